@@ -1,0 +1,25 @@
+"""The core's API resources."""
+
+from __future__ import annotations
+
+from litestar import get
+
+from core.web.context import RequestContext
+
+__all__ = ("DISTRICT_API", "GLOBAL_API")
+
+
+@get("/me", summary="The current user and their districts")
+async def me(ctx: RequestContext) -> dict[str, object]:
+    assert ctx.user is not None  # noqa: S101 - login_required_guard
+    return {
+        "id": ctx.user.id,
+        "username": ctx.user.username,
+        "display_name": ctx.user.display_name,
+        "is_platform_admin": ctx.user.is_platform_admin,
+        "districts": [{"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en} for d in ctx.districts],
+    }
+
+
+GLOBAL_API: list[object] = [me]
+DISTRICT_API: list[object] = []

@@ -1,0 +1,120 @@
+"""The application factory: ``core.app:create_app(settings)``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar, Router
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from core import __version__
+from core.config import PROJECT_ROOT, Settings, load_settings
+from core.db import create_engine
+from core.i18n import add_locale_dir
+from core.plugins import PluginHost
+from core.plugins.asyncio import flatten
+from core.web.context import district_guard, provide_context
+from core.web.templating import build_environment
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
+
+__all__ = ("create_app",)
+
+STATIC_DIR = PROJECT_ROOT / "core" / "static"
+
+
+def _core_routes() -> list[ControllerRouterHandler]:
+    """Route handlers of the core, gathered from the modules that own them."""
+    from core.api.routes import api_router  # noqa: PLC0415
+    from core.auth.routes import AUTH_ROUTES  # noqa: PLC0415
+    from core.web.routes import DISTRICT_ROUTES, SHELL_ROUTES  # noqa: PLC0415
+
+    return [
+        *AUTH_ROUTES,
+        *SHELL_ROUTES,
+        Router(path="/d/{district_code:str}", route_handlers=DISTRICT_ROUTES, guards=[district_guard]),
+        api_router(),
+    ]
+
+
+def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
+    """Each plugin's handlers, mounted under its district prefix and tagged for the guard."""
+    from core.api.routes import plugin_api_router  # noqa: PLC0415
+
+    routers: list[ControllerRouterHandler] = []
+    for plugin in host.plugins:
+        web = flatten([h for h in [host.call_for(plugin.key, "register_routes")] if h])
+        if web:
+            routers.append(
+                Router(
+                    path="/d/{district_code:str}",
+                    route_handlers=web,
+                    guards=[district_guard],
+                    opt={"plugin": plugin.key},
+                    include_in_schema=False,
+                )
+            )
+        api = flatten([h for h in [host.call_for(plugin.key, "register_api_routes")] if h])
+        if api:
+            routers.append(plugin_api_router(plugin.key, api))
+        if plugin.static_dir:
+            routers.append(
+                create_static_files_router(
+                    path=f"/static/plugins/{plugin.key}",
+                    directories=[plugin.static_dir],
+                    name=f"static-{plugin.key}",
+                    include_in_schema=False,
+                )
+            )
+        locale_dir = plugin.package_dir / "locale"
+        if locale_dir.is_dir():
+            add_locale_dir(locale_dir)
+    return routers
+
+
+def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | None = None) -> Litestar:
+    """Build the Litestar app for ``settings`` (read from ``SANSHE_*`` variables when omitted)."""
+    from core.auth.middleware import auth_middleware  # noqa: PLC0415
+    from core.web.errors import exception_handlers  # noqa: PLC0415
+    from core.web.security import security_headers_middleware  # noqa: PLC0415
+
+    settings = settings or load_settings()
+    host = plugin_host or PluginHost.load(settings.allowed_plugins)
+    engine = create_engine(settings.database_url)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit_include_redirects",
+        session_dependency_key="db_session",
+    )
+    env = build_environment(host)
+    state: dict[str, Any] = {"settings": settings, "plugin_host": host, "db_config": db_config, "jinja_env": env}
+    return Litestar(
+        route_handlers=[
+            *_core_routes(),
+            *_plugin_routes(host),
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False),
+        ],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        dependencies={"ctx": Provide(provide_context)},
+        middleware=[security_headers_middleware, auth_middleware],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+        exception_handlers=exception_handlers(),
+        openapi_config=OpenAPIConfig(
+            title="Sanshe API",
+            version=__version__,
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+        ),
+        state=State(state),
+        debug=settings.debug,
+    )

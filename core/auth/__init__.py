@@ -1,0 +1,1 @@
+"""Authentication: passwords, server-side sessions, CSRF, API tokens, login throttling."""

@@ -1,0 +1,138 @@
+"""Who is asking: session cookie or API token; CSRF on unsafe requests; the locale.
+
+Sets ``scope["user"]`` (a :class:`~core.models.User` or ``None``) and ``scope["auth"]``
+(``csrf_token``, ``session_id``, ``token_district_id``) for everything downstream.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import RequestEncodingType
+
+from core.auth.sessions import COOKIE_NAME, load_session
+from core.auth.tokens import lookup_token
+from core.i18n import current_locale, gettext, normalize
+from core.models import User
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ("ANON_CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "LANG_COOKIE", "auth_middleware")
+
+CSRF_FIELD = "_csrf_token"
+CSRF_HEADER = "x-csrftoken"
+ANON_CSRF_COOKIE = "sanshe_csrf"
+LANG_COOKIE = "sanshe_lang"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+SKIP_PREFIXES = ("/static/", "/healthz")
+
+
+def _cookie_header(name: str, value: str, *, max_age: int | None, secure: bool) -> bytes:
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts).encode()
+
+
+async def _submitted_token(request: Any) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return str(header)
+    content_type, _ = request.content_type
+    if content_type in {RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART}:
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+def auth_middleware(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware factory (see module docstring)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(SKIP_PREFIXES):
+            await app(scope, receive, send)
+            return
+        litestar_app = scope["litestar_app"]
+        state = litestar_app.state
+        settings = state.settings
+        request = litestar_app.request_class(scope=scope, receive=receive)
+        user: User | None = None
+        auth: dict[str, Any] = {"csrf_token": "", "session_id": None, "token_district_id": None, "kind": "anonymous"}
+        new_anon_token: str | None = None
+
+        session_maker = state.db_config.create_session_maker()
+        async with session_maker() as db:
+            bearer = request.headers.get("authorization", "")
+            if bearer.lower().startswith("bearer "):
+                found = await lookup_token(db, bearer[7:].strip())
+                if found is None:
+                    await _plain_error(scope, receive, send, 401, gettext("The API token is invalid or revoked."))
+                    return
+                token, user = found
+                auth.update(kind="token", token_district_id=token.district_id)
+                await db.commit()
+            else:
+                raw = request.cookies.get(COOKIE_NAME)
+                web_session = await load_session(db, raw) if raw else None
+                if web_session is not None:
+                    auth.update(kind="session", csrf_token=web_session.csrf_token, session_id=raw)
+                    if web_session.user_id is not None:
+                        user = await db.get(User, web_session.user_id)
+                        if user is not None and not user.is_active:
+                            user = None
+                if not auth["csrf_token"]:
+                    anon = request.cookies.get(ANON_CSRF_COOKIE, "")
+                    if len(anon) < 20:
+                        anon = new_anon_token = secrets.token_urlsafe(32)
+                    auth["csrf_token"] = anon
+
+        if scope["method"] in UNSAFE and auth["kind"] != "token":
+            submitted = await _submitted_token(request)
+            if not submitted or not hmac.compare_digest(submitted, auth["csrf_token"]):
+                await _plain_error(
+                    scope, receive, send, 403,
+                    gettext("The form has expired or the security token is missing. Reload the page and try again."),
+                )
+                return
+
+        scope["user"] = user
+        scope["auth"] = auth  # type: ignore[typeddict-unknown-key]
+        lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
+        token = current_locale.set(normalize(lang))
+
+        async def send_wrapper(message: Message) -> None:
+            if new_anon_token and message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                headers.add(
+                    "set-cookie",
+                    _cookie_header(ANON_CSRF_COOKIE, new_anon_token, max_age=None, secure=settings.secure_cookies).decode(),
+                )
+            await send(message)
+
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            current_locale.reset(token)
+
+    return middleware
+
+
+async def _plain_error(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+    """Answer before the handler runs: JSON for the API, plain text otherwise."""
+    if scope["path"].startswith("/api/"):
+        body = json.dumps({"status_code": status, "detail": message}, ensure_ascii=False).encode()
+        content_type = b"application/json"
+    else:
+        body = message.encode()
+        content_type = b"text/plain; charset=utf-8"
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

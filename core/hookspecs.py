@@ -1,0 +1,82 @@
+"""Every hook a plugin may implement. One flat module; each hook documented in docs/plugins/hooks.md.
+
+Hooks may be plain functions or ``async def``; the core awaits what needs awaiting.
+Hooks that take ``ctx`` receive a :class:`core.web.context.RequestContext` for the
+current user and district, and are called only for plugins enabled in that district.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.models import District
+    from core.plugins.manifest import Manifest, NavItem, PolicyDefault, Widget
+    from core.web.context import RequestContext
+
+__all__ = ("hookimpl", "hookspec")
+
+hookspec = pluggy.HookspecMarker("sanshe")
+hookimpl = pluggy.HookimplMarker("sanshe")
+
+
+# -- Describing the plugin -------------------------------------------------------------
+
+
+@hookspec
+def plugin_manifest() -> Manifest:  # type: ignore[empty-body]
+    """Return the plugin's manifest: key, names, version, dependencies, permissions, roles, settings schema."""
+
+
+# -- Building the app (called once, at start-up, for every installed plugin) -----------
+
+
+@hookspec
+def register_routes() -> list[Any]:  # type: ignore[empty-body]
+    """Return web route handlers; the core mounts them under ``/d/{district_code}/`` behind the enablement guard."""
+
+
+@hookspec
+def register_api_routes() -> list[Any]:  # type: ignore[empty-body]
+    """Return JSON API handlers; the core mounts them under ``/api/v1/districts/{district_code}/``."""
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the ``sanshe`` command line."""
+
+
+@hookspec
+def default_policies() -> list[PolicyDefault]:  # type: ignore[empty-body]
+    """Return the (role, resource, action) rules a district gets when it enables the plugin."""
+
+
+# -- Per request, per district (only plugins enabled in the district take part) --------
+
+
+@hookspec
+def nav_items(ctx: RequestContext) -> list[NavItem]:  # type: ignore[empty-body]
+    """Return navigation links for this user in this district (the core drops those the user may not open)."""
+
+
+@hookspec
+def dashboard_widgets(ctx: RequestContext) -> list[Widget]:  # type: ignore[empty-body]
+    """Return widgets for the district's home dashboard, each rendered from a template fragment."""
+
+
+# -- Data --------------------------------------------------------------------------------
+
+
+@hookspec
+def seed_demo(session: AsyncSession, district: District) -> None:
+    """Add the plugin's demo data to the demo district (must be idempotent: ``sanshe demo`` runs twice)."""
+
+
+@hookspec
+def on_plugin_enabled(session: AsyncSession, district: District) -> None:
+    """React to the plugin being switched on for a district (inside the same transaction)."""

@@ -1,0 +1,23 @@
+"""The core's tables. Plugins declare theirs in their own ``models.py``."""
+
+from __future__ import annotations
+
+from core.models.auth import ApiToken, LoginAttempt, WebSession
+from core.models.district import District, OrgUnit, OrgUnitKind
+from core.models.plugin import DistrictPlugin
+from core.models.rbac import PolicyRule, Role
+from core.models.user import Membership, User
+
+__all__ = (
+    "ApiToken",
+    "District",
+    "DistrictPlugin",
+    "LoginAttempt",
+    "Membership",
+    "OrgUnit",
+    "OrgUnitKind",
+    "PolicyRule",
+    "Role",
+    "User",
+    "WebSession",
+)

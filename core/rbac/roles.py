@@ -1,0 +1,40 @@
+"""The default roles of every district and the core's own permissions."""
+
+from __future__ import annotations
+
+from core.plugins.manifest import Permission, PolicyDefault, RoleDef
+
+__all__ = ("CORE_PERMISSIONS", "CORE_POLICIES", "DEFAULT_ROLES")
+
+DEFAULT_ROLES: tuple[RoleDef, ...] = (
+    RoleDef("district_admin", "区管理员", "District admin"),
+    RoleDef("community_worker", "社区工作者", "Community worker"),
+    RoleDef("social_worker", "社工", "Social worker"),
+    RoleDef("org_staff", "社会组织工作人员", "Organization staff"),
+    RoleDef("volunteer", "志愿者", "Volunteer"),
+    RoleDef("resident", "居民", "Resident"),
+    RoleDef("expert", "评审专家", "Expert reviewer"),
+    RoleDef("council_member", "议事会成员", "Council member"),
+    RoleDef("parking_committee", "停车自管委员", "Parking committee member"),
+)
+
+CORE_PERMISSIONS: tuple[Permission, ...] = (
+    Permission("dashboard", "view", "查看工作台", "View the dashboard"),
+    Permission("district", "admin", "管理本区设置", "Manage district settings"),
+    Permission("org_units", "view", "查看组织架构", "View org units"),
+    Permission("org_units", "manage", "管理组织架构", "Manage org units"),
+    Permission("users", "view", "查看用户", "View users"),
+    Permission("users", "manage", "管理用户与成员", "Manage users and memberships"),
+    Permission("roles", "manage", "管理角色与权限", "Manage roles and permissions"),
+    Permission("plugins", "manage", "管理模块", "Manage modules"),
+)
+
+_ALL_STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
+_EVERYONE = tuple(r.key for r in DEFAULT_ROLES)
+
+CORE_POLICIES: tuple[PolicyDefault, ...] = (
+    *(PolicyDefault(role, "dashboard", "view") for role in _EVERYONE),
+    *(PolicyDefault("district_admin", p.resource, p.action) for p in CORE_PERMISSIONS if p.resource != "dashboard"),
+    *(PolicyDefault(role, "org_units", "view") for role in _ALL_STAFF[1:]),
+    *(PolicyDefault(role, "users", "view") for role in ("community_worker", "social_worker")),
+)

@@ -1,0 +1,78 @@
+"""Giving a district its default roles and policies, and a plugin's when it is enabled."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from core.models import PolicyRule, Role
+from core.plugins.asyncio import await_me_maybe
+from core.rbac.enforcer import bump_policy_version
+from core.rbac.roles import CORE_POLICIES, DEFAULT_ROLES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.models import District
+    from core.plugins import PluginHost, PolicyDefault, RoleDef
+
+__all__ = ("ensure_district_defaults", "ensure_plugin_roles_and_policies")
+
+
+async def _ensure_roles(session: AsyncSession, district: District, roles: Iterable[RoleDef], plugin_key: str) -> None:
+    existing = set(
+        (await session.execute(select(Role.key).where(Role.district_id == district.id))).scalars()
+    )
+    for role in roles:
+        if role.key not in existing:
+            session.add(
+                Role(
+                    district_id=district.id,
+                    key=role.key,
+                    name_zh=role.name_zh,
+                    name_en=role.name_en,
+                    builtin=True,
+                    plugin_key=plugin_key,
+                )
+            )
+            existing.add(role.key)
+
+
+async def _ensure_policies(session: AsyncSession, district: District, policies: Iterable[PolicyDefault]) -> None:
+    existing = set(
+        (
+            await session.execute(
+                select(PolicyRule.subject, PolicyRule.resource, PolicyRule.action).where(
+                    PolicyRule.district_id == district.id
+                )
+            )
+        ).tuples()
+    )
+    for rule in policies:
+        triple = (rule.role, rule.resource, rule.action)
+        if triple not in existing:
+            session.add(PolicyRule(district_id=district.id, subject=rule.role, resource=rule.resource, action=rule.action))
+            existing.add(triple)
+
+
+async def ensure_district_defaults(session: AsyncSession, district: District) -> None:
+    """Create the default roles and the core's default policies (idempotent)."""
+    await _ensure_roles(session, district, DEFAULT_ROLES, "")
+    await _ensure_policies(session, district, CORE_POLICIES)
+    await session.flush()
+    await bump_policy_version(session, district)
+
+
+async def ensure_plugin_roles_and_policies(
+    session: AsyncSession, district: District, host: PluginHost, key: str
+) -> None:
+    """Add a plugin's roles and default policies to a district (idempotent; admin edits kept)."""
+    plugin = host.get(key)
+    await _ensure_roles(session, district, plugin.manifest.roles, key)
+    defaults = await await_me_maybe(host.call_for(key, "default_policies")) or []
+    await _ensure_policies(session, district, defaults)
+    await session.flush()
+    await bump_policy_version(session, district)
