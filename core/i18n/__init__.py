@@ -64,16 +64,20 @@ def normalize(locale: str | None) -> str:
 
 @cache
 def translations(locale: str) -> NullTranslations:
-    """The merged catalogs of the core and the plugins for ``locale``."""
+    """Every compiled catalog (``*.mo``) of the core and the plugins for ``locale``, merged.
+
+    Each area keeps its own ``.po`` file (``core/i18n/locale/zh_CN/LC_MESSAGES/<area>.po``,
+    ``plugins/<key>/locale/...``), so parallel work never fights over one catalog.
+    """
     merged: NullTranslations | None = None
     for directory in LOCALE_DIRS:
-        catalog = Translations.load(str(directory), [locale], domain="messages")
-        if not isinstance(catalog, Translations):
-            continue
-        if merged is None:
-            merged = catalog
-        else:
-            merged.merge(catalog)  # type: ignore[attr-defined]
+        for mo_file in sorted((directory / locale / "LC_MESSAGES").glob("*.mo")):
+            with mo_file.open("rb") as handle:
+                catalog = Translations(fp=handle)
+            if merged is None:
+                merged = catalog
+            else:
+                merged.merge(catalog)  # type: ignore[attr-defined]
     return merged or NullTranslations()
 
 
