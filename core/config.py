@@ -79,4 +79,7 @@ def load_settings() -> Settings:
         default_locale=_env("LOCALE", "zh_CN") or "zh_CN",
         session_max_age=int(_env("SESSION_MAX_AGE", str(8 * 3600)) or 8 * 3600),
         secure_cookies=(_env("SECURE_COOKIES", "0") or "0").lower() in {"1", "true", "yes"},
+        login_max_failures_account=int(_env("LOGIN_MAX_FAILURES_ACCOUNT", "5") or 5),
+        login_max_failures_ip=int(_env("LOGIN_MAX_FAILURES_IP", "20") or 20),
+        login_window_seconds=int(_env("LOGIN_WINDOW_SECONDS", str(15 * 60)) or 15 * 60),
     )

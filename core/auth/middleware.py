@@ -1,7 +1,17 @@
 """Who is asking: session cookie or API token; CSRF on unsafe requests; the locale.
 
 Sets ``scope["user"]`` (a :class:`~core.models.User` or ``None``) and ``scope["auth"]``
-(``csrf_token``, ``session_id``, ``token_district_id``) for everything downstream.
+(``csrf_token``, ``session_id``, ``token_district_id``, ``kind``: ``"anonymous"``,
+``"session"`` or ``"token"``) for everything downstream.
+
+* A browser is known by its session cookie (see :mod:`core.auth.sessions`); an
+  anonymous browser gets a CSRF token in its own cookie (double submit), so the login
+  form is protected too.
+* Every unsafe request (POST, PUT, PATCH, DELETE) must carry the CSRF token, in the
+  ``X-CSRFToken`` header (htmx sends it from ``<body hx-headers>``) or the
+  ``_csrf_token`` form field; otherwise 403 and the handler never runs.
+* ``Authorization: Bearer sst_…`` authenticates API requests (``/api/…``) only; those
+  need no CSRF token because browsers never add that header by themselves.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ ANON_CSRF_COOKIE = "sanshe_csrf"
 LANG_COOKIE = "sanshe_lang"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 SKIP_PREFIXES = ("/static/", "/healthz")
+API_PREFIX = "/api/"
 
 
 def _cookie_header(name: str, value: str, *, max_age: int | None, secure: bool) -> bytes:
@@ -53,6 +64,50 @@ async def _submitted_token(request: Any) -> str:
     return ""
 
 
+class _Refused(Exception):  # noqa: N818 - control flow, not an error of ours
+    """The request is answered before the app runs (bad token)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def _identify(
+    state: Any, request: Any, *, is_api: bool
+) -> tuple[User | None, dict[str, Any], str | None]:
+    """Who is asking: ``(user, auth, new anonymous CSRF token or None)``; raises :class:`_Refused`."""
+    user: User | None = None
+    auth: dict[str, Any] = {"csrf_token": "", "session_id": None, "token_district_id": None, "kind": "anonymous"}
+    new_anon_token: str | None = None
+    async with state.db_config.create_session_maker()() as db:
+        bearer = request.headers.get("authorization", "")
+        if bearer.lower().startswith("bearer "):
+            if not is_api:
+                raise _Refused(401, gettext("API tokens work only for /api/ addresses."))
+            found = await lookup_token(db, bearer[7:].strip())
+            if found is None:
+                raise _Refused(401, gettext("The API token is invalid or revoked."))
+            api_token, user = found
+            auth.update(kind="token", token_district_id=api_token.district_id)
+            await db.commit()
+            return user, auth, None
+        raw = request.cookies.get(COOKIE_NAME)
+        web_session = await load_session(db, raw) if raw else None
+        if web_session is not None:
+            auth.update(kind="session", csrf_token=web_session.csrf_token, session_id=raw)
+            if web_session.user_id is not None:
+                user = await db.get(User, web_session.user_id)
+                if user is not None and not user.is_active:
+                    user = None
+    if not auth["csrf_token"]:
+        anon = request.cookies.get(ANON_CSRF_COOKIE, "")
+        if len(anon) < 20:
+            anon = new_anon_token = secrets.token_urlsafe(32)
+        auth["csrf_token"] = anon
+    return user, auth, new_anon_token
+
+
 def auth_middleware(app: ASGIApp) -> ASGIApp:
     """ASGI middleware factory (see module docstring)."""
 
@@ -64,75 +119,57 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
         state = litestar_app.state
         settings = state.settings
         request = litestar_app.request_class(scope=scope, receive=receive)
-        user: User | None = None
-        auth: dict[str, Any] = {"csrf_token": "", "session_id": None, "token_district_id": None, "kind": "anonymous"}
-        new_anon_token: str | None = None
-
-        session_maker = state.db_config.create_session_maker()
-        async with session_maker() as db:
-            bearer = request.headers.get("authorization", "")
-            if bearer.lower().startswith("bearer "):
-                found = await lookup_token(db, bearer[7:].strip())
-                if found is None:
-                    await _plain_error(scope, receive, send, 401, gettext("The API token is invalid or revoked."))
-                    return
-                token, user = found
-                auth.update(kind="token", token_district_id=token.district_id)
-                await db.commit()
-            else:
-                raw = request.cookies.get(COOKIE_NAME)
-                web_session = await load_session(db, raw) if raw else None
-                if web_session is not None:
-                    auth.update(kind="session", csrf_token=web_session.csrf_token, session_id=raw)
-                    if web_session.user_id is not None:
-                        user = await db.get(User, web_session.user_id)
-                        if user is not None and not user.is_active:
-                            user = None
-                if not auth["csrf_token"]:
-                    anon = request.cookies.get(ANON_CSRF_COOKIE, "")
-                    if len(anon) < 20:
-                        anon = new_anon_token = secrets.token_urlsafe(32)
-                    auth["csrf_token"] = anon
-
-        if scope["method"] in UNSAFE and auth["kind"] != "token":
-            submitted = await _submitted_token(request)
-            if not submitted or not hmac.compare_digest(submitted, auth["csrf_token"]):
-                await _plain_error(
-                    scope, receive, send, 403,
-                    gettext("The form has expired or the security token is missing. Reload the page and try again."),
-                )
-                return
-
-        scope["user"] = user
-        scope["auth"] = auth  # type: ignore[typeddict-unknown-key]
-        lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
-        token = current_locale.set(normalize(lang))
-
-        async def send_wrapper(message: Message) -> None:
-            if new_anon_token and message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers.add(
-                    "set-cookie",
-                    _cookie_header(ANON_CSRF_COOKIE, new_anon_token, max_age=None, secure=settings.secure_cookies).decode(),
-                )
-            await send(message)
-
         try:
+            user, auth, new_anon_token = await _identify(state, request, is_api=scope["path"].startswith(API_PREFIX))
+        except _Refused as refused:
+            await _plain_error(scope, receive, send, refused.status, refused.message)
+            return
+
+        lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
+        locale_token = current_locale.set(normalize(lang))
+        try:
+            if scope["method"] in UNSAFE and auth["kind"] != "token":
+                submitted = await _submitted_token(request)
+                if not submitted or not hmac.compare_digest(submitted.encode(), str(auth["csrf_token"]).encode()):
+                    message = gettext(
+                        "The form has expired or the security token is missing. Reload the page and try again."
+                    )
+                    await _plain_error(scope, receive, send, 403, message)
+                    return
+
+            scope["user"] = user
+            scope["auth"] = auth  # type: ignore[typeddict-unknown-key]
+
+            async def send_wrapper(message: Message) -> None:
+                if new_anon_token and message["type"] == "http.response.start":
+                    headers = MutableScopeHeaders.from_message(message)
+                    cookie = _cookie_header(
+                        ANON_CSRF_COOKIE, new_anon_token, max_age=None, secure=settings.secure_cookies
+                    )
+                    headers.add("set-cookie", cookie.decode())
+                await send(message)
+
             await app(scope, receive, send_wrapper)
         finally:
-            current_locale.reset(token)
+            current_locale.reset(locale_token)
 
     return middleware
 
 
 async def _plain_error(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
-    """Answer before the handler runs: JSON for the API, plain text otherwise."""
+    """Answer before the handler runs: JSON for the API, plain text otherwise (never cached)."""
     if scope["path"].startswith("/api/"):
         body = json.dumps({"status_code": status, "detail": message}, ensure_ascii=False).encode()
         content_type = b"application/json"
     else:
         body = message.encode()
         content_type = b"text/plain; charset=utf-8"
-    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    headers = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="sanshe"'))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

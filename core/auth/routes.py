@@ -73,8 +73,12 @@ async def login(request: Request[Any, Any, Any], data: Form, db_session: AsyncSe
     user = (
         await db_session.execute(select(User).where(func.lower(User.username) == username.lower()))
     ).scalar_one_or_none()
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        await record_failure(db_session, username, ip)
+    # Always run one argon2 verification (a dummy hash for an unknown user), and answer
+    # every failure with the same message: neither the text nor the time tells whether
+    # the username exists.
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.is_active or not password_ok:
+        await record_failure(db_session, username, ip, settings)
         await db_session.commit()
         return fail(gettext("Wrong username or password."), 400)
     if needs_rehash(user.password_hash):
@@ -83,6 +87,7 @@ async def login(request: Request[Any, Any, Any], data: Form, db_session: AsyncSe
     old = request.cookies.get(COOKIE_NAME)
     if old:
         await destroy_session(db_session, old)
+    # A new id at every login (session fixation): the old cookie value dies here.
     raw, _row = await create_session(db_session, user.id, settings.session_max_age)
     response = Redirect(nxt, status_code=303)
     response.set_cookie(

@@ -1,7 +1,8 @@
 """Server-side sessions stored in the database (no Redis needed, shared by every worker).
 
 The cookie carries a random id; the table keeps only its SHA-256, so a leaked
-database does not leak live sessions. Logging in always makes a new id (rotation).
+database does not leak live sessions. Logging in always makes a new id (rotation);
+changing or resetting a password ends the user's other sessions.
 """
 
 from __future__ import annotations
@@ -19,9 +20,21 @@ from core.models import WebSession
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("COOKIE_NAME", "create_session", "destroy_session", "hash_id", "load_session", "new_token")
+__all__ = (
+    "COOKIE_NAME",
+    "create_session",
+    "destroy_session",
+    "destroy_user_sessions",
+    "hash_id",
+    "load_session",
+    "new_token",
+    "pop_flash",
+    "purge_expired",
+    "push_flash",
+)
 
 COOKIE_NAME = "sanshe_session"
+_FLASH = "flash"
 
 
 def new_token() -> str:
@@ -51,6 +64,8 @@ async def create_session(session: AsyncSession, user_id: int | None, max_age: in
 
 async def load_session(session: AsyncSession, raw: str) -> WebSession | None:
     """The live session for a cookie value, or ``None``."""
+    if not raw or len(raw) > 200:
+        return None
     row = (await session.execute(select(WebSession).where(WebSession.id_hash == hash_id(raw)))).scalar_one_or_none()
     if row is None or row.expires_at <= utcnow():
         return None
@@ -62,7 +77,33 @@ async def destroy_session(session: AsyncSession, raw: str) -> None:
     await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
 
 
+async def destroy_user_sessions(session: AsyncSession, user_id: int, *, keep: str | None = None) -> int:
+    """End every session of a user except the one whose cookie value is ``keep``; return how many."""
+    statement = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep:
+        statement = statement.where(WebSession.id_hash != hash_id(keep))
+    result = await session.execute(statement)
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def purge_expired(session: AsyncSession) -> int:
     """Delete expired sessions; return how many."""
     result = await session.execute(delete(WebSession).where(WebSession.expires_at <= utcnow()))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def push_flash(session: AsyncSession, raw: str | None, message: str) -> None:
+    """Keep a one-time notice (already translated) for the next page this session opens."""
+    row = await load_session(session, raw) if raw else None
+    if row is not None:
+        row.data = {**(row.data or {}), _FLASH: [*(row.data or {}).get(_FLASH, []), message]}
+
+
+async def pop_flash(session: AsyncSession, raw: str | None) -> list[str]:
+    """The notices kept by :func:`push_flash` (each shown once)."""
+    row = await load_session(session, raw) if raw else None
+    if row is None or not (row.data or {}).get(_FLASH):
+        return []
+    messages = [str(m) for m in row.data[_FLASH]]
+    row.data = {k: v for k, v in row.data.items() if k != _FLASH}
+    return messages

@@ -1,4 +1,10 @@
-"""Login throttling per account and per IP address, in the database (shared by all workers)."""
+"""Login throttling per account and per IP address, in the database (shared by all workers).
+
+A failed login is one row. When an account has had ``login_max_failures_account``
+failures within ``login_window_seconds``, or an IP address ``login_max_failures_ip``,
+further logins for it are refused, even with the right password, until the oldest
+failure leaves the window. A successful login clears the account's failures.
+"""
 
 from __future__ import annotations
 
@@ -18,14 +24,21 @@ if TYPE_CHECKING:
 
 __all__ = ("clear_failures", "minutes_locked", "record_failure")
 
+_MAX = 64  # column width of LoginAttempt.username / .ip
+
+
+def _account(username: str) -> str:
+    return username.strip().lower()[:_MAX]
+
 
 async def minutes_locked(session: AsyncSession, settings: Settings, username: str, ip: str) -> int:
     """Minutes until another login may be tried for this account or from this IP (0: allowed now)."""
-    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    now = utcnow()
+    since = now - timedelta(seconds=settings.login_window_seconds)
     waits = []
     for column, value, limit in (
-        (LoginAttempt.username, username.lower(), settings.login_max_failures_account),
-        (LoginAttempt.ip, ip, settings.login_max_failures_ip),
+        (LoginAttempt.username, _account(username), settings.login_max_failures_account),
+        (LoginAttempt.ip, ip[:_MAX], settings.login_max_failures_ip),
     ):
         count, oldest = (
             await session.execute(
@@ -35,17 +48,20 @@ async def minutes_locked(session: AsyncSession, settings: Settings, username: st
             )
         ).one()
         if count >= limit and oldest is not None:
-            remaining = (oldest + timedelta(seconds=settings.login_window_seconds) - utcnow()).total_seconds()
+            remaining = (oldest + timedelta(seconds=settings.login_window_seconds) - now).total_seconds()
             waits.append(max(1, math.ceil(remaining / 60)))
     return max(waits, default=0)
 
 
-async def record_failure(session: AsyncSession, username: str, ip: str) -> None:
-    """Count one failed login."""
-    session.add(LoginAttempt(username=username.lower()[:64], ip=ip[:64]))
+async def record_failure(session: AsyncSession, username: str, ip: str, settings: Settings | None = None) -> None:
+    """Count one failed login (and, given ``settings``, forget failures older than the window)."""
+    if settings is not None:
+        since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+        await session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at <= since))
+    session.add(LoginAttempt(username=_account(username), ip=ip[:_MAX]))
     await session.flush()
 
 
 async def clear_failures(session: AsyncSession, username: str) -> None:
     """Forget an account's failures after a successful login."""
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.username == username.lower()))
+    await session.execute(delete(LoginAttempt).where(LoginAttempt.username == _account(username)))
