@@ -1,0 +1,209 @@
+"""The case-type definition: what plugins ship as YAML and the builder edits in the browser."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from core.forms.definition import DefinitionError, FormDef, Problem, _text, parse_form
+from core.workflows.definition import WorkflowDef, parse_workflow
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ("ACTIONS", "VISIBILITY", "CaseTypeDef", "QueueDef", "parse_case_type")
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+# Actions granted per role on every case type; each transition is an action of its own.
+# ``view_own`` lets a resident or volunteer see the cases they reported, and no others.
+ACTIONS = ("view", "view_own", "create", "edit", "comment", "export")
+# Who may see a case (record rule), besides people with the view permission:
+#   all      every holder of the view permission in the district
+#   team     only members of the case's team (org unit subtree), its assignee and its creator
+#   assigned only the assignee and the creator (e.g. sensitive casework)
+VISIBILITY = ("all", "team", "assigned")
+CHANNELS = ("web", "mobile", "phone", "walk_in", "door_to_door")
+_TOP_KEYS = {
+    "key",
+    "name",
+    "description",
+    "form",
+    "workflow",
+    "queues",
+    "permissions",
+    "visibility",
+    "title",
+    "channels",
+    "version",
+}
+
+
+@dataclass(frozen=True)
+class QueueDef:
+    """A queue a case type brings: a saved filter with a label."""
+
+    key: str
+    label_zh: str
+    label_en: str = ""
+    states: tuple[str, ...] = ()
+    scope: str = "all"  # all | mine | team | unassigned
+    roles: tuple[str, ...] = ()
+
+    def label(self, locale: str) -> str:
+        return self.label_en if locale.startswith("en") and self.label_en else self.label_zh
+
+
+@dataclass(frozen=True)
+class CaseTypeDef:
+    """A case type: key, names, form, workflow, queues, permissions per action, visibility."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    form: FormDef
+    workflow: WorkflowDef
+    queues: tuple[QueueDef, ...] = ()
+    permissions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    visibility: str = "all"
+    title_template: str = ""
+    description_zh: str = ""
+    description_en: str = ""
+    channels: tuple[str, ...] = CHANNELS
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+
+    @property
+    def resource(self) -> str:
+        """The Casbin resource of this type's cases, e.g. ``case:resident_request``."""
+        return f"case:{self.key}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The YAML/JSON form (the same format plugins ship and the builder exports)."""
+        out: dict[str, Any] = {
+            "key": self.key,
+            "name": {"zh": self.name_zh, **({"en": self.name_en} if self.name_en else {})},
+        }
+        if self.description_zh or self.description_en:
+            out["description"] = {k: v for k, v in (("zh", self.description_zh), ("en", self.description_en)) if v}
+        if self.title_template:
+            out["title"] = self.title_template
+        if self.visibility != "all":
+            out["visibility"] = self.visibility
+        if self.channels != CHANNELS:
+            out["channels"] = list(self.channels)
+        out["form"] = {"fields": self.form.to_list()}
+        out["workflow"] = self.workflow.to_dict()
+        if self.queues:
+            out["queues"] = [
+                {
+                    "key": q.key,
+                    "label": {"zh": q.label_zh, **({"en": q.label_en} if q.label_en else {})},
+                    **({"states": list(q.states)} if q.states else {}),
+                    **({"scope": q.scope} if q.scope != "all" else {}),
+                    **({"roles": list(q.roles)} if q.roles else {}),
+                }
+                for q in self.queues
+            ]
+        out["permissions"] = {action: list(roles) for action, roles in self.permissions.items()}
+        return out
+
+    def checksum(self) -> str:
+        """A stable hash of the definition: a shipped file that changed makes a new version."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def parse_case_type(raw: Any, *, known_roles: Iterable[str], source: str = "") -> CaseTypeDef:
+    """Check and build a case type; raise :class:`DefinitionError` naming the file and every problem."""
+    roles = set(known_roles)
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        raise DefinitionError([Problem("", "案件类型须为映射 / a case type must be a mapping")], source)
+    for unknown in sorted(set(raw) - _TOP_KEYS):
+        problems.append(Problem(unknown, f"未知的属性 / unknown key {unknown!r}"))
+    key = str(raw.get("key") or "")
+    if not KEY_RE.match(key):
+        problems.append(Problem("key", f"类型键须为小写字母开头的字母数字下划线 / invalid case type key {key!r}"))
+    name_zh = _text(raw.get("name"), "zh")
+    if not name_zh:
+        problems.append(Problem("name", "缺少中文名称 / a Chinese name (name.zh) is required"))
+    form = parse_form(raw.get("form"), "form", problems)
+    workflow = parse_workflow(raw.get("workflow"), form=form, known_roles=roles, problems=problems)
+    permissions: dict[str, tuple[str, ...]] = {}
+    raw_perms = raw.get("permissions") or {}
+    if not isinstance(raw_perms, dict):
+        problems.append(Problem("permissions", "权限须为 动作: [角色] / permissions must map actions to roles"))
+        raw_perms = {}
+    transition_actions = {f"transition:{t.key}" for t in workflow.transitions}
+    for action, role_list in raw_perms.items():
+        if action not in ACTIONS and action not in transition_actions:
+            problems.append(
+                Problem(
+                    f"permissions.{action}", f"未知的动作 / unknown action {action!r} (known: {', '.join(ACTIONS)})"
+                )
+            )
+        listed = tuple(str(r) for r in (role_list or []))
+        for role in listed:
+            if role not in roles:
+                problems.append(
+                    Problem(f"permissions.{action}", f"角色 {role!r} 不存在 / role {role!r} does not exist")
+                )
+        permissions[str(action)] = listed
+    queues: list[QueueDef] = []
+    state_keys = {s.key for s in workflow.states}
+    for i, item in enumerate(raw.get("queues") or []):
+        p = f"queues[{i}]"
+        if not isinstance(item, dict) or not KEY_RE.match(str(item.get("key") or "")):
+            problems.append(Problem(p, "队列需要键和标签 / a queue needs a key and a label"))
+            continue
+        q_states = tuple(str(s) for s in (item.get("states") or []))
+        for s in q_states:
+            if s not in state_keys:
+                problems.append(Problem(f"{p}.states", f"状态 {s!r} 不存在 / state {s!r} does not exist"))
+        scope = str(item.get("scope") or "all")
+        if scope not in {"all", "mine", "team", "unassigned"}:
+            problems.append(Problem(f"{p}.scope", f"范围须为 all/mine/team/unassigned / unknown scope {scope!r}"))
+        q_roles = tuple(str(r) for r in (item.get("roles") or []))
+        for role in q_roles:
+            if role not in roles:
+                problems.append(Problem(f"{p}.roles", f"角色 {role!r} 不存在 / role {role!r} does not exist"))
+        queues.append(
+            QueueDef(
+                str(item["key"]),
+                _text(item.get("label"), "zh") or str(item["key"]),
+                _text(item.get("label"), "en"),
+                q_states,
+                scope,
+                q_roles,
+            )
+        )
+    visibility = str(raw.get("visibility") or "all")
+    if visibility not in VISIBILITY:
+        problems.append(
+            Problem("visibility", f"可见范围须为 {'/'.join(VISIBILITY)} / unknown visibility {visibility!r}")
+        )
+    channels = tuple(str(c) for c in (raw.get("channels") or CHANNELS))
+    for c in channels:
+        if c not in CHANNELS:
+            problems.append(
+                Problem("channels", f"未知的渠道 {c!r} / unknown channel {c!r} (known: {', '.join(CHANNELS)})")
+            )
+    if problems:
+        raise DefinitionError(problems, source)
+    return CaseTypeDef(
+        key=key,
+        name_zh=name_zh,
+        name_en=_text(raw.get("name"), "en"),
+        form=form,
+        workflow=workflow,
+        queues=tuple(queues),
+        permissions=permissions,
+        visibility=visibility,
+        title_template=str(raw.get("title") or ""),
+        description_zh=_text(raw.get("description"), "zh"),
+        description_en=_text(raw.get("description"), "en"),
+        channels=channels,
+    )
