@@ -9,7 +9,13 @@ Litestar's ``TestClient``; test data is written with the async helpers in
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import re
+import shutil
+import statistics
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -17,39 +23,130 @@ from litestar.testing import TestClient
 
 from core.app import create_app
 from core.config import Settings
-from core.db import create_engine, metadata, session_factory
+from core.db import create_engine, session_factory
 from tests.factories import PASSWORD
+from tests.pgserver import PostgresNotFoundError, PostgresServer
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
-    from pathlib import Path
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture(params=["sqlite"])
+def selected_backends() -> list[str]:
+    """The backends named in ``SANSHE_TEST_BACKENDS`` (comma list; default: both)."""
+    raw = os.environ.get("SANSHE_TEST_BACKENDS", "sqlite,postgresql")
+    names = [b.strip() for b in raw.split(",") if b.strip()]
+    unknown = sorted(set(names) - set(ALL_BACKENDS))
+    if unknown or not names:
+        msg = f"SANSHE_TEST_BACKENDS={raw!r}: use a comma list of {', '.join(ALL_BACKENDS)}"
+        raise pytest.UsageError(msg)
+    return names
+
+
+ALL_BACKENDS = ("sqlite", "postgresql")
+BACKENDS = selected_backends()
+
+
+@pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
-    """Which database the test runs on."""
-    return str(request.param)
+    """Which database the test runs on (``postgres_only`` tests skip SQLite)."""
+    name = str(request.param)
+    if name == "sqlite" and request.node.get_closest_marker("postgres_only"):
+        pytest.skip("needs PostgreSQL")
+    return name
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test session (Debian's binaries; fails loudly when missing)."""
+    try:
+        server = PostgresServer()
+    except PostgresNotFoundError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def _migrate(url: str) -> None:
+    from core.db.migrate import upgrade_all
+    from core.plugins import PluginHost
+
+    # The same plugins the ``app`` fixture loads (Settings.allowed_plugins is None).
+    await upgrade_all(url, host=PluginHost.load(None))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every migration applied, made once per session and copied per test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """The name of a PostgreSQL database with every migration applied, cloned per test."""
+    name = "sanshe_template"
+    _pg_admin(postgres_server, f'CREATE DATABASE "{name}"')
+    asyncio.run(_migrate(postgres_server.url(name)))
+    return name
+
+
+def _pg_admin(server: PostgresServer, *statements: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(server.dsn())
+        try:
+            for statement in statements:
+                await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+_counter = itertools.count(1)
+_creation_times: dict[str, list[float]] = {}
 
 
 @pytest.fixture
-def database_url(backend: str, tmp_path: Path) -> str:
-    """A fresh, fully migrated database for one test."""
-    url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, fully migrated database for one test (a copy of the session's migrated template)."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        started = time.perf_counter()
+        path = tmp_path / "test.db"
+        shutil.copyfile(template, path)
+        _creation_times.setdefault(backend, []).append(time.perf_counter() - started)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    template_name: str = request.getfixturevalue("postgres_template")
+    started = time.perf_counter()
+    name = f"test_{os.getpid()}_{next(_counter)}"
+    _pg_admin(server, f'CREATE DATABASE "{name}" TEMPLATE "{template_name}" STRATEGY = FILE_COPY')
+    _creation_times.setdefault(backend, []).append(time.perf_counter() - started)
+    try:
+        yield server.url(name)
+    finally:
+        _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    async def create() -> None:
-        import core.models  # noqa: F401
 
-        engine = create_engine(url)
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
-        await engine.dispose()
-
-    asyncio.run(create())
-    return url
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Report how long making each test's database took, per backend."""
+    for backend, times in sorted(_creation_times.items()):
+        ms = sorted(t * 1000 for t in times)
+        terminalreporter.write_line(
+            f"per-test database ({backend}): {len(ms)} made, median {statistics.median(ms):.1f} ms, "
+            f"max {ms[-1]:.1f} ms"
+        )
 
 
 @pytest.fixture
