@@ -100,7 +100,7 @@ async def notice_new(request: Request[Any, Any, Any], ctx: RequestContext) -> Re
     return await _form_page(request, ctx, values={"published_at": utcnow()}, errors={}, notice=None)
 
 
-@post("/notices", name="notices:create")
+@post("/notices", name="notices:create", status_code=200)
 async def notice_create(request: Request[Any, Any, Any], ctx: RequestContext, data: Form) -> Response[Any]:
     """Publish a notice, or show the form again with what is wrong."""
     ctx.require("notices", "manage")
@@ -138,7 +138,7 @@ async def notice_edit(request: Request[Any, Any, Any], ctx: RequestContext, noti
     return await _form_page(request, ctx, values=service.values_of(notice), errors={}, notice=notice)
 
 
-@post("/notices/{notice_id:int}", name="notices:update")
+@post("/notices/{notice_id:int}", name="notices:update", status_code=200)
 async def notice_update(
     request: Request[Any, Any, Any], ctx: RequestContext, notice_id: int, data: Form
 ) -> Response[Any]:
@@ -154,7 +154,7 @@ async def notice_update(
     return _go(request, ctx.url(f"/notices/{notice.id}"))
 
 
-@post("/notices/{notice_id:int}/delete", name="notices:delete")
+@post("/notices/{notice_id:int}/delete", name="notices:delete", status_code=200)
 async def notice_delete(request: Request[Any, Any, Any], ctx: RequestContext, notice_id: int) -> Response[Any]:
     """Delete a notice and go back to the list."""
     ctx.require("notices", "manage")
