@@ -1,0 +1,188 @@
+"""The demo district 海曙区 (``haishu``): places, people, every installed plugin on.
+
+:func:`seed_demo` is idempotent: it looks each thing up by its natural key (district
+code, org-unit code, username, membership) and creates only what is missing, so running
+``sanshe demo`` twice duplicates nothing. A demo user's password is set when the user is
+created and left alone afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from core.auth.passwords import hash_password
+from core.db.tenancy import for_district
+from core.models import District, Membership, OrgUnit, OrgUnitKind, User
+from core.plugins.asyncio import await_me_maybe
+from core.plugins.enablement import enable_plugin, enabled_keys
+from core.rbac import bump_policy_version
+from core.rbac.seed import ensure_district_defaults
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.plugins.host import PluginHost
+
+__all__ = ("DEMO_DISTRICT", "DEMO_PASSWORD", "DEMO_USERS", "DemoResult", "DemoUser", "plugin_order", "seed_demo")
+
+DEMO_PASSWORD = "sanshe-demo"  # noqa: S105 - the published demo password
+DEMO_DISTRICT = {"code": "haishu", "name_zh": "海曙区", "name_en": "Haishu District", "ref_prefix": "HS"}
+
+# (code, zh name, en name, kind, parent code): 鼓楼街道 → 平桥社区 (→ 偃月小区), 牡丹社区.
+DEMO_UNITS: tuple[tuple[str, str, str, OrgUnitKind, str | None], ...] = (
+    ("gulou", "鼓楼街道", "Gulou Subdistrict", OrgUnitKind.STREET, None),
+    ("pingqiao", "平桥社区", "Pingqiao Community", OrgUnitKind.COMMUNITY, "gulou"),
+    ("mudan", "牡丹社区", "Mudan Community", OrgUnitKind.COMMUNITY, "gulou"),
+    ("yanyue", "偃月小区", "Yanyue Estate", OrgUnitKind.ESTATE, "pingqiao"),
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo login: its role in the demo district (none for the platform admin) and org unit."""
+
+    username: str
+    display_name: str
+    role: str | None
+    what_zh: str
+    what_en: str
+    org_unit: str | None = None
+    platform_admin: bool = False
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", "平台管理员", None, "平台管理员", "platform admin", platform_admin=True),
+    DemoUser("district-admin", "区管理员 王芳", "district_admin", "区管理员", "district admin"),
+    DemoUser("worker", "社区工作者 李娜", "community_worker", "社区工作者", "community worker", "pingqiao"),
+    DemoUser("social", "社工 陈静", "social_worker", "社工", "social worker"),
+    DemoUser("volunteer", "志愿者 张伟", "volunteer", "志愿者", "volunteer"),
+    DemoUser("resident", "居民 刘洋", "resident", "居民", "resident", "yanyue"),
+    DemoUser("expert", "评审专家 赵敏", "expert", "评审专家", "expert reviewer"),
+)
+
+
+@dataclass
+class DemoResult:
+    """What :func:`seed_demo` did: the district, what it created this time, the plugins enabled."""
+
+    district: District
+    created: list[str] = field(default_factory=list)
+    plugins: list[str] = field(default_factory=list)
+
+
+async def _district(session: AsyncSession, created: list[str]) -> District:
+    district = (
+        await session.execute(select(District).where(District.code == DEMO_DISTRICT["code"]))
+    ).scalar_one_or_none()
+    if district is None:
+        district = District(**DEMO_DISTRICT)
+        session.add(district)
+        await session.flush()
+        created.append(f"district {district.code}")
+    return district
+
+
+async def _units(session: AsyncSession, district: District, created: list[str]) -> dict[str, OrgUnit]:
+    units = {
+        u.code: u for u in (await session.execute(select(OrgUnit).where(OrgUnit.district_id == district.id))).scalars()
+    }
+    for code, name_zh, name_en, kind, parent in DEMO_UNITS:
+        if code in units:
+            continue
+        unit = OrgUnit(
+            district_id=district.id,
+            code=code,
+            name_zh=name_zh,
+            name_en=name_en,
+            kind=kind,
+            parent_id=units[parent].id if parent else None,
+        )
+        session.add(unit)
+        await session.flush()
+        units[code] = unit
+        created.append(f"org unit {code}")
+    return units
+
+
+async def _users(session: AsyncSession, district: District, units: dict[str, OrgUnit], created: list[str]) -> None:
+    memberships_added = False
+    for demo in DEMO_USERS:
+        user = (await session.execute(select(User).where(User.username == demo.username))).scalar_one_or_none()
+        if user is None:
+            user = User(
+                username=demo.username,
+                display_name=demo.display_name,
+                password_hash=hash_password(DEMO_PASSWORD),
+                is_platform_admin=demo.platform_admin,
+            )
+            session.add(user)
+            await session.flush()
+            created.append(f"user {demo.username}")
+        if demo.role is None:
+            continue
+        unit_id = units[demo.org_unit].id if demo.org_unit else None
+        existing = (
+            await session.execute(
+                select(Membership.id).where(
+                    Membership.user_id == user.id,
+                    Membership.district_id == district.id,
+                    Membership.role_key == demo.role,
+                    Membership.org_unit_id.is_(None) if unit_id is None else Membership.org_unit_id == unit_id,
+                )
+            )
+        ).first()
+        if existing is None:
+            session.add(Membership(user_id=user.id, district_id=district.id, role_key=demo.role, org_unit_id=unit_id))
+            memberships_added = True
+            created.append(f"membership {demo.username}:{demo.role}")
+    await session.flush()
+    if memberships_added:
+        await bump_policy_version(session, district)
+
+
+def plugin_order(host: PluginHost) -> list[str]:
+    """Installed plugin keys, each after the plugins it depends on (then by key)."""
+    plugins = {p.key: p for p in host.plugins}
+    order: list[str] = []
+
+    def visit(key: str, trail: tuple[str, ...] = ()) -> None:
+        if key in order or key not in plugins or key in trail:
+            return
+        for dep in sorted(plugins[key].manifest.depends_on):
+            visit(dep, (*trail, key))
+        order.append(key)
+
+    for key in sorted(plugins):
+        visit(key)
+    return order
+
+
+async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
+    """Create (or complete) the demo district, its places and users, enable every plugin and seed its data.
+
+    Each plugin's ``seed_demo(session=..., district=...)`` hook runs with the session bound
+    to the demo district (:func:`core.db.tenancy.for_district`); hooks must be idempotent.
+    The caller commits.
+    """
+    created: list[str] = []
+    district = await _district(session, created)
+    result = DemoResult(district=district, created=created)
+    await ensure_district_defaults(session, district)
+    units = await _units(session, district, result.created)
+    await _users(session, district, units, result.created)
+    for key in plugin_order(host):
+        if key not in await enabled_keys(session, district, host):
+            await enable_plugin(session, district, host, key)
+            result.created.append(f"plugin {key} enabled")
+        result.plugins.append(key)
+    for key in result.plugins:
+        for_district(session, district.id)
+        try:
+            await await_me_maybe(host.call_for(key, "seed_demo", session=session, district=district))
+            await session.flush()
+        finally:
+            for_district(session, None)
+    return result
