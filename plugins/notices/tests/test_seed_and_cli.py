@@ -44,6 +44,7 @@ def test_demo_notices_belong_to_their_communities(client, world, seed):
 @pytest.fixture
 def cli_env(database_url, tmp_path, monkeypatch):
     """Point the command line at the test database."""
+    monkeypatch.setenv("SANSHE_DATABASE_URL", database_url)
     monkeypatch.setenv("SANSHE_VAR_DIR", str(tmp_path / "var"))
 
 
