@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from core.models import District
 
 __all__ = (
+    "UNSET",
     "TreeNode",
     "create_unit",
     "delete_unit",
@@ -146,7 +147,7 @@ async def create_unit(
     return unit
 
 
-_UNSET: object = object()
+UNSET: object = object()  # "leave the parent as it is"
 
 
 async def update_unit(
@@ -156,7 +157,7 @@ async def update_unit(
     *,
     name_zh: str | None = None,
     name_en: str | None = None,
-    parent_id: int | object | None = _UNSET,
+    parent_id: int | object | None = UNSET,
 ) -> OrgUnit:
     """Rename a unit and/or move it under another parent (never under itself or its subtree)."""
     unit = await get_unit(session, district, unit_id)
@@ -165,7 +166,7 @@ async def update_unit(
     errors: dict[str, str] = {}
     check_names(new_zh, new_en, errors)
     raise_if(errors)
-    if parent_id is not _UNSET and parent_id != unit.parent_id:
+    if parent_id is not UNSET and parent_id != unit.parent_id:
         new_parent = parent_id if isinstance(parent_id, int) else None
         if new_parent is not None:
             ancestor: OrgUnit | None = await get_unit(session, district, new_parent)
