@@ -100,7 +100,13 @@ def test_create_user_with_role_and_manage_memberships(client, seed):
     created = _post(
         client,
         f"{ADMIN}/users",
-        {"username": "lihua", "display_name": "李华", "password": "long-enough-1", "role": "volunteer", "org_unit_id": ""},
+        {
+            "username": "lihua",
+            "display_name": "李华",
+            "password": "long-enough-1",
+            "role": "volunteer",
+            "org_unit_id": "",
+        },
     )
     assert created.status_code == 303, created.text
     detail = client.get(created.headers["location"])
@@ -126,7 +132,9 @@ def test_create_user_bad_input_keeps_input_and_explains(client, seed):
     _seed_admin(seed)
     login(client, "district-admin")
     response = _post(
-        client, f"{ADMIN}/users", {"username": "worker", "display_name": "重复", "password": "short", "role": "volunteer"}
+        client,
+        f"{ADMIN}/users",
+        {"username": "worker", "display_name": "重复", "password": "short", "role": "volunteer"},
     )
     assert response.status_code == 400
     assert "至少" in response.text
@@ -149,7 +157,9 @@ def test_role_permissions_form_uses_labels_and_saves(client, seed):
     assert saved.status_code == 303
 
     async def rules(session):
-        rows = await session.execute(select(PolicyRule.resource, PolicyRule.action).where(PolicyRule.subject == "volunteer"))
+        rows = await session.execute(
+            select(PolicyRule.resource, PolicyRule.action).where(PolicyRule.subject == "volunteer")
+        )
         return set(rows.tuples())
 
     assert ("org_units", "view") in seed(rules)

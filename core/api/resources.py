@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import get
 
+from core.api.admin import ADMIN_DISTRICT_API, ADMIN_GLOBAL_API
 from core.web.context import RequestContext
 
 __all__ = ("DISTRICT_API", "GLOBAL_API")
@@ -11,7 +12,7 @@ __all__ = ("DISTRICT_API", "GLOBAL_API")
 
 @get("/me", summary="The current user and their districts")
 async def me(ctx: RequestContext) -> dict[str, object]:
-    assert ctx.user is not None  # noqa: S101 - login_required_guard
+    assert ctx.user is not None
     return {
         "id": ctx.user.id,
         "username": ctx.user.username,
@@ -21,5 +22,5 @@ async def me(ctx: RequestContext) -> dict[str, object]:
     }
 
 
-GLOBAL_API: list[object] = [me]
-DISTRICT_API: list[object] = []
+GLOBAL_API: list[object] = [me, *ADMIN_GLOBAL_API]
+DISTRICT_API: list[object] = [*ADMIN_DISTRICT_API]
