@@ -249,13 +249,17 @@ async def list_plugins(ctx: RequestContext) -> list[PluginOut]:
     return [_plugin_out(r) for r in await plugin_svc.list_modules(ctx.session, _district(ctx), ctx.host)]
 
 
-@get("/plugins/{key:str}", summary="One module")
-async def get_plugin(ctx: RequestContext, key: str) -> PluginOut:
-    ctx.require("plugins", "manage")
+async def _plugin(ctx: RequestContext, key: str) -> PluginOut:
     with service_errors():
         plugin_svc.get_module(ctx.host, key)
     rows = await plugin_svc.list_modules(ctx.session, _district(ctx), ctx.host)
     return _plugin_out(next(r for r in rows if r.plugin.key == key))
+
+
+@get("/plugins/{key:str}", summary="One module")
+async def get_plugin(ctx: RequestContext, key: str) -> PluginOut:
+    ctx.require("plugins", "manage")
+    return await _plugin(ctx, key)
 
 
 @patch("/plugins/{key:str}", summary="Switch a module on/off and/or change its settings")
@@ -268,7 +272,8 @@ async def update_plugin(ctx: RequestContext, key: str, data: PluginPatch) -> Plu
             await plugin_svc.update_settings(ctx.session, district, ctx.host, key, data.settings)  # type: ignore[arg-type]
         if not _unset(data.enabled):
             await plugin_svc.set_enabled(ctx.session, district, ctx.host, key, enabled=bool(data.enabled))
-    return await get_plugin.fn(ctx, key)
+    # The change may have reloaded the district's policies: no further permission check here.
+    return await _plugin(ctx, key)
 
 
 ADMIN_GLOBAL_API = [list_districts, create_district]
