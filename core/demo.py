@@ -109,13 +109,15 @@ async def _units(session: AsyncSession, district: District, created: list[str]) 
 
 async def _users(session: AsyncSession, district: District, units: dict[str, OrgUnit], created: list[str]) -> None:
     memberships_added = False
+    password_hash = ""  # one hash for every demo user: they share the published password
     for demo in DEMO_USERS:
         user = (await session.execute(select(User).where(User.username == demo.username))).scalar_one_or_none()
         if user is None:
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
             user = User(
                 username=demo.username,
                 display_name=demo.display_name,
-                password_hash=hash_password(DEMO_PASSWORD),
+                password_hash=password_hash,
                 is_platform_admin=demo.platform_admin,
             )
             session.add(user)

@@ -139,6 +139,21 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
         _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh database with no tables at all (for tests of the migrations themselves)."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = f"empty_{os.getpid()}_{next(_counter)}"
+    _pg_admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield server.url(name)
+    finally:
+        _pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Report how long making each test's database took, per backend."""
     for backend, times in sorted(_creation_times.items()):

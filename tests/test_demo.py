@@ -1,0 +1,140 @@
+"""``sanshe demo`` seeds the demo district 海曙区 once, and its users can log in."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from core.cli import demo
+from core.db import create_engine
+from core.db.base import Base
+from core.demo import DEMO_PASSWORD, DEMO_USERS
+from core.models import District, Membership, OrgUnit, User
+from core.plugins import PluginHost
+from tests.conftest import login
+
+
+def _cli() -> click.Group:
+    group = click.Group("sanshe")
+    demo.register(group)
+    return group
+
+
+@pytest.fixture
+def cli_env(database_url, tmp_path, monkeypatch):
+    """Point the command line at the test database."""
+    monkeypatch.setenv("SANSHE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SANSHE_DATABASE_URL", database_url)
+    monkeypatch.delenv("SANSHE_PLUGINS", raising=False)
+    return database_url
+
+
+def run_demo():
+    result = CliRunner().invoke(_cli(), ["demo"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def row_counts(url: str) -> dict[str, int]:
+    """How many rows each table of the models holds."""
+
+    async def count() -> dict[str, int]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return {
+                    name: (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+                    for name, table in Base.metadata.tables.items()
+                }
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(count())
+
+
+def test_demo_twice_duplicates_nothing(cli_env):
+    """Running ``sanshe demo`` a second time adds no row to any table and says nothing changed."""
+    first = run_demo()
+    assert "demo district ready" in first
+    after_first = row_counts(cli_env)
+    second = run_demo()
+    assert "nothing to change" in second
+    assert row_counts(cli_env) == after_first
+    assert after_first["users"] >= len(DEMO_USERS)
+    assert after_first["districts"] == 1
+
+
+def test_demo_prints_the_logins(cli_env):
+    """The demo ends by printing every demo login, the password and where to log in."""
+    output = run_demo()
+    for user in DEMO_USERS:
+        assert user.username in output
+    assert DEMO_PASSWORD in output
+    assert "http://127.0.0.1:8000/login" in output
+
+
+def test_demo_builds_the_district_places_and_people(cli_env, seed):
+    """海曙区 (HS) has 鼓楼街道 → 平桥社区 (→ 偃月小区) and 牡丹社区; worker is in 平桥社区; admin is platform admin."""
+    run_demo()
+
+    async def check(session):
+        district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        assert (district.name_zh, district.ref_prefix) == ("海曙区", "HS")
+        units = {u.name_zh: u for u in (await session.execute(select(OrgUnit))).scalars()}
+        assert units["平桥社区"].parent_id == units["鼓楼街道"].id
+        assert units["牡丹社区"].parent_id == units["鼓楼街道"].id
+        assert units["偃月小区"].parent_id == units["平桥社区"].id
+        worker = (await session.execute(select(User).where(User.username == "worker"))).scalar_one()
+        membership = (await session.execute(select(Membership).where(Membership.user_id == worker.id))).scalar_one()
+        assert (membership.role_key, membership.org_unit_id) == ("community_worker", units["平桥社区"].id)
+        admin = (await session.execute(select(User).where(User.username == "admin"))).scalar_one()
+        assert admin.is_platform_admin
+
+    seed(check)
+
+
+def test_demo_enables_every_installed_plugin(cli_env, seed):
+    """Every installed plugin is switched on for 海曙区."""
+    from core.plugins.enablement import enabled_keys
+
+    run_demo()
+    host = PluginHost.load(None)
+
+    async def keys(session):
+        district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        return await enabled_keys(session, district, host)
+
+    assert seed(keys) == {p.key for p in host.plugins}
+
+
+def test_demo_users_can_log_in(cli_env, client):
+    """Each demo user logs in with the password sanshe-demo and reaches a page."""
+    run_demo()
+    for user in DEMO_USERS:
+        client.cookies.clear()
+        login(client, user.username, DEMO_PASSWORD)
+        response = client.get("/", follow_redirects=True)
+        assert response.status_code == 200, user.username
+
+
+def test_worker_sees_the_haishu_dashboard(cli_env, client):
+    """``worker`` lands on 海曙区's dashboard (工作台) after logging in."""
+    run_demo()
+    login(client, "worker", DEMO_PASSWORD)
+    response = client.get("/", follow_redirects=True)
+    assert response.url.path == "/d/haishu/"
+    assert "海曙区" in response.text
+    assert "工作台" in response.text
+
+
+def test_demo_refuses_an_unmigrated_database(tmp_path, monkeypatch):
+    """On a database without the migrations, ``sanshe demo`` exits 2 and says to run ``sanshe db upgrade``."""
+    monkeypatch.setenv("SANSHE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SANSHE_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    result = CliRunner().invoke(_cli(), ["demo"])
+    assert result.exit_code == 2
+    assert "sanshe db upgrade" in result.output
