@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
     """Build the Litestar app for ``settings`` (read from ``SANSHE_*`` variables when omitted)."""
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
-    from core.web.security import security_headers_middleware  # noqa: PLC0415
+    from core.web.security import add_security_headers  # noqa: PLC0415
 
     settings = settings or load_settings()
     host = plugin_host or PluginHost.load(settings.allowed_plugins)
@@ -106,7 +106,8 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         dependencies={"ctx": Provide(provide_context)},
-        middleware=[security_headers_middleware, auth_middleware],
+        middleware=[auth_middleware],
+        before_send=[add_security_headers],  # every response, 404s of unknown paths too
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         exception_handlers=exception_handlers(),
         openapi_config=OpenAPIConfig(

@@ -1,4 +1,9 @@
-"""Security headers on every response: a CSP with no inline script, no framing."""
+"""Security headers on every response: a CSP with no inline script, no framing.
+
+They are added by an app-level ``before_send`` hook (:func:`add_security_headers`), not
+only by a middleware: Litestar runs middleware only for matched routes, so a 404 for an
+unknown path, or a 405, would otherwise go out without them.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from litestar.datastructures import MutableScopeHeaders
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ("CONTENT_SECURITY_POLICY", "security_headers_middleware")
+__all__ = ("CONTENT_SECURITY_POLICY", "add_security_headers", "security_headers_middleware")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,6 +30,15 @@ HEADERS = {
     "permissions-policy": "camera=(self), geolocation=(), microphone=()",
     "cross-origin-opener-policy": "same-origin",
 }
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: add :data:`HEADERS` to the start of every HTTP response."""
+    if message["type"] == "http.response.start" and scope["type"] == "http":
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in HEADERS.items():
+            if name not in headers:
+                headers[name] = value
 
 
 def security_headers_middleware(app: ASGIApp) -> ASGIApp:
