@@ -1,0 +1,63 @@
+# 三社 Sanshe — the two commands of the README.
+#
+#   make demo   install everything, migrate the SQLite database, seed the demo district
+#               海曙区 and serve it at http://$(SANSHE_HOST):$(SANSHE_PORT) (default 127.0.0.1:8000)
+#   make test   install what the tests need (Debian's chromium and postgresql too),
+#               then ruff, mypy, import-linter and the whole pytest suite
+#
+# Set-up steps are skipped when already done (see scripts/setup.sh).
+
+SHELL := /bin/bash
+VENV := .venv
+SANSHE := $(VENV)/bin/sanshe
+PYTHON := $(VENV)/bin/python
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: help demo test setup setup-test migrate seed serve lint typecheck imports pytest clean-demo
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+# Recipes, not prerequisites, so the steps keep their order even under `make -j`.
+demo:
+	@scripts/setup.sh
+	$(SANSHE) db upgrade
+	$(SANSHE) demo
+	$(SANSHE) run
+
+test:
+	@scripts/setup.sh --test
+	$(MAKE) --no-print-directory lint typecheck imports
+	$(MAKE) --no-print-directory pytest
+
+migrate:
+	$(SANSHE) db upgrade
+
+seed:
+	$(SANSHE) demo
+
+serve:
+	$(SANSHE) run
+
+lint:
+	$(VENV)/bin/ruff check core plugins tests scripts migrations
+
+typecheck:
+	$(VENV)/bin/mypy
+
+imports:
+	$(VENV)/bin/lint-imports
+
+pytest:
+	$(PYTHON) -m pytest
+
+# Start the demo again from nothing (deletes var/sanshe.db, keeps var/secret_key).
+clean-demo:
+	rm -f var/sanshe.db var/sanshe.db-wal var/sanshe.db-shm
