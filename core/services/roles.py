@@ -155,17 +155,32 @@ async def set_permissions(
     Returns the permissions the role now has among those the modules declare.
     """
     await get_role(session, district, key)
-    wanted = set(permissions)
     known = {(p.resource, p.action) for g in permission_groups(host) for p in g.permissions}
+    existing = await permissions_of(session, district, key)
+    # Rules on permissions no module's manifest declares (an uninstalled plugin's, a case
+    # type's) are not shown in the editor: they are kept as they are, and may be named.
+    wanted = set(permissions) - (existing - known)
     unknown = sorted(wanted - known)
     if unknown:
         text = ", ".join(f"{r}:{a}" for r, a in unknown)
         raise ServiceError(_("Unknown permissions: %(list)s.", list=text), "permissions")
-    # Rules on permissions no installed module declares (an uninstalled plugin's) are
-    # not shown in the editor, so they are kept as they are.
-    current = await permissions_of(session, district, key) & known
+    current = existing & known
     if current == wanted:
         return wanted
+    for resource, action in current - wanted:
+        await session.execute(
+            delete(PolicyRule).where(
+                PolicyRule.district_id == district.id,
+                PolicyRule.subject == key,
+                PolicyRule.resource == resource,
+                PolicyRule.action == action,
+            )
+        )
+    for resource, action in sorted(wanted - current):
+        session.add(PolicyRule(district_id=district.id, subject=key, resource=resource, action=action))
+    await session.flush()
+    await bump_policy_version(session, district)
+    return wanted
     for resource, action in current - wanted:
         await session.execute(
             delete(PolicyRule).where(

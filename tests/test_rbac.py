@@ -1,0 +1,130 @@
+"""Casbin authorization: default roles, policy changes seen at once and by other processes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core import rbac
+from core.models import District, User
+from core.plugins import PluginHost
+from core.rbac import authorize, ensure_loaded
+from core.rbac.enforcer import _enforcers
+from core.services import roles as role_svc
+from core.services.memberships import add_membership, remove_membership
+from tests.factories import make_district, make_user
+
+
+async def _setup(session):
+    district = await make_district(session)
+    other = await make_district(session, "yinzhou", "鄞州区")
+    worker = await make_user(session, "worker", district=district, roles=("community_worker",))
+    admin = await make_user(session, "district-admin", district=district, roles=("district_admin",))
+    platform = await make_user(session, "root", platform_admin=True)
+    return district, other, worker, admin, platform
+
+
+def test_default_roles_decide_as_expected(seed):
+    """The district admin manages roles, a worker only views org units; nobody acts in another district."""
+
+    async def check(session):
+        district, other, worker, admin, platform = await _setup(session)
+        await ensure_loaded(session, district)
+        await ensure_loaded(session, other)
+        return (
+            authorize(admin, district, "roles", "manage"),
+            authorize(worker, district, "roles", "manage"),
+            authorize(worker, district, "org_units", "view"),
+            authorize(worker, district, "org_units", "manage"),
+            authorize(admin, other, "roles", "manage"),
+            authorize(platform, other, "roles", "manage"),
+        )
+
+    assert seed(check) == (True, False, True, False, False, True)
+
+
+def test_inactive_user_is_denied_everything(seed):
+    """A deactivated account may do nothing, whatever its roles."""
+
+    async def check(session):
+        district, _other, _worker, admin, _platform = await _setup(session)
+        admin.is_active = False
+        await ensure_loaded(session, district)
+        return authorize(admin, district, "dashboard", "view")
+
+    assert seed(check) is False
+
+
+def test_permission_change_is_visible_at_once(seed):
+    """Giving a role a permission through the service takes effect on the next check, in the same process."""
+
+    async def check(session):
+        district, _other, worker, _admin, _platform = await _setup(session)
+        host = PluginHost.load(frozenset(), entry_points=False)
+        await ensure_loaded(session, district)
+        before = authorize(worker, district, "roles", "manage")
+        current = await role_svc.permissions_of(session, district, "community_worker")
+        await role_svc.set_permissions(session, district, host, "community_worker", current | {("roles", "manage")})
+        await ensure_loaded(session, district)
+        return before, authorize(worker, district, "roles", "manage")
+
+    assert seed(check) == (False, True)
+
+
+def test_decision_cache_is_dropped_when_policy_changes(seed):
+    """A cached decision does not survive a change of membership (the version moves on)."""
+
+    async def check(session):
+        district, _other, worker, _admin, _platform = await _setup(session)
+        await ensure_loaded(session, district)
+        assert authorize(worker, district, "users", "manage") is False
+        assert (worker.id, "users", "manage") in _enforcers[district.id].decisions
+        membership, _ = await add_membership(session, district, worker, "district_admin")
+        cached = _enforcers.get(district.id)
+        assert cached is None or (worker.id, "users", "manage") not in cached.decisions  # dropped at once
+        await ensure_loaded(session, district)
+        allowed = authorize(worker, district, "users", "manage")
+        await remove_membership(session, district, membership.id)
+        await ensure_loaded(session, district)
+        return allowed, authorize(worker, district, "users", "manage")
+
+    assert seed(check) == (True, False)
+
+
+def test_other_process_sees_change_through_the_version(seed):
+    """Another process (a cold cache, then a stale one) reloads when the district's policy_version has moved."""
+
+    async def first(session):
+        district, *_ = await _setup(session)
+        return district.id
+
+    district_id = seed(first)
+
+    async def load_stale(session):
+        district = await session.get(District, district_id)
+        worker = (await session.execute(select(User).where(User.username == "worker"))).scalar_one()
+        rbac.invalidate()  # a fresh process
+        await ensure_loaded(session, district)
+        return authorize(worker, district, "plugins", "manage"), district.policy_version
+
+    before, version = seed(load_stale)
+    assert before is False
+
+    async def change_elsewhere(session):
+        district = await session.get(District, district_id)
+        host = PluginHost.load(frozenset(), entry_points=False)
+        current = await role_svc.permissions_of(session, district, "community_worker")
+        await role_svc.set_permissions(session, district, host, "community_worker", current | {("plugins", "manage")})
+
+    # The change is made by "another process": simulate that our enforcer survives it.
+    saved = dict(_enforcers)
+    seed(change_elsewhere)
+    _enforcers.update(saved)
+
+    async def check_again(session):
+        district = await session.get(District, district_id)
+        worker = (await session.execute(select(User).where(User.username == "worker"))).scalar_one()
+        assert district.policy_version > version
+        await ensure_loaded(session, district)
+        return authorize(worker, district, "plugins", "manage")
+
+    assert seed(check_again) is True
