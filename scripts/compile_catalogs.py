@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def compile_all(root: Path = ROOT) -> int:
     """Compile each ``*.po`` under ``core/i18n/locale`` and ``plugins/*/locale``; return the count."""
     count = 0
-    for po_path in [*root.glob("core/i18n/locale/*/LC_MESSAGES/*.po"), *root.glob("plugins/*/locale/*/LC_MESSAGES/*.po")]:
+    catalogs = [*root.glob("core/i18n/locale/*/LC_MESSAGES/*.po"), *root.glob("plugins/*/locale/*/LC_MESSAGES/*.po")]
+    for po_path in catalogs:
         with po_path.open("rb") as handle:
             catalog = read_po(handle, locale=po_path.parent.parent.name)
         with po_path.with_suffix(".mo").open("wb") as handle:
