@@ -95,7 +95,7 @@ def test_roles_grant_list_revoke(run, seed):
 
 def test_plugins_list_enable_disable(run, seed):
     """Installed plugins are listed; an unknown key and a bad setting exit non-zero with a clear message."""
-    seed(lambda session: make_district(session))
+    seed(make_district)
     listed = run("plugins", "list")
     assert listed.exit_code == 0
     unknown = run("plugins", "enable", "no_such_plugin", "--district", "haishu")
@@ -114,7 +114,7 @@ def test_plugins_enable_refuses_missing_dependency_then_enables(run, seed, monke
 
     host = PluginHost.load(frozenset(), entry_points=False, extra_modules=(alpha, beta))
     monkeypatch.setattr(plugins_cli, "_host", lambda: host)
-    seed(lambda session: make_district(session))
+    seed(make_district)
     refused = run("plugins", "enable", "beta", "--district", "haishu")
     assert refused.exit_code == 2 and "请先启用" in refused.output
     assert run("plugins", "enable", "alpha", "--district", "haishu").exit_code == 0

@@ -1,0 +1,305 @@
+"""Every core route × every default role (plus anonymous and platform admin) → allowed or denied,
+and no read or write across districts.
+
+The routes are enumerated from the app: a new core route without an entry in ``ACCESS``
+fails :func:`test_every_core_route_has_an_expected_access`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from core.app import create_app
+from core.auth.tokens import create_token
+from core.models import Membership, OrgUnitKind
+from core.plugins import PluginHost
+from core.rbac.roles import DEFAULT_ROLES
+from core.services.roles import create_role
+from tests.conftest import csrf_of, login
+from tests.factories import make_district, make_org_unit, make_user
+from tests.fakeplugins import alpha, beta
+
+ANON, PLATFORM = "anonymous", "platform_admin"
+ROLES = [r.key for r in DEFAULT_ROLES]
+PRINCIPALS = [ANON, *ROLES, PLATFORM]
+
+EVERYONE = frozenset(ROLES)
+STAFF = frozenset({"district_admin", "community_worker", "social_worker", "org_staff"})
+USER_VIEWERS = frozenset({"district_admin", "community_worker", "social_worker"})
+ADMINS = frozenset({"district_admin"})
+PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
+
+D = "/d/{district_code:str}"
+API = "/api/v1/districts/{district_code:str}"
+
+# (method, route path) -> who may: PUBLIC, LOGIN (anyone logged in), PLATFORM_ONLY, or the
+# set of district roles allowed (platform admins may always).
+ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("GET", "/logout"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/healthz"): PUBLIC,
+    ("POST", "/lang"): PUBLIC,
+    ("GET", "/schema"): PUBLIC,
+    ("GET", "/schema/openapi.json"): PUBLIC,
+    ("GET", "/schema/openapi.yaml"): PUBLIC,
+    ("GET", "/schema/openapi.yml"): PUBLIC,
+    ("GET", "/schema/{path:str}"): PUBLIC,
+    ("GET", "/"): LOGIN,
+    ("POST", "/switch-district"): LOGIN,
+    ("GET", "/me"): LOGIN,
+    ("POST", "/me/password"): LOGIN,
+    ("POST", "/me/tokens"): LOGIN,
+    ("POST", "/me/tokens/{token_id:int}/revoke"): LOGIN,
+    ("GET", "/api/v1/me"): LOGIN,
+    ("GET", "/api/v1/districts"): LOGIN,
+    ("GET", "/admin/districts"): PLATFORM_ONLY,
+    ("POST", "/admin/districts"): PLATFORM_ONLY,
+    ("POST", "/api/v1/districts"): PLATFORM_ONLY,
+    ("GET", D): EVERYONE,
+    ("GET", f"{D}/admin/org-units"): STAFF,
+    ("POST", f"{D}/admin/org-units"): ADMINS,
+    ("GET", f"{D}/admin/org-units/{{unit_id:int}}"): STAFF,
+    ("POST", f"{D}/admin/org-units/{{unit_id:int}}"): ADMINS,
+    ("POST", f"{D}/admin/org-units/{{unit_id:int}}/delete"): ADMINS,
+    ("GET", f"{D}/admin/users"): USER_VIEWERS,
+    ("POST", f"{D}/admin/users"): ADMINS,
+    ("GET", f"{D}/admin/users/{{user_id:int}}"): USER_VIEWERS,
+    ("POST", f"{D}/admin/users/{{user_id:int}}/memberships"): ADMINS,
+    ("POST", f"{D}/admin/users/{{user_id:int}}/memberships/{{membership_id:int}}/delete"): ADMINS,
+    ("POST", f"{D}/admin/users/{{user_id:int}}/password"): ADMINS,
+    ("GET", f"{D}/admin/roles"): ADMINS,
+    ("POST", f"{D}/admin/roles"): ADMINS,
+    ("GET", f"{D}/admin/roles/{{role_key:str}}"): ADMINS,
+    ("POST", f"{D}/admin/roles/{{role_key:str}}"): ADMINS,
+    ("POST", f"{D}/admin/roles/{{role_key:str}}/permissions"): ADMINS,
+    ("POST", f"{D}/admin/roles/{{role_key:str}}/delete"): ADMINS,
+    ("GET", f"{D}/admin/modules"): ADMINS,
+    ("GET", f"{D}/admin/modules/{{key:str}}"): ADMINS,
+    ("POST", f"{D}/admin/modules/{{key:str}}"): ADMINS,
+    ("POST", f"{D}/admin/modules/{{key:str}}/enable"): ADMINS,
+    ("POST", f"{D}/admin/modules/{{key:str}}/disable"): ADMINS,
+    ("GET", API): EVERYONE,
+    ("GET", f"{API}/org-units"): STAFF,
+    ("POST", f"{API}/org-units"): ADMINS,
+    ("GET", f"{API}/org-units/{{unit_id:int}}"): STAFF,
+    ("PATCH", f"{API}/org-units/{{unit_id:int}}"): ADMINS,
+    ("DELETE", f"{API}/org-units/{{unit_id:int}}"): ADMINS,
+    ("GET", f"{API}/users"): USER_VIEWERS,
+    ("POST", f"{API}/users"): ADMINS,
+    ("GET", f"{API}/memberships"): USER_VIEWERS,
+    ("POST", f"{API}/memberships"): ADMINS,
+    ("DELETE", f"{API}/memberships/{{membership_id:int}}"): ADMINS,
+    ("GET", f"{API}/plugins"): ADMINS,
+    ("GET", f"{API}/plugins/{{key:str}}"): ADMINS,
+    ("PATCH", f"{API}/plugins/{{key:str}}"): ADMINS,
+}
+
+# Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/v1/districts"): {"code": "matrix-new", "name_zh": "矩阵区"},
+    ("POST", f"{API}/org-units"): {"code": "mx", "name_zh": "矩阵街道", "kind": "street"},
+    ("PATCH", f"{API}/org-units/{{unit_id:int}}"): {"name_zh": "矩阵改名"},
+    ("POST", f"{API}/users"): {"username": "matrix-user", "password": "long-enough-1", "role": "volunteer"},
+    ("POST", f"{API}/memberships"): {"username": "target", "role": "resident"},
+    ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
+}
+
+B_SECRETS = ("鄞州", "yz-secret", "Yinzhou")
+PARAM_RE = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+def core_routes(app: Any) -> list[tuple[str, str]]:
+    """(method, path) of every core route: not static files, not a plugin's."""
+    found = []
+    for route in app.routes:
+        if route.path.startswith("/static"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if handler.opt.get("plugin"):
+                continue
+            for method in sorted(handler.http_methods or ()):
+                if method not in {"OPTIONS", "HEAD"}:
+                    found.append((method, route.path))
+    return found
+
+
+def fill(path: str, params: dict[str, Any]) -> str:
+    """The route path with its parameters replaced by ``params``."""
+    return PARAM_RE.sub(lambda m: str(params[m.group(1)]), path)
+
+
+@pytest.fixture
+def world(settings: Any, seed: Any) -> dict[str, Any]:
+    """District A (haishu) with one user per default role, district B (yinzhou) with its own objects."""
+
+    async def data(session):
+        a = await make_district(session)
+        b = await make_district(session, "yinzhou", "鄞州区", name_en="Yinzhou")
+        community = await make_org_unit(session, a, "pingqiao", "平桥社区", OrgUnitKind.COMMUNITY)
+        estate = await make_org_unit(session, a, "huayuan", "华园小区", OrgUnitKind.ESTATE, community)
+        b_unit = await make_org_unit(session, b, "yz-street", "鄞州某街道", OrgUnitKind.STREET)
+        for role in ROLES:
+            await make_user(session, f"u-{role}", district=a, roles=(role,))
+        await make_user(session, "u-platform", platform_admin=True)
+        target = await make_user(session, "target", district=a, roles=("volunteer",))
+        secret = await make_user(session, "yz-secret", district=b, roles=("resident",))
+        await create_role(session, b, key="yz_custom", name_zh="鄞州自定义角色")
+        _raw, b_token = await create_token(session, secret, b.id, "yz-secret token")
+        memberships = {
+            m.user_id: m.id
+            for m in (await session.execute(select(Membership))).scalars()
+            if m.user_id in {target.id, secret.id}
+        }
+        return {
+            "a": {
+                "district_code": "haishu",
+                "unit_id": estate.id,
+                "user_id": target.id,
+                "membership_id": memberships[target.id],
+                "role_key": "volunteer",
+                "key": "alpha",
+                "token_id": 999_999,
+                "path": "openapi.json",
+            },
+            "b": {
+                "district_code": "yinzhou",
+                "unit_id": b_unit.id,
+                "user_id": secret.id,
+                "membership_id": memberships[secret.id],
+                "role_key": "yz_custom",
+                "key": "alpha",
+                "token_id": b_token.id,
+                "path": "openapi.json",
+            },
+        }
+
+    return seed(data)
+
+
+@pytest.fixture
+def matrix_app(settings: Any) -> Any:
+    """The app with only the test plugins (their routes are not core routes)."""
+    host = PluginHost.load(frozenset(), entry_points=False, extra_modules=(alpha, beta))
+    return create_app(settings, plugin_host=host)
+
+
+def _request(client: TestClient[Any], method: str, route: str, params: dict[str, Any], token: str) -> Any:
+    url = fill(route, params)
+    if route.startswith("/api/"):
+        body = BODIES.get((method, route))
+        return client.request(method, url, json=body, headers={"x-csrftoken": token}, follow_redirects=False)
+    data = {"_csrf_token": token} if method != "GET" else None
+    return client.request(method, url, data=data, follow_redirects=False)
+
+
+def _order(routes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Reads first, then writes (which may delete the objects read), logging out last."""
+    return sorted(routes, key=lambda r: (r[1].startswith("/logout"), r[0] != "GET", r[1], r[0]))
+
+
+def test_every_core_route_has_an_expected_access(matrix_app):
+    """Each core route and method is in the expected table, and the table names no route that is gone."""
+    routes = set(core_routes(matrix_app))
+    missing = sorted(routes - set(ACCESS))
+    stale = sorted(set(ACCESS) - routes)
+    assert not missing, f"add these routes to ACCESS in {__file__}: {missing}"
+    assert not stale, f"these ACCESS entries match no route: {stale}"
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_route_by_role_matrix(matrix_app, world, principal):
+    """Allowed callers get their page or a validation answer; denied ones get 401/login or 403, never data."""
+    params = world["a"]
+    with TestClient(app=matrix_app) as client:
+        if principal != ANON:
+            login(client, "u-platform" if principal == PLATFORM else f"u-{principal}")
+        token = csrf_of(client, "/login")
+        failures = []
+        for method, route in _order(core_routes(matrix_app)):
+            if (method, route) not in ACCESS:
+                continue
+            access = ACCESS[(method, route)]
+            response = _request(client, method, route, params, token)
+            status = response.status_code
+            is_api = route.startswith("/api/")
+            if access == PUBLIC:
+                allowed = True
+            elif principal == ANON:
+                allowed = False
+            elif access == LOGIN or principal == PLATFORM:
+                allowed = True
+            elif access == PLATFORM_ONLY:
+                allowed = False
+            else:
+                allowed = principal in access
+            if status >= 500:
+                failures.append((method, route, status, "server error"))
+            elif allowed and status in {401, 403}:
+                failures.append((method, route, status, "expected allowed"))
+            elif allowed and method == "GET" and status not in {200, 303}:
+                failures.append((method, route, status, "expected 200"))
+            elif not allowed and principal == ANON:
+                expected = 401 if is_api else 303
+                if status != expected or (not is_api and not response.headers["location"].startswith("/login")):
+                    failures.append((method, route, status, f"expected {expected} to log in"))
+            elif not allowed and status != 403:
+                failures.append((method, route, status, "expected 403"))
+        assert not failures, failures
+
+
+def test_no_access_across_districts(matrix_app, world):
+    """A district admin of A gets 404/403 for every district-B URL and B object id, never B's data."""
+    with TestClient(app=matrix_app) as client:
+        login(client, "u-district_admin")
+        token = csrf_of(client, "/login")
+        routes = [r for r in _order(core_routes(matrix_app)) if r[1] != "/logout"]
+        leaks = []
+        b_urls = [r for r in routes if "{district_code" in r[1]]
+        for method, route in b_urls:
+            response = _request(client, method, route, world["b"], token)
+            if response.status_code not in {403, 404} or any(s in response.text for s in B_SECRETS):
+                leaks.append(("B district", method, route, response.status_code))
+        # District A's URLs with district B's object ids.
+        mixed = {**world["a"], **{k: v for k, v in world["b"].items() if k not in {"district_code", "key", "path"}}}
+        for method, route in routes:
+            if not ({"unit_id", "user_id", "membership_id", "role_key", "token_id"} & set(PARAM_RE.findall(route))):
+                continue
+            response = _request(client, method, route, mixed, token)
+            if response.status_code not in {403, 404} or any(s in response.text for s in B_SECRETS):
+                leaks.append(("B object", method, route, response.status_code))
+        lists = ["/api/v1/districts", "/api/v1/me", "/d/haishu/admin/users", "/api/v1/districts/haishu/memberships"]
+        for url in lists:
+            body = client.get(url).text
+            if any(s in body for s in B_SECRETS):
+                leaks.append(("listing", "GET", url, 200))
+        assert not leaks, leaks
+
+
+def test_api_token_of_one_district_cannot_reach_another(matrix_app, world, seed):
+    """A personal API token scoped to district A answers 404 for district B, even for a member of both."""
+
+    async def make(session):
+        from core.models import District, User
+
+        user = (await session.execute(select(User).where(User.username == "u-district_admin"))).scalar_one()
+        a = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        b = (await session.execute(select(District).where(District.code == "yinzhou"))).scalar_one()
+        session.add(Membership(user_id=user.id, district_id=b.id, role_key="district_admin"))
+        raw, _row = await create_token(session, user, a.id, "matrix")
+        return raw
+
+    raw = seed(make)
+    with TestClient(app=matrix_app) as client:
+        headers = {"Authorization": f"Bearer {raw}"}
+        assert client.get("/api/v1/districts/haishu/org-units", headers=headers).status_code == 200
+        response = client.get("/api/v1/districts/yinzhou/org-units", headers=headers)
+        assert response.status_code == 404
+        assert "鄞州" not in response.text
+        assert [d["code"] for d in client.get("/api/v1/districts", headers=headers).json()] == ["haishu"]
