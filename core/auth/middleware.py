@@ -30,7 +30,7 @@ from core.i18n import current_locale, gettext, normalize
 from core.models import User
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
 __all__ = ("ANON_CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "LANG_COOKIE", "auth_middleware")
 
@@ -64,7 +64,7 @@ async def _submitted_token(request: Any) -> str:
     return ""
 
 
-class _Refused(Exception):  # noqa: N818 - control flow, not an error of ours
+class _Refused(Exception):
     """The request is answered before the app runs (bad token)."""
 
     def __init__(self, status: int, message: str) -> None:
@@ -128,7 +128,7 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
         lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
         locale_token = current_locale.set(normalize(lang))
         try:
-            if scope["method"] in UNSAFE and auth["kind"] != "token":
+            if request.method in UNSAFE and auth["kind"] != "token":
                 submitted = await _submitted_token(request)
                 if not submitted or not hmac.compare_digest(submitted.encode(), str(auth["csrf_token"]).encode()):
                     message = gettext(
@@ -164,12 +164,14 @@ async def _plain_error(scope: Scope, receive: Receive, send: Send, status: int, 
     else:
         body = message.encode()
         content_type = b"text/plain; charset=utf-8"
-    headers = [
+    headers: list[tuple[bytes, bytes]] = [
         (b"content-type", content_type),
         (b"content-length", str(len(body)).encode()),
         (b"cache-control", b"no-store"),
     ]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="sanshe"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": headers}
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(end)
