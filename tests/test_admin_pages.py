@@ -196,3 +196,45 @@ def test_worker_cannot_open_admin_pages_but_sees_org_units(client, seed):
     assert 'action="/d/haishu/admin/org-units"' not in units.text
     assert client.get(f"{ADMIN}/roles").status_code == 403
     assert client.get(f"{ADMIN}/modules").status_code == 403
+
+
+def test_htmx_form_error_swaps_only_the_main_area(client, seed):
+    """With htmx, a refused form comes back as the page's main block (status 200, so it swaps), errors shown."""
+    _seed_admin(seed)
+    login(client, "district-admin")
+    token = csrf_of(client, f"{ADMIN}/roles")
+    response = client.post(
+        f"{ADMIN}/roles",
+        data={"key": "Bad Key", "name_zh": "", "_csrf_token": token},
+        headers={"HX-Request": "true"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "请填写中文名称" in response.text and 'value="Bad Key"' in response.text
+
+
+def test_every_admin_page_renders_as_htmx_fragment(client, seed):
+    """Each admin page also answers an htmx request with just its main block."""
+    _seed_admin(seed)
+    login(client, "district-admin")
+    unit = _units(seed)["pingqiao"]
+
+    async def user_id(session):
+        from core.models import User
+
+        return (await session.execute(select(User.id).where(User.username == "worker"))).scalar_one()
+
+    uid = seed(user_id)
+    for path in (
+        f"{ADMIN}/org-units",
+        f"{ADMIN}/org-units/{unit.id}",
+        f"{ADMIN}/users",
+        f"{ADMIN}/users/{uid}",
+        f"{ADMIN}/roles",
+        f"{ADMIN}/roles/volunteer",
+        f"{ADMIN}/modules",
+    ):
+        response = client.get(path, headers={"HX-Request": "true"})
+        assert response.status_code == 200, path
+        assert "<html" not in response.text and "<h1>" in response.text, path

@@ -89,6 +89,8 @@ def test_settings_form_is_generated_from_schema(fake_client):
     assert 'name="hours_per_month" value="10"' in page.text
     assert '<option value="review"' in page.text
     assert 'type="checkbox" name="notify" value="true" checked' in page.text
+    fragment = fake_client.get(f"{MODULES}/beta", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and "每月时数" in fragment.text
 
 
 def test_bad_settings_show_errors_next_to_fields_and_keep_input(fake_client, seed):
