@@ -12,12 +12,18 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import click
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.elements import ColumnElement
 
+    from core.casetypes.definition import CaseTypeDef
     from core.models import District
+    from core.models.cases import Case
     from core.plugins.manifest import Manifest, NavItem, PolicyDefault, Widget
     from core.web.context import RequestContext
+    from core.workflows.definition import Transition
 
 __all__ = ("hookimpl", "hookspec")
 
@@ -80,3 +86,33 @@ def seed_demo(session: AsyncSession, district: District) -> None:
 @hookspec
 def on_plugin_enabled(session: AsyncSession, district: District) -> None:
     """React to the plugin being switched on for a district (inside the same transaction)."""
+
+
+# -- Cases (called only for plugins enabled in the case's district) ---------------------
+
+
+@hookspec
+def case_types() -> list[Path]:  # type: ignore[empty-body]
+    """Return the paths of the case-type YAML files the plugin ships (checked and versioned when enabled)."""
+
+
+@hookspec
+def on_case_created(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> None:
+    """React to a new case inside the transaction that creates it (an exception undoes the creation)."""
+
+
+@hookspec
+def before_transition(
+    ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition, data: dict[str, Any]
+) -> str | None:
+    """Return a reason to refuse the transition (shown to the user), or ``None`` to let it happen."""
+
+
+@hookspec
+def after_transition(ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition) -> None:
+    """Do a transition's side effects in its transaction: if this raises, the state change is undone too."""
+
+
+@hookspec
+def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list[ColumnElement[bool]]:  # type: ignore[empty-body]
+    """Return SQL conditions that further narrow which cases of ``case_type`` the user may see."""

@@ -59,6 +59,19 @@ def backend(request: pytest.FixtureRequest) -> str:
     return name
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> Iterator[None]:
+    """Each test has a new database whose ids repeat; per-process caches keyed by id must not leak."""
+    from core.cases.types import clear_cache as clear_definitions
+    from core.plugins.enablement import clear_cache as clear_enablement
+    from core.rbac import invalidate
+
+    invalidate()
+    clear_enablement()
+    clear_definitions()
+    yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server of this test session (Debian's binaries; fails loudly when missing)."""

@@ -116,9 +116,22 @@ class CaseTypeDef:
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def parse_case_type(raw: Any, *, known_roles: Iterable[str], source: str = "") -> CaseTypeDef:
-    """Check and build a case type; raise :class:`DefinitionError` naming the file and every problem."""
-    roles = set(known_roles)
+class _AnyRole:
+    """Stands for "every role" when re-reading a definition that was checked when stored."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+ANY_ROLE: Any = _AnyRole()
+
+
+def parse_case_type(raw: Any, *, known_roles: Iterable[str] | None, source: str = "") -> CaseTypeDef:
+    """Check and build a case type; raise :class:`DefinitionError` naming the file and every problem.
+
+    ``known_roles=None`` skips the role check (for definitions already checked when stored).
+    """
+    roles: Any = ANY_ROLE if known_roles is None else set(known_roles)
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         raise DefinitionError([Problem("", "案件类型须为映射 / a case type must be a mapping")], source)

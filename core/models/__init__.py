@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.models.auth import ApiToken, LoginAttempt, WebSession
+from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseTypeVersion, SavedQueue
 from core.models.district import District, OrgUnit, OrgUnitKind
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
@@ -10,6 +11,11 @@ from core.models.user import Membership, User
 
 __all__ = (
     "ApiToken",
+    "Attachment",
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "CaseTypeVersion",
     "District",
     "DistrictPlugin",
     "LoginAttempt",
@@ -18,6 +24,7 @@ __all__ = (
     "OrgUnitKind",
     "PolicyRule",
     "Role",
+    "SavedQueue",
     "User",
     "WebSession",
 )

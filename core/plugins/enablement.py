@@ -20,11 +20,16 @@ if TYPE_CHECKING:
 
     from core.plugins.host import PluginHost
 
-__all__ = ("disable_plugin", "enable_plugin", "enabled_keys", "plugin_settings")
+__all__ = ("clear_cache", "disable_plugin", "enable_plugin", "enabled_keys", "plugin_settings")
 
 # (district id, plugins_version) -> enabled keys. A change bumps plugins_version in the
 # database, so every worker process sees a new key and reloads on its next request.
 _cache: dict[tuple[int, int], frozenset[str]] = {}
+
+
+def clear_cache() -> None:
+    """Forget cached enablement (tests that reuse district ids across databases need this)."""
+    _cache.clear()
 
 
 async def enabled_keys(session: AsyncSession, district: District, host: PluginHost) -> frozenset[str]:
@@ -74,6 +79,7 @@ async def enable_plugin(
     Adds the plugin's roles and default policies to the district and calls its
     ``on_plugin_enabled`` hook, all in the caller's transaction.
     """
+    from core.cases.types import sync_shipped_types  # noqa: PLC0415 - cases import plugins
     from core.rbac.seed import ensure_plugin_roles_and_policies  # noqa: PLC0415 - rbac imports plugins
 
     if key == CORE_KEY:
@@ -97,6 +103,7 @@ async def enable_plugin(
     if settings is not None:
         row.settings = validate_settings(plugin.manifest, settings)
     await ensure_plugin_roles_and_policies(session, district, host, key)
+    await sync_shipped_types(session, district, host, [key])
     district.plugins_version += 1
     await session.flush()
     await await_me_maybe(host.call_for(key, "on_plugin_enabled", session=session, district=district))

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ("Manifest", "NavItem", "Permission", "PolicyDefault", "RoleDef", "Widget")
+__all__ = (
+    "ExportColumn",
+    "Manifest",
+    "NavItem",
+    "Panel",
+    "Permission",
+    "PolicyDefault",
+    "QueueLink",
+    "RoleDef",
+    "Widget",
+)
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
@@ -94,3 +105,32 @@ class Widget:
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 100
     width: str = "half"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A panel on the case page: a template rendered with ``context`` (and ``ctx``, ``case``)."""
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class QueueLink:
+    """A queue in the sidebar: a label and the queue filters it applies (URL query parameters)."""
+
+    key: str
+    label: str
+    filters: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    """An extra export column: a header and a function of the case giving the cell."""
+
+    key: str
+    label: str
+    value: Callable[[Any], Any]

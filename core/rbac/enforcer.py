@@ -68,9 +68,7 @@ async def ensure_loaded(session: AsyncSession, district: District) -> None:
     if rules:
         enforcer.add_policies([[sub, district.code, obj, act] for sub, obj, act in rules])
     if members:
-        enforcer.add_grouping_policies(
-            [[subject_of(uid), role, district.code] for uid, role in set(members)]
-        )
+        enforcer.add_grouping_policies([[subject_of(uid), role, district.code] for uid, role in set(members)])
     _enforcers[district.id] = _Loaded(district.policy_version, enforcer)
 
 
@@ -105,9 +103,14 @@ def invalidate(district_id: int | None = None) -> None:
 
 
 async def bump_policy_version(session: AsyncSession, district: District) -> None:
-    """Mark the district's policies as changed: every process reloads them on its next request."""
+    """Mark the district's policies as changed: every process reloads them on its next request.
+
+    This process reloads at once (inside the caller's transaction), so the rest of the
+    request already decides with the new rules.
+    """
     await session.execute(
         update(District).where(District.id == district.id).values(policy_version=District.policy_version + 1)
     )
     await session.refresh(district, ["policy_version"])
     invalidate(district.id)
+    await ensure_loaded(session, district)

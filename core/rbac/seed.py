@@ -23,9 +23,7 @@ __all__ = ("ensure_district_defaults", "ensure_plugin_roles_and_policies")
 
 
 async def _ensure_roles(session: AsyncSession, district: District, roles: Iterable[RoleDef], plugin_key: str) -> None:
-    existing = set(
-        (await session.execute(select(Role.key).where(Role.district_id == district.id))).scalars()
-    )
+    existing = set((await session.execute(select(Role.key).where(Role.district_id == district.id))).scalars())
     for role in roles:
         if role.key not in existing:
             session.add(
@@ -54,16 +52,21 @@ async def _ensure_policies(session: AsyncSession, district: District, policies: 
     for rule in policies:
         triple = (rule.role, rule.resource, rule.action)
         if triple not in existing:
-            session.add(PolicyRule(district_id=district.id, subject=rule.role, resource=rule.resource, action=rule.action))
+            session.add(
+                PolicyRule(district_id=district.id, subject=rule.role, resource=rule.resource, action=rule.action)
+            )
             existing.add(triple)
 
 
 async def ensure_district_defaults(session: AsyncSession, district: District) -> None:
-    """Create the default roles and the core's default policies (idempotent)."""
+    """Create the default roles, the core's default policies and its case types (idempotent)."""
+    from core.cases.types import sync_shipped_types  # noqa: PLC0415 - cases build on rbac
+
     await _ensure_roles(session, district, DEFAULT_ROLES, "")
     await _ensure_policies(session, district, CORE_POLICIES)
     await session.flush()
     await bump_policy_version(session, district)
+    await sync_shipped_types(session, district, None)
 
 
 async def ensure_plugin_roles_and_policies(

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "RequestContext",
+    "context_for",
     "district_guard",
     "get_context",
     "login_required_guard",
@@ -134,7 +135,7 @@ async def get_context(connection: ASGIConnection[Any, Any, Any, Any]) -> Request
 
 
 async def _load_memberships(ctx: RequestContext) -> None:
-    assert ctx.user is not None  # noqa: S101 - callers check
+    assert ctx.user is not None
     rows = await ctx.session.execute(
         select(Membership, District)
         .join(District, District.id == Membership.district_id)
@@ -182,3 +183,23 @@ async def district_guard(connection: ASGIConnection[Any, Any, Any, Any], handler
     plugin = handler.opt.get("plugin")
     if plugin is not None and plugin not in ctx.enabled:
         raise NotFoundException(gettext("Not found."))
+
+
+async def context_for(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    host: PluginHost,
+    user: User,
+    district: District,
+    locale: str | None = None,
+) -> RequestContext:
+    """A context for ``user`` in ``district`` outside a web request (CLI, jobs, tests)."""
+    ctx = RequestContext(
+        session=session, settings=settings, host=host, user=user, locale=locale or current_locale.get(), csrf_token=""
+    )
+    await _load_memberships(ctx)
+    if district.id not in {d.id for d in ctx.districts}:
+        ctx.districts.append(district)
+    await _enter_district(ctx, district.code)
+    return ctx

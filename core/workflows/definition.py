@@ -16,7 +16,7 @@ from core.forms.definition import Problem, _text
 from core.forms.expressions import ExpressionError, check
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Container
 
     from core.forms.definition import FormDef
 
@@ -158,7 +158,7 @@ def _parse_transition(
     *,
     seen: set[str],
     state_keys: set[str],
-    roles: set[str],
+    roles: Container[str],
     field_keys: set[str],
     sample: dict[str, Any],
     problems: list[Problem],
@@ -220,10 +220,10 @@ def _parse_transition(
 
 
 def parse_workflow(
-    raw: Any, *, form: FormDef, known_roles: Iterable[str], path: str = "workflow", problems: list[Problem]
+    raw: Any, *, form: FormDef, known_roles: Container[str], path: str = "workflow", problems: list[Problem]
 ) -> WorkflowDef:
     """Build a :class:`WorkflowDef`, appending every problem found to ``problems``."""
-    roles = set(known_roles)
+    roles = known_roles
     if not isinstance(raw, dict):
         problems.append(Problem(path, "工作流须为映射 / a workflow must be a mapping"))
         return WorkflowDef("", (), ())

@@ -1,0 +1,1 @@
+"""Cases: creation, editing with optimistic locking, transitions, timeline, visibility, queues."""

@@ -1,0 +1,79 @@
+"""Who may see which case, as SQL: lists, counts, search, exports and single reads all use it.
+
+A case is visible when the user holds ``view`` on its type and the type's visibility
+rule admits them (``all``; ``team``: the case's team is one of the user's org units or
+below them, or they are its assignee or creator; ``assigned``: assignee or creator), or
+holds ``view_own`` and created it. Plugins may narrow further with ``case_record_rules``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import false, or_, select, true
+
+from core.models import OrgUnit
+from core.models.cases import Case
+from core.plugins.asyncio import call_hook, flatten
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from core.casetypes.definition import CaseTypeDef
+    from core.web.context import RequestContext
+
+__all__ = ("team_unit_ids", "visibility_clause")
+
+
+async def team_unit_ids(ctx: RequestContext) -> set[int]:
+    """The org units the user belongs to in the district, with every unit below them."""
+    cached = ctx.extra.get("team_unit_ids")
+    if cached is not None:
+        return set(cached)
+    assert ctx.district is not None
+    own = {m.org_unit_id for m in ctx.memberships if m.district_id == ctx.district.id and m.org_unit_id}
+    result: set[int] = set()
+    if own:
+        rows = (await ctx.session.execute(select(OrgUnit.id, OrgUnit.parent_id))).all()
+        children: dict[int | None, list[int]] = {}
+        for unit_id, parent_id in rows:
+            children.setdefault(parent_id, []).append(unit_id)
+        stack = list(own)
+        while stack:
+            unit = stack.pop()
+            if unit not in result:
+                result.add(unit)
+                stack.extend(children.get(unit, []))
+    ctx.extra["team_unit_ids"] = frozenset(result)
+    return result
+
+
+async def visibility_clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> ColumnElement[bool]:
+    """The SQL condition selecting the cases ``ctx.user`` may see among ``definitions``' types."""
+    if ctx.user is None or ctx.district is None:
+        return false()
+    if ctx.is_platform_admin:
+        return true()
+    uid = ctx.user.id
+    teams = await team_unit_ids(ctx)
+    conditions: list[Any] = []
+    for definition in definitions:
+        is_type = Case.case_type_key == definition.key
+        if ctx.can(definition.resource, "view"):
+            if definition.visibility == "all":
+                rule: Any = is_type
+            elif definition.visibility == "team":
+                rule = is_type & or_(
+                    Case.team_id.in_(teams) if teams else false(), Case.assignee_id == uid, Case.created_by_id == uid
+                )
+            else:
+                rule = is_type & or_(Case.assignee_id == uid, Case.created_by_id == uid)
+        elif ctx.can(definition.resource, "view_own"):
+            rule = is_type & (Case.created_by_id == uid)
+        else:
+            continue
+        extra = flatten(await call_hook(ctx.hooks.case_record_rules, ctx=ctx, case_type=definition))
+        for condition in extra:
+            rule = rule & condition
+        conditions.append(rule)
+    return or_(*conditions) if conditions else false()

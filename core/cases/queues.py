@@ -1,0 +1,247 @@
+"""Queues: which cases a list shows, filtered and sorted in SQL, paged by keyset.
+
+A queue is a set of filters. Filters come from the URL (so every filter state can be
+shared as a link), from a case type's ``queues``, or from a saved queue. Visibility
+(:mod:`core.cases.access`) is always ANDed in, so lists, counts, search and exports
+can never show more than the user may see.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, literal, or_, select
+
+from core.cases.access import team_unit_ids, visibility_clause
+from core.db import utcnow
+from core.i18n import TIMEZONE
+from core.models.cases import Case
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from sqlalchemy.sql import Select
+
+    from core.casetypes.definition import CaseTypeDef
+    from core.web.context import RequestContext
+
+__all__ = ("PAGE_SIZE", "SORTS", "Filters", "Page", "count_cases", "list_cases")
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+FAR_FUTURE = datetime(9999, 12, 31, tzinfo=TIMEZONE)
+SORTS = {
+    "updated": (Case.updated_at, True),
+    "-updated": (Case.updated_at, False),
+    "created": (Case.created_at, True),
+    "-created": (Case.created_at, False),
+    "due": (func.coalesce(Case.due_at, FAR_FUTURE), True),
+    "-priority": (Case.priority, False),
+    "reference": (Case.reference, True),
+}
+SCOPES = ("all", "mine", "team", "unassigned", "due_soon", "overdue")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Everything that narrows a queue; round-trips through a URL query string."""
+
+    scope: str = "all"
+    types: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    assignee: str = ""  # "", "me", "none" or a user id
+    team: int | None = None
+    channel: str = ""
+    open: str = "open"  # open | closed | any
+    created_from: date | None = None
+    created_to: date | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str = ""
+    sort: str = "-updated"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> Filters:
+        """Read filters from request query parameters (unknown or bad values are ignored)."""
+
+        def get_list(name: str) -> tuple[str, ...]:
+            values = query.getall(name, []) if hasattr(query, "getall") else query.get(name) or []
+            if isinstance(values, str):
+                values = [values]
+            return tuple(v for v in (str(x).strip() for x in values) if v)
+
+        def get_date(name: str) -> date | None:
+            try:
+                return date.fromisoformat(str(query.get(name) or ""))
+            except ValueError:
+                return None
+
+        team = str(query.get("team") or "")
+        scope = str(query.get("scope") or "all")
+        sort = str(query.get("sort") or "-updated")
+        status = str(query.get("open") or "open")
+        return cls(
+            scope=scope if scope in SCOPES else "all",
+            types=get_list("type"),
+            states=get_list("state"),
+            assignee=str(query.get("assignee") or ""),
+            team=int(team) if team.isdigit() else None,
+            channel=str(query.get("channel") or ""),
+            open=status if status in {"open", "closed", "any"} else "open",
+            created_from=get_date("created_from"),
+            created_to=get_date("created_to"),
+            due_from=get_date("due_from"),
+            due_to=get_date("due_to"),
+            q=str(query.get("q") or "").strip()[:100],
+            sort=sort if sort in SORTS else "-updated",
+        )
+
+    def to_query(self) -> list[tuple[str, str]]:
+        """Query parameters for this filter state (defaults left out): a shareable URL."""
+        out: list[tuple[str, str]] = []
+        if self.scope != "all":
+            out.append(("scope", self.scope))
+        out += [("type", t) for t in self.types] + [("state", s) for s in self.states]
+        for name in ("assignee", "channel", "q"):
+            if getattr(self, name):
+                out.append((name, str(getattr(self, name))))
+        if self.team is not None:
+            out.append(("team", str(self.team)))
+        if self.open != "open":
+            out.append(("open", self.open))
+        for name in ("created_from", "created_to", "due_from", "due_to"):
+            if getattr(self, name):
+                out.append((name, getattr(self, name).isoformat()))
+        if self.sort != "-updated":
+            out.append(("sort", self.sort))
+        return out
+
+    def with_(self, **changes: Any) -> Filters:
+        return replace(self, **changes)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), TIMEZONE)
+
+
+async def _conditions(ctx: RequestContext, filters: Filters, definitions: list[CaseTypeDef]) -> list[Any]:
+    assert ctx.user is not None
+    uid = ctx.user.id
+    conds: list[Any] = [await visibility_clause(ctx, definitions)]
+    now = utcnow()
+    if filters.open == "open":
+        conds.append(Case.is_open.is_(True))
+    elif filters.open == "closed":
+        conds.append(Case.is_open.is_(False))
+    if filters.scope == "mine":
+        conds.append(Case.assignee_id == uid)
+    elif filters.scope == "team":
+        teams = await team_unit_ids(ctx)
+        conds.append(Case.team_id.in_(teams) if teams else literal(value=False))
+    elif filters.scope == "unassigned":
+        conds.append(Case.assignee_id.is_(None))
+    elif filters.scope == "due_soon":
+        conds.append(and_(Case.due_at >= now, Case.due_at < now + timedelta(hours=24)))
+    elif filters.scope == "overdue":
+        conds.append(Case.due_at < now)
+    if filters.types:
+        conds.append(Case.case_type_key.in_(filters.types))
+    if filters.states:
+        conds.append(Case.state.in_(filters.states))
+    if filters.assignee == "me":
+        conds.append(Case.assignee_id == uid)
+    elif filters.assignee == "none":
+        conds.append(Case.assignee_id.is_(None))
+    elif filters.assignee.isdigit():
+        conds.append(Case.assignee_id == int(filters.assignee))
+    if filters.team is not None:
+        conds.append(Case.team_id == filters.team)
+    if filters.channel:
+        conds.append(Case.channel == filters.channel)
+    if filters.created_from:
+        conds.append(Case.created_at >= _day_start(filters.created_from))
+    if filters.created_to:
+        conds.append(Case.created_at < _day_start(filters.created_to + timedelta(days=1)))
+    if filters.due_from:
+        conds.append(Case.due_at >= _day_start(filters.due_from))
+    if filters.due_to:
+        conds.append(Case.due_at < _day_start(filters.due_to + timedelta(days=1)))
+    if filters.q:
+        needle = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conds.append(Case.search_text.like(f"%{needle}%", escape="\\"))
+    return conds
+
+
+@dataclass
+class Page:
+    """One page of a queue and the cursor of the next (``None`` on the last page)."""
+
+    cases: list[Case]
+    next_cursor: str | None
+
+
+def _encode(value: Any, case_id: int) -> str:
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, case_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[Any, int] | None:
+    try:
+        value, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return value, int(case_id)
+    except (ValueError, TypeError):
+        return None
+
+
+def _sort_value(case: Case, sort: str) -> Any:
+    if sort in {"updated", "-updated"}:
+        return case.updated_at
+    if sort in {"created", "-created"}:
+        return case.created_at
+    if sort == "due":
+        return case.due_at or FAR_FUTURE
+    if sort == "-priority":
+        return case.priority
+    return case.reference
+
+
+async def list_cases(
+    ctx: RequestContext,
+    filters: Filters,
+    definitions: list[CaseTypeDef],
+    *,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """One page of the cases ``filters`` select, in ``filters.sort`` order, after ``cursor``."""
+    column, ascending = SORTS[filters.sort]
+    query: Select[Any] = select(Case).where(*await _conditions(ctx, filters, definitions))
+    decoded = _decode(cursor) if cursor else None
+    if decoded is not None:
+        value, last_id = decoded
+        if isinstance(value, str) and filters.sort not in {"reference"}:
+            value = datetime.fromisoformat(value)
+        if ascending:
+            query = query.where(or_(column > value, and_(column == value, Case.id > last_id)))
+        else:
+            query = query.where(or_(column < value, and_(column == value, Case.id < last_id)))
+    order = (column.asc(), Case.id.asc()) if ascending else (column.desc(), Case.id.desc())
+    rows = list((await ctx.session.execute(query.order_by(*order).limit(limit + 1))).scalars())
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode(_sort_value(rows[-1], filters.sort), rows[-1].id)
+    return Page(rows, next_cursor)
+
+
+async def count_cases(
+    ctx: RequestContext, filters: Filters, definitions: list[CaseTypeDef], cap: int = COUNT_CAP
+) -> int:
+    """How many cases ``filters`` select, counted up to ``cap`` (the sidebar shows "1000+")."""
+    inner = select(Case.id).where(*await _conditions(ctx, filters, definitions)).limit(cap + 1).subquery()
+    return int((await ctx.session.execute(select(func.count()).select_from(inner))).scalar_one())

@@ -1,0 +1,216 @@
+"""Which case types a district has: shipped YAML (core and plugins) synced into versioned rows.
+
+A shipped file whose content changed becomes a new published version; cases keep the
+version they started on. Definitions are immutable per row, so parsed ones are cached
+by row id for the life of the process.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from core.casetypes.definition import CaseTypeDef, parse_case_type
+from core.casetypes.loader import load_yaml_file
+from core.db import utcnow
+from core.models import PolicyRule, Role
+from core.models.cases import CaseTypeVersion
+from core.plugins.host import CORE_KEY
+from core.rbac import bump_policy_version
+from core.rbac.roles import DEFAULT_ROLES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.models import District
+    from core.plugins import PluginHost
+
+__all__ = (
+    "BUILTIN_DIR",
+    "clear_cache",
+    "current_versions",
+    "definition_of",
+    "get_version",
+    "install_roles",
+    "shipped_files",
+    "sync_shipped_types",
+)
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "casetypes" / "builtin"
+_parsed: dict[int, CaseTypeDef] = {}
+
+
+def install_roles(host: PluginHost | None) -> set[str]:
+    """Every role a shipped definition may name: the defaults and every installed plugin's."""
+    roles = {r.key for r in DEFAULT_ROLES}
+    for plugin in host.installed.values() if host is not None else ():
+        roles.update(r.key for r in plugin.manifest.roles)
+    return roles
+
+
+def shipped_files(host: PluginHost | None, keys: Iterable[str] | None = None) -> list[tuple[str, Path]]:
+    """``(owner, path)`` of every case-type YAML the core and the plugins ship (``keys``: only those plugins)."""
+    files = [(CORE_KEY, path) for path in sorted(BUILTIN_DIR.glob("*.yaml"))]
+    wanted = None if keys is None else set(keys)
+    for plugin in host.plugins if host is not None else ():
+        if wanted is not None and plugin.key not in wanted:
+            continue
+        for path in host.call_for(plugin.key, "case_types") or []:
+            files.append((plugin.key, Path(path)))
+    return files
+
+
+def clear_cache() -> None:
+    """Forget parsed definitions (tests that reuse row ids across databases need this)."""
+    _parsed.clear()
+
+
+def definition_of(row: CaseTypeVersion) -> CaseTypeDef:
+    """The parsed definition of a stored version (cached: stored versions never change)."""
+    parsed = _parsed.get(row.id)
+    if parsed is None or row.status == "draft":
+        parsed = parse_case_type(row.definition, known_roles=None, source=f"{row.key} v{row.version}")
+        if row.status != "draft":
+            _parsed[row.id] = parsed
+    return parsed
+
+
+async def _latest(session: AsyncSession, district: District, key: str) -> CaseTypeVersion | None:
+    return (
+        await session.execute(
+            select(CaseTypeVersion)
+            .where(
+                CaseTypeVersion.district_id == district.id,
+                CaseTypeVersion.key == key,
+                CaseTypeVersion.status != "draft",
+            )
+            .order_by(CaseTypeVersion.version.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+
+
+async def store_version(
+    session: AsyncSession,
+    district: District,
+    definition: CaseTypeDef,
+    *,
+    source: str,
+    status: str = "published",
+    created_by_id: int | None = None,
+) -> CaseTypeVersion:
+    """Store ``definition`` as the next version of its key in ``district``."""
+    last = (
+        await session.execute(
+            select(func.max(CaseTypeVersion.version)).where(
+                CaseTypeVersion.district_id == district.id, CaseTypeVersion.key == definition.key
+            )
+        )
+    ).scalar_one()
+    row = CaseTypeVersion(
+        district_id=district.id,
+        key=definition.key,
+        version=(last or 0) + 1,
+        status=status,
+        source=source,
+        name_zh=definition.name_zh,
+        name_en=definition.name_en,
+        definition=definition.to_dict(),
+        checksum=definition.checksum(),
+        created_by_id=created_by_id,
+        published_at=utcnow() if status == "published" else None,
+    )
+    session.add(row)
+    await session.flush()
+    if status == "published":
+        await grant_definition_permissions(session, district, definition)
+    return row
+
+
+async def grant_definition_permissions(session: AsyncSession, district: District, definition: CaseTypeDef) -> None:
+    """Make the definition's permissions Casbin rules of the district (idempotent; roles must exist)."""
+    resource = definition.resource
+    wanted: set[tuple[str, str]] = set()
+    for action, roles in definition.permissions.items():
+        wanted.update((role, action) for role in roles)
+    for transition in definition.workflow.transitions:
+        wanted.update((role, f"transition:{transition.key}") for role in transition.roles)
+    existing_roles = set((await session.execute(select(Role.key).where(Role.district_id == district.id))).scalars())
+    have = set(
+        (
+            await session.execute(
+                select(PolicyRule.subject, PolicyRule.action).where(
+                    PolicyRule.district_id == district.id, PolicyRule.resource == resource
+                )
+            )
+        ).tuples()
+    )
+    added = False
+    for role, action in sorted(wanted - have):
+        if role in existing_roles:
+            session.add(PolicyRule(district_id=district.id, subject=role, resource=resource, action=action))
+            added = True
+    if added:
+        await session.flush()
+        await bump_policy_version(session, district)
+
+
+async def sync_shipped_types(
+    session: AsyncSession, district: District, host: PluginHost | None, enabled: Iterable[str] = ()
+) -> list[CaseTypeVersion]:
+    """Store a new version of every shipped type of the core and ``enabled`` plugins whose file changed."""
+    roles = install_roles(host)
+    created = []
+    for owner, path in shipped_files(host, enabled):
+        definition = load_yaml_file(path, known_roles=roles)
+        latest = await _latest(session, district, definition.key)
+        if latest is not None and latest.checksum == definition.checksum():
+            continue
+        if latest is not None and not latest.source.startswith(("core", "plugin:")):
+            continue  # the district made its own version; the builder decides when to take the shipped one
+        source = "core" if owner == CORE_KEY else f"plugin:{owner}"
+        created.append(await store_version(session, district, definition, source=source))
+    return created
+
+
+async def current_versions(
+    session: AsyncSession, district: District, *, enabled: Iterable[str] | None = None
+) -> list[CaseTypeVersion]:
+    """The newest published version of each case type of the district (not retired).
+
+    ``enabled`` leaves out types shipped by plugins that are not enabled in the district.
+    """
+    newest = (
+        select(CaseTypeVersion.key, func.max(CaseTypeVersion.version).label("v"))
+        .where(CaseTypeVersion.district_id == district.id, CaseTypeVersion.status.in_(("published", "retired")))
+        .group_by(CaseTypeVersion.key)
+        .subquery()
+    )
+    rows = list(
+        (
+            await session.execute(
+                select(CaseTypeVersion)
+                .join(newest, (CaseTypeVersion.key == newest.c.key) & (CaseTypeVersion.version == newest.c.v))
+                .where(CaseTypeVersion.district_id == district.id, CaseTypeVersion.status == "published")
+                .order_by(CaseTypeVersion.key)
+            )
+        ).scalars()
+    )
+    if enabled is None:
+        return rows
+    allowed = set(enabled)
+    return [r for r in rows if not r.source.startswith("plugin:") or r.source.split(":", 1)[1] in allowed]
+
+
+async def get_version(session: AsyncSession, version_id: int) -> CaseTypeVersion | None:
+    """A stored version by id (district-scoped by the session)."""
+    return await session.get(CaseTypeVersion, version_id)
+
+
+def definition_label(definition: CaseTypeDef, locale: str) -> dict[str, Any]:
+    """What lists show of a type."""
+    return {"key": definition.key, "name": definition.name(locale)}
