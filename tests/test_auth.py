@@ -13,6 +13,7 @@ from core.db import create_engine, session_factory
 from core.models import User, WebSession
 from tests.conftest import csrf_of, login
 from tests.factories import PASSWORD, make_district, make_user
+from tests.test_tokens import fresh_client
 
 NEW_PASSWORD = "river-lantern-42"
 
@@ -209,24 +210,22 @@ async def _by_name(session, username):
     return (await session.execute(select(User).where(User.username == username))).scalar_one()
 
 
-def test_district_admin_resets_a_members_password_and_ends_their_sessions(app, people, database_url, seed):
+def test_district_admin_resets_a_members_password_and_ends_their_sessions(client, settings, people, database_url):
     """A district admin's reset sets the new password and logs the member out everywhere."""
-    from litestar.testing import TestClient
+    member = client
+    login(member, "worker")
+    assert member.get("/me").status_code == 200
 
-    with TestClient(app=app) as member:
-        login(member, "worker")
-        assert member.get("/me").status_code == 200
+    async def reset(session):
+        return await reset_password(
+            session, await _by_name(session, "hs-admin"), await _by_name(session, "worker"), NEW_PASSWORD
+        )
 
-        async def reset(session):
-            return await reset_password(
-                session, await _by_name(session, "hs-admin"), await _by_name(session, "worker"), NEW_PASSWORD
-            )
-
-        assert _run(database_url, reset) == 1
-        assert member.get("/me", follow_redirects=False).status_code == 303  # logged out
-    with TestClient(app=app) as fresh:
+    assert _run(database_url, reset) == 1
+    assert member.get("/me", follow_redirects=False).status_code == 303  # logged out
+    with fresh_client(settings) as fresh:
         assert _post_login(fresh, "worker", PASSWORD).status_code == 400
-    with TestClient(app=app) as fresh:
+    with fresh_client(settings) as fresh:
         assert _post_login(fresh, "worker", NEW_PASSWORD).status_code == 303
 
     async def remaining(session):

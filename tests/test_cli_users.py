@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 import pytest
 from click.testing import CliRunner
-from litestar.testing import TestClient
 from sqlalchemy import select
 
 from core.auth.passwords import verify_password
@@ -13,6 +12,7 @@ from core.cli import users as users_cli
 from core.models import District, Membership, User
 from tests.conftest import login
 from tests.factories import PASSWORD, make_district, make_org_unit, make_user
+from tests.test_tokens import fresh_client
 
 GOOD = "river-lantern-42"
 
@@ -196,14 +196,14 @@ def test_list_by_district(cli, haishu):
     assert cli("list", "--district", "nowhere").exit_code == 2
 
 
-def test_set_password_ends_all_sessions(cli, haishu, app, seed):
+def test_set_password_ends_all_sessions(cli, haishu, client, seed):
     """``users set-password`` changes the password and logs the user out everywhere."""
-    with TestClient(app=app) as browser:
-        login(browser, "worker")
-        result = cli("set-password", "worker", "--password-stdin", stdin=GOOD + "\n")
-        assert result.exit_code == 0, result.output
-        assert "结束了 1 个会话" in result.output
-        assert browser.get("/me", follow_redirects=False).status_code == 303
+    browser = client
+    login(browser, "worker")
+    result = cli("set-password", "worker", "--password-stdin", stdin=GOOD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "结束了 1 个会话" in result.output
+    assert browser.get("/me", follow_redirects=False).status_code == 303
     assert verify_password(_get(seed, "worker").password_hash, GOOD)
 
 
@@ -225,13 +225,13 @@ def test_set_password_refuses_unknown_user_and_weak_password(cli, haishu, seed):
     assert verify_password(_get(seed, "worker").password_hash, PASSWORD)
 
 
-def test_token_lifecycle(cli, haishu, app):
+def test_token_lifecycle(cli, haishu, settings):
     """A token printed once by ``users token`` works for the API, is listed by prefix, and stops after revoke."""
     made = cli("token", "worker", "--district", "haishu", "--name", "呼叫中心")
     assert made.exit_code == 0, made.output
     raw = made.stdout.strip().splitlines()[0]
     assert raw.startswith("sst_")
-    with TestClient(app=app) as program:
+    with fresh_client(settings) as program:
         assert program.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
     listed = cli("tokens", "worker")
     assert listed.exit_code == 0
@@ -241,7 +241,7 @@ def test_token_lifecycle(cli, haishu, app):
     revoked = cli("revoke-token", token_id)
     assert revoked.exit_code == 0
     assert f"已撤销令牌 {token_id}" in revoked.output
-    with TestClient(app=app) as program:
+    with fresh_client(settings) as program:
         assert program.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
     again = cli("revoke-token", token_id)
     assert again.exit_code == 0

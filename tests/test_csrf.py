@@ -12,7 +12,7 @@ from core.auth.sessions import COOKIE_NAME
 from core.models import User, WebSession
 from tests.conftest import csrf_of, login
 from tests.factories import PASSWORD, make_district, make_user
-from tests.test_tokens import add_probe
+from tests.test_tokens import add_probe, fresh_client
 
 REFUSED_ZH = "表单已过期或缺少安全令牌。请刷新页面后重试。"
 REFUSED_EN = "The form has expired or the security token is missing. Reload the page and try again."
@@ -62,9 +62,10 @@ def test_post_with_wrong_token_is_refused_and_changes_nothing(client, worker, se
     assert _password_still(seed, PASSWORD)
 
 
-def test_token_of_another_session_is_refused(app, worker, seed):
+def test_token_of_another_session_is_refused(client, settings, worker, seed):
     """The token of one session does not work for another (tokens are per session)."""
-    with TestClient(app=app) as mine, TestClient(app=app) as theirs:
+    with fresh_client(settings) as theirs:
+        mine = client
         login(mine, "worker")
         login(theirs, "worker")
         response = _change(mine, _csrf_token=csrf_of(theirs, "/me"))

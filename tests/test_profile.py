@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from litestar.testing import TestClient
 from sqlalchemy import select
 
 from core.auth.passwords import verify_password
 from core.models import User
 from tests.conftest import csrf_of, login
 from tests.factories import PASSWORD, make_district, make_org_unit, make_user
+from tests.test_tokens import fresh_client
 
 NEW_PASSWORD = "river-lantern-42"
 
@@ -94,9 +94,9 @@ def test_htmx_request_gets_only_the_content(client, people):
     assert "修改密码" in response.text
 
 
-def test_change_password_ends_other_sessions_only(app, client, people, seed):
+def test_change_password_ends_other_sessions_only(settings, client, people, seed):
     """Changing the password keeps this browser logged in, logs out the others, and says so."""
-    with TestClient(app=app) as phone:
+    with fresh_client(settings) as phone:
         login(phone, "worker")
         login(client, "worker")
         response = _change(client)
@@ -110,11 +110,11 @@ def test_change_password_ends_other_sessions_only(app, client, people, seed):
     assert _password_is(seed, NEW_PASSWORD)
 
 
-def test_new_password_works_and_old_one_does_not(app, client, people):
+def test_new_password_works_and_old_one_does_not(settings, client, people):
     """After the change, logging in works with the new password only."""
     login(client, "worker")
     _change(client)
-    with TestClient(app=app) as other:
+    with fresh_client(settings) as other:
         token = csrf_of(other)
         old = other.post("/login", data={"username": "worker", "password": PASSWORD, "_csrf_token": token})
         assert old.status_code == 400

@@ -13,6 +13,7 @@ from core.db import utcnow
 from core.models import WebSession
 from tests.conftest import csrf_of, login
 from tests.factories import PASSWORD, make_district, make_user
+from tests.test_tokens import fresh_client
 
 
 @pytest.fixture
@@ -30,8 +31,8 @@ def _logged_in(client: TestClient) -> bool:
     return client.get("/me", follow_redirects=False).status_code == 200
 
 
-def _with_cookie(app, value: str) -> TestClient:
-    client = TestClient(app=app)
+def _with_cookie(settings, value: str) -> TestClient:
+    client = fresh_client(settings)
     client.cookies.set(COOKIE_NAME, value, domain="testserver.local")
     return client
 
@@ -48,7 +49,7 @@ def test_login_sets_an_httponly_samesite_cookie(client, worker):
     assert "samesite=lax" in cookie
 
 
-def test_session_id_is_rotated_at_login(app, client, worker):
+def test_session_id_is_rotated_at_login(settings, client, worker):
     """Logging in again gives a new session id, and the old one no longer opens any page."""
     login(client, "worker")
     before = client.cookies.get(COOKIE_NAME)
@@ -61,22 +62,22 @@ def test_session_id_is_rotated_at_login(app, client, worker):
     after = client.cookies.get(COOKIE_NAME)
     assert after and after != before
     assert _logged_in(client)
-    with _with_cookie(app, before) as old:
+    with _with_cookie(settings, before) as old:
         assert old.get("/me", follow_redirects=False).status_code == 303  # to the login page
 
 
-def test_a_planted_session_cookie_is_replaced_at_login(app, worker):
+def test_a_planted_session_cookie_is_replaced_at_login(settings, worker):
     """A session id an attacker plants before login is not the one the user ends up with (fixation)."""
-    with TestClient(app=app) as attacker:
+    with fresh_client(settings) as attacker:
         login(attacker, "worker")
         planted = attacker.cookies.get(COOKIE_NAME)
-    with _with_cookie(app, planted) as victim:
+    with _with_cookie(settings, planted) as victim:
         token = csrf_of(victim, "/me")
         victim.post(
             "/login", data={"username": "worker", "password": PASSWORD, "_csrf_token": token}, follow_redirects=False
         )
         assert victim.cookies.get(COOKIE_NAME) != planted
-    with _with_cookie(app, planted) as again:
+    with _with_cookie(settings, planted) as again:
         assert not _logged_in(again)
 
 
@@ -93,7 +94,7 @@ def test_the_database_stores_only_a_hash_of_the_session_id(client, worker, seed)
     assert hash_id(raw) in stored
 
 
-def test_logout_ends_the_session(app, client, worker, seed):
+def test_logout_ends_the_session(settings, client, worker, seed):
     """After logging out, the page says so, and the old cookie value no longer works anywhere."""
     login(client, "worker")
     raw = client.cookies.get(COOKIE_NAME)
@@ -104,7 +105,7 @@ def test_logout_ends_the_session(app, client, worker, seed):
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     assert not _logged_in(client)
-    with _with_cookie(app, raw) as replay:
+    with _with_cookie(settings, raw) as replay:
         assert not _logged_in(replay)
 
     async def count(session):
@@ -136,17 +137,17 @@ def test_expired_session_is_not_accepted(client, worker, seed):
     assert not _logged_in(client)
 
 
-def test_garbage_cookie_is_ignored(app, worker):
+def test_garbage_cookie_is_ignored(settings, worker):
     """A made-up or oversized session cookie just means "not logged in", never an error."""
     for value in ("nonsense", "x" * 5000):
-        with _with_cookie(app, value) as client:
+        with _with_cookie(settings, value) as client:
             response = client.get("/me", follow_redirects=False)
             assert response.status_code == 303
 
 
-def test_two_browsers_have_independent_sessions(app, worker):
+def test_two_browsers_have_independent_sessions(settings, worker):
     """Logging out in one browser leaves the user's other browser logged in."""
-    with TestClient(app=app) as first, TestClient(app=app) as second:
+    with fresh_client(settings) as first, fresh_client(settings) as second:
         login(first, "worker")
         login(second, "worker")
         token = csrf_of(first, "/logout")

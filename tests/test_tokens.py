@@ -10,6 +10,7 @@ from litestar import Router, get, post
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from core.app import create_app
 from core.auth.sessions import hash_id
 from core.models import ApiToken
 from core.web.context import RequestContext, district_guard
@@ -31,6 +32,19 @@ async def probe_write(ctx: RequestContext) -> dict[str, Any]:
     """An unsafe district API request for tests."""
     assert ctx.district is not None
     return {"written": ctx.district.code}
+
+
+def fresh_client(settings: Any, *, probe: bool = False) -> TestClient:
+    """Another browser or program: a client of its own app instance.
+
+    Each ``TestClient`` runs the app in its own event loop, and asyncpg connections
+    belong to the loop that opened them, so a second client never shares the app (and
+    its connection pool) with the first.
+    """
+    app = create_app(settings)
+    if probe:
+        add_probe(app)
+    return TestClient(app=app)
 
 
 def add_probe(app: Any) -> None:
@@ -104,22 +118,22 @@ def test_new_token_is_shown_once_and_stored_only_as_hash(api, people, seed):
     assert raw not in (row.token_hash, row.prefix)
 
 
-def test_bearer_token_authenticates_the_api(api, people):
+def test_bearer_token_authenticates_the_api(settings, api, people):
     """``Authorization: Bearer`` with a live token answers /api/v1/me as its owner."""
     login(api, "worker")
     raw = make_token(api)
-    with TestClient(app=api.app) as program:
+    with fresh_client(settings, probe=True) as program:
         response = program.get("/api/v1/me", headers=bearer(raw))
         assert response.status_code == 200
         assert response.json()["username"] == "worker"
 
 
-def test_token_sees_only_its_own_district(api, people):
+def test_token_sees_only_its_own_district(settings, api, people):
     """A token made for haishu lists only haishu, and another district of the same user answers 404."""
     login(api, "multi")
     assert {d["code"] for d in api.get("/api/v1/me").json()["districts"]} == {"haishu", "jiangbei"}
     raw = make_token(api, "haishu")
-    with TestClient(app=api.app) as program:
+    with fresh_client(settings, probe=True) as program:
         me = program.get("/api/v1/me", headers=bearer(raw)).json()
         assert [d["code"] for d in me["districts"]] == ["haishu"]
         assert program.get("/api/v1/districts/haishu/probe", headers=bearer(raw)).json() == {"district": "haishu"}
@@ -129,11 +143,11 @@ def test_token_sees_only_its_own_district(api, people):
         assert program.get("/api/v1/districts/yinzhou/probe", headers=bearer(raw)).status_code == 404
 
 
-def test_revoked_token_is_refused(api, people):
+def test_revoked_token_is_refused(settings, api, people):
     """After revoking a token on the profile page, requests with it get 401 and a clear message."""
     login(api, "worker")
     raw = make_token(api)
-    with TestClient(app=api.app) as program:
+    with fresh_client(settings, probe=True) as program:
         assert program.get("/api/v1/me", headers=bearer(raw)).status_code == 200
     page = api.get("/me").text
     token_id = re.search(r"/me/tokens/(\d+)/revoke", page).group(1)
@@ -141,7 +155,7 @@ def test_revoked_token_is_refused(api, people):
     assert response.status_code == 200
     assert "令牌“手机应用”已撤销。" in response.text
     assert "已于" in response.text  # listed as revoked
-    with TestClient(app=api.app) as program:
+    with fresh_client(settings, probe=True) as program:
         refused = program.get("/api/v1/me", headers=bearer(raw))
         assert refused.status_code == 401
         assert refused.json()["detail"] == "API 令牌无效或已被撤销。"
@@ -154,21 +168,21 @@ def test_unknown_token_is_refused(api, people):
     assert response.status_code == 401
 
 
-def test_unsafe_api_request_with_token_needs_no_csrf(api, people):
+def test_unsafe_api_request_with_token_needs_no_csrf(settings, api, people):
     """A program using a token may POST without any CSRF token (browsers never send that header on their own)."""
     login(api, "worker")
     raw = make_token(api)
-    with TestClient(app=api.app) as program:
+    with fresh_client(settings, probe=True) as program:
         response = program.post("/api/v1/districts/haishu/probe", headers=bearer(raw))
         assert response.status_code == 201
         assert response.json() == {"written": "haishu"}
 
 
-def test_token_does_not_open_web_pages(api, people):
+def test_token_does_not_open_web_pages(settings, api, people):
     """Tokens are for the API only: a web page asked with a token answers 401."""
     login(api, "worker")
     raw = make_token(api)
-    with TestClient(app=api.app) as program:
+    with fresh_client(settings, probe=True) as program:
         response = program.get("/me", headers=bearer(raw), follow_redirects=False)
         assert response.status_code == 401
         assert "API 令牌只能用于 /api/ 开头的地址。" in response.text
@@ -208,16 +222,16 @@ def test_user_without_district_cannot_make_tokens(api, people):
     assert 'action="/me/tokens"' not in page
 
 
-def test_cannot_revoke_someone_elses_token(app, api, people):
+def test_cannot_revoke_someone_elses_token(settings, api, people):
     """Revoking another user's token answers 404 and the token keeps working."""
     login(api, "worker")
     raw = make_token(api)
     token_id = re.search(r"/me/tokens/(\d+)/revoke", api.get("/me").text).group(1)
-    with TestClient(app=app) as other:
+    with fresh_client(settings) as other:
         login(other, "multi")
         response = other.post(f"/me/tokens/{token_id}/revoke", data={"_csrf_token": csrf_of(other, "/me")})
         assert response.status_code == 404
-    with TestClient(app=app) as program:
+    with fresh_client(settings) as program:
         assert program.get("/api/v1/me", headers=bearer(raw)).status_code == 200
 
 
@@ -235,11 +249,11 @@ def test_revoke_with_htmx_returns_the_token_list(api, people):
     assert "令牌“手机应用”已撤销。" in response.text
 
 
-def test_last_used_is_recorded(api, people):
+def test_last_used_is_recorded(settings, api, people):
     """Using a token fills in its "last used" time on the profile page."""
     login(api, "worker")
     raw = make_token(api)
     assert "从未" in api.get("/me").text.split('id="tokens"')[1]
-    with TestClient(app=api.app) as program:
+    with fresh_client(settings, probe=True) as program:
         program.get("/api/v1/me", headers=bearer(raw))
     assert "从未" not in api.get("/me").text.split('id="tokens"')[1].split("新建令牌")[0]
