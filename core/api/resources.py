@@ -5,6 +5,9 @@ from __future__ import annotations
 from litestar import get
 
 from core.api.admin import ADMIN_DISTRICT_API, ADMIN_GLOBAL_API
+from core.api.case_activity import ACTIVITY_API
+from core.api.case_types import CASE_TYPE_API
+from core.api.cases import CASE_API
 from core.web.context import RequestContext
 
 __all__ = ("DISTRICT_API", "GLOBAL_API")
@@ -23,4 +26,4 @@ async def me(ctx: RequestContext) -> dict[str, object]:
 
 
 GLOBAL_API: list[object] = [me, *ADMIN_GLOBAL_API]
-DISTRICT_API: list[object] = [*ADMIN_DISTRICT_API]
+DISTRICT_API: list[object] = [*ADMIN_DISTRICT_API, CASE_TYPE_API, CASE_API, ACTIVITY_API]

@@ -1,0 +1,191 @@
+"""Request and response bodies of the case API (msgspec Structs, documented in /schema).
+
+Dates and times are ISO 8601 (times with their UTC offset). Form data travels as the
+type's JSON Schema says: money in integer fen, dates as ``YYYY-MM-DD`` strings, choices
+as their values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+__all__ = (
+    "AssignIn",
+    "AttachmentOut",
+    "CaseIn",
+    "CaseList",
+    "CaseOut",
+    "CasePatch",
+    "CaseTypeOut",
+    "CommentIn",
+    "CommentOut",
+    "EventOut",
+    "StateOut",
+    "TransitionIn",
+    "TransitionOut",
+    "UserRef",
+)
+
+
+class UserRef(msgspec.Struct):
+    """A user as other people see them."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+class StateOut(msgspec.Struct):
+    """A workflow state: ``kind`` is open, waiting (the SLA clock pauses) or closed."""
+
+    key: str
+    label: str
+    label_zh: str
+    label_en: str
+    kind: str
+    sla: dict[str, int] | None = None
+
+
+class TransitionOut(msgspec.Struct):
+    """A step of the workflow: from which states, to which, who may take it and what it needs."""
+
+    key: str
+    label: str
+    sources: list[str]
+    target: str
+    required: list[str]
+    reason_required: bool
+    confirm: str | None = None
+    roles: list[str] = msgspec.field(default_factory=list)
+
+
+class CaseTypeOut(msgspec.Struct):
+    """A case type as the caller may use it, with the JSON Schema of its form data."""
+
+    key: str
+    name: str
+    name_zh: str
+    name_en: str
+    description: str
+    version: int
+    visibility: str
+    channels: list[str]
+    can_create: bool
+    initial_state: str
+    states: list[StateOut]
+    transitions: list[TransitionOut]
+    json_schema: dict[str, Any]
+
+
+class CaseOut(msgspec.Struct):
+    """A case. ``lock_version`` goes back with every change (optimistic locking)."""
+
+    reference: str
+    type: str
+    type_version: int
+    title: str
+    state: str
+    state_label: str
+    is_open: bool
+    data: dict[str, Any]
+    channel: str
+    priority: int
+    team_id: int | None
+    assignee: UserRef | None
+    due_at: datetime | None
+    lock_version: int
+    created_at: datetime
+    created_by: UserRef | None
+    updated_at: datetime
+    updated_by: UserRef | None
+    closed_at: datetime | None = None
+
+
+class CaseList(msgspec.Struct):
+    """One page of cases; pass ``next_cursor`` back as ``cursor`` for the next (``null`` on the last)."""
+
+    items: list[CaseOut]
+    next_cursor: str | None
+
+
+class CaseIn(msgspec.Struct):
+    """A new case of ``type`` (staff may set its team and assignee)."""
+
+    type: str
+    title: str
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+    channel: str = "web"
+    priority: int = 1
+    team_id: int | None = None
+    assignee_id: int | None = None
+
+
+class CasePatch(msgspec.Struct):
+    """Changes to a case: only the fields sent change; ``lock_version`` is the version you loaded."""
+
+    lock_version: int
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+    title: str | UnsetType = UNSET
+    priority: int | UnsetType = UNSET
+
+
+class TransitionIn(msgspec.Struct):
+    """Take a step; ``data`` fills fields the step needs, ``reason`` where one is required."""
+
+    transition: str
+    lock_version: int | None = None
+    reason: str = ""
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class CommentIn(msgspec.Struct):
+    """A comment; ``@username`` mentions users of the district."""
+
+    text: str
+
+
+class CommentOut(msgspec.Struct):
+    """A comment on the case's timeline."""
+
+    seq: int
+    author: UserRef | None
+    at: datetime
+    text: str
+    mentions: list[str]
+
+
+class AssignIn(msgspec.Struct):
+    """Give the case to a member of the district (by id or username); both empty: unassign."""
+
+    assignee_id: int | None = None
+    username: str | None = None
+    lock_version: int | None = None
+
+
+class AttachmentOut(msgspec.Struct):
+    """A file on the case; download it from ``url``."""
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: UserRef | None
+    created_at: datetime
+    url: str
+
+
+class EventOut(msgspec.Struct):
+    """One timeline entry, with the hash that chains it to the one before."""
+
+    seq: int
+    kind: str
+    actor: UserRef | None
+    at: datetime
+    payload: dict[str, Any]
+    hash: str
+    prev_hash: str
