@@ -257,3 +257,21 @@ def test_last_used_is_recorded(settings, api, people):
     with fresh_client(settings, probe=True) as program:
         program.get("/api/v1/me", headers=bearer(raw))
     assert "从未" not in api.get("/me").text.split('id="tokens"')[1].split("新建令牌")[0]
+
+
+def test_platform_admins_token_reaches_only_its_district(settings, api, seed):
+    """A platform admin's token works in its one district; every other district answers 404."""
+
+    async def data(session):
+        haishu = await make_district(session)
+        await make_district(session, "jiangbei", "江北区")
+        await make_user(session, "root", district=haishu, roles=("district_admin",), platform_admin=True)
+
+    seed(data)
+    login(api, "root")
+    assert {d["code"] for d in api.get("/api/v1/me").json()["districts"]} == {"haishu", "jiangbei"}
+    raw = make_token(api, "haishu")
+    with fresh_client(settings, probe=True) as program:
+        assert [d["code"] for d in program.get("/api/v1/me", headers=bearer(raw)).json()["districts"]] == ["haishu"]
+        assert program.get("/api/v1/districts/haishu/probe", headers=bearer(raw)).status_code == 200
+        assert program.get("/api/v1/districts/jiangbei/probe", headers=bearer(raw)).status_code == 404
