@@ -75,9 +75,7 @@ async def user_refs(ctx: RequestContext, ids: Iterable[int | None]) -> dict[int,
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = await ctx.session.execute(
-        select(User.id, User.username, User.display_name).where(User.id.in_(wanted))
-    )
+    rows = await ctx.session.execute(select(User.id, User.username, User.display_name).where(User.id.in_(wanted)))
     return {uid: UserRef(id=uid, username=name, display_name=label or name) for uid, name, label in rows}
 
 

@@ -37,6 +37,7 @@ __all__ = ("CASE_API",)
 
 MAX_LIMIT = 200
 Scope = Literal["all", "mine", "team", "unassigned", "due_soon", "overdue"]
+_BODY_NAMES = {"assignee": "assignee_id"}
 Sort = Literal["updated", "-updated", "created", "-created", "due", "-priority", "reference"]
 
 
@@ -223,7 +224,10 @@ async def assign_api(ctx: RequestContext, reference: str, data: AssignIn) -> Cas
         ).scalar_one_or_none()
         if assignee_id is None:
             raise _fix("", {"username": gettext("Choose someone from the list.")})
-    await service.assign(ctx, case, definition, assignee_id, lock_version=data.lock_version)
+    try:
+        await service.assign(ctx, case, definition, assignee_id, lock_version=data.lock_version)
+    except InvalidData as exc:  # name the field as the body does
+        raise _fix(exc.message, {_BODY_NAMES.get(k, k): v for k, v in exc.errors.items()}) from exc
     return await case_out(ctx, case)
 
 
