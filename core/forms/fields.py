@@ -217,7 +217,9 @@ class Money(FieldType):
     widget = "money"
 
     def parse(self, field: FieldDef, raw: Any, source: str) -> Any:
-        if source == "json" and isinstance(raw, int) and not isinstance(raw, bool):
+        if source == "json":  # the API speaks integer fen: 12.5 or "12.50" would be ambiguous
+            if not isinstance(raw, int) or isinstance(raw, bool):
+                raise _fail("Enter a whole number.")
             fen = raw
         else:
             text = str(raw).strip().replace(",", "").replace("，", "").removeprefix("¥").removeprefix("￥")

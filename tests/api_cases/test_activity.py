@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 
 from tests.api_cases.conftest import API, new_request
 
@@ -67,7 +68,7 @@ def test_timeline_is_chained_and_complete(world, api):
     assert [e["kind"] for e in events] == ["created", "updated", "transition", "comment", "attachment"]
     assert [e["seq"] for e in events] == [1, 2, 3, 4, 5]
     assert events[0]["prev_hash"] == "0" * 64
-    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in zip(events, events[1:], strict=False))
+    assert all(later["prev_hash"] == earlier["hash"] for earlier, later in itertools.pairwise(events))
     assert events[2]["payload"]["reason"] == "请补充照片" and events[2]["actor"]["username"] == "social"
 
 
