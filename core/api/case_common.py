@@ -53,6 +53,8 @@ def _bad_request(_request: Request[Any, Any, Any], exc: ValidationException) -> 
         message = str(item.get("message", ""))
         missing = _MISSING.search(message)
         key = missing.group(1) if missing else str(item.get("key") or "body")
+        if item.get("source") == "query":
+            key = key.rstrip("_")  # ``type_`` in Python is ``type`` in the URL
         errors[key] = (
             gettext("This field is required.") if missing else gettext("The value does not have the expected format.")
         )

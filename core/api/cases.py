@@ -51,7 +51,9 @@ async def list_cases_api(
     *,
     type_: Annotated[list[str] | None, Parameter(query="type", description="case type key (repeatable)")] = None,
     state_: Annotated[list[str] | None, Parameter(query="state", description="state key (repeatable)")] = None,
-    scope: Annotated[Scope, Parameter(description="mine, my team, unassigned, due within 24 h, overdue")] = "all",
+    scope_: Annotated[
+        Scope, Parameter(query="scope", description="mine, my team, unassigned, due within 24 h, overdue")
+    ] = "all",
     assignee: Annotated[str | None, Parameter(description='"me", "none" or a user id')] = None,
     team: Annotated[int | None, Parameter(description="org unit id")] = None,
     channel: Annotated[str | None, Parameter(description="web, mobile, phone, walk_in, door_to_door")] = None,
@@ -68,7 +70,7 @@ async def list_cases_api(
     raw = {
         "type": type_ or [],
         "state": state_ or [],
-        "scope": scope,
+        "scope": scope_,
         "assignee": assignee,
         "team": team,
         "channel": channel,
