@@ -33,6 +33,11 @@ STAFF = frozenset({"district_admin", "community_worker", "social_worker", "org_s
 USER_VIEWERS = frozenset({"district_admin", "community_worker", "social_worker"})
 ADMINS = frozenset({"district_admin"})
 PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
+# Routes of one case or case type: who may see it is decided per record (404 when not visible,
+# 403 when visible but not permitted), tested with real cases in tests/api_cases. Here: anonymous
+# callers are sent to log in, and no logged-in caller gets a server error or a 401.
+RECORD = "record"
+CASE_CREATORS = frozenset({"district_admin", "community_worker", "social_worker", "resident", "volunteer"})
 
 D = "/d/{district_code:str}"
 API = "/api/v1/districts/{district_code:str}"
@@ -99,6 +104,24 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{API}/plugins"): ADMINS,
     ("GET", f"{API}/plugins/{{key:str}}"): ADMINS,
     ("PATCH", f"{API}/plugins/{{key:str}}"): ADMINS,
+    # The case API (core/api/cases.py, case_activity.py, case_types.py).
+    ("GET", f"{API}/case-types"): EVERYONE,
+    ("GET", f"{API}/case-types/{{type_key:str}}"): RECORD,
+    ("GET", f"{API}/case-types/{{type_key:str}}/schema"): RECORD,
+    ("GET", f"{API}/cases"): EVERYONE,
+    ("POST", f"{API}/cases"): CASE_CREATORS,
+    ("GET", f"{API}/cases/{{reference:str}}"): RECORD,
+    ("PATCH", f"{API}/cases/{{reference:str}}"): RECORD,
+    ("GET", f"{API}/cases/{{reference:str}}/transitions"): RECORD,
+    ("POST", f"{API}/cases/{{reference:str}}/transitions"): RECORD,
+    ("GET", f"{API}/cases/{{reference:str}}/comments"): RECORD,
+    ("POST", f"{API}/cases/{{reference:str}}/comments"): RECORD,
+    ("GET", f"{API}/cases/{{reference:str}}/attachments"): RECORD,
+    ("POST", f"{API}/cases/{{reference:str}}/attachments"): RECORD,
+    ("GET", f"{API}/cases/{{reference:str}}/attachments/{{attachment_id:int}}"): RECORD,
+    ("GET", f"{API}/cases/{{reference:str}}/timeline"): RECORD,
+    ("POST", f"{API}/cases/{{reference:str}}/claim"): RECORD,
+    ("POST", f"{API}/cases/{{reference:str}}/assign"): RECORD,
 }
 
 # Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
@@ -109,6 +132,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/users"): {"username": "matrix-user", "password": "long-enough-1", "role": "volunteer"},
     ("POST", f"{API}/memberships"): {"username": "target", "role": "resident"},
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
+    ("POST", f"{API}/cases"): {
+        "type": "resident_request",
+        "title": "矩阵诉求",
+        "channel": "web",
+        "data": {"requester": "张阿姨", "phone": "13800138000", "category": "other", "description": "矩阵"},
+    },
 }
 
 B_SECRETS = ("鄞州", "yz-secret", "Yinzhou")
@@ -167,6 +196,9 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "key": "alpha",
                 "token_id": 999_999,
                 "path": "openapi.json",
+                "type_key": "resident_request",
+                "reference": "HS-2026-999999",
+                "attachment_id": 999_999,
             },
             "b": {
                 "district_code": "yinzhou",
@@ -177,6 +209,9 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "key": "alpha",
                 "token_id": b_token.id,
                 "path": "openapi.json",
+                "type_key": "resident_request",
+                "reference": "YI-2026-999999",
+                "attachment_id": 999_999,
             },
         }
 
@@ -229,6 +264,12 @@ def test_route_by_role_matrix(matrix_app, world, principal):
             response = _request(client, method, route, params, token)
             status = response.status_code
             is_api = route.startswith("/api/")
+            if access == RECORD:
+                if principal == ANON and status != (401 if is_api else 303):
+                    failures.append((method, route, status, "expected to log in"))
+                elif principal != ANON and (status >= 500 or status == 401):
+                    failures.append((method, route, status, "per-record route failed"))
+                continue
             if access == PUBLIC:
                 allowed = True
             elif principal == ANON:

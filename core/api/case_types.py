@@ -77,8 +77,8 @@ def _out(ctx: RequestContext, row: CaseTypeVersion, d: CaseTypeDef) -> CaseTypeO
     )
 
 
-async def _one(ctx: RequestContext, key: str) -> tuple[CaseTypeVersion, CaseTypeDef]:
-    found = (await usable_types(ctx)).get(key)
+async def _one(ctx: RequestContext, type_key: str) -> tuple[CaseTypeVersion, CaseTypeDef]:
+    found = (await usable_types(ctx)).get(type_key)
     if found is None:
         raise NotFoundException(gettext("No such case type."))
     return found
@@ -89,14 +89,14 @@ async def list_case_types(ctx: RequestContext) -> list[CaseTypeOut]:
     return [_out(ctx, row, d) for row, d in (await usable_types(ctx)).values()]
 
 
-@get("/case-types/{key:str}", summary="One case type")
-async def get_case_type(ctx: RequestContext, key: str) -> CaseTypeOut:
-    return _out(ctx, *await _one(ctx, key))
+@get("/case-types/{type_key:str}", summary="One case type")
+async def get_case_type(ctx: RequestContext, type_key: str) -> CaseTypeOut:
+    return _out(ctx, *await _one(ctx, type_key))
 
 
-@get("/case-types/{key:str}/schema", summary="The JSON Schema of a case type's form data")
-async def get_case_type_schema(ctx: RequestContext, key: str) -> dict[str, Any]:
-    _row, definition = await _one(ctx, key)
+@get("/case-types/{type_key:str}/schema", summary="The JSON Schema of a case type's form data")
+async def get_case_type_schema(ctx: RequestContext, type_key: str) -> dict[str, Any]:
+    _row, definition = await _one(ctx, type_key)
     return type_schema(ctx, definition)
 
 

@@ -8,8 +8,8 @@ from tests.cases.conftest import RESIDENT_REQUEST
 
 PATHS = {
     "/case-types": {"get"},
-    "/case-types/{key}": {"get"},
-    "/case-types/{key}/schema": {"get"},
+    "/case-types/{type_key}": {"get"},
+    "/case-types/{type_key}/schema": {"get"},
     "/cases": {"get", "post"},
     "/cases/{reference}": {"get", "patch"},
     "/cases/{reference}/transitions": {"get", "post"},
