@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.models.auth import ApiToken, LoginAttempt, WebSession
 from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseTypeVersion, SavedQueue
 from core.models.district import District, OrgUnit, OrgUnitKind
+from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.user import Membership, User
@@ -18,6 +19,9 @@ __all__ = (
     "CaseTypeVersion",
     "District",
     "DistrictPlugin",
+    "LedgerAccount",
+    "LedgerPosting",
+    "LedgerTransfer",
     "LoginAttempt",
     "Membership",
     "OrgUnit",

@@ -1,0 +1,138 @@
+"""Two districts with ledger accounts, and a way to run ledger calls in their own transactions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from core import ledger
+from core.db import create_engine, session_factory
+from tests.factories import make_district, make_user
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterator
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class Db:
+    """Runs ``fn(session)`` in one transaction on one event loop (committed on success, rolled back on error)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.runner = asyncio.Runner()
+        self.engine = self.runner.run(self._engine())
+        self.factory = session_factory(self.engine)
+
+    async def _engine(self) -> Any:
+        return create_engine(self.url)
+
+    async def _tx(self, fn: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        async with self.factory() as session:
+            try:
+                result = await fn(session)
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
+            return result
+
+    def __call__(self, fn: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        return self.runner.run(self._tx(fn))
+
+    def run(self, coro: Awaitable[Any]) -> Any:
+        """Run any coroutine on this loop (e.g. parallel jobs on their own engines)."""
+        return self.runner.run(coro)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.runner.run(self.engine.dispose())
+        self.runner.close()
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Db]:
+    """A transaction runner on the test database."""
+    runner = Db(database_url)
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
+@pytest.fixture
+def world(db: Db) -> dict[str, int]:
+    """海曙区 and 鄞州区, a staff user, and in 海曙 a bank pool (no minimum) and two volunteers (minimum 0)."""
+
+    async def build(session: AsyncSession) -> dict[str, int]:
+        haishu = await make_district(session, "haishu", "海曙区", ref_prefix="HS")
+        yinzhou = await make_district(session, "yinzhou", "鄞州区", ref_prefix="YZ")
+        staff = await make_user(session, "staff", district=haishu, roles=("district_admin",))
+        open_ = ledger.open_account
+        pool = await open_(
+            session,
+            district_id=haishu.id,
+            owner_kind="organization",
+            owner_ref="bank:1",
+            unit="minutes",
+            name="新塍时间银行",
+            min_balance=None,
+        )
+        li = await open_(
+            session, district_id=haishu.id, owner_kind="person", owner_ref="user:li", unit="minutes", name="李阿姨"
+        )
+        wang = await open_(
+            session, district_id=haishu.id, owner_kind="person", owner_ref="user:wang", unit="minutes", name="王师傅"
+        )
+        other = await open_(
+            session,
+            district_id=yinzhou.id,
+            owner_kind="person",
+            owner_ref="user:zhao",
+            unit="minutes",
+            name="赵",
+        )
+        return {
+            "haishu": haishu.id,
+            "yinzhou": yinzhou.id,
+            "staff": staff.id,
+            "pool": pool.id,
+            "li": li.id,
+            "wang": wang.id,
+            "other": other.id,
+        }
+
+    return db(build)
+
+
+def pay(db: Db, world: dict[str, int], src: str, dst: str, amount: int, key: str, **kw: Any) -> Any:
+    """Move ``amount`` minutes in 海曙 from ``src`` to ``dst`` (names of ``world`` accounts)."""
+
+    async def run(session: AsyncSession) -> Any:
+        return await ledger.move(
+            session,
+            district_id=world["haishu"],
+            from_account=world[src],
+            to_account=world[dst],
+            amount=amount,
+            reason=kw.pop("reason", "测试"),
+            idempotency_key=key,
+            created_by_id=world["staff"],
+            **kw,
+        )
+
+    return db(run)
+
+
+def balances(db: Db, *ids: int) -> list[int]:
+    """The cached balances of accounts ``ids``."""
+    from sqlalchemy import select
+
+    from core.models.ledger import LedgerAccount
+
+    async def run(session: AsyncSession) -> list[int]:
+        rows = dict((await session.execute(select(LedgerAccount.id, LedgerAccount.balance))).all())
+        return [rows[i] for i in ids]
+
+    return db(run)
