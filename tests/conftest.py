@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from core.app import create_app
 from core.config import Settings
 from core.db import create_engine, session_factory
+from core.db.engine import is_sqlite
 from tests.factories import PASSWORD
 from tests.pgserver import PostgresNotFoundError, PostgresServer
 
@@ -70,6 +73,33 @@ def _fresh_process_caches() -> Iterator[None]:
     clear_enablement()
     clear_definitions()
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_event_loop_per_connection() -> Iterator[None]:
+    """Apps built in tests open PostgreSQL connections without pooling them (``NullPool``).
+
+    Every ``TestClient`` runs the app in an event loop of its own thread, and tests may
+    hold several clients of one app at once; an asyncpg connection belongs to the loop
+    that opened it, and handing it to another loop from a shared pool corrupts it (it
+    crashed the interpreter). SQLAlchemy's advice for engines used from several event
+    loops is ``NullPool``. SQLite (aiosqlite runs each connection in its own thread) keeps
+    the production engine.
+    """
+    import core.app as app_module
+
+    original = app_module.create_engine
+
+    def create_engine_for_tests(url: str, **kwargs: Any) -> Any:
+        if is_sqlite(url):
+            return original(url, **kwargs)
+        return create_async_engine(url, poolclass=NullPool)
+
+    app_module.create_engine = create_engine_for_tests  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        app_module.create_engine = original  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,8 @@
 The server's data lives in a temporary directory, it listens on 127.0.0.1 on a free port
 (and on a Unix socket in that directory only), runs with durability off (``fsync``,
 ``synchronous_commit``, ``full_page_writes``) because nothing in it must survive, and is
-stopped and deleted when the session ends (also at interpreter exit, as a safety net).
+stopped and deleted when the session ends. A watchdog process stops and deletes it too
+when the test process dies without cleaning up (a crash, ``kill -9``, a ``timeout``).
 As root, ``initdb`` and ``pg_ctl`` run as the ``postgres`` user through ``runuser``.
 """
 
@@ -16,12 +17,30 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 __all__ = ("PostgresNotFoundError", "PostgresServer", "find_bindir")
 
 SEARCH_GLOB = "/usr/lib/postgresql/*/bin"
+
+# Run detached: waits for the owner process to end (or the server directory to go away),
+# then stops the server and deletes its directory.
+_WATCHDOG = """
+import os, shutil, subprocess, sys, time
+owner, root, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+while os.path.isdir(root):
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        subprocess.run(stop, capture_output=True, timeout=60, check=False)
+        shutil.rmtree(root, ignore_errors=True)
+        break
+    except PermissionError:
+        pass
+    time.sleep(1)
+"""
 
 
 class PostgresNotFoundError(RuntimeError):
@@ -72,6 +91,7 @@ class PostgresServer:
         self.user = "postgres"
         self._as_root = os.geteuid() == 0
         self._running = False
+        self._watchdog: subprocess.Popen[bytes] | None = None
 
     def _cmd(self, *args: str) -> list[str]:
         if self._as_root:
@@ -134,6 +154,14 @@ class PostgresServer:
         )
         self._running = True
         atexit.register(self.stop)
+        stop = self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), *stop],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         return self
 
     def url(self, database: str = "postgres") -> str:
@@ -151,3 +179,7 @@ class PostgresServer:
             with contextlib.suppress(Exception):
                 self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._watchdog is not None and self._watchdog.poll() is None:
+            self._watchdog.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._watchdog.wait(timeout=5)

@@ -2,7 +2,7 @@
 
 ``live_server`` migrates a SQLite file, seeds the demo district with ``sanshe demo``,
 starts ``sanshe run`` on a free 127.0.0.1 port in a subprocess, waits for ``/healthz``
-and stops the server when the session ends. ``page`` is a Playwright (sync API) page in
+and stops the server after the module's tests. ``page`` is a Playwright (sync API) page in
 ``/usr/bin/chromium``; no browser is ever downloaded.
 """
 
@@ -59,7 +59,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
     pytest.fail(f"sanshe run did not answer /healthz within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running ``sanshe run`` over a migrated, demo-seeded SQLite database."""
     workdir = tmp_path_factory.mktemp("live")
@@ -98,9 +98,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 proc.wait(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright's sync API (fails when Chromium is missing)."""
+    """Debian's Chromium, headless, driven by Playwright's sync API (fails when Chromium is missing).
+
+    Module-scoped on purpose: while Playwright's sync API is active it keeps an event loop
+    running in the main thread, and every ``asyncio.run`` of the other tests would fail.
+    """
     if not CHROMIUM.is_file():
         pytest.fail(
             f"没有找到 Chromium / {CHROMIUM} not found: install Debian's `chromium` (`make test` does)", pytrace=False
