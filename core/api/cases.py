@@ -8,7 +8,10 @@ optimistic locking (409 with what changed).
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+import binascii
+import json
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from litestar import get, patch, post
@@ -43,6 +46,23 @@ Sort = Literal["updated", "-updated", "created", "-created", "due", "-priority",
 
 def _fix(message: str, errors: dict[str, str]) -> InvalidData:
     return InvalidData(message or gettext("Please correct the marked fields."), errors)
+
+
+def _check_cursor(cursor: str, sort: str) -> None:
+    """400 unless ``cursor`` is a ``next_cursor`` this list made for the same ``sort``."""
+    try:
+        value, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        int(case_id)
+        if sort == "-priority":
+            ok = isinstance(value, int)
+        elif sort == "reference":
+            ok = isinstance(value, str)
+        else:
+            ok = isinstance(value, str) and datetime.fromisoformat(value) is not None
+    except (ValueError, TypeError, binascii.Error):
+        ok = False
+    if not ok:
+        raise _fix("", {"cursor": gettext("The value does not have the expected format.")})
 
 
 @get("/cases", summary="Cases you may see, filtered like the queue, one keyset page at a time")
@@ -83,6 +103,8 @@ async def list_cases_api(
         "sort": sort,
     }
     filters = Filters.from_query({k: v.isoformat() if isinstance(v, date) else v for k, v in raw.items()})
+    if cursor:
+        _check_cursor(cursor, filters.sort)
     definitions = [d for _row, d in (await service.case_types(ctx)).values()]
     page = await list_cases(ctx, filters, definitions, cursor=cursor, limit=limit)
     return CaseList(items=await cases_out(ctx, page.cases), next_cursor=page.next_cursor)

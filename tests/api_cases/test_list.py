@@ -91,6 +91,18 @@ def test_bad_list_parameters_are_400(world, api):
         assert name in response.json()["errors"]
 
 
+def test_a_foreign_cursor_is_400(world, as_user, api):
+    """A cursor that is garbage, or was made for another sort order, is refused on ``cursor``."""
+    _many(as_user, 3)
+    worker = api("worker")
+    by_reference = worker.get(f"{API}/cases", params={"sort": "reference", "limit": 1}).json()["next_cursor"]
+    for params in ({"cursor": "nonsense"}, {"cursor": by_reference}, {"cursor": by_reference, "sort": "-priority"}):
+        response = worker.get(f"{API}/cases", params=params)
+        assert response.status_code == 400, params
+        assert set(response.json()["errors"]) == {"cursor"}
+    assert worker.get(f"{API}/cases", params={"cursor": by_reference, "sort": "reference"}).status_code == 200
+
+
 def test_openapi_lists_every_case_path(client):
     """The OpenAPI document at /schema has every case path and method, with a summary and its tag."""
     document = client.get("/schema/openapi.json").json()
