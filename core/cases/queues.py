@@ -40,8 +40,11 @@ SORTS = {
     "created": (Case.created_at, True),
     "-created": (Case.created_at, False),
     "due": (func.coalesce(Case.due_at, FAR_FUTURE), True),
+    "-due": (func.coalesce(Case.due_at, FAR_FUTURE), False),
     "-priority": (Case.priority, False),
+    "priority": (Case.priority, True),
     "reference": (Case.reference, True),
+    "-reference": (Case.reference, False),
 }
 SCOPES = ("all", "mine", "team", "unassigned", "due_soon", "overdue")
 
@@ -190,9 +193,18 @@ def _encode(value: Any, case_id: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[Any, int] | None:
+def _decode(cursor: str, sort: str) -> tuple[Any, int] | None:
+    """The cursor's sort value and case id; ``None`` for garbage or a cursor made for another kind of sort."""
     try:
         value, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if sort in {"priority", "-priority"}:
+            if not isinstance(value, int) or isinstance(value, bool):
+                return None
+        elif sort in {"reference", "-reference"}:
+            if not isinstance(value, str):
+                return None
+        else:
+            value = datetime.fromisoformat(value)
         return value, int(case_id)
     except (ValueError, TypeError):
         return None
@@ -203,9 +215,9 @@ def _sort_value(case: Case, sort: str) -> Any:
         return case.updated_at
     if sort in {"created", "-created"}:
         return case.created_at
-    if sort == "due":
+    if sort in {"due", "-due"}:
         return case.due_at or FAR_FUTURE
-    if sort == "-priority":
+    if sort in {"priority", "-priority"}:
         return case.priority
     return case.reference
 
@@ -221,11 +233,9 @@ async def list_cases(
     """One page of the cases ``filters`` select, in ``filters.sort`` order, after ``cursor``."""
     column, ascending = SORTS[filters.sort]
     query: Select[Any] = select(Case).where(*await _conditions(ctx, filters, definitions))
-    decoded = _decode(cursor) if cursor else None
+    decoded = _decode(cursor, filters.sort) if cursor else None
     if decoded is not None:
         value, last_id = decoded
-        if isinstance(value, str) and filters.sort not in {"reference"}:
-            value = datetime.fromisoformat(value)
         if ascending:
             query = query.where(or_(column > value, and_(column == value, Case.id > last_id)))
         else:

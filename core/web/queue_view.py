@@ -1,0 +1,281 @@
+"""What the queue page shows: the sidebar's queues, the table's rows and columns, the filter choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from sqlalchemy import or_, select
+
+from core.cases.exports import BASE_COLUMNS, column_label
+from core.cases.labels import Names, channel_labels, priority_label, sla_badge, state_label
+from core.cases.queues import SCOPES, Filters, count_cases
+from core.cases.service import case_types
+from core.db import utcnow
+from core.i18n import gettext as _
+from core.models import Membership, OrgUnit, User
+from core.models.cases import SavedQueue
+from core.plugins.asyncio import call_hook, flatten
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from core.casetypes.definition import CaseTypeDef
+    from core.models.cases import Case
+    from core.web.context import RequestContext
+
+__all__ = (
+    "DEFAULT_COLUMNS",
+    "QueueEntry",
+    "Row",
+    "all_definitions",
+    "build_rows",
+    "choices",
+    "columns_from",
+    "count_entries",
+    "filters_to_params",
+    "queue_query",
+    "sidebar",
+    "sort_links",
+)
+
+DEFAULT_COLUMNS = ("reference", "title", "type", "state", "assignee", "due")
+# Column → (first sort when its header is clicked, the other direction).
+COLUMN_SORTS = {
+    "reference": ("reference", "-reference"),
+    "created": ("-created", "created"),
+    "updated": ("-updated", "updated"),
+    "due": ("due", "-due"),
+    "priority": ("-priority", "priority"),
+}
+
+
+async def all_definitions(ctx: RequestContext) -> list[CaseTypeDef]:
+    """Every current case type of the district (visibility decides, in SQL, what the user sees)."""
+    return [definition for _row, definition in (await case_types(ctx)).values()]
+
+
+def viewable(ctx: RequestContext, definitions: list[CaseTypeDef]) -> list[CaseTypeDef]:
+    """The types the user may see some cases of (for filter choices and the types' queues)."""
+    return [
+        d
+        for d in definitions
+        if ctx.is_platform_admin or ctx.can(d.resource, "view") or ctx.can(d.resource, "view_own")
+    ]
+
+
+def columns_from(query: Mapping[str, Any]) -> tuple[str, ...]:
+    """The chosen columns (``col`` parameters), in the table's order; the defaults when none is chosen."""
+    values = query.getall("col", []) if hasattr(query, "getall") else query.get("col") or []
+    if isinstance(values, str):
+        values = [values]
+    chosen = {str(v) for v in values}
+    columns = tuple(c for c in BASE_COLUMNS if c in chosen)
+    return columns or DEFAULT_COLUMNS
+
+
+def queue_query(filters: Filters, columns: tuple[str, ...] = DEFAULT_COLUMNS, **extra: str) -> str:
+    """The URL query string of a filter state and column choice (defaults left out)."""
+    pairs = list(filters.to_query())
+    if tuple(columns) != DEFAULT_COLUMNS:
+        pairs += [("col", c) for c in columns]
+    pairs += [(k, v) for k, v in extra.items() if v]
+    return urlencode(pairs)
+
+
+def filters_to_params(filters: Filters) -> dict[str, Any]:
+    """Filters as JSON for a saved queue: lists for types and states, strings for the rest."""
+    out: dict[str, Any] = {}
+    for name, value in filters.to_query():
+        if name in {"type", "state"}:
+            out.setdefault(name, []).append(value)
+        else:
+            out[name] = value
+    return out
+
+
+def _same(a: Filters, b: Filters) -> bool:
+    return sorted(a.with_(sort="-updated").to_query()) == sorted(b.with_(sort="-updated").to_query())
+
+
+@dataclass
+class QueueEntry:
+    """A queue in the sidebar: label, filters, where it comes from, and its count once counted."""
+
+    key: str
+    label: str
+    filters: Filters
+    group: str = "core"
+    columns: tuple[str, ...] = DEFAULT_COLUMNS
+    saved_id: int | None = None
+    deletable: bool = False
+    count: str = ""
+    active: bool = False
+
+    @property
+    def query(self) -> str:
+        return queue_query(self.filters, self.columns)
+
+
+async def sidebar(ctx: RequestContext, current: Filters | None = None) -> list[QueueEntry]:
+    """The user's queues: the core's, the case types', shared and personal saved ones, the plugins'."""
+    assert ctx.user is not None and ctx.district is not None
+    entries = [
+        QueueEntry("mine", _("My cases"), Filters(scope="mine")),
+        QueueEntry("team", _("My team"), Filters(scope="team")),
+        QueueEntry("unassigned", _("Unassigned"), Filters(scope="unassigned")),
+        QueueEntry("due_soon", _("Due soon"), Filters(scope="due_soon")),
+        QueueEntry("overdue", _("Overdue"), Filters(scope="overdue")),
+        QueueEntry("all", _("All open"), Filters()),
+    ]
+    roles = ctx.roles
+    for definition in viewable(ctx, await all_definitions(ctx)):
+        for queue in definition.queues:
+            if queue.roles and not ctx.is_platform_admin and not roles & set(queue.roles):
+                continue
+            scope = queue.scope if queue.scope in SCOPES else "all"
+            filters = Filters(scope=scope, types=(definition.key,), states=tuple(queue.states))
+            entries.append(QueueEntry(f"{definition.key}.{queue.key}", queue.label(ctx.locale), filters, "types"))
+    saved = (
+        await ctx.session.execute(
+            select(SavedQueue)
+            .where(or_(SavedQueue.owner_id.is_(None), SavedQueue.owner_id == ctx.user.id))
+            .order_by(SavedQueue.position, SavedQueue.id)
+        )
+    ).scalars()
+    admin = ctx.can("district", "admin")
+    for stored in saved:
+        if stored.owner_id is None and stored.roles and not ctx.is_platform_admin and not roles & set(stored.roles):
+            continue
+        label = stored.label_en if ctx.locale.startswith("en") and stored.label_en else stored.label_zh
+        entries.append(
+            QueueEntry(
+                f"saved.{stored.id}",
+                label,
+                Filters.from_query(stored.filters),
+                "shared" if stored.owner_id is None else "personal",
+                columns_from({"col": stored.columns}),
+                saved_id=stored.id,
+                deletable=stored.owner_id == ctx.user.id or (stored.owner_id is None and admin),
+            )
+        )
+    links = flatten(await call_hook(ctx.hooks.queue_definitions, ctx=ctx))
+    for link in sorted(links, key=lambda item: (item.order, item.label)):
+        entries.append(
+            QueueEntry(
+                f"plugin.{link.key}",
+                link.label,
+                Filters.from_query(link.filters),
+                "plugins",
+                columns_from(link.filters),
+            )
+        )
+    if current is not None:
+        for entry in entries:
+            entry.active = _same(entry.filters, current)
+    return entries
+
+
+async def count_entries(ctx: RequestContext, entries: list[QueueEntry]) -> None:
+    """Fill in each queue's count, capped ("1000+")."""
+    definitions = await all_definitions(ctx)
+    for entry in entries:
+        n = await count_cases(ctx, entry.filters, definitions)
+        entry.count = "1000+" if n > 1000 else str(n)
+
+
+@dataclass
+class Row:
+    """One case as a table row."""
+
+    case: Case
+    type_name: str
+    state: str
+    assignee: str
+    team: str
+    priority: str
+    channel: str
+    sla: str
+    can_edit: bool
+    cells: dict[str, Any] = field(default_factory=dict)
+
+
+async def build_rows(ctx: RequestContext, cases: list[Case], names: Names | None = None) -> list[Row]:
+    """Rows for ``cases``: names of types, states, people and teams, SLA badges, what the user may do."""
+    types = {d.key: d for d in await all_definitions(ctx)}
+    names = names or Names(ctx)
+    await names.load(cases)
+    channels = channel_labels()
+    now = utcnow()
+    rows = []
+    for case in cases:
+        definition = types.get(case.case_type_key)
+        rows.append(
+            Row(
+                case=case,
+                type_name=definition.name(ctx.locale) if definition else case.case_type_key,
+                state=state_label(definition, case.state, ctx.locale),
+                assignee=names.user(case.assignee_id),
+                team=names.unit(case.team_id),
+                priority=priority_label(case.priority),
+                channel=channels.get(case.channel, case.channel),
+                sla=sla_badge(case, now),
+                can_edit=bool(definition and case.is_open and ctx.can(definition.resource, "edit")),
+            )
+        )
+    return rows
+
+
+def sort_links(filters: Filters, columns: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """For each sortable column: the query of clicking its header, and its current direction."""
+    links: dict[str, dict[str, str]] = {}
+    for column in columns:
+        if column not in COLUMN_SORTS:
+            continue
+        first, second = COLUMN_SORTS[column]
+        direction = ""
+        if filters.sort in (first, second):
+            direction = "descending" if filters.sort.startswith("-") else "ascending"
+        target = second if filters.sort == first else first
+        links[column] = {"query": queue_query(filters.with_(sort=target), columns), "direction": direction}
+    return links
+
+
+async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
+    """Options of the filter form and the bulk bar: types, states, members, units, channels, columns."""
+    assert ctx.district is not None
+    types = viewable(ctx, await all_definitions(ctx))
+    chosen = [d for d in types if d.key in filters.types] or types
+    states: dict[str, str] = {}
+    for definition in chosen:
+        for state in definition.workflow.states:
+            states.setdefault(state.key, state.label(ctx.locale))
+    members = (
+        await ctx.session.execute(
+            select(User.id, User.display_name, User.username)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.district_id == ctx.district.id, User.is_active.is_(True))
+            .distinct()
+            .order_by(User.username)
+        )
+    ).all()
+    units = (await ctx.session.execute(select(OrgUnit).order_by(OrgUnit.code))).scalars()
+    transitions: dict[str, str] = {}
+    for definition in chosen:
+        for transition in definition.workflow.transitions:
+            if transition.required or transition.reason_required:
+                continue
+            if ctx.can(definition.resource, f"transition:{transition.key}"):
+                transitions.setdefault(transition.key, transition.label(ctx.locale))
+    return {
+        "types": [(d.key, d.name(ctx.locale)) for d in types],
+        "states": list(states.items()),
+        "members": [(uid, display or username) for uid, display, username in members],
+        "units": [(u.id, u.name(ctx.locale)) for u in units],
+        "channels": list(channel_labels().items()),
+        "all_columns": [(c, column_label(c)) for c in BASE_COLUMNS],
+        "bulk_transitions": list(transitions.items()),
+        "can_export": any(ctx.is_platform_admin or ctx.can(d.resource, "export") for d in types),
+        "can_share": ctx.can("district", "admin"),
+    }

@@ -1,0 +1,288 @@
+"""The queue page staff work from all day: queues with counts, a filtered table, row and bulk actions.
+
+One handler renders the full page, or for htmx only the block its target needs
+(``#queue-main``: filters and table, ``#queue-table``: the table, ``#queue-more``: the
+next page of rows). Every filter state is in the URL. Counts come by their own request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from secrets import token_hex
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request, get, post
+from litestar.datastructures import MultiDict
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.response import Redirect, Stream
+
+from core.auth.sessions import COOKIE_NAME, pop_flash
+from core.cases import service
+from core.cases.errors import CaseError
+from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
+from core.cases.queues import Filters, list_cases
+from core.db import for_district, session_factory
+from core.i18n import TIMEZONE
+from core.i18n import gettext as _
+from core.models.cases import SavedQueue
+from core.web.admin.common import done, int_or_none, is_htmx
+from core.web.context import RequestContext
+from core.web.pages import page
+from core.web.queue_view import (
+    all_definitions,
+    build_rows,
+    choices,
+    columns_from,
+    count_entries,
+    filters_to_params,
+    queue_query,
+    sidebar,
+    sort_links,
+)
+
+__all__ = ("QUEUE_ROUTES",)
+
+PAGE = "core/queues/index.html"
+BULK = "core/queues/bulk.html"
+BLOCKS = {"queue-main": "main", "queue-table": "table", "queue-more": "rows"}
+BULK_LIMIT = 200
+
+
+def _current_query(request: Request[Any, Any, Any]) -> MultiDict[str]:
+    """The query of the page the htmx request came from (``HX-Current-URL``), else of this request."""
+    current = request.headers.get("hx-current-url")
+    if current:
+        return MultiDict(parse_qsl(urlsplit(current).query))
+    return MultiDict(list(request.query_params.multi_items()))
+
+
+@get("/cases", name="case_queue", include_in_schema=False)
+async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+    """The queue: sidebar, filters and the first page of the table (or the block htmx asks for)."""
+    filters = Filters.from_query(request.query_params)
+    columns = columns_from(request.query_params)
+    definitions = await all_definitions(ctx)
+    result = await list_cases(ctx, filters, definitions, cursor=request.query_params.get("cursor") or None)
+    restore = request.headers.get("hx-history-restore-request") == "true"
+    block = None if restore else BLOCKS.get(request.headers.get("hx-target", ""), "content")
+    context: dict[str, Any] = {
+        "filters": filters,
+        "columns": columns,
+        "rows": await build_rows(ctx, result.cases),
+        "query": queue_query(filters, columns),
+        "next_query": queue_query(filters, columns, cursor=result.next_cursor) if result.next_cursor else "",
+        "sorts": sort_links(filters, columns),
+        "can_export": any(ctx.is_platform_admin or ctx.can(d.resource, "export") for d in definitions),
+    }
+    if block in {None, "content", "main"}:
+        context.update(await choices(ctx, filters))
+    if block in {None, "content"}:
+        context["queues"] = await sidebar(ctx, filters)
+        context["flashes"] = await pop_flash(ctx.session, request.cookies.get(COOKIE_NAME))
+    response = await page(request, ctx, PAGE, block=block, **context)
+    response.headers["Vary"] = "HX-Request, HX-Target"
+    return response
+
+
+@get("/queues/counts", include_in_schema=False)
+async def queue_counts(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+    """The sidebar with every queue counted (loaded after the page, refreshed every minute)."""
+    entries = await sidebar(ctx, Filters.from_query(_current_query(request)))
+    await count_entries(ctx, entries)
+    return HTMXBlockTemplate(
+        template_name=PAGE,
+        block_name="sidebar",
+        context={"ctx": ctx, "request": request, "queues": entries, "counted": True},
+    )
+
+
+async def apply_action(ctx: RequestContext, reference: str, action: str, assignee: str = "") -> str | None:
+    """Claim, assign or transition one case in its own savepoint; the refusal's text, or ``None`` when done."""
+    try:
+        async with ctx.session.begin_nested():
+            case, definition = await service.get_case(ctx, reference)
+            if action == "claim":
+                await service.claim(ctx, case, definition)
+            elif action == "assign":
+                await service.assign(ctx, case, definition, int_or_none(assignee))
+            elif action.startswith("transition:"):
+                await service.perform_transition(ctx, case, definition, action.split(":", 1)[1])
+            else:
+                return _("Choose an action.")
+    except CaseError as exc:
+        return exc.message
+    except HTTPException as exc:
+        return str(exc.detail)
+    return None
+
+
+async def _form(request: Request[Any, Any, Any]) -> Any:
+    return await request.form()
+
+
+@get("/queues/menu", include_in_schema=False)
+async def row_menu(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+    """A row's menu: assign, the steps that need nothing more, and links to the case page for the others."""
+    reference = str(request.query_params.get("ref", ""))
+    if not reference:
+        return HTMXBlockTemplate(template_name="core/queues/menu.html", context={"ctx": ctx, "case": None})
+    case, definition = await service.get_case(ctx, reference)
+    transitions = service.available_transitions(ctx, case, definition) if case.is_open else []
+    context = {
+        "ctx": ctx,
+        "request": request,
+        "case": case,
+        "direct": [t for t in transitions if not t.required and not t.reason_required],
+        "linked": [t for t in transitions if t.required or t.reason_required],
+        "can_edit": case.is_open and ctx.can(definition.resource, "edit"),
+        "members": (await choices(ctx, Filters()))["members"],
+    }
+    return HTMXBlockTemplate(template_name="core/queues/menu.html", context=context)
+
+
+@post("/queues/act", include_in_schema=False)
+async def row_action(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
+    """One row's action; htmx gets the row back with the outcome, a plain form a redirect with a notice."""
+    data = await _form(request)
+    reference = str(data.get("ref", ""))
+    refusal = await apply_action(ctx, reference, str(data.get("action", "")), str(data.get("assignee", "")))
+    message = refusal or _("Done.")
+    if not is_htmx(request):
+        return await done(request, ctx, ctx.url("/cases"), f"{reference}: {message}")
+    try:
+        case, _definition = await service.get_case(ctx, reference)
+    except NotFoundException:
+        case = None
+    rows = await build_rows(ctx, [case]) if case is not None else []
+    context = {
+        "ctx": ctx,
+        "request": request,
+        "rows": rows,
+        "columns": columns_from(_current_query(request)),
+        "message": message,
+        "ok": refusal is None,
+        "reference": reference,
+    }
+    return HTMXBlockTemplate(template_name="core/queues/row.html", context=context)
+
+
+@post("/queues/bulk", include_in_schema=False)
+async def bulk_action(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+    """Assign or transition the selected cases, each on its own; a table says how each went."""
+    data = await _form(request)
+    references = list(dict.fromkeys(str(r) for r in data.getall("ref", []) if r))[:BULK_LIMIT]
+    action = str(data.get("action", ""))
+    results = [(ref, await apply_action(ctx, ref, action, str(data.get("assignee", "")))) for ref in references]
+    response = await page(
+        request,
+        ctx,
+        BULK,
+        block="results",
+        results=results,
+        done_count=sum(1 for _ref, refusal in results if refusal is None),
+        nothing=not references,
+    )
+    response.headers["HX-Trigger"] = "queue-refresh"
+    return response
+
+
+@post("/queues/saved", include_in_schema=False)
+async def save_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> Redirect:
+    """Save the current filters as the user's own queue, or (district admins) a shared one."""
+    assert ctx.user is not None
+    data = await _form(request)
+    query = MultiDict(parse_qsl(str(data.get("query", "")).lstrip("?")))
+    filters = Filters.from_query(query)
+    columns = columns_from(query)
+    back = ctx.url("/cases") + (f"?{queue_query(filters, columns)}" if filters.to_query() else "")
+    shared = data.get("shared") in {"1", "on", "true"}
+    if shared and not ctx.can("district", "admin"):
+        raise PermissionDeniedException(_("You do not have permission to do this."))
+    name = str(data.get("name", "")).strip()
+    if not name or len(name) > 100:
+        return await done(request, ctx, back, _("Give the queue a name (at most 100 characters)."))
+    ctx.session.add(
+        SavedQueue(
+            owner_id=None if shared else ctx.user.id,
+            key=f"q{token_hex(6)}",
+            label_zh=name,
+            label_en=name,
+            filters=filters_to_params(filters),
+            columns=list(columns),
+            sort=filters.sort,
+        )
+    )
+    return await done(request, ctx, back, _("The queue %(name)s was saved.", name=name))
+
+
+@post("/queues/saved/delete", include_in_schema=False)
+async def delete_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> Redirect:
+    """Remove one of the user's own queues (district admins: a shared one)."""
+    assert ctx.user is not None
+    data = await _form(request)
+    queue = await ctx.session.get(SavedQueue, int_or_none(data.get("id")) or 0)
+    if queue is None or queue.district_id != (ctx.district.id if ctx.district else None):
+        raise NotFoundException(_("Not found."))
+    if queue.owner_id is None and not ctx.can("district", "admin"):
+        raise PermissionDeniedException(_("You do not have permission to do this."))
+    if queue.owner_id is not None and queue.owner_id != ctx.user.id:
+        raise NotFoundException(_("Not found."))
+    await ctx.session.delete(queue)
+    return await done(request, ctx, ctx.url("/cases"), _("The queue was removed."))
+
+
+async def _export(request: Request[Any, Any, Any], ctx: RequestContext, kind: str) -> Stream:
+    """Stream what the filters select, of the types the user may export, in a session of its own."""
+    assert ctx.district is not None
+    filters = Filters.from_query(request.query_params)
+    allowed = [d for d in await all_definitions(ctx) if ctx.is_platform_admin or ctx.can(d.resource, "export")]
+    if filters.types:
+        allowed = [d for d in allowed if d.key in filters.types]
+    if not allowed:
+        raise PermissionDeniedException(_("You may not export these cases."))
+    plan, names = await plan_export(ctx, list(columns_from(request.query_params)), allowed, filters)
+    engine = request.app.state.db_config.get_engine()
+    district_id = ctx.district.id
+    writer = csv_chunks if kind == "csv" else xlsx_chunks
+
+    async def body() -> Any:
+        # The request's session is closed once the response starts; the rows are read in a new one.
+        async with session_factory(engine)() as session:
+            ctx.session = for_district(session, district_id)
+            async for chunk in writer(ctx, plan, names, filters, allowed):
+                yield chunk
+
+    name = f"cases-{ctx.district.code}-{datetime.now(TIMEZONE).date().isoformat()}.{kind}"
+    media = (
+        "text/csv; charset=utf-8"
+        if kind == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Stream(body(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@get("/queues/export.csv", include_in_schema=False)
+async def export_csv(request: Request[Any, Any, Any], ctx: RequestContext) -> Stream:
+    """CSV (UTF-8 with BOM) of the filtered cases the user may export."""
+    return await _export(request, ctx, "csv")
+
+
+@get("/queues/export.xlsx", include_in_schema=False)
+async def export_xlsx(request: Request[Any, Any, Any], ctx: RequestContext) -> Stream:
+    """XLSX of the filtered cases the user may export."""
+    return await _export(request, ctx, "xlsx")
+
+
+QUEUE_ROUTES = [
+    queue_page,
+    queue_counts,
+    row_menu,
+    row_action,
+    bulk_action,
+    save_queue,
+    delete_queue,
+    export_csv,
+    export_xlsx,
+]
