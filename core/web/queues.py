@@ -83,6 +83,9 @@ async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HT
         context["flashes"] = await pop_flash(ctx.session, request.cookies.get(COOKIE_NAME))
     response = await page(request, ctx, PAGE, block=block, **context)
     response.headers["Vary"] = "HX-Request, HX-Target"
+    if block in {"main", "table"} and request.headers.get("hx-trigger") != "queue-table":
+        # The address bar shows the short, canonical link of this filter state (defaults left out).
+        response.headers["HX-Push-Url"] = ctx.url("/cases") + (f"?{context['query']}" if context["query"] else "")
     return response
 
 
