@@ -147,6 +147,9 @@ def _default_team(ctx: RequestContext) -> int | None:
 async def create_case_api(ctx: RequestContext, data: CaseIn) -> CaseOut:
     _row, definition = await service.case_type(ctx, data.type)
     ctx.require(definition.resource, "create")
+    unknown = sorted(k for k in data.data if definition.form.get(k) is None)
+    if unknown:  # never drop what a client sent without saying so
+        raise _fix("", {k: gettext("No such field.") for k in unknown})
     await _check_people(ctx, data, definition.resource)
     team_id = data.team_id
     if team_id is None and ctx.can(definition.resource, "edit"):

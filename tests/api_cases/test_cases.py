@@ -55,6 +55,15 @@ def test_body_of_the_wrong_shape_is_a_field_error(world, api):
     assert set(wrong.json()["errors"]) == {"priority"}
 
 
+def test_unknown_data_field_is_refused(world, api):
+    """A data key the form does not have is a 400 on that key, not silently dropped."""
+    worker = api("worker")
+    body = {"type": "resident_request", "title": "x", "channel": "phone", "data": {**_data(), "colour": "red"}}
+    response = worker.post(f"{API}/cases", json=body)
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"colour": "没有这个字段。"}
+
+
 def test_unknown_type_is_not_found(world, api):
     """Creating a case of a type the district does not have answers 404."""
     response = api("worker").post(f"{API}/cases", json={"type": "nope", "title": "x"})
