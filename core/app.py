@@ -102,7 +102,9 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         route_handlers=[
             *_core_routes(),
             *_plugin_routes(host),
-            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False),
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
+            ),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         dependencies={"ctx": Provide(provide_context)},

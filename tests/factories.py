@@ -23,7 +23,13 @@ async def make_district(session: AsyncSession, code: str = "haishu", name_zh: st
     existing = (await session.execute(select(District).where(District.code == code))).scalar_one_or_none()
     if existing is not None:
         return existing
-    district = District(code=code, name_zh=name_zh, name_en=str(kw.pop("name_en", code.title())), ref_prefix=str(kw.pop("ref_prefix", code[:2].upper())), **kw)
+    district = District(
+        code=code,
+        name_zh=name_zh,
+        name_en=str(kw.pop("name_en", code.title())),
+        ref_prefix=str(kw.pop("ref_prefix", code[:2].upper())),
+        **kw,
+    )
     session.add(district)
     await session.flush()
     await ensure_district_defaults(session, district)
@@ -33,7 +39,9 @@ async def make_district(session: AsyncSession, code: str = "haishu", name_zh: st
 async def make_org_unit(
     session: AsyncSession, district: District, code: str, name_zh: str, kind: OrgUnitKind, parent: OrgUnit | None = None
 ) -> OrgUnit:
-    unit = OrgUnit(district_id=district.id, code=code, name_zh=name_zh, kind=kind, parent_id=parent.id if parent else None)
+    unit = OrgUnit(
+        district_id=district.id, code=code, name_zh=name_zh, kind=kind, parent_id=parent.id if parent else None
+    )
     session.add(unit)
     await session.flush()
     return unit
@@ -60,7 +68,11 @@ async def make_user(
     await session.flush()
     for role in roles:
         assert district is not None
-        session.add(Membership(user_id=user.id, district_id=district.id, role_key=role, org_unit_id=org_unit.id if org_unit else None))
+        session.add(
+            Membership(
+                user_id=user.id, district_id=district.id, role_key=role, org_unit_id=org_unit.id if org_unit else None
+            )
+        )
     await session.flush()
     if district is not None and roles:
         from core.rbac import bump_policy_version

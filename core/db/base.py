@@ -7,6 +7,7 @@ Alembic's SQLite batch mode can drop or alter it later.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import BigInteger, ForeignKey, Integer, MetaData
@@ -37,7 +38,7 @@ class Base(DeclarativeBase):
     """Base of every table of the core and of the plugins."""
 
     metadata = metadata
-    type_annotation_map = {datetime: DateTimeUTC(timezone=True)}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTimeUTC(timezone=True)}
 
 
 class IdPrimaryKey:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get
 from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request, get
 
 from core.plugins.asyncio import call_hook, flatten
 from core.web.context import RequestContext

@@ -35,7 +35,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         if getattr(exc, "extra", None):
             body["extra"] = exc.extra
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers or None)
-    if status == 401:  # noqa: PLR2004
+    if status == 401:
         target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if request.headers.get("hx-request"):
             return Response("", status_code=200, headers={"HX-Redirect": target})
@@ -43,7 +43,12 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     titles = {403: gettext("Not allowed"), 404: gettext("Not found"), 409: gettext("Changed by someone else")}
     return Template(
         "core/error.html",
-        context={"status": status, "title": titles.get(status, gettext("Error")), "detail": detail, "csrf": _csrf(request)},
+        context={
+            "status": status,
+            "title": titles.get(status, gettext("Error")),
+            "detail": detail,
+            "csrf": _csrf(request),
+        },
         status_code=status,
         media_type=MediaType.HTML,
     )
