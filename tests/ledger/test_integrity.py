@@ -184,3 +184,42 @@ def test_verify_finds_postings_out_of_balance(db, world):
     assert any(f"transfer #{t.id} is broken: 3 postings summing to 7" in p for p in problems)
     assert any(f"account #{world['wang']}: cached balance 0 != sum of postings 7" in p for p in problems)
     assert db(lambda s: ledger.verify(s, district_id=world["yinzhou"])) == []
+
+
+def test_verify_finds_a_forged_reversal_of_a_reversal(db, world):
+    """A reversal of a reversal written behind the API, with lopsided legs, is reported on both counts."""
+    t = pay(db, world, "pool", "li", 90, "k1")
+
+    async def reverse_and_forge(session):
+        r = await ledger.reverse(
+            session,
+            district_id=world["haishu"],
+            transfer_id=t.id,
+            reason="冲正",
+            created_by_id=None,
+            idempotency_key="undo",
+        )
+        await session.flush()
+        row = await session.execute(
+            text(
+                "INSERT INTO ledger_transfers (district_id, reason, category, link, idempotency_key, created_at,"
+                " effective_at, reverses_id) SELECT district_id, 'forged', '', '', 'forged', created_at,"
+                " effective_at, id FROM ledger_transfers WHERE id = :r RETURNING id"
+            ),
+            {"r": r.id},
+        )
+        forged = row.scalar_one()
+        for account, amount in ((world["pool"], -80), (world["li"], 80)):
+            await session.execute(
+                text(
+                    "INSERT INTO ledger_postings (district_id, transfer_id, account_id, amount, effective_at)"
+                    " SELECT district_id, id, :a, :m, effective_at FROM ledger_transfers WHERE id = :f"
+                ),
+                {"a": account, "m": amount, "f": forged},
+            )
+        return r.id, forged
+
+    r, forged = db(reverse_and_forge)
+    problems = db(ledger.verify)
+    assert any(f"reversal #{forged} reverses #{r}, which is a reversal" in p for p in problems)
+    assert any(f"reversal #{forged} does not mirror #{r} on account #{world['li']} (off by -10)" in p for p in problems)
