@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from litestar import get
 
 from core.api.admin import ADMIN_DISTRICT_API, ADMIN_GLOBAL_API
@@ -9,6 +11,9 @@ from core.api.case_activity import ACTIVITY_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
 from core.web.context import RequestContext
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
 
 __all__ = ("DISTRICT_API", "GLOBAL_API")
 
@@ -25,5 +30,5 @@ async def me(ctx: RequestContext) -> dict[str, object]:
     }
 
 
-GLOBAL_API: list[object] = [me, *ADMIN_GLOBAL_API]
-DISTRICT_API: list[object] = [*ADMIN_DISTRICT_API, CASE_TYPE_API, CASE_API, ACTIVITY_API]
+GLOBAL_API: list[ControllerRouterHandler] = [me, *ADMIN_GLOBAL_API]
+DISTRICT_API: list[ControllerRouterHandler] = [*ADMIN_DISTRICT_API, CASE_TYPE_API, CASE_API, ACTIVITY_API]

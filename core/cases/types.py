@@ -55,8 +55,10 @@ def install_roles(host: PluginHost | None) -> set[str]:
 def shipped_files(host: PluginHost | None, keys: Iterable[str] | None = None) -> list[tuple[str, Path]]:
     """``(owner, path)`` of every case-type YAML the core and the plugins ship (``keys``: only those plugins)."""
     files = [(CORE_KEY, path) for path in sorted(BUILTIN_DIR.glob("*.yaml"))]
+    if host is None:
+        return files
     wanted = None if keys is None else set(keys)
-    for plugin in host.plugins if host is not None else ():
+    for plugin in host.plugins:
         if wanted is not None and plugin.key not in wanted:
             continue
         for path in host.call_for(plugin.key, "case_types") or []:

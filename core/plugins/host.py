@@ -6,6 +6,7 @@ import importlib
 import importlib.metadata
 import pkgutil
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -57,7 +58,7 @@ class InstalledPlugin:
 class DistrictHooks:
     """Hook callers for one set of enabled plugins (``pm.subset_hook_caller``), built lazily."""
 
-    def __init__(self, pm: pluggy.PluginManager, disabled: list[object]) -> None:
+    def __init__(self, pm: pluggy.PluginManager, disabled: Sequence[object]) -> None:
         self._pm = pm
         self._disabled = disabled
         self._callers: dict[str, Any] = {}

@@ -6,7 +6,7 @@ ASGI scope. Handlers declare ``ctx: RequestContext``; templates get it as ``ctx`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from sqlalchemy import select
@@ -111,7 +111,7 @@ async def get_context(connection: ASGIConnection[Any, Any, Any, Any]) -> Request
     """Build (once) and return the request's context."""
     cached = connection.scope.get(_SCOPE_KEY)  # type: ignore[call-overload]
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cast("RequestContext", cached)
     app_state = connection.app.state
     session: AsyncSession = app_state.db_config.provide_session(app_state, connection.scope)
     auth = connection.scope.get("auth") or {}  # type: ignore[call-overload]
