@@ -1,0 +1,102 @@
+"""Temporary databases: one migrated template per backend and plugin set, a copy per test.
+
+SQLite templates are files copied per test; PostgreSQL templates are databases cloned
+with ``CREATE DATABASE … TEMPLATE``, on a server of the test session started from
+Debian's binaries (:mod:`core.testing.pgserver`) only when a test asks for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from typing import TYPE_CHECKING
+
+from core.testing.pgserver import PostgresServer
+from core.testing.runner import run_sync
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from core.plugins import PluginHost
+
+__all__ = ("BACKENDS", "Databases")
+
+BACKENDS = ("sqlite", "postgresql")
+_counter = itertools.count(1)
+
+
+class Databases:
+    """Makes fresh migrated databases; :meth:`close` stops the PostgreSQL server if one started."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._server: PostgresServer | None = None
+        self._templates: dict[tuple[str, frozenset[str]], str] = {}
+
+    @property
+    def server(self) -> PostgresServer:
+        """The session's PostgreSQL server, started on first use."""
+        if self._server is None:
+            self._server = PostgresServer().start()
+        return self._server
+
+    def _admin(self, *statements: str) -> None:
+        import asyncpg  # noqa: PLC0415 - only for PostgreSQL
+
+        dsn = self.server.dsn()
+
+        async def run() -> None:
+            conn = await asyncpg.connect(dsn)
+            try:
+                for statement in statements:
+                    await conn.execute(statement)
+            finally:
+                await conn.close()
+
+        run_sync(run)
+
+    def _template(self, backend: str, host: PluginHost) -> str:
+        from core.db.migrate import upgrade_all  # noqa: PLC0415
+
+        keys = frozenset(p.key for p in host.plugins)
+        cached = self._templates.get((backend, keys))
+        if cached is not None:
+            return cached
+        n = len(self._templates) + 1
+        if backend == "sqlite":
+            template = str(self.workdir / f"template-{n}.db")
+            url = f"sqlite+aiosqlite:///{template}"
+        else:
+            template = f"sanshe_kit_template_{os.getpid()}_{n}"
+            self._admin(f'CREATE DATABASE "{template}"')
+            url = self.server.url(template)
+        run_sync(lambda: upgrade_all(url, host=host))
+        self._templates[(backend, keys)] = template
+        return template
+
+    def create(self, backend: str, host: PluginHost, tmp_path: Path) -> str:
+        """A fresh database with the core's and ``host``'s plugins' migrations applied; its URL."""
+        if backend not in BACKENDS:
+            msg = f"unknown database backend {backend!r}: use one of {', '.join(BACKENDS)}"
+            raise ValueError(msg)
+        template = self._template(backend, host)
+        if backend == "sqlite":
+            path = tmp_path / "sanshe-test.db"
+            shutil.copyfile(template, path)
+            return f"sqlite+aiosqlite:///{path}"
+        name = f"sanshe_kit_{os.getpid()}_{next(_counter)}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY = FILE_COPY')
+        return self.server.url(name)
+
+    def drop(self, url: str) -> None:
+        """Drop a PostgreSQL database made by :meth:`create` (SQLite files go with ``tmp_path``)."""
+        if url.startswith("postgresql") and self._server is not None:
+            name = url.rsplit("/", 1)[1]
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        """Stop the PostgreSQL server, if one was started."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
