@@ -9,6 +9,7 @@ from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.user import Membership, User
+from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
 
 __all__ = (
     "ApiToken",
@@ -30,5 +31,10 @@ __all__ = (
     "Role",
     "SavedQueue",
     "User",
+    "Vote",
+    "VoteBallot",
+    "VoteElector",
+    "VoteHandCount",
+    "VoteParticipation",
     "WebSession",
 )
