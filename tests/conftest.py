@@ -27,8 +27,8 @@ from core.app import create_app
 from core.config import Settings
 from core.db import create_engine, session_factory
 from core.db.engine import is_sqlite
+from core.testing.pgserver import PostgresNotFoundError, PostgresServer
 from tests.factories import PASSWORD
-from tests.pgserver import PostgresNotFoundError, PostgresServer
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator

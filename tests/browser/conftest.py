@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.pgserver import free_port
+from core.testing.pgserver import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
