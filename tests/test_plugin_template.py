@@ -133,7 +133,7 @@ def generated(tmp_path: Path) -> Path:
 def test_generated_plugin_installs_passes_its_tests_serves_its_page_and_uninstalls_cleanly(generated, tmp_path):
     """The generated plugin passes ruff and its own tests, shows its page when enabled, and leaves cleanly."""
     package = generated / f"sanshe_{KEY}"
-    assert (package / "migrations" / "versions" / f"{KEY}_0001_create_{KEY}_item.py").is_file()
+    assert (package / "migrations" / "versions" / f"0001_create_{KEY}_item.py").is_file()
     assert (package / "templates" / KEY / "index.html").is_file()
     assert f'{KEY} = "sanshe_{KEY}.hooks"' in (generated / "pyproject.toml").read_text(encoding="utf-8")
 
