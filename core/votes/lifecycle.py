@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.db.base import utcnow
 from core.models.votes import SECRECIES, Vote, VoteBallot, VoteElector
@@ -180,10 +181,14 @@ async def open_vote(session: AsyncSession, vote_id: int, electorate: list[Voter]
     if now >= vote.closes_at:
         raise VoteNotOpen(f"表决 #{vote.id} 的截止时间已过，不能开启", f"vote #{vote.id} is past its closing time")
     rows = _check_electorate(list(electorate))
-    session.add_all(
-        VoteElector(district_id=vote.district_id, vote_id=vote.id, voter_ref=ref, user_id=user_id, weight=weight)
-        for ref, user_id, weight in rows
-    )
+    try:
+        async with session.begin_nested():
+            session.add_all(
+                VoteElector(district_id=vote.district_id, vote_id=vote.id, voter_ref=ref, user_id=user_id, weight=w)
+                for ref, user_id, w in rows
+            )
+    except IntegrityError as exc:  # a user_id that names no user
+        raise InvalidElectorate("选民名单中有不存在的用户", "the electorate names a user that does not exist") from exc
     vote.status = "open"
     vote.opened_at = now
     vote.electorate_size = len(rows)
