@@ -1,0 +1,7 @@
+"""JSON API (placeholder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+API_ROUTES: list[Any] = []

@@ -1,0 +1,153 @@
+"""Every hook the time bank plugin implements. The core loads this module and nothing else.
+
+Hooks are plain functions or ``async def``; see docs/plugins/hooks.md for each one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+
+from core.hookspecs import hookimpl
+from core.i18n import gettext as _
+from core.models.cases import Case
+from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
+from core.plugins.enablement import plugin_settings
+from plugins.time_bank import cli as cli_module
+from plugins.time_bank import service as banks
+from plugins.time_bank import services
+from plugins.time_bank.api import API_ROUTES
+from plugins.time_bank.manifest import CASE_TYPE, KEY, MANIFEST
+from plugins.time_bank.models import Member, MemberStatus, Service
+from plugins.time_bank.routes import ROUTES
+from plugins.time_bank.seed import seed_time_bank
+
+if TYPE_CHECKING:
+    import click
+    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from core.casetypes.definition import CaseTypeDef
+    from core.models import District
+    from core.web.context import RequestContext
+    from core.workflows.definition import Transition
+
+USERS = ("district_admin", "community_worker", "social_worker", "org_staff", "volunteer", "resident")
+STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
+
+
+@hookimpl
+def plugin_manifest() -> Manifest:
+    return MANIFEST
+
+
+@hookimpl
+def case_types() -> list[Path]:
+    return [Path(__file__).parent / "case_types" / f"{CASE_TYPE}.yaml"]
+
+
+@hookimpl
+def register_routes() -> list[Any]:
+    return list(ROUTES)
+
+
+@hookimpl
+def register_api_routes() -> list[Any]:
+    return list(API_ROUTES)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    cli_module.register(cli)
+
+
+@hookimpl
+def default_policies() -> list[PolicyDefault]:
+    return [
+        *(PolicyDefault(role, KEY, "use") for role in USERS),
+        *(PolicyDefault(role, KEY, "staff") for role in STAFF),
+        PolicyDefault("district_admin", KEY, "admin"),
+    ]
+
+
+@hookimpl
+def nav_items(ctx: RequestContext) -> list[NavItem]:
+    return [
+        NavItem(_("Time bank"), ctx.url("/time-bank"), icon="clock", order=30, permission=(KEY, "use")),
+        NavItem(_("Time bank staff"), ctx.url("/time-bank/banks"), order=31, permission=(KEY, "staff")),
+    ]
+
+
+@hookimpl
+async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    if ctx.district is None or ctx.user is None or not ctx.can(KEY, "use"):
+        return []
+    settings = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY)
+    if not settings.get("show_on_dashboard", True):
+        return []
+    rows = []
+    for member, bank in await banks.memberships_of(ctx.session, ctx.user.id):
+        if member.status == MemberStatus.APPROVED:
+            account = await banks.account_of(ctx.session, bank, ctx.user.id)
+            rows.append((bank, account.balance))
+    if not rows:
+        return []
+    return [Widget(_("Time bank"), "time_bank/widget.html", {"rows": rows}, order=30)]
+
+
+@hookimpl
+async def seed_demo(session: AsyncSession, district: District) -> None:
+    await seed_time_bank(session, district)
+
+
+@hookimpl
+async def on_case_created(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> None:
+    if case.case_type_key == CASE_TYPE:
+        await services.register_need(ctx, case)
+
+
+@hookimpl
+async def before_transition(
+    ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition, data: dict[str, Any]
+) -> str | None:
+    return await services.refusal(ctx, case, transition, data)
+
+
+@hookimpl
+async def after_transition(ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition) -> None:
+    await services.after_step(ctx, case, case_type, transition)
+
+
+@hookimpl
+async def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list[ColumnElement[bool]]:
+    """Staff see their banks' services; others what they posted, serve or receive, and their banks' open needs."""
+    if case_type.key != CASE_TYPE or ctx.user is None or ctx.can(KEY, "admin"):
+        return []
+    uid = ctx.user.id
+    staff_banks = await banks.staff_bank_ids(ctx)
+    volunteer_banks = select(Member.bank_id).where(
+        Member.user_id == uid, Member.status == MemberStatus.APPROVED, Member.is_volunteer.is_(True)
+    )
+    own = select(Service.case_id).where(
+        or_(
+            Service.bank_id.in_(staff_banks or {0}),
+            Service.volunteer_user_id == uid,
+            Service.served_user_id == uid,
+        )
+    )
+    open_needs = select(Service.case_id).where(Service.bank_id.in_(volunteer_banks))
+    return [or_(Case.created_by_id == uid, Case.id.in_(own), (Case.state == "posted") & Case.id.in_(open_needs))]
+
+
+@hookimpl
+async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:
+    row = await services.service_of(ctx, case)
+    if row is None:
+        return []
+    bank = await banks.bank_or_404(ctx.session, row.bank_id)
+    category = (await banks.categories(ctx.session, bank.id, active_only=False)).get(row.category)
+    names = await services.user_names(ctx, {row.served_user_id, row.volunteer_user_id})
+    context = {"row": row, "bank": bank, "category": category, "names": names, "fmt": banks.fmt}
+    return [Panel(_("Time bank"), "time_bank/case_panel.html", context, order=10)]

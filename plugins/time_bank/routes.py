@@ -1,0 +1,7 @@
+"""Web pages under ``/d/{district}/time-bank`` (placeholder)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROUTES: list[Any] = []
