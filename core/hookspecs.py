@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models import District
     from core.models.cases import Case
-    from core.plugins.manifest import Manifest, NavItem, PolicyDefault, Widget
+    from core.plugins.manifest import Manifest, NavItem, Panel, PolicyDefault, Widget
     from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
@@ -116,3 +116,8 @@ def after_transition(ctx: RequestContext, case: Case, case_type: CaseTypeDef, tr
 @hookspec
 def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list[ColumnElement[bool]]:  # type: ignore[empty-body]
     """Return SQL conditions that further narrow which cases of ``case_type`` the user may see."""
+
+
+@hookspec
+def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:  # type: ignore[empty-body]
+    """Return panels for the case page (each a template rendered with its context, ``ctx`` and ``case``)."""

@@ -1,0 +1,235 @@
+"""What people do on the case page besides editing fields: steps, assignment, comments, files.
+
+Every refusal is shown where the user acted (the actions panel, the comment box, the
+upload form), with what they typed kept. htmx gets the fragment; a plain form post gets
+the whole page (or a 303 back to it on success).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect
+from sqlalchemy import select
+
+from core.cases.attachments import attach, storage_for
+from core.cases.errors import InvalidData, StaleCase, TransitionRefused
+from core.cases.service import assign, claim, comment, get_case, perform_transition
+from core.forms import form_input
+from core.i18n import gettext
+from core.models.cases import Attachment
+from core.web.case_page import conflict_lines, is_htmx, lock_of, render_case
+from core.web.context import RequestContext
+from core.web.forms import form_view_for, input_values, read_posted
+
+if TYPE_CHECKING:
+    from core.cases.errors import CaseError
+    from core.casetypes.definition import CaseTypeDef
+    from core.models.cases import Case
+
+__all__ = ("CASE_ACTION_ROUTES", "step_context")
+
+
+async def step_context(
+    ctx: RequestContext,
+    case: Case,
+    definition: CaseTypeDef,
+    key: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The small form of a step that needs fields or a reason (empty if the user may not take it)."""
+    transition = definition.workflow.transition(key)
+    if transition is None or case.state not in transition.sources:
+        return {}
+    if not ctx.can(definition.resource, f"transition:{transition.key}"):
+        return {}
+    form = await form_view_for(
+        ctx,
+        definition,
+        values if values is not None else input_values(definition.form, case.data),
+        errors or {},
+        offered=transition.required,
+        prefix="t",
+        required=transition.required,
+    )
+    return {"step": transition, "step_form": form, "step_errors": errors or {}}
+
+
+def _url(ctx: RequestContext, case: Case, tail: str = "") -> str:
+    return ctx.url(f"/cases/{case.reference}{tail}")
+
+
+def _done(request: Request[Any, Any, Any], ctx: RequestContext, case: Case) -> Response[Any]:
+    """After a step, assignment or claim: the whole case page again (its state, buttons, due all change)."""
+    if is_htmx(request):
+        location = json.dumps({"path": _url(ctx, case), "target": "#main"})
+        return Response("", status_code=200, headers={"HX-Location": location})
+    return Redirect(_url(ctx, case), status_code=303)
+
+
+async def _actions_failed(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    case: Case,
+    definition: CaseTypeDef,
+    exc: CaseError,
+    **extra: Any,
+) -> Any:
+    lines = conflict_lines(definition, exc.changes, ctx.locale) if isinstance(exc, StaleCase) else []
+    status = 200 if is_htmx(request) else exc.status_code
+    template = "core/cases/page_actions.html" if is_htmx(request) else None
+    return await render_case(
+        request,
+        ctx,
+        case,
+        definition,
+        template=template,
+        status_code=status,
+        action_error=exc.message,
+        conflict_lines=lines,
+        **extra,
+    )
+
+
+@get("/cases/{reference:str}/transitions/{key:str}", name="case_step_form", include_in_schema=False)
+async def step_form(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
+    """The actions panel with a step's form open."""
+    case, definition = await get_case(ctx, reference)
+    extra = await step_context(ctx, case, definition, key)
+    if not extra:
+        raise NotFoundException(gettext("This step is not possible from the case's current state."))
+    template = "core/cases/page_actions.html" if is_htmx(request) else None
+    return await render_case(request, ctx, case, definition, template=template, **extra)
+
+
+@post("/cases/{reference:str}/transitions/{key:str}", name="case_step", include_in_schema=False)
+async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
+    """Take a step; a guard's or a plugin's refusal is shown in the actions panel with its reason."""
+    case, definition = await get_case(ctx, reference)
+    posted, _ = await read_posted(request)
+    transition = definition.workflow.transition(key)
+    raw = form_input(definition.form, posted)
+    supplied = {k: raw.get(k) for k in (transition.required if transition else ()) if definition.form.get(k)}
+    reason = str(posted.get("reason") or "")
+    try:
+        await perform_transition(
+            ctx, case, definition, key, lock_version=lock_of(posted), reason=reason, data=supplied, source="form"
+        )
+    except (InvalidData, TransitionRefused, StaleCase) as exc:
+        extra: dict[str, Any] = {}
+        if transition is not None and (transition.required or transition.reason_required):
+            values = {**input_values(definition.form, case.data), **supplied}
+            extra = await step_context(ctx, case, definition, key, values, getattr(exc, "errors", None))
+            extra["reason"] = reason
+        return await _actions_failed(request, ctx, case, definition, exc, **extra)
+    return _done(request, ctx, case)
+
+
+@post("/cases/{reference:str}/claim", name="case_claim", include_in_schema=False)
+async def take_case(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
+    """Take an unassigned case (someone quicker gets it: the panel says who)."""
+    case, definition = await get_case(ctx, reference)
+    try:
+        await claim(ctx, case, definition)
+    except TransitionRefused as exc:
+        return await _actions_failed(request, ctx, case, definition, exc)
+    return _done(request, ctx, case)
+
+
+@post("/cases/{reference:str}/assign", name="case_assign", include_in_schema=False)
+async def assign_case(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
+    """Give the case to a member of the district (or to nobody)."""
+    case, definition = await get_case(ctx, reference)
+    posted, _ = await read_posted(request)
+    raw = str(posted.get("assignee_id") or "")
+    try:
+        await assign(ctx, case, definition, int(raw) if raw.isdigit() else None, lock_version=lock_of(posted))
+    except (InvalidData, StaleCase) as exc:
+        return await _actions_failed(request, ctx, case, definition, exc)
+    return _done(request, ctx, case)
+
+
+@post("/cases/{reference:str}/comments", name="case_comment", include_in_schema=False)
+async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
+    """Comment (``@username`` mentions are recorded); the timeline refreshes and the box empties."""
+    case, definition = await get_case(ctx, reference)
+    posted, _ = await read_posted(request)
+    text = str(posted.get("text") or "")
+    try:
+        await comment(ctx, case, definition, text)
+    except InvalidData as exc:
+        status = 200 if is_htmx(request) else 400
+        template = "core/cases/page_comment.html" if is_htmx(request) else None
+        return await render_case(
+            request,
+            ctx,
+            case,
+            definition,
+            template=template,
+            status_code=status,
+            comment_text=text,
+            comment_error=exc.errors.get("text") or exc.message,
+        )
+    if not is_htmx(request):
+        return Redirect(_url(ctx, case, "#case-timeline"), status_code=303)
+    return await render_case(request, ctx, case, definition, template="core/cases/page_comment.html", refresh=True)
+
+
+@post("/cases/{reference:str}/attachments", name="case_attach", include_in_schema=False)
+async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
+    """Attach files; too large, empty or forbidden files are refused with a clear message."""
+    case, definition = await get_case(ctx, reference)
+    _, files = await read_posted(request)
+    uploads = files.get("file", [])
+    error = ""
+    try:
+        if not uploads:
+            raise InvalidData(gettext("Choose a file first."), {"file": gettext("Choose a file first.")})
+        for item in uploads:
+            await attach(ctx, case, definition, item.filename, await item.read())
+    except InvalidData as exc:
+        error = exc.errors.get("file") or exc.message
+    htmx = is_htmx(request)
+    if not error and not htmx:
+        return Redirect(_url(ctx, case, "#case-attachments"), status_code=303)
+    return await render_case(
+        request,
+        ctx,
+        case,
+        definition,
+        template="core/cases/page_attachments.html" if htmx else None,
+        status_code=400 if error and not htmx else 200,
+        upload_error=error,
+        refresh=not error,
+    )
+
+
+@get("/cases/{reference:str}/attachments/{attachment_id:int}", name="case_attachment", include_in_schema=False)
+async def download(ctx: RequestContext, reference: str, attachment_id: int) -> Response[bytes]:
+    """A case's file, to people who may see the case (404 for everyone else)."""
+    case, _ = await get_case(ctx, reference)
+    found = (
+        await ctx.session.execute(
+            select(Attachment).where(Attachment.id == attachment_id, Attachment.case_id == case.id)
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFoundException(gettext("Not found."))
+    data = storage_for(ctx).read(found.storage_key)
+    return Response(
+        data,
+        media_type=found.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found.name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+CASE_ACTION_ROUTES = [step_form, take_step, take_case, assign_case, add_comment, upload, download]

@@ -1,0 +1,279 @@
+"""What the case page shows, read through the case service: facts, fields, timeline, files, related cases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import or_, select
+
+from core.cases.access import visibility_clause
+from core.cases.labels import channel_label, priority_label, sla_badge, state_label
+from core.cases.service import available_transitions, case_types
+from core.forms import visible_fields
+from core.i18n import gettext
+from core.models import Membership, OrgUnit, User
+from core.models.cases import Attachment, Case, CaseEvent
+from core.plugins.asyncio import call_hook, flatten
+from core.web.forms import display_value, reference_options
+
+if TYPE_CHECKING:
+    from core.casetypes.definition import CaseTypeDef
+    from core.forms import FieldDef
+    from core.web.context import RequestContext
+    from core.workflows.definition import Transition
+
+__all__ = ("CaseView", "EventView", "FieldRow", "build_view", "field_row", "timeline")
+
+RELATED_LIMIT = 10
+NOT_STAFF = {"resident", "volunteer"}
+
+
+@dataclass
+class FieldRow:
+    """One field of the case as shown: its text, or rows of cell texts for a repeating group."""
+
+    field: FieldDef
+    text: str
+    visible: bool = True
+    rows: list[list[str]] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class EventView:
+    """One timeline entry, ready to show."""
+
+    kind: str
+    actor: str
+    at: Any
+    title: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    text: Markup | str = ""
+    reason: str = ""
+
+
+@dataclass
+class CaseView:
+    """Everything the case page renders."""
+
+    case: Case
+    definition: CaseTypeDef
+    names: dict[str, dict[str, str]]
+    fields: list[FieldRow]
+    can_edit: bool
+    can_comment: bool
+    transitions: list[Transition]
+    members: list[tuple[str, str]]
+    events: list[EventView]
+    attachments: list[Attachment]
+    related: list[Case]
+    panels: list[tuple[str, Markup]]
+    state_label: str = ""
+    state_kind: str = ""
+    assignee: str = ""
+    team: str = ""
+    channel: str = ""
+    priority: str = ""
+    badge: str = ""
+    type_names: dict[str, str] = field(default_factory=dict)
+
+
+def field_row(definition: CaseTypeDef, key: str, data: dict[str, Any], locale: str, names: Any) -> FieldRow:
+    """A field of a case as text (hidden when its ``show_if`` does not hold)."""
+    f = definition.form.get(key)
+    assert f is not None
+    visible = f in visible_fields(definition.form, data)
+    value = data.get(key)
+    rows: list[list[str]] = []
+    if f.type == "group" and isinstance(value, list):
+        rows = [[display_value(s, r.get(s.key), locale, names) for s in f.fields] for r in value if isinstance(r, dict)]
+    files = [v for v in value if isinstance(v, dict)] if f.type == "file" and isinstance(value, list) else []
+    return FieldRow(f, display_value(f, value, locale, names), visible, rows, files)
+
+
+async def _names(ctx: RequestContext, definition: CaseTypeDef, case: Case) -> dict[str, dict[str, str]]:
+    options = await reference_options(ctx, definition.form)
+    names = {kind: dict(pairs) for kind, pairs in options.items()}
+    users = {case.assignee_id, case.created_by_id} - {None}
+    if users:
+        rows = await ctx.session.execute(select(User).where(User.id.in_(users)))
+        names.setdefault("person", {}).update({str(u.id): u.label for u in rows.scalars()})
+    if case.team_id:
+        unit = await ctx.session.get(OrgUnit, case.team_id)
+        names.setdefault("unit", {})[str(case.team_id)] = unit.name(ctx.locale) if unit else ""
+    return names
+
+
+async def _members(ctx: RequestContext) -> list[tuple[str, str]]:
+    """Who a case may be assigned to: the district's staff (residents and volunteers left out)."""
+    assert ctx.district is not None
+    rows = await ctx.session.execute(
+        select(User.id, User.display_name, User.username, Membership.role_key)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.district_id == ctx.district.id, User.is_active.is_(True))
+        .order_by(User.username)
+    )
+    out: dict[str, str] = {}
+    for uid, name, username, role in rows:
+        if role not in NOT_STAFF:
+            out[str(uid)] = name or username
+    return list(out.items())
+
+
+def _mentions(text: str, mentioned: list[dict[str, Any]]) -> Markup:
+    """The comment, escaped, with mentions of real users highlighted."""
+    known = {str(m.get("username")) for m in mentioned}
+    out: list[str] = []
+    last = 0
+    for match in re.finditer(r"@([A-Za-z0-9_.\-]{2,64})", text):
+        out.append(str(escape(text[last : match.start()])))
+        word = str(escape(match.group(0)))
+        out.append(f'<mark class="mention">{word}</mark>' if match.group(1) in known else word)
+        last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))  # noqa: S704 - every piece was escaped above
+
+
+def _change_lines(
+    definition: CaseTypeDef, changes: dict[str, Any], locale: str, names: Any
+) -> list[tuple[str, str, str]]:
+    lines = []
+    for key, pair in (changes or {}).items():
+        old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+        f = definition.form.get(key)
+        if f is not None:
+            lines.append((f.label(locale), display_value(f, old, locale, names), display_value(f, new, locale, names)))
+        elif key == "priority":
+            lines.append((gettext("Priority"), priority_label(old or 0), priority_label(new or 0)))
+        else:
+            label = gettext("Title") if key == "title" else key
+            lines.append((label, "" if old is None else str(old), "" if new is None else str(new)))
+    return lines
+
+
+async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, names: Any) -> list[EventView]:
+    """The case's events, oldest first (a conversation reads top to bottom, the comment box below)."""
+    rows = (
+        await ctx.session.execute(
+            select(CaseEvent, User)
+            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.seq)
+        )
+    ).all()
+    people = dict(names.get("person", {}))
+    wanted = {
+        int(v)
+        for e, _ in rows
+        if e.kind == "assigned"
+        for v in (e.payload.get("from"), e.payload.get("to"))
+        if v is not None and str(v) not in people
+    }
+    if wanted:
+        found = await ctx.session.execute(select(User).where(User.id.in_(wanted)))
+        people.update({str(u.id): u.label for u in found.scalars()})
+    locale = ctx.locale
+    out = []
+    for event, actor in rows:
+        p = event.payload or {}
+        view = EventView(event.kind, actor.label if actor else gettext("System"), event.at, "")
+        if event.kind == "created":
+            view.title = gettext("Filed the case (%(channel)s)", channel=channel_label(str(p.get("channel", ""))))
+        elif event.kind == "updated":
+            view.title = gettext("Changed fields")
+            view.changes = _change_lines(definition, p.get("changes", {}), locale, names)
+        elif event.kind == "transition":
+            t = definition.workflow.transition(str(p.get("transition", "")))
+            view.title = gettext(
+                "%(step)s: %(old)s → %(new)s",
+                step=t.label(locale) if t else str(p.get("label", "")),
+                old=state_label(definition, str(p.get("from", "")), locale),
+                new=state_label(definition, str(p.get("to", "")), locale),
+            )
+            view.reason = str(p.get("reason", ""))
+            view.changes = _change_lines(definition, p.get("changes", {}), locale, names)
+        elif event.kind == "comment":
+            view.title = gettext("Commented")
+            view.text = _mentions(str(p.get("text", "")), p.get("mentions") or [])
+        elif event.kind == "assigned":
+            new = people.get(str(p.get("to")), "") if p.get("to") else gettext("nobody")
+            view.title = (
+                gettext("Took the case")
+                if p.get("claimed")
+                else gettext("Assigned the case to %(name)s", name=new or "?")
+            )
+        elif event.kind == "attachment":
+            view.title = gettext("Attached %(name)s", name=str(p.get("name", "")))
+        else:
+            view.title = event.kind
+        out.append(view)
+    return out
+
+
+async def related_cases(ctx: RequestContext, case: Case, definition: CaseTypeDef) -> list[Case]:
+    """Other cases the user may see with the same phone number or requester."""
+    types = [d for _, d in (await case_types(ctx)).values()]
+    conditions = []
+    for d in types:
+        for f in d.form.fields:
+            for mine in definition.form.fields:
+                same_kind = f.type == mine.type == "phone" or f.key == mine.key == "requester"
+                value = case.data.get(mine.key)
+                if same_kind and isinstance(value, str) and value:
+                    conditions.append((Case.case_type_key == d.key) & (Case.data[f.key].as_string() == value))
+    if not conditions:
+        return []
+    query = (
+        select(Case)
+        .where(Case.id != case.id, or_(*conditions), await visibility_clause(ctx, types))
+        .order_by(Case.created_at.desc())
+        .limit(RELATED_LIMIT)
+    )
+    return list((await ctx.session.execute(query)).scalars())
+
+
+async def panels(ctx: RequestContext, case: Case, definition: CaseTypeDef, env: Any) -> list[tuple[str, Markup]]:
+    """Plugins' panels (the ``case_panels`` hook), each rendered from its template."""
+    found = flatten(await call_hook(ctx.hooks.case_panels, ctx=ctx, case=case, case_type=definition))
+    found.sort(key=lambda p: (p.order, p.title))
+    out = []
+    for panel in found:
+        html = env.get_template(panel.template).render({**panel.context, "ctx": ctx, "case": case})
+        out.append((panel.title, Markup(html)))  # noqa: S704 - rendered by the autoescaping environment
+    return out
+
+
+async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, env: Any) -> CaseView:
+    """The whole page's view of a case the user may see."""
+    names = await _names(ctx, definition, case)
+    rows = [field_row(definition, f.key, case.data, ctx.locale, names) for f in definition.form.fields]
+    can_edit = case.is_open and ctx.can(definition.resource, "edit")
+    state = definition.workflow.state(case.state)
+    attachments = (
+        await ctx.session.execute(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))
+    ).scalars()
+    return CaseView(
+        case=case,
+        definition=definition,
+        names=names,
+        fields=rows,
+        can_edit=can_edit,
+        can_comment=ctx.can(definition.resource, "comment"),
+        transitions=available_transitions(ctx, case, definition),
+        members=await _members(ctx) if can_edit else [],
+        events=await timeline(ctx, case, definition, names),
+        attachments=list(attachments),
+        related=await related_cases(ctx, case, definition),
+        panels=await panels(ctx, case, definition, env),
+        state_label=state_label(definition, case.state, ctx.locale),
+        state_kind=state.kind.value if state else "",
+        assignee=names.get("person", {}).get(str(case.assignee_id), "") if case.assignee_id else "",
+        team=names.get("unit", {}).get(str(case.team_id), "") if case.team_id else "",
+        channel=channel_label(case.channel),
+        priority=priority_label(case.priority),
+        badge=sla_badge(case),
+        type_names={d.key: d.name(ctx.locale) for _, d in (await case_types(ctx)).values()},
+    )

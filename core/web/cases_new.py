@@ -1,0 +1,229 @@
+"""Filing a new case: staff on a resident's behalf (phone, walk-in, door-to-door), residents on the web.
+
+A double click must never make two cases. The button is disabled while the form is
+sent (``hx-disabled-elt``), and, because that does not cover a form sent twice without
+JavaScript or a retry after a dropped connection, every form carries a one-time token
+(``_nonce``) that the server keeps in the user's session data. Sending the form takes a
+lock on the session row first (an ``UPDATE``: a row lock on PostgreSQL, the write lock
+on SQLite), so two submissions of the same form take turns: the first creates the case
+and records its reference under the token, the second finds the reference and goes to
+that case. We chose the session over "look for a recent case with the same nonce"
+because the session row gives us the lock for free and needs no new column or index.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect
+from sqlalchemy import select, update
+
+from core.auth.sessions import COOKIE_NAME, hash_id
+from core.cases.attachments import _check as check_upload
+from core.cases.attachments import attach
+from core.cases.errors import InvalidData
+from core.cases.labels import channel_label, priority_label
+from core.cases.service import case_type, case_types, create_case
+from core.forms import form_input
+from core.i18n import gettext
+from core.models import OrgUnit, OrgUnitKind, WebSession
+from core.web.context import RequestContext
+from core.web.forms import form_view_for, intake_keys, read_posted
+from core.web.pages import page
+
+if TYPE_CHECKING:
+    from core.casetypes.definition import CaseTypeDef
+
+__all__ = ("NEW_CASE_ROUTES",)
+
+FORMS_KEY = "new_case_forms"
+KEEP_TOKENS = 20
+SELF_SERVICE = ("web", "mobile")
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+
+
+def _staff_channels(definition: CaseTypeDef) -> list[str]:
+    """Channels staff choose from when filing for a resident (self-service ones are the resident's own)."""
+    return [c for c in definition.channels if c not in SELF_SERVICE] or list(definition.channels)
+
+
+@get("/cases/new", name="cases_new", include_in_schema=False)
+async def new_case_types(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+    """The case types this user may file."""
+    types = [d for _, d in (await case_types(ctx)).values() if ctx.can(d.resource, "create")]
+    types.sort(key=lambda d: d.name(ctx.locale))
+    return await page(request, ctx, "core/cases/new.html", types=types)
+
+
+async def _session_forms(ctx: RequestContext, request: Request[Any, Any, Any], *, lock: bool) -> WebSession | None:
+    raw = request.cookies.get(COOKIE_NAME)
+    if not raw:
+        return None
+    key = hash_id(raw)
+    if lock:
+        await ctx.session.execute(
+            update(WebSession).where(WebSession.id_hash == key).values(expires_at=WebSession.expires_at)
+        )
+    query = select(WebSession).where(WebSession.id_hash == key).execution_options(populate_existing=True)
+    return (await ctx.session.execute(query)).scalar_one_or_none()
+
+
+def _remember(row: WebSession, nonce: str, reference: str) -> None:
+    forms = dict((row.data or {}).get(FORMS_KEY) or {})
+    forms.pop(nonce, None)
+    forms[nonce] = reference
+    row.data = {**(row.data or {}), FORMS_KEY: dict(list(forms.items())[-KEEP_TOKENS:])}
+
+
+async def _render_form(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    definition: CaseTypeDef,
+    *,
+    nonce: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    top: dict[str, str],
+    message: str = "",
+    status_code: int = 200,
+) -> HTMXBlockTemplate:
+    staff = ctx.can(definition.resource, "edit")
+    view = await form_view_for(ctx, definition, values, errors, offered=intake_keys(definition, staff=staff))
+    view.uploads = True
+    teams: list[tuple[str, str]] = []
+    if staff:
+        units = await ctx.session.execute(
+            select(OrgUnit).where(OrgUnit.kind != OrgUnitKind.ORGANIZATION).order_by(OrgUnit.code)
+        )
+        teams = [(str(u.id), u.name(ctx.locale)) for u in units.scalars()]
+    return await page(
+        request,
+        ctx,
+        "core/cases/new_form.html",
+        status_code=status_code,
+        definition=definition,
+        view=view,
+        staff=staff,
+        channels=[(c, channel_label(c)) for c in _staff_channels(definition)],
+        priorities=[(str(p), priority_label(p)) for p in range(4)],
+        teams=teams,
+        top=top,
+        errors=errors,
+        message=message,
+        nonce=nonce,
+    )
+
+
+async def _creatable(ctx: RequestContext, type_key: str) -> CaseTypeDef:
+    _, definition = await case_type(ctx, type_key)
+    if not ctx.can(definition.resource, "create"):
+        raise NotFoundException(gettext("No such case type."))
+    return definition
+
+
+def _own_team(ctx: RequestContext) -> str:
+    assert ctx.district is not None
+    unit = next((m.org_unit_id for m in ctx.memberships if m.district_id == ctx.district.id and m.org_unit_id), None)
+    return str(unit) if unit else ""
+
+
+@get("/cases/new/{type_key:str}", name="case_new_form", include_in_schema=False)
+async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> HTMXBlockTemplate:
+    """The form to file a case of one type (with a fresh one-time token)."""
+    definition = await _creatable(ctx, type_key)
+    nonce = secrets.token_urlsafe(16)
+    row = await _session_forms(ctx, request, lock=False)
+    if row is not None:
+        _remember(row, nonce, "")
+    staff = ctx.can(definition.resource, "edit")
+    channels = _staff_channels(definition)
+    top = {
+        "title": "",
+        "channel": "phone" if "phone" in channels else channels[0],
+        "priority": "1",
+        "team_id": _own_team(ctx) if staff else "",
+    }
+    return await _render_form(request, ctx, definition, nonce=nonce, values={}, errors={}, top=top)
+
+
+@post("/cases/new/{type_key:str}", name="case_new", include_in_schema=False)
+async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
+    """Create the case and go to its page; on an error show the form again with everything typed."""
+    definition = await _creatable(ctx, type_key)
+    staff = ctx.can(definition.resource, "edit")
+    posted, uploads = await read_posted(request)
+    offered = intake_keys(definition, staff=staff)
+    raw = form_input(definition.form, posted)
+    values = {k: v for k, v in raw.items() if k in offered}
+    top = {k: str(posted.get(k) or "") for k in ("title", "channel", "priority", "team_id")}
+    nonce = str(posted.get("_nonce") or "")
+    row = await _session_forms(ctx, request, lock=True)
+    forms = (row.data or {}).get(FORMS_KEY) or {} if row is not None else {}
+    if row is not None and forms.get(nonce):
+        return _go(request, ctx.url(f"/cases/{forms[nonce]}"))  # the same form sent again
+    if row is not None and nonce not in forms:
+        nonce = secrets.token_urlsafe(16)
+        _remember(row, nonce, "")
+        message = gettext("This form had expired. Check what you typed and send it again.")
+        return await _render_form(
+            request, ctx, definition, nonce=nonce, values=values, errors={}, top=top, message=message
+        )
+    errors: dict[str, str] = {}
+    files: list[tuple[str, bytes]] = []
+    for f in definition.form.fields:
+        if f.type != "file" or f.key not in offered:
+            continue
+        for upload in uploads.get(f.key, []):
+            data = await upload.read()
+            try:
+                check_upload(upload.filename, data)
+            except InvalidData as exc:
+                errors[f.key] = exc.message
+            files.append((upload.filename, data))
+    try:
+        priority = int(top["priority"]) if staff and top["priority"] else 1
+    except ValueError:
+        priority = -1
+    team_id = int(top["team_id"]) if staff and top["team_id"].isdigit() else None
+    if team_id is not None and await ctx.session.get(OrgUnit, team_id) is None:
+        errors["team_id"] = gettext("Choose one of the listed options.")
+    channel = top["channel"] if staff else next((c for c in SELF_SERVICE if c in definition.channels), "web")
+    try:
+        if errors:
+            raise InvalidData(gettext("Please correct the marked fields."), errors)
+        case = await create_case(
+            ctx, type_key, title=top["title"], data=values, channel=channel, priority=priority, team_id=team_id
+        )
+    except InvalidData as exc:
+        return await _render_form(
+            request,
+            ctx,
+            definition,
+            nonce=nonce,
+            values=values,
+            errors={**exc.errors, **errors},
+            top=top,
+            message=exc.message,
+            status_code=200 if _is_htmx(request) else 400,
+        )
+    for filename, data in files:
+        await attach(ctx, case, definition, filename, data)
+    if row is not None:
+        _remember(row, nonce, case.reference)
+    return _go(request, ctx.url(f"/cases/{case.reference}"))
+
+
+def _go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
+    if _is_htmx(request):
+        return Response("", status_code=200, headers={"HX-Redirect": url})
+    return Redirect(url, status_code=303)
+
+
+NEW_CASE_ROUTES = [new_case_types, new_case_form, new_case]
