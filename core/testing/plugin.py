@@ -106,6 +106,11 @@ def sanshe_host(sanshe_plugins: tuple[str, ...]) -> PluginHost:
                 pytrace=False,
             )
         _hosts[wanted] = host
+    from core.i18n import add_locale_dir  # noqa: PLC0415
+
+    for plugin in host.plugins:  # as create_app does, so messages are translated without an app too
+        if (plugin.package_dir / "locale").is_dir():
+            add_locale_dir(plugin.package_dir / "locale")
     return host
 
 
