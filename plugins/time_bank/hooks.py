@@ -95,7 +95,7 @@ async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
             rows.append((bank, account.balance))
     if not rows:
         return []
-    return [Widget(_("Time bank"), "time_bank/widget.html", {"rows": rows}, order=30)]
+    return [Widget(_("Time bank"), "time_bank/widget.html", {"rows": rows, "fmt": banks.fmt}, order=30)]
 
 
 @hookimpl

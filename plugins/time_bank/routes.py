@@ -1,7 +1,16 @@
-"""Web pages under ``/d/{district}/time-bank`` (placeholder)."""
+"""Web pages under ``/d/{district}/time-bank``: the member's phone page, forms, staff queues, activities, exports.
+
+Every page is a full page on a normal load and only its block for htmx. The handlers
+live in the ``routes_*`` modules by audience; this module lists them for the hook.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from plugins.time_bank.routes_forms import FORM_ROUTES
+from plugins.time_bank.routes_me import ME_ROUTES
+
+__all__ = ("ROUTES",)
+
+ROUTES: list[Any] = [*ME_ROUTES, *FORM_ROUTES]

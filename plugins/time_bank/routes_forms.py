@@ -1,0 +1,182 @@
+"""Forms: post a need (``/time-bank/needs/new``), apply to join a bank (``/time-bank/join/{bank}``), offer a service.
+
+On an error the form comes back (status 400) with the messages next to the fields and
+everything typed kept; on success the member goes back to their page with a notice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from sqlalchemy import select
+
+from core.cases.errors import InvalidData
+from core.cases.service import create_case
+from core.i18n import gettext as _
+from core.models import OrgUnit, OrgUnitKind, User
+from core.web.context import RequestContext
+from core.web.pages import page
+from plugins.time_bank import service as banks
+from plugins.time_bank.manifest import CASE_TYPE, KEY
+from plugins.time_bank.models import Member, MemberStatus, Offer
+from plugins.time_bank.queries import WEEKDAYS
+from plugins.time_bank.web import PAGE_HELPERS, Form, go, notice
+
+__all__ = ("FORM_ROUTES",)
+
+SLOTS = [f"{day}_{part}" for day in WEEKDAYS for part in ("am", "pm", "eve")]
+
+
+async def _communities(ctx: RequestContext) -> list[OrgUnit]:
+    query = select(OrgUnit).where(OrgUnit.kind == OrgUnitKind.COMMUNITY).order_by(OrgUnit.code)
+    return list((await ctx.session.execute(query)).scalars())
+
+
+async def _need_banks(ctx: RequestContext) -> list[Any]:
+    """Banks the user may post a need in: where they are an approved member, or staff."""
+    assert ctx.user is not None
+    staff = await banks.staff_bank_ids(ctx)
+    found = []
+    for bank in await banks.list_banks(ctx.session):
+        member = await banks.member_of(ctx.session, bank.id, ctx.user.id)
+        if bank.id in staff or member is not None:
+            found.append((bank, await banks.categories(ctx.session, bank.id), bank.id in staff))
+    return found
+
+
+async def _residents(ctx: RequestContext, bank_ids: list[int]) -> list[tuple[int, User]]:
+    query = (
+        select(Member.bank_id, User)
+        .join(User, User.id == Member.user_id)
+        .where(Member.bank_id.in_(bank_ids), Member.status == MemberStatus.APPROVED, Member.is_resident.is_(True))
+        .order_by(User.display_name)
+    )
+    return [(b, u) for b, u in (await ctx.session.execute(query)).all()]
+
+
+async def _need_form(
+    request: Request[Any, Any, Any], ctx: RequestContext, form: dict[str, Any], errors: dict[str, str]
+) -> Response[Any]:
+    choices = await _need_banks(ctx)
+    staff_banks = [b.id for b, _c, staff in choices if staff]
+    return await page(
+        request,
+        ctx,
+        "time_bank/need_form.html",
+        status_code=400 if errors else 200,
+        form=form,
+        errors=errors,
+        choices=choices,
+        residents=await _residents(ctx, staff_banks) if staff_banks else [],
+        communities=await _communities(ctx),
+    )
+
+
+@get("/time-bank/needs/new", name="time_bank:need_new")
+async def need_new(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """The form to post a need (staff may post one for a resident, by phone or at the door)."""
+    ctx.require(KEY, "use")
+    return await _need_form(request, ctx, {"channel": "web"}, {})
+
+
+@post("/time-bank/needs", name="time_bank:need_create", status_code=303)
+async def need_create(request: Request[Any, Any, Any], ctx: RequestContext, data: Form) -> Response[Any]:
+    """Post the need as a case of 时间银行服务, or show the form again with what is wrong."""
+    ctx.require(KEY, "use")
+    raw = {
+        k: data.get(k, "")
+        for k in ("bank_id", "category", "served_user", "area", "address", "wanted_on", "description")
+    }
+    payload: dict[str, Any] = {k: v for k, v in raw.items() if v != ""}
+    start, end = data.get("wanted_start", ""), data.get("wanted_end", "")
+    if start and end:
+        payload["wanted_time"] = {"start": start, "end": end}
+    channel = data.get("channel") or "web"
+    try:
+        case = await create_case(
+            ctx, CASE_TYPE, title=data.get("title", ""), data=payload, channel=channel, source="form"
+        )
+    except InvalidData as exc:
+        return await _need_form(request, ctx, dict(data), exc.errors)
+    await notice(
+        request, ctx, _("Your need %(reference)s is posted; a volunteer will take it.", reference=case.reference)
+    )
+    return go(request, ctx.url("/time-bank"))
+
+
+@get("/time-bank/join/{bank_id:int}", name="time_bank:join")
+async def join_form(request: Request[Any, Any, Any], ctx: RequestContext, bank_id: int) -> Response[Any]:
+    """Apply to join a bank: as a volunteer and/or a resident, with skills, areas and availability."""
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    bank = await banks.bank_or_404(ctx.session, bank_id)
+    member = await banks.member_of(ctx.session, bank.id, ctx.user.id, approved=False)
+    return await page(
+        request,
+        ctx,
+        "time_bank/join.html",
+        bank=bank,
+        member=member,
+        slots=SLOTS,
+        categories=await banks.categories(ctx.session, bank.id),
+        communities=await _communities(ctx),
+        **PAGE_HELPERS,
+    )
+
+
+@post("/time-bank/join/{bank_id:int}", name="time_bank:join_apply", status_code=303)
+async def join_apply(request: Request[Any, Any, Any], ctx: RequestContext, bank_id: int) -> Response[Any]:
+    """Send the application; the bank's staff approve it."""
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    bank = await banks.bank_or_404(ctx.session, bank_id)
+    form = await request.form()
+    cats = await banks.categories(ctx.session, bank.id)
+    await banks.apply_to_join(
+        ctx.session,
+        bank,
+        ctx.user.id,
+        volunteer=form.get("volunteer") == "on",
+        resident=form.get("resident") == "on",
+        skills=[s for s in form.getall("skills", []) if s in cats],
+        areas=[int(a) for a in form.getall("areas", []) if str(a).isdigit()],
+        availability=[s for s in form.getall("availability", []) if s in SLOTS],
+        phone=str(form.get("phone") or "")[:20],
+    )
+    await notice(
+        request, ctx, _("Your application to %(bank)s is sent; the bank's staff will review it.", bank=bank.name)
+    )
+    return go(request, ctx.url("/time-bank"))
+
+
+@post("/time-bank/offers", name="time_bank:offer_create", status_code=303)
+async def offer_create(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """Offer a service (category, community, when): used to match needs to volunteers."""
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    form = await request.form()
+    bank_id = int(form.get("bank") or 0) if str(form.get("bank") or "").isdigit() else 0
+    bank = await banks.bank_or_404(ctx.session, bank_id)
+    member = await banks.member_of(ctx.session, bank.id, ctx.user.id)
+    category = str(form.get("category") or "")
+    if member is None or not member.is_volunteer or category not in await banks.categories(ctx.session, bank.id):
+        await notice(request, ctx, _("Only the bank's approved volunteers can offer its services."))
+        return go(request, ctx.url("/time-bank"))
+    area = str(form.get("area") or "")
+    ctx.session.add(
+        Offer(
+            district_id=bank.district_id,
+            bank_id=bank.id,
+            user_id=ctx.user.id,
+            category=category,
+            area_id=int(area) if area.isdigit() else None,
+            availability=[s for s in form.getall("availability", []) if s in SLOTS],
+            description=str(form.get("description") or "")[:500],
+        )
+    )
+    await notice(request, ctx, _("Your offer is saved; needs that fit it come first on your page."))
+    return go(request, ctx.url("/time-bank"))
+
+
+FORM_ROUTES = [need_new, need_create, join_form, join_apply, offer_create]
