@@ -203,3 +203,27 @@ def test_generated_plugin_installs_passes_its_tests_serves_its_page_and_uninstal
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {f"{KEY}_item", f"alembic_version_{KEY}"} <= tables
     sys.stdout.write("\nplugin template CI proof: " + ", ".join(f"{k} {v:.1f} s" for k, v in _timings.items()) + "\n")
+
+
+def _new(*args: str) -> object:
+    group = Group("sanshe")
+    plugin_new.register(group)
+    return CliRunner().invoke(group, ["plugin", "new", *args])
+
+
+@pytest.mark.parametrize("key", ["Canteen", "1canteen", "c", "canteen-2", "core"])
+def test_plugin_new_refuses_a_bad_key(key, tmp_path):
+    """A key that is not a lowercase identifier, or is the core's, is refused with exit status 2 and nothing written."""
+    result = _new(key, "--dest", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "错误 / error" in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_plugin_new_refuses_a_non_empty_directory(tmp_path):
+    """Generating into a directory that already has files is refused, and the files are left alone."""
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    result = _new("canteen", "--dest", str(tmp_path))
+    assert result.exit_code == 2
+    assert "not empty" in result.output
+    assert (tmp_path / "keep.txt").read_text(encoding="utf-8") == "mine"
