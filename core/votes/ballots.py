@@ -142,10 +142,10 @@ async def cast_ballot(
             f"{voter_ref} 不在表决 #{vote.id} 的选民名单中", f"{voter_ref} is not in the electorate of vote #{vote.id}"
         )
     stored = normalize_choice(vote.method, list(vote.options), vote.max_choices, choice)
-    query = select(VoteParticipation.elector_id).where(
+    voted = select(VoteParticipation.elector_id).where(
         VoteParticipation.vote_id == vote.id, VoteParticipation.elector_id == elector.id
     )
-    if (await session.execute(query)).first() is not None:
+    if (await session.execute(voted)).first() is not None:
         ballot = await _replace(session, vote, elector, stored, channel, entered_by_id)
         return BallotReceipt(vote.id, voter_ref, channel, entered_by_id, True, ballot.id)
     if await _used(session, vote) >= (vote.electorate_size or 0):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -94,7 +94,7 @@ async def results(session: AsyncSession, vote_id: int) -> VoteResult:
     rules = rules_of(vote)
     electorate = (int(vote.electorate_size or 0), Decimal(vote.electorate_weight or 0))
     final = vote.status == "closed"
-    common = {
+    common: dict[str, Any] = {
         "vote_id": vote.id,
         "method": vote.method,
         "secrecy": vote.secrecy,

@@ -9,6 +9,7 @@ optionally by weight) and what share of the *base* must choose an option for it 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
@@ -49,14 +50,14 @@ class Threshold:
         """More than ``numerator/denominator`` (超过; 过半数 is ``more_than(1, 2)``)."""
         return cls(Fraction(numerator, denominator), inclusive=False)
 
-    def met(self, part: Fraction | int, whole: Fraction | int) -> bool:
+    def met(self, part: Fraction | Decimal | int, whole: Fraction | Decimal | int) -> bool:
         """Whether ``part`` reaches this share of ``whole`` (never when the whole is zero)."""
         if whole <= 0:
             return False
         share = Fraction(part) / Fraction(whole)
         return share >= self.fraction if self.inclusive else share > self.fraction
 
-    def describe(self, lang: str = "zh") -> str:
+    def describe(self) -> str:
         """``≥ 2/3`` or ``> 1/2``."""
         return f"{'≥' if self.inclusive else '>'} {self.fraction}"
 

@@ -92,13 +92,15 @@ def _picks(method: str, choice: Any) -> list[str]:
 
 def count(method: str, options: list[str], ballots: list[Ballot], hands: list[dict[str, int]]) -> Tally:
     """Tally ``ballots`` and shows of ``hands`` of a vote with ``method`` and ``options``."""
-    weighted = all(b.weight is not None for b in ballots) and not hands
+    known = [b.weight for b in ballots if b.weight is not None]
+    weighted = len(known) == len(ballots) and not hands
     heads: Counter[str] = Counter()
     weights: dict[str, list[Decimal]] = {o: [] for o in options}
     points: Counter[str] = Counter()
     weighted_points: dict[str, list[Decimal]] = {o: [] for o in options}
     blank, blank_weights, scored = 0, [], 0
     for ballot in ballots:
+        weight = ballot.weight if ballot.weight is not None else Decimal(0)
         picks = _picks(method, ballot.choice)
         if method == "for_against_abstain" and ballot.choice == ABSTAIN:
             picks = [ABSTAIN]  # shown as an option, counted as an abstention
@@ -106,17 +108,17 @@ def count(method: str, options: list[str], ballots: list[Ballot], hands: list[di
         if is_blank:
             blank += 1
             if weighted:
-                blank_weights.append(ballot.weight)
+                blank_weights.append(weight)
         for option in picks:
             heads[option] += 1
             if weighted:
-                weights[option].append(ballot.weight)  # type: ignore[arg-type]
+                weights[option].append(weight)
         if method == "score" and ballot.choice is not None:
             scored += 1
             for option, score in ballot.choice.items():
                 points[option] += score
                 if weighted:
-                    weighted_points[option].append(score * ballot.weight)
+                    weighted_points[option].append(score * weight)
     hand_heads = 0
     for block in hands:
         for key, number in block.items():
@@ -142,6 +144,6 @@ def count(method: str, options: list[str], ballots: list[Ballot], hands: list[di
         hands=hand_heads,
         blank_heads=blank,
         participating_heads=len(ballots) + hand_heads,
-        participating_weight=_exact_sum([b.weight for b in ballots]) if weighted else None,  # type: ignore[misc]
+        participating_weight=_exact_sum(known) if weighted else None,
         blank_weight=_exact_sum(blank_weights) if weighted else None,
     )
