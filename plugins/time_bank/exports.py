@@ -1,0 +1,151 @@
+"""Member statements as printable PDF (fpdf2, with a CJK font embedded) and as XLSX (openpyxl).
+
+PDF: ``fpdf2`` is pure Python, maintained, and embeds a *subset* of an OpenType font, so
+a one-page statement stays small and prints the same everywhere. The font is Noto Sans
+CJK SC from Debian's ``fonts-noto-cjk`` (installed by ``scripts/setup.sh``); ReportLab
+was not chosen because it embeds TrueType outlines only, and Noto CJK is CFF-based.
+``SANSHE_CJK_FONT`` may point at another font file (``.ttc`` uses its Simplified Chinese face).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from core.i18n import TIMEZONE
+
+if TYPE_CHECKING:
+    from core.ledger import Statement
+
+__all__ = ("FontMissing", "StatementInfo", "cjk_font", "statement_pdf", "statement_xlsx")
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+SC_FACE = 2  # in NotoSansCJK-Regular.ttc: JP, KR, SC, TC, HK
+
+
+class FontMissing(RuntimeError):
+    """No CJK font to print Chinese with."""
+
+
+@dataclass(frozen=True)
+class StatementInfo:
+    """What the statement's heading says."""
+
+    bank: str
+    organization: str
+    member: str
+    period: str
+
+
+def cjk_font() -> Path:
+    """The font file used for PDFs (``SANSHE_CJK_FONT`` or Debian's Noto Sans CJK)."""
+    for candidate in (os.environ.get("SANSHE_CJK_FONT", ""), *FONT_CANDIDATES):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    msg = "没有中文字体：请安装 fonts-noto-cjk（scripts/setup.sh）/ no CJK font: install fonts-noto-cjk"
+    raise FontMissing(msg)
+
+
+def _fmt(minutes: int) -> str:
+    from core.ledger import format_amount  # noqa: PLC0415
+
+    return format_amount(minutes, "minutes", "zh")
+
+
+def _local(when: datetime) -> str:
+    return when.astimezone(TIMEZONE).strftime("%Y-%m-%d")
+
+
+def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
+    """A printable A4 statement: heading, opening balance, every movement with the running balance, closing."""
+    from fpdf import FPDF  # noqa: PLC0415 - heavy import, only when a PDF is asked for
+
+    path = cjk_font()
+    pdf = FPDF(format="A4")
+    pdf.set_title(f"{info.bank} 对账单 {info.member}")
+    pdf.set_creator("Sanshe 三社")
+    options = {"collection_font_number": SC_FACE} if path.suffix == ".ttc" and "Noto" in path.name else {}
+    pdf.add_font("cjk", fname=str(path), **options)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("cjk", size=16)
+    pdf.cell(0, 10, f"{info.bank} · 时间账户对账单", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=10)
+    for line in (
+        f"运营机构：{info.organization}",
+        f"成员：{info.member}",
+        f"期间：{info.period}",
+        f"期初余额：{_fmt(statement.opening)}",
+    ):
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    widths = (26, 86, 24, 27, 27)
+    with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"), line_height=6) as table:
+        table.row(("日期", "摘要", "类别", "金额", "余额"))
+        for item in statement.lines:
+            sign = "+" if item.amount > 0 else ""
+            table.row(
+                (
+                    _local(item.effective_at),
+                    item.reason,
+                    item.category,
+                    f"{sign}{_fmt(item.amount)}",
+                    _fmt(item.balance),
+                )
+            )
+    pdf.ln(3)
+    pdf.cell(
+        0, 6, f"本期收入：{_fmt(statement.credits)}　本期支出：{_fmt(-statement.debits)}", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("cjk", size=12)
+    pdf.cell(0, 8, f"期末余额：{_fmt(statement.closing)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=8)
+    pdf.cell(0, 6, f"打印时间：{datetime.now(TIMEZONE).strftime('%Y-%m-%d %H:%M')}　账户 #{statement.account.id}")
+    return bytes(pdf.output())
+
+
+def statement_xlsx(info: StatementInfo, statement: Statement) -> bytes:
+    """The same statement as a workbook: minutes as numbers (for sums) and as text people read."""
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "对账单"
+    sheet.append([f"{info.bank} · 时间账户对账单"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for label, value in (("运营机构", info.organization), ("成员", info.member), ("期间", info.period)):
+        sheet.append([label, value])
+    sheet.append(["期初余额（分钟）", statement.opening, _fmt(statement.opening)])
+    sheet.append([])
+    sheet.append(["日期", "摘要", "类别", "金额（分钟）", "余额（分钟）", "金额", "关联"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for item in statement.lines:
+        sheet.append(
+            [
+                item.effective_at.astimezone(TIMEZONE).date(),
+                item.reason,
+                item.category,
+                item.amount,
+                item.balance,
+                _fmt(item.amount),
+                item.link,
+            ]
+        )
+    sheet.append([])
+    sheet.append(["期末余额（分钟）", statement.closing, _fmt(statement.closing)])
+    for column, width in zip("ABCDEFG", (12, 40, 10, 14, 14, 16, 24), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
