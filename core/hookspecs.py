@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models import District
     from core.models.cases import Case
-    from core.plugins.manifest import Manifest, NavItem, Panel, PolicyDefault, Widget
+    from core.plugins.manifest import ExportColumn, Manifest, NavItem, Panel, PolicyDefault, QueueLink, Widget
     from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
@@ -116,6 +116,16 @@ def after_transition(ctx: RequestContext, case: Case, case_type: CaseTypeDef, tr
 @hookspec
 def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list[ColumnElement[bool]]:  # type: ignore[empty-body]
     """Return SQL conditions that further narrow which cases of ``case_type`` the user may see."""
+
+
+@hookspec
+def queue_definitions(ctx: RequestContext) -> list[QueueLink]:  # type: ignore[empty-body]
+    """Return queues for the sidebar of the case queue page (each counted, and opened with its filters)."""
+
+
+@hookspec
+def case_export_columns(ctx: RequestContext, case_type: CaseTypeDef) -> list[ExportColumn]:  # type: ignore[empty-body]
+    """Return extra columns for CSV/XLSX exports of ``case_type``'s cases (a header and a function of the case)."""
 
 
 @hookspec

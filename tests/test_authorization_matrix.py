@@ -32,6 +32,7 @@ EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"district_admin", "community_worker", "social_worker", "org_staff"})
 USER_VIEWERS = frozenset({"district_admin", "community_worker", "social_worker"})
 ADMINS = frozenset({"district_admin"})
+CASE_EXPORTERS = frozenset({"district_admin", "social_worker"})  # `export` in the shipped case types
 PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
 # Routes of one case or case type: who may see it is decided per record (404 when not visible,
 # 403 when visible but not permitted), tested with real cases in tests/api_cases. Here: anonymous
@@ -90,6 +91,16 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/admin/modules/{{key:str}}"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/enable"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/disable"): ADMINS,
+    # The case queue (core/web/queues.py): what each user sees is filtered in SQL; exports need `export`.
+    ("GET", f"{D}/cases"): EVERYONE,
+    ("GET", f"{D}/queues/counts"): EVERYONE,
+    ("GET", f"{D}/queues/menu"): EVERYONE,
+    ("POST", f"{D}/queues/act"): EVERYONE,
+    ("POST", f"{D}/queues/bulk"): EVERYONE,
+    ("POST", f"{D}/queues/saved"): EVERYONE,
+    ("POST", f"{D}/queues/saved/delete"): EVERYONE,
+    ("GET", f"{D}/queues/export.csv"): CASE_EXPORTERS,
+    ("GET", f"{D}/queues/export.xlsx"): CASE_EXPORTERS,
     ("GET", API): EVERYONE,
     ("GET", f"{API}/org-units"): STAFF,
     ("POST", f"{API}/org-units"): ADMINS,

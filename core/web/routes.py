@@ -6,9 +6,10 @@ from core.web.admin import ADMIN_DISTRICT_ROUTES, ADMIN_PLATFORM_ROUTES
 from core.web.case_routes import CASE_ROUTES
 from core.web.dashboard import dashboard
 from core.web.profile import PROFILE_ROUTES
+from core.web.queues import QUEUE_ROUTES
 from core.web.shell import healthz, home, set_language, switch_district
 
 __all__ = ("DISTRICT_ROUTES", "SHELL_ROUTES")
 
 SHELL_ROUTES = [home, healthz, set_language, switch_district, *ADMIN_PLATFORM_ROUTES, *PROFILE_ROUTES]
-DISTRICT_ROUTES = [dashboard, *ADMIN_DISTRICT_ROUTES, *CASE_ROUTES]
+DISTRICT_ROUTES = [dashboard, *ADMIN_DISTRICT_ROUTES, *QUEUE_ROUTES, *CASE_ROUTES]

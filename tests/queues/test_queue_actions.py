@@ -1,0 +1,205 @@
+"""Working cases from the queue: claim and assign a row, bulk transitions with a result per row, saved queues."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from core.cases import service
+from core.models import User
+from core.models.cases import Case, SavedQueue
+from tests.conftest import csrf_of
+from tests.queues.conftest import HTMX, htmx, make_casework, make_requests
+
+
+def token(client):
+    """The CSRF token the queue page hands out."""
+    return csrf_of(client, "/d/haishu/cases")
+
+
+def state_of(seed, reference):
+    async def run(session):
+        case = (await session.execute(select(Case).where(Case.reference == reference))).scalar_one()
+        return case.state, case.assignee_id
+
+    return seed(run)
+
+
+def user_id(seed, username):
+    async def run(session):
+        return (await session.execute(select(User.id).where(User.username == username))).scalar_one()
+
+    return seed(run)
+
+
+def test_claim_from_the_row(as_user, world, logged_in, seed):
+    """Claim gives the row to the user and says so; a second claimer is told who took it."""
+    (ref,) = make_requests(as_user, 1)
+    client = logged_in("worker")
+    response = client.post(
+        "/d/haishu/queues/act", data={"ref": ref, "action": "claim", "_csrf_token": token(client)}, headers=HTMX
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<tr id="case-')
+    assert 'role="status">' in response.text and "worker" in response.text
+    assert state_of(seed, ref)[1] == user_id(seed, "worker")
+    client = logged_in("social")
+    refused = client.post(
+        "/d/haishu/queues/act", data={"ref": ref, "action": "claim", "_csrf_token": token(client)}, headers=HTMX
+    )
+    assert 'class="row-message error"' in refused.text
+    assert "worker" in refused.text
+    assert state_of(seed, ref)[1] == user_id(seed, "worker")
+
+
+def test_assign_from_the_row_menu(as_user, world, logged_in, seed):
+    """The row menu offers the district's members; assigning one shows them in the row."""
+    (ref,) = make_requests(as_user, 1)
+    client = logged_in("worker")
+    menu = client.get(f"/d/haishu/queues/menu?ref={ref}", headers=htmx("")).text
+    social = user_id(seed, "social")
+    assert f'<option value="{social}"' in menu
+    assert f"/cases/{ref}?transition=return_for_info" in menu  # a step that needs a reason links to the case
+    row = client.post(
+        "/d/haishu/queues/act",
+        data={"ref": ref, "action": "assign", "assignee": str(social), "_csrf_token": token(client)},
+        headers=htmx("", "http://testserver.local/d/haishu/cases?col=reference&col=assignee"),
+    ).text
+    assert re.search(r'class="col-assignee">\s*social', row)
+    assert 'class="col-title"' not in row  # the row keeps the page's columns
+    assert state_of(seed, ref)[1] == social
+
+
+def test_row_action_without_htmx_redirects_with_a_notice(as_user, world, logged_in):
+    """Without JavaScript, a row action goes back to the queue, which shows what happened."""
+    (ref,) = make_requests(as_user, 1)
+    client = logged_in("worker")
+    response = client.post(
+        "/d/haishu/queues/act",
+        data={"ref": ref, "action": "claim", "_csrf_token": token(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert f"{ref}: " in client.get(response.headers["location"]).text
+
+
+def triage(as_user, reference, difficulty):
+    async def run(ctx):
+        case, definition = await service.get_case(ctx, reference)
+        await service.perform_transition(
+            ctx, case, definition, "triage", data={"category": "environment", "difficulty": difficulty}
+        )
+
+    as_user("social", run)
+
+
+def test_bulk_transition_reports_each_row(as_user, world, logged_in, seed):
+    """A bulk step moves the cases it can; a guard's refusal and an invisible case are reported per row."""
+    simple, hard = make_requests(as_user, 2)
+    triage(as_user, simple, "simple")
+    triage(as_user, hard, "hard")
+    hidden = make_casework(as_user, "social2", world["mudan"])
+    client = logged_in("social")
+    page = client.get("/d/haishu/cases?state=triaged").text
+    assert '<option value="transition:to_community">' in page
+    response = client.post(
+        "/d/haishu/queues/bulk",
+        data={"ref": [simple, hard, hidden], "action": "transition:to_community", "_csrf_token": token(client)},
+        headers=htmx("queue-bulk-result"),
+    )
+    assert response.headers["HX-Trigger"] == "queue-refresh"
+    results = dict(re.findall(r"<td>([A-Z]+-\d{4}-\d{6})</td>\s*<td>(.*?)</td>", response.text, re.S))
+    assert "success" in results[simple]
+    assert "只有简单诉求才能交社区办理" in results[hard]
+    assert "无权查看" in results[hidden]
+    assert "共 3 项，已完成 1 项。" in response.text
+    assert state_of(seed, simple)[0] == "community_handling"
+    assert state_of(seed, hard)[0] == "triaged"
+
+
+def test_bulk_assign(as_user, world, logged_in, seed):
+    """Bulk assign gives every selected case to the chosen member."""
+    refs = make_requests(as_user, 3)
+    social = user_id(seed, "social")
+    client = logged_in("worker")
+    client.post(
+        "/d/haishu/queues/bulk",
+        data={"ref": refs, "action": "assign", "assignee": str(social), "_csrf_token": token(client)},
+        headers=htmx("queue-bulk-result"),
+    )
+    assert {state_of(seed, r)[1] for r in refs} == {social}
+
+
+def test_bulk_without_selection(world, logged_in):
+    """Applying a bulk action to nothing asks for a selection."""
+    client = logged_in("worker")
+    response = client.post(
+        "/d/haishu/queues/bulk",
+        data={"action": "assign", "_csrf_token": token(client)},
+        headers=htmx("queue-bulk-result"),
+    )
+    assert "请先选择个案。" in response.text
+
+
+def test_personal_saved_queue_shows_only_for_its_owner(as_user, world, logged_in):
+    """A saved queue appears in its owner's sidebar with its filters; colleagues do not see it."""
+    make_requests(as_user, 1, channel="walk_in")
+    client = logged_in("worker")
+    response = client.post(
+        "/d/haishu/queues/saved",
+        data={"name": "我的来访件", "query": "channel=walk_in&col=reference", "_csrf_token": token(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert "我的来访件" in page
+    assert 'href="/d/haishu/cases?channel=walk_in&amp;col=reference"' in page
+    assert "我的来访件" not in logged_in("social").get("/d/haishu/cases").text
+
+
+def test_shared_queue_needs_a_district_admin(world, logged_in, seed):
+    """Only a district admin may share a queue; everyone then sees it, and it can be removed again."""
+    client = logged_in("worker")
+    refused = client.post(
+        "/d/haishu/queues/saved",
+        data={"name": "全区超期", "query": "scope=overdue", "shared": "1", "_csrf_token": token(client)},
+    )
+    assert refused.status_code == 403
+    client = logged_in("dadmin")
+    client.post(
+        "/d/haishu/queues/saved",
+        data={"name": "全区超期", "query": "scope=overdue", "shared": "1", "_csrf_token": token(client)},
+    )
+    assert "全区超期" in logged_in("social").get("/d/haishu/cases").text
+
+    async def saved(session):
+        return (await session.execute(select(SavedQueue.id, SavedQueue.owner_id))).all()
+
+    [(queue_id, owner)] = seed(saved)
+    assert owner is None
+    client = logged_in("worker")
+    assert (
+        client.post("/d/haishu/queues/saved/delete", data={"id": queue_id, "_csrf_token": token(client)}).status_code
+        == 403
+    )
+    client = logged_in("dadmin")
+    client.post("/d/haishu/queues/saved/delete", data={"id": queue_id, "_csrf_token": token(client)})
+    assert seed(saved) == []
+
+
+def test_htmx_blocks(as_user, world, logged_in):
+    """The same URL gives the whole page, the main area, or the table, as the htmx target asks."""
+    make_requests(as_user, 1)
+    client = logged_in("worker")
+    full = client.get("/d/haishu/cases")
+    assert "<html" in full.text and 'src="/static/queue.js"' in full.text
+    assert "HX-Request" in full.headers["vary"]
+    main = client.get("/d/haishu/cases?scope=mine", headers=htmx("queue-main")).text
+    assert main.lstrip().startswith('<section id="queue-main"') and "<html" not in main
+    assert '<option value="mine" selected>' in main
+    table = client.get("/d/haishu/cases?scope=all&open=open&channel=phone&sort=-updated", headers=htmx("queue-table"))
+    assert table.text.lstrip().startswith('<div id="queue-table"')
+    assert table.headers["HX-Push-Url"] == "/d/haishu/cases?channel=phone"  # the short link of this filter state
+    restore = client.get("/d/haishu/cases", headers={**htmx("queue-table"), "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.text
