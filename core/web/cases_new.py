@@ -163,6 +163,8 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
     raw = form_input(definition.form, posted)
     values = {k: v for k, v in raw.items() if k in offered}
     top = {k: str(posted.get(k) or "") for k in ("title", "channel", "priority", "team_id")}
+    if posted.get("team_id") is None:  # not sent at all (not "none chosen"): the filer's own team
+        top["team_id"] = _own_team(ctx)
     nonce = str(posted.get("_nonce") or "")
     row = await _session_forms(ctx, request, lock=True)
     forms = (row.data or {}).get(FORMS_KEY) or {} if row is not None else {}
