@@ -67,6 +67,7 @@ def _local(when: datetime) -> str:
 def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
     """A printable A4 statement: heading, opening balance, every movement with the running balance, closing."""
     from fpdf import FPDF  # noqa: PLC0415 - heavy import, only when a PDF is asked for
+    from fpdf.fonts import FontFace  # noqa: PLC0415
 
     path = cjk_font()
     pdf = FPDF(format="A4")
@@ -88,7 +89,9 @@ def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
         pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     widths = (26, 86, 24, 27, 27)
-    with pdf.table(col_widths=widths, text_align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"), line_height=6) as table:
+    align = ("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT")
+    heading = FontFace(emphasis="", fill_color=(235, 235, 235))
+    with pdf.table(col_widths=widths, text_align=align, line_height=6, headings_style=heading) as table:
         table.row(("日期", "摘要", "类别", "金额", "余额"))
         for item in statement.lines:
             sign = "+" if item.amount > 0 else ""
