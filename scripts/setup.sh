@@ -45,6 +45,14 @@ if [[ $WITH_TEST -eq 1 ]]; then
   if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
 fi
 
+# --- A CJK font for PDF statements (time bank) -----------------------------------------
+# fpdf2 embeds a subset of Noto Sans CJK SC from Debian's fonts-noto-cjk.
+if ! compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc" >/dev/null; then
+  if command -v apt-get >/dev/null; then apt_install fonts-noto-cjk
+  else echo "提示 / note: install a CJK font (fonts-noto-cjk) or set SANSHE_CJK_FONT for PDF statements" >&2
+  fi
+fi
+
 # --- Python ------------------------------------------------------------------------
 PYTHON="${PYTHON:-python3}"
 if [[ ! -x .venv/bin/python ]]; then
