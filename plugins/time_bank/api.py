@@ -1,7 +1,394 @@
-"""JSON API (placeholder)."""
+"""JSON API under ``/api/v1/districts/{district}/time-bank``: banks, needs, services, offers, activities,
+accounts and statements (all in OpenAPI). Amounts are integer minutes; every rule of the pages applies.
+
+Refusals answer 409 with the reason as ``detail`` (e.g. the volunteer verifying their own
+hours, a balance too low); invalid input 400 with ``extra.errors`` by field.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypedDict
 
-API_ROUTES: list[Any] = []
+from litestar import get, post
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
+from sqlalchemy import select
+
+from core import ledger
+from core.cases.errors import CaseError, InvalidData
+from core.cases.service import create_case
+from core.i18n import TIMEZONE
+from core.i18n import gettext as _
+from core.web.context import RequestContext
+from plugins.time_bank import accounts as moves
+from plugins.time_bank import activities, queries, services
+from plugins.time_bank import service as banks
+from plugins.time_bank.api_models import (
+    AccountOut,
+    ActivityOut,
+    BankOut,
+    LineOut,
+    OfferOut,
+    ServiceOut,
+    StatementOut,
+)
+from plugins.time_bank.manifest import CASE_TYPE, KEY
+from plugins.time_bank.models import Activity, Offer
+from plugins.time_bank.web import case_by_reference, parse_hours, take_step
+
+__all__ = ("API_ROUTES",)
+
+
+class NeedIn(TypedDict, total=False):
+    """A need: ``bank_id``, ``category``, ``title``, ``description`` required; ``served_user`` for staff."""
+
+    bank_id: int
+    category: str
+    title: str
+    description: str
+    served_user: int
+    area: int
+    address: str
+    wanted_on: str
+    channel: str
+
+
+class ActionIn(TypedDict, total=False):
+    """A step: take, start, record (``hours`` like "1.5", ``served_on``), giveback, confirm, dispute, cancel;
+    staff also match (``volunteer``), resolve (``hours``), reject, credit. ``reason`` where needed."""
+
+    action: str
+    hours: str
+    served_on: str
+    reason: str
+    volunteer: int
+
+
+class OfferIn(TypedDict, total=False):
+    bank_id: int
+    category: str
+    area_id: int
+    availability: list[str]
+    description: str
+
+
+class ActivityIn(TypedDict, total=False):
+    bank_id: int
+    title: str
+    category: str
+    starts_at: str
+    hours: str
+    capacity: int
+    place: str
+
+
+@dataclass
+class UserIn:
+    user_id: int
+
+
+def _conflict(message: str) -> HTTPException:
+    return HTTPException(status_code=409, detail=message)
+
+
+async def _service_out(ctx: RequestContext, reference: str) -> ServiceOut:
+    case = await case_by_reference(ctx, reference)
+    row = await services.service_of(ctx, case) if case else None
+    if case is None or row is None:
+        raise NotFoundException(_("No such service."))
+    assert ctx.user is not None
+    uid = ctx.user.id
+    open_to_me = case.state == "posted" and (
+        (m := await banks.member_of(ctx.session, row.bank_id, uid)) is not None and m.is_volunteer
+    )
+    if not (
+        await banks.is_staff_of(ctx, row.bank_id)
+        or uid in {row.served_user_id, row.volunteer_user_id, case.created_by_id}
+        or open_to_me
+    ):
+        raise NotFoundException(_("No such service."))
+    return ServiceOut.of(row, case)
+
+
+@get("/time-bank/banks", name="time_bank:api:banks", summary="The district's time banks, their categories and rules")
+async def api_banks(ctx: RequestContext) -> list[BankOut]:
+    ctx.require(KEY, "use")
+    return [BankOut.of(b, await banks.categories(ctx.session, b.id)) for b in await banks.list_banks(ctx.session)]
+
+
+@get("/time-bank/needs", name="time_bank:api:needs", summary="Needs: mine and those I can take; a bank's for its staff")
+async def api_needs(ctx: RequestContext, bank_id: int | None = None) -> list[ServiceOut]:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    if bank_id is not None:
+        await banks.require_staff(ctx, bank_id)
+        rows = await queries.bank_queue(
+            ctx.session, bank_id, (*queries.ACTIVE_STATES, "posted", "credited", "cancelled")
+        )
+    else:
+        rows = [
+            *await queries.my_needs(ctx.session, ctx.user.id),
+            *await queries.open_needs_for(ctx.session, ctx.user.id),
+        ]
+    return [ServiceOut.of(r.service, r.case) for r in rows]
+
+
+@post("/time-bank/needs", name="time_bank:api:need_create", summary="Post a need (a 时间银行服务 case)")
+async def api_need_create(ctx: RequestContext, data: NeedIn) -> ServiceOut:
+    ctx.require(KEY, "use")
+    payload = {k: v for k, v in data.items() if k not in {"title", "channel"}}
+    try:
+        case = await create_case(
+            ctx, CASE_TYPE, title=str(data.get("title", "")), data=payload, channel=str(data.get("channel", "mobile"))
+        )
+    except InvalidData as exc:
+        raise ValidationException(detail=exc.message, extra={"errors": exc.errors}) from exc
+    return await _service_out(ctx, case.reference)
+
+
+@get("/time-bank/services/{reference:str}", name="time_bank:api:service", summary="One service")
+async def api_service(ctx: RequestContext, reference: str) -> ServiceOut:
+    ctx.require(KEY, "use")
+    return await _service_out(ctx, reference)
+
+
+STEPS = {
+    "take": "match",
+    "match": "match",
+    "start": "start",
+    "record": "complete",
+    "giveback": "unmatch",
+    "confirm": "verify",
+    "dispute": "dispute",
+    "cancel": "cancel",
+    "resolve": "resolve",
+    "reject": "reject",
+    "credit": "credit",
+}
+
+
+@post("/time-bank/services/{reference:str}/actions", name="time_bank:api:action", summary="Take a step on a service")
+async def api_action(ctx: RequestContext, reference: str, data: ActionIn) -> ServiceOut:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    await _service_out(ctx, reference)
+    case = await case_by_reference(ctx, reference)
+    assert case is not None
+    action = str(data.get("action", ""))
+    if action not in STEPS:
+        raise ValidationException(detail=_("No such action."), extra={"errors": {"action": ", ".join(STEPS)}})
+    step_data: dict[str, Any] = {}
+    if action in {"take", "match"}:
+        step_data["volunteer"] = ctx.user.id if action == "take" else data.get("volunteer")
+    if action in {"record", "resolve"}:
+        minutes, why = parse_hours(data.get("hours"))
+        if minutes is None:
+            raise ValidationException(detail=why, extra={"errors": {"hours": why}})
+        step_data["minutes"] = minutes
+        if action == "record":
+            step_data["served_on"] = data.get("served_on") or datetime.now(TIMEZONE).date().isoformat()
+    try:
+        async with ctx.session.begin_nested():
+            await take_step(ctx, case, STEPS[action], data=step_data, reason=str(data.get("reason", "")))
+    except InvalidData as exc:
+        raise ValidationException(detail=exc.message, extra={"errors": exc.errors}) from exc
+    except CaseError as exc:
+        raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
+    return await _service_out(ctx, reference)
+
+
+@get("/time-bank/offers", name="time_bank:api:offers", summary="Services volunteers offer in a bank")
+async def api_offers(ctx: RequestContext, bank_id: int) -> list[OfferOut]:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    if not await banks.is_staff_of(ctx, bank_id) and await banks.member_of(ctx.session, bank_id, ctx.user.id) is None:
+        raise NotFoundException(_("No such time bank."))
+    rows = (await ctx.session.execute(select(Offer).where(Offer.bank_id == bank_id, Offer.active.is_(True)))).scalars()
+    return [OfferOut.of(o) for o in rows]
+
+
+@post("/time-bank/offers", name="time_bank:api:offer_create", summary="Offer a service (volunteers)")
+async def api_offer_create(ctx: RequestContext, data: OfferIn) -> OfferOut:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    bank = await banks.bank_or_404(ctx.session, int(data.get("bank_id", 0)))
+    member = await banks.member_of(ctx.session, bank.id, ctx.user.id)
+    if member is None or not member.is_volunteer:
+        raise PermissionDeniedException(_("Only the bank's approved volunteers can offer its services."))
+    if data.get("category") not in await banks.categories(ctx.session, bank.id):
+        raise ValidationException(detail=_("Choose one of this bank's categories."), extra={"errors": {"category": ""}})
+    offer = Offer(
+        district_id=bank.district_id,
+        bank_id=bank.id,
+        user_id=ctx.user.id,
+        category=str(data["category"]),
+        area_id=data.get("area_id"),
+        availability=list(data.get("availability", [])),
+        description=str(data.get("description", ""))[:500],
+    )
+    ctx.session.add(offer)
+    await ctx.session.flush()
+    return OfferOut.of(offer)
+
+
+async def _activity(ctx: RequestContext, activity_id: int, *, staff: bool = False) -> Activity:
+    assert ctx.user is not None
+    activity = (await ctx.session.execute(select(Activity).where(Activity.id == activity_id))).scalar_one_or_none()
+    is_staff = activity is not None and await banks.is_staff_of(ctx, activity.bank_id)
+    if activity is None or not (is_staff or await banks.member_of(ctx.session, activity.bank_id, ctx.user.id)):
+        raise NotFoundException(_("No such activity."))
+    if staff and not is_staff:
+        raise PermissionDeniedException(_("Only this time bank's staff may do this."))
+    return activity
+
+
+async def _guard(coro: Any) -> Any:
+    try:
+        return await coro
+    except (moves.Refused, ledger.LedgerError) as exc:
+        raise _conflict(exc.message if isinstance(exc, moves.Refused) else exc.zh) from exc
+
+
+@get("/time-bank/activities", name="time_bank:api:activities", summary="A bank's group activities")
+async def api_activities(ctx: RequestContext, bank_id: int) -> list[ActivityOut]:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    if not await banks.is_staff_of(ctx, bank_id) and await banks.member_of(ctx.session, bank_id, ctx.user.id) is None:
+        raise NotFoundException(_("No such time bank."))
+    query = select(Activity).where(Activity.bank_id == bank_id).order_by(Activity.starts_at.desc()).limit(200)
+    return [ActivityOut.of(a) for a in (await ctx.session.execute(query)).scalars()]
+
+
+@post("/time-bank/activities", name="time_bank:api:activity_create", summary="Post a group activity (staff)")
+async def api_activity_create(ctx: RequestContext, data: ActivityIn) -> ActivityOut:
+    ctx.require(KEY, "staff")
+    bank = await banks.require_staff(ctx, int(data.get("bank_id", 0)))
+    minutes, why = parse_hours(data.get("hours"))
+    try:
+        starts_at = datetime.fromisoformat(str(data.get("starts_at", "")))
+    except ValueError as exc:
+        raise ValidationException(
+            detail=_("Enter when the activity starts."), extra={"errors": {"starts_at": ""}}
+        ) from exc
+    if minutes is None:
+        raise ValidationException(detail=why, extra={"errors": {"hours": why}})
+    activity = await _guard(
+        activities.create_activity(
+            ctx.session,
+            bank,
+            title=str(data.get("title", "")),
+            category=str(data.get("category", "")),
+            starts_at=starts_at if starts_at.tzinfo else starts_at.replace(tzinfo=TIMEZONE),
+            minutes=minutes,
+            capacity=int(data.get("capacity", 10)),
+            by=ctx.user.id if ctx.user else None,
+            place=str(data.get("place", "")),
+        )
+    )
+    return ActivityOut.of(activity)
+
+
+@post("/time-bank/activities/{activity_id:int}/signup", name="time_bank:api:signup", summary="Sign up", status_code=200)
+async def api_signup(ctx: RequestContext, activity_id: int) -> ActivityOut:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    activity = await _activity(ctx, activity_id)
+    await _guard(activities.sign_up(ctx.session, activity, ctx.user.id))
+    return ActivityOut.of(activity)
+
+
+@post(
+    "/time-bank/activities/{activity_id:int}/attendance",
+    name="time_bank:api:attendance",
+    status_code=200,
+    summary="Mark a volunteer present (staff)",
+)
+async def api_attendance(ctx: RequestContext, activity_id: int, data: UserIn) -> ActivityOut:
+    ctx.require(KEY, "staff")
+    activity = await _activity(ctx, activity_id, staff=True)
+    await _guard(activities.check_in(ctx.session, activity, data.user_id, token=None, by_staff=True))
+    return ActivityOut.of(activity)
+
+
+@post(
+    "/time-bank/activities/{activity_id:int}/credit",
+    name="time_bank:api:activity_credit",
+    status_code=200,
+    summary="Credit everyone present in one transfer (staff)",
+)
+async def api_activity_credit(ctx: RequestContext, activity_id: int) -> ActivityOut:
+    ctx.require(KEY, "staff")
+    activity = await _activity(ctx, activity_id, staff=True)
+    await _guard(activities.credit_activity(ctx.session, activity, by=ctx.user.id if ctx.user else None))
+    return ActivityOut.of(activity)
+
+
+@get("/time-bank/accounts", name="time_bank:api:accounts", summary="My accounts; all of a bank's for its staff")
+async def api_accounts(ctx: RequestContext, bank_id: int | None = None) -> list[AccountOut]:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    if bank_id is not None:
+        bank = await banks.require_staff(ctx, bank_id)
+        prefix = f"time_bank:{bank.id}:user:"
+        query = select(ledger.LedgerAccount).where(ledger.LedgerAccount.owner_ref.startswith(prefix, autoescape=True))
+        return [AccountOut.of(bank, a) for a in (await ctx.session.execute(query)).scalars()]
+    found = []
+    for _member, bank in await banks.memberships_of(ctx.session, ctx.user.id):
+        account = await ledger.get_account(
+            ctx.session, district_id=bank.district_id, owner_ref=banks.member_ref(bank.id, ctx.user.id), unit="minutes"
+        )
+        if account is not None:
+            found.append(AccountOut.of(bank, account))
+    return found
+
+
+@get(
+    "/time-bank/accounts/{bank_id:int}/{user_id:int}/statement",
+    name="time_bank:api:statement",
+    summary="A member's statement for a year (the member, or the bank's staff)",
+)
+async def api_statement(ctx: RequestContext, bank_id: int, user_id: int, year: int | None = None) -> StatementOut:
+    ctx.require(KEY, "use")
+    assert ctx.user is not None
+    bank = await banks.bank_or_404(ctx.session, bank_id)
+    if user_id != ctx.user.id and not await banks.is_staff_of(ctx, bank.id):
+        raise PermissionDeniedException(_("You may only read your own statement."))
+    account = await ledger.get_account(
+        ctx.session, district_id=bank.district_id, owner_ref=banks.member_ref(bank.id, user_id), unit="minutes"
+    )
+    if account is None:
+        raise NotFoundException(_("No account in this time bank."))
+    now = datetime.now(TIMEZONE)
+    year = year or now.year
+    if not 2000 <= year <= now.year:
+        raise ValidationException(detail=_("Year"), extra={"errors": {"year": f"2000–{now.year}"}})
+    start = datetime(year, 1, 1, tzinfo=TIMEZONE)
+    end = min(datetime(year + 1, 1, 1, tzinfo=TIMEZONE), now)
+    statement = await ledger.statement(ctx.session, account_id=account.id, start=start, end=end)
+    return StatementOut(
+        account=AccountOut.of(bank, account),
+        start=start,
+        end=end,
+        opening=statement.opening,
+        closing=statement.closing,
+        lines=[LineOut.of(line) for line in statement.lines],
+    )
+
+
+API_ROUTES = [
+    api_banks,
+    api_needs,
+    api_need_create,
+    api_service,
+    api_action,
+    api_offers,
+    api_offer_create,
+    api_activities,
+    api_activity_create,
+    api_signup,
+    api_attendance,
+    api_activity_credit,
+    api_accounts,
+    api_statement,
+]
