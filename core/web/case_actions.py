@@ -24,7 +24,7 @@ from core.i18n import gettext
 from core.models.cases import Attachment
 from core.web.case_page import conflict_lines, is_htmx, lock_of, render_case
 from core.web.context import RequestContext
-from core.web.forms import form_view_for, input_values, read_posted
+from core.web.forms import PAGE, form_view_for, input_values, read_posted
 
 if TYPE_CHECKING:
     from core.cases.errors import CaseError
@@ -96,7 +96,7 @@ async def _actions_failed(
     )
 
 
-@get("/cases/{reference:str}/transitions/{key:str}", name="case_step_form", include_in_schema=False)
+@get("/cases/{reference:str}/transitions/{key:str}", name="case_step_form", **PAGE)
 async def step_form(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
     """The actions panel with a step's form open."""
     case, definition = await get_case(ctx, reference)
@@ -107,7 +107,7 @@ async def step_form(request: Request[Any, Any, Any], ctx: RequestContext, refere
     return await render_case(request, ctx, case, definition, template=template, **extra)
 
 
-@post("/cases/{reference:str}/transitions/{key:str}", name="case_step", include_in_schema=False)
+@post("/cases/{reference:str}/transitions/{key:str}", name="case_step", **PAGE)
 async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
     """Take a step; a guard's or a plugin's refusal is shown in the actions panel with its reason."""
     case, definition = await get_case(ctx, reference)
@@ -130,7 +130,7 @@ async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, refere
     return _done(request, ctx, case)
 
 
-@post("/cases/{reference:str}/claim", name="case_claim", include_in_schema=False)
+@post("/cases/{reference:str}/claim", name="case_claim", **PAGE)
 async def take_case(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
     """Take an unassigned case (someone quicker gets it: the panel says who)."""
     case, definition = await get_case(ctx, reference)
@@ -141,7 +141,7 @@ async def take_case(request: Request[Any, Any, Any], ctx: RequestContext, refere
     return _done(request, ctx, case)
 
 
-@post("/cases/{reference:str}/assign", name="case_assign", include_in_schema=False)
+@post("/cases/{reference:str}/assign", name="case_assign", **PAGE)
 async def assign_case(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
     """Give the case to a member of the district (or to nobody)."""
     case, definition = await get_case(ctx, reference)
@@ -154,7 +154,7 @@ async def assign_case(request: Request[Any, Any, Any], ctx: RequestContext, refe
     return _done(request, ctx, case)
 
 
-@post("/cases/{reference:str}/comments", name="case_comment", include_in_schema=False)
+@post("/cases/{reference:str}/comments", name="case_comment", **PAGE)
 async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
     """Comment (``@username`` mentions are recorded); the timeline refreshes and the box empties."""
     case, definition = await get_case(ctx, reference)
@@ -180,7 +180,7 @@ async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, refe
     return await render_case(request, ctx, case, definition, template="core/cases/page_comment.html", refresh=True)
 
 
-@post("/cases/{reference:str}/attachments", name="case_attach", include_in_schema=False)
+@post("/cases/{reference:str}/attachments", name="case_attach", **PAGE)
 async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
     """Attach files; too large, empty or forbidden files are refused with a clear message."""
     case, definition = await get_case(ctx, reference)

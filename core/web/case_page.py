@@ -21,7 +21,7 @@ from core.forms import form_input, visible_fields
 from core.i18n import gettext
 from core.web.case_view import build_view
 from core.web.context import RequestContext
-from core.web.forms import FormView, form_view_for, input_values, read_posted
+from core.web.forms import PAGE, FormView, form_view_for, input_values, read_posted
 from core.web.pages import page
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ async def _editable(ctx: RequestContext, reference: str, key: str) -> tuple[Case
     return case, definition
 
 
-@get("/cases/{reference:str}", name="case_page", include_in_schema=False)
+@get("/cases/{reference:str}", name="case_page", **PAGE)
 async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
     """The case page (``?edit=<field>`` opens a field for editing, ``?step=<transition>`` a step's form)."""
     case, definition = await get_case(ctx, reference)
@@ -109,7 +109,7 @@ async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, refere
     return await render_case(request, ctx, case, definition, **extra)
 
 
-@get("/cases/{reference:str}/fields/{key:str}/edit", name="case_field_edit", include_in_schema=False)
+@get("/cases/{reference:str}/fields/{key:str}/edit", name="case_field_edit", **PAGE)
 async def field_edit(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
     """One field as an inline form."""
     case, definition = await _editable(ctx, reference, key)
@@ -117,7 +117,7 @@ async def field_edit(request: Request[Any, Any, Any], ctx: RequestContext, refer
     return await _field_fragment(request, ctx, case, definition, key=key, edit_form=form, lock=case.lock_version)
 
 
-@get("/cases/{reference:str}/fields/{key:str}", name="case_field", include_in_schema=False)
+@get("/cases/{reference:str}/fields/{key:str}", name="case_field", **PAGE)
 async def field_show(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
     """One field as text (cancelling an edit)."""
     case, definition = await get_case(ctx, reference)
@@ -137,7 +137,7 @@ async def _field_fragment(
     return await render_case(request, ctx, case, definition, edit=key, status_code=status, **context)
 
 
-@post("/cases/{reference:str}/fields/{key:str}", name="case_field_save", include_in_schema=False)
+@post("/cases/{reference:str}/fields/{key:str}", name="case_field_save", **PAGE)
 async def field_save(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
     """Save one field with the lock version the page had; errors and conflicts keep what was typed."""
     case, definition = await _editable(ctx, reference, key)

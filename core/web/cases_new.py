@@ -32,7 +32,7 @@ from core.forms import form_input
 from core.i18n import gettext
 from core.models import OrgUnit, OrgUnitKind, WebSession
 from core.web.context import RequestContext
-from core.web.forms import form_view_for, intake_keys, read_posted
+from core.web.forms import PAGE, form_view_for, intake_keys, read_posted
 from core.web.pages import page
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _staff_channels(definition: CaseTypeDef) -> list[str]:
     return [c for c in definition.channels if c not in SELF_SERVICE] or list(definition.channels)
 
 
-@get("/cases/new", name="cases_new", include_in_schema=False)
+@get("/cases/new", name="cases_new", **PAGE)
 async def new_case_types(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
     """The case types this user may file."""
     types = [d for _, d in (await case_types(ctx)).values() if ctx.can(d.resource, "create")]
@@ -134,7 +134,7 @@ def _own_team(ctx: RequestContext) -> str:
     return str(unit) if unit else ""
 
 
-@get("/cases/new/{type_key:str}", name="case_new_form", include_in_schema=False)
+@get("/cases/new/{type_key:str}", name="case_new_form", **PAGE)
 async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> HTMXBlockTemplate:
     """The form to file a case of one type (with a fresh one-time token)."""
     definition = await _creatable(ctx, type_key)
@@ -153,7 +153,7 @@ async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, ty
     return await _render_form(request, ctx, definition, nonce=nonce, values={}, errors={}, top=top)
 
 
-@post("/cases/new/{type_key:str}", name="case_new", include_in_schema=False)
+@post("/cases/new/{type_key:str}", name="case_new", **PAGE)
 async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """Create the case and go to its page; on an error show the form again with everything typed."""
     definition = await _creatable(ctx, type_key)

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from litestar import Request, post
+from litestar import MediaType, Request, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy import select
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = (
     "FORM_ROUTES",
+    "PAGE",
     "FormView",
     "Posted",
     "Slot",
@@ -44,6 +45,8 @@ __all__ = (
     "reference_options",
 )
 
+# Handlers of HTML pages and fragments: not in the API schema, answered as text/html.
+PAGE: dict[str, Any] = {"include_in_schema": False, "media_type": MediaType.HTML}
 PREFIX_RE = re.compile(r"^[a-z][a-z0-9]{0,15}$")
 PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.\d{1,3}\.[a-z][a-z0-9_]*)?$")
 
@@ -326,7 +329,7 @@ def _prefix(raw: str | None) -> str:
     return raw if raw and PREFIX_RE.match(raw) else "f"
 
 
-@post("/forms/{type_key:str}/field", name="form_field", include_in_schema=False)
+@post("/forms/{type_key:str}/field", name="form_field", **PAGE)
 async def form_field(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Template:
     """Validate the field just left: its fragment with its error, plus conditional fields that flipped."""
     definition = await _definition_for_forms(ctx, type_key)
@@ -352,7 +355,7 @@ async def form_field(request: Request[Any, Any, Any], ctx: RequestContext, type_
     return Template("core/forms/field.html", context={"view": view, "slot": slot, "oob": flipped, "ctx": ctx})
 
 
-@post("/forms/{type_key:str}/row", name="form_row", include_in_schema=False)
+@post("/forms/{type_key:str}/row", name="form_row", **PAGE)
 async def form_row(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Template:
     """A new, empty row of a repeating group (numbered after the rows already in the form), or nothing."""
     definition = await _definition_for_forms(ctx, type_key)

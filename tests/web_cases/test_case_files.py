@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from core.models import OrgUnitKind
 from tests.factories import make_district, make_org_unit, make_user
 from tests.web_cases.conftest import HTMX, csrf, file_case
@@ -24,7 +26,8 @@ def test_upload_limits_are_shown(browser):
     reference = file_case(worker)
     refused = upload(worker, reference, "virus.exe", b"MZ\x90\x00")
     assert "不接受这种类型的文件" in refused.text
-    assert upload(worker, reference, "empty.txt", b"").text.count("文件为空") == 1
+    empty = upload(worker, reference, "empty.txt", b"").text
+    assert re.search(r'id="attach-error" class="field-error" role="alert">[^<]*空', empty)
     assert "文件内容与文件名（.png）不符" in upload(worker, reference, "photo.png", b"not a png").text
     plain = upload(worker, reference, "virus.exe", b"MZ", htmx=False)
     assert plain.status_code == 400
