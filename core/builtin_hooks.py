@@ -39,6 +39,9 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         NavItem(_("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"),
         NavItem(_("Users"), ctx.url("/admin/users"), order=910, permission=("users", "view"), group="admin"),
         NavItem(_("Roles"), ctx.url("/admin/roles"), order=920, permission=("roles", "manage"), group="admin"),
+        NavItem(
+            _("Case types"), ctx.url("/admin/case-types"), order=925, permission=("district", "admin"), group="admin"
+        ),
         NavItem(_("Modules"), ctx.url("/admin/modules"), order=930, permission=("plugins", "manage"), group="admin"),
     ]
 

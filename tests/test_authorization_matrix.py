@@ -91,6 +91,17 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/admin/modules/{{key:str}}"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/enable"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/disable"): ADMINS,
+    # The case-type builder (core/web/admin/case_types.py): district admins only.
+    ("GET", f"{D}/admin/case-types"): ADMINS,
+    ("POST", f"{D}/admin/case-types"): ADMINS,
+    ("POST", f"{D}/admin/case-types/import"): ADMINS,
+    ("GET", f"{D}/admin/case-types/{{type_key:str}}"): ADMINS,
+    ("POST", f"{D}/admin/case-types/{{type_key:str}}/draft"): ADMINS,
+    ("POST", f"{D}/admin/case-types/{{type_key:str}}/check"): ADMINS,
+    ("POST", f"{D}/admin/case-types/{{type_key:str}}/preview"): ADMINS,
+    ("POST", f"{D}/admin/case-types/{{type_key:str}}/publish"): ADMINS,
+    ("POST", f"{D}/admin/case-types/{{type_key:str}}/retire"): ADMINS,
+    ("GET", f"{D}/admin/case-types/{{type_key:str}}/export.yaml"): ADMINS,
     # The case queue (core/web/queues.py): what each user sees is filtered in SQL; exports need `export`.
     ("GET", f"{D}/cases"): EVERYONE,
     ("GET", f"{D}/queues/counts"): EVERYONE,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from core.builder.checks import problems_of
 from core.cases.types import current_versions, definition_of, store_version
@@ -217,6 +218,7 @@ def save_draft(row: CaseTypeVersion, raw: dict[str, Any]) -> None:
     if row.status != "draft":
         raise BuilderError("已发布的版本不可修改 / a published version never changes", status_code=409)
     row.definition = copy.deepcopy(raw)
+    flag_modified(row, "definition")
     name = raw.get("name")
     row.name_zh = str(name.get("zh", "") if isinstance(name, dict) else name or "")[:100]
 

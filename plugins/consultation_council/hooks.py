@@ -8,15 +8,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from core.hookspecs import hookimpl
-from core.plugins import Manifest, PolicyDefault
-from plugins.consultation_council import workflow
+from core.i18n import gettext as _
+from core.models.cases import Case
+from core.models.cases import Case
+from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
+from core.plugins.enablement import plugin_settings
+from plugins.consultation_council import cli as cli_module
+from plugins.consultation_council import meetings, notify, topics, workflow
+from plugins.consultation_council.api import API_ROUTES
 from plugins.consultation_council.manifest import CASE_TYPE, KEY, MANIFEST
-from plugins.consultation_council.topics import on_created
+from plugins.consultation_council.models import Council, Resolution, Topic
+from plugins.consultation_council.routes import ROUTES
+from plugins.consultation_council.seed import seed_council
 
 if TYPE_CHECKING:
+    import click
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from core.casetypes.definition import CaseTypeDef
-    from core.models.cases import Case
+    from core.models import District
     from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
@@ -58,6 +71,49 @@ def case_types() -> list[Path]:
 
 
 @hookimpl
+def register_routes() -> list[Any]:
+    return list(ROUTES)
+
+
+@hookimpl
+def register_api_routes() -> list[Any]:
+    return list(API_ROUTES)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    cli_module.register(cli)
+
+
+@hookimpl
+def nav_items(ctx: RequestContext) -> list[NavItem]:
+    return [
+        NavItem(_("Consultation council"), ctx.url("/council"), icon="users", order=25, permission=(KEY, "view")),
+        NavItem(_("Council staff"), ctx.url("/council/admin"), order=26, permission=(KEY, "manage")),
+    ]
+
+
+@hookimpl
+async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    if ctx.district is None or ctx.user is None or not ctx.can(KEY, "view"):
+        return []
+    settings = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY)
+    if not settings.get("show_on_dashboard", True):
+        return []
+    context = {
+        "topics": await topics.list_topics(ctx, states=topics.SUPPORTABLE, limit=3),
+        "meetings": (await meetings.upcoming(ctx))[:2],
+        "unread": await notify.unread_count(ctx.session, ctx.user.id),
+    }
+    return [Widget(_("Consultation council"), "consultation_council/widget.html", context, order=25)]
+
+
+@hookimpl
+async def seed_demo(session: AsyncSession, district: District) -> None:
+    await seed_council(session, district)
+
+
+@hookimpl
 def default_policies() -> list[PolicyDefault]:
     return [
         *(PolicyDefault(role, KEY, "view") for role in EVERYONE),
@@ -70,7 +126,7 @@ def default_policies() -> list[PolicyDefault]:
 @hookimpl
 async def on_case_created(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> None:
     if case.case_type_key == CASE_TYPE:
-        await on_created(ctx, case)
+        await topics.on_created(ctx, case)
 
 
 @hookimpl
@@ -86,3 +142,24 @@ async def before_transition(
 async def after_transition(ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition) -> None:
     if case.case_type_key == CASE_TYPE:
         await workflow.after_step(ctx, case, transition)
+
+
+@hookimpl
+async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:
+    """On a topic: its council, supports, links; on a resident request escalated from a topic: the topic."""
+    if case.case_type_key == CASE_TYPE:
+        topic = await topics.topic_by_case(ctx, case.id)
+        if topic is None:
+            return []
+        council = await ctx.session.get(Council, topic.council_id)
+        linked = await ctx.session.get(Case, topic.escalated_case_id) if topic.escalated_case_id else None
+        decided = (await ctx.session.execute(select(Resolution).where(Resolution.topic_id == topic.id))).scalars()
+        context = {"topic": topic, "council": council, "linked": linked, "resolutions": list(decided)}
+        return [Panel(_("Consultation council"), "consultation_council/case_panel.html", context, order=20)]
+    if case.case_type_key == "resident_request":
+        query = select(Case).join(Topic, Topic.case_id == Case.id).where(Topic.escalated_case_id == case.id)
+        source = (await ctx.session.execute(query)).scalar_one_or_none()
+        if source is not None:
+            context = {"source": source, "topic": None, "council": None, "linked": None, "resolutions": []}
+            return [Panel(_("Consultation council"), "consultation_council/case_panel.html", context, order=20)]
+    return []

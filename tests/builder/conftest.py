@@ -7,9 +7,18 @@ from typing import Any
 
 import pytest
 
+from core.app import create_app
+from core.plugins import PluginHost
 from tests.cases.conftest import as_user, host, world
 
-__all__ = ("as_user", "host", "meal_delivery", "world")
+__all__ = ("app", "as_user", "host", "meal_delivery", "world")
+
+
+@pytest.fixture
+def app(settings: Any) -> Any:
+    """The app with the core only (the builder needs no plugin)."""
+    return create_app(settings, plugin_host=PluginHost.load(frozenset(), entry_points=False))
+
 
 MEAL = {
     "key": "meal_delivery",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.web.admin.case_types import CASE_TYPE_ROUTES
 from core.web.admin.districts import DISTRICT_ADMIN_ROUTES
 from core.web.admin.modules import MODULE_ROUTES
 from core.web.admin.org_units import ORG_UNIT_ROUTES
@@ -15,5 +16,11 @@ if TYPE_CHECKING:
 
 __all__ = ("ADMIN_DISTRICT_ROUTES", "ADMIN_PLATFORM_ROUTES")
 
-ADMIN_DISTRICT_ROUTES: list[ControllerRouterHandler] = [*ORG_UNIT_ROUTES, *USER_ROUTES, *ROLE_ROUTES, *MODULE_ROUTES]
+ADMIN_DISTRICT_ROUTES: list[ControllerRouterHandler] = [
+    *ORG_UNIT_ROUTES,
+    *USER_ROUTES,
+    *ROLE_ROUTES,
+    *MODULE_ROUTES,
+    *CASE_TYPE_ROUTES,
+]
 ADMIN_PLATFORM_ROUTES: list[ControllerRouterHandler] = [*DISTRICT_ADMIN_ROUTES]

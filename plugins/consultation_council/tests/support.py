@@ -64,8 +64,10 @@ async def build_world(session: AsyncSession) -> World:
     }.items():
         users[name] = await make_user(session, name, district=haishu, roles=roles, org_unit=pingqiao)
     for username, _name, _party, position in MEMBERS:
-        roles = ("council_member", "council_secretary", "community_worker") if position == "secretary" else (
-            "council_member",
+        roles = (
+            ("council_member", "council_secretary", "community_worker")
+            if position == "secretary"
+            else ("council_member",)
         )
         users[username] = await make_user(session, username, district=haishu, roles=roles, org_unit=pingqiao)
     users["yz-worker"] = await make_user(session, "yz-worker", district=yinzhou, roles=("community_worker",))

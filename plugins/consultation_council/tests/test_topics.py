@@ -39,8 +39,11 @@ def test_threshold_of_supports_puts_the_topic_on_the_agenda(world, as_user):
         topic, case = await _topic(ctx, ref)
         events = (await ctx.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id))).scalars()
         texts = (await ctx.session.execute(select(Notification.text))).scalars()
-        return case.state, topic.threshold_reached_at is not None, [e.payload.get("transition") for e in events], list(
-            texts
+        return (
+            case.state,
+            topic.threshold_reached_at is not None,
+            [e.payload.get("transition") for e in events],
+            list(texts),
         )
 
     state, reached, steps, notes = as_user("secretary", check)
@@ -84,8 +87,14 @@ def test_escalation_creates_a_linked_resident_request(world, as_user):
         topic, case = await _topic(ctx, ref)
         request = await ctx.session.get(Case, topic.escalated_case_id)
         comments = {
-            c.id: [e.payload.get("text", "") for e in (await ctx.session.execute(
-                select(CaseEvent).where(CaseEvent.case_id == c.id, CaseEvent.kind == "comment"))).scalars()]
+            c.id: [
+                e.payload.get("text", "")
+                for e in (
+                    await ctx.session.execute(
+                        select(CaseEvent).where(CaseEvent.case_id == c.id, CaseEvent.kind == "comment")
+                    )
+                ).scalars()
+            ]
             for c in (case, request)
         }
         return case, request, comments
@@ -105,8 +114,12 @@ def test_a_topic_for_a_place_without_council_is_refused(world, as_user, seed):
 
     async def raise_elsewhere(ctx):
         await create_case(
-            ctx, "council_topic", title="无议事会", data={"place": 999999, "category": "other", "description": "x"},
-            channel="web", source="api",
+            ctx,
+            "council_topic",
+            title="无议事会",
+            data={"place": 999999, "category": "other", "description": "x"},
+            channel="web",
+            source="api",
         )
 
     with pytest.raises(InvalidData):
