@@ -13,7 +13,6 @@ from sqlalchemy import select
 from core.hookspecs import hookimpl
 from core.i18n import gettext as _
 from core.models.cases import Case
-from core.models.cases import Case
 from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
 from core.plugins.enablement import plugin_settings
 from plugins.consultation_council import cli as cli_module

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.auth.tokens import create_token
@@ -11,7 +11,7 @@ from core.db import utcnow
 from core.models import OrgUnitKind
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
-from plugins.consultation_council.councils import add_member
+from plugins.consultation_council.councils import add_member, today
 from plugins.consultation_council.models import Council
 from tests.factories import make_district, make_org_unit, make_user
 
@@ -78,7 +78,7 @@ async def build_world(session: AsyncSession) -> World:
     session.add_all([council, yz_council])
     await session.flush()
     world = World(council=council.id, yz_council=yz_council.id, pingqiao=pingqiao.id, yanyue=yanyue.id)
-    start = date.today() - timedelta(days=365)
+    start = today() - timedelta(days=365)
     for username, name, party, position in MEMBERS:
         member = await add_member(
             session, council, name=name, party=party, position=position, user_id=users[username].id, term_start=start

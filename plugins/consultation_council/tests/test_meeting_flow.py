@@ -1,4 +1,4 @@
-"""A meeting from agenda to resolution: quorum before a vote, the vote decided by core.votes, minutes locked, objections."""
+"""From agenda to resolution: quorum before a vote, the vote decided by core.votes, minutes locked, objections."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def test_minutes_are_drafted_from_the_agenda_and_a_final_version_never_changes(w
         final = await ctx.session.get(MinutesVersion, final_id)
         await minutes.save_draft(ctx, final, "改写")
 
-    with pytest.raises(Refused, match="定稿|final"):
+    with pytest.raises(Refused, match="定稿"):
         as_user("secretary", edit_final)
 
     async def raw_write(session):
@@ -175,7 +175,7 @@ def test_objection_inside_the_window_is_kept_and_after_it_refused(world, as_user
         )
 
     seed(end_window)
-    with pytest.raises(Refused, match="公示期|objection period"):
+    with pytest.raises(Refused, match="公示期"):
         as_user("resident3", object_)
 
     async def answer_and_force(ctx):

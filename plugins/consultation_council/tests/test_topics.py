@@ -56,7 +56,7 @@ def test_a_second_support_by_the_same_resident_is_refused(world, as_user):
     """Supporting twice says so and still counts one."""
     ref = as_user("resident", lambda ctx: raise_parking_topic(ctx, world))
     _support(as_user, "resident2", ref)
-    with pytest.raises(Refused, match="已经附议|already support"):
+    with pytest.raises(Refused, match="已经附议"):
         _support(as_user, "resident2", ref)
     assert as_user("resident", lambda ctx: _topic(ctx, ref))[0].supports == 1
 
@@ -124,7 +124,7 @@ def test_a_topic_for_a_place_without_council_is_refused(world, as_user, seed):
 
     with pytest.raises(InvalidData):
         as_user("resident", raise_elsewhere)
-    assert seed(lambda s: _count(s)) == 0
+    assert seed(_count) == 0
 
 
 async def _count(session):
