@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
@@ -38,8 +39,8 @@ class FieldRow:
     field: FieldDef
     text: str
     visible: bool = True
-    rows: list[list[str]] = field(default_factory=list)
-    files: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[list[str]] = dataclasses.field(default_factory=list)
+    files: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -50,7 +51,7 @@ class EventView:
     actor: str
     at: Any
     title: str
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     text: Markup | str = ""
     reason: str = ""
 
@@ -78,7 +79,7 @@ class CaseView:
     channel: str = ""
     priority: str = ""
     badge: str = ""
-    type_names: dict[str, str] = field(default_factory=dict)
+    type_names: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def field_row(definition: CaseTypeDef, key: str, data: dict[str, Any], locale: str, names: Any) -> FieldRow:
