@@ -102,6 +102,13 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/publish"): ADMINS,
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/retire"): ADMINS,
     ("GET", f"{D}/admin/case-types/{{type_key:str}}/export.yaml"): ADMINS,
+    # The builder API (core/api/builder.py): district admins only.
+    ("GET", f"{API}/builder/case-types"): ADMINS,
+    ("POST", f"{API}/builder/case-types"): ADMINS,
+    ("GET", f"{API}/builder/case-types/{{type_key:str}}"): ADMINS,
+    ("PUT", f"{API}/builder/case-types/{{type_key:str}}/draft"): ADMINS,
+    ("POST", f"{API}/builder/case-types/{{type_key:str}}/publish"): ADMINS,
+    ("GET", f"{API}/builder/case-types/{{type_key:str}}/export"): ADMINS,
     # The case queue (core/web/queues.py): what each user sees is filtered in SQL; exports need `export`.
     ("GET", f"{D}/cases"): EVERYONE,
     ("GET", f"{D}/queues/counts"): EVERYONE,
@@ -149,6 +156,8 @@ ACCESS: dict[tuple[str, str], Any] = {
 # Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/districts"): {"code": "matrix-new", "name_zh": "矩阵区"},
+    ("POST", f"{API}/builder/case-types"): {"key": "matrix_type", "name_zh": "矩阵类型"},
+    ("PUT", f"{API}/builder/case-types/{{type_key:str}}/draft"): {"definition": {}},
     ("POST", f"{API}/org-units"): {"code": "mx", "name_zh": "矩阵街道", "kind": "street"},
     ("PATCH", f"{API}/org-units/{{unit_id:int}}"): {"name_zh": "矩阵改名"},
     ("POST", f"{API}/users"): {"username": "matrix-user", "password": "long-enough-1", "role": "volunteer"},

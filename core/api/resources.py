@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from litestar import get
 
 from core.api.admin import ADMIN_DISTRICT_API, ADMIN_GLOBAL_API
+from core.api.builder import BUILDER_API
 from core.api.case_activity import ACTIVITY_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
@@ -31,4 +32,10 @@ async def me(ctx: RequestContext) -> dict[str, object]:
 
 
 GLOBAL_API: list[ControllerRouterHandler] = [me, *ADMIN_GLOBAL_API]
-DISTRICT_API: list[ControllerRouterHandler] = [*ADMIN_DISTRICT_API, CASE_TYPE_API, CASE_API, ACTIVITY_API]
+DISTRICT_API: list[ControllerRouterHandler] = [
+    *ADMIN_DISTRICT_API,
+    CASE_TYPE_API,
+    CASE_API,
+    ACTIVITY_API,
+    BUILDER_API,
+]
