@@ -132,7 +132,8 @@ async def topic_page(request: Request[Any, Any, Any], ctx: RequestContext, refer
         )
     ).scalars()
     linked = await ctx.session.get(Case, topic.escalated_case_id) if topic.escalated_case_id else None
-    decided = [r for r in await resolutions.list_resolutions(ctx) if r.topic_id == topic.id]
+    listed = await resolutions.list_resolutions(ctx, include_drafts=ctx.can(KEY, "manage"))
+    decided = [r for r in listed if r.topic_id == topic.id]
     return await page(
         request,
         ctx,
