@@ -75,7 +75,8 @@ async def admin(request: Request[Any, Any, Any], ctx: RequestContext) -> Respons
 
 
 def _int(raw: str | None, default: int) -> int:
-    return int(raw) if (raw or "").strip().isdigit() else default
+    text = (raw or "").strip()
+    return int(text) if text.isdigit() else default
 
 
 @post(f"{ADMIN}/councils", name="council:create", status_code=200)

@@ -19,8 +19,8 @@ PHONE = {"width": 390, "height": 844}
 TITLE = "7幢门口路灯不亮"
 
 
-def _login(browser: Browser, base: str, username: str, **options: object) -> Page:
-    context = browser.new_context(locale="zh-CN", **options)  # type: ignore[arg-type]
+def _login(chromium: Browser, base: str, username: str, **options: object) -> Page:
+    context = chromium.new_context(locale="zh-CN", **options)  # type: ignore[arg-type]
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
