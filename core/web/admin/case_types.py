@@ -10,6 +10,7 @@ import copy
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
@@ -29,6 +30,8 @@ __all__ = ("CASE_TYPE_ROUTES",)
 LIST = "core/admin/builder/list.html"
 EDITOR = "core/admin/builder/editor.html"
 DETAIL = "core/admin/builder/detail.html"
+# Pages and fragments: not in the API schema, answered as text/html (browsers show anything else as text).
+PAGE: dict[str, Any] = {"include_in_schema": False, "media_type": MediaType.HTML}
 
 
 def _need(ctx: RequestContext) -> None:
@@ -53,14 +56,14 @@ async def _list(request: Request[Any, Any, Any], ctx: RequestContext, form: Form
     )
 
 
-@get("/admin/case-types", name="admin_case_types", include_in_schema=False)
+@get("/admin/case-types", name="admin_case_types", **PAGE)
 async def case_types(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Every case type of the district with its versions, status, source and open cases per version."""
     _need(ctx)
     return await _list(request, ctx, FormState())
 
 
-@post("/admin/case-types", include_in_schema=False)
+@post("/admin/case-types", **PAGE)
 async def create_draft(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Start a draft: a new type, or a copy of a type of this or another district (``copy`` = ``code/key``)."""
     _need(ctx)
@@ -90,7 +93,7 @@ async def create_draft(request: Request[Any, Any, Any], ctx: RequestContext) -> 
     return await done(request, ctx, ctx.url(f"/admin/case-types/{row.key}"), _("The draft was created."))
 
 
-@post("/admin/case-types/import", include_in_schema=False)
+@post("/admin/case-types/import", **PAGE)
 async def import_type(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Import YAML (pasted or uploaded) into a draft; problems are shown with their line."""
     _need(ctx)
@@ -135,14 +138,14 @@ async def _editor(request: Request[Any, Any, Any], ctx: RequestContext, type_key
     )
 
 
-@get("/admin/case-types/{type_key:str}", include_in_schema=False)
+@get("/admin/case-types/{type_key:str}", **PAGE)
 async def case_type_page(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """The draft's editor, or (without a draft) the type's versions with their diagram."""
     _need(ctx)
     return await _editor(request, ctx, type_key)
 
 
-@post("/admin/case-types/{type_key:str}/draft", include_in_schema=False)
+@post("/admin/case-types/{type_key:str}/draft", **PAGE)
 async def edit_draft(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """Apply one editor action (``op``) to the draft, or start a draft of the newest version (``op=start``)."""
     _need(ctx)
@@ -172,7 +175,7 @@ async def edit_draft(request: Request[Any, Any, Any], ctx: RequestContext, type_
     return await done(request, ctx, ctx.url(f"/admin/case-types/{type_key}"), _("Saved."))
 
 
-@post("/admin/case-types/{type_key:str}/check", include_in_schema=False)
+@post("/admin/case-types/{type_key:str}/check", **PAGE)
 async def check_expression(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """Check a condition as it is typed: the error, or a note that it is fine (before saving)."""
     _need(ctx)
@@ -187,7 +190,7 @@ async def check_expression(request: Request[Any, Any, Any], ctx: RequestContext,
     return Template("core/admin/builder/check.html", context={"error": error, "expression": expression, "ctx": ctx})
 
 
-@post("/admin/case-types/{type_key:str}/preview", include_in_schema=False)
+@post("/admin/case-types/{type_key:str}/preview", **PAGE)
 async def preview(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """The live preview: one field validated as it is left, a new group row, or the whole form checked."""
     _need(ctx)
@@ -240,7 +243,7 @@ async def preview(request: Request[Any, Any, Any], ctx: RequestContext, type_key
     )
 
 
-@post("/admin/case-types/{type_key:str}/publish", include_in_schema=False)
+@post("/admin/case-types/{type_key:str}/publish", **PAGE)
 async def publish(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """Publish the draft as the next version (refused while problems remain)."""
     _need(ctx)
@@ -259,7 +262,7 @@ async def publish(request: Request[Any, Any, Any], ctx: RequestContext, type_key
     )
 
 
-@post("/admin/case-types/{type_key:str}/retire", include_in_schema=False)
+@post("/admin/case-types/{type_key:str}/retire", **PAGE)
 async def retire(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """Retire the type (asks for ``confirm=yes``): no new cases; open ones keep working."""
     _need(ctx)
