@@ -73,8 +73,8 @@ def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_title(f"{info.bank} 对账单 {info.member}")
     pdf.set_creator("Sanshe 三社")
-    options = {"collection_font_number": SC_FACE} if path.suffix == ".ttc" and "Noto" in path.name else {}
-    pdf.add_font("cjk", fname=str(path), **options)
+    face = SC_FACE if path.suffix == ".ttc" and "Noto" in path.name else 0
+    pdf.add_font("cjk", fname=str(path), collection_font_number=face)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("cjk", size=16)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -114,17 +114,19 @@ async def dashboard(session: AsyncSession, bank: Bank, *, now: datetime | None =
             )
         ).scalars()
     )
-    names = dict(
+    names: dict[Any, Any] = dict(
         (
             await session.execute(
                 select(LedgerAccount.owner_ref, LedgerAccount.name).where(
                     LedgerAccount.owner_ref.in_([banks.member_ref(bank.id, u) for u in per_user])
                 )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     top = sorted(per_user.items(), key=lambda pair: -pair[1])[:10]
-    states = dict(
+    states: dict[Any, Any] = dict(
         (
             await session.execute(
                 select(Case.state, func.count())
@@ -132,7 +134,9 @@ async def dashboard(session: AsyncSession, bank: Bank, *, now: datetime | None =
                 .where(Service.bank_id == bank.id, Case.created_at >= start)
                 .group_by(Case.state)
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return Dashboard(
         months=months,

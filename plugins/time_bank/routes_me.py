@@ -83,7 +83,7 @@ async def _me_context(ctx: RequestContext) -> dict[str, Any]:
     services_rows = await queries.my_services(ctx.session, uid)
     needs = await queries.my_needs(ctx.session, uid)
     open_needs = await queries.open_needs_for(ctx.session, uid)
-    people = {r.service.served_user_id for r in [*services_rows, *needs, *open_needs]}
+    people: set[int | None] = {r.service.served_user_id for r in [*services_rows, *needs, *open_needs]}
     people |= (
         {r.service.volunteer_user_id for r in needs} | {lk.user_id for lk in links} | {lk.relative_id for lk in links}
     )

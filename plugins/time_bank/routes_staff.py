@@ -45,7 +45,7 @@ async def bank_list(request: Request[Any, Any, Any], ctx: RequestContext) -> Res
     for bank in await banks.list_banks(ctx.session, active_only=False):
         if bank.id not in mine:
             continue
-        counts = dict(
+        counts: dict[Any, Any] = dict(
             (
                 await ctx.session.execute(
                     select(Case.state, func.count())
@@ -53,7 +53,9 @@ async def bank_list(request: Request[Any, Any, Any], ctx: RequestContext) -> Res
                     .where(Service.bank_id == bank.id)
                     .group_by(Case.state)
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         applied = (
             await ctx.session.execute(
@@ -81,7 +83,7 @@ async def bank_console(request: Request[Any, Any, Any], ctx: RequestContext, ban
             )
         ).all()
     )
-    people = {r.service.served_user_id for rows in queues.values() for r in rows}
+    people: set[int | None] = {r.service.served_user_id for rows in queues.values() for r in rows}
     people |= {r.service.volunteer_user_id for rows in queues.values() for r in rows}
     return await page(
         request,
@@ -164,14 +166,16 @@ async def member_list(request: Request[Any, Any, Any], ctx: RequestContext, bank
         ).all()
     )
     refs = [banks.member_ref(bank.id, m.user_id) for m, _u in members]
-    balances = dict(
+    balances: dict[Any, Any] = dict(
         (
             await ctx.session.execute(
                 select(ledger.LedgerAccount.owner_ref, ledger.LedgerAccount.balance).where(
                     ledger.LedgerAccount.owner_ref.in_(refs)
                 )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     links = list((await ctx.session.execute(select(FamilyLink).where(FamilyLink.bank_id == bank.id))).scalars())
     names = {u.id: u.label for _m, u in members}

@@ -27,6 +27,8 @@ from plugins.time_bank.manifest import CASE_TYPE
 from plugins.time_bank.models import Bank, Service
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from core.casetypes.definition import CaseTypeDef
     from core.models.cases import Case
     from core.web.context import RequestContext
@@ -246,7 +248,7 @@ async def after_step(ctx: RequestContext, case: Case, case_type: CaseTypeDef, tr
             raise TransitionRefused(exc.zh if not ctx.locale.startswith("en") else exc.en) from exc
 
 
-async def user_names(ctx: RequestContext, ids: set[int | None]) -> dict[int, str]:
+async def user_names(ctx: RequestContext, ids: Iterable[int | None]) -> dict[int, str]:
     """Display names of users by id."""
     wanted = {i for i in ids if i}
     if not wanted:

@@ -142,4 +142,4 @@ def slot_label(slot: str) -> str:
     return f"{days.get(day, day)}{parts.get(part, part)}"
 
 
-PAGE_HELPERS = {"state_label": state_label, "nonce": nonce, "slot_label": slot_label}
+PAGE_HELPERS: dict[str, Any] = {"state_label": state_label, "nonce": nonce, "slot_label": slot_label}

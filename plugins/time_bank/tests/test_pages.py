@@ -138,3 +138,17 @@ def test_time_bank_pages_are_404_where_the_plugin_is_off(client, world, seed, ho
     seed(off)
     login(client, "resident")
     assert client.get(ME).status_code == 404
+
+
+def test_case_page_shows_the_time_bank_panel(client, world, as_user):
+    """The core's case page of a 时间银行服务 shows the bank, the volunteer and the time recorded in a panel."""
+    from plugins.time_bank.tests.support import post_need, step
+
+    ref = as_user("resident", lambda ctx: post_need(ctx, world.bank, "visit"))
+    as_user("volunteer", lambda ctx: step(ctx, ref, "match", volunteer=world.users["volunteer"]))
+    as_user("volunteer", lambda ctx: step(ctx, ref, "complete", served_on="2026-01-05", minutes=75))
+    login(client, "tb-staff")
+    page = client.get(f"/d/haishu/cases/{ref}")
+    assert page.status_code == 200
+    assert "平桥时间银行" in page.text
+    assert "1 小时 15 分钟" in page.text
