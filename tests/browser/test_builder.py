@@ -29,9 +29,14 @@ FIELDS = [
 ]
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, target: str = "") -> None:
+    """Save the viewport (or only the element ``target``) as docs/images/builder-<name>.png."""
     IMAGES.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMAGES / f"builder-{name}.png"), full_page=True)
+    path = str(IMAGES / f"builder-{name}.png")
+    if target:
+        page.locator(target).first.screenshot(path=path)
+    else:
+        page.screenshot(path=path)
 
 
 def log_in(browser: Browser, base: str, username: str) -> Page:
@@ -100,7 +105,7 @@ def test_admin_builds_meal_delivery_and_worker_uses_it(live_server, browser):
     condition = note.locator("[name=show_if]")
     condition.fill('dite == "special"')
     expect(note.locator(".cond-check .field-error").first).to_contain_text("dite")
-    shot(admin, "2-condition-error")
+    shot(admin, "2-condition-error", "#field-4")
     condition.fill('diet == "special"')
     expect(note.locator(".cond-check .success").first).to_be_visible()
     note.locator("[name=required_if]").fill('diet == "special"')
@@ -114,13 +119,13 @@ def test_admin_builds_meal_delivery_and_worker_uses_it(live_server, browser):
     admin.locator("#pv-in-phone").fill("12345")
     admin.locator("#pv-in-address").click()
     expect(admin.locator("#pv-w-phone .field-error")).to_be_visible()
-    shot(admin, "3-form-preview")
+    shot(admin, "3-form-preview", ".builder-grid")
 
     # The workflow: 新登记 → 已评估 → 送餐中 → 已办结.
     add_state(admin, "assessed", "已评估")
     expect(admin.locator("#problems")).to_contain_text("assessed")
     expect(admin.locator("#publish")).to_be_disabled()
-    shot(admin, "4-problems")
+    shot(admin, "4-problems", "#problems")
     add_state(admin, "delivering", "送餐中")
     add_step(admin, "assess", "评估", "new", "assessed")
     add_step(admin, "start", "开始送餐", "assessed", "delivering")
@@ -128,8 +133,8 @@ def test_admin_builds_meal_delivery_and_worker_uses_it(live_server, browser):
     expect(admin.locator("#diagram svg g.state")).to_have_count(4)
     expect(admin.locator("#diagram svg path.transition")).to_have_count(4)
     expect(admin.locator("#publish")).to_be_enabled()
-    admin.locator("#workflow").scroll_into_view_if_needed()
-    shot(admin, "5-workflow")
+    shot(admin, "5-workflow", "#diagram")
+    shot(admin, "5-steps", "#add-transition")
     admin.locator("#publish").click()
     expect(admin.locator("#versions")).to_contain_text("v1")
     shot(admin, "6-published")
@@ -137,14 +142,14 @@ def test_admin_builds_meal_delivery_and_worker_uses_it(live_server, browser):
     # The worker, on the same server: file a case of the new type and move it.
     worker = log_in(browser, live_server, "worker")
     worker.goto(f"{live_server}/d/haishu/cases/new/meal_delivery")
+    worker.locator("#f-in-diet").select_option("special")
+    expect(worker.locator("#f-in-diet_note")).to_be_visible()
     worker.locator("#f-in-title").fill("王奶奶送餐申请")
     worker.locator("#f-in-elder_name").fill("王秀英")
     worker.locator("#f-in-phone").fill("13800138000")
     worker.locator("#f-in-address").fill("平桥社区 5 幢 302")
-    worker.locator("#f-in-diet").select_option("special")
-    expect(worker.locator("#f-in-diet_note")).to_be_visible()
     worker.locator("#f-in-diet_note").fill("糖尿病，少盐少糖")
-    shot(worker, "7-worker-new-case")
+    shot(worker, "7-worker-new-case", "form.case-form")
     worker.locator("form.case-form button[type=submit]").click()
     expect(worker.locator("#case-actions")).to_contain_text("评估")
     worker.locator("#case-actions button", has_text="评估").click()
