@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
-from core import hookspecs
 from core.hookspecs import hookimpl
 from core.i18n import gettext as _
 from core.models.cases import Case
@@ -142,7 +141,8 @@ async def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list
     return [or_(Case.created_by_id == uid, Case.id.in_(own), (Case.state == "posted") & Case.id.in_(open_needs))]
 
 
-async def _case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:
+@hookimpl
+async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:
     row = await services.service_of(ctx, case)
     if row is None:
         return []
@@ -151,8 +151,3 @@ async def _case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) 
     names = await services.user_names(ctx, {row.served_user_id, row.volunteer_user_id})
     context = {"row": row, "bank": bank, "category": category, "names": names, "fmt": banks.fmt}
     return [Panel(_("Time bank"), "time_bank/case_panel.html", context, order=10)]
-
-
-# ``case_panels`` is being added to the core alongside this plugin; implement it once the spec exists.
-if hasattr(hookspecs, "case_panels"):
-    case_panels = hookimpl(_case_panels)
