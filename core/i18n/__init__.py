@@ -70,7 +70,9 @@ def translations(locale: str) -> NullTranslations:
     ``plugins/<key>/locale/...``), so parallel work never fights over one catalog.
     """
     merged: NullTranslations | None = None
-    for directory in LOCALE_DIRS:
+    # Later merges win, so the core's catalogs go last: a plugin that translates a
+    # message the core also uses cannot change how the core's pages read.
+    for directory in reversed(LOCALE_DIRS):
         for mo_file in sorted((directory / locale / "LC_MESSAGES").glob("*.mo")):
             with mo_file.open("rb") as handle:
                 catalog = Translations(fp=handle)

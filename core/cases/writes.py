@@ -1,0 +1,97 @@
+"""What every write to a case shares: permission checks, diffs, and saving only if nobody changed it first."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from litestar.exceptions import PermissionDeniedException
+from sqlalchemy import select, update
+
+from core.cases.errors import StaleCase
+from core.db import utcnow
+from core.i18n import gettext
+from core.models import User
+from core.models.cases import Case, CaseEvent
+
+if TYPE_CHECKING:
+    from core.casetypes.definition import CaseTypeDef
+    from core.web.context import RequestContext
+
+__all__ = ("changes_since", "diff_data", "require_permission", "search_text", "stale_error", "write_if_current")
+
+
+def require_permission(ctx: RequestContext, definition: CaseTypeDef, action: str) -> None:
+    if not ctx.can(definition.resource, action):
+        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+
+
+def search_text(reference: str, title: str, data: dict[str, Any]) -> str:
+    parts = [reference, title]
+    for value in data.values():
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            parts.extend(str(v.get("name", "")) if isinstance(v, dict) else str(v) for v in value)
+    return " ".join(parts).lower()[:4000]
+
+
+def diff_data(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    keys = set(before) | set(after)
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+async def changes_since(ctx: RequestContext, case: Case, version: int) -> list[dict[str, Any]]:
+    """What others changed after ``version``: field, old, new, who, when (for the 409 message)."""
+    rows = (
+        await ctx.session.execute(
+            select(CaseEvent, User.username)
+            .outerjoin(User, User.id == CaseEvent.actor_id)
+            .where(CaseEvent.case_id == case.id)
+            .order_by(CaseEvent.seq)
+        )
+    ).all()
+    changes = []
+    for event, username in rows:
+        if int(event.payload.get("lock_version", 0)) <= version:
+            continue
+        for field, (old, new) in (event.payload.get("changes") or {}).items():
+            changes.append({"field": field, "old": old, "new": new, "by": username, "at": event.at.isoformat()})
+        if event.kind == "transition":
+            changes.append(
+                {
+                    "field": "state",
+                    "old": event.payload.get("from"),
+                    "new": event.payload.get("to"),
+                    "by": username,
+                    "at": event.at.isoformat(),
+                }
+            )
+    return changes
+
+
+async def stale_error(ctx: RequestContext, case: Case, version: int) -> StaleCase:
+    """The 409 for an editor who loaded ``version``: what changed since, by whom, when."""
+    return StaleCase(
+        gettext(
+            "Someone else changed this case while you were editing. Your changes were not saved; "
+            "review theirs and try again."
+        ),
+        await changes_since(ctx, case, version),
+        case.lock_version,
+    )
+
+
+async def write_if_current(ctx: RequestContext, case: Case, expected: int, values: dict[str, Any]) -> None:
+    """Write ``values`` only if nobody changed the case since ``expected``; else 409 with the changes."""
+    assert ctx.user is not None
+    now = utcnow()
+    result = await ctx.session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.lock_version == expected)
+        .values(**values, lock_version=Case.lock_version + 1, updated_at=now, updated_by_id=ctx.user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        await ctx.session.refresh(case)
+        raise await stale_error(ctx, case, expected)
+    await ctx.session.refresh(case)
