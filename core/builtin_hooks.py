@@ -37,7 +37,9 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         NavItem(_("Dashboard"), ctx.url("/"), icon="home", order=0, permission=("dashboard", "view")),
         NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
         NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view")),
-        NavItem(_("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"),
+        NavItem(
+            _("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"
+        ),
         NavItem(_("Users"), ctx.url("/admin/users"), order=910, permission=("users", "view"), group="admin"),
         NavItem(_("Roles"), ctx.url("/admin/roles"), order=920, permission=("roles", "manage"), group="admin"),
         NavItem(

@@ -36,7 +36,9 @@ async def verify(session: AsyncSession, *, district_id: int | None = None) -> li
 
     problems: list[str] = []
     total = func.sum(P.amount)
-    query = select(P.district_id, A.unit, total).join(A, A.id == P.account_id).group_by(P.district_id, A.unit)
+    query: Select[Any] = (
+        select(P.district_id, A.unit, total).join(A, A.id == P.account_id).group_by(P.district_id, A.unit)
+    )
     for district, unit, amount in await _rows(session, scoped(query.having(total != 0), P)):
         problems.append(
             f"区 {district} 的 {unit} 过账合计为 {amount}，应为 0 / "

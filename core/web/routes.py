@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.web.admin import ADMIN_DISTRICT_ROUTES, ADMIN_PLATFORM_ROUTES
 from core.web.case_routes import CASE_ROUTES
 from core.web.dashboard import dashboard
@@ -9,7 +11,17 @@ from core.web.profile import PROFILE_ROUTES
 from core.web.queues import QUEUE_ROUTES
 from core.web.shell import healthz, home, set_language, switch_district
 
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
+
 __all__ = ("DISTRICT_ROUTES", "SHELL_ROUTES")
 
-SHELL_ROUTES = [home, healthz, set_language, switch_district, *ADMIN_PLATFORM_ROUTES, *PROFILE_ROUTES]
-DISTRICT_ROUTES = [dashboard, *ADMIN_DISTRICT_ROUTES, *QUEUE_ROUTES, *CASE_ROUTES]
+SHELL_ROUTES: list[ControllerRouterHandler] = [
+    home,
+    healthz,
+    set_language,
+    switch_district,
+    *ADMIN_PLATFORM_ROUTES,
+    *PROFILE_ROUTES,
+]
+DISTRICT_ROUTES: list[ControllerRouterHandler] = [dashboard, *ADMIN_DISTRICT_ROUTES, *QUEUE_ROUTES, *CASE_ROUTES]
