@@ -101,6 +101,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/preview"): ADMINS,
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/publish"): ADMINS,
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/retire"): ADMINS,
+    ("POST", f"{D}/admin/case-types/{{type_key:str}}/migrate"): ADMINS,
     ("GET", f"{D}/admin/case-types/{{type_key:str}}/export.yaml"): ADMINS,
     # The builder API (core/api/builder.py): district admins only.
     ("GET", f"{API}/builder/case-types"): ADMINS,

@@ -136,3 +136,26 @@ def test_a_crash_mid_way_changes_nothing_of_that_case_and_a_rerun_resumes(as_use
         return case.state, case.data.get("diet_note")
 
     assert as_user("worker", worker_moves) == ("assessed", None)
+
+
+def test_the_type_page_offers_the_mapping_and_shows_progress(app, two_versions):
+    """The page lists states with open cases; an incomplete mapping is refused, a full one reaches 100 %."""
+    import re
+
+    from litestar.testing import TestClient
+
+    from tests.conftest import login
+
+    url = "/d/haishu/admin/case-types/meal_delivery"
+    with TestClient(app=app) as client:
+        login(client, "dadmin")
+        page = client.get(url)
+        assert 'name="map_applied"' in page.text and 'name="map_assessed"' in page.text
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        htmx = {"HX-Request": "true"}
+        refused = client.post(f"{url}/migrate", data={"_csrf_token": token, "map_assessed": "assessed"}, headers=htmx)
+        assert "applied" in refused.text and 'role="alert"' in refused.text
+        data = {"_csrf_token": token, "map_applied": "received", "map_assessed": "assessed"}
+        done = client.post(f"{url}/migrate", data=data, headers=htmx)
+        assert 'value="3" max="3"' in done.text and 'role="status"' in done.text
+        assert 'name="map_applied"' not in client.get(url).text

@@ -21,6 +21,7 @@ from core.forms import form_input, validate
 from core.forms.definition import DefinitionError
 from core.i18n import gettext as _
 from core.web.admin.builder_view import check_condition, editor_view, preview_form
+from core.web.admin.case_type_migrate import migrate_cases, migration_context
 from core.web.admin.common import FormState, done, error_status, form_of, is_htmx, render
 from core.web.context import RequestContext
 from core.web.forms import FormView, Slot, read_posted
@@ -135,6 +136,7 @@ async def _editor(request: Request[Any, Any, Any], ctx: RequestContext, type_key
         latest=latest,
         diagram=diagram_svg(latest.definition.get("workflow"), ctx.locale),
         open_cases=await builder.open_cases_by_version(ctx.session, ctx.district),
+        **await migration_context(ctx, type_key),
     )
 
 
@@ -303,4 +305,5 @@ CASE_TYPE_ROUTES = [
     publish,
     retire,
     export,
+    migrate_cases,
 ]
