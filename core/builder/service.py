@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm.attributes import flag_modified
 
+from core.builder.access import replace_permissions
 from core.builder.checks import problems_of
 from core.cases.types import current_versions, definition_of, store_version
 from core.casetypes.definition import KEY_RE, parse_case_type
@@ -235,7 +236,9 @@ async def publish(session: AsyncSession, district: District, key: str, *, user_i
     source = draft.source
     await session.execute(delete(CaseTypeVersion).where(CaseTypeVersion.id == draft.id))
     session.expunge(draft)
-    return await store_version(session, district, definition, source=source, created_by_id=user_id)
+    row = await store_version(session, district, definition, source=source, created_by_id=user_id)
+    await replace_permissions(session, district, definition)
+    return row
 
 
 async def retire(session: AsyncSession, district: District, key: str) -> CaseTypeVersion:

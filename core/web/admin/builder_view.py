@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from core.builder.access import access_changes
 from core.builder.checks import problems_of
 from core.builder.diagram import diagram_svg
 from core.builder.edit import ACTIONS, SLA_UNITS
@@ -95,6 +96,7 @@ class EditorView:
     preview: FormView | None
     base: str
     diagram: Any = ""
+    access: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     field_types: list[str] = field(default_factory=lambda: sorted(FIELD_TYPES))
     actions: tuple[str, ...] = ACTIONS
     sla_units: tuple[str, ...] = SLA_UNITS
@@ -114,6 +116,9 @@ class EditorView:
     @property
     def field_keys(self) -> list[str]:
         return [str(f.get("key") or "") for f in self.fields]
+
+    def role_name(self, key: str) -> str:
+        return next((name for k, name in self.roles if k == key), key)
 
     def anchor(self, problem: Problem) -> str:
         return anchor_of(problem.path)
@@ -184,5 +189,24 @@ async def editor_view(ctx: RequestContext, row: CaseTypeVersion, errors: dict[st
     states = [s for s in (raw.get("workflow") or {}).get("states") or [] if isinstance(s, dict)]
     bad = frozenset(str(s.get("key")) for i, s in enumerate(states) if f"workflow.states[{i}]" in paths)
     view = EditorView(row, raw, problems, roles, preview, base)
+    published = await _published_raw(ctx, row)
+    view.access = access_changes(published, raw)
     view.diagram = diagram_svg(raw.get("workflow"), ctx.locale, bad)
     return view
+
+
+async def _published_raw(ctx: RequestContext, row: CaseTypeVersion) -> dict[str, Any]:
+    """The newest published (or retired) version's definition of the draft's key (empty for a new type)."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from core.models.cases import CaseTypeVersion as Version  # noqa: PLC0415
+
+    found = (
+        await ctx.session.execute(
+            select(Version)
+            .where(Version.district_id == row.district_id, Version.key == row.key, Version.status != "draft")
+            .order_by(Version.version.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return dict(found.definition) if found is not None else {}
