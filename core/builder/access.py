@@ -34,7 +34,7 @@ def pairs_of(raw: Any) -> set[tuple[str, str]]:
     """``(role, action)`` granted by a definition in its YAML/JSON form (transitions as ``transition:<key>``)."""
     if not isinstance(raw, dict):
         return set()
-    out = set()
+    out: set[tuple[str, str]] = set()
     perms = raw.get("permissions") if isinstance(raw.get("permissions"), dict) else {}
     for action, roles in (perms or {}).items():
         out.update((role, str(action)) for role in _list(roles))

@@ -26,6 +26,7 @@ from core.workflows.definition import StateKind
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from sqlalchemy import ColumnElement
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.models import District
@@ -55,7 +56,7 @@ class Progress:
         return 100 if self.total == 0 else round(100 * self.done / self.total)
 
 
-def _older(district: District, target: CaseTypeVersion) -> list[object]:
+def _older(district: District, target: CaseTypeVersion) -> list[ColumnElement[bool]]:
     return [
         Case.district_id == district.id,
         Case.case_type_key == target.key,

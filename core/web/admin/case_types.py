@@ -101,8 +101,8 @@ async def import_type(request: Request[Any, Any, Any], ctx: RequestContext) -> A
     assert ctx.district is not None and ctx.user is not None
     data = await form_of(request)
     text = str(data.get("yaml") or "")
-    upload = data.get("file")
-    if upload is not None and not isinstance(upload, str) and getattr(upload, "filename", ""):
+    upload: Any = data.get("file")
+    if upload is not None and not isinstance(upload, str) and upload.filename:
         text = (await upload.read()).decode("utf-8", errors="replace")
     form = FormState({"yaml": text})
     try:
