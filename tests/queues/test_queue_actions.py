@@ -60,7 +60,7 @@ def test_assign_from_the_row_menu(as_user, world, logged_in, seed):
     menu = client.get(f"/d/haishu/queues/menu?ref={ref}", headers=htmx("")).text
     social = user_id(seed, "social")
     assert f'<option value="{social}"' in menu
-    assert f"/cases/{ref}?transition=return_for_info" in menu  # a step that needs a reason links to the case
+    assert f"/cases/{ref}?step=return_for_info#case-actions" in menu  # a step with a reason opens its form
     row = client.post(
         "/d/haishu/queues/act",
         data={"ref": ref, "action": "assign", "assignee": str(social), "_csrf_token": token(client)},
