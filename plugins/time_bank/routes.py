@@ -12,9 +12,20 @@ from plugins.time_bank.routes_activities import ACTIVITY_ROUTES
 from plugins.time_bank.routes_forms import FORM_ROUTES
 from plugins.time_bank.routes_import import IMPORT_ROUTES
 from plugins.time_bank.routes_me import ME_ROUTES
+from plugins.time_bank.routes_offers import OFFER_ROUTES
 from plugins.time_bank.routes_reports import REPORT_ROUTES
+from plugins.time_bank.routes_rules import RULES_ROUTES
 from plugins.time_bank.routes_staff import STAFF_ROUTES
 
 __all__ = ("ROUTES",)
 
-ROUTES: list[Any] = [*ME_ROUTES, *FORM_ROUTES, *STAFF_ROUTES, *REPORT_ROUTES, *ACTIVITY_ROUTES, *IMPORT_ROUTES]
+ROUTES: list[Any] = [
+    *ME_ROUTES,
+    *OFFER_ROUTES,
+    *FORM_ROUTES,
+    *STAFF_ROUTES,
+    *REPORT_ROUTES,
+    *ACTIVITY_ROUTES,
+    *IMPORT_ROUTES,
+    *RULES_ROUTES,
+]

@@ -1,4 +1,6 @@
-"""Forms: post a need (``/time-bank/needs/new``), apply to join a bank (``/time-bank/join/{bank}``), offer a service.
+"""Forms: post a need (``/time-bank/needs/new``), apply to join a bank (``/time-bank/join/{bank}``).
+
+Offering a service is in :mod:`plugins.time_bank.routes_offers`.
 
 On an error the form comes back (status 400) with the messages next to the fields and
 everything typed kept; on success the member goes back to their page with a notice.
@@ -19,13 +21,11 @@ from core.web.context import RequestContext
 from core.web.pages import page
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import CASE_TYPE, KEY
-from plugins.time_bank.models import Member, MemberStatus, Offer
-from plugins.time_bank.queries import WEEKDAYS
+from plugins.time_bank.models import Member, MemberStatus
+from plugins.time_bank.offers import SLOTS
 from plugins.time_bank.web import PAGE_HELPERS, Form, go, notice
 
 __all__ = ("FORM_ROUTES",)
-
-SLOTS = [f"{day}_{part}" for day in WEEKDAYS for part in ("am", "pm", "eve")]
 
 
 async def _communities(ctx: RequestContext) -> list[OrgUnit]:
@@ -150,33 +150,4 @@ async def join_apply(request: Request[Any, Any, Any], ctx: RequestContext, bank_
     return go(request, ctx.url("/time-bank"))
 
 
-@post("/time-bank/offers", name="time_bank:offer_create", status_code=303)
-async def offer_create(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
-    """Offer a service (category, community, when): used to match needs to volunteers."""
-    ctx.require(KEY, "use")
-    assert ctx.user is not None
-    form = await request.form()
-    bank_id = int(form.get("bank") or 0) if str(form.get("bank") or "").isdigit() else 0
-    bank = await banks.bank_or_404(ctx.session, bank_id)
-    member = await banks.member_of(ctx.session, bank.id, ctx.user.id)
-    category = str(form.get("category") or "")
-    if member is None or not member.is_volunteer or category not in await banks.categories(ctx.session, bank.id):
-        await notice(request, ctx, _("Only the bank's approved volunteers can offer its services."))
-        return go(request, ctx.url("/time-bank"))
-    area = str(form.get("area") or "")
-    ctx.session.add(
-        Offer(
-            district_id=bank.district_id,
-            bank_id=bank.id,
-            user_id=ctx.user.id,
-            category=category,
-            area_id=int(area) if area.isdigit() else None,
-            availability=[s for s in form.getall("availability", []) if s in SLOTS],
-            description=str(form.get("description") or "")[:500],
-        )
-    )
-    await notice(request, ctx, _("Your offer is saved; needs that fit it come first on your page."))
-    return go(request, ctx.url("/time-bank"))
-
-
-FORM_ROUTES = [need_new, need_create, join_form, join_apply, offer_create]
+FORM_ROUTES = [need_new, need_create, join_form, join_apply]

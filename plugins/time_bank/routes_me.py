@@ -19,7 +19,7 @@ from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.web.context import RequestContext
 from core.web.pages import page
-from plugins.time_bank import accounts, queries, services
+from plugins.time_bank import accounts, offers, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity, Badge, CatalogueItem, FamilyLink, MemberStatus, Signup
@@ -42,7 +42,8 @@ async def _history(ctx: RequestContext, accounts_by_bank: list[tuple[Any, Any]],
     return lines[:limit]
 
 
-async def _me_context(ctx: RequestContext) -> dict[str, Any]:
+async def me_context(ctx: RequestContext) -> dict[str, Any]:
+    """Everything the member's page shows (the offers section too)."""
     from sqlalchemy import or_, select  # noqa: PLC0415
 
     assert ctx.user is not None
@@ -105,6 +106,7 @@ async def _me_context(ctx: RequestContext) -> dict[str, Any]:
         "history": await _history(ctx, accounts_by_bank),
         "today": datetime.now(TIMEZONE).date().isoformat(),
         "fmt": banks.fmt,
+        **await offers.offer_context(ctx.session, uid),
         **PAGE_HELPERS,
     }
 
@@ -113,7 +115,7 @@ async def _me_context(ctx: RequestContext) -> dict[str, Any]:
 async def me_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
     """The member's page: balance, what to do next, open needs to take, history."""
     ctx.require(KEY, "use")
-    context = await _me_context(ctx)
+    context = await me_context(ctx)
     return await page(request, ctx, "time_bank/me.html", notices=await flashes(request, ctx), **context)
 
 
