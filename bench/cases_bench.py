@@ -158,6 +158,9 @@ def run_wrk(url: str, script: str, seconds: int, work: Path, name: str) -> dict[
     result = {"median": median, "p99": p99, "rate": rate, "bad": float(bad.group(1)) if bad else 0.0, "n": total}
     if errors:
         say(f"    wrk {name}: socket errors {errors.group(1)}")
+        timeouts = int(re.search(r"timeout (\d+)", errors.group(1)).group(1))  # type: ignore[union-attr]
+        if timeouts and total <= timeouts:  # nothing answered within wrk's 2 s timeout: wrk shows 0 ms
+            result.update(median=float("inf"), p99=float("inf"))
     return result
 
 
