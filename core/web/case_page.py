@@ -37,8 +37,14 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 
 def lock_of(posted: Any) -> int | None:
-    """The newest lock version the page sent (its form's and the page's ``#case-lock``)."""
-    found = [int(v) for v in posted.getall("lock_version", []) if str(v).isdigit()]
+    """The newest lock version the page sent: its form's and the page's ``#case-lock``.
+
+    The page-level input has its own name (``page_lock_version``): htmx lets a form's own
+    input win over an included one of the same name, and a step form rendered before a
+    field was saved still holds the older version.
+    """
+    values = [*posted.getall("lock_version", []), *posted.getall("page_lock_version", [])]
+    found = [int(v) for v in values if str(v).isdigit()]
     return max(found) if found else None
 
 

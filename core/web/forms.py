@@ -22,7 +22,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy import select
 
-from core.cases.service import case_type
+from core.cases.service import case_type, get_case
 from core.forms import evaluate, form_input, validate
 from core.i18n import TIMEZONE, gettext
 from core.models import Membership, OrgUnit, OrgUnitKind, User
@@ -338,6 +338,14 @@ async def form_field(request: Request[Any, Any, Any], ctx: RequestContext, type_
         raise NotFoundException(gettext("No such field."))
     posted, _ = await read_posted(request)
     raw = form_input(definition.form, posted)
+    reference = posted.get("_case")
+    if isinstance(reference, str) and reference:
+        # A step form on a case page sends only the step's fields; conditions also
+        # depend on what the case already holds (e.g. ``department`` shows once
+        # ``difficulty`` says so), so the saved data fills in what the form lacks.
+        case, _definition = await get_case(ctx, reference)
+        present = {name.split(".", 1)[0] for name in posted.keys()}
+        raw.update({k: v for k, v in case.data.items() if k not in present})
     top = path.split(".", 1)[0]
     result = validate(definition.form, raw, source="form", only=[top])
     errors = {k: v for k, v in result.errors.items() if k == path}

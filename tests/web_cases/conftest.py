@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 NONCE = re.compile(r'name="_nonce" value="([^"]+)"')
-LOCK = re.compile(r'id="case-lock" name="lock_version" value="(\d+)"')
+LOCK = re.compile(r'id="case-lock" name="page_lock_version" value="(\d+)"')
 HTMX = {"HX-Request": "true"}
 
 

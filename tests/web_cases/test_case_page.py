@@ -51,7 +51,7 @@ def test_edit_one_field(browser):
     )
     assert saved.status_code == 200
     assert "偃月小区 5 幢" in saved.text
-    assert 'id="case-lock" name="lock_version" value="2" hx-swap-oob="true"' in saved.text
+    assert 'id="case-lock" name="page_lock_version" value="2" hx-swap-oob="true"' in saved.text
     events = saved.text[saved.text.index('id="case-events"') :]
     assert "偃月小区 3 幢 201" in events
     assert "偃月小区 5 幢" in events
@@ -158,3 +158,55 @@ def test_claim_and_assign(browser):
         follow_redirects=True,
     )
     assert "将案件分配给 social" in assigned.text
+
+
+def test_step_after_a_field_edit_is_not_a_false_conflict(browser):
+    """A step form rendered before a field was saved still goes through: the page's newer lock version counts."""
+    social = browser("social")
+    reference = file_case(browser("worker"))
+    text = open_case(social, reference)
+    old_lock = lock_of(text)
+    saved = social.post(
+        f"/d/haishu/cases/{reference}/fields/address",
+        data={"_csrf_token": csrf(text), "lock_version": old_lock, "address": "偃月小区 5 幢"},
+        headers=HTMX,
+    )
+    assert 'name="page_lock_version" value="2"' in saved.text
+    step = social.post(
+        f"/d/haishu/cases/{reference}/transitions/triage",
+        data={
+            "_csrf_token": csrf(text),
+            "lock_version": old_lock,
+            "page_lock_version": "2",
+            "category": "environment",
+            "difficulty": "simple",
+        },
+        headers=HTMX,
+    )
+    assert "他人已修改" not in step.text
+    assert "已分派" in open_case(social, reference)
+
+
+def test_step_form_conditions_see_the_saved_case(browser):
+    """In a step form, a field shown by a condition on saved data stays shown when checked."""
+    social = browser("social")
+    reference = file_case(browser("worker"))
+    text = open_case(social, reference)
+    social.post(
+        f"/d/haishu/cases/{reference}/transitions/triage",
+        data={
+            "_csrf_token": csrf(text),
+            "lock_version": lock_of(text),
+            "category": "environment",
+            "difficulty": "departmental",
+        },
+        headers=HTMX,
+    )
+    checked = social.post(
+        "/d/haishu/forms/resident_request/field?field=department&prefix=t",
+        data={"_csrf_token": csrf(text), "_case": reference, "department": "traffic_police"},
+        headers=HTMX,
+    )
+    assert checked.status_code == 200
+    assert 'name="department"' in checked.text
+    assert 'class="field-slot" hidden' not in checked.text
