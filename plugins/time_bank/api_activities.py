@@ -34,7 +34,7 @@ class ActivityIn(TypedDict, total=False):
     place: str
 
 
-class UserIn(TypedDict):
+class TimeBankAttendeeIn(TypedDict):
     user_id: int
 
 
@@ -114,7 +114,7 @@ async def api_signup(ctx: RequestContext, activity_id: int) -> ActivityOut:
     status_code=200,
     summary="Mark a volunteer present (staff)",
 )
-async def api_attendance(ctx: RequestContext, activity_id: int, data: UserIn) -> ActivityOut:
+async def api_attendance(ctx: RequestContext, activity_id: int, data: TimeBankAttendeeIn) -> ActivityOut:
     ctx.require(KEY, "staff")
     activity = await _activity(ctx, activity_id, staff=True)
     await _guard(activities.check_in(ctx.session, activity, data["user_id"], token=None, by_staff=True))
