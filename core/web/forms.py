@@ -29,6 +29,8 @@ from core.models import Membership, OrgUnit, OrgUnitKind, User
 from core.web.context import RequestContext
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from core.casetypes.definition import CaseTypeDef
     from core.forms import FieldDef, FormDef
 
@@ -67,6 +69,9 @@ class Posted:
 
     def keys(self) -> list[str]:
         return list(dict.fromkeys(k for k, _ in self._items))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
 
 
 async def read_posted(request: Request[Any, Any, Any]) -> tuple[Posted, dict[str, list[Any]]]:
@@ -344,7 +349,7 @@ async def form_field(request: Request[Any, Any, Any], ctx: RequestContext, type_
         # depend on what the case already holds (e.g. ``department`` shows once
         # ``difficulty`` says so), so the saved data fills in what the form lacks.
         case, _definition = await get_case(ctx, reference)
-        present = {name.split(".", 1)[0] for name in posted.keys()}
+        present = {name.split(".", 1)[0] for name in posted}
         raw.update({k: v for k, v in case.data.items() if k not in present})
     top = path.split(".", 1)[0]
     result = validate(definition.form, raw, source="form", only=[top])
