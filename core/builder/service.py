@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from core.builder.access import replace_permissions
 from core.builder.checks import problems_of
-from core.cases.types import current_versions, definition_of, store_version
+from core.cases.types import current_versions, definition_of, latest_version, store_version
 from core.casetypes.definition import KEY_RE, parse_case_type
 from core.casetypes.loader import line_of, load_yaml_text
 from core.forms.definition import DefinitionError, Problem
@@ -160,21 +160,6 @@ async def new_draft(
     return row
 
 
-async def _published(session: AsyncSession, district: District, key: str) -> CaseTypeVersion | None:
-    return (
-        await session.execute(
-            select(CaseTypeVersion)
-            .where(
-                CaseTypeVersion.district_id == district.id,
-                CaseTypeVersion.key == key,
-                CaseTypeVersion.status != "draft",
-            )
-            .order_by(CaseTypeVersion.version.desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
-
-
 async def start_draft(
     session: AsyncSession,
     district: District,
@@ -201,15 +186,15 @@ async def start_draft(
         if name_zh:
             raw["name"] = {"zh": name_zh, **({"en": name_en} if name_en else {})}
     elif name_zh:
-        if await _published(session, district, key) is not None:
+        if await latest_version(session, district, key) is not None:
             raise BuilderError(f"类型 {key} 已存在 / case type {key!r} exists", [Problem("key", "exists")], 409)
         raw = skeleton(key, name_zh, name_en)
     else:
-        latest = await _published(session, district, key)
+        latest = await latest_version(session, district, key)
         if latest is None:
             raise BuilderError(f"没有类型 {key} / no case type {key!r}", status_code=404)
         raw = definition_of(latest).to_dict()
-    if copy_from is not None and await _published(session, district, key) is not None:
+    if copy_from is not None and await latest_version(session, district, key) is not None:
         raise BuilderError(f"类型 {key} 已存在 / case type {key!r} exists", [Problem("key", "exists")], 409)
     return await new_draft(session, district, raw, user_id=user_id)
 
@@ -243,7 +228,7 @@ async def publish(session: AsyncSession, district: District, key: str, *, user_i
 
 async def retire(session: AsyncSession, district: District, key: str) -> CaseTypeVersion:
     """Take the key out of use: its newest version becomes retired (existing cases keep working)."""
-    latest = await _published(session, district, key)
+    latest = await latest_version(session, district, key)
     if latest is None or latest.status != "published":
         raise BuilderError(f"没有已发布的 {key} / no published {key!r}", status_code=404)
     latest.status = "retired"

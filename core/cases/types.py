@@ -36,6 +36,7 @@ __all__ = (
     "definition_of",
     "get_version",
     "install_roles",
+    "latest_version",
     "shipped_files",
     "sync_shipped_types",
 )
@@ -81,7 +82,8 @@ def definition_of(row: CaseTypeVersion) -> CaseTypeDef:
     return parsed
 
 
-async def _latest(session: AsyncSession, district: District, key: str) -> CaseTypeVersion | None:
+async def latest_version(session: AsyncSession, district: District, key: str) -> CaseTypeVersion | None:
+    """The newest published or retired version of ``key`` in ``district`` (drafts left out)."""
     return (
         await session.execute(
             select(CaseTypeVersion)
@@ -169,7 +171,7 @@ async def sync_shipped_types(
     created = []
     for owner, path in shipped_files(host, enabled):
         definition = load_yaml_file(path, known_roles=roles)
-        latest = await _latest(session, district, definition.key)
+        latest = await latest_version(session, district, definition.key)
         if latest is not None and latest.checksum == definition.checksum():
             continue
         if latest is not None and not latest.source.startswith(("core", "plugin:")):
