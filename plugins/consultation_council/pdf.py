@@ -7,52 +7,23 @@ another font file; ``scripts/setup.sh`` installs ``fonts-noto-cjk``.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.i18n import TIMEZONE
+from core.pdf import FontMissing, cjk_font, new_cjk_pdf
 
 if TYPE_CHECKING:
     from plugins.consultation_council.models import MinutesVersion
 
 __all__ = ("FontMissing", "cjk_font", "minutes_pdf")
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-)
-SC_FACE = 2  # in NotoSansCJK-Regular.ttc: JP, KR, SC, TC, HK
 STATUS_ZH = {"draft": "草稿", "circulated": "征求意见稿", "final": "定稿"}
-
-
-class FontMissing(RuntimeError):
-    """No CJK font to print Chinese with."""
-
-
-def cjk_font() -> Path:
-    """The font file used for PDFs (``SANSHE_CJK_FONT`` or Debian's Noto Sans CJK)."""
-    for candidate in (os.environ.get("SANSHE_CJK_FONT", ""), *FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    msg = "没有中文字体：请安装 fonts-noto-cjk（scripts/setup.sh）/ no CJK font: install fonts-noto-cjk"
-    raise FontMissing(msg)
 
 
 def minutes_pdf(council: str, title: str, version: MinutesVersion) -> bytes:
     """The minutes as an A4 page: heading, version and status, the text, the lock line."""
-    from fpdf import FPDF  # noqa: PLC0415 - heavy import, only when a PDF is asked for
-
-    path = cjk_font()
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{council} {title} 会议纪要")
-    pdf.set_creator("Sanshe 三社")
-    face = SC_FACE if path.suffix == ".ttc" and "Noto" in path.name else 0
-    pdf.add_font("cjk", fname=str(path), collection_font_number=face)
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
+    pdf = new_cjk_pdf(f"{council} {title} 会议纪要")
     pdf.set_font("cjk", size=16)
     pdf.multi_cell(0, 9, f"{title} 会议纪要", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9)

@@ -10,29 +10,17 @@ was not chosen because it embeds TrueType outlines only, and Noto CJK is CFF-bas
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.i18n import TIMEZONE
+from core.pdf import FontMissing, cjk_font, new_cjk_pdf
 
 if TYPE_CHECKING:
     from core.ledger import Statement
 
 __all__ = ("FontMissing", "StatementInfo", "cjk_font", "statement_pdf", "statement_xlsx")
-
-FONT_CANDIDATES = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-)
-SC_FACE = 2  # in NotoSansCJK-Regular.ttc: JP, KR, SC, TC, HK
-
-
-class FontMissing(RuntimeError):
-    """No CJK font to print Chinese with."""
 
 
 @dataclass(frozen=True)
@@ -43,15 +31,6 @@ class StatementInfo:
     organization: str
     member: str
     period: str
-
-
-def cjk_font() -> Path:
-    """The font file used for PDFs (``SANSHE_CJK_FONT`` or Debian's Noto Sans CJK)."""
-    for candidate in (os.environ.get("SANSHE_CJK_FONT", ""), *FONT_CANDIDATES):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    msg = "没有中文字体：请安装 fonts-noto-cjk（scripts/setup.sh）/ no CJK font: install fonts-noto-cjk"
-    raise FontMissing(msg)
 
 
 def _fmt(minutes: int) -> str:
@@ -66,17 +45,9 @@ def _local(when: datetime) -> str:
 
 def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
     """A printable A4 statement: heading, opening balance, every movement with the running balance, closing."""
-    from fpdf import FPDF  # noqa: PLC0415 - heavy import, only when a PDF is asked for
-    from fpdf.fonts import FontFace  # noqa: PLC0415
+    from fpdf.fonts import FontFace  # noqa: PLC0415 - heavy import, only when a PDF is asked for
 
-    path = cjk_font()
-    pdf = FPDF(format="A4")
-    pdf.set_title(f"{info.bank} 对账单 {info.member}")
-    pdf.set_creator("Sanshe 三社")
-    face = SC_FACE if path.suffix == ".ttc" and "Noto" in path.name else 0
-    pdf.add_font("cjk", fname=str(path), collection_font_number=face)
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
+    pdf = new_cjk_pdf(f"{info.bank} 对账单 {info.member}")
     pdf.set_font("cjk", size=16)
     pdf.cell(0, 10, f"{info.bank} · 时间账户对账单", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
