@@ -63,6 +63,8 @@ class Case(IdPrimaryKey, DistrictScoped, Base):
         Index("ix_cases_assignee", "district_id", "assignee_id", "is_open", "updated_at"),
         Index("ix_cases_team", "district_id", "team_id", "is_open", "updated_at"),
         Index("ix_cases_type_state", "district_id", "case_type_key", "state", "updated_at"),
+        # The case page's related cases: the same contact phone in the district.
+        Index("ix_cases_contact_phone", "district_id", "contact_phone"),
     )
 
     case_type_key: Mapped[str] = mapped_column(String(64))
@@ -84,6 +86,8 @@ class Case(IdPrimaryKey, DistrictScoped, Base):
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The first phone-type field of the form that has a value (kept by core.cases.writes).
+    contact_phone: Mapped[str | None] = mapped_column(String(32), default=None)
     created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
