@@ -75,9 +75,8 @@ def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
                     include_in_schema=False,
                 )
             )
-        locale_dir = plugin.package_dir / "locale"
-        if locale_dir.is_dir():
-            add_locale_dir(locale_dir)
+        if plugin.locale_dir:
+            add_locale_dir(plugin.locale_dir, domain=plugin.key, package=plugin.package)
     return routers
 
 

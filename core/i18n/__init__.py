@@ -4,11 +4,18 @@ The current locale lives in a context variable set once per request, so the same
 ``gettext`` serves Python code, Jinja templates and error messages. Message ids are
 English; the zh_CN catalog must translate every one (a test checks it), and zh_CN is
 the default.
+
+Each plugin is its own translation *domain*: a message asked for by a plugin's code (a
+module of its package) or by one of its templates (``<key>/…``) is looked up in the
+plugin's own catalog first, then in the merged catalog. Two plugins may translate the
+same English word differently ("For": 赞成 in the council's ballots, 面向 in a notice)
+without either changing the other's pages; the core's pages read the core's catalogs.
 """
 
 from __future__ import annotations
 
 import contextvars
+import sys
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
@@ -20,10 +27,13 @@ from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_decimal as _format_decimal
 from babel.support import NullTranslations, Translations
+from jinja2 import pass_context
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import date, datetime
+
+    from jinja2.runtime import Context
 
 __all__ = (
     "DEFAULT_LOCALE",
@@ -34,6 +44,8 @@ __all__ = (
     "format_number",
     "gettext",
     "ngettext",
+    "template_gettext",
+    "template_ngettext",
     "use_locale",
 )
 
@@ -41,15 +53,29 @@ DEFAULT_LOCALE = "zh_CN"
 LOCALES = {"zh_CN": "中文", "en": "English"}
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 LOCALE_DIRS: list[Path] = [Path(__file__).parent / "locale"]
+# Plugin domains: key → its locale/ folder, and Python package → key.
+DOMAIN_DIRS: dict[str, Path] = {}
+DOMAIN_PACKAGES: dict[str, str] = {}
+_module_domains: dict[str, str | None] = {}
 
 current_locale: contextvars.ContextVar[str] = contextvars.ContextVar("sanshe_locale", default=DEFAULT_LOCALE)
 
 
-def add_locale_dir(path: Path) -> None:
-    """Let a plugin's ``locale/`` catalogs take part (called at start-up)."""
+def add_locale_dir(path: Path, *, domain: str | None = None, package: str | None = None) -> None:
+    """Let a plugin's ``locale/`` catalogs take part (called at start-up).
+
+    ``domain`` (the plugin's key) and ``package`` (its Python package) make the plugin's
+    own catalog win for its own code and templates.
+    """
     if path not in LOCALE_DIRS:
         LOCALE_DIRS.append(path)
-        translations.cache_clear()
+    if domain:
+        DOMAIN_DIRS[domain] = path
+        if package:
+            DOMAIN_PACKAGES[package] = domain
+    _module_domains.clear()
+    translations.cache_clear()
+    domain_translations.cache_clear()
 
 
 def normalize(locale: str | None) -> str:
@@ -83,16 +109,66 @@ def translations(locale: str) -> NullTranslations:
     return merged or NullTranslations()
 
 
+@cache
+def domain_translations(domain: str | None, locale: str) -> NullTranslations:
+    """A plugin's own catalogs for ``locale``, falling back to the merged ones (``None``: merged)."""
+    merged = translations(locale)
+    directory = DOMAIN_DIRS.get(domain or "")
+    if directory is None:
+        return merged
+    own: NullTranslations = NullTranslations()
+    for mo_file in sorted((directory / locale / "LC_MESSAGES").glob("*.mo")):
+        with mo_file.open("rb") as handle:
+            catalog = Translations(fp=handle)
+        if isinstance(own, Translations):
+            own.merge(catalog)
+        else:
+            own = catalog
+    own.add_fallback(merged)
+    return own
+
+
+def _domain_of_module(name: str) -> str | None:
+    if name not in _module_domains:
+        _module_domains[name] = next(
+            (key for package, key in DOMAIN_PACKAGES.items() if name == package or name.startswith(package + ".")),
+            None,
+        )
+    return _module_domains[name]
+
+
+def _domain_of_template(name: str | None) -> str | None:
+    first = (name or "").split("/", 1)[0]
+    return first if first in DOMAIN_DIRS else None
+
+
 def gettext(message: str, **variables: object) -> str:
-    """Translate ``message`` into the current locale, then fill ``%(name)s`` variables."""
-    text = translations(current_locale.get()).gettext(message)
+    """Translate ``message`` into the current locale, then fill ``%(name)s`` variables.
+
+    Called from a plugin's module, the plugin's own catalog is asked first.
+    """
+    domain = _domain_of_module(sys._getframe(1).f_globals.get("__name__", ""))
+    text = domain_translations(domain, current_locale.get()).gettext(message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     """Translate with a plural form chosen by ``n``."""
-    text = translations(current_locale.get()).ngettext(singular, plural, n)
+    domain = _domain_of_module(sys._getframe(1).f_globals.get("__name__", ""))
+    text = domain_translations(domain, current_locale.get()).ngettext(singular, plural, n)
     return text % {"num": n, **variables}
+
+
+@pass_context
+def template_gettext(context: Context, message: str) -> str:
+    """``_()`` in templates: a plugin's templates (``<key>/…``) ask their plugin's catalog first."""
+    return domain_translations(_domain_of_template(context.name), current_locale.get()).gettext(message)
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    """``ngettext()`` in templates, by domain like :func:`template_gettext`."""
+    return domain_translations(_domain_of_template(context.name), current_locale.get()).ngettext(singular, plural, n)
 
 
 class use_locale:  # noqa: N801 - used like a function: ``with use_locale("en"):``

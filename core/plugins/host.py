@@ -40,6 +40,16 @@ class InstalledPlugin:
     hooks: list[str] = field(default_factory=list)
 
     @property
+    def package(self) -> str:
+        """The plugin's Python package (its translation domain covers every module in it)."""
+        return self.module.__package__ or self.module.__name__.rpartition(".")[0]
+
+    @property
+    def locale_dir(self) -> Path | None:
+        path = self.package_dir / "locale"
+        return path if path.is_dir() else None
+
+    @property
     def templates_dir(self) -> Path | None:
         path = self.package_dir / "templates"
         return path if path.is_dir() else None

@@ -109,8 +109,8 @@ def sanshe_host(sanshe_plugins: tuple[str, ...]) -> PluginHost:
     from core.i18n import add_locale_dir  # noqa: PLC0415
 
     for plugin in host.plugins:  # as create_app does, so messages are translated without an app too
-        if (plugin.package_dir / "locale").is_dir():
-            add_locale_dir(plugin.package_dir / "locale")
+        if plugin.locale_dir:
+            add_locale_dir(plugin.locale_dir, domain=plugin.key, package=plugin.package)
     return host
 
 

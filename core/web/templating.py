@@ -8,7 +8,7 @@ import jinja2
 from jinja2_fragments import setup_globals
 
 from core.config import PROJECT_ROOT
-from core.i18n import format_date, format_datetime, format_number, gettext, iter_locales, ngettext
+from core.i18n import format_date, format_datetime, format_number, iter_locales, template_gettext, template_ngettext
 
 if TYPE_CHECKING:
     from core.plugins import PluginHost
@@ -28,7 +28,7 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(datetime=format_datetime, date=format_date, number=format_number)
     env.globals["locales"] = list(iter_locales())
     setup_globals(env)

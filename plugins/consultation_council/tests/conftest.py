@@ -25,7 +25,8 @@ def _council_catalog() -> None:
     """The plugin's translations, also for tests that never build the app (which would add them)."""
     from core.i18n import add_locale_dir
 
-    add_locale_dir(Path(__file__).resolve().parents[1] / "locale")
+    key = "consultation_council"
+    add_locale_dir(Path(__file__).resolve().parents[1] / "locale", domain=key, package=f"plugins.{key}")
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ def _time_bank_catalog() -> None:
     """The plugin's translations, also for tests that never build the app (which would add them)."""
     from core.i18n import add_locale_dir
 
-    add_locale_dir(Path(__file__).resolve().parents[1] / "locale")
+    add_locale_dir(Path(__file__).resolve().parents[1] / "locale", domain="time_bank", package="plugins.time_bank")
 
 
 @pytest.fixture(autouse=True)
