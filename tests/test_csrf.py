@@ -49,6 +49,8 @@ def test_post_without_token_is_refused_and_changes_nothing(client, worker, seed)
     response = _change(client)
     assert response.status_code == 403
     assert REFUSED_ZH in response.text
+    assert response.headers["content-type"].startswith("text/html")  # a page with a way back, not bare text
+    assert "返回首页" in response.text
     assert _password_still(seed, PASSWORD)
     assert not _password_still(seed, NEW_PASSWORD)
 

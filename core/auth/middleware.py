@@ -17,6 +17,7 @@ Sets ``scope["user"]`` (a :class:`~core.models.User` or ``None``) and ``scope["a
 from __future__ import annotations
 
 import hmac
+import html
 import json
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -156,14 +157,32 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+def _error_page(status: int, message: str) -> str:
+    """The refusal as a page in the user's language, with the app's styles and a way back."""
+    lang = "en" if current_locale.get() == "en" else "zh-CN"
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{status} · {html.escape(gettext('Sanshe'))}</title>"
+        '<link rel="stylesheet" href="/static/vendor/pico.min.css"><link rel="stylesheet" href="/static/app.css">'
+        f'</head><body><main class="container narrow"><article><h1>{status}</h1>'
+        f'<p role="alert" data-error-detail>{html.escape(message)}</p>'
+        f'<p><a href="/">{html.escape(gettext("Back to the start page"))}</a></p></article></main></body></html>'
+    )
+
+
 async def _plain_error(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
-    """Answer before the handler runs: JSON for the API, plain text otherwise (never cached)."""
+    """Answer before the handler runs: JSON for the API, a small HTML page otherwise (never cached).
+
+    htmx requests get the same page; ``app.js`` shows its ``[data-error-detail]`` text in
+    the page's error banner, since htmx does not swap error responses.
+    """
     if scope["path"].startswith("/api/"):
         body = json.dumps({"status_code": status, "detail": message}, ensure_ascii=False).encode()
         content_type = b"application/json"
     else:
-        body = message.encode()
-        content_type = b"text/plain; charset=utf-8"
+        body = _error_page(status, message).encode()
+        content_type = b"text/html; charset=utf-8"
     headers: list[tuple[bytes, bytes]] = [
         (b"content-type", content_type),
         (b"content-length", str(len(body)).encode()),

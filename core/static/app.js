@@ -16,6 +16,41 @@
       });
     });
   }
+  // htmx does not swap error responses: say what went wrong in the page's banner instead of
+  // leaving the user with a button that seems to do nothing. The server's own message (the
+  // error page's [data-error-detail], or a plain-text body) is shown; nothing else changes.
+  function showError(text) {
+    var banner = document.getElementById("request-error");
+    if (!banner) return;
+    banner.textContent = text;
+    banner.hidden = false;
+  }
+  function serverMessage(xhr) {
+    var body = (xhr && xhr.responseText) || "";
+    var type = (xhr && xhr.getResponseHeader("content-type")) || "";
+    if (type.indexOf("text/html") === 0) {
+      var doc = new DOMParser().parseFromString(body, "text/html");
+      var detail = doc.querySelector("[data-error-detail]") || doc.querySelector("[role=alert]");
+      return detail ? detail.textContent.trim() : "";
+    }
+    if (type.indexOf("application/json") === 0) {
+      try { return String(JSON.parse(body).detail || ""); } catch (e) { return ""; }
+    }
+    return body.trim().slice(0, 500);
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    showError(serverMessage(event.detail.xhr) || document.body.dataset.serverError || "");
+  });
+  ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function () { showError(document.body.dataset.networkError || ""); });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var banner = document.getElementById("request-error");
+    if (banner && event.detail.successful) banner.hidden = true;
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target && event.target.id === "request-error") event.target.hidden = true;
+  });
   document.addEventListener("DOMContentLoaded", function () { bind(document); });
   document.addEventListener("htmx:load", function (event) { bind(event.target); });
 })();

@@ -26,3 +26,26 @@ def test_worker_logs_in_sees_dashboard_and_switches_to_english(live_server, page
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("main")).to_contain_text("Dashboard")
     expect(page.locator("main")).not_to_contain_text("工作台")
+
+
+def test_a_refused_htmx_request_says_why_and_changes_nothing(live_server, page):
+    """An htmx POST with a stale security token shows the server's Chinese reason in the page's banner."""
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "social")  # not worker: the test above leaves worker on English
+    page.fill("#password", "sanshe-demo")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/d/haishu/$"))
+    banner = page.locator("#request-error")
+    expect(banner).to_be_hidden()
+
+    # The page's token has gone stale (as after the session was rotated elsewhere).
+    page.evaluate("""() => {
+        document.body.setAttribute("hx-headers", '{"x-csrftoken": "stale"}');
+        htmx.ajax("POST", "/me/password", {source: document.body, target: "#main", swap: "innerHTML"});
+    }""")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("表单已过期")
+    expect(page.locator("main")).to_contain_text("工作台")  # nothing was swapped away
+
+    banner.click()
+    expect(banner).to_be_hidden()
