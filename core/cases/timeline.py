@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
+import core.cases.writes  # noqa: F401 - its flush hooks keep cases.contact_phone current; every case has a timeline
 from core.db import utcnow
 from core.models.cases import Case, CaseEvent
 

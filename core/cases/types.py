@@ -24,6 +24,7 @@ from core.rbac.roles import DEFAULT_ROLES
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.models import District
@@ -37,12 +38,15 @@ __all__ = (
     "get_version",
     "install_roles",
     "latest_version",
+    "phone_keys",
+    "phone_keys_of_version",
     "shipped_files",
     "sync_shipped_types",
 )
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "casetypes" / "builtin"
 _parsed: dict[int, CaseTypeDef] = {}
+_phone_keys: dict[int, tuple[str, ...]] = {}
 
 
 def install_roles(host: PluginHost | None) -> set[str]:
@@ -70,6 +74,7 @@ def shipped_files(host: PluginHost | None, keys: Iterable[str] | None = None) ->
 def clear_cache() -> None:
     """Forget parsed definitions (tests that reuse row ids across databases need this)."""
     _parsed.clear()
+    _phone_keys.clear()
 
 
 def definition_of(row: CaseTypeVersion) -> CaseTypeDef:
@@ -80,6 +85,34 @@ def definition_of(row: CaseTypeVersion) -> CaseTypeDef:
         if row.status != "draft":
             _parsed[row.id] = parsed
     return parsed
+
+
+def phone_keys(stored: Any) -> tuple[str, ...]:
+    """The keys of the top-level phone fields of a stored definition (its JSON form), in form order."""
+    form = stored.get("form") if isinstance(stored, dict) else None
+    fields = form.get("fields") if isinstance(form, dict) else None
+    return tuple(
+        str(f["key"])
+        for f in fields or ()
+        if isinstance(f, dict) and f.get("type") == "phone" and isinstance(f.get("key"), str)
+    )
+
+
+def phone_keys_of_version(connection: Connection, version_id: int) -> tuple[str, ...]:
+    """The phone fields of a stored version, read once per process (drafts re-read: they change).
+
+    Synchronous on purpose: it runs inside a flush (``core.cases.writes``), where the async
+    session's connection is used synchronously.
+    """
+    keys = _phone_keys.get(version_id)
+    if keys is None:
+        row = connection.execute(
+            select(CaseTypeVersion.definition, CaseTypeVersion.status).where(CaseTypeVersion.id == version_id)
+        ).first()
+        keys = phone_keys(row[0]) if row is not None else ()
+        if row is not None and row[1] != "draft":
+            _phone_keys[version_id] = keys
+    return keys
 
 
 async def latest_version(session: AsyncSession, district: District, key: str) -> CaseTypeVersion | None:

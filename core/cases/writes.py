@@ -5,19 +5,36 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import PermissionDeniedException
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
+from sqlalchemy.event import listens_for
 
 from core.cases.errors import StaleCase
+from core.cases.types import phone_keys_of_version
 from core.db import utcnow
 from core.i18n import gettext
 from core.models import User
 from core.models.cases import Case, CaseEvent
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Mapper, Session
+
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
 
-__all__ = ("changes_since", "diff_data", "require_permission", "search_text", "stale_error", "write_if_current")
+__all__ = (
+    "changes_since",
+    "contact_phone",
+    "diff_data",
+    "require_permission",
+    "search_text",
+    "stale_error",
+    "write_if_current",
+)
+
+PHONE_LENGTH = 32  # cases.contact_phone
 
 
 def require_permission(ctx: RequestContext, definition: CaseTypeDef, action: str) -> None:
@@ -33,6 +50,37 @@ def search_text(reference: str, title: str, data: dict[str, Any]) -> str:
         elif isinstance(value, list):
             parts.extend(str(v.get("name", "")) if isinstance(v, dict) else str(v) for v in value)
     return " ".join(parts).lower()[:4000]
+
+
+def contact_phone(keys: Iterable[str], data: dict[str, Any] | None) -> str | None:
+    """The value of the first of the phone fields ``keys`` that has one (the case page's related cases)."""
+    for key in keys:
+        value = (data or {}).get(key)
+        if isinstance(value, str) and value:
+            return value[:PHONE_LENGTH]
+    return None
+
+
+# ``cases.contact_phone`` follows ``cases.data`` on every write. Writes through the ORM
+# (a new case, the builder's migration to a new version, plugins' seeds) are caught
+# here, in the flush; the Core ``UPDATE`` of every other write is
+# :func:`write_if_current`, which sets it the same way.
+@listens_for(Case, "before_insert")
+def _phone_on_insert(mapper: Mapper[Case], connection: Connection, target: Case) -> None:
+    target.contact_phone = contact_phone(phone_keys_of_version(connection, target.case_type_version_id), target.data)
+
+
+@listens_for(Case, "before_update")
+def _phone_on_update(mapper: Mapper[Case], connection: Connection, target: Case) -> None:
+    attrs = inspect(target).attrs
+    if attrs.data.history.has_changes() or attrs.case_type_version_id.history.has_changes():
+        target.contact_phone = contact_phone(
+            phone_keys_of_version(connection, target.case_type_version_id), target.data
+        )
+
+
+def _phone_keys(session: Session, version_id: int) -> tuple[str, ...]:
+    return phone_keys_of_version(session.connection(), version_id)
 
 
 def diff_data(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -85,6 +133,9 @@ async def write_if_current(ctx: RequestContext, case: Case, expected: int, value
     """Write ``values`` only if nobody changed the case since ``expected``; else 409 with the changes."""
     assert ctx.user is not None
     now = utcnow()
+    if "data" in values:
+        keys = await ctx.session.run_sync(_phone_keys, case.case_type_version_id)
+        values = {**values, "contact_phone": contact_phone(keys, values["data"])}
     result = await ctx.session.execute(
         update(Case)
         .where(Case.id == case.id, Case.lock_version == expected)

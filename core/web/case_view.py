@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from core.cases.access import visibility_clause
 from core.cases.labels import channel_label, priority_label, sla_badge, state_label
@@ -215,21 +215,18 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
 
 
 async def related_cases(ctx: RequestContext, case: Case, definition: CaseTypeDef) -> list[Case]:
-    """Other cases the user may see with the same phone number or requester."""
-    types = [d for _, d in (await case_types(ctx)).values()]
-    conditions = []
-    for d in types:
-        for f in d.form.fields:
-            for mine in definition.form.fields:
-                same_kind = f.type == mine.type == "phone" or f.key == mine.key == "requester"
-                value = case.data.get(mine.key)
-                if same_kind and isinstance(value, str) and value:
-                    conditions.append((Case.case_type_key == d.key) & (Case.data[f.key].as_string() == value))
-    if not conditions:
+    """Other cases the user may see with the same contact phone (``ix_cases_contact_phone``), newest first."""
+    if not case.contact_phone:
         return []
+    types = [d for _, d in (await case_types(ctx)).values()]
     query = (
         select(Case)
-        .where(Case.id != case.id, or_(*conditions), await visibility_clause(ctx, types))
+        .where(
+            Case.district_id == case.district_id,
+            Case.contact_phone == case.contact_phone,
+            Case.id != case.id,
+            await visibility_clause(ctx, types),
+        )
         .order_by(Case.created_at.desc())
         .limit(RELATED_LIMIT)
     )
