@@ -16,7 +16,8 @@ over 30 community workers; teams over 20 communities; channel 35 % phone, 25 % w
 15 % mobile, 15 % walk-in, 10 % door-to-door; priority 0–3; open cases due 1–15 days after
 their creation (so old open ones are overdue), updated 0–30 days after creation; the
 form data is the template's with the requester's name and phone number varied (about
-three cases per resident, so the case page's "related cases" finds a few).
+three cases per resident, so the case page's "related cases" finds a few), and
+``contact_phone`` (what the app keeps from the first phone field) is that number.
 The seeded events' hashes are placeholders (``sanshe audit verify`` would flag them).
 """
 
@@ -143,12 +144,11 @@ async def _bulk(
     people = max(total // 3, 1)
     who = f"((g * 7919) % {people})"
     if pg:
-        data = (
-            f"t.data || jsonb_build_object('phone', '139' || lpad({who}::text, 8, '0'),"
-            f" 'requester', '居民' || {who}::text)"
-        )
+        phone = f"('139' || lpad({who}::text, 8, '0'))"
+        data = f"t.data || jsonb_build_object('phone', {phone}, 'requester', '居民' || {who}::text)"
     else:
-        data = f"json_set(t.data, '$.phone', '139' || printf('%08d', {who}), '$.requester', '居民' || {who})"
+        phone = f"('139' || printf('%08d', {who}))"
+        data = f"json_set(t.data, '$.phone', {phone}, '$.requester', '居民' || {who})"
     if fresh_user is not None:
         state_expr, assignee, ago_expr = "'reported'", str(fresh_user), "(g % 3600 + 40 * 86400)"
         upd = ago_expr
@@ -161,12 +161,13 @@ async def _bulk(
         head
         + "INSERT INTO cases (district_id, case_type_key, case_type_version_id, reference, title, state, is_open, data,"
         " assignee_id, team_id, priority, channel, due_at, sla_remaining, sla_state, lock_version, event_seq,"
-        " search_text, created_by_id, updated_by_id, created_at, updated_at, closed_at) "
+        " search_text, contact_phone, created_by_id, updated_by_id, created_at, updated_at, closed_at) "
         "SELECT t.district_id, t.case_type_key, t.case_type_version_id,"
         f" 'BN-B-' || {pad}, '诉求 ' || {sep_cast} || ' 楼道垃圾', {st}, {st} IN ({open_states}), {data},"
         f" {assignee}, {unit_case}, (g * 11) % 4, {_pick('g', CHANNELS, 53)},"
         f" CASE WHEN {st} IN ({due_states}) THEN {ts(due)} END, NULL, NULL, 1, 1,"
-        f" 'bn-b-' || {pad} || ' 诉求 ' || {sep_cast} || ' ' || t.search_text, t.created_by_id, t.created_by_id,"
+        f" 'bn-b-' || {pad} || ' 诉求 ' || {sep_cast} || ' ' || t.search_text, {phone}, t.created_by_id,"
+        " t.created_by_id,"
         f" {ts(ago)}, {ts(upd)}, CASE WHEN {st} = 'closed' THEN {ts(upd)} END"
         f" FROM {series}, (SELECT * FROM cases WHERE id = {template}) t ORDER BY g"
     )
