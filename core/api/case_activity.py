@@ -17,9 +17,9 @@ from litestar.params import Body
 from sqlalchemy import select
 
 from core.api.case_common import json_router, user_refs
-from core.api.case_schemas import AttachmentOut, CommentIn, CommentOut, EventOut
+from core.api.case_schemas import AttachmentOut, CommentIn, CommentOut, EventOut, PendingFileOut
 from core.cases import service
-from core.cases.attachments import MAX_BYTES, attach, storage_for
+from core.cases.attachments import MAX_BYTES, PENDING_MAX_AGE, attach, pending_entry, stage_pending, storage_for
 from core.i18n import gettext
 from core.models.cases import Attachment, Case, CaseEvent
 from core.web.context import RequestContext
@@ -110,6 +110,37 @@ async def upload_attachment(
     return (await _attachments_out(ctx, case, [attachment]))[0]
 
 
+@post(
+    "/case-types/{type_key:str}/attachments",
+    summary="Upload a file for a new case of this type (multipart field `file`); claim it in the create call",
+    description=(
+        "For a `file` field (required ones included) of `POST /cases`: upload each file here first, then "
+        'send `{"id": …, "token": …}` of the answer in the field\'s list. Same size and type limits as a '
+        "case's attachments. Only the uploader may claim the file, once, within a day; it is then linked "
+        "to the new case and recorded on its timeline. Unclaimed files are deleted after a day."
+    ),
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def upload_pending(
+    ctx: RequestContext,
+    type_key: str,
+    data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> PendingFileOut:
+    _row, definition = await service.case_type(ctx, type_key)
+    ctx.require(definition.resource, "create")
+    attachment = await stage_pending(ctx, definition, data.filename or "", await data.read())
+    entry = pending_entry(ctx, attachment)
+    return PendingFileOut(
+        id=attachment.id,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        token=entry["token"],
+        expires_at=attachment.created_at + PENDING_MAX_AGE,
+    )
+
+
 @get(
     "/cases/{reference:str}/attachments/{attachment_id:int}",
     summary="Download a file",
@@ -154,5 +185,6 @@ async def timeline(ctx: RequestContext, reference: str) -> list[EventOut]:
 
 
 ACTIVITY_API = json_router(
-    [list_comments, add_comment, list_attachments, upload_attachment, download_attachment, timeline], "cases"
+    [list_comments, add_comment, list_attachments, upload_attachment, upload_pending, download_attachment, timeline],
+    "cases",
 )

@@ -24,6 +24,7 @@ __all__ = (
     "CommentIn",
     "CommentOut",
     "EventOut",
+    "PendingFileOut",
     "StateOut",
     "TransitionIn",
     "TransitionOut",
@@ -177,6 +178,22 @@ class AttachmentOut(msgspec.Struct):
     uploaded_by: UserRef | None
     created_at: datetime
     url: str
+
+
+class PendingFileOut(msgspec.Struct):
+    """A file uploaded for a case not filed yet.
+
+    Put ``{"id": …, "token": …}`` in the ``file`` field's list when creating the case; only
+    the uploader can claim it, once, within a day (unclaimed files are then deleted).
+    """
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    token: str
+    expires_at: datetime
 
 
 class EventOut(msgspec.Struct):

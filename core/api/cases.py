@@ -30,6 +30,7 @@ from core.api.case_schemas import (
     TransitionOut,
 )
 from core.cases import service
+from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData
 from core.cases.queues import PAGE_SIZE, Filters, list_cases
 from core.i18n import gettext
@@ -154,17 +155,22 @@ async def create_case_api(ctx: RequestContext, data: CaseIn) -> CaseOut:
     team_id = data.team_id
     if team_id is None and ctx.can(definition.resource, "edit"):
         team_id = _default_team(ctx)
+    # Files of `file` fields were uploaded first (POST /case-types/{type}/attachments): claim them.
+    values, file_errors, files = await claim_pending(ctx, definition, data.data)
+    if file_errors:
+        raise _fix("", file_errors)
     case = await service.create_case(
         ctx,
         data.type,
         title=data.title,
-        data=data.data,
+        data=values,
         channel=data.channel,
         source="json",
         priority=data.priority,
         team_id=team_id,
         assignee_id=data.assignee_id,
     )
+    await link_pending(ctx, case, files)
     return await case_out(ctx, case)
 
 

@@ -1,25 +1,62 @@
-"""Attaching files to cases: size and type limits checked on the bytes, not on what the browser says."""
+"""Attaching files to cases: size and type limits checked on the bytes, not on what the browser says.
+
+Files for a case that does not exist yet (a ``file`` field of the new-case form, or an
+API client filing a case) are uploaded first as *pending* attachments: ``case_id`` is
+empty, the uploader and district are recorded, and :func:`pending_entry` gives the
+uploader a claim token (an HMAC of the row with the server's secret, so nothing new is
+stored). Filing the case claims them (:func:`claim_pending`: same uploader, token
+right, not yet claimed, younger than a day) and links them in the transaction that
+creates the case (:func:`link_pending`). Pending files never claimed are deleted by
+:func:`purge_pending` (``sanshe attachments purge-pending``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from datetime import timedelta
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import PermissionDeniedException
+from sqlalchemy import select, update
 
 from core.cases.errors import InvalidData
 from core.cases.timeline import append_event
+from core.db import utcnow
+from core.db.tenancy import unscoped
 from core.i18n import gettext
 from core.models.cases import Attachment
 from core.storage import LocalStorage
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from core.casetypes.definition import CaseTypeDef
+    from core.config import Settings
     from core.models.cases import Case
     from core.storage import Storage
     from core.web.context import RequestContext
 
-__all__ = ("ALLOWED", "MAX_BYTES", "attach", "storage_for")
+__all__ = (
+    "ALLOWED",
+    "MAX_BYTES",
+    "PENDING_MAX_AGE",
+    "attach",
+    "check_file",
+    "claim_pending",
+    "link_pending",
+    "pending_entry",
+    "pending_public",
+    "purge_pending",
+    "stage_pending",
+    "storage_at",
+    "storage_for",
+)
+
+PENDING_MAX_AGE = timedelta(days=1)
 
 MAX_BYTES = 10 * 1024 * 1024
 # extension → (content type, magic prefixes; empty means "text, checked for NUL bytes")
@@ -39,12 +76,17 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
-def storage_for(ctx: RequestContext) -> Storage:
+def storage_at(settings: Settings) -> Storage:
     """The storage attachments go to (local disk under ``var/attachments``)."""
-    return LocalStorage(ctx.settings.var_dir / "attachments")
+    return LocalStorage(settings.var_dir / "attachments")
 
 
-def _check(filename: str, data: bytes) -> tuple[str, str]:
+def storage_for(ctx: RequestContext) -> Storage:
+    """The storage of the request's attachments."""
+    return storage_at(ctx.settings)
+
+
+def check_file(filename: str, data: bytes) -> tuple[str, str]:
     """Return (safe name, content type) or raise :class:`InvalidData` with a clear message."""
     name = PurePath(filename.replace("\\", "/")).name.strip()[:200] or "file"
     suffix = PurePath(name).suffix.lower()
@@ -69,7 +111,7 @@ async def attach(ctx: RequestContext, case: Case, definition: CaseTypeDef, filen
     assert ctx.user is not None and ctx.district is not None
     if not (ctx.can(definition.resource, "edit") or ctx.can(definition.resource, "comment")):
         raise PermissionDeniedException(gettext("You do not have permission to do this."))
-    name, content_type = _check(filename, data)
+    name, content_type = check_file(filename, data)
     stored = storage_for(ctx).save(data, prefix=f"{ctx.district.code}/{case.reference}")
     attachment = Attachment(
         district_id=ctx.district.id,
@@ -91,3 +133,137 @@ async def attach(ctx: RequestContext, case: Case, definition: CaseTypeDef, filen
         {"id": attachment.id, "name": name, "size": stored.size, "sha256": stored.sha256},
     )
     return attachment
+
+
+_check = check_file  # the old private name
+
+
+def _token(secret: str, attachment: Attachment) -> str:
+    body = f"pending:{attachment.district_id}:{attachment.id}:{attachment.uploaded_by_id}:{attachment.sha256}"
+    return hmac.new(secret.encode(), body.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def pending_entry(ctx: RequestContext, attachment: Attachment) -> dict[str, Any]:
+    """A pending file as a ``file`` field's input: what the form sends back, token included."""
+    return {
+        "id": attachment.id,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "token": _token(ctx.settings.secret_key, attachment),
+    }
+
+
+async def stage_pending(ctx: RequestContext, definition: CaseTypeDef, filename: str, data: bytes) -> Attachment:
+    """Keep a file for a case not filed yet (``case_id`` empty); raise :class:`InvalidData` when refused."""
+    assert ctx.user is not None and ctx.district is not None
+    if not ctx.can(definition.resource, "create"):
+        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+    name, content_type = check_file(filename, data)
+    stored = storage_for(ctx).save(data, prefix=f"{ctx.district.code}/pending")
+    attachment = Attachment(
+        district_id=ctx.district.id,
+        case_id=None,
+        name=name,
+        content_type=content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_key=stored.key,
+        uploaded_by_id=ctx.user.id,
+    )
+    ctx.session.add(attachment)
+    await ctx.session.flush()
+    return attachment
+
+
+async def claim_pending(
+    ctx: RequestContext, definition: CaseTypeDef, data: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str], list[Attachment]]:
+    """Check the ``file`` fields of a new case's input: each entry a pending file of this user with its token.
+
+    Returns the input with each entry replaced by the stored file's ``id``, ``name``,
+    ``size`` and ``content_type`` (the token is not kept), the errors by field, and the
+    attachments to link once the case exists.
+    """
+    assert ctx.user is not None
+    out = dict(data)
+    errors: dict[str, str] = {}
+    found: list[Attachment] = []
+    cutoff = utcnow() - PENDING_MAX_AGE
+    for f in definition.form.fields:
+        raw = data.get(f.key)
+        if f.type != "file" or raw in (None, "", []):
+            continue
+        entries = []
+        for item in raw if isinstance(raw, list) else [raw]:
+            attachment = None
+            if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("token"), str):
+                attachment = await ctx.session.get(Attachment, item["id"])
+            if (
+                attachment is None
+                or attachment.case_id is not None
+                or attachment.uploaded_by_id != ctx.user.id
+                or attachment.created_at < cutoff
+                or not hmac.compare_digest(_token(ctx.settings.secret_key, attachment), str(item.get("token")))
+            ):
+                errors[f.key] = gettext("Upload the file again.")
+                break
+            if attachment not in found:
+                found.append(attachment)
+                entries.append(pending_public(attachment))
+        out[f.key] = entries
+    return out, errors, found
+
+
+def pending_public(attachment: Attachment) -> dict[str, Any]:
+    """What a ``file`` field stores of an attachment."""
+    return {
+        "id": attachment.id,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+    }
+
+
+async def link_pending(ctx: RequestContext, case: Case, attachments: list[Attachment]) -> None:
+    """Link claimed files to the new case (each only once, even against a concurrent claim) and record them."""
+    assert ctx.user is not None
+    for attachment in attachments:
+        done = await ctx.session.execute(
+            update(Attachment)
+            .where(Attachment.id == attachment.id, Attachment.case_id.is_(None))
+            .values(case_id=case.id)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            message = gettext("Upload the file again.")
+            raise InvalidData(gettext("Please correct the marked fields."), {"file": message})
+        attachment.case_id = case.id
+        await append_event(
+            ctx.session,
+            case,
+            "attachment",
+            ctx.user.id,
+            {"id": attachment.id, "name": attachment.name, "size": attachment.size, "sha256": attachment.sha256},
+        )
+
+
+async def purge_pending(
+    session: AsyncSession, storage: Storage, *, older_than: timedelta = PENDING_MAX_AGE, now: datetime | None = None
+) -> int:
+    """Delete pending files (never linked to a case) older than ``older_than``, in every district; return how many."""
+    cutoff = (now or utcnow()) - older_than
+    with unscoped(session):
+        rows = list(
+            (
+                await session.execute(
+                    select(Attachment).where(Attachment.case_id.is_(None), Attachment.created_at < cutoff)
+                )
+            ).scalars()
+        )
+        for attachment in rows:
+            await session.delete(attachment)
+        await session.flush()
+    for attachment in rows:
+        storage.delete(attachment.storage_key)
+    return len(rows)

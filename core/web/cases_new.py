@@ -9,6 +9,13 @@ on SQLite), so two submissions of the same form take turns: the first creates th
 and records its reference under the token, the second finds the reference and goes to
 that case. We chose the session over "look for a recent case with the same nonce"
 because the session row gives us the lock for free and needs no new column or index.
+
+Files of ``file`` fields are sent with the form (multipart). Each accepted file is kept
+at once as a *pending* attachment (no case yet; see :mod:`core.cases.attachments`) and
+committed before anything else is checked, so when another field is wrong, or one file
+is refused, the form comes back with the accepted files listed (ticked checkboxes that
+carry their claim tokens) and nothing has to be chosen again. Filing the case claims
+them and links them to it in the same transaction, each with a timeline event.
 """
 
 from __future__ import annotations
@@ -23,8 +30,7 @@ from litestar.response import Redirect
 from sqlalchemy import select, update
 
 from core.auth.sessions import COOKIE_NAME, hash_id
-from core.cases.attachments import _check as check_upload
-from core.cases.attachments import attach
+from core.cases.attachments import MAX_BYTES, claim_pending, link_pending, pending_entry, stage_pending
 from core.cases.errors import InvalidData
 from core.cases.labels import channel_label, priority_label
 from core.cases.service import case_type, case_types, create_case
@@ -43,6 +49,8 @@ __all__ = ("NEW_CASE_ROUTES",)
 FORMS_KEY = "new_case_forms"
 KEEP_TOKENS = 20
 SELF_SERVICE = ("web", "mobile")
+# Room for a few files at the size limit, so one just over it gets the clear "too large" message.
+BODY_LIMIT = 5 * MAX_BYTES + 1024 * 1024
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -153,9 +161,36 @@ async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, ty
     return await _render_form(request, ctx, definition, nonce=nonce, values={}, errors={}, top=top)
 
 
-@post("/cases/new/{type_key:str}", name="case_new", **PAGE)
+async def _stage_uploads(
+    ctx: RequestContext,
+    definition: CaseTypeDef,
+    offered: tuple[str, ...],
+    uploads: dict[str, list[Any]],
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> int:
+    """Keep every accepted upload as a pending file in its field's input; a refused one gets its field an error."""
+    staged = 0
+    for f in definition.form.fields:
+        if f.type != "file" or f.key not in offered or not uploads.get(f.key):
+            continue
+        entries = [e for e in values.get(f.key) or [] if isinstance(e, dict)]
+        for upload in uploads[f.key]:
+            try:
+                attachment = await stage_pending(ctx, definition, upload.filename, await upload.read())
+            except InvalidData as exc:
+                problem = exc.errors.get("file") or exc.message
+                errors[f.key] = gettext("%(name)s: %(problem)s", name=upload.filename, problem=problem)
+                continue
+            entries.append(pending_entry(ctx, attachment))
+            staged += 1
+        values[f.key] = entries
+    return staged
+
+
+@post("/cases/new/{type_key:str}", name="case_new", request_max_body_size=BODY_LIMIT, **PAGE)
 async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
-    """Create the case and go to its page; on an error show the form again with everything typed."""
+    """Create the case and go to its page; on an error show the form again with everything typed and uploaded."""
     definition = await _creatable(ctx, type_key)
     staff = ctx.can(definition.resource, "edit")
     posted, uploads = await read_posted(request)
@@ -166,29 +201,27 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
     if posted.get("team_id") is None:  # not sent at all (not "none chosen"): the filer's own team
         top["team_id"] = _own_team(ctx)
     nonce = str(posted.get("_nonce") or "")
+    row = await _session_forms(ctx, request, lock=False)
+    if row is not None and ((row.data or {}).get(FORMS_KEY) or {}).get(nonce):
+        return _go(request, ctx.url(f"/cases/{row.data[FORMS_KEY][nonce]}"))  # the same form sent again
+    errors: dict[str, str] = {}
+    if await _stage_uploads(ctx, definition, offered, uploads, values, errors):
+        # Uploaded files stay with the form whatever happens next: the answer to an invalid
+        # form is a 400, whose transaction is rolled back.
+        await ctx.session.commit()
     row = await _session_forms(ctx, request, lock=True)
     forms = (row.data or {}).get(FORMS_KEY) or {} if row is not None else {}
     if row is not None and forms.get(nonce):
-        return _go(request, ctx.url(f"/cases/{forms[nonce]}"))  # the same form sent again
+        return _go(request, ctx.url(f"/cases/{forms[nonce]}"))  # sent again while the first was being filed
     if row is not None and nonce not in forms:
         nonce = secrets.token_urlsafe(16)
         _remember(row, nonce, "")
         message = gettext("This form had expired. Check what you typed and send it again.")
         return await _render_form(
-            request, ctx, definition, nonce=nonce, values=values, errors={}, top=top, message=message
+            request, ctx, definition, nonce=nonce, values=values, errors=errors, top=top, message=message
         )
-    errors: dict[str, str] = {}
-    files: list[tuple[str, bytes]] = []
-    for f in definition.form.fields:
-        if f.type != "file" or f.key not in offered:
-            continue
-        for upload in uploads.get(f.key, []):
-            data = await upload.read()
-            try:
-                check_upload(upload.filename, data)
-            except InvalidData as exc:
-                errors[f.key] = exc.message
-            files.append((upload.filename, data))
+    data, claim_errors, claimed = await claim_pending(ctx, definition, values)
+    errors = {**claim_errors, **errors}
     try:
         priority = int(top["priority"]) if staff and top["priority"] else 1
     except ValueError:
@@ -200,9 +233,11 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
     try:
         if errors:
             raise InvalidData(gettext("Please correct the marked fields."), errors)
-        case = await create_case(
-            ctx, type_key, title=top["title"], data=values, channel=channel, priority=priority, team_id=team_id
-        )
+        async with ctx.session.begin_nested():  # the case and its files together, or neither
+            case = await create_case(
+                ctx, type_key, title=top["title"], data=data, channel=channel, priority=priority, team_id=team_id
+            )
+            await link_pending(ctx, case, claimed)
     except InvalidData as exc:
         return await _render_form(
             request,
@@ -215,8 +250,6 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
             message=exc.message,
             status_code=200 if _is_htmx(request) else 400,
         )
-    for filename, data in files:
-        await attach(ctx, case, definition, filename, data)
     if row is not None:
         _remember(row, nonce, case.reference)
     return _go(request, ctx.url(f"/cases/{case.reference}"))

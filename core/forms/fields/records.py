@@ -63,9 +63,19 @@ class FileField(FieldType):
         return {
             "type": "array",
             "maxItems": field.max_items or 10,
+            "description": (
+                "Upload each file first (POST /api/v1/districts/{code}/case-types/{type}/attachments), "
+                'then list {"id": …, "token": …} of each answer here.'
+            ),
             "items": {
                 "type": "object",
-                "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                "properties": {
+                    "id": {"type": "integer"},
+                    "token": {"type": "string"},
+                    "name": {"type": "string"},
+                    "size": {"type": "integer"},
+                    "content_type": {"type": "string"},
+                },
                 "required": ["id"],
             },
         }
