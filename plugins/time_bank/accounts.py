@@ -220,16 +220,6 @@ async def expire_unused(session: AsyncSession, bank: Bank, *, as_of: datetime | 
     return made
 
 
-async def _earned_ever(session: AsyncSession, bank: Bank, user_id: int) -> int:
-    account = await banks.account_of(session, bank, user_id)
-    query = (
-        select(func.coalesce(func.sum(LedgerPosting.amount), 0))
-        .join(LedgerTransfer, LedgerTransfer.id == LedgerPosting.transfer_id)
-        .where(LedgerPosting.account_id == account.id, LedgerTransfer.idempotency_key.startswith(banks.EARN_PREFIX))
-    )
-    return int((await session.execute(query)).scalar_one())
-
-
 async def apply_incentives(session: AsyncSession, bank: Bank, user_id: int, when: datetime, *, by: int | None) -> int:
     """Award each incentive rule the member now meets: a badge and a bonus, once per rule and period."""
     awarded = 0
@@ -244,7 +234,7 @@ async def apply_incentives(session: AsyncSession, bank: Bank, user_id: int, when
         if yearly:
             earned = await banks.earned_in_year(session, bank, user_id, when)
         else:
-            earned = await _earned_ever(session, bank, user_id)
+            earned = await banks.earned_minutes(session, bank, user_id)
         if earned < int(rule["threshold"]):
             continue
         badge = Badge(

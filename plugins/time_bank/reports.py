@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from core.db import utcnow
 from core.i18n import TIMEZONE
 from core.models.cases import Case
-from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
+from core.models.ledger import LedgerAccount, LedgerPosting
 from plugins.time_bank import service as banks
 from plugins.time_bank.models import Bank, Member, MemberStatus, Service
 
@@ -83,14 +83,9 @@ async def dashboard(session: AsyncSession, bank: Bank, *, now: datetime | None =
     start = datetime.fromisoformat(f"{months[0]}-01").replace(tzinfo=TIMEZONE)
     prefix = f"time_bank:{bank.id}:user:"
     rows = await session.execute(
-        select(LedgerPosting.effective_at, LedgerTransfer.category, LedgerPosting.amount, LedgerAccount.owner_ref)
-        .join(LedgerTransfer, LedgerTransfer.id == LedgerPosting.transfer_id)
+        banks.earned(select(banks.earned_at, banks.earned_category, LedgerPosting.amount, LedgerAccount.owner_ref))
         .join(LedgerAccount, LedgerAccount.id == LedgerPosting.account_id)
-        .where(
-            LedgerAccount.owner_ref.startswith(prefix, autoescape=True),
-            LedgerTransfer.idempotency_key.startswith(banks.EARN_PREFIX),
-            LedgerPosting.effective_at >= start,
-        )
+        .where(LedgerAccount.owner_ref.startswith(prefix, autoescape=True), banks.earned_at >= start)
     )
     by_month: dict[str, dict[str, int]] = {m: defaultdict(int) for m in months}
     per_user: dict[int, int] = defaultdict(int)

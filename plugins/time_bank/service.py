@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from core import ledger
 from core.db import utcnow
@@ -24,6 +25,7 @@ from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Bank, Category, Member, MemberStatus
 
 if TYPE_CHECKING:
+    from sqlalchemy import Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.web.context import RequestContext
@@ -38,7 +40,11 @@ __all__ = (
     "create_bank",
     "credit_amount",
     "decide_application",
+    "earned",
+    "earned_at",
+    "earned_category",
     "earned_in_year",
+    "earned_minutes",
     "fmt",
     "is_staff_of",
     "list_banks",
@@ -294,22 +300,48 @@ def year_bounds(when: datetime) -> tuple[datetime, datetime]:
     return start, datetime(local.year + 1, 1, 1, tzinfo=TIMEZONE)
 
 
-async def earned_in_year(session: AsyncSession, bank: Bank, user_id: int, when: datetime) -> int:
-    """Minutes the member earned for service (not bonuses, not gifts) in the calendar year of ``when``."""
+# The credit a reversal undoes, and when the earning counts: a reversal counts in the
+# period of the credit it undoes, so a reversed credit is as if never earned (caps,
+# incentives, the dashboard), however much later it is reversed.
+_ORIGINAL = aliased(LedgerTransfer, name="earned_original")
+earned_at = func.coalesce(_ORIGINAL.effective_at, LedgerTransfer.effective_at)
+earned_category = func.coalesce(_ORIGINAL.category, LedgerTransfer.category)
+
+
+def earned(query: Select[Any]) -> Select[Any]:
+    """``query`` over ledger postings, narrowed to earned service: credits for service and their reversals.
+
+    Bonuses and gifts are not earnings. ``earned_at`` is when each line counts.
+    """
+    return (
+        query.join(LedgerTransfer, LedgerTransfer.id == LedgerPosting.transfer_id)
+        .outerjoin(_ORIGINAL, _ORIGINAL.id == LedgerTransfer.reverses_id)
+        .where(
+            or_(
+                LedgerTransfer.idempotency_key.startswith(EARN_PREFIX),
+                _ORIGINAL.idempotency_key.startswith(EARN_PREFIX),
+            )
+        )
+    )
+
+
+async def earned_minutes(
+    session: AsyncSession, bank: Bank, user_id: int, period: tuple[datetime, datetime] | None = None
+) -> int:
+    """Minutes the member earned for service (not bonuses, not gifts), net of reversals, in ``period`` or ever."""
     account = await ledger.get_account(
         session, district_id=bank.district_id, owner_ref=member_ref(bank.id, user_id), unit="minutes"
     )
     if account is None:
         return 0
-    start, end = year_bounds(when)
-    query = (
-        select(func.coalesce(func.sum(LedgerPosting.amount), 0))
-        .join(LedgerTransfer, LedgerTransfer.id == LedgerPosting.transfer_id)
-        .where(
-            LedgerPosting.account_id == account.id,
-            LedgerPosting.effective_at >= start,
-            LedgerPosting.effective_at < end,
-            LedgerTransfer.idempotency_key.startswith(EARN_PREFIX),
-        )
+    query = earned(select(func.coalesce(func.sum(LedgerPosting.amount), 0))).where(
+        LedgerPosting.account_id == account.id
     )
+    if period is not None:
+        query = query.where(earned_at >= period[0], earned_at < period[1])
     return int((await session.execute(query)).scalar_one())
+
+
+async def earned_in_year(session: AsyncSession, bank: Bank, user_id: int, when: datetime) -> int:
+    """Minutes the member earned for service in the calendar year of ``when`` (what the yearly cap counts)."""
+    return await earned_minutes(session, bank, user_id, year_bounds(when))

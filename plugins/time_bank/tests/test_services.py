@@ -173,6 +173,39 @@ def test_yearly_cap_limits_what_is_credited(as_user, world, seed):
     assert seed(credited) == 30
 
 
+def test_a_reversed_credit_no_longer_counts_towards_the_yearly_cap(as_user, world, seed):
+    """Cap 2 hours: 90 minutes credited, then reversed by staff; a later 90-minute service is credited in full."""
+
+    async def cap(session):
+        bank = await bank_of(session, world.bank)
+        await banks.update_rules(session, bank, banks.BankRules(yearly_cap=120))
+
+    seed(cap)
+    first = _serve(as_user, world, 90)
+    as_user("resident", lambda ctx: step(ctx, first, "verify"))
+
+    async def undo(session):
+        key = f"time_bank:earn:case:{first}"
+        query = select(LedgerTransfer).where(LedgerTransfer.idempotency_key == key)
+        transfer = (await session.execute(query)).scalar_one()
+        await ledger.reverse(
+            session,
+            district_id=transfer.district_id,
+            transfer_id=transfer.id,
+            reason="记错了服务时长",
+            created_by_id=None,
+            idempotency_key=f"reverse:{key}",
+        )
+        bank = await bank_of(session, world.bank)
+        return await banks.earned_in_year(session, bank, world.users["volunteer"], datetime.now(TIMEZONE))
+
+    assert seed(undo) == 0
+    second = _serve(as_user, world, 90)
+    as_user("resident", lambda ctx: step(ctx, second, "verify"))
+    assert seed(lambda s: balance(s, world.bank, world.users["volunteer"])) == 90
+    assert seed(_verify) == []
+
+
 def test_max_balance_leaves_the_case_verified_with_the_reason(as_user, world, seed):
     """When crediting would pass the bank's maximum balance, the case stays 已核实 and nothing is posted."""
 
