@@ -1,12 +1,13 @@
-"""``sanshe ledger verify``: check every invariant of the ledger; ``sanshe ledger balance``: show accounts."""
+"""``sanshe ledger verify`` (every invariant), ``accounts`` (balances) and ``reverse`` (undo a transfer)."""
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING
 
 import click
 
-from core.cli.common import echo_table, get_district, run_async
+from core.cli.common import CliError, echo_table, get_district, run_async
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,3 +82,42 @@ def register(cli: click.Group) -> None:
             for a in run_async(run)
         ]
         echo_table(rows, ["id", "owner", "名称 name", "unit", "余额 balance", "下限 min", "上限 max", ""])
+
+    @ledger.command("reverse")
+    @click.option("--district", "code", required=True, help="区代码 / district code")
+    @click.option("--reason", required=True, help="冲正原因（记入账本）/ why (kept in the ledger)")
+    @click.option("--by", "username", default=None, help="操作人用户名 / the staff member doing it")
+    @click.argument("transfer_id", type=int)
+    def reverse_cmd(code: str, reason: str, username: str | None, transfer_id: int) -> None:
+        """冲正一笔转账 / undo transfer TRANSFER_ID with its mirror image (once; limits apply)."""
+        from sqlalchemy import select  # noqa: PLC0415
+
+        from core.ledger import LedgerError, reverse  # noqa: PLC0415
+        from core.models import User  # noqa: PLC0415
+
+        if not reason.strip():
+            raise CliError("请写明冲正原因 / give the reason for the reversal")
+
+        async def run(session: AsyncSession) -> int:
+            district = await get_district(session, code)
+            by = None
+            if username:
+                by = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+                if by is None:
+                    raise CliError(f"没有用户 {username!r} / no user {username!r}")
+            try:
+                done = await reverse(
+                    session,
+                    district_id=district.id,
+                    transfer_id=transfer_id,
+                    reason=reason.strip(),
+                    created_by_id=by.id if by else None,
+                    # A fresh key: a second run is refused by the ledger (one reversal per transfer).
+                    idempotency_key=f"cli:reverse:{transfer_id}:{secrets.token_hex(8)}",
+                )
+            except LedgerError as exc:
+                raise CliError(exc.message) from exc
+            return done.id
+
+        reversal = run_async(run)
+        click.echo(f"已冲正转账 #{transfer_id}（冲正转账 #{reversal}）/ transfer #{transfer_id} reversed by #{reversal}")  # noqa: E501

@@ -164,6 +164,26 @@ def test_cli_accounts_lists_balances(db, world, database_url, monkeypatch, tmp_p
     assert "赵" not in result.output
 
 
+def test_cli_reverse_undoes_a_transfer_once(db, world, database_url, monkeypatch, tmp_path):
+    """``sanshe ledger reverse`` undoes a transfer (balance back to 0, ledger sound); a second time is refused."""
+    monkeypatch.setenv("SANSHE_DATABASE_URL", database_url)
+    monkeypatch.setenv("SANSHE_VAR_DIR", str(tmp_path / "var"))
+    t = pay(db, world, "pool", "li", 90, "k1")
+    args = ["ledger", "reverse", "--district", "haishu", "--reason", "记错了", str(t.id)]
+    result = CliRunner().invoke(_cli(), args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"已冲正转账 #{t.id}" in result.output
+    assert balances(db, world["li"]) == [0]
+    assert db(ledger.verify) == []
+
+    again = CliRunner().invoke(_cli(), args)
+    assert again.exit_code == 2
+    assert "错误 / error" in again.output
+    assert balances(db, world["li"]) == [0]  # nothing more written
+    blank = CliRunner().invoke(_cli(), ["ledger", "reverse", "--district", "haishu", "--reason", " ", str(t.id)])
+    assert blank.exit_code == 2 and "冲正原因" in blank.output
+
+
 def test_verify_finds_postings_out_of_balance(db, world):
     """verify reports a forged posting: the unbalanced transfer, the unit total and the stale balance."""
     t = pay(db, world, "pool", "li", 90, "k1")
