@@ -33,6 +33,7 @@ from core.cases import service
 from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData
 from core.cases.queues import PAGE_SIZE, Filters, list_cases
+from core.cases.transitions import fields_to_fill
 from core.i18n import gettext
 from core.models import Membership, OrgUnit, User
 from core.web.context import RequestContext
@@ -205,7 +206,7 @@ async def list_transitions_api(ctx: RequestContext, reference: str) -> list[Tran
             label=t.label(ctx.locale),
             sources=list(t.sources),
             target=t.target,
-            required=list(t.required),
+            required=list(fields_to_fill(definition, t, case.data)),
             reason_required=t.reason_required,
             confirm=t.confirm(ctx.locale) or None,
             roles=list(t.roles),

@@ -11,6 +11,7 @@ from core.cases.sla import apply_sla
 from core.cases.timeline import append_event
 from core.db import utcnow
 from core.forms import evaluate, validate
+from core.forms.validate import visible_fields
 from core.i18n import gettext
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook
@@ -23,7 +24,30 @@ if TYPE_CHECKING:
 
 from core.cases.writes import diff_data, search_text, stale_error, write_if_current
 
-__all__ = ("available_transitions", "perform_transition")
+__all__ = ("available_transitions", "fields_to_fill", "missing_required", "perform_transition")
+
+
+def missing_required(definition: CaseTypeDef, data: dict[str, Any]) -> tuple[str, ...]:
+    """Required fields of the case's form that are shown (``show_if`` holds) and empty in ``data``.
+
+    A case filed under an older version lacks what the newer version's form requires; a
+    case migrated onto it is asked for them at its next step.
+    """
+    scope = {f.key: data.get(f.key) for f in definition.form.fields}
+    out = []
+    for f in visible_fields(definition.form, data):
+        if f.type == "computed":
+            continue
+        required = f.required or bool(f.required_if and evaluate(f.required_if, scope))
+        if required and f.kind.is_empty(data.get(f.key)):
+            out.append(f.key)
+    return tuple(out)
+
+
+def fields_to_fill(definition: CaseTypeDef, transition: Transition, data: dict[str, Any]) -> tuple[str, ...]:
+    """The fields a step asks for: its own ``required`` ones, then the form's required ones still empty."""
+    own = tuple(transition.required)
+    return own + tuple(k for k in missing_required(definition, data) if k not in own)
 
 
 def available_transitions(ctx: RequestContext, case: Case, definition: CaseTypeDef) -> list[Transition]:
@@ -58,11 +82,16 @@ async def perform_transition(
         )
     supplied = data or {}
     merged = {**case.data, **supplied}
-    result = validate(definition.form, merged, source=source, extra_required=transition.required)
-    step_errors = {
-        k: v for k, v in result.errors.items() if k.split(".", 1)[0] in set(transition.required) | set(supplied)
-    }
+    needed = fields_to_fill(definition, transition, case.data)
+    result = validate(definition.form, merged, source=source, extra_required=needed)
+    step_errors = {k: v for k, v in result.errors.items() if k.split(".", 1)[0] in set(needed) | set(supplied)}
     if step_errors:
+        lacking = set(needed) - set(transition.required)
+        if any(k.split(".", 1)[0] in lacking for k in step_errors):
+            raise InvalidData(
+                gettext("This case lacks fields its case type now requires: fill them in to take this step."),
+                step_errors,
+            )
         raise InvalidData(gettext("Fill in the fields this step needs."), step_errors)
     new_data = {**case.data, **{k: result.data[k] for k in supplied if k in result.data}}
     if transition.guard and not evaluate(transition.guard, new_data):

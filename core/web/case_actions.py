@@ -19,6 +19,7 @@ from sqlalchemy import select
 from core.cases.attachments import attach, storage_for
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
 from core.cases.service import assign, claim, comment, get_case, perform_transition
+from core.cases.transitions import fields_to_fill
 from core.forms import form_input
 from core.i18n import gettext
 from core.models.cases import Attachment
@@ -42,22 +43,28 @@ async def step_context(
     values: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The small form of a step that needs fields or a reason (empty if the user may not take it)."""
+    """The small form of a step that needs fields or a reason (empty if the user may not take it).
+
+    It asks for the step's own fields and for the form's required fields the case still
+    lacks (a case migrated onto a version that requires more).
+    """
     transition = definition.workflow.transition(key)
     if transition is None or case.state not in transition.sources:
         return {}
     if not ctx.can(definition.resource, f"transition:{transition.key}"):
         return {}
+    needed = fields_to_fill(definition, transition, case.data)
     form = await form_view_for(
         ctx,
         definition,
         values if values is not None else input_values(definition.form, case.data),
         errors or {},
-        offered=transition.required,
+        offered=needed,
         prefix="t",
-        required=transition.required,
+        required=needed,
     )
-    return {"step": transition, "step_form": form, "step_errors": errors or {}}
+    lacking = [k for k in needed if k not in transition.required]
+    return {"step": transition, "step_form": form, "step_errors": errors or {}, "step_lacking": lacking}
 
 
 def _url(ctx: RequestContext, case: Case, tail: str = "") -> str:
@@ -114,7 +121,8 @@ async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, refere
     posted, _ = await read_posted(request)
     transition = definition.workflow.transition(key)
     raw = form_input(definition.form, posted)
-    supplied = {k: raw.get(k) for k in (transition.required if transition else ()) if definition.form.get(k)}
+    needed = fields_to_fill(definition, transition, case.data) if transition else ()
+    supplied = {k: raw.get(k) for k in needed if definition.form.get(k)}
     reason = str(posted.get("reason") or "")
     try:
         await perform_transition(
@@ -122,7 +130,7 @@ async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, refere
         )
     except (InvalidData, TransitionRefused, StaleCase) as exc:
         extra: dict[str, Any] = {}
-        if transition is not None and (transition.required or transition.reason_required):
+        if transition is not None and (needed or transition.reason_required):
             values = {**input_values(definition.form, case.data), **supplied}
             extra = await step_context(ctx, case, definition, key, values, getattr(exc, "errors", None))
             extra["reason"] = reason
