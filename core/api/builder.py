@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from core.builder import service as builder
 from core.builder.checks import problems_of
 from core.cases.types import definition_of
+from core.i18n import gettext
 from core.web.context import RequestContext
 
 __all__ = ("BUILDER_API",)
@@ -147,12 +148,22 @@ async def put_builder_draft(ctx: RequestContext, type_key: str, data: DraftPut) 
     return await _detail(ctx, type_key)
 
 
-@post("/builder/case-types/{type_key:str}/publish", summary="Publish the draft as the next version (409 with problems)")
-async def publish_builder_draft(ctx: RequestContext, type_key: str) -> VersionOut:
+@post(
+    "/builder/case-types/{type_key:str}/publish",
+    summary="Publish the draft as the next version (409 with problems, or with the access it would take away)",
+)
+async def publish_builder_draft(ctx: RequestContext, type_key: str, confirm: bool = False) -> VersionOut:
+    """Publish; when it would take access away from a role, only with ``?confirm=true`` (409 lists the losses)."""
     ctx.require("district", "admin")
     assert ctx.district is not None and ctx.user is not None
     try:
-        row = await builder.publish(ctx.session, ctx.district, type_key, user_id=ctx.user.id)
+        row = await builder.publish(ctx.session, ctx.district, type_key, user_id=ctx.user.id, allow_losses=confirm)
+    except builder.AccessLoss as exc:
+        raise HTTPException(
+            detail=gettext("Publishing takes access away from some roles; publish with confirm=true to go ahead."),
+            status_code=409,
+            extra={"losses": exc.losses},
+        ) from exc
     except builder.BuilderError as exc:
         _raise(exc)
         raise

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models import District
 
-__all__ = ("access_changes", "pairs_of", "replace_permissions")
+__all__ = ("access_changes", "access_losses", "pairs_of", "replace_permissions")
 
 
 def _list(value: Any) -> list[str]:
@@ -53,6 +53,22 @@ def access_changes(before: Any, after: Any) -> dict[str, dict[str, list[str]]]:
         out.setdefault(role, {"gain": [], "lose": []})["gain"].append(action)
     for role, action in sorted(old - new):
         out.setdefault(role, {"gain": [], "lose": []})["lose"].append(action)
+    return out
+
+
+async def access_losses(session: AsyncSession, district: District, raw: Any) -> dict[str, list[str]]:
+    """Per role, the rules on ``case:<key>`` that publishing ``raw`` would take away (what is really granted now)."""
+    key = str(raw.get("key") or "") if isinstance(raw, dict) else ""
+    wanted = pairs_of(raw)
+    rows = await session.execute(
+        select(PolicyRule.subject, PolicyRule.action)
+        .where(PolicyRule.district_id == district.id, PolicyRule.resource == f"case:{key}")
+        .order_by(PolicyRule.subject, PolicyRule.action)
+    )
+    out: dict[str, list[str]] = {}
+    for subject, action in rows.tuples():
+        if (subject, action) not in wanted and action not in out.get(subject, []):
+            out.setdefault(str(subject), []).append(str(action))
     return out
 
 

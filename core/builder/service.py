@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from core.builder.access import replace_permissions
+from core.builder.access import access_losses, replace_permissions
 from core.builder.checks import problems_of
 from core.cases.types import current_versions, definition_of, latest_version, store_version
 from core.casetypes.definition import KEY_RE, parse_case_type
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
 
 __all__ = (
+    "AccessLoss",
     "BuilderError",
     "district_roles",
     "draft_of",
@@ -57,6 +58,16 @@ class BuilderError(ServiceError):
         super().__init__(message)
         self.problems = problems or []
         self.status_code = status_code
+
+
+class AccessLoss(BuilderError):
+    """Publishing would take access away from someone and was not confirmed; ``losses`` says what, per role."""
+
+    def __init__(self, losses: dict[str, list[str]]) -> None:
+        super().__init__(
+            "发布将收回部分权限，须确认 / publishing takes access away and must be confirmed", status_code=409
+        )
+        self.losses = losses
 
 
 def skeleton(key: str, name_zh: str, name_en: str = "") -> dict[str, Any]:
@@ -209,14 +220,24 @@ def save_draft(row: CaseTypeVersion, raw: dict[str, Any]) -> None:
     row.name_zh = str(name.get("zh", "") if isinstance(name, dict) else name or "")[:100]
 
 
-async def publish(session: AsyncSession, district: District, key: str, *, user_id: int | None) -> CaseTypeVersion:
-    """Check the key's draft and store it as the next published version (refused while problems remain)."""
+async def publish(
+    session: AsyncSession, district: District, key: str, *, user_id: int | None, allow_losses: bool = True
+) -> CaseTypeVersion:
+    """Check the key's draft and store it as the next published version (refused while problems remain).
+
+    With ``allow_losses=False`` a draft that would take access away from anyone is refused
+    with :class:`AccessLoss` (the pages and the API ask for a confirmation first).
+    """
     draft = await draft_of(session, district, key)
     if draft is None:
         raise BuilderError(f"{key} 没有草稿 / {key!r} has no draft", status_code=404)
     problems = problems_of(draft.definition, await district_roles(session, district))
     if problems:
         raise BuilderError("草稿还有问题 / the draft still has problems", problems, 409)
+    if not allow_losses:
+        losses = await access_losses(session, district, draft.definition)
+        if losses:
+            raise AccessLoss(losses)
     definition = parse_case_type(draft.definition, known_roles=None)
     source = draft.source
     await session.execute(delete(CaseTypeVersion).where(CaseTypeVersion.id == draft.id))

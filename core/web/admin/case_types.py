@@ -20,7 +20,7 @@ from core.cases.types import definition_of
 from core.forms import form_input, validate
 from core.forms.definition import DefinitionError
 from core.i18n import gettext as _
-from core.web.admin.builder_view import check_condition, editor_view, preview_form
+from core.web.admin.builder_view import check_condition, editor_view, preview_form, role_options
 from core.web.admin.case_type_migrate import migrate_cases, migration_context
 from core.web.admin.common import FormState, done, error_status, form_of, is_htmx, render
 from core.web.context import RequestContext
@@ -31,6 +31,7 @@ __all__ = ("CASE_TYPE_ROUTES",)
 LIST = "core/admin/builder/list.html"
 EDITOR = "core/admin/builder/editor.html"
 DETAIL = "core/admin/builder/detail.html"
+CONFIRM = "core/admin/builder/publish_confirm.html"
 # Pages and fragments: not in the API schema, answered as text/html (browsers show anything else as text).
 PAGE: dict[str, Any] = {"include_in_schema": False, "media_type": MediaType.HTML}
 
@@ -247,11 +248,22 @@ async def preview(request: Request[Any, Any, Any], ctx: RequestContext, type_key
 
 @post("/admin/case-types/{type_key:str}/publish", **PAGE)
 async def publish(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
-    """Publish the draft as the next version (refused while problems remain)."""
+    """Publish the draft as the next version (refused while problems remain).
+
+    When publishing would take access away from anyone, the first post answers a
+    confirmation listing what each role loses; its "publish anyway" button posts ``confirm=1``.
+    """
     _need(ctx)
     assert ctx.district is not None and ctx.user is not None
+    posted = await form_of(request)
+    confirmed = str(posted.get("confirm") or "") == "1"
     try:
-        row = await builder.publish(ctx.session, ctx.district, type_key, user_id=ctx.user.id)
+        row = await builder.publish(ctx.session, ctx.district, type_key, user_id=ctx.user.id, allow_losses=confirmed)
+    except builder.AccessLoss as exc:
+        roles = dict(await role_options(ctx.session, ctx.district, ctx.locale))
+        return await render(
+            request, ctx, CONFIRM, key=type_key, losses={roles.get(r, r): a for r, a in exc.losses.items()}
+        )
     except builder.BuilderError as exc:
         if exc.status_code == 404:
             raise NotFoundException(exc.message) from exc
