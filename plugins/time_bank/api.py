@@ -20,7 +20,7 @@ from core.cases.service import create_case
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.web.context import RequestContext
-from plugins.time_bank import queries, services
+from plugins.time_bank import offers, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.api_activities import ACTIVITY_API
 from plugins.time_bank.api_models import (
@@ -193,25 +193,25 @@ async def api_offers(ctx: RequestContext, bank_id: int) -> list[OfferOut]:
 
 @post("/time-bank/offers", name="time_bank:api:offer_create", summary="Offer a service (volunteers)")
 async def api_offer_create(ctx: RequestContext, data: OfferIn) -> OfferOut:
+    """The same checks as the phone page's form (``offers.check_offer``): approved volunteer, category, area,
+    times from the list, a description; 403 for a non-volunteer, 400 with ``errors`` by field otherwise."""
     ctx.require(KEY, "use")
     assert ctx.user is not None
-    bank = await banks.bank_or_404(ctx.session, int(data.get("bank_id", 0)))
-    member = await banks.member_of(ctx.session, bank.id, ctx.user.id)
-    if member is None or not member.is_volunteer:
-        raise PermissionDeniedException(_("Only the bank's approved volunteers can offer its services."))
-    if data.get("category") not in await banks.categories(ctx.session, bank.id):
-        raise ValidationException(detail=_("Choose one of this bank's categories."), extra={"errors": {"category": ""}})
-    offer = Offer(
-        district_id=bank.district_id,
-        bank_id=bank.id,
-        user_id=ctx.user.id,
-        category=str(data["category"]),
-        area_id=data.get("area_id"),
-        availability=list(data.get("availability", [])),
-        description=str(data.get("description", ""))[:500],
+    area = data.get("area_id")
+    draft = await offers.check_offer(
+        ctx.session,
+        ctx.user.id,
+        bank_id=str(data.get("bank_id", "")),
+        category=str(data.get("category", "")),
+        areas=[] if area is None else [str(area)],
+        availability=[str(slot) for slot in data.get("availability", [])],
+        description=str(data.get("description", "")),
     )
-    ctx.session.add(offer)
-    await ctx.session.flush()
+    if "bank" in draft.errors:
+        raise PermissionDeniedException(draft.errors["bank"])
+    if draft.errors:
+        raise ValidationException(detail=next(iter(draft.errors.values())), extra={"errors": draft.errors})
+    (offer,) = await offers.create_offers(ctx.session, ctx.user.id, draft)
     return OfferOut.of(offer)
 
 

@@ -50,9 +50,17 @@ def test_banks_offers_and_activities(client, world):
     """Banks list categories and rates; a volunteer offers a service; staff post an activity; volunteers sign up."""
     banks = client.get(f"{API}/banks", headers=_auth(world, "resident")).json()
     assert {"key": "patrol", "name_zh": "巡查", "name_en": "Patrol", "rate_percent": 150} in banks[0]["categories"]
-    offer = {"bank_id": world.bank, "category": "chat", "availability": ["sat_am"]}
+    offer = {"bank_id": world.bank, "category": "chat", "availability": ["sat_am"], "description": "周六上午陪老人聊天"}
     assert client.post(f"{API}/offers", json=offer, headers=_auth(world, "volunteer")).status_code == 201
     assert client.post(f"{API}/offers", json=offer, headers=_auth(world, "resident")).status_code == 403
+    # The API checks what the phone page's form checks: times from the list, a description.
+    bad = client.post(
+        f"{API}/offers",
+        json={**offer, "availability": ["someday"], "description": " "},
+        headers=_auth(world, "volunteer"),
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()["extra"]["errors"]) == {"availability", "description"}
     activity = {
         "bank_id": world.bank,
         "title": "垃圾分类督导",
