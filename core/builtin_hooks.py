@@ -45,6 +45,7 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         NavItem(
             _("Case types"), ctx.url("/admin/case-types"), order=925, permission=("district", "admin"), group="admin"
         ),
+        NavItem(_("Queues"), ctx.url("/admin/queues"), order=927, permission=("district", "admin"), group="admin"),
         NavItem(_("Modules"), ctx.url("/admin/modules"), order=930, permission=("plugins", "manage"), group="admin"),
     ]
 

@@ -102,6 +102,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/publish"): ADMINS,
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/retire"): ADMINS,
     ("POST", f"{D}/admin/case-types/{{type_key:str}}/migrate"): ADMINS,
+    ("GET", f"{D}/admin/case-types/{{type_key:str}}/migration"): ADMINS,
     ("GET", f"{D}/admin/case-types/{{type_key:str}}/export.yaml"): ADMINS,
     # The builder API (core/api/builder.py): district admins only.
     ("GET", f"{API}/builder/case-types"): ADMINS,
@@ -136,6 +137,19 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/queues/bulk"): EVERYONE,
     ("POST", f"{D}/queues/saved"): EVERYONE,
     ("POST", f"{D}/queues/saved/delete"): EVERYONE,
+    ("POST", f"{D}/queues/saved/rename"): EVERYONE,
+    # The queue builder (core/web/admin/queues.py): district admins only.
+    ("GET", f"{D}/admin/queues"): ADMINS,
+    ("GET", f"{D}/admin/queues/edit"): ADMINS,
+    ("POST", f"{D}/admin/queues"): ADMINS,
+    ("POST", f"{D}/admin/queues/preview"): ADMINS,
+    ("POST", f"{D}/admin/queues/move"): ADMINS,
+    ("POST", f"{D}/admin/queues/delete"): ADMINS,
+    # Saved queues by API (core/api/queues.py): one's own for everyone, shared ones for district admins.
+    ("GET", f"{API}/queues"): EVERYONE,
+    ("POST", f"{API}/queues"): EVERYONE,
+    ("PATCH", f"{API}/queues/{{key:str}}"): EVERYONE,
+    ("DELETE", f"{API}/queues/{{key:str}}"): EVERYONE,
     ("GET", f"{D}/queues/export.csv"): CASE_EXPORTERS,
     ("GET", f"{D}/queues/export.xlsx"): CASE_EXPORTERS,
     ("GET", API): EVERYONE,
@@ -183,6 +197,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/users"): {"username": "matrix-user", "password": "long-enough-1", "role": "volunteer"},
     ("POST", f"{API}/memberships"): {"username": "target", "role": "resident"},
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
+    ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
+    ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
     ("POST", f"{API}/cases"): {
         "type": "resident_request",
         "title": "矩阵诉求",

@@ -11,6 +11,7 @@ from core.api.builder import BUILDER_API
 from core.api.case_activity import ACTIVITY_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
+from core.api.queues import QUEUE_API
 from core.web.context import RequestContext
 
 if TYPE_CHECKING:
@@ -38,4 +39,5 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     CASE_API,
     ACTIVITY_API,
     BUILDER_API,
+    QUEUE_API,
 ]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
 
-__all__ = ("PAGE_SIZE", "SORTS", "Filters", "Page", "count_cases", "list_cases")
+__all__ = ("PAGE_SIZE", "PRIORITIES", "SCOPES", "SORTS", "Filters", "Page", "count_cases", "list_cases")
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -47,6 +47,7 @@ SORTS = {
     "-reference": (Case.reference, False),
 }
 SCOPES = ("all", "mine", "team", "unassigned", "due_soon", "overdue")
+PRIORITIES = ("0", "1", "2", "3")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class Filters:
     assignee: str = ""  # "", "me", "none" or a user id
     team: int | None = None
     channel: str = ""
+    priority: int | None = None  # 0 low, 1 normal, 2 high, 3 urgent
     open: str = "open"  # open | closed | any
     created_from: date | None = None
     created_to: date | None = None
@@ -85,6 +87,7 @@ class Filters:
                 return None
 
         team = str(query.get("team") or "")
+        priority = str(query.get("priority") or "")
         scope = str(query.get("scope") or "all")
         sort = str(query.get("sort") or "-updated")
         status = str(query.get("open") or "open")
@@ -95,6 +98,7 @@ class Filters:
             assignee=str(query.get("assignee") or ""),
             team=int(team) if team.isdigit() else None,
             channel=str(query.get("channel") or ""),
+            priority=int(priority) if priority in PRIORITIES else None,
             open=status if status in {"open", "closed", "any"} else "open",
             created_from=get_date("created_from"),
             created_to=get_date("created_to"),
@@ -115,6 +119,8 @@ class Filters:
                 out.append((name, str(getattr(self, name))))
         if self.team is not None:
             out.append(("team", str(self.team)))
+        if self.priority is not None:
+            out.append(("priority", str(self.priority)))
         if self.open != "open":
             out.append(("open", self.open))
         for name in ("created_from", "created_to", "due_from", "due_to"):
@@ -166,6 +172,8 @@ async def _conditions(ctx: RequestContext, filters: Filters, definitions: list[C
         conds.append(Case.team_id == filters.team)
     if filters.channel:
         conds.append(Case.channel == filters.channel)
+    if filters.priority is not None:
+        conds.append(Case.priority == filters.priority)
     if filters.created_from:
         conds.append(Case.created_at >= _day_start(filters.created_from))
     if filters.created_to:

@@ -6,23 +6,23 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from core.cases.exports import BASE_COLUMNS, column_label
 from core.cases.labels import Names, channel_labels, priority_label, sla_badge, state_label
+from core.cases.queue_builder import DEFAULT_COLUMNS, filters_to_params, queue_filters, visible_queues
 from core.cases.queues import SCOPES, Filters, count_cases
 from core.cases.service import case_types
 from core.db import utcnow
 from core.i18n import gettext as _
 from core.models import Membership, OrgUnit, User
-from core.models.cases import SavedQueue
 from core.plugins.asyncio import call_hook, flatten
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from core.casetypes.definition import CaseTypeDef
-    from core.models.cases import Case
+    from core.models.cases import Case, SavedQueue
     from core.web.context import RequestContext
 
 __all__ = (
@@ -40,7 +40,6 @@ __all__ = (
     "sort_links",
 )
 
-DEFAULT_COLUMNS = ("reference", "title", "type", "state", "assignee", "due")
 # Column → (first sort when its header is clicked, the other direction).
 COLUMN_SORTS = {
     "reference": ("reference", "-reference"),
@@ -66,33 +65,32 @@ def viewable(ctx: RequestContext, definitions: list[CaseTypeDef]) -> list[CaseTy
 
 
 def columns_from(query: Mapping[str, Any]) -> tuple[str, ...]:
-    """The chosen columns (``col`` parameters), in the table's order; the defaults when none is chosen."""
+    """The chosen columns (``col`` parameters) in the order given; the defaults when none is chosen."""
     values = query.getall("col", []) if hasattr(query, "getall") else query.get("col") or []
     if isinstance(values, str):
         values = [values]
-    chosen = {str(v) for v in values}
-    columns = tuple(c for c in BASE_COLUMNS if c in chosen)
+    columns = tuple(dict.fromkeys(c for c in (str(v) for v in values) if c in BASE_COLUMNS))
     return columns or DEFAULT_COLUMNS
 
 
-def queue_query(filters: Filters, columns: tuple[str, ...] = DEFAULT_COLUMNS, **extra: str) -> str:
-    """The URL query string of a filter state and column choice (defaults left out)."""
-    pairs = list(filters.to_query())
-    if tuple(columns) != DEFAULT_COLUMNS:
-        pairs += [("col", c) for c in columns]
+def queue_query(
+    filters: Filters, columns: tuple[str, ...] = DEFAULT_COLUMNS, saved: SavedQueue | None = None, **extra: str
+) -> str:
+    """The URL query string of a filter state and column choice (defaults left out).
+
+    Inside a saved queue (``saved``) it is the queue's key, plus the sort when it differs
+    from the queue's: the queue's definition supplies the rest.
+    """
+    if saved is not None:
+        pairs = [("queue", saved.key)]
+        if filters.sort != queue_filters(saved).sort:
+            pairs.append(("sort", filters.sort))
+    else:
+        pairs = list(filters.to_query())
+        if tuple(columns) != DEFAULT_COLUMNS:
+            pairs += [("col", c) for c in columns]
     pairs += [(k, v) for k, v in extra.items() if v]
     return urlencode(pairs)
-
-
-def filters_to_params(filters: Filters) -> dict[str, Any]:
-    """Filters as JSON for a saved queue: lists for types and states, strings for the rest."""
-    out: dict[str, Any] = {}
-    for name, value in filters.to_query():
-        if name in {"type", "state"}:
-            out.setdefault(name, []).append(value)
-        else:
-            out[name] = value
-    return out
 
 
 def _same(a: Filters, b: Filters) -> bool:
@@ -109,16 +107,18 @@ class QueueEntry:
     group: str = "core"
     columns: tuple[str, ...] = DEFAULT_COLUMNS
     saved_id: int | None = None
+    saved_key: str = ""
     deletable: bool = False
     count: str = ""
     active: bool = False
 
     @property
     def query(self) -> str:
-        return queue_query(self.filters, self.columns)
+        """The link's query: a saved queue by its key (its definition applies), else the filters."""
+        return urlencode([("queue", self.saved_key)]) if self.saved_key else queue_query(self.filters, self.columns)
 
 
-async def sidebar(ctx: RequestContext, current: Filters | None = None) -> list[QueueEntry]:
+async def sidebar(ctx: RequestContext, current: Filters | None = None, current_key: str = "") -> list[QueueEntry]:
     """The user's queues: the core's, the case types', shared and personal saved ones, the plugins'."""
     assert ctx.user is not None and ctx.district is not None
     entries = [
@@ -137,26 +137,18 @@ async def sidebar(ctx: RequestContext, current: Filters | None = None) -> list[Q
             scope = queue.scope if queue.scope in SCOPES else "all"
             filters = Filters(scope=scope, types=(definition.key,), states=tuple(queue.states))
             entries.append(QueueEntry(f"{definition.key}.{queue.key}", queue.label(ctx.locale), filters, "types"))
-    saved = (
-        await ctx.session.execute(
-            select(SavedQueue)
-            .where(or_(SavedQueue.owner_id.is_(None), SavedQueue.owner_id == ctx.user.id))
-            .order_by(SavedQueue.position, SavedQueue.id)
-        )
-    ).scalars()
     admin = ctx.can("district", "admin")
-    for stored in saved:
-        if stored.owner_id is None and stored.roles and not ctx.is_platform_admin and not roles & set(stored.roles):
-            continue
+    for stored in await visible_queues(ctx):
         label = stored.label_en if ctx.locale.startswith("en") and stored.label_en else stored.label_zh
         entries.append(
             QueueEntry(
                 f"saved.{stored.id}",
                 label,
-                Filters.from_query(stored.filters),
+                queue_filters(stored),
                 "shared" if stored.owner_id is None else "personal",
                 columns_from({"col": stored.columns}),
                 saved_id=stored.id,
+                saved_key=stored.key,
                 deletable=stored.owner_id == ctx.user.id or (stored.owner_id is None and admin),
             )
         )
@@ -171,9 +163,12 @@ async def sidebar(ctx: RequestContext, current: Filters | None = None) -> list[Q
                 columns_from(link.filters),
             )
         )
-    if current is not None:
+    if current_key:
         for entry in entries:
-            entry.active = _same(entry.filters, current)
+            entry.active = entry.saved_key == current_key
+    elif current is not None:
+        for entry in entries:
+            entry.active = not entry.saved_key and _same(entry.filters, current)
     return entries
 
 
@@ -227,7 +222,9 @@ async def build_rows(ctx: RequestContext, cases: list[Case], names: Names | None
     return rows
 
 
-def sort_links(filters: Filters, columns: tuple[str, ...]) -> dict[str, dict[str, str]]:
+def sort_links(
+    filters: Filters, columns: tuple[str, ...], saved: SavedQueue | None = None
+) -> dict[str, dict[str, str]]:
     """For each sortable column: the query of clicking its header, and its current direction."""
     links: dict[str, dict[str, str]] = {}
     for column in columns:
@@ -238,7 +235,7 @@ def sort_links(filters: Filters, columns: tuple[str, ...]) -> dict[str, dict[str
         if filters.sort in (first, second):
             direction = "descending" if filters.sort.startswith("-") else "ascending"
         target = second if filters.sort == first else first
-        links[column] = {"query": queue_query(filters.with_(sort=target), columns), "direction": direction}
+        links[column] = {"query": queue_query(filters.with_(sort=target), columns, saved), "direction": direction}
     return links
 
 
@@ -274,6 +271,7 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
         "members": [(uid, display or username) for uid, display, username in members],
         "units": [(u.id, u.name(ctx.locale)) for u in units],
         "channels": list(channel_labels().items()),
+        "priorities": [(str(p), priority_label(p)) for p in range(4)],
         "all_columns": [(c, column_label(c)) for c in BASE_COLUMNS],
         "bulk_transitions": list(transitions.items()),
         "can_export": any(ctx.is_platform_admin or ctx.can(d.resource, "export") for d in types),

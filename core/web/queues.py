@@ -8,8 +8,7 @@ next page of rows). Every filter state is in the URL. Counts come by their own r
 from __future__ import annotations
 
 from datetime import datetime
-from secrets import token_hex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -20,9 +19,17 @@ from litestar.response import Redirect, Stream
 
 from core.auth.sessions import COOKIE_NAME, pop_flash
 from core.cases import service
-from core.cases.errors import CaseError
+from core.cases.errors import CaseError, InvalidData
 from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
-from core.cases.queues import Filters, list_cases
+from core.cases.queue_builder import (
+    check_spec,
+    create_queue,
+    filters_to_params,
+    find_queue,
+    known_choices,
+    queue_filters,
+)
+from core.cases.queues import SORTS, Filters, list_cases
 from core.db import for_district, session_factory
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
@@ -36,11 +43,13 @@ from core.web.queue_view import (
     choices,
     columns_from,
     count_entries,
-    filters_to_params,
     queue_query,
     sidebar,
     sort_links,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ("QUEUE_ROUTES",)
 
@@ -58,11 +67,29 @@ def _current_query(request: Request[Any, Any, Any]) -> MultiDict[str]:
     return MultiDict(list(request.query_params.multi_items()))
 
 
+async def resolve(
+    ctx: RequestContext, query: Mapping[str, Any], *, strict: bool = True
+) -> tuple[Filters, tuple[str, ...], SavedQueue | None]:
+    """The filters and columns a URL asks for: ``queue=<key>`` applies a saved queue (404 when the
+    user may not see it; only ``sort`` may change it), anything else is read as filters."""
+    key = str(query.get("queue") or "")
+    saved = await find_queue(ctx, key) if key else None
+    if saved is None:
+        if key and strict:
+            raise NotFoundException(_("Not found."))
+        return Filters.from_query(query), columns_from(query), None
+    filters = queue_filters(saved)
+    sort = str(query.get("sort") or "")
+    if sort in SORTS:
+        filters = filters.with_(sort=sort)
+    return filters, columns_from({"col": saved.columns}), saved
+
+
 @get("/cases", name="case_queue", include_in_schema=False)
 async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
     """The queue: sidebar, filters and the first page of the table (or the block htmx asks for)."""
-    filters = Filters.from_query(request.query_params)
-    columns = columns_from(request.query_params)
+    assert ctx.user is not None
+    filters, columns, saved = await resolve(ctx, request.query_params)
     definitions = await all_definitions(ctx)
     result = await list_cases(ctx, filters, definitions, cursor=request.query_params.get("cursor") or None)
     restore = request.headers.get("hx-history-restore-request") == "true"
@@ -70,16 +97,19 @@ async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HT
     context: dict[str, Any] = {
         "filters": filters,
         "columns": columns,
+        "saved": saved,
+        "own_queue": saved is not None and saved.owner_id == ctx.user.id,
         "rows": await build_rows(ctx, result.cases),
-        "query": queue_query(filters, columns),
-        "next_query": queue_query(filters, columns, cursor=result.next_cursor) if result.next_cursor else "",
-        "sorts": sort_links(filters, columns),
+        "query": queue_query(filters, columns, saved),
+        "filter_query": queue_query(filters, columns),
+        "next_query": queue_query(filters, columns, saved, cursor=result.next_cursor) if result.next_cursor else "",
+        "sorts": sort_links(filters, columns, saved),
         "can_export": any(ctx.is_platform_admin or ctx.can(d.resource, "export") for d in definitions),
     }
     if block in {None, "content", "main"}:
         context.update(await choices(ctx, filters))
     if block in {None, "content"}:
-        context["queues"] = await sidebar(ctx, filters)
+        context["queues"] = await sidebar(ctx, filters, saved.key if saved else "")
         context["flashes"] = await pop_flash(ctx.session, request.cookies.get(COOKIE_NAME))
     response = await page(request, ctx, PAGE, block=block, **context)
     response.headers["Vary"] = "HX-Request, HX-Target"
@@ -92,7 +122,8 @@ async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HT
 @get("/queues/counts", include_in_schema=False)
 async def queue_counts(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
     """The sidebar with every queue counted (loaded after the page, refreshed every minute)."""
-    entries = await sidebar(ctx, Filters.from_query(_current_query(request)))
+    current = _current_query(request)
+    entries = await sidebar(ctx, Filters.from_query(current), str(current.get("queue") or ""))
     await count_entries(ctx, entries)
     return HTMXBlockTemplate(
         template_name=PAGE,
@@ -163,7 +194,7 @@ async def row_action(request: Request[Any, Any, Any], ctx: RequestContext) -> An
         "ctx": ctx,
         "request": request,
         "rows": rows,
-        "columns": columns_from(_current_query(request)),
+        "columns": (await resolve(ctx, _current_query(request), strict=False))[1],
         "message": message,
         "ok": refusal is None,
         "reference": reference,
@@ -193,7 +224,7 @@ async def bulk_action(request: Request[Any, Any, Any], ctx: RequestContext) -> H
 
 @post("/queues/saved", include_in_schema=False)
 async def save_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> Redirect:
-    """Save the current filters as the user's own queue, or (district admins) a shared one."""
+    """Save the current filters, columns and sort as the user's own queue, or (district admins) a shared one."""
     assert ctx.user is not None
     data = await _form(request)
     query = MultiDict(parse_qsl(str(data.get("query", "")).lstrip("?")))
@@ -204,27 +235,24 @@ async def save_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> Re
     if shared and not ctx.can("district", "admin"):
         raise PermissionDeniedException(_("You do not have permission to do this."))
     name = str(data.get("name", "")).strip()
-    if not name or len(name) > 100:
-        return await done(request, ctx, back, _("Give the queue a name (at most 100 characters)."))
-    ctx.session.add(
-        SavedQueue(
-            owner_id=None if shared else ctx.user.id,
-            key=f"q{token_hex(6)}",
-            label_zh=name,
-            label_en=name,
-            filters=filters_to_params(filters),
-            columns=list(columns),
-            sort=filters.sort,
-        )
-    )
-    return await done(request, ctx, back, _("The queue %(name)s was saved.", name=name))
+    raw = {
+        "label_zh": name,
+        "label_en": name,
+        "filters": filters_to_params(filters),
+        "columns": list(columns),
+        "sort": filters.sort,
+    }
+    try:
+        async with ctx.session.begin_nested():
+            queue = await create_queue(ctx, check_spec(raw, await known_choices(ctx), shared=shared), shared=shared)
+    except InvalidData as exc:
+        return await done(request, ctx, back, " ".join(exc.errors.values()) or exc.message)
+    return await done(request, ctx, ctx.url(f"/cases?queue={queue.key}"), _("The queue %(name)s was saved.", name=name))
 
 
-@post("/queues/saved/delete", include_in_schema=False)
-async def delete_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> Redirect:
-    """Remove one of the user's own queues (district admins: a shared one)."""
+async def _own_queue(ctx: RequestContext, data: Any) -> SavedQueue:
+    """The saved queue the form names, if the user may change it (404 for another user's)."""
     assert ctx.user is not None
-    data = await _form(request)
     queue = await ctx.session.get(SavedQueue, int_or_none(data.get("id")) or 0)
     if queue is None or queue.district_id != (ctx.district.id if ctx.district else None):
         raise NotFoundException(_("Not found."))
@@ -232,6 +260,27 @@ async def delete_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> 
         raise PermissionDeniedException(_("You do not have permission to do this."))
     if queue.owner_id is not None and queue.owner_id != ctx.user.id:
         raise NotFoundException(_("Not found."))
+    return queue
+
+
+@post("/queues/saved/rename", include_in_schema=False)
+async def rename_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> Redirect:
+    """Rename one of the user's own queues."""
+    data = await _form(request)
+    queue = await _own_queue(ctx, data)
+    name = str(data.get("name", "")).strip()
+    back = ctx.url(f"/cases?queue={queue.key}")
+    if not name or len(name) > 100:
+        return await done(request, ctx, back, _("Give the queue a name (at most 100 characters)."))
+    queue.label_zh = queue.label_en = name
+    return await done(request, ctx, back, _("The queue %(name)s was saved.", name=name))
+
+
+@post("/queues/saved/delete", include_in_schema=False)
+async def delete_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> Redirect:
+    """Remove one of the user's own queues (district admins: a shared one)."""
+    data = await _form(request)
+    queue = await _own_queue(ctx, data)
     await ctx.session.delete(queue)
     return await done(request, ctx, ctx.url("/cases"), _("The queue was removed."))
 
@@ -239,13 +288,13 @@ async def delete_queue(request: Request[Any, Any, Any], ctx: RequestContext) -> 
 async def _export(request: Request[Any, Any, Any], ctx: RequestContext, kind: str) -> Stream:
     """Stream what the filters select, of the types the user may export, in a session of its own."""
     assert ctx.district is not None
-    filters = Filters.from_query(request.query_params)
+    filters, columns, _saved = await resolve(ctx, request.query_params)
     allowed = [d for d in await all_definitions(ctx) if ctx.is_platform_admin or ctx.can(d.resource, "export")]
     if filters.types:
         allowed = [d for d in allowed if d.key in filters.types]
     if not allowed:
         raise PermissionDeniedException(_("You may not export these cases."))
-    plan, names = await plan_export(ctx, list(columns_from(request.query_params)), allowed, filters)
+    plan, names = await plan_export(ctx, list(columns), allowed, filters)
     engine = request.app.state.db_config.get_engine()
     district_id = ctx.district.id
     writer = csv_chunks if kind == "csv" else xlsx_chunks
@@ -285,6 +334,7 @@ QUEUE_ROUTES = [
     row_action,
     bulk_action,
     save_queue,
+    rename_queue,
     delete_queue,
     export_csv,
     export_xlsx,

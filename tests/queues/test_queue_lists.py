@@ -65,7 +65,7 @@ def test_counts_per_scope(seed, as_user, world, logged_in):
     scoped_world(seed, as_user, world)
     client = logged_in("social")
     page = client.get("/d/haishu/cases")
-    assert 'hx-trigger="load, every 60s"' in page.text
+    assert 'hx-trigger="load, every 60s, queue-refresh from:body"' in page.text
     assert counts_in(page.text)["mine"] == "…"  # the page does not wait for the counts
     counts = counts_in(client.get("/d/haishu/queues/counts", headers=htmx("queue-sidebar")).text)
     assert {k: counts[k] for k in ("mine", "team", "unassigned", "due_soon", "overdue", "all")} == {

@@ -8,6 +8,7 @@ from core.web.admin.case_types import CASE_TYPE_ROUTES
 from core.web.admin.districts import DISTRICT_ADMIN_ROUTES
 from core.web.admin.modules import MODULE_ROUTES
 from core.web.admin.org_units import ORG_UNIT_ROUTES
+from core.web.admin.queues import QUEUE_ADMIN_ROUTES
 from core.web.admin.roles import ROLE_ROUTES
 from core.web.admin.users import USER_ROUTES
 
@@ -22,5 +23,6 @@ ADMIN_DISTRICT_ROUTES: list[ControllerRouterHandler] = [
     *ROLE_ROUTES,
     *MODULE_ROUTES,
     *CASE_TYPE_ROUTES,
+    *QUEUE_ADMIN_ROUTES,
 ]
 ADMIN_PLATFORM_ROUTES: list[ControllerRouterHandler] = [*DISTRICT_ADMIN_ROUTES]
