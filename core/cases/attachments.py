@@ -207,7 +207,7 @@ async def claim_pending(
                 or not hmac.compare_digest(_token(ctx.settings.secret_key, attachment), str(item.get("token")))
             ):
                 errors[f.key] = gettext("Upload the file again.")
-                break
+                continue
             if attachment not in found:
                 found.append(attachment)
                 entries.append(pending_public(attachment))
@@ -226,9 +226,15 @@ def pending_public(attachment: Attachment) -> dict[str, Any]:
 
 
 async def link_pending(ctx: RequestContext, case: Case, attachments: list[Attachment]) -> None:
-    """Link claimed files to the new case (each only once, even against a concurrent claim) and record them."""
+    """Link claimed files to the new case (each only once, even against a concurrent claim) and record them.
+
+    Only files the case's data names are linked (a field hidden by its condition keeps none).
+    """
     assert ctx.user is not None
-    for attachment in attachments:
+    named = {
+        e.get("id") for value in case.data.values() if isinstance(value, list) for e in value if isinstance(e, dict)
+    }
+    for attachment in [a for a in attachments if a.id in named]:
         done = await ctx.session.execute(
             update(Attachment)
             .where(Attachment.id == attachment.id, Attachment.case_id.is_(None))

@@ -222,6 +222,9 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
         )
     data, claim_errors, claimed = await claim_pending(ctx, definition, values)
     errors = {**claim_errors, **errors}
+    for key in claim_errors:  # shown again without the files that cannot be claimed
+        ok = {a.id for a in claimed}
+        values[key] = [e for e in values.get(key) or [] if isinstance(e, dict) and e.get("id") in ok]
     try:
         priority = int(top["priority"]) if staff and top["priority"] else 1
     except ValueError:

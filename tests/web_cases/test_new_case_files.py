@@ -180,6 +180,7 @@ def test_pending_file_cannot_be_claimed_by_another_user(subsidy, browser, seed):
     thief = browser("resident2")
     stolen = post_form(thief, applicant="李四", proof=json.dumps(entry))
     assert stolen.status_code == 400 and proof_error(stolen.text) == "请重新上传文件。"
+    assert not PENDING.findall(stolen.text)  # shown again without the file it may not claim
     forged = post_form(resident, applicant="张阿姨", proof=json.dumps({**entry, "token": "0" * 32}))
     assert forged.status_code == 400 and proof_error(forged.text) == "请重新上传文件。"
     assert count(seed) == 0
