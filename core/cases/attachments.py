@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import PermissionDeniedException
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from core.cases.errors import InvalidData
 from core.cases.timeline import append_event
@@ -44,6 +44,7 @@ __all__ = (
     "ALLOWED",
     "MAX_BYTES",
     "PENDING_MAX_AGE",
+    "PENDING_PER_USER",
     "attach",
     "check_file",
     "claim_pending",
@@ -57,6 +58,7 @@ __all__ = (
 )
 
 PENDING_MAX_AGE = timedelta(days=1)
+PENDING_PER_USER = 50  # files one user may have waiting for a case at once (a form resent all day fills no disk)
 
 MAX_BYTES = 10 * 1024 * 1024
 # extension → (content type, magic prefixes; empty means "text, checked for NUL bytes")
@@ -160,6 +162,16 @@ async def stage_pending(ctx: RequestContext, definition: CaseTypeDef, filename: 
     if not ctx.can(definition.resource, "create"):
         raise PermissionDeniedException(gettext("You do not have permission to do this."))
     name, content_type = check_file(filename, data)
+    waiting = await ctx.session.execute(
+        select(func.count(Attachment.id)).where(
+            Attachment.case_id.is_(None),
+            Attachment.uploaded_by_id == ctx.user.id,
+            Attachment.created_at >= utcnow() - PENDING_MAX_AGE,
+        )
+    )
+    if int(waiting.scalar_one()) >= PENDING_PER_USER:
+        message = gettext("Too many files are waiting for a case. File the case, or try again tomorrow.")
+        raise InvalidData(message, {"file": message})
     stored = storage_for(ctx).save(data, prefix=f"{ctx.district.code}/pending")
     attachment = Attachment(
         district_id=ctx.district.id,

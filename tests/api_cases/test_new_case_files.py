@@ -111,3 +111,14 @@ def test_upload_needs_create_permission(api):
     """A social worker may not file this type: 403; an unknown type: 404."""
     assert upload(api("social")).status_code == 403
     assert api("worker").post(f"{API}/case-types/nope/attachments", files={"file": ("a.pdf", PDF)}).status_code == 404
+
+
+def test_pending_files_per_user_are_capped(api, monkeypatch):
+    """A user cannot pile up pending files: past the cap the upload is 400 with a message; others are unaffected."""
+    monkeypatch.setattr(attachments, "PENDING_PER_USER", 2)
+    worker = api("worker")
+    assert upload(worker).status_code == 201
+    assert upload(worker).status_code == 201
+    refused = upload(worker)
+    assert refused.status_code == 400 and "待提交的附件过多" in refused.json()["errors"]["file"]
+    assert upload(api("resident")).status_code == 201
