@@ -1,7 +1,8 @@
 """Moving open cases of older versions of a case type onto a newer version, with a state mapping.
 
 A migration is described entirely by ``(key, target version, mapping)``: the cases still
-to move are the open cases of the key on an older version. Each call of
+to move are the open cases of the key on an older version (:mod:`core.builder.jobs`
+persists it and runs it in the background). Each call of
 :func:`migrate_batch` moves the next few, each case in a savepoint of its own (all or
 nothing per case), and writes a ``migrated`` event on its timeline. Running it again with
 the same mapping after a crash resumes where it stopped: migrated cases are already on
@@ -128,9 +129,9 @@ async def migrate_batch(
     await check_mapping(session, district, target, mapping)
     definition = definition_of(target)
     keys = {f.key for f in definition.form.fields}
-    cases = list(
-        (await session.execute(select(Case).where(*_older(district, target)).order_by(Case.id).limit(limit))).scalars()
-    )
+    # Rows another transaction is moving are skipped (PostgreSQL; SQLite runs one writer at a time).
+    query = select(Case).where(*_older(district, target)).order_by(Case.id).limit(limit)
+    cases = list((await session.execute(query.with_for_update(skip_locked=True))).scalars())
     versions = {
         r.id: r.version
         for r in (await session.execute(select(CaseTypeVersion).where(CaseTypeVersion.key == target.key))).scalars()

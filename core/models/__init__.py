@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.models.auth import ApiToken, LoginAttempt, WebSession
 from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseTypeVersion, SavedQueue
 from core.models.district import District, OrgUnit, OrgUnitKind
+from core.models.jobs import CaseMigrationJob
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
@@ -17,6 +18,7 @@ __all__ = (
     "Case",
     "CaseCounter",
     "CaseEvent",
+    "CaseMigrationJob",
     "CaseTypeVersion",
     "District",
     "DistrictPlugin",

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from core.app import create_app
+from core.builder import service as builder
+from core.cases import service as cases
 from core.plugins import PluginHost
 from tests.cases.conftest import as_user, host, world
 
-__all__ = ("app", "as_user", "host", "meal_delivery", "world")
+__all__ = ("app", "as_user", "host", "meal_delivery", "two_versions", "world")
 
 
 @pytest.fixture
@@ -91,3 +93,42 @@ MEAL = {
 def meal_delivery() -> dict[str, Any]:
     """A fresh copy of the 独居老人送餐申请 definition (five fields, one conditional, four states)."""
     return copy.deepcopy(MEAL)
+
+
+DATA = {"elder_name": "王奶奶", "phone": "13800138000", "address": "平桥社区 5 幢", "diet": "normal", "diet_note": ""}
+
+
+@pytest.fixture
+def two_versions(world, as_user, meal_delivery):
+    """v1 with three open cases (two applied, one assessed), then v2 renaming applied → received, without diet_note."""
+
+    async def v1(ctx):
+        await builder.new_draft(ctx.session, ctx.district, meal_delivery, user_id=None)
+        return (await builder.publish(ctx.session, ctx.district, "meal_delivery", user_id=None)).id
+
+    as_user("dadmin", v1)
+
+    async def file(ctx):
+        refs = []
+        for i in range(3):
+            data = {**DATA, "diet": "special", "diet_note": "少盐"} if i == 0 else dict(DATA)
+            case = await cases.create_case(ctx, "meal_delivery", title=f"送餐 {i}", data=data, channel="web")
+            refs.append(case.reference)
+        case, definition = await cases.get_case(ctx, refs[2])
+        await cases.perform_transition(ctx, case, definition, "assess")
+        return refs
+
+    refs = as_user("worker", file)
+    v2 = copy.deepcopy(meal_delivery)
+    v2["form"]["fields"] = v2["form"]["fields"][:4]
+    wf = v2["workflow"]
+    wf["initial"] = "received"
+    wf["states"][0]["key"] = "received"
+    for t in wf["transitions"]:
+        t["from"] = ["received" if s == "applied" else s for s in t["from"]]
+
+    async def publish_v2(ctx):
+        await builder.new_draft(ctx.session, ctx.district, v2, user_id=None)
+        return (await builder.publish(ctx.session, ctx.district, "meal_delivery", user_id=None)).id
+
+    return refs, as_user("dadmin", publish_v2)

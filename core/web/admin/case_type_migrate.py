@@ -1,32 +1,35 @@
-"""Moving open cases of older versions onto the newest one, from the type's page, with a progress bar.
+"""Moving open cases of older versions onto the newest one, from the type's page, as a background job.
 
-The form maps every state that has open cases; each htmx poll moves the next batch and
-answers the progress (the mapping travels with every poll, so closing the page pauses the
-migration and submitting the same mapping again resumes it).
+Posting the mapping stores the plan (:func:`core.builder.jobs.start_job`) and wakes this
+process's worker; the worker moves the cases with no page open. The progress bar polls
+a read-only fragment until the job is done or failed (with its reason).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, post
+from litestar import Request, get, post
 from litestar.enums import MediaType
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from core.builder import migrate
+from core.builder import jobs, migrate
 from core.builder import service as builder
+from core.builder.worker import wake
 from core.cases.types import definition_of
 from core.i18n import gettext as _
+from core.models import User
 from core.models.cases import CaseTypeVersion
+from core.models.jobs import CaseMigrationJob
 from core.web.admin.common import is_htmx
 from core.web.context import RequestContext
 from core.web.forms import read_posted
 from core.web.pages import page
 
-__all__ = ("migrate_cases", "migration_context")
+__all__ = ("MIGRATION_ROUTES", "migration_context")
 
-BATCH = 20
+FRAGMENT = "core/admin/builder/migration.html"
 
 
 async def newest_published(ctx: RequestContext, type_key: str) -> CaseTypeVersion | None:
@@ -35,23 +38,42 @@ async def newest_published(ctx: RequestContext, type_key: str) -> CaseTypeVersio
     return next((r for r in rows if r.status == "published"), None)
 
 
+async def job_context(ctx: RequestContext, job: CaseMigrationJob | None) -> dict[str, Any]:
+    """The job as the progress fragment shows it: counts, who started it, its end."""
+    if job is None:
+        return {"job": None}
+    by = await ctx.session.get(User, job.started_by_id) if job.started_by_id else None
+    done = job.total if job.status == "done" else min(job.moved, job.total)
+    return {"job": job, "job_by": by.label if by is not None else "", "job_done": done}
+
+
 async def migration_context(ctx: RequestContext, type_key: str) -> dict[str, Any]:
-    """What the type's page needs to offer a migration: the target, open states of older versions, its states."""
+    """What the type's page needs to offer a migration: target, open states of older versions, its states, the job."""
     assert ctx.district is not None
     target = await newest_published(ctx, type_key)
+    job = await jobs.latest_job(ctx.session, ctx.district, type_key)
     if target is None:
-        return {"older": {}}
+        return {"older": {}, **await job_context(ctx, job)}
     states = [(s.key, s.label(ctx.locale)) for s in definition_of(target).workflow.states]
     return {
         "older": await migrate.open_states(ctx.session, ctx.district, target),
         "target": target,
         "target_states": states,
+        **await job_context(ctx, job),
     }
 
 
-@post("/admin/case-types/{type_key:str}/migrate", include_in_schema=False, media_type=MediaType.HTML)
+async def _answer(request: Request[Any, Any, Any], ctx: RequestContext, context: dict[str, Any]) -> Any:
+    if is_htmx(request):
+        return Template(FRAGMENT, context={"ctx": ctx, **context})
+    return await page(request, ctx, "core/admin/builder/migration_page.html", **context)
+
+
+@post(
+    "/admin/case-types/{type_key:str}/migrate", include_in_schema=False, media_type=MediaType.HTML, after_response=wake
+)
 async def migrate_cases(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
-    """Move the next batch of open cases of older versions with the posted mapping; answer the progress."""
+    """Store the migration with the posted mapping (refused if incomplete or one is under way); answer its progress."""
     ctx.require("district", "admin")
     assert ctx.district is not None and ctx.user is not None
     target = await newest_published(ctx, type_key)
@@ -59,17 +81,27 @@ async def migrate_cases(request: Request[Any, Any, Any], ctx: RequestContext, ty
         raise NotFoundException(_("No such case type."))
     posted, _files = await read_posted(request)
     mapping = {k[4:]: str(posted.get(k) or "") for k in posted.keys() if k.startswith("map_")}  # noqa: SIM118
-    context: dict[str, Any] = {"ctx": ctx, "mapping": mapping, "type_key": type_key, "target": target, "errors": {}}
+    context: dict[str, Any] = {"type_key": type_key, "errors": {}, "busy": False}
     try:
-        moved = await migrate.migrate_batch(
-            ctx.session, ctx.district, target, mapping, actor_id=ctx.user.id, limit=BATCH
-        )
+        job = await jobs.start_job(ctx.session, ctx.district, target, mapping, user_id=ctx.user.id)
     except migrate.MigrationError as exc:
         context["errors"] = exc.problems
-        moved = 0
-    context["moved"] = moved
-    context["progress"] = await migrate.progress(ctx.session, ctx.district, target)
-    if is_htmx(request):
-        return Template("core/admin/builder/migration.html", context=context)
-    context.pop("ctx")
-    return await page(request, ctx, "core/admin/builder/migration_page.html", **context)
+        job = None
+    except jobs.JobBusy as exc:
+        job, context["busy"] = exc.job, True
+    context.update(await job_context(ctx, job))
+    return await _answer(request, ctx, context)
+
+
+@get("/admin/case-types/{type_key:str}/migration", include_in_schema=False, media_type=MediaType.HTML)
+async def migration_progress(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
+    """The progress of the key's newest migration (read only: the worker moves the cases)."""
+    ctx.require("district", "admin")
+    assert ctx.district is not None
+    job = await jobs.latest_job(ctx.session, ctx.district, type_key)
+    return await _answer(
+        request, ctx, {"type_key": type_key, "errors": {}, "busy": False, **await job_context(ctx, job)}
+    )
+
+
+MIGRATION_ROUTES = [migrate_cases, migration_progress]

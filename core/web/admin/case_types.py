@@ -21,7 +21,7 @@ from core.forms import form_input, validate
 from core.forms.definition import DefinitionError
 from core.i18n import gettext as _
 from core.web.admin.builder_view import check_condition, editor_view, preview_form, role_options
-from core.web.admin.case_type_migrate import migrate_cases, migration_context
+from core.web.admin.case_type_migrate import MIGRATION_ROUTES, migration_context
 from core.web.admin.common import FormState, done, error_status, form_of, is_htmx, render
 from core.web.context import RequestContext
 from core.web.forms import FormView, Slot, read_posted
@@ -317,5 +317,5 @@ CASE_TYPE_ROUTES = [
     publish,
     retire,
     export,
-    migrate_cases,
+    *MIGRATION_ROUTES,
 ]
