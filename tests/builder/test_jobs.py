@@ -144,6 +144,8 @@ def test_polling_only_reads_progress(app, seed, two_versions, job_id):
             assert 'value="0" max="3"' in progress and 'id="migration-running"' in progress
             assert f'hx-get="{URL}/migration"' in progress
         assert 'name="map_applied"' not in client.get(URL).text  # no second migration while one runs
+        full = client.get(f"{URL}/migration")  # the same progress as a whole page, without htmx
+        assert full.status_code == 200 and "<html" in full.text and 'value="0" max="3"' in full.text
     state = snapshot(seed, v2)
     assert state["on_v2"] == [False, False, False] and state["moved"] == 0 and state["events"] == []
 
