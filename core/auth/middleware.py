@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import RequestEncodingType
 
-from core.auth.sessions import COOKIE_NAME, load_session
+from core.auth.sessions import COOKIE_NAME, has_flash, load_session_and_user, no_flash
 from core.auth.tokens import lookup_token
 from core.i18n import current_locale, gettext, normalize
 from core.models import User
@@ -74,9 +74,7 @@ class _Refused(Exception):
         self.message = message
 
 
-async def _identify(
-    state: Any, request: Any, *, is_api: bool
-) -> tuple[User | None, dict[str, Any], str | None]:
+async def _identify(state: Any, request: Any, *, is_api: bool) -> tuple[User | None, dict[str, Any], str | None]:
     """Who is asking: ``(user, auth, new anonymous CSRF token or None)``; raises :class:`_Refused`."""
     user: User | None = None
     auth: dict[str, Any] = {"csrf_token": "", "session_id": None, "token_district_id": None, "kind": "anonymous"}
@@ -94,11 +92,13 @@ async def _identify(
             await db.commit()
             return user, auth, None
         raw = request.cookies.get(COOKIE_NAME)
-        web_session = await load_session(db, raw) if raw else None
+        web_session, session_user = await load_session_and_user(db, raw) if raw else (None, None)
         if web_session is not None:
             auth.update(kind="session", csrf_token=web_session.csrf_token, session_id=raw)
+            if not has_flash(web_session):
+                auth["no_flash"] = raw
             if web_session.user_id is not None:
-                user = await db.get(User, web_session.user_id)
+                user = session_user
                 if user is not None and not user.is_active:
                     user = None
     if not auth["csrf_token"]:
@@ -128,6 +128,7 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
 
         lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
         locale_token = current_locale.set(normalize(lang))
+        flash_token = no_flash.set(auth.pop("no_flash", None))
         try:
             if request.method in UNSAFE and auth["kind"] != "token":
                 submitted = await _submitted_token(request)
@@ -152,6 +153,7 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
 
             await app(scope, receive, send_wrapper)
         finally:
+            no_flash.reset(flash_token)
             current_locale.reset(locale_token)
 
     return middleware

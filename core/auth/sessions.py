@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
 from core.db import utcnow
-from core.models import WebSession
+from core.models import User, WebSession
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,9 +26,12 @@ __all__ = (
     "create_session",
     "destroy_session",
     "destroy_user_sessions",
+    "has_flash",
     "hash_id",
     "load_session",
+    "load_session_and_user",
     "new_token",
+    "no_flash",
     "pop_flash",
     "purge_expired",
     "push_flash",
@@ -35,6 +39,9 @@ __all__ = (
 
 COOKIE_NAME = "sanshe_session"
 _FLASH = "flash"
+# The cookie value of the request's session when the middleware saw it without notices:
+# pop_flash() then needs no second read of the row (push_flash() clears it).
+no_flash: ContextVar[str | None] = ContextVar("no_flash", default=None)
 
 
 def new_token() -> str:
@@ -72,6 +79,27 @@ async def load_session(session: AsyncSession, raw: str) -> WebSession | None:
     return row
 
 
+async def load_session_and_user(session: AsyncSession, raw: str) -> tuple[WebSession | None, User | None]:
+    """The live session for a cookie value and its user (one query), or ``(None, None)``."""
+    if not raw or len(raw) > 200:
+        return None, None
+    found = (
+        await session.execute(
+            select(WebSession, User)
+            .outerjoin(User, User.id == WebSession.user_id)
+            .where(WebSession.id_hash == hash_id(raw))
+        )
+    ).first()
+    if found is None or found[0].expires_at <= utcnow():
+        return None, None
+    return found[0], found[1]
+
+
+def has_flash(row: WebSession) -> bool:
+    """Whether the session keeps notices for the next page."""
+    return bool((row.data or {}).get(_FLASH))
+
+
 async def destroy_session(session: AsyncSession, raw: str) -> None:
     """Delete a session (logout, or rotation at login)."""
     await session.execute(delete(WebSession).where(WebSession.id_hash == hash_id(raw)))
@@ -94,6 +122,7 @@ async def purge_expired(session: AsyncSession) -> int:
 
 async def push_flash(session: AsyncSession, raw: str | None, message: str) -> None:
     """Keep a one-time notice (already translated) for the next page this session opens."""
+    no_flash.set(None)
     row = await load_session(session, raw) if raw else None
     if row is not None:
         row.data = {**(row.data or {}), _FLASH: [*(row.data or {}).get(_FLASH, []), message]}
@@ -101,6 +130,8 @@ async def push_flash(session: AsyncSession, raw: str | None, message: str) -> No
 
 async def pop_flash(session: AsyncSession, raw: str | None) -> list[str]:
     """The notices kept by :func:`push_flash` (each shown once)."""
+    if raw and no_flash.get() == raw:
+        return []
     row = await load_session(session, raw) if raw else None
     if row is None or not (row.data or {}).get(_FLASH):
         return []

@@ -11,18 +11,40 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import false, or_, select, true
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import object_session
 
 from core.models import OrgUnit
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook, flatten
+from core.rbac.enforcer import bump_in_flush
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.sql.elements import ColumnElement
 
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
 
-__all__ = ("team_unit_ids", "visibility_clause")
+__all__ = ("clear_cache", "team_unit_ids", "visibility_clause")
+
+# Each district's org-unit tree (parent id → child ids), kept per process: district id →
+# (policy_version, tree). Adding, moving or removing a unit bumps the district's
+# policy_version (the hook below), so every process reloads it on its next request.
+_trees: dict[int, tuple[int, dict[int | None, list[int]]]] = {}
+
+
+def clear_cache() -> None:
+    """Forget the org-unit trees (tests reuse ids across databases)."""
+    _trees.clear()
+
+
+@listens_for(OrgUnit, "after_insert")
+@listens_for(OrgUnit, "after_update")
+@listens_for(OrgUnit, "after_delete")
+def _unit_changed(_mapper: Any, connection: Connection, target: OrgUnit) -> None:
+    _trees.pop(target.district_id, None)
+    bump_in_flush(connection, object_session(target), target.district_id)
 
 
 async def team_unit_ids(ctx: RequestContext) -> set[int]:
@@ -34,10 +56,16 @@ async def team_unit_ids(ctx: RequestContext) -> set[int]:
     own = {m.org_unit_id for m in ctx.memberships if m.district_id == ctx.district.id and m.org_unit_id}
     result: set[int] = set()
     if own:
-        rows = (await ctx.session.execute(select(OrgUnit.id, OrgUnit.parent_id))).all()
-        children: dict[int | None, list[int]] = {}
-        for unit_id, parent_id in rows:
-            children.setdefault(parent_id, []).append(unit_id)
+        district = ctx.district
+        hit = _trees.get(district.id)
+        if hit is not None and hit[0] == district.policy_version:
+            children = hit[1]
+        else:
+            rows = (await ctx.session.execute(select(OrgUnit.id, OrgUnit.parent_id))).all()
+            children = {}
+            for unit_id, parent_id in rows:
+                children.setdefault(parent_id, []).append(unit_id)
+            _trees[district.id] = (district.policy_version, children)
         stack = list(own)
         while stack:
             unit = stack.pop()

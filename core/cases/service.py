@@ -17,7 +17,7 @@ from core.cases.errors import InvalidData, TransitionRefused
 from core.cases.references import next_reference
 from core.cases.sla import apply_sla
 from core.cases.timeline import append_event
-from core.cases.types import current_versions, definition_of, get_version
+from core.cases.types import cached_current_versions, cached_definition, definition_of, get_version
 from core.casetypes.definition import CHANNELS
 from core.db import utcnow
 from core.forms import validate
@@ -55,7 +55,7 @@ async def case_types(ctx: RequestContext) -> dict[str, tuple[CaseTypeVersion, Ca
     cached = ctx.extra.get("case_types")
     if cached is None:
         assert ctx.district is not None
-        rows = await current_versions(ctx.session, ctx.district, enabled=ctx.enabled)
+        rows = await cached_current_versions(ctx.session, ctx.district, enabled=ctx.enabled)
         cached = {row.key: (row, definition_of(row)) for row in rows}
         ctx.extra["case_types"] = cached
     return cached  # type: ignore[no-any-return]
@@ -71,6 +71,9 @@ async def case_type(ctx: RequestContext, key: str) -> tuple[CaseTypeVersion, Cas
 
 async def definition_for(ctx: RequestContext, case: Case) -> CaseTypeDef:
     """The definition of the version the case is on."""
+    parsed = cached_definition(case.case_type_version_id)
+    if parsed is not None:
+        return parsed
     row = await get_version(ctx.session, case.case_type_version_id)
     assert row is not None
     return definition_of(row)

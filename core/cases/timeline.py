@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-import core.cases.writes  # noqa: F401 - its flush hooks keep cases.contact_phone current; every case has a timeline
+from core.cases.writes import RESERVED_SEQ  # its flush hooks also keep cases.contact_phone current
 from core.db import utcnow
 from core.models.cases import Case, CaseEvent
 
@@ -57,13 +57,17 @@ async def append_event(
     """Append an event to ``case``'s timeline, inside the caller's transaction.
 
     The case row's ``event_seq`` is bumped with an ``UPDATE`` first: on PostgreSQL that
-    locks the row, so two writers to one case take turns and never fork the chain.
+    locks the row, so two writers to one case take turns and never fork the chain. A
+    write that already bumped it in this transaction (``write_if_current``, whose
+    ``UPDATE`` locked the row the same way) left the number it took in ``session.info``.
     """
-    seq = (
-        await session.execute(
-            update(Case).where(Case.id == case.id).values(event_seq=Case.event_seq + 1).returning(Case.event_seq)
-        )
-    ).scalar_one()
+    seq = session.info.get(RESERVED_SEQ, {}).pop(case.id, None)
+    if seq is None:
+        seq = (
+            await session.execute(
+                update(Case).where(Case.id == case.id).values(event_seq=Case.event_seq + 1).returning(Case.event_seq)
+            )
+        ).scalar_one()
     case.event_seq = seq
     prev_hash = GENESIS
     if seq > 1:

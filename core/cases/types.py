@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import object_session
 
 from core.casetypes.definition import CaseTypeDef, parse_case_type
 from core.casetypes.loader import load_yaml_file
@@ -19,6 +21,7 @@ from core.models import PolicyRule, Role
 from core.models.cases import CaseTypeVersion
 from core.plugins.host import CORE_KEY
 from core.rbac import bump_policy_version
+from core.rbac.enforcer import bump_in_flush
 from core.rbac.roles import DEFAULT_ROLES
 
 if TYPE_CHECKING:
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
 
 __all__ = (
     "BUILTIN_DIR",
+    "cached_current_versions",
+    "cached_definition",
     "clear_cache",
     "current_versions",
     "definition_of",
@@ -47,6 +52,10 @@ __all__ = (
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "casetypes" / "builtin"
 _parsed: dict[int, CaseTypeDef] = {}
 _phone_keys: dict[int, tuple[str, ...]] = {}
+# The current versions of each district, kept per process: district id →
+# ((policy_version, enabled plugins), rows). Any change to a non-draft version bumps the
+# district's policy_version (the hooks below), so every process reloads on its next request.
+_current: dict[int, tuple[tuple[int, frozenset[str] | None], list[CaseTypeVersion]]] = {}
 
 
 def install_roles(host: PluginHost | None) -> set[str]:
@@ -72,9 +81,52 @@ def shipped_files(host: PluginHost | None, keys: Iterable[str] | None = None) ->
 
 
 def clear_cache() -> None:
-    """Forget parsed definitions (tests that reuse row ids across databases need this)."""
+    """Forget parsed definitions and the case engine's other per-process caches keyed by ids.
+
+    Tests that reuse row ids across databases need this (the autouse fixture of
+    ``tests/conftest.py`` and ``core.testing`` call it before each test).
+    """
+    from core.cases.access import clear_cache as clear_trees  # noqa: PLC0415 - access is not needed to load types
+
     _parsed.clear()
     _phone_keys.clear()
+    _current.clear()
+    clear_trees()
+
+
+def cached_definition(version_id: int) -> CaseTypeDef | None:
+    """The parsed definition of a published or retired version, if this process has parsed it."""
+    return _parsed.get(version_id)
+
+
+async def cached_current_versions(
+    session: AsyncSession, district: District, *, enabled: frozenset[str] | None = None
+) -> list[CaseTypeVersion]:
+    """:func:`current_versions`, kept per process until the district's ``policy_version`` moves."""
+    key = (district.policy_version, enabled)
+    hit = _current.get(district.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    rows = await current_versions(session, district, enabled=enabled)
+    for row in rows:  # kept out of every session: a later rollback must not expire them under other requests
+        session.expunge(row)
+    _current[district.id] = (key, rows)
+    return rows
+
+
+def _version_changed(connection: Connection, target: CaseTypeVersion) -> None:
+    """A stored version was added, changed or removed: every process must reload the district's types."""
+    if target.status == "draft" and not inspect(target).attrs.status.history.deleted:
+        return
+    _current.pop(target.district_id, None)
+    bump_in_flush(connection, object_session(target), target.district_id)
+
+
+@listens_for(CaseTypeVersion, "after_insert")
+@listens_for(CaseTypeVersion, "after_update")
+@listens_for(CaseTypeVersion, "after_delete")
+def _on_version_write(_mapper: Any, connection: Connection, target: CaseTypeVersion) -> None:
+    _version_changed(connection, target)
 
 
 def definition_of(row: CaseTypeVersion) -> CaseTypeDef:

@@ -129,20 +129,38 @@ async def stale_error(ctx: RequestContext, case: Case, version: int) -> StaleCas
     )
 
 
+RESERVED_SEQ = "sanshe_reserved_event_seq"  # session.info: case id → the event number write_if_current took
+
+
 async def write_if_current(ctx: RequestContext, case: Case, expected: int, values: dict[str, Any]) -> None:
-    """Write ``values`` only if nobody changed the case since ``expected``; else 409 with the changes."""
+    """Write ``values`` only if nobody changed the case since ``expected``; else 409 with the changes.
+
+    One ``UPDATE … RETURNING``: it also takes the case's next timeline number (the event
+    every write appends, :func:`core.cases.timeline.append_event`, uses it instead of
+    bumping it again) and brings ``case`` up to date.
+    """
     assert ctx.user is not None
     now = utcnow()
     if "data" in values:
         keys = await ctx.session.run_sync(_phone_keys, case.case_type_version_id)
         values = {**values, "contact_phone": contact_phone(keys, values["data"])}
-    result = await ctx.session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.lock_version == expected)
-        .values(**values, lock_version=Case.lock_version + 1, updated_at=now, updated_by_id=ctx.user.id)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    written = (
+        await ctx.session.execute(
+            update(Case)
+            .where(Case.id == case.id, Case.lock_version == expected)
+            .values(
+                **values,
+                lock_version=Case.lock_version + 1,
+                event_seq=Case.event_seq + 1,
+                updated_at=now,
+                updated_by_id=ctx.user.id,
+            )
+            .returning(Case)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+    ).scalar_one_or_none()
+    if written is None:
         await ctx.session.refresh(case)
         raise await stale_error(ctx, case, expected)
-    await ctx.session.refresh(case)
+    assert written is case
+    ctx.session.info.setdefault(RESERVED_SEQ, {})[case.id] = case.event_seq

@@ -13,15 +13,27 @@ from typing import TYPE_CHECKING
 
 import casbin
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from core.models import District, Membership, PolicyRule
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm import Session
 
     from core.models import User
 
-__all__ = ("authorize", "bump_policy_version", "ensure_loaded", "invalidate", "subject_of")
+__all__ = (
+    "authorize",
+    "bump_in_flush",
+    "bump_policy_version",
+    "ensure_loaded",
+    "invalidate",
+    "policies_moved",
+    "subject_of",
+)
 
 MODEL_PATH = Path(__file__).with_name("model.conf")
 _model_text = MODEL_PATH.read_text()
@@ -92,6 +104,36 @@ def authorize(user: User, district: District, resource: str, action: str) -> boo
         decision = bool(loaded.enforcer.enforce(subject_of(user.id), district.code, resource, action))
         loaded.decisions[key] = decision
     return decision
+
+
+def policies_moved(district_id: int, old: int, new: int) -> None:
+    """The district's ``policy_version`` moved from ``old`` to ``new`` without a change of its rules.
+
+    (A case-type version was stored: the caches keyed on the version must reload, the
+    rules did not change.) The loaded enforcer, if it was ``old``'s, stays valid for ``new``.
+    """
+    loaded = _enforcers.get(district_id)
+    if loaded is not None and loaded.version == old:
+        loaded.version = new
+
+
+def bump_in_flush(connection: Connection, session: Session | None, district_id: int) -> None:
+    """Bump the district's ``policy_version`` from inside a flush (a mapper event), rules unchanged.
+
+    For per-process caches keyed on the version (case types, the org-unit tree): the
+    other processes reload on their next request; this one's copy of the district (in
+    ``session``) and its loaded policies follow at once.
+    """
+    version = connection.execute(
+        update(District)
+        .where(District.id == district_id)
+        .values(policy_version=District.policy_version + 1)
+        .returning(District.policy_version)
+    ).scalar_one()
+    policies_moved(district_id, version - 1, version)
+    district = session.identity_map.get(identity_key(District, district_id)) if session is not None else None
+    if district is not None:
+        set_committed_value(district, "policy_version", version)
 
 
 def invalidate(district_id: int | None = None) -> None:

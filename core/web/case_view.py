@@ -82,11 +82,22 @@ class CaseView:
     type_names: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
-def field_row(definition: CaseTypeDef, key: str, data: dict[str, Any], locale: str, names: Any) -> FieldRow:
-    """A field of a case as text (hidden when its ``show_if`` does not hold)."""
+def field_row(
+    definition: CaseTypeDef,
+    key: str,
+    data: dict[str, Any],
+    locale: str,
+    names: Any,
+    visible_keys: set[str] | None = None,
+) -> FieldRow:
+    """A field of a case as text (hidden when its ``show_if`` does not hold).
+
+    ``visible_keys``: the form's visible fields for ``data`` when the caller has them
+    (the conditions are evaluated once per page, not once per field).
+    """
     f = definition.form.get(key)
     assert f is not None
-    visible = f in visible_fields(definition.form, data)
+    visible = f in visible_fields(definition.form, data) if visible_keys is None else f.key in visible_keys
     value = data.get(key)
     rows: list[list[str]] = []
     if f.type == "group" and isinstance(value, list):
@@ -247,7 +258,8 @@ async def panels(ctx: RequestContext, case: Case, definition: CaseTypeDef, env: 
 async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, env: Any) -> CaseView:
     """The whole page's view of a case the user may see."""
     names = await _names(ctx, definition, case)
-    rows = [field_row(definition, f.key, case.data, ctx.locale, names) for f in definition.form.fields]
+    shown = {f.key for f in visible_fields(definition.form, case.data)}
+    rows = [field_row(definition, f.key, case.data, ctx.locale, names, shown) for f in definition.form.fields]
     can_edit = case.is_open and ctx.can(definition.resource, "edit")
     state = definition.workflow.state(case.state)
     attachments = (
