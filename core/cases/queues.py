@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
 
-__all__ = ("PAGE_SIZE", "PRIORITIES", "SCOPES", "SORTS", "Filters", "Page", "count_cases", "list_cases")
+__all__ = ("PAGE_SIZE", "PRIORITIES", "SCOPES", "SORTS", "Filters", "Page", "count_cases", "count_many", "list_cases")
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -263,3 +263,17 @@ async def count_cases(
     """How many cases ``filters`` select, counted up to ``cap`` (the sidebar shows "1000+")."""
     inner = select(Case.id).where(*await _conditions(ctx, filters, definitions)).limit(cap + 1).subquery()
     return int((await ctx.session.execute(select(func.count()).select_from(inner))).scalar_one())
+
+
+async def count_many(
+    ctx: RequestContext, many: list[Filters], definitions: list[CaseTypeDef], cap: int = COUNT_CAP
+) -> list[int]:
+    """:func:`count_cases` for each of ``many``, in one statement (one round trip for the whole sidebar)."""
+    if not many:
+        return []
+    counts = []
+    for n, filters in enumerate(many):
+        inner = select(Case.id).where(*await _conditions(ctx, filters, definitions)).limit(cap + 1).subquery(f"q{n}")
+        counts.append(select(func.count()).select_from(inner).scalar_subquery())
+    row = (await ctx.session.execute(select(*counts))).one()
+    return [int(value) for value in row]

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.cases.exports import BASE_COLUMNS, column_label
 from core.cases.labels import Names, channel_labels, priority_label, sla_badge, state_label
 from core.cases.queue_builder import DEFAULT_COLUMNS, filters_to_params, queue_filters, visible_queues
-from core.cases.queues import SCOPES, Filters, count_cases
+from core.cases.queues import SCOPES, Filters, count_many
 from core.cases.service import case_types
 from core.db import utcnow
 from core.i18n import gettext as _
@@ -173,10 +173,10 @@ async def sidebar(ctx: RequestContext, current: Filters | None = None, current_k
 
 
 async def count_entries(ctx: RequestContext, entries: list[QueueEntry]) -> None:
-    """Fill in each queue's count, capped ("1000+")."""
+    """Fill in each queue's count, capped ("1000+"), all in one query."""
     definitions = await all_definitions(ctx)
-    for entry in entries:
-        n = await count_cases(ctx, entry.filters, definitions)
+    counts = await count_many(ctx, [entry.filters for entry in entries], definitions)
+    for entry, n in zip(entries, counts, strict=True):
         entry.count = "1000+" if n > 1000 else str(n)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
 
 from core.models.cases import SavedQueue
 from tests.conftest import csrf_of
@@ -176,3 +177,42 @@ def test_sidebar_counts_come_separately(seed, as_user, world, logged_in):
     counts = counts_in(worker.get("/d/haishu/queues/counts", headers={**HTMX, "HX-Target": "queue-sidebar"}).text)
     assert next(v for k, v in counts.items() if k.startswith("saved.")) == "2"
     assert key
+
+
+def statements(fn):
+    """The SQL statements ``fn()`` makes the server run."""
+    seen: list[str] = []
+
+    def on(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", on)
+    try:
+        fn()
+    finally:
+        event.remove(Engine, "before_cursor_execute", on)
+    return seen
+
+
+def test_more_queues_cost_the_page_no_more_queries(seed, as_user, world, logged_in):
+    """The queue page and its counts run as many statements with one shared queue as with five (no N+1)."""
+    make_requests(as_user, 3, channel="walk_in")
+    admin = logged_in("dadmin")
+    admin.post(ADMIN, data=shared_form(admin, role=[]))
+    worker = logged_in("worker")
+    counts = {**HTMX, "HX-Target": "queue-sidebar"}
+    worker.get("/d/haishu/cases")  # warm the caches
+    worker.get("/d/haishu/queues/counts", headers=counts)
+    page_before = len(statements(lambda: worker.get("/d/haishu/cases")))
+    counts_before = statements(lambda: worker.get("/d/haishu/queues/counts", headers=counts))
+    admin = logged_in("dadmin")
+    for n in range(4):
+        admin.post(ADMIN, data=shared_form(admin, label_zh=f"队列{n}", role=[]))
+    worker = logged_in("worker")
+    worker.get("/d/haishu/cases")
+    page_after = statements(lambda: worker.get("/d/haishu/cases"))
+    counts_after = statements(lambda: worker.get("/d/haishu/queues/counts", headers=counts))
+    assert "队列3" in worker.get("/d/haishu/cases").text
+    assert len(page_after) == page_before
+    assert len(counts_after) == len(counts_before)
+    assert sum("count(" in s.lower() for s in counts_after) == 1  # every queue counted in one statement
