@@ -76,6 +76,18 @@ def _fresh_process_caches() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _plugin_catalogs() -> None:
+    """Every built-in plugin's translation domain, as ``create_app`` registers them, also for tests
+    that never build the app (a plugin's service raising its own Chinese message)."""
+    from core.i18n import add_locale_dir
+    from core.plugins import PluginHost
+
+    for plugin in PluginHost.load(None, entry_points=False).plugins:
+        if plugin.locale_dir:
+            add_locale_dir(plugin.locale_dir, domain=plugin.key, package=plugin.package)
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _one_event_loop_per_connection() -> Iterator[None]:
     """Apps built in tests open PostgreSQL connections without pooling them (``NullPool``).
 
@@ -202,8 +214,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for backend, times in sorted(_creation_times.items()):
         ms = sorted(t * 1000 for t in times)
         terminalreporter.write_line(
-            f"per-test database ({backend}): {len(ms)} made, median {statistics.median(ms):.1f} ms, "
-            f"max {ms[-1]:.1f} ms"
+            f"per-test database ({backend}): {len(ms)} made, median {statistics.median(ms):.1f} ms, max {ms[-1]:.1f} ms"
         )
 
 

@@ -52,13 +52,16 @@ def host() -> PluginHost:
 
 
 @pytest.fixture
-def as_user(seed, settings, host) -> Callable[[str, Callable[[RequestContext], Awaitable[Any]]], Any]:
-    """``as_user(name, fn)`` runs ``await fn(ctx)`` as that user in 海曙区, in one committed transaction."""
+def as_user(seed, settings, host) -> Callable[..., Any]:
+    """``as_user(name, fn, code="haishu")`` runs ``await fn(ctx)`` as that user in that district, committed.
 
-    def run(username: str, fn: Callable[[RequestContext], Awaitable[Any]]) -> Any:
+    ``ctx`` is built with the ``host`` fixture's plugins (none here; a plugin's conftest overrides ``host``).
+    """
+
+    def run(username: str, fn: Callable[[RequestContext], Awaitable[Any]], code: str = "haishu") -> Any:
         async def inner(session):
             user = (await session.execute(select(User).where(User.username == username))).scalar_one()
-            district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+            district = (await session.execute(select(District).where(District.code == code))).scalar_one()
             ctx = await context_for(session, settings=settings, host=host, user=user, district=district)
             return await fn(ctx)
 

@@ -9,19 +9,11 @@ import pytest
 from core.plugins import PluginHost
 from plugins.notices.tests.support import World, build_world
 from tests.conftest import *  # noqa: F403 - the core's fixtures (database per backend, app, client, seed)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Any:
-    """Each test has a fresh database whose ids repeat, so drop the per-process caches keyed by them."""
-    from core.plugins import enablement
-    from core.rbac import invalidate
-
-    enablement._cache.clear()
-    invalidate()
-    yield
-    enablement._cache.clear()
-    invalidate()
+from tests.conftest import (  # noqa: F401 - its autouse fixtures (a star import skips _names)
+    _fresh_process_caches,
+    _one_event_loop_per_connection,
+    _plugin_catalogs,
+)
 
 
 @pytest.fixture
@@ -33,4 +25,3 @@ def host() -> PluginHost:
 def world(seed: Any) -> World:
     """海曙区 (平桥社区, 牡丹社区) and 鄞州区, notices enabled in both, users of each role, a few notices."""
     return seed(build_world)
-

@@ -2,49 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from core.models import District, User
 from core.plugins import PluginHost
-from core.web.context import context_for
 from plugins.time_bank.tests.support import World, build_world
+from tests.cases.conftest import as_user  # noqa: F401 - ``as_user(name, fn, code="haishu")``, with ``host`` below
 from tests.conftest import *  # noqa: F403 - the core's fixtures (database per backend, app, client, seed)
-
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-    from core.web.context import RequestContext
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _time_bank_catalog() -> None:
-    """The plugin's translations, also for tests that never build the app (which would add them)."""
-    from core.i18n import add_locale_dir
-
-    add_locale_dir(Path(__file__).resolve().parents[1] / "locale", domain="time_bank", package="plugins.time_bank")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches() -> Any:
-    """Each test has a fresh database whose ids repeat, so drop the per-process caches keyed by them."""
-    from core.cases.types import clear_cache
-    from core.plugins import enablement
-    from core.rbac import invalidate
-
-    enablement._cache.clear()
-    invalidate()
-    clear_cache()
-    yield
-    enablement._cache.clear()
-    invalidate()
+from tests.conftest import (  # noqa: F401 - its autouse fixtures (a star import skips _names)
+    _fresh_process_caches,
+    _one_event_loop_per_connection,
+    _plugin_catalogs,
+)
 
 
 @pytest.fixture
 def host() -> PluginHost:
+    """Every built-in plugin, so ``as_user``'s contexts see this plugin's hooks."""
     return PluginHost.load(None, entry_points=False)
 
 
@@ -52,19 +27,3 @@ def host() -> PluginHost:
 def world(seed: Any) -> World:
     """海曙区 with 平桥时间银行 (staff, two volunteers, two residents) and 牡丹时间银行; 鄞州区 with its own bank."""
     return seed(build_world)
-
-
-@pytest.fixture
-def as_user(seed, settings, host) -> Callable[..., Any]:
-    """``as_user(name, fn)`` runs ``await fn(ctx)`` as that user (in 海曙区 unless ``code``), committed."""
-
-    def run(username: str, fn: Callable[[RequestContext], Awaitable[Any]], code: str = "haishu") -> Any:
-        async def inner(session):
-            user = (await session.execute(select(User).where(User.username == username))).scalar_one()
-            district = (await session.execute(select(District).where(District.code == code))).scalar_one()
-            ctx = await context_for(session, settings=settings, host=host, user=user, district=district)
-            return await fn(ctx)
-
-        return seed(inner)
-
-    return run
