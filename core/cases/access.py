@@ -82,6 +82,15 @@ async def visibility_clause(ctx: RequestContext, definitions: list[CaseTypeDef])
         return false()
     if ctx.is_platform_admin:
         return true()
+    key = ("visibility_clause", tuple(d.key for d in definitions))
+    cached = ctx.extra.get(key)  # the same request asks again (the case, then its related cases)
+    if cached is None:
+        cached = ctx.extra[key] = await _clause(ctx, definitions)
+    return cached  # type: ignore[no-any-return]
+
+
+async def _clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> ColumnElement[bool]:
+    assert ctx.user is not None
     uid = ctx.user.id
     teams = await team_unit_ids(ctx)
     conditions: list[Any] = []

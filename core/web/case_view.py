@@ -111,8 +111,8 @@ async def _names(ctx: RequestContext, definition: CaseTypeDef, case: Case) -> di
     names = {kind: dict(pairs) for kind, pairs in options.items()}
     users = {case.assignee_id, case.created_by_id} - {None}
     if users:
-        rows = await ctx.session.execute(select(User).where(User.id.in_(users)))
-        names.setdefault("person", {}).update({str(u.id): u.label for u in rows.scalars()})
+        rows = await ctx.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(users)))
+        names.setdefault("person", {}).update({str(uid): name or username for uid, name, username in rows})
     if case.team_id:
         unit = await ctx.session.get(OrgUnit, case.team_id)
         names.setdefault("unit", {})[str(case.team_id)] = unit.name(ctx.locale) if unit else ""
@@ -170,7 +170,7 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
     """The case's events, oldest first (a conversation reads top to bottom, the comment box below)."""
     rows = (
         await ctx.session.execute(
-            select(CaseEvent, User)
+            select(CaseEvent.kind, CaseEvent.at, CaseEvent.payload, User.display_name, User.username)
             .outerjoin(User, User.id == CaseEvent.actor_id)
             .where(CaseEvent.case_id == case.id)
             .order_by(CaseEvent.seq)
@@ -179,19 +179,20 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
     people = dict(names.get("person", {}))
     wanted = {
         int(v)
-        for e, _ in rows
+        for e in rows
         if e.kind == "assigned"
-        for v in (e.payload.get("from"), e.payload.get("to"))
+        for v in ((e.payload or {}).get("from"), (e.payload or {}).get("to"))
         if v is not None and str(v) not in people
     }
     if wanted:
-        found = await ctx.session.execute(select(User).where(User.id.in_(wanted)))
-        people.update({str(u.id): u.label for u in found.scalars()})
+        found = await ctx.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))
+        people.update({str(uid): name or username for uid, name, username in found})
     locale = ctx.locale
     out = []
-    for event, actor in rows:
+    for event in rows:
         p = event.payload or {}
-        view = EventView(event.kind, actor.label if actor else gettext("System"), event.at, "")
+        actor = event.display_name or event.username  # None: no actor (the system)
+        view = EventView(event.kind, actor or gettext("System"), event.at, "")
         if event.kind == "created":
             view.title = gettext("Filed the case (%(channel)s)", channel=channel_label(str(p.get("channel", ""))))
         elif event.kind == "updated":
