@@ -44,6 +44,7 @@ __all__ = (
     "LEASE",
     "JobBusy",
     "claim",
+    "claimable",
     "latest_job",
     "new_owner",
     "release",
@@ -126,6 +127,13 @@ def _claimable() -> ColumnElement[bool]:
         CaseMigrationJob.status.in_(("pending", "running")),
         or_(CaseMigrationJob.lease_until.is_(None), CaseMigrationJob.lease_until < now),
     )
+
+
+async def claimable(factory: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether some job is waiting for a runner (unfinished, with no unexpired lease)."""
+    async with factory() as session:
+        found = await session.execute(select(CaseMigrationJob.id).where(_claimable()).limit(1))
+        return found.first() is not None
 
 
 async def claim(factory: async_sessionmaker[AsyncSession], owner: str, *, district_id: int | None = None) -> int | None:

@@ -1,9 +1,10 @@
 """The migration worker that runs inside every server process.
 
 Started from the app's ``on_startup`` and stopped on shutdown. It looks for jobs when
-the process starts (resuming what a crashed process left), when a migration is started
-in this process (:func:`wake`, after the request's transaction committed), and every
-few seconds (jobs started in another process, leases that ran out). Several processes
+the process starts (resuming what a crashed or stopped process left), when a migration
+is started in this process (:func:`wake`, after the request's transaction committed),
+and every 30 seconds (leases that ran out in another process). Between those it makes
+no query at all, so an idle server costs the database nothing. Several processes
 (``sanshe run --workers 2``) each run one; the lease in :mod:`core.builder.jobs` makes
 sure a job is worked by one of them at a time.
 """
@@ -26,7 +27,7 @@ __all__ = ("MigrationWorker", "start_worker", "stop_worker", "wake")
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 3.0
+POLL_SECONDS = 30.0
 STATE_KEY = "migration_worker"
 
 
@@ -40,8 +41,12 @@ class MigrationWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_error = ""
+        self._busy = False
 
-    def start(self) -> None:
+    def start(self, *, now: bool = False) -> None:
+        """Start the task; with ``now`` it looks for jobs at once, otherwise when woken or after a poll interval."""
+        if now:
+            self._wake.set()
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="sanshe-migration-worker")
 
     def wake(self) -> None:
@@ -50,15 +55,18 @@ class MigrationWorker:
     async def stop(self) -> None:
         """Stop the task and give back a lease it held, so another process resumes the job at once."""
         if self._task is not None:
+            busy = self._busy
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-            with contextlib.suppress(Exception):
-                await jobs.release(self.factory, self.owner)
+            if busy:
+                with contextlib.suppress(Exception):
+                    await jobs.release(self.factory, self.owner)
 
     async def run_once(self) -> list[tuple[int, jobs.Step]]:
         """Run every job that can be claimed now (errors are logged, once each, and retried later)."""
+        self._busy = True
         try:
             done = await jobs.run_pending(self.factory, self.owner)
         except Exception as exc:  # noqa: BLE001 - the worker must outlive a database hiccup
@@ -67,24 +75,38 @@ class MigrationWorker:
                 log.warning("migration worker: %s", message)
                 self._last_error = message
             return []
+        finally:
+            self._busy = False
         self._last_error = ""
         return done
 
+    async def pending(self) -> bool:
+        """Whether a job can be claimed now (one query; ``False`` when the database cannot say)."""
+        try:
+            return await jobs.claimable(self.factory)
+        except Exception as exc:  # noqa: BLE001 - e.g. a database not migrated yet: the worker waits
+            log.warning("migration worker: %s: %s", type(exc).__name__, exc)
+            return False
+
     async def _loop(self) -> None:
         while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
             self._wake.clear()
             for job_id, outcome in await self.run_once():
                 log.info("migration job %s: %s", job_id, outcome)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
 
 
-def start_worker(app: Litestar) -> None:
-    """``on_startup``: one worker for this process, on the app's database engine."""
+async def start_worker(app: Litestar) -> None:
+    """``on_startup``: one worker for this process, on the app's database engine.
+
+    Whether a job waits is asked here, before the server answers its first request, so
+    the worker's only query at start-up never runs alongside a request.
+    """
     engine = app.state.db_config.get_engine()
     worker = MigrationWorker(session_factory(engine))
     app.state[STATE_KEY] = worker
-    worker.start()
+    worker.start(now=await worker.pending())
 
 
 async def stop_worker(app: Litestar) -> None:

@@ -247,3 +247,14 @@ def test_the_cli_runs_pending_jobs_to_completion(database_url, monkeypatch, tmp_
     assert state["status"] == "done" and state["on_v2"] == [True, True, True] and len(state["events"]) == 3
     again = runner.invoke(cli, ["case-types", "migrate-run"], catch_exceptions=False)
     assert again.exit_code == 0 and "没有待运行的迁移" in again.output
+
+
+def test_a_server_starting_resumes_a_job_left_by_a_stopped_one(app, seed, two_versions, job_id):
+    """A job stored while no server ran (or left by one that stopped) is finished by the next server to start."""
+    _refs, v2 = two_versions
+    with TestClient(app=app):
+        deadline = time.monotonic() + 20
+        while snapshot(seed, v2)["status"] != "done" and time.monotonic() < deadline:
+            time.sleep(0.1)
+    state = snapshot(seed, v2)
+    assert state["status"] == "done" and state["on_v2"] == [True, True, True] and len(state["events"]) == 3
