@@ -2,8 +2,8 @@
 
 Seeds a district with N cases (``bench/cases_seed.py``), runs the real server
 (``sanshe run --workers 2``) and a floor (``bench/floor_app.py``: a bare Litestar app doing
-the same SQL and rendering the same rows with a minimal template, under uvicorn with the
-same number of workers), both on a free 127.0.0.1 port, and drives each with Debian's
+the same data SQL and rendering the same rows with the app's own row templates, under
+uvicorn with the same number of workers), both on a free 127.0.0.1 port, and drives each with Debian's
 ``wrk`` over loopback for ``--seconds`` per measure. Prints median and p99 latency (and
 requests/s) of the app next to the floor's, the ratios, and checks the targets of
 DESIGN.md "Performance".
