@@ -74,33 +74,32 @@ class _Refused(Exception):
         self.message = message
 
 
-async def _identify(state: Any, request: Any, *, is_api: bool) -> tuple[User | None, dict[str, Any], str | None]:
+async def _identify(db: Any, request: Any, *, is_api: bool) -> tuple[User | None, dict[str, Any], str | None]:
     """Who is asking: ``(user, auth, new anonymous CSRF token or None)``; raises :class:`_Refused`."""
     user: User | None = None
     auth: dict[str, Any] = {"csrf_token": "", "session_id": None, "token_district_id": None, "kind": "anonymous"}
     new_anon_token: str | None = None
-    async with state.db_config.create_session_maker()() as db:
-        bearer = request.headers.get("authorization", "")
-        if bearer.lower().startswith("bearer "):
-            if not is_api:
-                raise _Refused(401, gettext("API tokens work only for /api/ addresses."))
-            found = await lookup_token(db, bearer[7:].strip())
-            if found is None:
-                raise _Refused(401, gettext("The API token is invalid or revoked."))
-            api_token, user = found
-            auth.update(kind="token", token_district_id=api_token.district_id)
-            await db.commit()
-            return user, auth, None
-        raw = request.cookies.get(COOKIE_NAME)
-        web_session, session_user = await load_session_and_user(db, raw) if raw else (None, None)
-        if web_session is not None:
-            auth.update(kind="session", csrf_token=web_session.csrf_token, session_id=raw)
-            if not has_flash(web_session):
-                auth["no_flash"] = raw
-            if web_session.user_id is not None:
-                user = session_user
-                if user is not None and not user.is_active:
-                    user = None
+    bearer = request.headers.get("authorization", "")
+    if bearer.lower().startswith("bearer "):
+        if not is_api:
+            raise _Refused(401, gettext("API tokens work only for /api/ addresses."))
+        found = await lookup_token(db, bearer[7:].strip())
+        if found is None:
+            raise _Refused(401, gettext("The API token is invalid or revoked."))
+        api_token, user = found
+        auth.update(kind="token", token_district_id=api_token.district_id)
+        await db.commit()
+        return user, auth, None
+    raw = request.cookies.get(COOKIE_NAME)
+    web_session, session_user = await load_session_and_user(db, raw) if raw else (None, None)
+    if web_session is not None:
+        auth.update(kind="session", csrf_token=web_session.csrf_token, session_id=raw)
+        if not has_flash(web_session):
+            auth["no_flash"] = raw
+        if web_session.user_id is not None:
+            user = session_user
+            if user is not None and not user.is_active:
+                user = None
     if not auth["csrf_token"]:
         anon = request.cookies.get(ANON_CSRF_COOKIE, "")
         if len(anon) < 20:
@@ -120,43 +119,54 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
         state = litestar_app.state
         settings = state.settings
         request = litestar_app.request_class(scope=scope, receive=receive)
+        # The request's own database session (the one handlers get; its auto-commit handler
+        # ends it when the response starts): one connection and one transaction per request.
+        db = state.db_config.provide_session(state, scope)
         try:
-            user, auth, new_anon_token = await _identify(state, request, is_api=scope["path"].startswith(API_PREFIX))
-        except _Refused as refused:
-            await _plain_error(scope, receive, send, refused.status, refused.message)
-            return
-
-        lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
-        locale_token = current_locale.set(normalize(lang))
-        flash_token = no_flash.set(auth.pop("no_flash", None))
-        try:
-            if request.method in UNSAFE and auth["kind"] != "token":
-                submitted = await _submitted_token(request)
-                if not submitted or not hmac.compare_digest(submitted.encode(), str(auth["csrf_token"]).encode()):
-                    message = gettext(
-                        "The form has expired or the security token is missing. Reload the page and try again."
-                    )
-                    await _plain_error(scope, receive, send, 403, message)
-                    return
-
-            scope["user"] = user
-            scope["auth"] = auth  # type: ignore[typeddict-unknown-key]
-
-            async def send_wrapper(message: Message) -> None:
-                if new_anon_token and message["type"] == "http.response.start":
-                    headers = MutableScopeHeaders.from_message(message)
-                    cookie = _cookie_header(
-                        ANON_CSRF_COOKIE, new_anon_token, max_age=None, secure=settings.secure_cookies
-                    )
-                    headers.add("set-cookie", cookie.decode())
-                await send(message)
-
-            await app(scope, receive, send_wrapper)
+            await _authenticated(app, scope, receive, send, db, request, settings)
         finally:
-            no_flash.reset(flash_token)
-            current_locale.reset(locale_token)
+            await db.close()  # a no-op when the response already closed it
 
     return middleware
+
+
+async def _authenticated(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, db: Any, request: Any, settings: Any
+) -> None:
+    """Identify, check the CSRF token, and run the app with the user in the scope."""
+    try:
+        user, auth, new_anon_token = await _identify(db, request, is_api=scope["path"].startswith(API_PREFIX))
+    except _Refused as refused:
+        await _plain_error(scope, receive, send, refused.status, refused.message)
+        return
+
+    lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
+    locale_token = current_locale.set(normalize(lang))
+    flash_token = no_flash.set(auth.pop("no_flash", None))
+    try:
+        if request.method in UNSAFE and auth["kind"] != "token":
+            submitted = await _submitted_token(request)
+            if not submitted or not hmac.compare_digest(submitted.encode(), str(auth["csrf_token"]).encode()):
+                message = gettext(
+                    "The form has expired or the security token is missing. Reload the page and try again."
+                )
+                await _plain_error(scope, receive, send, 403, message)
+                return
+
+        scope["user"] = user
+        scope["auth"] = auth  # type: ignore[typeddict-unknown-key]
+
+        async def send_wrapper(message: Message) -> None:
+            if new_anon_token and message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                cookie = _cookie_header(ANON_CSRF_COOKIE, new_anon_token, max_age=None, secure=settings.secure_cookies)
+                headers.add("set-cookie", cookie.decode())
+            await send(message)
+
+        await app(scope, receive, send_wrapper)
+    finally:
+        no_flash.reset(flash_token)
+        current_locale.reset(locale_token)
 
 
 def _error_page(status: int, message: str) -> str:
