@@ -82,7 +82,7 @@ async def visibility_clause(ctx: RequestContext, definitions: list[CaseTypeDef])
         return false()
     if ctx.is_platform_admin:
         return true()
-    key = ("visibility_clause", tuple(d.key for d in definitions))
+    key = "visibility_clause:" + ",".join(d.key for d in definitions)
     cached = ctx.extra.get(key)  # the same request asks again (the case, then its related cases)
     if cached is None:
         cached = ctx.extra[key] = await _clause(ctx, definitions)
