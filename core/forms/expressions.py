@@ -2,11 +2,17 @@
 
 CEL, the Common Expression Language, is side-effect free and never ``eval``s Python;
 we use the maintained ``cel-python`` implementation. Field keys are the variables:
-``channel == "phone" && age >= 60``. Compiled programs are cached by their text.
+``channel == "phone" && age >= 60``. Compiled programs are cached by their text, and
+results by the text and the values of the names it mentions: a page or a transition
+asks the same ``show_if`` many times over the same data (each field's visibility, the
+step's required fields, validation), and cel-python's evaluation is slow in Python.
 """
 
 from __future__ import annotations
 
+import copy
+import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +22,9 @@ from celpy import celtypes
 __all__ = ("ExpressionError", "check", "evaluate", "evaluate_value")
 
 _env = celpy.Environment()
+# Every word that could be a variable (string literals and member names included: a
+# superset is harmless, only the values of these names are looked at).
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ExpressionError(ValueError):
@@ -93,9 +102,27 @@ def evaluate(expression: str, data: dict[str, Any]) -> bool:
 
 def evaluate_value(expression: str, data: dict[str, Any]) -> Any:
     """Evaluate an expression on ``data`` and return a Python value (``None`` on error)."""
+    names = _names(expression)
+    used = tuple(sorted((k, _frozen(data[k])) for k in names if k in data))
+    result = _evaluate_cached(expression, used)
+    return copy.deepcopy(result) if isinstance(result, (list, dict)) else result
+
+
+@lru_cache(maxsize=4096)
+def _names(expression: str) -> frozenset[str]:
+    return frozenset(_NAME_RE.findall(expression))
+
+
+def _frozen(value: Any) -> str:
+    return json.dumps(_jsonable(value), sort_keys=True, ensure_ascii=False)
+
+
+@lru_cache(maxsize=16384)
+def _evaluate_cached(expression: str, used: tuple[tuple[str, str], ...]) -> Any:
     program = _program(expression)
+    activation = {key: celpy.json_to_cel(json.loads(value)) for key, value in used}
     try:
-        result = program.evaluate(_activation(data))
+        result = program.evaluate(activation)
     except (celpy.CELEvalError, TypeError, ValueError, ZeroDivisionError):
         return None
     if isinstance(result, celpy.CELEvalError):
