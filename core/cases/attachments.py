@@ -114,30 +114,15 @@ async def attach(ctx: RequestContext, case: Case, definition: CaseTypeDef, filen
     if not (ctx.can(definition.resource, "edit") or ctx.can(definition.resource, "comment")):
         raise PermissionDeniedException(gettext("You do not have permission to do this."))
     name, content_type = check_file(filename, data)
-    stored = storage_for(ctx).save(data, prefix=f"{ctx.district.code}/{case.reference}")
-    attachment = Attachment(
-        district_id=ctx.district.id,
-        case_id=case.id,
-        name=name,
-        content_type=content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        storage_key=stored.key,
-        uploaded_by_id=ctx.user.id,
-    )
-    ctx.session.add(attachment)
-    await ctx.session.flush()
+    attachment = await _store(ctx, data, name, content_type, case.reference, case.id)
     await append_event(
         ctx.session,
         case,
         "attachment",
         ctx.user.id,
-        {"id": attachment.id, "name": name, "size": stored.size, "sha256": stored.sha256},
+        {"id": attachment.id, "name": name, "size": attachment.size, "sha256": attachment.sha256},
     )
     return attachment
-
-
-_check = check_file  # the old private name
 
 
 def _token(secret: str, attachment: Attachment) -> str:
@@ -172,10 +157,18 @@ async def stage_pending(ctx: RequestContext, definition: CaseTypeDef, filename: 
     if int(waiting.scalar_one()) >= PENDING_PER_USER:
         message = gettext("Too many files are waiting for a case. File the case, or try again tomorrow.")
         raise InvalidData(message, {"file": message})
-    stored = storage_for(ctx).save(data, prefix=f"{ctx.district.code}/pending")
+    return await _store(ctx, data, name, content_type, "pending", None)
+
+
+async def _store(
+    ctx: RequestContext, data: bytes, name: str, content_type: str, folder: str, case_id: int | None
+) -> Attachment:
+    """Save checked bytes (before any row points at them) and add their row, uploaded by ``ctx.user``."""
+    assert ctx.user is not None and ctx.district is not None
+    stored = storage_for(ctx).save(data, prefix=f"{ctx.district.code}/{folder}")
     attachment = Attachment(
         district_id=ctx.district.id,
-        case_id=None,
+        case_id=case_id,
         name=name,
         content_type=content_type,
         size=stored.size,

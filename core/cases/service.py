@@ -181,6 +181,13 @@ async def update_case(
     unknown = [k for k in changes if definition.form.get(k) is None]
     if unknown:
         raise InvalidData(gettext("Please correct the marked fields."), {k: gettext("No such field.") for k in unknown})
+    # A file field lists the case's attachments: files are added by attaching them (which
+    # checks and stores them), never by naming attachment ids in an edit.
+    file_keys = {f.key for f in definition.form.fields if f.type == "file"}
+    files = [k for k, v in changes.items() if k in file_keys and v != case.data.get(k)]
+    if files:
+        message = gettext("Files are added to a case by attaching them, not by editing the field.")
+        raise InvalidData(gettext("Please correct the marked fields."), dict.fromkeys(files, message))
     merged = {**case.data, **changes}
     result = validate(definition.form, merged, source=source, only=list(changes))
     errors = dict(result.errors)

@@ -138,6 +138,18 @@ def test_patch_needs_the_lock_version(world, api):
     assert worker.get(url).json()["lock_version"] == 1
 
 
+def test_patch_cannot_name_attachments_in_a_file_field(world, api):
+    """Files are attached through /attachments; naming attachment ids in an edit is refused, nothing changes."""
+    worker = api("worker")
+    url = f"{API}/cases/{new_request(worker)['reference']}"
+    forged = [{"id": 1, "name": "合同.pdf"}]
+    response = worker.patch(url, json={"lock_version": 1, "data": {"attachments": forged}})
+    assert response.status_code == 400
+    assert "附件" in response.json()["errors"]["attachments"]
+    case = worker.get(url).json()
+    assert case["lock_version"] == 1 and not case["data"].get("attachments")
+
+
 def _data() -> dict[str, str]:
     from tests.cases.conftest import RESIDENT_REQUEST
 
