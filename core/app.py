@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
     engine = create_engine(settings.database_url)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
-        session_config=AsyncSessionConfig(expire_on_commit=False),
+        # No model has an advanced_alchemy FileObject column: its listener would only cost
+        # every flush a look-up (it builds an engine with options each time).
+        session_config=AsyncSessionConfig(expire_on_commit=False, info={"enable_file_object_listener": False}),
         before_send_handler="autocommit_include_redirects",
         session_dependency_key="db_session",
     )

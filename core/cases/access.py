@@ -37,6 +37,7 @@ _trees: dict[int, tuple[int, dict[int | None, list[int]]]] = {}
 def clear_cache() -> None:
     """Forget the org-unit trees (tests reuse ids across databases)."""
     _trees.clear()
+    _clauses.clear()
 
 
 @listens_for(OrgUnit, "after_insert")
@@ -89,14 +90,35 @@ async def visibility_clause(ctx: RequestContext, definitions: list[CaseTypeDef])
     return cached  # type: ignore[no-any-return]
 
 
+# Built clauses, kept per process: what a clause depends on (the user, their units, each
+# type's key, visibility rule and the user's view/view_own on it) → the clause. Only a
+# clause no plugin narrowed is kept (plugins' rules are asked on every request).
+_clauses: dict[tuple[Any, ...], ColumnElement[bool]] = {}
+_CLAUSES_MAX = 4096
+
+
 async def _clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> ColumnElement[bool]:
     assert ctx.user is not None
     uid = ctx.user.id
     teams = await team_unit_ids(ctx)
-    conditions: list[Any] = []
+    rules = []
+    narrowed = False
     for definition in definitions:
+        view = ctx.can(definition.resource, "view")
+        view_own = not view and ctx.can(definition.resource, "view_own")
+        if not (view or view_own):
+            continue
+        extra = flatten(await call_hook(ctx.hooks.case_record_rules, ctx=ctx, case_type=definition))
+        narrowed = narrowed or bool(extra)
+        rules.append((definition, view, view_own, extra))
+    key = (uid, frozenset(teams), tuple((d.key, d.visibility, view, own) for d, view, own, _ in rules))
+    cached = None if narrowed else _clauses.get(key)
+    if cached is not None:
+        return cached
+    conditions: list[Any] = []
+    for definition, view, _, extra in rules:
         is_type = Case.case_type_key == definition.key
-        if ctx.can(definition.resource, "view"):
+        if view:
             if definition.visibility == "all":
                 rule: Any = is_type
             elif definition.visibility == "team":
@@ -105,12 +127,14 @@ async def _clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> Column
                 )
             else:
                 rule = is_type & or_(Case.assignee_id == uid, Case.created_by_id == uid)
-        elif ctx.can(definition.resource, "view_own"):
-            rule = is_type & (Case.created_by_id == uid)
         else:
-            continue
-        extra = flatten(await call_hook(ctx.hooks.case_record_rules, ctx=ctx, case_type=definition))
+            rule = is_type & (Case.created_by_id == uid)
         for condition in extra:
             rule = rule & condition
         conditions.append(rule)
-    return or_(*conditions) if conditions else false()
+    clause = or_(*conditions) if conditions else false()
+    if not narrowed:
+        if len(_clauses) >= _CLAUSES_MAX:
+            _clauses.clear()
+        _clauses[key] = clause
+    return clause

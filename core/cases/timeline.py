@@ -68,7 +68,8 @@ async def append_event(
                 update(Case).where(Case.id == case.id).values(event_seq=Case.event_seq + 1).returning(Case.event_seq)
             )
         ).scalar_one()
-    case.event_seq = seq
+    if case.event_seq != seq:  # write_if_current's RETURNING already set it: don't dirty the case for nothing
+        case.event_seq = seq  # (a dirty case makes the SELECT below autoflush it)
     prev_hash = GENESIS
     if seq > 1:
         prev_hash = (

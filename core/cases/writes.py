@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import PermissionDeniedException
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.event import listens_for
 
 from core.cases.errors import StaleCase
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Mapper, Session
+    from sqlalchemy.sql.dml import ReturningUpdate
 
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
@@ -132,6 +133,35 @@ async def stale_error(ctx: RequestContext, case: Case, version: int) -> StaleCas
 RESERVED_SEQ = "sanshe_reserved_event_seq"  # session.info: case id → the event number write_if_current took
 
 
+_WRITES: dict[tuple[str, ...], ReturningUpdate[tuple[Case]]] = {}
+
+
+def _write_statement(keys: tuple[str, ...]) -> ReturningUpdate[tuple[Case]]:
+    """The ``UPDATE … RETURNING`` of :func:`write_if_current` for these columns, built once per process.
+
+    Its values are bound parameters (``w_<column>``, ``w_id``, ``w_expected``, ``w_now``,
+    ``w_user``), so a write only binds them instead of building and coercing the statement.
+    """
+    statement = _WRITES.get(keys)
+    if statement is None:
+        columns = Case.__mapper__.columns
+        statement = (
+            update(Case)
+            .where(Case.id == bindparam("w_id"), Case.lock_version == bindparam("w_expected"))
+            .values(
+                **{key: bindparam(f"w_{key}", type_=columns[key].type) for key in keys},
+                lock_version=Case.lock_version + 1,
+                event_seq=Case.event_seq + 1,
+                updated_at=bindparam("w_now", type_=columns["updated_at"].type),
+                updated_by_id=bindparam("w_user", type_=columns["updated_by_id"].type),
+            )
+            .returning(Case)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        _WRITES[keys] = statement
+    return statement
+
+
 async def write_if_current(ctx: RequestContext, case: Case, expected: int, values: dict[str, Any]) -> None:
     """Write ``values`` only if nobody changed the case since ``expected``; else 409 with the changes.
 
@@ -144,21 +174,9 @@ async def write_if_current(ctx: RequestContext, case: Case, expected: int, value
     if "data" in values:
         keys = await ctx.session.run_sync(_phone_keys, case.case_type_version_id)
         values = {**values, "contact_phone": contact_phone(keys, values["data"])}
-    written = (
-        await ctx.session.execute(
-            update(Case)
-            .where(Case.id == case.id, Case.lock_version == expected)
-            .values(
-                **values,
-                lock_version=Case.lock_version + 1,
-                event_seq=Case.event_seq + 1,
-                updated_at=now,
-                updated_by_id=ctx.user.id,
-            )
-            .returning(Case)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
-    ).scalar_one_or_none()
+    params = {f"w_{key}": value for key, value in values.items()}
+    params.update(w_id=case.id, w_expected=expected, w_now=now, w_user=ctx.user.id)
+    written = (await ctx.session.execute(_write_statement(tuple(values)), params)).scalar_one_or_none()
     if written is None:
         await ctx.session.refresh(case)
         raise await stale_error(ctx, case, expected)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.orm.util import LoaderCriteriaOption
 
 __all__ = ("district_session", "for_district", "unscoped")
 
@@ -56,13 +57,22 @@ def _scope_to_district(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get("include_all_districts"):
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(
+    state.statement = state.statement.options(_district_criteria(district_id))
+
+
+_CRITERIA: dict[Any, LoaderCriteriaOption] = {}
+
+
+def _district_criteria(district_id: Any) -> LoaderCriteriaOption:
+    """The ``WHERE district_id = :id`` option for one district, built once per process (not per statement)."""
+    option = _CRITERIA.get(district_id)
+    if option is None:
+        option = _CRITERIA[district_id] = with_loader_criteria(
             DistrictScoped,
             lambda cls: cls.district_id == district_id,
             include_aliases=True,
         )
-    )
+    return option
 
 
 @event.listens_for(Session, "before_flush")
