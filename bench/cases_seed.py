@@ -39,6 +39,7 @@ from core.models import OrgUnitKind
 from core.models.cases import Case, CaseEvent
 from core.plugins import PluginHost
 from core.web.context import context_for
+from tests.cases.conftest import RESIDENT_REQUEST
 from tests.factories import make_district, make_org_unit, make_user
 
 if TYPE_CHECKING:
@@ -60,13 +61,6 @@ STATES = (  # (state, share in %, kind)
     ("resolved", 5, "waiting"),
 )
 CHANNELS = (("phone", 35), ("web", 25), ("mobile", 15), ("walk_in", 15), ("door_to_door", 10))
-RESIDENT_REQUEST = {
-    "requester": "张阿姨",
-    "phone": "13800138000",
-    "address": "偃月小区 3 幢 201",
-    "category": "environment",
-    "description": "楼道垃圾无人清理",
-}
 
 
 @dataclass

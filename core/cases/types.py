@@ -298,8 +298,3 @@ async def current_versions(
 async def get_version(session: AsyncSession, version_id: int) -> CaseTypeVersion | None:
     """A stored version by id (district-scoped by the session)."""
     return await session.get(CaseTypeVersion, version_id)
-
-
-def definition_label(definition: CaseTypeDef, locale: str) -> dict[str, Any]:
-    """What lists show of a type."""
-    return {"key": definition.key, "name": definition.name(locale)}
