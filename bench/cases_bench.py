@@ -3,10 +3,14 @@
 Seeds a district with N cases (``bench/cases_seed.py``), runs the real server
 (``sanshe run --workers 2``) and a floor (``bench/floor_app.py``: a bare Litestar app doing
 the same data SQL and rendering the same rows with the app's own row templates, under
-uvicorn with the same number of workers), both on a free 127.0.0.1 port, and drives each with Debian's
-``wrk`` over loopback for ``--seconds`` per measure. Prints median and p99 latency (and
-requests/s) of the app next to the floor's, the ratios, and checks the targets of
-DESIGN.md "Performance".
+uvicorn with the same number of workers), both at once on free 127.0.0.1 ports, and drives
+them with Debian's ``wrk`` over loopback: each measure ``--rounds`` times on each side for
+``--seconds``, app and floor taking turns (who goes first alternates), so a burst of load
+from elsewhere on the machine falls on both. Prints, for each run, median and p99 latency,
+requests/s and the CPU each server process used; then the medians over the rounds, the
+app's next to the floor's, the ratios (each round's too), and checks the targets of
+DESIGN.md "Performance". A run where one of the two workers served (almost) every
+connection is measured again (see :func:`run_spread`).
 
     .venv/bin/python bench/cases_bench.py --cases 10000 --backend both
     .venv/bin/python bench/cases_bench.py --cases 1000000 --backend postgresql
@@ -17,9 +21,10 @@ CSRF token passed by a wrk Lua script). Writes: each wrk thread owns 100 cases s
 ``reported`` and posts, round-robin over them, ``return_for_info`` (reported → needs_info,
 with a reason) then, on the next round, ``info_supplied`` (back to reported): every POST
 is a valid transition (a case is posted again only after the 99 others, long after its
-previous POST answered), and each appends a hash-chained timeline event. The floor gets its
-own 200 cases. Everything runs in a temporary directory deleted at the end; servers are
-stopped at the end, on an error or when ``--max-seconds`` runs out.
+previous POST answered), and each appends a hash-chained timeline event. Every write run
+takes 200 cases of its own, never posted before (the floor has its own too). Everything
+runs in a temporary directory deleted at the end; servers are stopped at the end, on an
+error or when ``--max-seconds`` runs out.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,8 +56,11 @@ from bench.cases_seed import Seeded, seed  # noqa: E402
 from core.testing.pgserver import PostgresServer, free_port  # noqa: E402
 
 THREADS, CONNECTIONS, PER_THREAD = 2, 8, 100
+WORKERS = 2  # processes of the app and of the floor
+ATTEMPTS, MIN_SHARE = 3, 0.25  # a run is measured again when a worker used under MIN_SHARE of the CPU
 TARGET_QUEUE, TARGET_SCALE, TARGET_WRITES = 1.5, 1.3, 0.6
-RESULTS: dict[tuple[str, int], dict[str, dict[str, float]]] = {}
+RESULTS: dict[tuple[str, int], dict[str, dict[str, dict[str, float]]]] = {}
+ROUNDS: dict[tuple[str, int], dict[str, dict[str, list[dict[str, float]]]]] = {}
 
 LUA = """
 local refs = {%(refs)s}
@@ -139,6 +148,31 @@ def login(base: str, user: str, password: str) -> tuple[str, str]:
     return cookie, csrf.group(1)
 
 
+def _descendants(root: int) -> list[int]:
+    """Every process below ``root`` (the server's workers), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cpu_ticks(server: Server) -> dict[int, int]:
+    """CPU time (user + system, clock ticks) of each process of the server."""
+    ticks = {}
+    for pid in _descendants(server.process.pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks[pid] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
 def parse_ms(value: str) -> float:
     number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
@@ -164,21 +198,22 @@ def run_wrk(url: str, script: str, seconds: int, work: Path, name: str) -> dict[
     return result
 
 
-def scripts(seeded: Seeded, cookie: str, csrf: str, floor: bool) -> dict[str, tuple[str, str]]:
-    refs = seeded.fresh_floor if floor else seeded.fresh_app
-    quoted = ", ".join(f'"{r}"' for r in refs)
-    case = seeded.sample_refs[len(seeded.sample_refs) // 2]
+MEASURES = ("queue page", "queue fragment", "case page", "transition POST")
+
+
+def script(name: str, side: Side, case: str) -> tuple[str, str]:
+    """The path wrk is given and its Lua script for one measure (a write takes a fresh set of cases)."""
+    refs = ", ".join(f'"{r}"' for r in (side.take_fresh() if name == "transition POST" else []))
     htmx = ', ["HX-Request"] = "true", ["HX-Target"] = "queue-table", ["HX-Current-URL"] = "/d/bench/cases"'
-
-    def lua(body: str, extra: str = "") -> str:
-        return LUA % {"refs": quoted, "per": PER_THREAD, "cookie": cookie, "extra": extra, "body": body}
-
-    return {
-        "queue page": ("/d/bench/cases", lua(READ % "/d/bench/cases")),
-        "queue fragment": ("/d/bench/cases", lua(READ % "/d/bench/cases", htmx)),
-        "case page": (f"/d/bench/cases/{case}", lua(READ % f"/d/bench/cases/{case}")),
-        "transition POST": ("/d/bench/cases", lua(WRITE % csrf)),
-    }
+    extra = htmx if name == "queue fragment" else ""
+    body = {
+        "queue page": READ % "/d/bench/cases",
+        "queue fragment": READ % "/d/bench/cases",
+        "case page": READ % f"/d/bench/cases/{case}",
+        "transition POST": WRITE % side.csrf,
+    }[name]
+    path = f"/d/bench/cases/{case}" if name == "case page" else "/d/bench/cases"
+    return path, LUA % {"refs": refs, "per": PER_THREAD, "cookie": side.cookie, "extra": extra, "body": body}
 
 
 def check(server: Server, cookie: str, path: str, headers: dict[str, str] | None = None) -> None:
@@ -190,22 +225,57 @@ def check(server: Server, cookie: str, path: str, headers: dict[str, str] | None
         raise RuntimeError(f"{path} did not show cases: {body[:500]}")
 
 
-def measure(server: Server, seeded: Seeded, cookie: str, csrf: str, floor: bool, seconds: int, work: Path) -> dict:
-    check(server, cookie, "/d/bench/cases")
-    check(server, cookie, "/d/bench/cases", {"HX-Request": "true", "HX-Target": "queue-table"})
-    results = {}
-    for name, (path, script) in scripts(seeded, cookie, csrf, floor).items():
-        tag = ("floor-" if floor else "app-") + name.replace(" ", "-")
-        results[name] = run_wrk(server.base + path, script, seconds, work, tag)
-        r = results[name]
+@dataclass
+class Side:
+    """The app or the floor: its server, its login and its not yet used sets of fresh cases."""
+
+    name: str
+    server: Server
+    cookie: str
+    csrf: str
+    fresh: list[str]
+    sets_used: int = 0
+
+    def take_fresh(self) -> list[str]:
+        size = THREADS * PER_THREAD
+        if (self.sets_used + 1) * size > len(self.fresh):
+            raise RuntimeError(f"{self.name}: no fresh cases left for another write run")
+        self.sets_used += 1
+        return self.fresh[(self.sets_used - 1) * size : self.sets_used * size]
+
+
+def run_spread(side: Side, name: str, case: str, seconds: int, work: Path) -> dict[str, float]:
+    """One wrk run, run again (at most twice) when wrk's connections all landed on one worker.
+
+    wrk opens its connections at once and keeps them; a uvicorn worker woken by the first
+    one accepts every connection waiting (asyncio's accept loop), so now and then one
+    worker serves the whole run while the other idles, and the median doubles. The CPU
+    each process used during the run shows it; such a run measures one worker, not the
+    server, and is measured again. The same rule holds for the app and the floor.
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        path, lua = script(name, side, case)
+        before = cpu_ticks(side.server)
+        result = run_wrk(side.server.base + path, lua, seconds, work, f"{side.name}-{name.replace(' ', '-')}")
+        after = cpu_ticks(side.server)
+        used = sorted((after[pid] - before.get(pid, 0) for pid in after), reverse=True)
+        shares = [u / max(sum(used), 1) for u in used]
+        split = "/".join(f"{100 * share:.0f}" for share in shares if share >= 0.005)
+        spread = len(shares) >= WORKERS and shares[WORKERS - 1] >= MIN_SHARE
         say(
-            f"    {'floor' if floor else 'app  '} {name:16} median {r['median']:7.2f} ms  p99 {r['p99']:8.2f} ms"
-            f"  {r['rate']:7.0f} req/s  ({int(r['n'])} requests, {int(r['bad'])} not 2xx/3xx)"
+            f"    {side.name:5} {name:16} median {result['median']:7.2f} ms  p99 {result['p99']:8.2f} ms"
+            f"  {result['rate']:7.0f} req/s  ({int(result['n'])} requests, {int(result['bad'])} not 2xx/3xx;"
+            f" CPU % by process {split})"
         )
-    return results
+        if spread:
+            break
+        if attempt < ATTEMPTS:
+            say(f"    {side.name:5} {name:16} one worker served (almost) every connection: measured again")
+    result["attempts"] = float(attempt)
+    return result
 
 
-async def prepare(backend: str, n: int, work: Path, pg: PostgresServer | None) -> tuple[str, Seeded]:
+async def prepare(backend: str, n: int, work: Path, pg: PostgresServer | None, rounds: int) -> tuple[str, Seeded]:
     if backend == "postgresql":
         assert pg is not None
         import asyncpg
@@ -217,60 +287,80 @@ async def prepare(backend: str, n: int, work: Path, pg: PostgresServer | None) -
         url = pg.url(name)
     else:
         url = f"sqlite+aiosqlite:///{work / f'cases_{n}.db'}"
-    return url, await seed(url, n, THREADS * PER_THREAD)
+    return url, await seed(url, n, THREADS * PER_THREAD * rounds * ATTEMPTS)
 
 
-def bench(backend: str, n: int, seconds: int, work: Path, pg: PostgresServer | None) -> None:
+def summarize(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The median over the rounds of each figure."""
+    return {key: statistics.median(run[key] for run in runs) for key in ("median", "p99", "rate", "bad", "n")}
+
+
+def bench(backend: str, n: int, seconds: int, rounds: int, work: Path, pg: PostgresServer | None) -> None:
     say(f"== {backend}, {n:,} cases: seeding …")
     started = time.perf_counter()
-    url, seeded = asyncio.run(prepare(backend, n, work, pg))
+    url, seeded = asyncio.run(prepare(backend, n, work, pg, rounds))
     say(f"   seeded in {time.perf_counter() - started:.0f} s")
     var = work / f"var-{backend}-{n}"
     var.mkdir()
     env = {"SANSHE_DATABASE_URL": url, "SANSHE_VAR_DIR": str(var), "SANSHE_PLUGINS": "", "SANSHE_WORKERS": "2"}
-    port = free_port()
-    app = start(
-        [str(ROOT / ".venv/bin/sanshe"), "run", "--workers", "2", "--port", str(port)], env, port, work / "app.log"
-    )
-    try:
-        cookie, csrf = login(app.base, seeded.user, seeded.password)
-        say(f"   app (sanshe run --workers 2) on 127.0.0.1:{port}, logged in")
-        app_results = measure(app, seeded, cookie, csrf, False, seconds, work)
-    finally:
-        app.stop()
     floor_env = {
         "BENCH_DATABASE_URL": url,
         "BENCH_DISTRICT_ID": str(seeded.district_id),
         "BENCH_USER_ID": str(seeded.user_id),
         "BENCH_TEAMS": ",".join(str(t) for t in seeded.team_ids),
     }
-    port = free_port()
-    argv = [sys.executable, "-m", "uvicorn", "bench.floor_app:create_app", "--factory", "--workers", "2"]
-    floor = start([*argv, "--host", "127.0.0.1", "--port", str(port)], floor_env, port, work / "floor.log")
+    sanshe = [str(ROOT / ".venv/bin/sanshe"), "run", "--workers", str(WORKERS)]
+    uvicorn = [sys.executable, "-m", "uvicorn", "bench.floor_app:create_app", "--factory", "--workers", str(WORKERS)]
+    servers: list[Server] = []
     try:
-        say(f"   floor (uvicorn bench.floor_app --workers 2) on 127.0.0.1:{port}")
-        floor_results = measure(floor, seeded, "x=1", "x", True, seconds, work)
+        port = free_port()
+        servers.append(start([*sanshe, "--port", str(port)], env, port, work / "app.log"))
+        cookie, csrf = login(servers[0].base, seeded.user, seeded.password)
+        app = Side("app", servers[0], cookie, csrf, seeded.fresh_app)
+        port = free_port()
+        servers.append(start([*uvicorn, "--host", "127.0.0.1", "--port", str(port)], floor_env, port, work / "f.log"))
+        floor = Side("floor", servers[1], "x=1", "x", seeded.fresh_floor)
+        say(f"   app (sanshe run --workers {WORKERS}) on {app.server.base}, logged in")
+        say(f"   floor (uvicorn bench.floor_app --workers {WORKERS}) on {floor.server.base}")
+        for side in (app, floor):
+            check(side.server, side.cookie, "/d/bench/cases")
+            check(side.server, side.cookie, "/d/bench/cases", {"HX-Request": "true", "HX-Target": "queue-table"})
+        case = seeded.sample_refs[len(seeded.sample_refs) // 2]
+        runs: dict[str, dict[str, list[dict[str, float]]]] = {"app": {}, "floor": {}}
+        for name in MEASURES:
+            for round_ in range(rounds):  # app and floor take turns; who goes first alternates
+                for side in (app, floor) if round_ % 2 == 0 else (floor, app):
+                    runs[side.name].setdefault(name, []).append(run_spread(side, name, case, seconds, work))
     finally:
-        floor.stop()
-    RESULTS[(backend, n)] = {"app": app_results, "floor": floor_results}  # type: ignore[dict-item]
+        for server in servers:
+            server.stop()
+    RESULTS[(backend, n)] = {
+        side: {name: summarize(side_runs[name]) for name in MEASURES} for side, side_runs in runs.items()
+    }
+    ROUNDS[(backend, n)] = runs
     report(backend, n)
 
 
 def report(backend: str, n: int) -> None:
     app, floor = RESULTS[(backend, n)]["app"], RESULTS[(backend, n)]["floor"]
-    say(f"-- {backend}, {n:,} cases (app / floor = ratio)")
-    for name in app:
-        a, f = app[name], floor[name]  # type: ignore[index]
+    rounds = ROUNDS[(backend, n)]
+    say(f"-- {backend}, {n:,} cases (app / floor = ratio; medians over the rounds, each round's ratio in brackets)")
+    for name in MEASURES:
+        a, f = app[name], floor[name]
+        each = " ".join(
+            f"{ra['median'] / rf['median']:.2f}"
+            for ra, rf in zip(rounds["app"][name], rounds["floor"][name], strict=True)
+        )
         say(
-            f"   {name:16} median {a['median']:.2f} / {f['median']:.2f} ms = {a['median'] / f['median']:.2f}x;"  # type: ignore[index]
-            f"  p99 {a['p99']:.2f} / {f['p99']:.2f} ms = {a['p99'] / f['p99']:.2f}x;"  # type: ignore[index]
-            f"  {a['rate']:.0f} / {f['rate']:.0f} req/s = {a['rate'] / f['rate']:.2f}x"  # type: ignore[index]
+            f"   {name:16} median {a['median']:.2f} / {f['median']:.2f} ms = {a['median'] / f['median']:.2f}x ({each});"
+            f"  p99 {a['p99']:.2f} / {f['p99']:.2f} ms = {a['p99'] / f['p99']:.2f}x;"
+            f"  {a['rate']:.0f} / {f['rate']:.0f} req/s = {a['rate'] / f['rate']:.2f}x"
         )
     for name in ("queue page", "queue fragment"):
-        ratio = app[name]["median"] / floor[name]["median"]  # type: ignore[index]
+        ratio = app[name]["median"] / floor[name]["median"]
         verdict = "met" if ratio <= TARGET_QUEUE else "MISSED"
         say(f"   target {name} median <= {TARGET_QUEUE}x floor: {ratio:.2f}x {verdict}")
-    ratio = app["transition POST"]["rate"] / floor["transition POST"]["rate"]  # type: ignore[index]
+    ratio = app["transition POST"]["rate"] / floor["transition POST"]["rate"]
     say(
         f"   target writes >= {TARGET_WRITES}x floor rate: {ratio:.2f}x {'met' if ratio >= TARGET_WRITES else 'MISSED'}"
     )
@@ -278,7 +368,7 @@ def report(backend: str, n: int) -> None:
     if small:
         base = RESULTS[min(small, key=lambda k: k[1])]["app"]
         for name in ("queue page", "queue fragment"):
-            ratio = app[name]["median"] / base[name]["median"]  # type: ignore[index]
+            ratio = app[name]["median"] / base[name]["median"]
             verdict = "met" if ratio <= TARGET_SCALE else "MISSED"
             say(f"   target {name} median at {n:,} <= {TARGET_SCALE}x at {min(small)[1]:,}: {ratio:.2f}x {verdict}")
 
@@ -287,7 +377,8 @@ def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, action="append", help="cases to seed (repeatable) [10000]")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per measure")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration of one run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each measure on each side, taking turns")
     parser.add_argument("--max-seconds", type=int, default=3600, help="stop everything and give up after this")
     args = parser.parse_args()
     args.cases = sorted(args.cases or [10_000])
@@ -315,7 +406,7 @@ def main() -> None:
             say(f"PostgreSQL at 127.0.0.1:{pg.port} ({pg.bindir.parent.name})")
         for backend in backends:
             for n in args.cases:
-                bench(backend, n, args.seconds, work, pg)
+                bench(backend, n, args.seconds, args.rounds, work, pg)
     finally:
         signal.alarm(0)
         if pg is not None:
