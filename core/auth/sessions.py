@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from core.db import utcnow
 from core.models import User, WebSession
@@ -79,17 +79,19 @@ async def load_session(session: AsyncSession, raw: str) -> WebSession | None:
     return row
 
 
+# Built once: a statement object reused keeps its cache key (SQLAlchemy memoizes it on the object).
+_SESSION_AND_USER = (
+    select(WebSession, User)
+    .outerjoin(User, User.id == WebSession.user_id)
+    .where(WebSession.id_hash == bindparam("id_hash"))
+)
+
+
 async def load_session_and_user(session: AsyncSession, raw: str) -> tuple[WebSession | None, User | None]:
     """The live session for a cookie value and its user (one query), or ``(None, None)``."""
     if not raw or len(raw) > 200:
         return None, None
-    found = (
-        await session.execute(
-            select(WebSession, User)
-            .outerjoin(User, User.id == WebSession.user_id)
-            .where(WebSession.id_hash == hash_id(raw))
-        )
-    ).first()
+    found = (await session.execute(_SESSION_AND_USER, {"id_hash": hash_id(raw)})).first()
     if found is None or found[0].expires_at <= utcnow():
         return None, None
     return found[0], found[1]

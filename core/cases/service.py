@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import NotFoundException
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.cases.access import visibility_clause
 from core.cases.errors import InvalidData, TransitionRefused
@@ -79,15 +79,23 @@ async def definition_for(ctx: RequestContext, case: Case) -> CaseTypeDef:
     return definition_of(row)
 
 
+# The case-by-reference statement for each visibility clause (kept per process by
+# core.cases.access while the user's rights stay the same): built once, keyed once.
+_BY_REFERENCE: dict[tuple[int, bool], tuple[Any, Any]] = {}
+
+
 async def get_case(ctx: RequestContext, reference: str, *, for_update: bool = False) -> tuple[Case, CaseTypeDef]:
     """A case the user may see, by reference; 404 otherwise (never revealing that it exists)."""
     types = await case_types(ctx)
-    query = select(Case).where(
-        Case.reference == reference, await visibility_clause(ctx, [d for _, d in types.values()])
-    )
-    if for_update:
-        query = query.with_for_update()
-    case = (await ctx.session.execute(query)).scalar_one_or_none()
+    visible = await visibility_clause(ctx, [d for _, d in types.values()])
+    found = _BY_REFERENCE.get((id(visible), for_update))
+    if found is None or found[0] is not visible:
+        query = select(Case).where(Case.reference == bindparam("reference"), visible)
+        found = (visible, query.with_for_update() if for_update else query)
+        if len(_BY_REFERENCE) >= 1024:
+            _BY_REFERENCE.clear()
+        _BY_REFERENCE[(id(visible), for_update)] = found
+    case = (await ctx.session.execute(found[1], {"reference": reference})).scalar_one_or_none()
     if case is None:
         raise NotFoundException(gettext("No such case, or you may not see it."))
     return case, await definition_for(ctx, case)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from core.cases.writes import RESERVED_SEQ  # its flush hooks also keep cases.contact_phone current
 from core.db import utcnow
@@ -51,6 +51,11 @@ def event_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+_PREVIOUS_HASH = select(CaseEvent.hash).where(  # built once, so its cache key is too
+    CaseEvent.case_id == bindparam("case_id"), CaseEvent.seq == bindparam("seq")
+)
+
+
 async def append_event(
     session: AsyncSession, case: Case, kind: str, actor_id: int | None, payload: dict[str, Any]
 ) -> CaseEvent:
@@ -72,9 +77,7 @@ async def append_event(
         case.event_seq = seq  # (a dirty case makes the SELECT below autoflush it)
     prev_hash = GENESIS
     if seq > 1:
-        prev_hash = (
-            await session.execute(select(CaseEvent.hash).where(CaseEvent.case_id == case.id, CaseEvent.seq == seq - 1))
-        ).scalar_one()
+        prev_hash = (await session.execute(_PREVIOUS_HASH, {"case_id": case.id, "seq": seq - 1})).scalar_one()
     at = utcnow()
     event = CaseEvent(
         district_id=case.district_id,

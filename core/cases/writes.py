@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.event import listens_for
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.cases.errors import StaleCase
 from core.cases.types import phone_keys_of_version
@@ -18,6 +19,7 @@ from core.models.cases import Case, CaseEvent
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from sqlalchemy import Table
     from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Mapper, Session
     from sqlalchemy.sql.dml import ReturningUpdate
@@ -133,30 +135,36 @@ async def stale_error(ctx: RequestContext, case: Case, version: int) -> StaleCas
 RESERVED_SEQ = "sanshe_reserved_event_seq"  # session.info: case id → the event number write_if_current took
 
 
-_WRITES: dict[tuple[str, ...], ReturningUpdate[tuple[Case]]] = {}
+_WRITES: dict[tuple[str, ...], ReturningUpdate[Any]] = {}
+_CASES = cast("Table", Case.__table__)
+_ATTRIBUTES = tuple((prop.key, prop.columns[0]) for prop in Case.__mapper__.column_attrs)
 
 
-def _write_statement(keys: tuple[str, ...]) -> ReturningUpdate[tuple[Case]]:
+def _write_statement(keys: tuple[str, ...]) -> ReturningUpdate[Any]:
     """The ``UPDATE … RETURNING`` of :func:`write_if_current` for these columns, built once per process.
 
-    Its values are bound parameters (``w_<column>``, ``w_id``, ``w_expected``, ``w_now``,
-    ``w_user``), so a write only binds them instead of building and coercing the statement.
+    A Core statement on the table (the ORM would annotate and key a copy of it on every
+    execution) whose values are bound parameters (``w_<column>``, ``w_id``, ``w_district``,
+    ``w_expected``, ``w_now``, ``w_user``): a write only binds them.
     """
     statement = _WRITES.get(keys)
     if statement is None:
-        columns = Case.__mapper__.columns
+        c = _CASES.c
         statement = (
-            update(Case)
-            .where(Case.id == bindparam("w_id"), Case.lock_version == bindparam("w_expected"))
-            .values(
-                **{key: bindparam(f"w_{key}", type_=columns[key].type) for key in keys},
-                lock_version=Case.lock_version + 1,
-                event_seq=Case.event_seq + 1,
-                updated_at=bindparam("w_now", type_=columns["updated_at"].type),
-                updated_by_id=bindparam("w_user", type_=columns["updated_by_id"].type),
+            update(_CASES)
+            .where(
+                c.id == bindparam("w_id"),
+                c.district_id == bindparam("w_district"),
+                c.lock_version == bindparam("w_expected"),
             )
-            .returning(Case)
-            .execution_options(synchronize_session=False, populate_existing=True)
+            .values(
+                **{key: bindparam(f"w_{key}", type_=c[key].type) for key in keys},
+                lock_version=c.lock_version + 1,
+                event_seq=c.event_seq + 1,
+                updated_at=bindparam("w_now", type_=c.updated_at.type),
+                updated_by_id=bindparam("w_user", type_=c.updated_by_id.type),
+            )
+            .returning(*(column for _, column in _ATTRIBUTES))
         )
         _WRITES[keys] = statement
     return statement
@@ -175,10 +183,12 @@ async def write_if_current(ctx: RequestContext, case: Case, expected: int, value
         keys = await ctx.session.run_sync(_phone_keys, case.case_type_version_id)
         values = {**values, "contact_phone": contact_phone(keys, values["data"])}
     params = {f"w_{key}": value for key, value in values.items()}
-    params.update(w_id=case.id, w_expected=expected, w_now=now, w_user=ctx.user.id)
-    written = (await ctx.session.execute(_write_statement(tuple(values)), params)).scalar_one_or_none()
+    params.update(w_id=case.id, w_district=case.district_id, w_expected=expected, w_now=now, w_user=ctx.user.id)
+    connection = await ctx.session.connection()
+    written = (await connection.execute(_write_statement(tuple(values)), params)).first()
     if written is None:
         await ctx.session.refresh(case)
         raise await stale_error(ctx, case, expected)
-    assert written is case
+    for (key, _), value in zip(_ATTRIBUTES, written, strict=True):  # the case as written, not marked changed
+        set_committed_value(case, key, value)
     ctx.session.info.setdefault(RESERVED_SEQ, {})[case.id] = case.event_seq

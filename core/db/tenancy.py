@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -57,7 +58,18 @@ def _scope_to_district(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get("include_all_districts"):
         return
-    state.statement = state.statement.options(_district_criteria(district_id))
+    statement = state.statement
+    scoped = _SCOPED.get(statement)
+    if scoped is None or scoped[0] != district_id:
+        scoped = (district_id, statement.options(_district_criteria(district_id)))
+        _SCOPED[statement] = scoped
+    state.statement = scoped[1]
+
+
+# The scoped copy of each statement, kept while the statement lives: a statement built once
+# and reused (a module-level constant) then gets the same scoped copy every time, whose cache
+# key SQLAlchemy has already computed, instead of a new copy to key again on every execution.
+_SCOPED: WeakKeyDictionary[Any, tuple[Any, Any]] = WeakKeyDictionary()
 
 
 _CRITERIA: dict[Any, LoaderCriteriaOption] = {}

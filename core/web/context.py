@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from core.db import for_district
 from core.i18n import current_locale, gettext
@@ -134,14 +134,17 @@ async def get_context(connection: ASGIConnection[Any, Any, Any, Any]) -> Request
     return ctx
 
 
+_MEMBERSHIPS = (  # built once, so its cache key is too
+    select(Membership, District)
+    .join(District, District.id == Membership.district_id)
+    .where(Membership.user_id == bindparam("user_id"))
+    .order_by(District.code)
+)
+
+
 async def _load_memberships(ctx: RequestContext) -> None:
     assert ctx.user is not None
-    rows = await ctx.session.execute(
-        select(Membership, District)
-        .join(District, District.id == Membership.district_id)
-        .where(Membership.user_id == ctx.user.id)
-        .order_by(District.code)
-    )
+    rows = await ctx.session.execute(_MEMBERSHIPS, {"user_id": ctx.user.id})
     seen: dict[int, District] = {}
     for membership, district in rows:
         ctx.memberships.append(membership)
