@@ -170,7 +170,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{API}/case-types"): EVERYONE,
     ("GET", f"{API}/case-types/{{type_key:str}}"): RECORD,
     ("GET", f"{API}/case-types/{{type_key:str}}/schema"): RECORD,
-    ("POST", f"{API}/case-types/{{type_key:str}}/attachments"): RECORD,  # a file for a new case (create)
+    ("POST", f"{API}/case-types/{{type_key:str}}/attachments"): RECORD,  # a file for a new case or a step
     ("GET", f"{API}/cases"): EVERYONE,
     ("POST", f"{API}/cases"): CASE_CREATORS,
     ("GET", f"{API}/cases/{{reference:str}}"): RECORD,

@@ -112,12 +112,14 @@ async def upload_attachment(
 
 @post(
     "/case-types/{type_key:str}/attachments",
-    summary="Upload a file for a new case of this type (multipart field `file`); claim it in the create call",
+    summary="Upload a file for a new case or a step of this type (multipart field `file`); claim it in that call",
     description=(
-        "For a `file` field (required ones included) of `POST /cases`: upload each file here first, then "
-        'send `{"id": …, "token": …}` of the answer in the field\'s list. Same size and type limits as a '
-        "case's attachments. Only the uploader may claim the file, once, within a day; it is then linked "
-        "to the new case and recorded on its timeline. Unclaimed files are deleted after a day."
+        "For a `file` field (required ones included) of `POST /cases`, or of a step "
+        "(`POST /cases/{reference}/transitions`): upload each file here first, then send "
+        '`{"id": …, "token": …}` of the answer in the field\'s list. Same size and type limits as a '
+        "case's attachments; you need `create` on the type or one of its steps. Only the uploader may "
+        "claim the file, once, within a day; it is then linked to the case and recorded on its timeline. "
+        "Unclaimed files are deleted after a day."
     ),
     request_max_body_size=UPLOAD_BODY_LIMIT,
 )
@@ -127,8 +129,9 @@ async def upload_pending(
     data: Annotated[UploadFile, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> PendingFileOut:
     _row, definition = await service.case_type(ctx, type_key)
-    ctx.require(definition.resource, "create")
-    attachment = await stage_pending(ctx, definition, data.filename or "", await data.read())
+    attachment = await stage_pending(  # 403 unless the user may file a case of the type or take one of its steps
+        ctx, definition, data.filename or "", await data.read()
+    )
     entry = pending_entry(ctx, attachment)
     return PendingFileOut(
         id=attachment.id,

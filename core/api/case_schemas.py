@@ -135,7 +135,11 @@ class CasePatch(msgspec.Struct):
 
 
 class TransitionIn(msgspec.Struct):
-    """Take a step; ``data`` fills fields the step needs, ``reason`` where one is required."""
+    """Take a step; ``data`` fills fields the step needs, ``reason`` where one is required.
+
+    A ``file`` field takes ``[{"id": …, "token": …}]`` of files uploaded first to
+    ``POST /case-types/{type}/attachments`` (and ``{"id": …}`` of files it already holds).
+    """
 
     transition: str
     lock_version: int | None = None

@@ -4,10 +4,12 @@ Files for a case that does not exist yet (a ``file`` field of the new-case form,
 API client filing a case) are uploaded first as *pending* attachments: ``case_id`` is
 empty, the uploader and district are recorded, and :func:`pending_entry` gives the
 uploader a claim token (an HMAC of the row with the server's secret, so nothing new is
-stored). Filing the case claims them (:func:`claim_pending`: same uploader, token
-right, not yet claimed, younger than a day) and links them in the transaction that
-creates the case (:func:`link_pending`). Pending files never claimed are deleted by
-:func:`purge_pending` (``sanshe attachments purge-pending``).
+stored). Filing the case claims them (:func:`claim_pending`: same uploader and
+district, token right, not yet claimed, younger than a day) and links them in the
+transaction that creates the case (:func:`link_pending`). A workflow step that asks for
+a ``file`` field takes its files the same way, linked in the transaction of the step
+(:func:`core.cases.transitions.perform_transition`). Pending files never claimed are
+deleted by :func:`purge_pending` (``sanshe attachments purge-pending``).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ __all__ = (
     "check_file",
     "claim_pending",
     "link_pending",
+    "may_stage",
     "pending_entry",
     "pending_public",
     "purge_pending",
@@ -141,10 +144,21 @@ def pending_entry(ctx: RequestContext, attachment: Attachment) -> dict[str, Any]
     }
 
 
+def may_stage(ctx: RequestContext, definition: CaseTypeDef) -> bool:
+    """Whether the user may upload pending files for this type: to file a case, or for a step they may take."""
+    resource = definition.resource
+    return ctx.can(resource, "create") or any(
+        ctx.can(resource, f"transition:{t.key}") for t in definition.workflow.transitions
+    )
+
+
 async def stage_pending(ctx: RequestContext, definition: CaseTypeDef, filename: str, data: bytes) -> Attachment:
-    """Keep a file for a case not filed yet (``case_id`` empty); raise :class:`InvalidData` when refused."""
+    """Keep a file for a case not filed yet, or for a step not taken yet (``case_id`` empty).
+
+    Raise :class:`InvalidData` when the file is refused.
+    """
     assert ctx.user is not None and ctx.district is not None
-    if not ctx.can(definition.resource, "create"):
+    if not may_stage(ctx, definition):
         raise PermissionDeniedException(gettext("You do not have permission to do this."))
     name, content_type = check_file(filename, data)
     waiting = await ctx.session.execute(
@@ -182,15 +196,16 @@ async def _store(
 
 
 async def claim_pending(
-    ctx: RequestContext, definition: CaseTypeDef, data: dict[str, Any]
+    ctx: RequestContext, definition: CaseTypeDef, data: dict[str, Any], *, current: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], dict[str, str], list[Attachment]]:
-    """Check the ``file`` fields of a new case's input: each entry a pending file of this user with its token.
+    """Check the ``file`` fields of an input: each entry a pending file of this user with its token.
 
     Returns the input with each entry replaced by the stored file's ``id``, ``name``,
     ``size`` and ``content_type`` (the token is not kept), the errors by field, and the
-    attachments to link once the case exists.
+    attachments to link once the case exists. ``current`` is the case's data when a step
+    fills the field: an entry naming a file the field already holds keeps it as stored.
     """
-    assert ctx.user is not None
+    assert ctx.user is not None and ctx.district is not None
     out = dict(data)
     errors: dict[str, str] = {}
     found: list[Attachment] = []
@@ -199,14 +214,20 @@ async def claim_pending(
         raw = data.get(f.key)
         if f.type != "file" or raw in (None, "", []):
             continue
+        held = _held(current, f.key)
         entries = []
         for item in raw if isinstance(raw, list) else [raw]:
+            if isinstance(item, dict) and isinstance(item.get("id"), int) and item["id"] in held:
+                if held[item["id"]] not in entries:
+                    entries.append(held[item["id"]])
+                continue
             attachment = None
             if isinstance(item, dict) and isinstance(item.get("id"), int) and isinstance(item.get("token"), str):
                 attachment = await ctx.session.get(Attachment, item["id"])
             if (
                 attachment is None
                 or attachment.case_id is not None
+                or attachment.district_id != ctx.district.id
                 or attachment.uploaded_by_id != ctx.user.id
                 or attachment.created_at < cutoff
                 or not hmac.compare_digest(_token(ctx.settings.secret_key, attachment), str(item.get("token")))
@@ -218,6 +239,12 @@ async def claim_pending(
                 entries.append(pending_public(attachment))
         out[f.key] = entries
     return out, errors, found
+
+
+def _held(current: dict[str, Any] | None, key: str) -> dict[Any, dict[str, Any]]:
+    """The files a case's ``file`` field holds now, by id."""
+    value = (current or {}).get(key)
+    return {e.get("id"): e for e in value if isinstance(e, dict)} if isinstance(value, list) else {}
 
 
 def pending_public(attachment: Attachment) -> dict[str, Any]:
@@ -237,7 +264,11 @@ async def link_pending(ctx: RequestContext, case: Case, attachments: list[Attach
     """
     assert ctx.user is not None
     named = {
-        e.get("id") for value in case.data.values() if isinstance(value, list) for e in value if isinstance(e, dict)
+        e.get("id"): key
+        for key, value in case.data.items()
+        if isinstance(value, list)
+        for e in value
+        if isinstance(e, dict)
     }
     for attachment in [a for a in attachments if a.id in named]:
         done = await ctx.session.execute(
@@ -248,7 +279,7 @@ async def link_pending(ctx: RequestContext, case: Case, attachments: list[Attach
         )
         if done.rowcount != 1:  # type: ignore[attr-defined]
             message = gettext("Upload the file again.")
-            raise InvalidData(gettext("Please correct the marked fields."), {"file": message})
+            raise InvalidData(gettext("Please correct the marked fields."), {named[attachment.id]: message})
         attachment.case_id = case.id
         await append_event(
             ctx.session,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import PermissionDeniedException
 
+from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData, TransitionRefused
 from core.cases.sla import apply_sla
 from core.cases.timeline import append_event
@@ -80,11 +81,13 @@ async def perform_transition(
         raise InvalidData(
             gettext("Please give a reason for this step."), {"reason": gettext("This field is required.")}
         )
-    supplied = data or {}
+    # Files of ``file`` fields come as pending uploads ({id, token}), or as files the field already holds.
+    supplied, file_errors, files = await claim_pending(ctx, definition, data or {}, current=case.data)
     merged = {**case.data, **supplied}
     needed = fields_to_fill(definition, transition, case.data)
     result = validate(definition.form, merged, source=source, extra_required=needed)
     step_errors = {k: v for k, v in result.errors.items() if k.split(".", 1)[0] in set(needed) | set(supplied)}
+    step_errors.update(file_errors)
     if step_errors:
         lacking = set(needed) - set(transition.required)
         if any(k.split(".", 1)[0] in lacking for k in step_errors):
@@ -142,5 +145,7 @@ async def perform_transition(
     if diff:
         payload["changes"] = diff
     await append_event(ctx.session, case, "transition", ctx.user.id, payload)
+    if files:
+        await link_pending(ctx, case, files)  # each file linked, with its own ``attachment`` event
     await call_hook(ctx.hooks.after_transition, ctx=ctx, case=case, case_type=definition, transition=transition)
     return case

@@ -1,4 +1,4 @@
-"""``sanshe attachments purge-pending``: delete files uploaded for a new case that was never filed."""
+"""``sanshe attachments purge-pending``: delete files uploaded for a new case or a step that were never claimed."""
 
 from __future__ import annotations
 

@@ -150,6 +150,8 @@ def form_input(form: FormDef, form_data: Any) -> dict[str, Any]:
 
                 items = []
                 for v in get_all(name):
+                    if v == "":  # a file input left empty (sent as a part without a file name)
+                        continue
                     try:
                         items.append(json.loads(v))
                     except (TypeError, ValueError):

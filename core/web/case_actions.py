@@ -8,6 +8,7 @@ the whole page (or a 303 back to it on success).
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from core.models.cases import Attachment
 from core.web.case_page import conflict_lines, is_htmx, lock_of, render_case
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, input_values, read_posted
+from core.web.uploads import BODY_LIMIT, file_keys, stage_uploads
 
 if TYPE_CHECKING:
     from core.cases.errors import CaseError
@@ -46,7 +48,9 @@ async def step_context(
     """The small form of a step that needs fields or a reason (empty if the user may not take it).
 
     It asks for the step's own fields and for the form's required fields the case still
-    lacks (a case migrated onto a version that requires more).
+    lacks (a case migrated onto a version that requires more). A ``file`` field takes
+    files (the form is then sent as multipart); files already uploaded with the form, or
+    already in the field, are listed as ticked checkboxes.
     """
     transition = definition.workflow.transition(key)
     if transition is None or case.state not in transition.sources:
@@ -62,9 +66,16 @@ async def step_context(
         offered=needed,
         prefix="t",
         required=needed,
+        uploads=True,
     )
     lacking = [k for k in needed if k not in transition.required]
-    return {"step": transition, "step_form": form, "step_errors": errors or {}, "step_lacking": lacking}
+    return {
+        "step": transition,
+        "step_form": form,
+        "step_errors": errors or {},
+        "step_lacking": lacking,
+        "step_files": bool(file_keys(definition, needed)),
+    }
 
 
 def _url(ctx: RequestContext, case: Case, tail: str = "") -> str:
@@ -114,28 +125,63 @@ async def step_form(request: Request[Any, Any, Any], ctx: RequestContext, refere
     return await render_case(request, ctx, case, definition, template=template, **extra)
 
 
-@post("/cases/{reference:str}/transitions/{key:str}", name="case_step", **PAGE)
+@post("/cases/{reference:str}/transitions/{key:str}", name="case_step", request_max_body_size=BODY_LIMIT, **PAGE)
 async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, reference: str, key: str) -> Any:
-    """Take a step; a guard's or a plugin's refusal is shown in the actions panel with its reason."""
+    """Take a step; a guard's or a plugin's refusal is shown in the actions panel with its reason.
+
+    Files sent for the step's ``file`` fields are kept as pending files first (committed,
+    so the form keeps them whatever happens next); a refused file stops the step with its
+    reason by the field. Taking the step claims the files and links them to the case with
+    the change of state, in one savepoint: all of it, or none.
+    """
     case, definition = await get_case(ctx, reference)
-    posted, _ = await read_posted(request)
+    posted, uploads = await read_posted(request)
     transition = definition.workflow.transition(key)
     raw = form_input(definition.form, posted)
     needed = fields_to_fill(definition, transition, case.data) if transition else ()
     supplied = {k: raw.get(k) for k in needed if definition.form.get(k)}
     reason = str(posted.get("reason") or "")
+    files = file_keys(definition, supplied)
+    refused: dict[str, str] = {}
     try:
-        await perform_transition(
-            ctx, case, definition, key, lock_version=lock_of(posted), reason=reason, data=supplied, source="form"
-        )
+        kept = uploads and files and _may_take(ctx, case, definition, key)
+        if kept and await stage_uploads(ctx, definition, files, uploads, supplied, refused):
+            await ctx.session.commit()  # the files stay with the form, even when the answer rolls back
+        if refused:
+            raise InvalidData(gettext("Please correct the marked fields."), refused)
+        async with ctx.session.begin_nested() if files else nullcontext():
+            await perform_transition(
+                ctx, case, definition, key, lock_version=lock_of(posted), reason=reason, data=supplied, source="form"
+            )
     except (InvalidData, TransitionRefused, StaleCase) as exc:
         extra: dict[str, Any] = {}
         if transition is not None and (needed or transition.reason_required):
-            values = {**input_values(definition.form, case.data), **supplied}
-            extra = await step_context(ctx, case, definition, key, values, getattr(exc, "errors", None))
+            errors = getattr(exc, "errors", None)
+            values = {**input_values(definition.form, case.data), **_claimable(supplied, files, errors)}
+            extra = await step_context(ctx, case, definition, key, values, errors)
             extra["reason"] = reason
         return await _actions_failed(request, ctx, case, definition, exc, **extra)
     return _done(request, ctx, case)
+
+
+def _may_take(ctx: RequestContext, case: Case, definition: CaseTypeDef, key: str) -> bool:
+    """Whether the user may take this step now (uploads for a step they may not take are not kept)."""
+    transition = definition.workflow.transition(key)
+    return (
+        transition is not None
+        and case.state in transition.sources
+        and ctx.can(definition.resource, f"transition:{transition.key}")
+    )
+
+
+def _claimable(supplied: dict[str, Any], files: tuple[str, ...], errors: dict[str, str] | None) -> dict[str, Any]:
+    """The step's input to show again, without pending files that could not be claimed (they must be sent again)."""
+    again = gettext("Upload the file again.")
+    gone = {k for k in files if (errors or {}).get(k) == again}
+    return {
+        k: [e for e in v if not (isinstance(e, dict) and "token" in e)] if k in gone and isinstance(v, list) else v
+        for k, v in supplied.items()
+    }
 
 
 @post("/cases/{reference:str}/claim", name="case_claim", **PAGE)

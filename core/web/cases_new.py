@@ -11,7 +11,7 @@ that case. We chose the session over "look for a recent case with the same nonce
 because the session row gives us the lock for free and needs no new column or index.
 
 Files of ``file`` fields are sent with the form (multipart). Each accepted file is kept
-at once as a *pending* attachment (no case yet; see :mod:`core.cases.attachments`) and
+at once as a *pending* attachment (no case yet; see :mod:`core.web.uploads`) and
 committed before anything else is checked, so when another field is wrong, or one file
 is refused, the form comes back with the accepted files listed (ticked checkboxes that
 carry their claim tokens) and nothing has to be chosen again. Filing the case claims
@@ -30,7 +30,7 @@ from litestar.response import Redirect
 from sqlalchemy import select, update
 
 from core.auth.sessions import COOKIE_NAME, hash_id
-from core.cases.attachments import MAX_BYTES, claim_pending, link_pending, pending_entry, stage_pending
+from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData
 from core.cases.labels import channel_label, priority_label
 from core.cases.service import case_type, case_types, create_case
@@ -40,6 +40,7 @@ from core.models import OrgUnit, OrgUnitKind, WebSession
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, intake_keys, read_posted
 from core.web.pages import page
+from core.web.uploads import BODY_LIMIT, stage_uploads
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
@@ -49,8 +50,6 @@ __all__ = ("NEW_CASE_ROUTES",)
 FORMS_KEY = "new_case_forms"
 KEEP_TOKENS = 20
 SELF_SERVICE = ("web", "mobile")
-# Room for a few files at the size limit, so one just over it gets the clear "too large" message.
-BODY_LIMIT = 5 * MAX_BYTES + 1024 * 1024
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -161,33 +160,6 @@ async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, ty
     return await _render_form(request, ctx, definition, nonce=nonce, values={}, errors={}, top=top)
 
 
-async def _stage_uploads(
-    ctx: RequestContext,
-    definition: CaseTypeDef,
-    offered: tuple[str, ...],
-    uploads: dict[str, list[Any]],
-    values: dict[str, Any],
-    errors: dict[str, str],
-) -> int:
-    """Keep every accepted upload as a pending file in its field's input; a refused one gets its field an error."""
-    staged = 0
-    for f in definition.form.fields:
-        if f.type != "file" or f.key not in offered or not uploads.get(f.key):
-            continue
-        entries = [e for e in values.get(f.key) or [] if isinstance(e, dict)]
-        for upload in uploads[f.key]:
-            try:
-                attachment = await stage_pending(ctx, definition, upload.filename, await upload.read())
-            except InvalidData as exc:
-                problem = exc.errors.get("file") or exc.message
-                errors[f.key] = gettext("%(name)s: %(problem)s", name=upload.filename, problem=problem)
-                continue
-            entries.append(pending_entry(ctx, attachment))
-            staged += 1
-        values[f.key] = entries
-    return staged
-
-
 @post("/cases/new/{type_key:str}", name="case_new", request_max_body_size=BODY_LIMIT, **PAGE)
 async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """Create the case and go to its page; on an error show the form again with everything typed and uploaded."""
@@ -205,7 +177,7 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
     if row is not None and ((row.data or {}).get(FORMS_KEY) or {}).get(nonce):
         return _go(request, ctx.url(f"/cases/{row.data[FORMS_KEY][nonce]}"))  # the same form sent again
     errors: dict[str, str] = {}
-    if await _stage_uploads(ctx, definition, offered, uploads, values, errors):
+    if await stage_uploads(ctx, definition, offered, uploads, values, errors):
         # Uploaded files stay with the form whatever happens next: the answer to an invalid
         # form is a 400, whose transaction is rolled back.
         await ctx.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import timedelta
@@ -158,6 +159,19 @@ def test_too_large_file_is_refused_and_the_rest_kept(subsidy, browser, seed):
     page = worker.get(again.headers["location"]).text
     assert "证明.pdf" in page and "扫描件.pdf" not in page
     assert count(seed) == 1
+
+
+def test_an_empty_file_input_is_no_file(subsidy, browser, seed):
+    """Sent again with the file ticked and the file input left empty (a part without a file name): filed."""
+    worker = browser("worker")
+    refused = post_form(worker, files=[("证明.pdf", PDF)])  # the applicant is missing
+    [raw] = PENDING.findall(refused.text)
+    token, nonce = new_case_form(worker, "subsidy_claim")
+    data = {"_csrf_token": token, "_nonce": nonce, "title": "高龄补贴", "channel": "phone", "applicant": "王大爷"}
+    empty = [("proof", ("", b"", "application/octet-stream"))]
+    again = worker.post(URL, data={**data, "proof": html.unescape(raw)}, files=empty, follow_redirects=False)
+    assert again.status_code == 303, again.text
+    assert count(seed) == 1 and "证明.pdf" in worker.get(again.headers["location"]).text
 
 
 def test_forbidden_type_keeps_the_other_fields(subsidy, browser, seed):

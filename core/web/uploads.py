@@ -1,0 +1,63 @@
+"""Files sent with a form (multipart) for its ``file`` fields, kept at once as *pending* attachments.
+
+Shared by the new-case form and the step form of the case page: every accepted upload
+becomes a pending file (:func:`core.cases.attachments.stage_pending`) whose entry, claim
+token included, is added to its field's input, so the form can come back with the file
+listed (a ticked checkbox) when anything else is wrong, and nothing has to be chosen
+again. A refused file gives its field the reason, named by the file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from core.cases.attachments import MAX_BYTES, pending_entry, stage_pending
+from core.cases.errors import InvalidData
+from core.i18n import gettext
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from core.casetypes.definition import CaseTypeDef
+    from core.web.context import RequestContext
+
+__all__ = ("BODY_LIMIT", "file_keys", "stage_uploads")
+
+# Room for a few files at the size limit, so one just over it gets the clear "too large" message.
+BODY_LIMIT = 5 * MAX_BYTES + 1024 * 1024
+
+
+def file_keys(definition: CaseTypeDef, offered: Iterable[str]) -> tuple[str, ...]:
+    """The offered fields that are ``file`` fields."""
+    return tuple(k for k in offered if (f := definition.form.get(k)) is not None and f.type == "file")
+
+
+async def stage_uploads(
+    ctx: RequestContext,
+    definition: CaseTypeDef,
+    offered: Iterable[str],
+    uploads: dict[str, list[Any]],
+    values: dict[str, Any],
+    errors: dict[str, str],
+) -> int:
+    """Keep every accepted upload as a pending file in its field's input; a refused one gets its field an error.
+
+    Returns how many files were kept (the caller commits them, so they outlive an answer
+    that rolls the request back).
+    """
+    staged = 0
+    for key in file_keys(definition, offered):
+        if not uploads.get(key):
+            continue
+        entries = [e for e in values.get(key) or [] if isinstance(e, dict)]
+        for upload in uploads[key]:
+            try:
+                attachment = await stage_pending(ctx, definition, upload.filename, await upload.read())
+            except InvalidData as exc:
+                problem = exc.errors.get("file") or exc.message
+                errors[key] = gettext("%(name)s: %(problem)s", name=upload.filename, problem=problem)
+                continue
+            entries.append(pending_entry(ctx, attachment))
+            staged += 1
+        values[key] = entries
+    return staged
