@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.db import create_engine
+from core.db.transactions import rolling_back
 from core.i18n import add_locale_dir
 from core.plugins import PluginHost
 from core.plugins.asyncio import flatten
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         before_send_handler="autocommit_include_redirects",
         session_dependency_key="db_session",
     )
+    db_config.before_send_handler = rolling_back(db_config.before_send_handler)  # type: ignore[arg-type]
     env = build_environment(host)
     state: dict[str, Any] = {"settings": settings, "plugin_host": host, "db_config": db_config, "jinja_env": env}
     return Litestar(

@@ -21,6 +21,7 @@ from core.cases.attachments import attach, storage_for
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
 from core.cases.service import assign, claim, comment, get_case, perform_transition
 from core.cases.transitions import fields_to_fill
+from core.db.transactions import roll_back
 from core.forms import form_input
 from core.i18n import gettext
 from core.models.cases import Attachment
@@ -98,6 +99,7 @@ async def _actions_failed(
     exc: CaseError,
     **extra: Any,
 ) -> Any:
+    roll_back(request)  # nothing of a refused action is kept (htmx gets its answer with status 200)
     lines = conflict_lines(definition, exc.changes, ctx.locale) if isinstance(exc, StaleCase) else []
     status = 200 if is_htmx(request) else exc.status_code
     template = "core/cases/page_actions.html" if is_htmx(request) else None
@@ -217,6 +219,7 @@ async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, refe
     try:
         await comment(ctx, case, definition, text)
     except InvalidData as exc:
+        roll_back(request)
         status = 200 if is_htmx(request) else 400
         template = "core/cases/page_comment.html" if is_htmx(request) else None
         return await render_case(
@@ -248,6 +251,7 @@ async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference
             await attach(ctx, case, definition, item.filename, await item.read())
     except InvalidData as exc:
         error = exc.errors.get("file") or exc.message
+        roll_back(request)  # all the files or none
     htmx = is_htmx(request)
     if not error and not htmx:
         return Redirect(_url(ctx, case, "#case-attachments"), status_code=303)

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
 from core.cases.service import get_case, update_case
+from core.db.transactions import roll_back
 from core.forms import form_input, visible_fields
 from core.i18n import gettext
 from core.web.case_view import build_view
@@ -161,6 +162,7 @@ async def field_save(request: Request[Any, Any, Any], ctx: RequestContext, refer
             source="form",
         )
     except (InvalidData, StaleCase, TransitionRefused) as exc:
+        roll_back(request)
         values = {**input_values(definition.form, case.data), key: raw.get(key)}
         conflict = exc if isinstance(exc, StaleCase) else None
         form = await edit_form(ctx, case, definition, key, values, errors=getattr(exc, "errors", {}))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from litestar.exceptions import NotFoundException
+from litestar.testing import TestClient
 from sqlalchemy import select
 
+from core.app import create_app
 from core.cases import service
 from core.cases.errors import TransitionRefused
 from core.cases.queues import Filters, count_cases, list_cases
@@ -13,6 +15,7 @@ from core.models import District
 from core.models.cases import Case, CaseEvent, CaseTypeVersion
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
+from tests.conftest import csrf_of, login
 from tests.plugins_for_tests import case_hooks
 
 
@@ -106,6 +109,26 @@ def test_hook_after_transition(enabled, as_user):
     with pytest.raises(RuntimeError):
         finish(as_user, failing, checked=True)
     state, _, timeline = read(as_user, failing)
+    assert state == "open"
+    assert timeline == ["created"]
+
+
+def test_refusal_after_the_write_keeps_nothing_from_the_case_page(enabled, settings, host, as_user):
+    """A step refused by after_transition, taken from the case page by htmx (answered 200): the case stays as it was."""
+    reference = create(as_user, "refuse-after", checked=True)
+    with TestClient(app=create_app(settings, plugin_host=host)) as client:
+        login(client, "worker")
+        token = csrf_of(client, f"/d/haishu/cases/{reference}")
+        answer = client.post(
+            f"/d/haishu/cases/{reference}/transitions/finish",
+            data={"_csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        assert answer.status_code == 200
+        assert "档案系统拒收：编号重复。" in answer.text
+        page = client.get(f"/d/haishu/cases/{reference}").text
+        assert f"/cases/{reference}/transitions/finish" in page  # the step is still offered: nothing was kept
+    state, _, timeline = read(as_user, reference)
     assert state == "open"
     assert timeline == ["created"]
 

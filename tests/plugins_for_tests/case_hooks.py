@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from core.cases.errors import TransitionRefused
 from core.cases.timeline import append_event
 from core.hookspecs import hookimpl
 from core.models.cases import Case
@@ -46,6 +47,8 @@ async def after_transition(ctx: Any, case: Case, case_type: Any, transition: Any
     if case.title == "fail-after":
         msg = "archive service unavailable"
         raise RuntimeError(msg)
+    if case.title == "refuse-after":  # a refusal after the state was written (like the time bank's ledger)
+        raise TransitionRefused("档案系统拒收：编号重复。")
     await append_event(ctx.session, case, "comment", None, {"text": "已归档（插件）", "mentions": []})
 
 
