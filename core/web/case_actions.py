@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 from sqlalchemy import select
 
-from core.cases.attachments import attach, storage_for
+from core.cases.attachments import attach, check_file, storage_for
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
 from core.cases.service import assign, claim, comment, get_case, perform_transition
 from core.cases.transitions import fields_to_fill
@@ -247,11 +247,19 @@ async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference
     try:
         if not uploads:
             raise InvalidData(gettext("Choose a file first."), {"file": gettext("Choose a file first.")})
-        for item in uploads:
-            await attach(ctx, case, definition, item.filename, await item.read())
+        files = [(item.filename, await item.read()) for item in uploads]
+        for name, data in files:  # every file checked before any is kept: all of them or none
+            try:
+                check_file(name, data)
+            except InvalidData as exc:
+                problem = exc.errors.get("file") or exc.message
+                named = gettext("%(name)s: %(problem)s", name=name, problem=problem)
+                raise InvalidData(named, {"file": named}) from exc
+        for name, data in files:
+            await attach(ctx, case, definition, name, data)
     except InvalidData as exc:
         error = exc.errors.get("file") or exc.message
-        roll_back(request)  # all the files or none
+        roll_back(request)
     htmx = is_htmx(request)
     if not error and not htmx:
         return Redirect(_url(ctx, case, "#case-attachments"), status_code=303)

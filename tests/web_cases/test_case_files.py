@@ -34,6 +34,23 @@ def test_upload_limits_are_shown(browser):
     assert "暂无附件" in worker.get(f"/d/haishu/cases/{reference}").text
 
 
+def test_several_files_all_or_none(browser):
+    """Two files sent together, the second refused: neither is kept, and the message names the refused one."""
+    worker = browser("worker")
+    reference = file_case(worker)
+    page = worker.get(f"/d/haishu/cases/{reference}").text
+    refused = worker.post(
+        f"/d/haishu/cases/{reference}/attachments",
+        data={"_csrf_token": csrf(page)},
+        files=[("file", ("记录.txt", "说明".encode(), "text/plain")), ("file", ("virus.exe", b"MZ", "x"))],
+        headers=HTMX,
+    )
+    assert "virus.exe：不接受这种类型的文件" in refused.text
+    assert "记录.txt" not in refused.text
+    after = worker.get(f"/d/haishu/cases/{reference}").text
+    assert "暂无附件" in after and "记录.txt" not in after
+
+
 def test_upload_and_download(browser):
     """A text file is listed, recorded on the timeline and downloaded as an attachment with its type."""
     worker = browser("worker")
