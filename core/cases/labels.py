@@ -96,12 +96,15 @@ class Names:
             if case.team_id is not None and case.team_id not in self.units:
                 unit_ids.add(case.team_id)
         session = self.ctx.session
-        if user_ids:
-            for user in (await session.execute(select(User).where(User.id.in_(user_ids)))).scalars():
-                self.users[user.id] = user.label
+        if user_ids:  # the columns the names need, not whole users (no ORM objects to build)
+            query = select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))
+            for uid, display_name, username in await session.execute(query):
+                self.users[uid] = display_name or username
         if unit_ids:
-            for unit in (await session.execute(select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))).scalars():
-                self.units[unit.id] = unit.name(self.ctx.locale)
+            english = self.ctx.locale.startswith("en")
+            query = select(OrgUnit.id, OrgUnit.name_zh, OrgUnit.name_en).where(OrgUnit.id.in_(unit_ids))
+            for unit_id, name_zh, name_en in await session.execute(query):
+                self.units[unit_id] = name_en if english and name_en else name_zh
 
     def user(self, user_id: int | None) -> str:
         """A user's display name ("" for nobody)."""
