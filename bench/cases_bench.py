@@ -262,10 +262,11 @@ def run_spread(side: Side, name: str, case: str, seconds: int, work: Path) -> di
         shares = [u / max(sum(used), 1) for u in used]
         split = "/".join(f"{100 * share:.0f}" for share in shares if share >= 0.005)
         spread = len(shares) >= WORKERS and shares[WORKERS - 1] >= MIN_SHARE
+        result["cpu_ms"] = 1000 * sum(used) / os.sysconf("SC_CLK_TCK") / max(result["n"], 1)
         say(
             f"    {side.name:5} {name:16} median {result['median']:7.2f} ms  p99 {result['p99']:8.2f} ms"
             f"  {result['rate']:7.0f} req/s  ({int(result['n'])} requests, {int(result['bad'])} not 2xx/3xx;"
-            f" CPU % by process {split})"
+            f" server CPU {result['cpu_ms']:.1f} ms/request, % by process {split})"
         )
         if spread:
             break
@@ -292,7 +293,8 @@ async def prepare(backend: str, n: int, work: Path, pg: PostgresServer | None, r
 
 def summarize(runs: list[dict[str, float]]) -> dict[str, float]:
     """The median over the rounds of each figure."""
-    return {key: statistics.median(run[key] for run in runs) for key in ("median", "p99", "rate", "bad", "n")}
+    keys = ("median", "p99", "rate", "bad", "n", "cpu_ms")
+    return {key: statistics.median(run[key] for run in runs) for key in keys}
 
 
 def bench(backend: str, n: int, seconds: int, rounds: int, work: Path, pg: PostgresServer | None) -> None:
@@ -354,7 +356,8 @@ def report(backend: str, n: int) -> None:
         say(
             f"   {name:16} median {a['median']:.2f} / {f['median']:.2f} ms = {a['median'] / f['median']:.2f}x ({each});"
             f"  p99 {a['p99']:.2f} / {f['p99']:.2f} ms = {a['p99'] / f['p99']:.2f}x;"
-            f"  {a['rate']:.0f} / {f['rate']:.0f} req/s = {a['rate'] / f['rate']:.2f}x"
+            f"  {a['rate']:.0f} / {f['rate']:.0f} req/s = {a['rate'] / f['rate']:.2f}x;"
+            f"  server CPU {a['cpu_ms']:.1f} / {f['cpu_ms']:.1f} ms/request = {a['cpu_ms'] / f['cpu_ms']:.2f}x"
         )
     for name in ("queue page", "queue fragment"):
         ratio = app[name]["median"] / floor[name]["median"]
