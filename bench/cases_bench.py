@@ -65,7 +65,7 @@ ROUNDS: dict[tuple[str, int], dict[str, dict[str, list[dict[str, float]]]]] = {}
 LUA = """
 local refs = {%(refs)s}
 local per = %(per)d
-local headers = {Cookie = "%(cookie)s"%(extra)s}
+local headers = {Cookie = "%(cookie)s", Connection = "close"%(extra)s}
 local counter = 0
 local n = 0
 function setup(thread)
@@ -85,7 +85,7 @@ WRITE = """local k = counter %% per
   counter = counter + 1
   local ref = refs[tid * per + k + 1]
   local key = round == 0 and "return_for_info" or "info_supplied"
-  local h = {Cookie = headers.Cookie, ["Content-Type"] = "application/x-www-form-urlencoded"}
+  local h = {Cookie = headers.Cookie, Connection = "close", ["Content-Type"] = "application/x-www-form-urlencoded"}
   return wrk.format("POST", "/d/bench/cases/" .. ref .. "/transitions/" .. key, h,
     "_csrf_token=%s&reason=bench")"""
 
