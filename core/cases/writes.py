@@ -184,6 +184,7 @@ async def write_if_current(ctx: RequestContext, case: Case, expected: int, value
         values = {**values, "contact_phone": contact_phone(keys, values["data"])}
     params = {f"w_{key}": value for key, value in values.items()}
     params.update(w_id=case.id, w_district=case.district_id, w_expected=expected, w_now=now, w_user=ctx.user.id)
+    await ctx.session.flush()  # what the ORM would autoflush first (a no-op when nothing is pending)
     connection = await ctx.session.connection()
     written = (await connection.execute(_write_statement(tuple(values)), params)).first()
     if written is None:

@@ -241,8 +241,8 @@ async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, refe
 async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
     """Attach files; too large, empty or forbidden files are refused with a clear message."""
     case, definition = await get_case(ctx, reference)
-    _, files = await read_posted(request)
-    uploads = files.get("file", [])
+    _, posted_files = await read_posted(request)
+    uploads = posted_files.get("file", [])
     error = ""
     try:
         if not uploads:
