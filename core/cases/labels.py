@@ -14,6 +14,7 @@ from core.casetypes.definition import CHANNELS
 from core.db import utcnow
 from core.i18n import gettext
 from core.models import OrgUnit, User
+from core.models.district import localized_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -97,14 +98,12 @@ class Names:
                 unit_ids.add(case.team_id)
         session = self.ctx.session
         if user_ids:  # the columns the names need, not whole users (no ORM objects to build)
-            query = select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))
-            for uid, display_name, username in await session.execute(query):
-                self.users[uid] = display_name or username
+            people = select(User.id, User.label).where(User.id.in_(user_ids))
+            self.users.update((uid, label) for uid, label in await session.execute(people))
         if unit_ids:
-            english = self.ctx.locale.startswith("en")
-            query = select(OrgUnit.id, OrgUnit.name_zh, OrgUnit.name_en).where(OrgUnit.id.in_(unit_ids))
-            for unit_id, name_zh, name_en in await session.execute(query):
-                self.units[unit_id] = name_en if english and name_en else name_zh
+            units = select(OrgUnit.id, OrgUnit.name_zh, OrgUnit.name_en).where(OrgUnit.id.in_(unit_ids))
+            for unit_id, name_zh, name_en in await session.execute(units):
+                self.units[unit_id] = localized_name(name_zh, name_en, self.ctx.locale)
 
     def user(self, user_id: int | None) -> str:
         """A user's display name ("" for nobody)."""

@@ -9,7 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, BigId, DistrictScoped, IdPrimaryKey, Timestamps
 
-__all__ = ("District", "OrgUnit", "OrgUnitKind")
+__all__ = ("District", "OrgUnit", "OrgUnitKind", "localized_name")
+
+
+def localized_name(name_zh: str, name_en: str | None, locale: str) -> str:
+    """A name in ``locale``: the English one for English when there is one, else the Chinese one."""
+    return name_en if locale.startswith("en") and name_en else name_zh
 
 
 class District(IdPrimaryKey, Timestamps, Base):
@@ -31,7 +36,7 @@ class District(IdPrimaryKey, Timestamps, Base):
 
     def name(self, locale: str) -> str:
         """The district's name in ``locale`` (English falls back to Chinese)."""
-        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+        return localized_name(self.name_zh, self.name_en, locale)
 
 
 class OrgUnitKind(enum.StrEnum):
@@ -72,4 +77,4 @@ class OrgUnit(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
     def name(self, locale: str) -> str:
         """The unit's name in ``locale`` (English falls back to Chinese)."""
-        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+        return localized_name(self.name_zh, self.name_en, locale)

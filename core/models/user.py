@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, BigId, IdPrimaryKey, Timestamps
@@ -27,10 +28,15 @@ class User(IdPrimaryKey, Timestamps, Base):
     locale: Mapped[str] = mapped_column(String(10), default="")
     password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    @property
+    @hybrid_property
     def label(self) -> str:
-        """What the UI shows for this user."""
+        """What the UI shows for this user (also a column expression: ``select(User.id, User.label)``)."""
         return self.display_name or self.username
+
+    @label.inplace.expression
+    @classmethod
+    def _label_expression(cls) -> ColumnElement[str]:
+        return func.coalesce(func.nullif(cls.display_name, ""), cls.username)
 
 
 class Membership(IdPrimaryKey, Timestamps, Base):

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from core.cases.attachments import attach, check_file, storage_for
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
 from core.cases.service import assign, claim, comment, get_case, perform_transition
-from core.cases.transitions import fields_to_fill
+from core.cases.transitions import available_transitions, fields_to_fill
 from core.db.transactions import roll_back
 from core.forms import form_input
 from core.i18n import gettext
@@ -28,7 +28,7 @@ from core.models.cases import Attachment
 from core.web.case_page import conflict_lines, is_htmx, lock_of, render_case
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, input_values, read_posted
-from core.web.uploads import BODY_LIMIT, file_keys, stage_uploads
+from core.web.uploads import BODY_LIMIT, file_keys, refusal, stage_uploads
 
 if TYPE_CHECKING:
     from core.cases.errors import CaseError
@@ -146,7 +146,8 @@ async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, refere
     files = file_keys(definition, supplied)
     refused: dict[str, str] = {}
     try:
-        kept = uploads and files and _may_take(ctx, case, definition, key)
+        # Uploads are kept only for a step the user may take now.
+        kept = uploads and files and any(t.key == key for t in available_transitions(ctx, case, definition))
         if kept and await stage_uploads(ctx, definition, files, uploads, supplied, refused):
             await ctx.session.commit()  # the files stay with the form, even when the answer rolls back
         if refused:
@@ -164,16 +165,6 @@ async def take_step(request: Request[Any, Any, Any], ctx: RequestContext, refere
             extra["reason"] = reason
         return await _actions_failed(request, ctx, case, definition, exc, **extra)
     return _done(request, ctx, case)
-
-
-def _may_take(ctx: RequestContext, case: Case, definition: CaseTypeDef, key: str) -> bool:
-    """Whether the user may take this step now (uploads for a step they may not take are not kept)."""
-    transition = definition.workflow.transition(key)
-    return (
-        transition is not None
-        and case.state in transition.sources
-        and ctx.can(definition.resource, f"transition:{transition.key}")
-    )
 
 
 def _claimable(supplied: dict[str, Any], files: tuple[str, ...], errors: dict[str, str] | None) -> dict[str, Any]:
@@ -252,8 +243,7 @@ async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference
             try:
                 check_file(name, data)
             except InvalidData as exc:
-                problem = exc.errors.get("file") or exc.message
-                named = gettext("%(name)s: %(problem)s", name=name, problem=problem)
+                named = refusal(name, exc)
                 raise InvalidData(named, {"file": named}) from exc
         for name, data in files:
             await attach(ctx, case, definition, name, data)

@@ -111,8 +111,8 @@ async def _names(ctx: RequestContext, definition: CaseTypeDef, case: Case) -> di
     names = {kind: dict(pairs) for kind, pairs in options.items()}
     users = {case.assignee_id, case.created_by_id} - {None}
     if users:
-        rows = await ctx.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(users)))
-        names.setdefault("person", {}).update({str(uid): name or username for uid, name, username in rows})
+        rows = await ctx.session.execute(select(User.id, User.label).where(User.id.in_(users)))
+        names.setdefault("person", {}).update({str(uid): label for uid, label in rows})
     if case.team_id:
         unit = await ctx.session.get(OrgUnit, case.team_id)
         names.setdefault("unit", {})[str(case.team_id)] = unit.name(ctx.locale) if unit else ""
@@ -170,7 +170,7 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
     """The case's events, oldest first (a conversation reads top to bottom, the comment box below)."""
     rows = (
         await ctx.session.execute(
-            select(CaseEvent.kind, CaseEvent.at, CaseEvent.payload, User.display_name, User.username)
+            select(CaseEvent.kind, CaseEvent.at, CaseEvent.payload, User.label.label("actor"))
             .outerjoin(User, User.id == CaseEvent.actor_id)
             .where(CaseEvent.case_id == case.id)
             .order_by(CaseEvent.seq)
@@ -185,14 +185,13 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
         if v is not None and str(v) not in people
     }
     if wanted:
-        found = await ctx.session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))
-        people.update({str(uid): name or username for uid, name, username in found})
+        found = await ctx.session.execute(select(User.id, User.label).where(User.id.in_(wanted)))
+        people.update({str(uid): label for uid, label in found})
     locale = ctx.locale
     out = []
     for event in rows:
         p = event.payload or {}
-        actor = event.display_name or event.username  # None: no actor (the system)
-        view = EventView(event.kind, actor or gettext("System"), event.at, "")
+        view = EventView(event.kind, event.actor or gettext("System"), event.at, "")  # no actor: the system
         if event.kind == "created":
             view.title = gettext("Filed the case (%(channel)s)", channel=channel_label(str(p.get("channel", ""))))
         elif event.kind == "updated":

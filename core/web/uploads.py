@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
 
-__all__ = ("BODY_LIMIT", "file_keys", "stage_uploads")
+__all__ = ("BODY_LIMIT", "file_keys", "refusal", "stage_uploads")
 
 # Room for a few files at the size limit, so one just over it gets the clear "too large" message.
 BODY_LIMIT = 5 * MAX_BYTES + 1024 * 1024
@@ -30,6 +30,11 @@ BODY_LIMIT = 5 * MAX_BYTES + 1024 * 1024
 def file_keys(definition: CaseTypeDef, offered: Iterable[str]) -> tuple[str, ...]:
     """The offered fields that are ``file`` fields."""
     return tuple(k for k in offered if (f := definition.form.get(k)) is not None and f.type == "file")
+
+
+def refusal(filename: str, exc: InvalidData) -> str:
+    """Why a file was refused, named by the file (``photo.exe：不接受这种类型的文件…``)."""
+    return gettext("%(name)s: %(problem)s", name=filename, problem=exc.errors.get("file") or exc.message)
 
 
 async def stage_uploads(
@@ -54,8 +59,7 @@ async def stage_uploads(
             try:
                 attachment = await stage_pending(ctx, definition, upload.filename, await upload.read())
             except InvalidData as exc:
-                problem = exc.errors.get("file") or exc.message
-                errors[key] = gettext("%(name)s: %(problem)s", name=upload.filename, problem=problem)
+                errors[key] = refusal(upload.filename, exc)
                 continue
             entries.append(pending_entry(ctx, attachment))
             staged += 1
