@@ -238,3 +238,14 @@ def test_every_admin_page_renders_as_htmx_fragment(client, seed):
         response = client.get(path, headers={"HX-Request": "true"})
         assert response.status_code == 200, path
         assert "<html" not in response.text and "<h1>" in response.text, path
+
+
+def test_admin_pages_are_sent_as_html_not_json(client, seed):
+    """Every district admin page answers text/html: sent as JSON, Chromium showed its HTML source (issue 11)."""
+    _seed_admin(seed)
+    login(client, "district-admin")
+    for path in ("modules", "users", "roles", "org-units", "queues", "case-types"):
+        answer = client.get(f"{ADMIN}/{path}")
+        assert answer.status_code == 200, path
+        assert answer.headers["content-type"] == "text/html; charset=utf-8", path
+        assert answer.text.lstrip().lower().startswith("<!doctype html>"), path

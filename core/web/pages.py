@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar.enums import MediaType
 
 from core.plugins.asyncio import call_hook, flatten
 
@@ -52,4 +53,6 @@ async def page(
         block_name=block if htmx else None,
         context=full_context,
         status_code=status_code,
+        # A handler annotated ``-> Any`` defaults to JSON: the page says what it is itself.
+        media_type=MediaType.HTML,
     )
