@@ -14,7 +14,7 @@ PYTHON := $(VENV)/bin/python
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help demo test setup setup-test migrate seed serve lint typecheck imports pytest clean-demo
+.PHONY: help demo test setup setup-test migrate seed serve lint typecheck imports pytest crawl clean-demo
 
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -57,6 +57,11 @@ imports:
 
 pytest:
 	$(PYTHON) -m pytest
+
+# The page crawl alone: every demo role, every page, in Chromium (docs/testing-pages.md).
+crawl:
+	@scripts/setup.sh --test
+	$(PYTHON) -m pytest -m crawl -s
 
 # Start the demo again from nothing (deletes var/sanshe.db, keeps var/secret_key).
 clean-demo:

@@ -51,5 +51,11 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 
 
 @hookimpl
-def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
-    return [Widget(_("My district"), "core/widgets/district.html", {"district": ctx.district}, order=0)]
+async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    from sqlalchemy import select  # noqa: PLC0415 - only this hook reads roles
+
+    from core.models import Role  # noqa: PLC0415
+
+    roles = (await ctx.session.execute(select(Role).where(Role.key.in_(ctx.roles)))).scalars() if ctx.roles else []
+    names = sorted(role.name(ctx.locale) for role in roles)
+    return [Widget(_("My district"), "core/widgets/district.html", {"district": ctx.district, "roles": names}, order=0)]

@@ -51,6 +51,12 @@
   document.addEventListener("click", function (event) {
     if (event.target && event.target.id === "request-error") event.target.hidden = true;
   });
-  document.addEventListener("DOMContentLoaded", function () { bind(document); });
+  // On a phone the menu starts closed, so the page's own content comes first; without
+  // JavaScript it stays open (the page is still usable).
+  function closeMenuOnPhone() {
+    if (!window.matchMedia("(max-width: 768px)").matches) return;
+    document.querySelectorAll("details.nav-toggle[open]").forEach(function (d) { d.removeAttribute("open"); });
+  }
+  document.addEventListener("DOMContentLoaded", function () { closeMenuOnPhone(); bind(document); });
   document.addEventListener("htmx:load", function (event) { bind(event.target); });
 })();

@@ -60,9 +60,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's folder: its ``demo.db`` (SQLite), ``var/`` and ``server.log``."""
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="module")
+def live_server(live_workdir: Path) -> Iterator[str]:
     """Base URL of a running ``sanshe run`` over a migrated, demo-seeded SQLite database."""
-    workdir = tmp_path_factory.mktemp("live")
+    workdir = live_workdir
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SANSHE_")},

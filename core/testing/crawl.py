@@ -1,0 +1,284 @@
+"""The page crawl: every page a role can reach, opened in Chromium and judged as a person sees it.
+
+For one user, :func:`crawl` logs in through the form, then opens every same-origin GET link
+reachable from the start page (breadth first, bounded), plus any extra paths given (the
+route table's parameterless pages; these may answer one of ``allowed_status`` — 403 or 404
+for a page the user may not open — as long as the answer is an HTML error page; a page
+reached by a link must answer 200). Each page is checked at desktop size and again at phone
+size (the viewport is resized; the page is not reloaded). A page must:
+
+- answer ``text/html`` with status 200;
+- raise no JavaScript error, log no console error and have no failed request (favicon included);
+- show no raw key: no ``snake_case`` identifier (outside ``<code>``, where an administrator's keys belong), no ``#123`` database id, no empty ``（）``,
+  no English message id in the Chinese interface and no Chinese message in the English one
+  (the catalogs say which strings are the interface's own);
+- not scroll sideways at either width; give every form control a label;
+- offer a skip link to the main content as the first thing the keyboard reaches.
+
+Findings name the user, the URL, the size and what was wrong. Plugins' pages are crawled
+from the day they land: they are reached through the navigation and the pages that link them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from playwright.sync_api import Browser, Page
+
+__all__ = ("DESKTOP", "PHONE", "CrawlReport", "Finding", "catalog_strings", "crawl", "text_problems")
+
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+# Links never followed: they change state on GET by design (logout), leave the HTML
+# interface (API, schema, static files, downloads) or switch the language.
+SKIP_PATH = re.compile(r"^/(logout|api/|schema|static/|healthz)|/(export|download|statement|pdf|qr)\b|\.(csv|xlsx|pdf|svg|yaml|png)$")
+SNAKE = re.compile(r"(?<![\w./:@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
+HASH_ID = re.compile(r"(?<![\w&])#\d+\b")
+EMPTY_PARENS = re.compile(r"（\s*）|\(\s*\)")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# Run in the page: what a person sees and can reach.
+PAGE_FACTS = """() => {
+  const doc = document.documentElement;
+  const controls = [...document.querySelectorAll('input, select, textarea')].filter(el => {
+    const type = (el.getAttribute('type') || '').toLowerCase();
+    if (['hidden', 'submit', 'button', 'reset', 'image'].includes(type)) return false;
+    if (el.getAttribute('aria-hidden') === 'true') return false;
+    const style = getComputedStyle(el);
+    return style.display !== 'none' && style.visibility !== 'hidden';
+  });
+  const unlabelled = controls.filter(el =>
+    !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')
+    && !el.getAttribute('title')
+  ).map(el => el.outerHTML.slice(0, 120));
+  const focusable = [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
+  )].filter(el => !el.disabled);
+  const first = focusable[0];
+  const skip = first && first.tagName === 'A' && (first.getAttribute('href') || '').startsWith('#')
+    && document.getElementById(first.getAttribute('href').slice(1)) !== null;
+  const links = [...document.querySelectorAll('a[href]')]
+    .filter(a => !a.hasAttribute('download') && !a.closest('[hidden]'))
+    .map(a => a.href);
+  // Keys an administrator needs (role and module keys) are shown as code: not raw keys.
+  let text = document.body ? document.body.innerText : '';
+  for (const code of document.querySelectorAll('code, kbd, samp')) {
+    if (code.innerText) text = text.split(code.innerText).join(' ');
+  }
+  return {
+    text: text,
+    overflow: doc.scrollWidth - window.innerWidth,
+    unlabelled: unlabelled,
+    skip: !!skip,
+    first: first ? first.outerHTML.slice(0, 120) : null,
+    links: links,
+  };
+}"""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with one page, for one user, at one size."""
+
+    user: str
+    url: str
+    size: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.url} · {self.size}: {self.problem}"
+
+
+@dataclass
+class CrawlReport:
+    user: str
+    visited: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def catalog_strings(po_files: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The interface's own strings: (English message ids, Chinese translations) of the catalogs.
+
+    Only strings that cannot be mistaken for data are kept: ids of two words or more
+    without placeholders, translations of three Chinese characters or more.
+    """
+    from babel.messages.pofile import read_po
+
+    english: set[str] = set()
+    chinese: set[str] = set()
+    for path in po_files:
+        with open(path, "rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            if not message.id or isinstance(message.id, tuple) or not message.string:
+                continue
+            source, target = str(message.id), str(message.string)
+            if "%" in source or "{" in source:
+                continue
+            if len(source.split()) >= 2 and not HAN.search(source):
+                english.add(source)
+            if len(HAN.findall(target)) >= 3 and source != target:
+                chinese.add(target)
+    return english, chinese
+
+
+def text_problems(text: str, *, locale: str, english: set[str], chinese: set[str]) -> list[str]:
+    """What in a page's visible text is a raw key or in the wrong language."""
+    problems = []
+    if m := SNAKE.search(text):
+        problems.append(f"raw key {m.group(0)!r} in visible text")
+    if m := HASH_ID.search(text):
+        problems.append(f"database id {m.group(0)!r} in visible text")
+    if m := EMPTY_PARENS.search(text):
+        problems.append(f"empty label {m.group(0)!r}")
+    if locale.startswith("zh"):
+        if leaked := sorted(s for s in english if s in text):
+            problems.append(f"English message in the Chinese interface: {leaked[0]!r}")
+    elif leaked := sorted(s for s in chinese if s in text):
+        problems.append(f"Chinese message in the English interface: {leaked[0]!r}")
+    return problems
+
+
+def _login(page: Page, base: str, username: str, password: str, locale: str) -> None:
+    """Log in through the form, then choose the interface language with the header's switch."""
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form [type=submit]")
+    page.wait_for_load_state("load")
+    if urlsplit(page.url).path == "/login":
+        msg = f"{username} could not log in"
+        raise AssertionError(msg)
+    code = "en" if locale.startswith("en") else "zh_CN"
+    switch = page.locator(f"button[name=lang][value={code}]")
+    if switch.count():
+        switch.first.click()
+        page.wait_for_load_state("load")
+
+
+def crawl(
+    browser: Browser,
+    base: str,
+    username: str,
+    password: str,
+    *,
+    start: str,
+    locale: str = "zh-CN",
+    extra_paths: Iterable[str] = (),
+    max_pages: int = 60,
+    allowed_status: Iterable[int] = (),
+    stay_under: str = "/",
+    per_shape: int = 2,
+) -> CrawlReport:
+    """Log ``username`` in and judge every page reachable from ``start`` (see the module's doc)."""
+    english, chinese = catalog_strings(_po_files())
+    extra = set(extra_paths)
+    report = CrawlReport(user=username)
+    context = browser.new_context(locale=locale, viewport=DESKTOP)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"JavaScript error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on(
+        "requestfailed",
+        # An htmx request still in flight when the crawl moves on is aborted by the navigation.
+        lambda req: errors.append(f"request failed: {req.url} ({req.failure})")
+        if "ERR_ABORTED" not in str(req.failure)
+        else None,
+    )
+    page.on(
+        "response",
+        lambda res: errors.append(f"{res.status} for {res.url}")
+        if res.status >= 400 and res.request.resource_type != "document"
+        else None,
+    )
+    try:
+        _login(page, base, username, password, locale)
+        queue = [start, *sorted(extra)]
+        seen = set(queue)
+        shapes: dict[str, int] = {}
+        while queue and len(report.visited) < max_pages:
+            path = queue.pop(0)
+            url = urljoin(base, path)
+            report.visited.append(path)
+            errors.clear()
+            page.set_viewport_size(DESKTOP)
+            response = page.goto(url, wait_until="load")
+
+            def find(size: str, problem: str, path: str = path) -> None:
+                report.findings.append(Finding(username, path, size, problem))
+
+            if response is None:
+                find("desktop", "no response")
+                continue
+            refused = path in extra and path != start and response.status in set(allowed_status)
+            if response.status != 200 and not refused:
+                find("desktop", f"status {response.status}")
+            ctype = response.headers.get("content-type", "")
+            if not ctype.startswith("text/html"):
+                find("desktop", f"content-type {ctype!r}, expected text/html")
+                continue
+            if refused:
+                continue
+            facts = page.evaluate(PAGE_FACTS)
+            for problem in text_problems(facts["text"], locale=locale, english=english, chinese=chinese):
+                find("desktop", problem)
+            if facts["overflow"] > 0:
+                find("desktop", f"scrolls sideways by {facts['overflow']} px")
+            for control in facts["unlabelled"][:3]:
+                find("desktop", f"form control without a label: {control}")
+            if not facts["skip"]:
+                find("desktop", f"first focusable element is not a skip link to the content: {facts['first']}")
+            page.set_viewport_size(PHONE)
+            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                find("phone", f"scrolls sideways by {overflow} px")
+            for error in dict.fromkeys(errors):
+                find("desktop", error)
+            from_here: dict[str, int] = {}
+            for link in facts["links"]:
+                target, _fragment = urldefrag(link)
+                parts = urlsplit(target)
+                if f"{parts.scheme}://{parts.netloc}" != base:
+                    continue
+                next_path = parts.path + (f"?{parts.query}" if parts.query else "")
+                if not parts.path.startswith(stay_under) or SKIP_PATH.search(parts.path) or next_path in seen:
+                    continue
+                seen.add(next_path)
+                # A few pages of each kind from each page (a queue of time-bank cases leads to
+                # time-bank case pages, a queue of council topics to topic pages), and a bound overall.
+                shape = _shape(parts.path, parts.query)
+                from_here[shape] = from_here.get(shape, 0) + 1
+                shapes[shape] = shapes.get(shape, 0) + 1
+                if from_here[shape] > per_shape or shapes[shape] > 4 * per_shape:
+                    continue
+                queue.append(next_path)
+    finally:
+        context.close()
+    return report
+
+
+def _shape(path: str, query: str) -> str:
+    """Pages of one kind: ``/cases/HS-2026-000001`` and ``/cases/HS-2026-000002`` alike, queries by their keys."""
+    keys = sorted({pair.split("=", 1)[0] for pair in query.split("&") if pair})
+    return re.sub(r"\d+", "N", path) + "?" + "&".join(keys)
+
+
+def _po_files() -> list[str]:
+    """The Chinese catalogs of the core and of every installed plugin."""
+    from pathlib import Path
+
+    import core
+    from core.plugins import PluginHost
+
+    dirs = [Path(core.__file__).parent / "i18n" / "locale"]
+    dirs += [Path(p.locale_dir) for p in PluginHost.load(None).plugins if p.locale_dir]
+    return [str(p) for d in dirs for p in d.glob("zh_CN/LC_MESSAGES/*.po")]

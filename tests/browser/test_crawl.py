@@ -1,0 +1,104 @@
+"""The page crawl: every demo role, every page it reaches, judged in Chromium at 1366 and 390 px.
+
+Each role of the demo district (the core's and every plugin's, found in the demo database, so
+a new module's roles and pages are crawled from the day it lands) logs in through the form
+and opens every page reachable from the start page plus every parameterless page of the
+route table. What a page must be is in :mod:`core.testing.crawl`. Pages a role may not open
+answer 403 or 404 as an error page (tests/test_authorization_matrix.py lists who may open
+what); anything else is a failure. Run it alone with ``make crawl``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import TYPE_CHECKING
+
+import pytest
+
+from core.app import create_app
+from core.config import Settings
+from core.testing.crawl import crawl
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Browser
+
+pytestmark = [pytest.mark.browser, pytest.mark.crawl]
+
+DISTRICT = "haishu"
+PASSWORD = "sanshe-demo"
+NOT_PAGES = re.compile(r"^/(api|schema|static|healthz|logout|lang|switch-district)\b|/(export|download|qr|pdf)\b")
+# Route-table pages a role may be refused: an error page, not a failure.
+REFUSED = (403, 404)
+
+
+def _demo_users(database: Path) -> dict[str, str]:
+    """One demo user per role of the demo district (first by username), and the platform admin."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT m.role_key, min(u.username) FROM memberships m JOIN users u ON u.id = m.user_id "
+            "JOIN districts d ON d.id = m.district_id WHERE d.code = ? GROUP BY m.role_key",
+            (DISTRICT,),
+        ).fetchall()
+        admin = db.execute("SELECT min(username) FROM users WHERE is_platform_admin").fetchone()[0]
+    users = {role: username for role, username in rows}
+    users["platform_admin"] = admin
+    return users
+
+
+def _route_pages(live_workdir: Path) -> list[str]:
+    """Every parameterless GET page of the app (``{district}`` filled in)."""
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{live_workdir / 'demo.db'}", secret_key="x", var_dir=live_workdir / "var"
+    )
+    pages = set()
+    for route in create_app(settings).routes:
+        if "GET" not in getattr(route, "methods", ()):
+            continue
+        path = route.path.replace("{district:str}", DISTRICT)
+        if "{" in path or NOT_PAGES.search(path):
+            continue
+        pages.add(path)
+    return sorted(pages)
+
+
+@pytest.fixture(scope="module")
+def demo(live_server: str, live_workdir: Path) -> tuple[str, dict[str, str], list[str]]:
+    return live_server, _demo_users(live_workdir / "demo.db"), _route_pages(live_workdir)
+
+
+def _run(browser: Browser, demo: tuple[str, dict[str, str], list[str]], locale: str, roles: list[str] | None) -> None:
+    base, users, route_pages = demo
+    failures = []
+    counts = []
+    for role, username in sorted(users.items()):
+        if roles is not None and role not in roles:
+            continue
+        start = "/" if role == "platform_admin" else f"/d/{DISTRICT}/"
+        report = crawl(
+            browser,
+            base,
+            username,
+            PASSWORD,
+            start=start,
+            locale=locale,
+            extra_paths=route_pages,
+            max_pages=45 + len(route_pages),
+            allowed_status=REFUSED,
+        )
+        counts.append(f"{role} ({username}): {len(report.visited)} pages")
+        failures += report.findings
+    print(f"crawl {locale}: " + "; ".join(counts))  # noqa: T201 - the crawl's counts, for the closing note
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(str(f) for f in failures)
+
+
+def test_every_role_every_page_in_chinese(browser: Browser, demo: tuple[str, dict[str, str], list[str]]) -> None:
+    """Every role's pages, in Chinese, at desktop and phone size: HTML, no errors, no raw keys, no overflow."""
+    _run(browser, demo, "zh-CN", None)
+
+
+def test_staff_pages_in_english(browser: Browser, demo: tuple[str, dict[str, str], list[str]]) -> None:
+    """Staff and administrators' pages in English show none of the interface's Chinese strings."""
+    _run(browser, demo, "en-US", ["district_admin", "community_worker", "social_worker"])
