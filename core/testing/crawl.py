@@ -43,6 +43,7 @@ SNAKE = re.compile(r"(?<![\w./:@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
 HASH_ID = re.compile(r"(?<![\w&])#\d+\b")
 EMPTY_PARENS = re.compile(r"（\s*）|\(\s*\)")
 HAN = re.compile(r"[\u4e00-\u9fff]")
+SENTENCE = re.compile(r"[，。；：？！]")
 
 # Run in the page: what a person sees and can reach.
 PAGE_FACTS = """() => {
@@ -107,7 +108,9 @@ def catalog_strings(po_files: Iterable[str]) -> tuple[set[str], set[str]]:
     """The interface's own strings: (English message ids, Chinese translations) of the catalogs.
 
     Only strings that cannot be mistaken for data are kept: ids of two words or more
-    without placeholders, translations of three Chinese characters or more.
+    without placeholders; translations that read as a sentence of the interface (with
+    Chinese punctuation, or eight characters or more) — short ones such as 议事会 or 居民代表
+    are also the names of councils and people.
     """
     from babel.messages.pofile import read_po
 
@@ -124,7 +127,7 @@ def catalog_strings(po_files: Iterable[str]) -> tuple[set[str], set[str]]:
                 continue
             if len(source.split()) >= 2 and not HAN.search(source):
                 english.add(source)
-            if len(HAN.findall(target)) >= 3 and source != target:
+            if source != target and (len(HAN.findall(target)) >= 8 or (SENTENCE.search(target) and len(HAN.findall(target)) >= 4)):
                 chinese.add(target)
     return english, chinese
 

@@ -274,6 +274,5 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
         "priorities": [(str(p), priority_label(p)) for p in range(4)],
         "all_columns": [(c, column_label(c)) for c in BASE_COLUMNS],
         "bulk_transitions": list(transitions.items()),
-        "can_export": any(ctx.is_platform_admin or ctx.can(d.resource, "export") for d in types),
         "can_share": ctx.can("district", "admin"),
     }

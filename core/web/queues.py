@@ -46,10 +46,13 @@ from core.web.queue_view import (
     queue_query,
     sidebar,
     sort_links,
+    viewable,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from core.casetypes.definition import CaseTypeDef
 
 __all__ = ("QUEUE_ROUTES",)
 
@@ -85,6 +88,19 @@ async def resolve(
     return filters, columns_from({"col": saved.columns}), saved
 
 
+def export_scope(
+    ctx: RequestContext, definitions: list[CaseTypeDef], filters: Filters
+) -> tuple[bool, list[CaseTypeDef]]:
+    """Whether the user may export everything this view shows, and the shown types they may export.
+
+    An export holds exactly the rows of the queue, so it is offered only when the user may
+    export every type the view can show; otherwise each exportable type is offered alone.
+    """
+    shown = [d for d in viewable(ctx, definitions) if not filters.types or d.key in filters.types]
+    exportable = [d for d in shown if ctx.is_platform_admin or ctx.can(d.resource, "export")]
+    return bool(shown) and len(exportable) == len(shown), exportable
+
+
 @get("/cases", name="case_queue", include_in_schema=False)
 async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
     """The queue: sidebar, filters and the first page of the table (or the block htmx asks for)."""
@@ -104,8 +120,8 @@ async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HT
         "filter_query": queue_query(filters, columns),
         "next_query": queue_query(filters, columns, saved, cursor=result.next_cursor) if result.next_cursor else "",
         "sorts": sort_links(filters, columns, saved),
-        "can_export": any(ctx.is_platform_admin or ctx.can(d.resource, "export") for d in definitions),
     }
+    context["can_export"], context["export_types"] = export_scope(ctx, definitions, filters)
     if block in {None, "content", "main"}:
         context.update(await choices(ctx, filters))
     if block in {None, "content"}:
@@ -289,11 +305,12 @@ async def _export(request: Request[Any, Any, Any], ctx: RequestContext, kind: st
     """Stream what the filters select, of the types the user may export, in a session of its own."""
     assert ctx.district is not None
     filters, columns, _saved = await resolve(ctx, request.query_params)
-    allowed = [d for d in await all_definitions(ctx) if ctx.is_platform_admin or ctx.can(d.resource, "export")]
-    if filters.types:
-        allowed = [d for d in allowed if d.key in filters.types]
-    if not allowed:
-        raise PermissionDeniedException(_("You may not export these cases."))
+    everything, allowed = export_scope(ctx, await all_definitions(ctx), filters)
+    if not everything:
+        # Answered as an error page: the link is not a `download` link, so the browser shows it.
+        raise PermissionDeniedException(
+            _("You may not export every case this queue shows; choose a case type you may export.")
+        )
     plan, names = await plan_export(ctx, list(columns), allowed, filters)
     engine = request.app.state.db_config.get_engine()
     district_id = ctx.district.id
@@ -308,7 +325,7 @@ async def _export(request: Request[Any, Any, Any], ctx: RequestContext, kind: st
 
     name = f"cases-{ctx.district.code}-{datetime.now(TIMEZONE).date().isoformat()}.{kind}"
     media = (
-        "text/csv; charset=utf-8"
+        "text/csv"  # Litestar adds the charset
         if kind == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Browser
 
-pytestmark = [pytest.mark.browser, pytest.mark.crawl]
+pytestmark = [pytest.mark.browser, pytest.mark.crawl, pytest.mark.timeout(1500)]
 
 DISTRICT = "haishu"
 PASSWORD = "sanshe-demo"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -23,7 +24,7 @@ def test_csv_export_of_the_filtered_cases(as_user, world, logged_in):
     """The CSV holds the chosen columns (in the link's order) of the filtered cases, in Chinese, with a BOM."""
     (walk_in,) = make_requests(as_user, 1, title="楼道堆物", channel="walk_in")
     make_requests(as_user, 1, title="电话来的", channel="phone")
-    client = logged_in("social")
+    client = logged_in("dadmin")
     response = client.get("/d/haishu/queues/export.csv?channel=walk_in&col=reference&col=title&col=channel&col=state")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -62,7 +63,7 @@ def test_formulas_are_escaped(as_user, world, logged_in):
 def test_xlsx_export_opens_in_openpyxl(as_user, world, logged_in):
     """The XLSX opens with a header row and one row per case, more than one batch of them."""
     created = make_requests(as_user, 510)
-    client = logged_in("social")
+    client = logged_in("dadmin")
     response = client.get("/d/haishu/queues/export.xlsx?sort=reference&col=reference&col=title&col=created")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -83,15 +84,39 @@ def test_export_forbidden_without_the_export_permission(as_user, world, logged_i
     assert "/queues/export.csv" not in client.get("/d/haishu/cases").text
 
 
-def test_export_leaves_out_types_the_user_may_not_export(as_user, world, logged_in):
-    """A social worker's export holds resident requests but not casework, which only admins export."""
+def test_export_holds_what_the_queue_shows_or_is_refused_as_a_page(as_user, world, logged_in):
+    """A social worker's queue shows resident requests and casework but only requests may be exported:
+    the unfiltered queue offers no export of everything (it would silently leave casework out), only
+    "仅可导出 居民诉求"; asking anyway answers an HTML page, never a file; the filtered export has the request."""
     (request_ref,) = make_requests(as_user, 1)
     casework = make_casework(as_user, "social", world["pingqiao"])
     client = logged_in("social")
-    refs = [r[0] for r in read_csv(client.get("/d/haishu/queues/export.csv?col=reference"))[1:]]
+    queue = client.get("/d/haishu/cases").text
+    assert casework in queue and request_ref in queue
+    assert 'export.csv">CSV' not in queue
+    assert "仅可导出" in queue and "export.csv?type=resident_request" in queue
+    refused = client.get("/d/haishu/queues/export.csv?col=reference")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "content-disposition" not in refused.headers
+    assert "您无权导出此队列显示的全部个案" in refused.text
+    refs = [r[0] for r in read_csv(client.get("/d/haishu/queues/export.csv?type=resident_request&col=reference"))[1:]]
     assert refs == [request_ref]
-    assert casework not in refs
     assert client.get("/d/haishu/queues/export.csv?type=casework").status_code == 403
+
+
+def test_unfiltered_export_has_every_row_of_the_queue(as_user, world, logged_in):
+    """A district admin, who may export every type, gets in the unfiltered export every case the queue lists."""
+    refs = make_requests(as_user, 15)
+    casework = make_casework(as_user, "social", world["pingqiao"])
+    client = logged_in("dadmin")
+    queue = client.get("/d/haishu/cases").text
+    assert 'export.csv">CSV' in queue and " download" not in queue
+    listed = sorted(set(re.findall(r"HS-2026-\d{6}", queue)))
+    assert set(refs) <= set(listed)
+    exported = [r[0] for r in read_csv(client.get("/d/haishu/queues/export.csv?col=reference"))[1:]]
+    assert sorted(exported) == listed
+    assert (casework in exported) == (casework in queue)
 
 
 def test_export_applies_record_rules(as_user, world, logged_in, seed):

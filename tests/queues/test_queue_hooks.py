@@ -51,7 +51,7 @@ def test_hook_queue_definitions(hooked_client, as_user):
 def test_hook_case_export_columns(hooked_client, as_user):
     """A plugin's export column follows the chosen ones, filled by its function for each case."""
     make_requests(as_user, 1, title="路灯不亮")
-    login(hooked_client, "social")
+    login(hooked_client, "dadmin")
     response = hooked_client.get("/d/haishu/queues/export.csv?col=reference&col=title")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
