@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from core.models import District
 
 __all__ = (
+    "NOT_STAFF",
     "MemberRow",
     "add_membership",
+    "assignable_members",
     "create_user",
     "get_member",
     "get_membership",
@@ -32,6 +34,24 @@ __all__ = (
 )
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
+# Roles of the people a district serves, not of its staff: never offered as assignees, and
+# their names are never listed to other users in pickers.
+NOT_STAFF = frozenset({"resident", "volunteer"})
+
+
+async def assignable_members(session: AsyncSession, district: District) -> list[tuple[str, str]]:
+    """(id, name) of the district's active staff: users with a role other than resident or volunteer."""
+    rows = await session.execute(
+        select(User.id, User.display_name, User.username, Membership.role_key)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.district_id == district.id, User.is_active.is_(True))
+        .order_by(User.username)
+    )
+    out: dict[str, str] = {}
+    for uid, name, username, role in rows:
+        if role not in NOT_STAFF:
+            out[str(uid)] = name or username
+    return list(out.items())
 
 
 @dataclass

@@ -15,9 +15,10 @@ from core.cases.labels import channel_label, priority_label, sla_badge, state_la
 from core.cases.service import available_transitions, case_types
 from core.forms import visible_fields
 from core.i18n import gettext
-from core.models import Membership, OrgUnit, User
+from core.models import OrgUnit, User
 from core.models.cases import Attachment, Case, CaseEvent
 from core.plugins.asyncio import call_hook, flatten
+from core.services.memberships import assignable_members
 from core.web.forms import display_value, reference_options
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 __all__ = ("CaseView", "EventView", "FieldRow", "build_view", "field_row", "timeline")
 
 RELATED_LIMIT = 10
-NOT_STAFF = {"resident", "volunteer"}
 
 
 @dataclass
@@ -117,22 +117,6 @@ async def _names(ctx: RequestContext, definition: CaseTypeDef, case: Case) -> di
         unit = await ctx.session.get(OrgUnit, case.team_id)
         names.setdefault("unit", {})[str(case.team_id)] = unit.name(ctx.locale) if unit else ""
     return names
-
-
-async def _members(ctx: RequestContext) -> list[tuple[str, str]]:
-    """Who a case may be assigned to: the district's staff (residents and volunteers left out)."""
-    assert ctx.district is not None
-    rows = await ctx.session.execute(
-        select(User.id, User.display_name, User.username, Membership.role_key)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.district_id == ctx.district.id, User.is_active.is_(True))
-        .order_by(User.username)
-    )
-    out: dict[str, str] = {}
-    for uid, name, username, role in rows:
-        if role not in NOT_STAFF:
-            out[str(uid)] = name or username
-    return list(out.items())
 
 
 def _mentions(text: str, mentioned: list[dict[str, Any]]) -> Markup:
@@ -273,7 +257,7 @@ async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, e
         can_edit=can_edit,
         can_comment=ctx.can(definition.resource, "comment"),
         transitions=available_transitions(ctx, case, definition),
-        members=await _members(ctx) if can_edit else [],
+        members=await assignable_members(ctx.session, ctx.district) if can_edit else [],
         events=await timeline(ctx, case, definition, names),
         attachments=list(attachments),
         related=await related_cases(ctx, case, definition),

@@ -15,8 +15,9 @@ from core.cases.queues import SCOPES, Filters, count_many
 from core.cases.service import case_types
 from core.db import utcnow
 from core.i18n import gettext as _
-from core.models import Membership, OrgUnit, User
+from core.models import OrgUnit
 from core.plugins.asyncio import call_hook, flatten
+from core.services.memberships import assignable_members
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -248,15 +249,7 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
     for definition in chosen:
         for state in definition.workflow.states:
             states.setdefault(state.key, state.label(ctx.locale))
-    members = (
-        await ctx.session.execute(
-            select(User.id, User.display_name, User.username)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.district_id == ctx.district.id, User.is_active.is_(True))
-            .distinct()
-            .order_by(User.username)
-        )
-    ).all()
+    members = await assignable_members(ctx.session, ctx.district)
     units = (await ctx.session.execute(select(OrgUnit).order_by(OrgUnit.code))).scalars()
     transitions: dict[str, str] = {}
     for definition in chosen:
@@ -268,7 +261,7 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
     return {
         "types": [(d.key, d.name(ctx.locale)) for d in types],
         "states": list(states.items()),
-        "members": [(uid, display or username) for uid, display, username in members],
+        "members": members,
         "units": [(u.id, u.name(ctx.locale)) for u in units],
         "channels": list(channel_labels().items()),
         "priorities": [(str(p), priority_label(p)) for p in range(4)],

@@ -16,11 +16,13 @@ from litestar import Request, get, post
 from litestar.datastructures import MultiDict
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Stream
+from sqlalchemy import select
 
 from core.auth.sessions import COOKIE_NAME, pop_flash
 from core.cases import service
 from core.cases.errors import CaseError, InvalidData
 from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
+from core.cases.labels import state_label
 from core.cases.queue_builder import (
     check_spec,
     create_queue,
@@ -33,7 +35,8 @@ from core.cases.queues import SORTS, Filters, list_cases
 from core.db import for_district, session_factory
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
-from core.models.cases import SavedQueue
+from core.models import User
+from core.models.cases import Case, SavedQueue
 from core.web.admin.common import done, int_or_none, is_htmx
 from core.web.context import RequestContext
 from core.web.pages import page
@@ -168,6 +171,22 @@ async def apply_action(ctx: RequestContext, reference: str, action: str, assigne
     return None
 
 
+async def outcome(ctx: RequestContext, case: Case, definition: CaseTypeDef, action: str) -> str:
+    """What an action did, in words: "已认领，办理人：陈静", "已分配给 李娜", "受理：现为「办理中」"."""
+    name = ""
+    if case.assignee_id is not None:
+        name = str(await ctx.session.scalar(select(User.label).where(User.id == case.assignee_id)) or "")
+    if action == "claim":
+        return _("Claimed; now handled by %(name)s.", name=name)
+    if action == "assign":
+        return _("Assigned to %(name)s.", name=name) if name else _("Now assigned to nobody.")
+    if action.startswith("transition:"):
+        step = definition.workflow.transition(action.split(":", 1)[1])
+        state = state_label(definition, case.state, ctx.locale)
+        return _("%(step)s: now %(state)s.", step=step.label(ctx.locale) if step else action, state=state)
+    return _("Done.")
+
+
 async def _form(request: Request[Any, Any, Any]) -> Any:
     return await request.form()
 
@@ -197,14 +216,15 @@ async def row_action(request: Request[Any, Any, Any], ctx: RequestContext) -> An
     """One row's action; htmx gets the row back with the outcome, a plain form a redirect with a notice."""
     data = await _form(request)
     reference = str(data.get("ref", ""))
-    refusal = await apply_action(ctx, reference, str(data.get("action", "")), str(data.get("assignee", "")))
-    message = refusal or _("Done.")
-    if not is_htmx(request):
-        return await done(request, ctx, ctx.url("/cases"), f"{reference}: {message}")
+    action = str(data.get("action", ""))
+    refusal = await apply_action(ctx, reference, action, str(data.get("assignee", "")))
     try:
-        case, _definition = await service.get_case(ctx, reference)
+        case, definition = await service.get_case(ctx, reference)
     except NotFoundException:
         case = None
+    message = refusal or (await outcome(ctx, case, definition, action) if case is not None else _("Done."))
+    if not is_htmx(request):
+        return await done(request, ctx, ctx.url("/cases"), f"{reference}: {message}")
     rows = await build_rows(ctx, [case]) if case is not None else []
     context = {
         "ctx": ctx,

@@ -42,7 +42,8 @@ def test_claim_from_the_row(as_user, world, logged_in, seed):
     )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<tr id="case-')
-    assert 'role="status">' in response.text and "worker" in response.text
+    assert 'role="status">' in response.text
+    assert "已认领，办理人：worker。" in response.text and "已完成" not in response.text
     assert state_of(seed, ref)[1] == user_id(seed, "worker")
     client = logged_in("social")
     refused = client.post(
@@ -54,10 +55,13 @@ def test_claim_from_the_row(as_user, world, logged_in, seed):
 
 
 def test_assign_from_the_row_menu(as_user, world, logged_in, seed):
-    """The row menu offers the district's members; assigning one shows them in the row."""
+    """The row menu offers the district's staff (never residents: their names are not for others to see);
+    assigning one shows them in the row and says so."""
     (ref,) = make_requests(as_user, 1)
     client = logged_in("worker")
     menu = client.get(f"/d/haishu/queues/menu?ref={ref}", headers=htmx("")).text
+    assert ">social<" in menu and ">resident<" not in menu and ">resident2<" not in menu
+    assert ">resident<" not in client.get("/d/haishu/cases").text
     social = user_id(seed, "social")
     assert f'<option value="{social}"' in menu
     assert f"/cases/{ref}?step=return_for_info#case-actions" in menu  # a step with a reason opens its form
@@ -67,6 +71,7 @@ def test_assign_from_the_row_menu(as_user, world, logged_in, seed):
         headers=htmx("", "http://testserver.local/d/haishu/cases?col=reference&col=assignee"),
     ).text
     assert re.search(r'class="col-assignee">\s*social', row)
+    assert "已分配给 social。" in row
     assert 'class="col-title"' not in row  # the row keeps the page's columns
     assert state_of(seed, ref)[1] == social
 
