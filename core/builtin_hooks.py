@@ -33,9 +33,13 @@ def default_policies() -> list[PolicyDefault]:
 
 @hookimpl
 def nav_items(ctx: RequestContext) -> list[NavItem]:
+    from core.web.my_requests import is_served_only  # noqa: PLC0415 - the web layer imports these hooks
+
     return [
         NavItem(_("Dashboard"), ctx.url("/"), icon="home", order=0, permission=("dashboard", "view")),
-        NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
+        NavItem(_("My requests"), ctx.url("/my-requests"), icon="inbox", order=10, permission=("dashboard", "view"))
+        if is_served_only(ctx)
+        else NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
         NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view")),
         NavItem(
             _("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"

@@ -39,6 +39,7 @@ from core.models import User
 from core.models.cases import Case, SavedQueue
 from core.web.admin.common import done, int_or_none, is_htmx
 from core.web.context import RequestContext
+from core.web.my_requests import queue_for_served
 from core.web.pages import page
 from core.web.queue_view import (
     all_definitions,
@@ -108,6 +109,8 @@ def export_scope(
 async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
     """The queue: sidebar, filters and the first page of the table (or the block htmx asks for)."""
     assert ctx.user is not None
+    if (elsewhere := await queue_for_served(ctx)) is not None:
+        return elsewhere  # type: ignore[return-value]
     filters, columns, saved = await resolve(ctx, request.query_params)
     definitions = await all_definitions(ctx)
     result = await list_cases(ctx, filters, definitions, cursor=request.query_params.get("cursor") or None)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from core.web.admin import ADMIN_DISTRICT_ROUTES, ADMIN_PLATFORM_ROUTES
 from core.web.case_routes import CASE_ROUTES
 from core.web.dashboard import dashboard
+from core.web.my_requests import MY_REQUESTS_ROUTES
 from core.web.profile import PROFILE_ROUTES
 from core.web.queues import QUEUE_ROUTES
 from core.web.shell import healthz, home, set_language, switch_district
@@ -24,4 +25,10 @@ SHELL_ROUTES: list[ControllerRouterHandler] = [
     *ADMIN_PLATFORM_ROUTES,
     *PROFILE_ROUTES,
 ]
-DISTRICT_ROUTES: list[ControllerRouterHandler] = [dashboard, *ADMIN_DISTRICT_ROUTES, *QUEUE_ROUTES, *CASE_ROUTES]
+DISTRICT_ROUTES: list[ControllerRouterHandler] = [
+    dashboard,
+    *ADMIN_DISTRICT_ROUTES,
+    *QUEUE_ROUTES,
+    *MY_REQUESTS_ROUTES,
+    *CASE_ROUTES,
+]
