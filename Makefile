@@ -58,7 +58,7 @@ imports:
 pytest:
 	$(PYTHON) -m pytest
 
-# The page crawl alone: every demo role, every page, in Chromium (docs/testing-pages.md).
+# The page crawl alone: every demo role, every page, in Chromium (docs/crawl.md).
 crawl:
 	@scripts/setup.sh --test
 	$(PYTHON) -m pytest -m crawl -s
