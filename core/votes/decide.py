@@ -41,6 +41,10 @@ class Outcome(StrEnum):
     NO_QUORUM = "no_quorum"
 
 
+# The fixed options of an approval vote, as a Chinese reader knows them.
+APPROVAL_ZH = {"for": "同意", "against": "反对", "abstain": "弃权"}
+
+
 @dataclass(frozen=True)
 class Check:
     """One threshold applied: ``part`` of ``whole`` against ``threshold`` (for ``option``, if any)."""
@@ -55,7 +59,7 @@ class Check:
     def describe(self) -> tuple[str, str]:
         """``(中文, English)``, e.g. ``参与表决人数 30/45（要求 ≥ 2/3）：达到``."""
         zh, en = LABELS[self.rule]
-        what = f"「{self.option}」" if self.option else ""
+        what = f"「{APPROVAL_ZH.get(self.option, self.option)}」" if self.option else ""
         need = f"{'≥' if self.threshold.inclusive else '>'} {self.threshold.fraction}"
         return (
             f"{what}{zh} {self.part}/{self.whole}（要求 {need}）：{'达到' if self.met else '未达到'}",

@@ -309,7 +309,7 @@ async def start_meeting(ctx: RequestContext, meeting: Meeting) -> None:
 
 async def close_meeting(ctx: RequestContext, meeting: Meeting) -> None:
     """End the meeting (no vote may still be open); the minutes' first draft is written from the agenda."""
-    from plugins.consultation_council.minutes import draft_from_agenda  # noqa: PLC0415
+    from plugins.consultation_council.minutes import draft_from_agenda, latest  # noqa: PLC0415
     from plugins.consultation_council.voting import open_votes  # noqa: PLC0415
 
     if meeting.status != "in_progress":
@@ -318,4 +318,8 @@ async def close_meeting(ctx: RequestContext, meeting: Meeting) -> None:
         raise Refused(_("Close the open vote first."))
     meeting.status, meeting.closed_at = "closed", utcnow()
     await ctx.session.flush()
-    await draft_from_agenda(ctx, meeting)
+    # Minutes already circulated or final (taken during the meeting) are kept as they are:
+    # the meeting can always be closed; their next revision starts from them.
+    current = await latest(ctx, meeting.id)
+    if current is None or current.status == "draft":
+        await draft_from_agenda(ctx, meeting)

@@ -64,6 +64,24 @@ async def corrections(ctx: RequestContext, minutes_id: int) -> list[MinutesCorre
     return list((await ctx.session.execute(query)).scalars())
 
 
+VERDICT_ZH = {"passed": "通过", "failed": "未通过", "no_quorum": "未通过（未达到法定人数）"}
+
+
+def result_line(result: votes.VoteResult, figures: str) -> str:
+    """表决结果：通过 / 未通过, with the votes for, against and abstaining, who voted, and the thresholds."""
+    if result.sealed or not figures:
+        return "表决结果：未公开"
+    if result.outcome is None:
+        return f"表决结果：表决进行中（{figures}）"
+    thresholds = "；".join(check.describe()[0] for check in result.checks)
+    return (
+        f"表决结果：{VERDICT_ZH.get(str(result.outcome), str(result.outcome))}"
+        f"（{figures}；参加表决 {result.participating_heads} 人，应到 {result.electorate_heads} 人"
+        + (f"；{thresholds}" if thresholds else "")
+        + "）"
+    )
+
+
 async def compose(ctx: RequestContext, meeting: Meeting) -> str:
     """The minutes as the agenda, the sign-in sheet, the notes and the votes give them."""
     council = await ctx.session.get(Council, meeting.council_id)
@@ -71,10 +89,13 @@ async def compose(ctx: RequestContext, meeting: Meeting) -> str:
     people = await attendees(ctx, meeting.id)
     present = [a for a in people if a.signed_in_at and a.kind == "member"]
     guests = [a for a in people if a.signed_in_at and a.kind != "member"]
+    start = meeting.started_at or meeting.starts_at
+    # The planned end is shown only while it is after the start (a meeting begun late has no end yet).
+    end = meeting.closed_at or (meeting.ends_at if meeting.ends_at and (not start or meeting.ends_at > start) else None)
     lines = [
         f"{council.name} · {format_label(meeting.format)}",
         f"会议：{meeting.title}",
-        f"时间：{_local(meeting.started_at or meeting.starts_at)} 至 {_local(meeting.closed_at or meeting.ends_at)}",
+        f"时间：{_local(start)} 至 {_local(end) if end else '（会议进行中）'}",
         f"地点：{meeting.place or meeting.online_link}",
         f"出席成员（{len(present)}人）：" + "、".join(a.name for a in present),
     ]
@@ -93,9 +114,7 @@ async def compose(ctx: RequestContext, meeting: Meeting) -> str:
             result = await votes.results(ctx.session, item.vote_id)
             figures = "，".join(f"{CHOICE_ZH.get(t.option, t.option)} {t.heads}" for t in result.options)
             lines.append(f"表决事项：{item.motion}")
-            lines.append(
-                f"表决结果：{result.reason_zh or '表决进行中'}（{figures}）" if figures else "表决结果：未公开"
-            )
+            lines.append(result_line(result, figures))
         lines.append("")
     return "\n".join(lines).strip() + "\n"
 

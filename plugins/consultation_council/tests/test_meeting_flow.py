@@ -120,6 +120,8 @@ def test_minutes_are_drafted_from_the_agenda_and_a_final_version_never_changes(w
         meeting, _council = await meetings.meeting_or_404(ctx, meeting_id)
         draft = await minutes.latest(ctx, meeting_id)
         assert draft is not None and "同意 5" in draft.body and "王警官" not in draft.body
+        assert "表决结果：通过（同意 5" in draft.body and "参加表决 5 人" in draft.body
+        assert "for" not in draft.body  # options by their Chinese names, never the key
         await minutes.circulate(ctx, meeting, draft)
         await minutes.add_correction(ctx, meeting, draft, "第一项补充：交警表示支持夜间巡查。")
         revised = await minutes.revise(ctx, meeting, draft)
@@ -146,6 +148,28 @@ def test_minutes_are_drafted_from_the_agenda_and_a_final_version_never_changes(w
         seed(raw_write)
     body = seed(lambda s: _body(s, final_id))
     assert "交警表示支持夜间巡查" in body and "偷偷改写" not in body
+
+
+def test_a_meeting_whose_minutes_were_made_final_can_still_be_closed(world, as_user):
+    """Minutes drafted, corrected and made final during the meeting no longer keep it 进行中 forever:
+    结束会议 closes it and keeps the final minutes; their start comes before their end."""
+    meeting_id, _item_id, _ref = _prepare(world, as_user)
+    _sign_in(as_user, world, meeting_id, ["secretary", "m-party", "m-org"])
+
+    async def final_minutes_then_close(ctx):
+        meeting, _council = await meetings.meeting_or_404(ctx, meeting_id)
+        draft = await minutes.draft_from_agenda(ctx, meeting)
+        await minutes.circulate(ctx, meeting, draft)
+        await minutes.add_correction(ctx, meeting, draft, "请补上列席的交警中队。")
+        await minutes.lock(ctx, draft)
+        await meetings.close_meeting(ctx, meeting)
+        final = await minutes.latest(ctx, meeting_id)
+        return meeting.status, final.status, final.number, final.body
+
+    status, minutes_status, number, body = as_user("secretary", final_minutes_then_close)
+    assert (status, minutes_status, number) == ("closed", "final", 1)
+    start, end = body.splitlines()[2].removeprefix("时间：").split(" 至 ")
+    assert end == "（会议进行中）" or end > start
 
 
 async def _body(session, version_id):
