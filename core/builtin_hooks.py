@@ -60,6 +60,6 @@ async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
 
     from core.models import Role  # noqa: PLC0415
 
-    roles = (await ctx.session.execute(select(Role).where(Role.key.in_(ctx.roles)))).scalars() if ctx.roles else []
+    roles = (await ctx.session.execute(select(Role).where(Role.key.in_(ctx.roles)))).scalars() if ctx.roles else ()
     names = sorted(role.name(ctx.locale) for role in roles)
     return [Widget(_("My district"), "core/widgets/district.html", {"district": ctx.district, "roles": names}, order=0)]

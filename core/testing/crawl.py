@@ -9,7 +9,8 @@ size (the viewport is resized; the page is not reloaded). A page must:
 
 - answer ``text/html`` with status 200;
 - raise no JavaScript error, log no console error and have no failed request (favicon included);
-- show no raw key: no ``snake_case`` identifier (outside ``<code>``, where an administrator's keys belong), no ``#123`` database id, no empty ``（）``,
+- show no raw key: no ``snake_case`` identifier (outside ``<code>``, where an administrator's
+  keys belong), no ``#123`` database id, no empty ``（）``,
   no English message id in the Chinese interface and no Chinese message in the English one
   (the catalogs say which strings are the interface's own);
 - not scroll sideways at either width; give every form control a label;
@@ -23,22 +24,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin, urlsplit
+
+from babel.messages.pofile import read_po
+
+import core
+from core.plugins import PluginHost
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 __all__ = ("DESKTOP", "PHONE", "CrawlReport", "Finding", "catalog_strings", "crawl", "text_problems")
 
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # Links never followed: they change state on GET by design (logout), leave the HTML
 # interface (API, schema, static files, downloads) or switch the language.
-SKIP_PATH = re.compile(r"^/(logout|api/|schema|static/|healthz)|/(export|download|statement|pdf|qr)\b|\.(csv|xlsx|pdf|svg|yaml|png)$")
+SKIP_PATH = re.compile(
+    r"^/(logout|api/|schema|static/|healthz)|/(export|download|statement|pdf|qr)\b|\.(csv|xlsx|pdf|svg|yaml|png)$"
+)
 SNAKE = re.compile(r"(?<![\w./:@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
 HASH_ID = re.compile(r"(?<![\w&])#\d+\b")
 EMPTY_PARENS = re.compile(r"（\s*）|\(\s*\)")
@@ -112,12 +121,10 @@ def catalog_strings(po_files: Iterable[str]) -> tuple[set[str], set[str]]:
     Chinese punctuation, or eight characters or more) — short ones such as 议事会 or 居民代表
     are also the names of councils and people.
     """
-    from babel.messages.pofile import read_po
-
     english: set[str] = set()
     chinese: set[str] = set()
     for path in po_files:
-        with open(path, "rb") as handle:
+        with Path(path).open("rb") as handle:
             catalog = read_po(handle)
         for message in catalog:
             if not message.id or isinstance(message.id, tuple) or not message.string:
@@ -127,7 +134,8 @@ def catalog_strings(po_files: Iterable[str]) -> tuple[set[str], set[str]]:
                 continue
             if len(source.split()) >= 2 and not HAN.search(source):
                 english.add(source)
-            if source != target and (len(HAN.findall(target)) >= 8 or (SENTENCE.search(target) and len(HAN.findall(target)) >= 4)):
+            han = len(HAN.findall(target))
+            if source != target and (han >= 8 or (SENTENCE.search(target) and han >= 4)):
                 chinese.add(target)
     return english, chinese
 
@@ -166,6 +174,92 @@ def _login(page: Page, base: str, username: str, password: str, locale: str) -> 
         page.wait_for_load_state("load")
 
 
+class _Crawler:
+    """One user's crawl: the browser page, what it reported, and the pages still to open."""
+
+    def __init__(self, page: Page, base: str, report: CrawlReport, locale: str, catalogs: tuple[set[str], set[str]]):
+        self.page, self.base, self.report, self.locale = page, base, report, locale
+        self.english, self.chinese = catalogs
+        self.errors: list[str] = []
+        self.shapes: dict[str, int] = {}
+        page.on("pageerror", lambda exc: self.errors.append(f"JavaScript error: {exc}"))
+        page.on("console", lambda msg: self._error(f"console error: {msg.text}") if msg.type == "error" else None)
+        # An htmx request still in flight when the crawl moves on is aborted by the navigation.
+        page.on(
+            "requestfailed",
+            lambda req: None if "ERR_ABORTED" in str(req.failure) else self._error(f"request failed: {req.url}"),
+        )
+        page.on(
+            "response",
+            lambda res: self._error(f"{res.status} for {res.url}")
+            if res.status >= 400 and res.request.resource_type != "document"
+            else None,
+        )
+
+    def _error(self, text: str) -> None:
+        self.errors.append(text)
+
+    def find(self, path: str, size: str, problem: str) -> None:
+        self.report.findings.append(Finding(self.report.user, path, size, problem))
+
+    def judge(self, path: str, *, may_refuse: Iterable[int]) -> list[str]:
+        """Open ``path``, record what is wrong with it, and return the links it offers."""
+        self.errors.clear()
+        self.page.set_viewport_size(DESKTOP)
+        response = self.page.goto(urljoin(self.base, path), wait_until="load")
+        if response is None:
+            self.find(path, "desktop", "no response")
+            return []
+        refused = response.status in set(may_refuse)
+        if response.status != 200 and not refused:
+            self.find(path, "desktop", f"status {response.status}")
+        ctype = response.headers.get("content-type", "")
+        if not ctype.startswith("text/html"):
+            self.find(path, "desktop", f"content-type {ctype!r}, expected text/html")
+            return []
+        if refused:
+            return []
+        facts = self.page.evaluate(PAGE_FACTS)
+        for problem in text_problems(facts["text"], locale=self.locale, english=self.english, chinese=self.chinese):
+            self.find(path, "desktop", problem)
+        if facts["overflow"] > 0:
+            self.find(path, "desktop", f"scrolls sideways by {facts['overflow']} px")
+        for control in facts["unlabelled"][:3]:
+            self.find(path, "desktop", f"form control without a label: {control}")
+        if not facts["skip"]:
+            self.find(path, "desktop", f"first focusable element is not a skip link to the content: {facts['first']}")
+        self.page.set_viewport_size(PHONE)
+        overflow = self.page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            self.find(path, "phone", f"scrolls sideways by {overflow} px")
+        for error in dict.fromkeys(self.errors):
+            self.find(path, "desktop", error)
+        return list(facts["links"])
+
+    def follow(self, links: list[str], seen: set[str], stay_under: str, per_shape: int) -> list[str]:
+        """The links worth opening next: same site, not yet seen, a few of each kind.
+
+        A few pages of each kind from each page (a queue of time-bank cases leads to time-bank
+        case pages, a queue of council topics to topic pages), and a bound overall.
+        """
+        here: dict[str, int] = {}
+        out = []
+        for link in links:
+            parts = urlsplit(urldefrag(link)[0])
+            if f"{parts.scheme}://{parts.netloc}" != self.base:
+                continue
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            if not parts.path.startswith(stay_under) or SKIP_PATH.search(parts.path) or path in seen:
+                continue
+            seen.add(path)
+            shape = _shape(parts.path, parts.query)
+            here[shape] = here.get(shape, 0) + 1
+            self.shapes[shape] = self.shapes.get(shape, 0) + 1
+            if here[shape] <= per_shape and self.shapes[shape] <= 4 * per_shape:
+                out.append(path)
+        return out
+
+
 def crawl(
     browser: Browser,
     base: str,
@@ -181,89 +275,21 @@ def crawl(
     per_shape: int = 2,
 ) -> CrawlReport:
     """Log ``username`` in and judge every page reachable from ``start`` (see the module's doc)."""
-    english, chinese = catalog_strings(_po_files())
-    extra = set(extra_paths)
+    extra = set(extra_paths) - {start}
     report = CrawlReport(user=username)
     context = browser.new_context(locale=locale, viewport=DESKTOP)
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"JavaScript error: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on(
-        "requestfailed",
-        # An htmx request still in flight when the crawl moves on is aborted by the navigation.
-        lambda req: errors.append(f"request failed: {req.url} ({req.failure})")
-        if "ERR_ABORTED" not in str(req.failure)
-        else None,
-    )
-    page.on(
-        "response",
-        lambda res: errors.append(f"{res.status} for {res.url}")
-        if res.status >= 400 and res.request.resource_type != "document"
-        else None,
-    )
     try:
+        page = context.new_page()
+        crawler = _Crawler(page, base, report, locale, catalog_strings(_po_files()))
         _login(page, base, username, password, locale)
         queue = [start, *sorted(extra)]
         seen = set(queue)
-        shapes: dict[str, int] = {}
         while queue and len(report.visited) < max_pages:
             path = queue.pop(0)
-            url = urljoin(base, path)
             report.visited.append(path)
-            errors.clear()
-            page.set_viewport_size(DESKTOP)
-            response = page.goto(url, wait_until="load")
-
-            def find(size: str, problem: str, path: str = path) -> None:
-                report.findings.append(Finding(username, path, size, problem))
-
-            if response is None:
-                find("desktop", "no response")
-                continue
-            refused = path in extra and path != start and response.status in set(allowed_status)
-            if response.status != 200 and not refused:
-                find("desktop", f"status {response.status}")
-            ctype = response.headers.get("content-type", "")
-            if not ctype.startswith("text/html"):
-                find("desktop", f"content-type {ctype!r}, expected text/html")
-                continue
-            if refused:
-                continue
-            facts = page.evaluate(PAGE_FACTS)
-            for problem in text_problems(facts["text"], locale=locale, english=english, chinese=chinese):
-                find("desktop", problem)
-            if facts["overflow"] > 0:
-                find("desktop", f"scrolls sideways by {facts['overflow']} px")
-            for control in facts["unlabelled"][:3]:
-                find("desktop", f"form control without a label: {control}")
-            if not facts["skip"]:
-                find("desktop", f"first focusable element is not a skip link to the content: {facts['first']}")
-            page.set_viewport_size(PHONE)
-            overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-            if overflow > 0:
-                find("phone", f"scrolls sideways by {overflow} px")
-            for error in dict.fromkeys(errors):
-                find("desktop", error)
-            from_here: dict[str, int] = {}
-            for link in facts["links"]:
-                target, _fragment = urldefrag(link)
-                parts = urlsplit(target)
-                if f"{parts.scheme}://{parts.netloc}" != base:
-                    continue
-                next_path = parts.path + (f"?{parts.query}" if parts.query else "")
-                if not parts.path.startswith(stay_under) or SKIP_PATH.search(parts.path) or next_path in seen:
-                    continue
-                seen.add(next_path)
-                # A few pages of each kind from each page (a queue of time-bank cases leads to
-                # time-bank case pages, a queue of council topics to topic pages), and a bound overall.
-                shape = _shape(parts.path, parts.query)
-                from_here[shape] = from_here.get(shape, 0) + 1
-                shapes[shape] = shapes.get(shape, 0) + 1
-                if from_here[shape] > per_shape or shapes[shape] > 4 * per_shape:
-                    continue
-                queue.append(next_path)
+            links = crawler.judge(path, may_refuse=allowed_status if path in extra else ())
+            queue += crawler.follow(links, seen, stay_under, per_shape)
     finally:
         context.close()
     return report
@@ -277,11 +303,6 @@ def _shape(path: str, query: str) -> str:
 
 def _po_files() -> list[str]:
     """The Chinese catalogs of the core and of every installed plugin."""
-    from pathlib import Path
-
-    import core
-    from core.plugins import PluginHost
-
     dirs = [Path(core.__file__).parent / "i18n" / "locale"]
     dirs += [Path(p.locale_dir) for p in PluginHost.load(None).plugins if p.locale_dir]
     return [str(p) for d in dirs for p in d.glob("zh_CN/LC_MESSAGES/*.po")]

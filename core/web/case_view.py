@@ -257,7 +257,7 @@ async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, e
         can_edit=can_edit,
         can_comment=ctx.can(definition.resource, "comment"),
         transitions=available_transitions(ctx, case, definition),
-        members=await assignable_members(ctx.session, ctx.district) if can_edit else [],
+        members=await assignable_members(ctx.session, ctx.district) if can_edit and ctx.district else [],
         events=await timeline(ctx, case, definition, names),
         attachments=list(attachments),
         related=await related_cases(ctx, case, definition),

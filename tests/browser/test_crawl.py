@@ -43,7 +43,7 @@ def _demo_users(database: Path) -> dict[str, str]:
             (DISTRICT,),
         ).fetchall()
         admin = db.execute("SELECT min(username) FROM users WHERE is_platform_admin").fetchone()[0]
-    users = {role: username for role, username in rows}
+    users = dict(rows)
     users["platform_admin"] = admin
     return users
 

@@ -8,7 +8,9 @@ from tests.cases.conftest import RESIDENT_REQUEST
 
 def _file(as_user, who: str, title: str) -> str:
     async def create(ctx):
-        case = await service.create_case(ctx, "resident_request", title=title, data=dict(RESIDENT_REQUEST), channel="web")
+        case = await service.create_case(
+            ctx, "resident_request", title=title, data=dict(RESIDENT_REQUEST), channel="web"
+        )
         return case.reference
 
     return as_user(who, create)
