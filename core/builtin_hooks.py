@@ -59,7 +59,14 @@ async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
     from sqlalchemy import select  # noqa: PLC0415 - only this hook reads roles
 
     from core.models import Role  # noqa: PLC0415
+    from core.web.my_requests import is_served_only  # noqa: PLC0415 - the web layer imports these hooks
+    from core.web.work_widget import work_widget  # noqa: PLC0415
 
     roles = (await ctx.session.execute(select(Role).where(Role.key.in_(ctx.roles)))).scalars() if ctx.roles else ()
     names = sorted(role.name(ctx.locale) for role in roles)
-    return [Widget(_("My district"), "core/widgets/district.html", {"district": ctx.district, "roles": names}, order=0)]
+    context = {"district": ctx.district, "roles": names}
+    district = Widget(_("My district"), "core/widgets/district.html", context, order=0)
+    widgets = [district]
+    if not is_served_only(ctx):
+        widgets.append(await work_widget(ctx))
+    return widgets

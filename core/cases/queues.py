@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, literal, or_, select
@@ -29,7 +29,19 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
 
-__all__ = ("PAGE_SIZE", "PRIORITIES", "SCOPES", "SORTS", "Filters", "Page", "count_cases", "count_many", "list_cases")
+__all__ = (
+    "PAGE_SIZE",
+    "PRIORITIES",
+    "SCOPES",
+    "SORTS",
+    "DayFlow",
+    "Filters",
+    "Page",
+    "count_cases",
+    "count_many",
+    "daily_flow",
+    "list_cases",
+)
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -277,3 +289,43 @@ async def count_many(
         counts.append(select(func.count()).select_from(inner).scalar_subquery())
     row = (await ctx.session.execute(select(*counts))).one()
     return [int(value) for value in row]
+
+
+@dataclass(frozen=True)
+class DayFlow:
+    """Cases opened and closed on one local day (Asia/Shanghai), of those the user may see."""
+
+    day: date
+    opened: int
+    closed: int
+
+
+async def daily_flow(ctx: RequestContext, definitions: list[CaseTypeDef], days: int = 7) -> list[DayFlow]:
+    """Intake and closures of the last ``days`` days (today included), oldest first, visibility applied.
+
+    Only the two timestamps of cases touched in the window are read; they are counted by
+    local day in Python, the same on SQLite and PostgreSQL.
+    """
+    today = datetime.now(TIMEZONE).date()
+    first = today - timedelta(days=days - 1)
+    since = _day_start(first)
+    visible = await _conditions(ctx, Filters(open="any"), definitions)
+    rows = await ctx.session.execute(
+        select(Case.created_at, Case.closed_at).where(
+            *visible, or_(Case.created_at >= since, Case.closed_at >= since)
+        )
+    )
+    opened = dict.fromkeys(range(days), 0)
+    closed = dict.fromkeys(range(days), 0)
+    for created_at, closed_at in rows:
+        for when, tally in ((created_at, opened), (closed_at, closed)):
+            if when is not None:
+                offset = (_local_day(when) - first).days
+                if 0 <= offset < days:
+                    tally[offset] += 1
+    return [DayFlow(first + timedelta(days=n), opened[n], closed[n]) for n in range(days)]
+
+
+def _local_day(when: datetime) -> date:
+    """The local date of a stored time (SQLite gives it back without a zone: it is UTC)."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(TIMEZONE).date()
