@@ -54,7 +54,7 @@ def mentioned_names(text: str) -> list[str]:
     seen: list[str] = []
     for raw in MENTION.findall(text or ""):
         name = raw.rstrip(".-")
-        if len(name) >= 2 and name not in seen:  # noqa: PLR2004 - shortest username
+        if len(name) >= 2 and name not in seen:
             seen.append(name)
     return seen[:MENTIONS_MAX]
 
@@ -102,12 +102,12 @@ async def notify_mentions(ctx: RequestContext, case: Case, definition: CaseTypeD
     by_name = {u.username: u for u in users}
     result.unknown = [n for n in names if n not in by_name]
     result.mentioned = [{"id": by_name[n].id, "username": n} for n in names if n in by_name]
-    allowed = [
-        u.id for u in users if u.id != ctx.user.id and await may_see(ctx, u, case, definition)
-    ]
+    allowed = [u.id for u in users if u.id != ctx.user.id and await may_see(ctx, u, case, definition)]
     excerpt = text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
     params = {"actor": ctx.user.label, "reference": case.reference, "title": case.title, "excerpt": excerpt}
-    await notify(ctx.session, allowed, "core.mentioned", params, case_link(ctx.district, case), district_id=ctx.district.id)
+    await notify(
+        ctx.session, allowed, "core.mentioned", params, case_link(ctx.district, case), district_id=ctx.district.id
+    )
     result.notified = allowed
     return result
 
@@ -165,7 +165,13 @@ async def send_due_soon_notices(
         params = {"reference": case.reference, "title": case.title, "due": _local(case.due_at)}
         key = f"{kind}:{case.id}:{case.due_at.astimezone(TIMEZONE).isoformat(timespec='minutes')}"
         left = await notify(
-            session, [case.assignee_id], kind, params, case_link(district, case), district_id=district.id, dedupe_key=key
+            session,
+            [case.assignee_id],
+            kind,
+            params,
+            case_link(district, case),
+            district_id=district.id,
+            dedupe_key=key,
         )
         if not left:
             result.already_told += 1

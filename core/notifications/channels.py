@@ -74,10 +74,10 @@ class InAppChannel:
     name_zh = "站内消息"
     name_en = "In-app inbox"
 
-    async def send(self, message: OutgoingMessage) -> bool:  # noqa: ARG002 - the row is the message
+    async def send(self, message: OutgoingMessage) -> bool:
         return True
 
-    async def send_digest(self, digest: DigestMessage) -> bool:  # noqa: ARG002 - the inbox shows every notice
+    async def send_digest(self, digest: DigestMessage) -> bool:
         return True
 
 

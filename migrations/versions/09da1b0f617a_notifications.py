@@ -47,7 +47,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["district_id"], ["districts.id"], name=op.f("fk_notifications_district_id_districts"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_notifications_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
         sa.UniqueConstraint(
             "district_id", "user_id", "dedupe_key", name=op.f("uq_notifications_district_id_user_id_dedupe_key")
