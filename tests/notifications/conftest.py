@@ -2,5 +2,6 @@
 
 from __future__ import annotations
 
+from tests.api_cases.conftest import api  # noqa: F401 - fixture
 from tests.cases.conftest import as_user, host, world  # noqa: F401 - fixtures
 from tests.web_cases.conftest import browser  # noqa: F401 - fixture

@@ -42,7 +42,7 @@ def test_a_notice_is_rolled_back_with_the_comment_that_caused_it(world, as_user,
 
 
 def test_mentions_reach_only_members_who_may_see_the_case(world, as_user, seed):
-    """On casework of 平桥's team, @colleague (平桥) is told; @social2 (牡丹), @dadmin (no team), @resident get nothing."""
+    """On 平桥's casework @colleague (平桥) is told; @social2 (牡丹), @dadmin (no team), @resident get nothing."""
 
     async def colleague(session):
         district = await session.get(District, world["district_id"])
@@ -205,7 +205,9 @@ def test_notify_needs_a_district_and_skips_nobody(seed, world):
         with pytest.raises(ValueError, match="district"):
             await notify(session, [1], "core.assigned", {})
         uid = (await session.execute(select(User.id).where(User.username == "worker"))).scalar_one()
-        left = await notify(session, [uid, uid, None], "core.assigned", {"reference": "X"}, district_id=world["district_id"])
+        left = await notify(
+            session, [uid, uid, None], "core.assigned", {"reference": "X"}, district_id=world["district_id"]
+        )
         for_district(session, world["district_id"])
         return left, await unread_count(session, uid)
 
