@@ -39,8 +39,8 @@ KINDS = (
     NotificationKind(
         key=KIND,
         title_zh="{text}",
-        label_zh="议事协商消息（议题、会议、纪要、决议、跟进）",
-        label_en="Consultation council (topics, meetings, minutes, resolutions, follow-up)",
+        label_zh="议事协商消息",
+        label_en="Consultation council notices",
     ),
 )
 
