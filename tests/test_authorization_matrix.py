@@ -185,6 +185,20 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{API}/cases/{{reference:str}}/timeline"): RECORD,
     ("POST", f"{API}/cases/{{reference:str}}/claim"): RECORD,
     ("POST", f"{API}/cases/{{reference:str}}/assign"): RECORD,
+    # Notifications (core/notifications): each member's own inbox; another person's notice is 404.
+    ("GET", f"{D}/notifications"): EVERYONE,
+    ("GET", f"{D}/notifications/bell"): EVERYONE,
+    ("POST", f"{D}/notifications/read-all"): EVERYONE,
+    ("GET", f"{D}/notifications/preferences"): EVERYONE,
+    ("POST", f"{D}/notifications/preferences"): EVERYONE,
+    ("POST", f"{D}/notifications/{{notice_id:int}}/read"): RECORD,
+    ("GET", f"{D}/notifications/{{notice_id:int}}/open"): RECORD,
+    ("GET", f"{API}/notifications"): EVERYONE,
+    ("GET", f"{API}/notifications/unread-count"): EVERYONE,
+    ("POST", f"{API}/notifications/read-all"): EVERYONE,
+    ("GET", f"{API}/notifications/preferences"): EVERYONE,
+    ("PUT", f"{API}/notifications/preferences"): EVERYONE,
+    ("POST", f"{API}/notifications/{{notice_id:int}}/read"): RECORD,
 }
 
 # Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
@@ -199,6 +213,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
     ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
     ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
+    ("PUT", f"{API}/notifications/preferences"): {"preferences": []},
     ("POST", f"{API}/cases"): {
         "type": "resident_request",
         "title": "矩阵诉求",
