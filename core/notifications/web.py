@@ -126,7 +126,7 @@ async def read_one(request: Request[Any, Any, Any], ctx: RequestContext, notice_
 async def read_all(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Mark all my notices read."""
     count = await mark_all_read(ctx.session, _uid(ctx))
-    message = gettext("%(n)s notices marked as read.", n=count) if count else gettext("Nothing was unread.")
+    message = gettext("Marked as read: %(n)s.", n=count) if count else gettext("Nothing was unread.")
     if _htmx(request):
         response = await _inbox(request, ctx, changed=True)
         response.context["flashes"] = [message]
