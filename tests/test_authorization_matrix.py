@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.app import create_app
 from core.auth.tokens import create_token
-from core.models import Membership, OrgUnitKind
+from core.models import Membership, Notification, OrgUnitKind
 from core.plugins import PluginHost
 from core.rbac.roles import DEFAULT_ROLES
 from core.services.roles import create_role
@@ -263,6 +263,11 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
         secret = await make_user(session, "yz-secret", district=b, roles=("resident",))
         await create_role(session, b, key="yz_custom", name_zh="鄞州自定义角色")
         _raw, b_token = await create_token(session, secret, b.id, "yz-secret token")
+        b_notice = Notification(
+            district_id=b.id, user_id=secret.id, kind="core.assigned", params={"actor": "yz-secret"}
+        )
+        session.add(b_notice)
+        await session.flush()
         memberships = {
             m.user_id: m.id
             for m in (await session.execute(select(Membership))).scalars()
@@ -281,6 +286,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "HS-2026-999999",
                 "attachment_id": 999_999,
+                "notice_id": 999_999,
             },
             "b": {
                 "district_code": "yinzhou",
@@ -294,6 +300,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "YI-2026-999999",
                 "attachment_id": 999_999,
+                "notice_id": b_notice.id,
             },
         }
 
