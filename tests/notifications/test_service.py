@@ -15,6 +15,7 @@ from core.models.notifications import Notification
 from core.notifications import build_digests, list_notices, notify, set_preferences, unread_count
 from core.notifications.cases import mentioned_names, send_due_soon_notices
 from core.notifications.channels import IN_APP
+from tests.cases.conftest import RESIDENT_REQUEST
 from tests.cases.test_concurrency import run_parallel
 from tests.factories import make_user
 from tests.notifications.support import act, new_casework, new_request, notices_of
@@ -227,3 +228,19 @@ def test_notices_of_another_district_stay_there(world, as_user, seed):
         return elsewhere, await unread_count(session, uid), await session.scalar(select(Notification.kind))
 
     assert seed(count) == (0, 1, "core.mentioned")
+
+
+def test_a_case_opened_for_someone_else_tells_them(world, as_user, seed):
+    """Filing a case already assigned to social tells social; filing one for oneself tells nobody."""
+
+    async def create_for(ctx, username):
+        uid = (await ctx.session.execute(select(User.id).where(User.username == username))).scalar_one()
+        case = await service.create_case(
+            ctx, "resident_request", title="独居老人探访", data=dict(RESIDENT_REQUEST), channel="phone", assignee_id=uid
+        )
+        return case.reference
+
+    reference = as_user("worker", lambda ctx: create_for(ctx, "social"))
+    as_user("worker", lambda ctx: create_for(ctx, "worker"))
+    assert [(n.kind, n.params["reference"]) for n in notices_of(seed, "social")] == [("core.assigned", reference)]
+    assert notices_of(seed, "worker") == []
