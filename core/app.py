@@ -85,11 +85,13 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
     """Build the Litestar app for ``settings`` (read from ``SANSHE_*`` variables when omitted)."""
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.builder.worker import start_worker, stop_worker  # noqa: PLC0415
+    from core.notifications.kinds import load_kinds  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
     from core.web.security import add_security_headers  # noqa: PLC0415
 
     settings = settings or load_settings()
     host = plugin_host or PluginHost.load(settings.allowed_plugins)
+    load_kinds(host)  # the plugins' kinds of notice, known before the first one is written
     engine = create_engine(settings.database_url)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,

@@ -67,6 +67,6 @@ async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
     context = {"district": ctx.district, "roles": names}
     district = Widget(_("My district"), "core/widgets/district.html", context, order=0)
     widgets = [district]
-    if not is_served_only(ctx):
+    if ctx.roles and not is_served_only(ctx):
         widgets.append(await work_widget(ctx))
     return widgets

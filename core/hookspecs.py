@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models import District
     from core.models.cases import Case
+    from core.notifications.channels import Channel
+    from core.notifications.kinds import NotificationKind
     from core.plugins.manifest import ExportColumn, Manifest, NavItem, Panel, PolicyDefault, QueueLink, Widget
     from core.web.context import RequestContext
     from core.workflows.definition import Transition
@@ -55,6 +57,16 @@ def register_api_routes() -> list[Any]:  # type: ignore[empty-body]
 @hookspec
 def register_commands(cli: click.Group) -> None:
     """Add click commands or groups to the ``sanshe`` command line."""
+
+
+@hookspec
+def notification_kinds() -> list[NotificationKind]:  # type: ignore[empty-body]
+    """Return the kinds of notice the plugin sends (key, zh/en title and body templates, defaults, roles)."""
+
+
+@hookspec
+def notification_channels() -> list[Channel]:  # type: ignore[empty-body]
+    """Return channels (SMS, a messaging app) that send notices besides the in-app inbox."""
 
 
 @hookspec

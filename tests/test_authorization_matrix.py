@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.app import create_app
 from core.auth.tokens import create_token
-from core.models import Membership, OrgUnitKind
+from core.models import Membership, Notification, OrgUnitKind
 from core.plugins import PluginHost
 from core.rbac.roles import DEFAULT_ROLES
 from core.services.roles import create_role
@@ -185,6 +185,20 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{API}/cases/{{reference:str}}/timeline"): RECORD,
     ("POST", f"{API}/cases/{{reference:str}}/claim"): RECORD,
     ("POST", f"{API}/cases/{{reference:str}}/assign"): RECORD,
+    # Notifications (core/notifications): each member's own inbox; another person's notice is 404.
+    ("GET", f"{D}/notifications"): EVERYONE,
+    ("GET", f"{D}/notifications/bell"): EVERYONE,
+    ("POST", f"{D}/notifications/read-all"): EVERYONE,
+    ("GET", f"{D}/notifications/preferences"): EVERYONE,
+    ("POST", f"{D}/notifications/preferences"): EVERYONE,
+    ("POST", f"{D}/notifications/{{notice_id:int}}/read"): RECORD,
+    ("GET", f"{D}/notifications/{{notice_id:int}}/open"): RECORD,
+    ("GET", f"{API}/notifications"): EVERYONE,
+    ("GET", f"{API}/notifications/unread-count"): EVERYONE,
+    ("POST", f"{API}/notifications/read-all"): EVERYONE,
+    ("GET", f"{API}/notifications/preferences"): EVERYONE,
+    ("PUT", f"{API}/notifications/preferences"): EVERYONE,
+    ("POST", f"{API}/notifications/{{notice_id:int}}/read"): RECORD,
 }
 
 # Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
@@ -199,6 +213,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
     ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
     ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
+    ("PUT", f"{API}/notifications/preferences"): {"preferences": []},
     ("POST", f"{API}/cases"): {
         "type": "resident_request",
         "title": "矩阵诉求",
@@ -248,6 +263,11 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
         secret = await make_user(session, "yz-secret", district=b, roles=("resident",))
         await create_role(session, b, key="yz_custom", name_zh="鄞州自定义角色")
         _raw, b_token = await create_token(session, secret, b.id, "yz-secret token")
+        b_notice = Notification(
+            district_id=b.id, user_id=secret.id, kind="core.assigned", params={"actor": "yz-secret"}
+        )
+        session.add(b_notice)
+        await session.flush()
         memberships = {
             m.user_id: m.id
             for m in (await session.execute(select(Membership))).scalars()
@@ -266,6 +286,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "HS-2026-999999",
                 "attachment_id": 999_999,
+                "notice_id": 999_999,
             },
             "b": {
                 "district_code": "yinzhou",
@@ -279,6 +300,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "YI-2026-999999",
                 "attachment_id": 999_999,
+                "notice_id": b_notice.id,
             },
         }
 

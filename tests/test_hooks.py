@@ -175,6 +175,8 @@ def test_sync_and_async_implementations_are_both_awaited(host):
 
     class FakeCtx:
         district = types.SimpleNamespace(code="haishu")
+        roles: tuple[str, ...] = ()  # no role here: the core's widgets read nothing from the database
+        is_platform_admin = False
 
         @staticmethod
         def url(path: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -13,6 +12,7 @@ from core.db import utcnow
 from core.i18n import gettext
 from core.models import User
 from core.models.cases import Case, CaseEvent
+from core.notifications.cases import notify_assignee, notify_mentions
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
@@ -21,8 +21,6 @@ if TYPE_CHECKING:
 from core.cases.writes import require_permission, write_if_current
 
 __all__ = ("assign", "claim", "comment")
-
-MENTION = re.compile(r"@([A-Za-z0-9_.\-]{2,64})")
 
 
 async def comment(ctx: RequestContext, case: Case, definition: CaseTypeDef, text: str) -> CaseEvent:
@@ -36,18 +34,10 @@ async def comment(ctx: RequestContext, case: Case, definition: CaseTypeDef, text
         raise InvalidData(
             gettext("Please correct the marked fields."), {"text": gettext("Enter at most %(n)s characters.", n=5000)}
         )
-    names = sorted(set(MENTION.findall(text)))
-    mentioned: list[dict[str, Any]] = []
-    if names:
-        from core.models import Membership  # noqa: PLC0415
-
-        rows = await ctx.session.execute(
-            select(User.id, User.username)
-            .join(Membership, Membership.user_id == User.id)
-            .where(User.username.in_(names), Membership.district_id == ctx.district.id)
-            .distinct()
-        )
-        mentioned = [{"id": uid, "username": name} for uid, name in rows]
+    # Mentioned members who may see the case are told, in this transaction; others get nothing.
+    found = await notify_mentions(ctx, case, definition, text)
+    ctx.extra["mentions_unknown"] = found.unknown
+    mentioned: list[dict[str, Any]] = list(found.mentioned)
     return await append_event(ctx.session, case, "comment", ctx.user.id, {"text": text, "mentions": mentioned})
 
 
@@ -89,6 +79,7 @@ async def assign(
         ctx.user.id,
         {"from": before, "to": assignee_id, "lock_version": case.lock_version},
     )
+    await notify_assignee(ctx, case, assignee_id)
     return case
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 from core.cases.activity import assign, claim, comment
 from core.cases.transitions import available_transitions, perform_transition
 from core.cases.writes import diff_data, require_permission, search_text, stale_error, write_if_current
+from core.notifications.cases import notify_assignee
 
 __all__ = (
     "assign",
@@ -164,6 +165,7 @@ async def create_case(
         ctx.user.id,
         {"title": title, "state": initial.key, "channel": channel, "data": result.data, "version": row.version},
     )
+    await notify_assignee(ctx, case, assignee_id)  # a case opened for someone else tells them
     await call_hook(ctx.hooks.on_case_created, ctx=ctx, case=case, case_type=definition)
     return case
 

@@ -7,6 +7,7 @@ from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseType
 from core.models.district import District, OrgUnit, OrgUnitKind
 from core.models.jobs import CaseMigrationJob
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
+from core.models.notifications import Notification, NotificationPreference
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.user import Membership, User
@@ -27,6 +28,8 @@ __all__ = (
     "LedgerTransfer",
     "LoginAttempt",
     "Membership",
+    "Notification",
+    "NotificationPreference",
     "OrgUnit",
     "OrgUnitKind",
     "PolicyRule",

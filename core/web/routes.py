@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.notifications.web import NOTIFICATION_ROUTES
 from core.web.admin import ADMIN_DISTRICT_ROUTES, ADMIN_PLATFORM_ROUTES
 from core.web.case_routes import CASE_ROUTES
 from core.web.dashboard import dashboard
@@ -31,4 +32,5 @@ DISTRICT_ROUTES: list[ControllerRouterHandler] = [
     *QUEUE_ROUTES,
     *MY_REQUESTS_ROUTES,
     *CASE_ROUTES,
+    *NOTIFICATION_ROUTES,
 ]

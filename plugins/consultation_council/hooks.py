@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.hookspecs import hookimpl
 from core.i18n import gettext as _
 from core.models.cases import Case
+from core.notifications import NotificationKind
 from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
 from core.plugins.enablement import plugin_settings
 from plugins.consultation_council import cli as cli_module
@@ -162,3 +163,10 @@ async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -
             context = {"source": source, "topic": None, "council": None, "linked": None, "resolutions": []}
             return [Panel(_("Consultation council"), "consultation_council/case_panel.html", context, order=20)]
     return []
+
+
+@hookimpl
+def notification_kinds() -> list[NotificationKind]:
+    """The council's notices go to the core inbox as one kind (see notify.py)."""
+    return list(notify.KINDS)
+

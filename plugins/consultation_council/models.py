@@ -285,7 +285,7 @@ class Progress(IdPrimaryKey, DistrictScoped, Base):
 
 
 class Notification(IdPrimaryKey, DistrictScoped, Base):
-    """An in-app notice for one user; the daily digest gathers the ones not yet digested."""
+    """Former in-app notices (no longer written: notices are the core's, see notify.py); kept until a drop migration."""
 
     __tablename__ = f"{PREFIX}notification"
     __table_args__ = (Index(f"ix_{PREFIX}notification_user", "district_id", "user_id", "digest_id"),)

@@ -1,18 +1,28 @@
-"""In-app notices and the daily digest (one message a day per person, not one per event).
+"""The council's notices, on the core notification service, and its daily digest page.
 
-Notices are rows of this plugin, shown on ``/council/notifications``; ``sanshe council
-digest`` (run daily by cron) gathers each person's notices not yet digested into one
-``Digest`` of that day. No mail server is involved: the digest is read in the app.
+Notices are the core's (:func:`core.notifications.notify`, kind ``consultation_council.notice``
+declared through the ``notification_kinds`` hook): they reach the bell and the inbox,
+follow each person's preferences, and are written in the transaction of the council
+change that caused them. ``sanshe council digest`` (run daily) still gathers each
+person's council notices not yet digested into one ``Digest`` of that day, shown on
+``/council/notifications``.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from plugins.consultation_council.models import Digest, Notification
+from core.db import utcnow
+from core.models.notifications import Notification
+from core.notifications import NotificationKind
+from core.notifications import notify as core_notify
+from core.notifications import unread_count as core_unread_count
+from plugins.consultation_council.models import Digest
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -20,51 +30,69 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("build_digests", "notify", "recent", "unread_count")
+__all__ = ("KIND", "KINDS", "Note", "build_digests", "notify", "recent", "unread_count")
 
 TEXT_MAX = 300
+KIND = "consultation_council.notice"
+# The council's messages are written in Chinese by its services; English readers see them as written.
+KINDS = (
+    NotificationKind(
+        key=KIND,
+        title_zh="{text}",
+        label_zh="议事协商消息",
+        label_en="Consultation council notices",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A council notice as the council's page lists it."""
+
+    text: str
+    link: str
+    created_at: datetime
 
 
 async def notify(
     session: AsyncSession, district_id: int, user_ids: Iterable[int | None], text: str, link: str = ""
 ) -> int:
-    """Leave ``text`` for each user (once each, none for ``None``); return how many were left."""
-    targets = sorted({uid for uid in user_ids if uid})
-    for uid in targets:
-        session.add(Notification(district_id=district_id, user_id=uid, text=text[:TEXT_MAX], link=link[:300]))
-    if targets:
-        await session.flush()
-    return len(targets)
+    """Leave ``text`` for each user (once each, none for ``None``) in their inbox; return how many were left."""
+    return await core_notify(session, user_ids, KIND, {"text": text[:TEXT_MAX]}, link, district_id=district_id)
 
 
-async def recent(session: AsyncSession, user_id: int, limit: int = 30) -> tuple[list[Notification], list[Digest]]:
-    """The user's latest notices and digests, newest first."""
-    notes = (
+async def recent(session: AsyncSession, user_id: int, limit: int = 30) -> tuple[list[Note], list[Digest]]:
+    """The user's latest council notices and digests, newest first."""
+    rows = (
         await session.execute(
             select(Notification)
-            .where(Notification.user_id == user_id)
+            .where(Notification.user_id == user_id, Notification.kind == KIND)
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )
     ).scalars()
+    notes = [Note(text=str((n.params or {}).get("text", "")), link=n.link, created_at=n.created_at) for n in rows]
     digests = (
         await session.execute(select(Digest).where(Digest.user_id == user_id).order_by(Digest.day.desc()).limit(7))
     ).scalars()
-    return list(notes), list(digests)
+    return notes, list(digests)
 
 
 async def unread_count(session: AsyncSession, user_id: int) -> int:
-    """Notices not yet gathered into a digest."""
-    query = select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.digest_id.is_(None))
-    return int((await session.execute(query)).scalar_one())
+    """Council notices not yet read in the inbox."""
+    return await core_unread_count(session, user_id, kinds=[KIND])
 
 
 async def build_digests(session: AsyncSession, district_id: int, day: date) -> int:
-    """Gather every notice not yet digested into its user's digest of ``day``; return the digests written."""
+    """Gather every council notice not yet digested into its user's digest of ``day``; return the digests written."""
     pending = (
         await session.execute(
             select(Notification)
-            .where(Notification.district_id == district_id, Notification.digest_id.is_(None))
+            .where(
+                Notification.district_id == district_id,
+                Notification.kind == KIND,
+                Notification.digested_at.is_(None),
+            )
             .order_by(Notification.user_id, Notification.created_at, Notification.id)
         )
     ).scalars()
@@ -72,11 +100,12 @@ async def build_digests(session: AsyncSession, district_id: int, day: date) -> i
     for note in pending:
         by_user[note.user_id].append(note)
     written = 0
+    now = utcnow()
     for user_id, notes in by_user.items():
         digest = (
             await session.execute(select(Digest).where(Digest.user_id == user_id, Digest.day == day))
         ).scalar_one_or_none()
-        lines = [f"· {n.text}" + (f" ({n.link})" if n.link else "") for n in notes]
+        lines = [f"· {(n.params or {}).get('text', '')}" + (f" ({n.link})" if n.link else "") for n in notes]
         if digest is None:
             digest = Digest(district_id=district_id, user_id=user_id, day=day, body="\n".join(lines), count=len(notes))
             session.add(digest)
@@ -84,9 +113,8 @@ async def build_digests(session: AsyncSession, district_id: int, day: date) -> i
             digest.body = "\n".join([digest.body, *lines]).strip()
             digest.count += len(notes)
             digest.read_at = None
-        await session.flush()
         for note in notes:
-            note.digest_id = digest.id
+            note.digested_at = now
         written += 1
     await session.flush()
     return written

@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from core.cases.errors import TransitionRefused
 from core.models.cases import Case, CaseEvent
+from core.models.notifications import Notification
 from plugins.consultation_council import topics
 from plugins.consultation_council.councils import Refused
-from plugins.consultation_council.models import Notification, Topic
+from plugins.consultation_council.models import Topic
 from plugins.consultation_council.tests.support import raise_parking_topic
 
 
@@ -38,7 +39,7 @@ def test_threshold_of_supports_puts_the_topic_on_the_agenda(world, as_user):
     async def check(ctx):
         topic, case = await _topic(ctx, ref)
         events = (await ctx.session.execute(select(CaseEvent).where(CaseEvent.case_id == case.id))).scalars()
-        texts = (await ctx.session.execute(select(Notification.text))).scalars()
+        texts = [p.get("text", "") for p in (await ctx.session.execute(select(Notification.params))).scalars()]
         return (
             case.state,
             topic.threshold_reached_at is not None,
