@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -14,8 +15,12 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 PASSWORD = "sanshe-demo"
-# Hashing with argon2 is slow by design; tests reuse one hash.
-_HASH = hash_password(PASSWORD)
+
+
+@functools.cache
+def _hash() -> str:
+    """One hash of ``PASSWORD`` for every test user, made after the kit chose the test's argon2 parameters."""
+    return hash_password(PASSWORD)
 
 
 async def make_district(session: AsyncSession, code: str = "haishu", name_zh: str = "海曙区", **kw: object) -> District:
@@ -61,7 +66,7 @@ async def make_user(
     user = User(
         username=username,
         display_name=username,
-        password_hash=_HASH if password == PASSWORD else hash_password(password),
+        password_hash=_hash() if password == PASSWORD else hash_password(password),
         is_platform_admin=platform_admin,
     )
     session.add(user)
