@@ -13,22 +13,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
-__all__ = ("FAST_PARAMETERS", "restore_hashing", "use_fast_hashing")
+__all__ = ("FAST_MEMORY_COST", "FAST_PARALLELISM", "FAST_TIME_COST", "restore_hashing", "use_fast_hashing")
 
 # argon2id, one pass over 1 MiB with one lane: microseconds instead of ~250 ms.
-FAST_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+FAST_TIME_COST, FAST_MEMORY_COST, FAST_PARALLELISM = 1, 1024, 1
 _original: list[tuple[PasswordHasher, str]] = []
 
 
 def use_fast_hashing() -> None:
-    """Make :mod:`core.auth.passwords` hash and check with :data:`FAST_PARAMETERS` in this process."""
+    """Make :mod:`core.auth.passwords` hash and check with the ``FAST_*`` parameters here."""
     from argon2 import PasswordHasher  # noqa: PLC0415
 
     from core.auth import passwords  # noqa: PLC0415
 
     if not _original:
         _original.append((passwords._hasher, passwords._DUMMY_HASH))
-    passwords._hasher = PasswordHasher(**FAST_PARAMETERS)
+    passwords._hasher = PasswordHasher(
+        time_cost=FAST_TIME_COST, memory_cost=FAST_MEMORY_COST, parallelism=FAST_PARALLELISM
+    )
     passwords._DUMMY_HASH = passwords._hasher.hash("sanshe-no-such-user")
 
 

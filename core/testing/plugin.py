@@ -83,8 +83,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if info is None:
             continue
         scopes = {d.scope for defs in info.name2fixturedefs.values() for d in defs}
-        if scopes & {"module", "class", "package"} and item.module is not None:
-            item.add_marker(pytest.mark.xdist_group(f"module:{item.module.__name__}"))
+        module = getattr(item, "module", None)
+        if scopes & {"module", "class", "package"} and module is not None:
+            item.add_marker(pytest.mark.xdist_group(f"module:{module.__name__}"))
 
 
 def _backends(config: pytest.Config, node: Any) -> list[str]:
