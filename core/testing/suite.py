@@ -178,7 +178,7 @@ def empty_database_url(
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Report how long making each test's database took, per backend (per worker under xdist)."""
+    """Report how long making each test's database took, per backend (serial runs: xdist workers keep theirs)."""
     for name, times in sorted(_creation_times.items()):
         ms = sorted(t * 1000 for t in times)
         terminalreporter.write_line(
