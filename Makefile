@@ -55,8 +55,12 @@ typecheck:
 imports:
 	$(VENV)/bin/lint-imports
 
+# In parallel on every CPU (pytest-xdist; each worker has its own PostgreSQL server and templates).
+# Tests of one module that share a module-scoped fixture (a live server, a browser) stay on one
+# worker (--dist loadgroup, core.testing.plugin groups them). `make pytest PYTEST_WORKERS=0` runs serially.
+PYTEST_WORKERS ?= auto
 pytest:
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The page crawl alone: every demo role, every page, in Chromium (docs/crawl.md).
 crawl:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.models import District, Membership, OrgUnit, OrgUnitKind, PolicyRule, Role
-from tests.conftest import csrf_of, login
-from tests.factories import make_district, make_org_unit, make_user
+from core.testing import csrf_of, login
+from core.testing.factories import make_district, make_org_unit, make_user
 
 ADMIN = "/d/haishu/admin"
 

@@ -11,8 +11,8 @@ from core.auth.admin import NotAllowedError, WeakPasswordError, reset_password
 from core.auth.passwords import check_password_strength, hash_password, verify_password
 from core.db import create_engine, session_factory
 from core.models import User, WebSession
-from tests.conftest import csrf_of, login
-from tests.factories import PASSWORD, make_district, make_user
+from core.testing import csrf_of, login
+from core.testing.factories import PASSWORD, make_district, make_user
 from tests.test_tokens import fresh_client
 
 NEW_PASSWORD = "river-lantern-42"

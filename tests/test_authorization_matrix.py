@@ -20,8 +20,8 @@ from core.models import Membership, Notification, OrgUnitKind
 from core.plugins import PluginHost
 from core.rbac.roles import DEFAULT_ROLES
 from core.services.roles import create_role
-from tests.conftest import csrf_of, login
-from tests.factories import make_district, make_org_unit, make_user
+from core.testing import csrf_of, login
+from core.testing.factories import make_district, make_org_unit, make_user
 from tests.fakeplugins import alpha, beta
 
 ANON, PLATFORM = "anonymous", "platform_admin"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.cli import _register, cli
 from core.models import District, Membership, OrgUnitKind
-from tests.factories import make_district, make_org_unit, make_user
+from core.testing.factories import make_district, make_org_unit, make_user
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from core.auth.passwords import verify_password
 from core.cli import users as users_cli
 from core.models import District, Membership, User
-from tests.conftest import login
-from tests.factories import PASSWORD, make_district, make_org_unit, make_user
+from core.testing import login
+from core.testing.factories import PASSWORD, make_district, make_org_unit, make_user
 from tests.test_tokens import fresh_client
 
 GOOD = "river-lantern-42"

@@ -10,8 +10,8 @@ from core.auth.middleware import ANON_CSRF_COOKIE, LANG_COOKIE
 from core.auth.passwords import verify_password
 from core.auth.sessions import COOKIE_NAME
 from core.models import User, WebSession
-from tests.conftest import csrf_of, login
-from tests.factories import PASSWORD, make_district, make_user
+from core.testing import csrf_of, login
+from core.testing.factories import PASSWORD, make_district, make_user
 from tests.test_tokens import add_probe, fresh_client
 
 REFUSED_ZH = "表单已过期或缺少安全令牌。请刷新页面后重试。"

@@ -15,7 +15,7 @@ from core.db.base import Base
 from core.demo import DEMO_PASSWORD, DEMO_USERS
 from core.models import District, Membership, OrgUnit, User
 from core.plugins import PluginHost
-from tests.conftest import login
+from core.testing import login
 
 
 def _cli() -> click.Group:

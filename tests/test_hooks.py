@@ -20,7 +20,7 @@ from core.plugins import PluginHost
 from core.plugins.asyncio import call_hook, flatten
 from core.plugins.enablement import enable_plugin, plugin_settings
 from core.plugins.host import PluginError
-from tests.conftest import login
+from core.testing import login
 from tests.plugins_for_tests import hello
 from tests.plugins_for_tests.fixtures import *  # noqa: F403 - fixtures: host, hello_client, two_districts
 from tests.plugins_for_tests.fixtures import district

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.plugins.enablement import disable_plugin, enable_plugin, enabled_keys
-from tests.conftest import login
+from core.testing import login
 from tests.plugins_for_tests.fixtures import *  # noqa: F403 - fixtures: host, two_districts
 from tests.plugins_for_tests.fixtures import clear_plugin_caches, district
 

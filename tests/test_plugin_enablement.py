@@ -11,8 +11,8 @@ from sqlalchemy import select
 from core.app import create_app
 from core.models import DistrictPlugin, Role
 from core.plugins import PluginHost
-from tests.conftest import csrf_of, login
-from tests.factories import make_district, make_user
+from core.testing import csrf_of, login
+from core.testing.factories import make_district, make_user
 from tests.fakeplugins import alpha, beta
 
 MODULES = "/d/haishu/admin/modules"

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from core.auth.passwords import verify_password
 from core.models import User
-from tests.conftest import csrf_of, login
-from tests.factories import PASSWORD, make_district, make_org_unit, make_user
+from core.testing import csrf_of, login
+from core.testing.factories import PASSWORD, make_district, make_org_unit, make_user
 from tests.test_tokens import fresh_client
 
 NEW_PASSWORD = "river-lantern-42"

@@ -11,7 +11,7 @@ from core.rbac import authorize, ensure_loaded
 from core.rbac.enforcer import _enforcers
 from core.services import roles as role_svc
 from core.services.memberships import add_membership, remove_membership
-from tests.factories import make_district, make_user
+from core.testing.factories import make_district, make_user
 
 
 async def _setup(session):

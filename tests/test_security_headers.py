@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import login
-from tests.factories import make_district, make_user
+from core.testing import login
+from core.testing.factories import make_district, make_user
 
 
 @pytest.fixture

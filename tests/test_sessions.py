@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from core.auth.sessions import COOKIE_NAME, hash_id
 from core.db import utcnow
 from core.models import WebSession
-from tests.conftest import csrf_of, login
-from tests.factories import PASSWORD, make_district, make_user
+from core.testing import csrf_of, login
+from core.testing.factories import PASSWORD, make_district, make_user
 from tests.test_tokens import fresh_client
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import login
-from tests.factories import make_district, make_user
+from core.testing import login
+from core.testing.factories import make_district, make_user
 
 
 def test_healthz_reports_ok(client):

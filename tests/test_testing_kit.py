@@ -74,3 +74,53 @@ def test_postgresql_when_asked(sanshe_backend, sanshe_database_url, sanshe_clien
     assert sanshe_backend == "postgresql"
     assert sanshe_database_url.startswith("postgresql+asyncpg://")
     assert sanshe_client_for("resident").get("/d/haishu/notices").status_code == 200
+
+
+def test_test_sessions_hash_passwords_cheaply_and_production_keeps_argon2_defaults():
+    """While the kit is active a password hash uses argon2id's cheapest parameters (a login costs
+    microseconds); restoring gives argon2-cffi's recommended parameters back, and a hash made with
+    the cheap ones is then due for an upgrade at the next login."""
+    from argon2 import PasswordHasher
+
+    from core.auth.passwords import hash_password, needs_rehash, verify_password
+    from core.testing.passwords import restore_hashing, use_fast_hashing
+
+    cheap = hash_password("sanshe-demo")
+    assert cheap.startswith("$argon2id$") and "m=1024,t=1,p=1" in cheap
+    assert verify_password(cheap, "sanshe-demo") and not needs_rehash(cheap)
+    restore_hashing()
+    try:
+        defaults = PasswordHasher()
+        assert needs_rehash(cheap)
+        assert f"m={defaults.memory_cost},t={defaults.time_cost},p={defaults.parallelism}" in hash_password("x" * 12)
+    finally:
+        use_fast_hashing()
+    assert not needs_rehash(cheap)
+
+
+def test_a_modules_tests_sharing_a_module_scoped_fixture_stay_on_one_xdist_worker(pytester):
+    """Tests using a module-scoped fixture (a live server, a browser) carry an xdist group named after
+    their module, so ``--dist loadgroup`` starts that fixture once; the module's other tests are not grouped."""
+    pytester.makepyfile(
+        test_shared="""
+        import pytest
+
+        @pytest.fixture(scope="module")
+        def server():
+            return "http://127.0.0.1:1"
+
+        def test_one(server):
+            pass
+
+        def test_two(server):
+            pass
+
+        def test_alone():
+            pass
+        """
+    )
+    items, _ = pytester.inline_genitems()
+    groups = {item.name: item.get_closest_marker("xdist_group") for item in items}
+    assert groups["test_one"].args == ("module:test_shared",)
+    assert groups["test_two"].args == ("module:test_shared",)
+    assert groups["test_alone"] is None

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from core.config import Settings, load_settings
 from core.db import utcnow
 from core.models import LoginAttempt
-from tests.conftest import csrf_of
-from tests.factories import PASSWORD, make_district, make_user
+from core.testing import csrf_of
+from core.testing.factories import PASSWORD, make_district, make_user
 
 ACCOUNT_LIMIT = 3
 IP_LIMIT = 6

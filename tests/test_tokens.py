@@ -13,9 +13,9 @@ from sqlalchemy import select
 from core.app import create_app
 from core.auth.sessions import hash_id
 from core.models import ApiToken
+from core.testing import csrf_of, login
+from core.testing.factories import make_district, make_user
 from core.web.context import RequestContext, district_guard
-from tests.conftest import csrf_of, login
-from tests.factories import make_district, make_user
 
 TOKEN_RE = re.compile(r"sst_[A-Za-z0-9_-]{20,}")
 

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 __all__ = ("line_of", "load_yaml_file", "load_yaml_text")
 
 _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+# libyaml's parser when PyYAML was built with it (several times faster), else the pure-Python one.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Parsed shipped files by (path, modification time, size, known roles): every new district
+# stores the shipped types, and parsing them again each time dominated that.
+_FILE_CACHE: dict[tuple[str, int, int, frozenset[str]], CaseTypeDef] = {}
 
 
 def line_of(document: yaml.Node | None, path: str) -> int | None:
@@ -44,8 +49,7 @@ def line_of(document: yaml.Node | None, path: str) -> int | None:
 def load_yaml_text(text: str, *, known_roles: Iterable[str], source: str = "<yaml>") -> CaseTypeDef:
     """Parse and check a case type from YAML text; problems carry ``(line N)``."""
     try:
-        raw: Any = yaml.safe_load(text)
-        document = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw: Any = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's or PyYAML's)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -55,6 +59,7 @@ def load_yaml_text(text: str, *, known_roles: Iterable[str], source: str = "<yam
     try:
         return parse_case_type(raw, known_roles=known_roles, source=source)
     except DefinitionError as exc:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)  # only to say where each problem is
         located = []
         for problem in exc.problems:
             line = line_of(document, problem.path)
@@ -64,5 +69,11 @@ def load_yaml_text(text: str, *, known_roles: Iterable[str], source: str = "<yam
 
 
 def load_yaml_file(path: Path, *, known_roles: Iterable[str]) -> CaseTypeDef:
-    """Load one plugin-shipped YAML file; errors name the file."""
-    return load_yaml_text(path.read_text(encoding="utf-8"), known_roles=known_roles, source=str(path))
+    """Load one plugin-shipped YAML file; errors name the file (parsed once while the file is unchanged)."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size, frozenset(known_roles))
+    cached = _FILE_CACHE.get(key)
+    if cached is None:
+        cached = load_yaml_text(path.read_text(encoding="utf-8"), known_roles=key[3], source=str(path))
+        _FILE_CACHE[key] = cached
+    return cached

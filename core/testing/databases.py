@@ -1,8 +1,9 @@
 """Temporary databases: one migrated template per backend and plugin set, a copy per test.
 
 SQLite templates are files copied per test; PostgreSQL templates are databases cloned
-with ``CREATE DATABASE … TEMPLATE``, on a server of the test session started from
-Debian's binaries (:mod:`core.testing.pgserver`) only when a test asks for PostgreSQL.
+with ``CREATE DATABASE … TEMPLATE``, on the process's server started from Debian's
+binaries (:func:`core.testing.pgserver.shared_server`) only when a test asks for
+PostgreSQL. Under pytest-xdist every worker has its own server and templates.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import shutil
 from typing import TYPE_CHECKING
 
-from core.testing.pgserver import PostgresServer
+from core.testing.pgserver import PostgresServer, shared_server
 from core.testing.runner import run_sync
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ _counter = itertools.count(1)
 
 
 class Databases:
-    """Makes fresh migrated databases; :meth:`close` stops the PostgreSQL server if one started."""
+    """Makes fresh migrated databases (PostgreSQL ones on the process's shared server)."""
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -36,9 +37,9 @@ class Databases:
 
     @property
     def server(self) -> PostgresServer:
-        """The session's PostgreSQL server, started on first use."""
+        """The process's PostgreSQL server, started on first use."""
         if self._server is None:
-            self._server = PostgresServer().start()
+            self._server = shared_server()
         return self._server
 
     def _admin(self, *statements: str) -> None:
@@ -56,7 +57,8 @@ class Databases:
 
         run_sync(run)
 
-    def _template(self, backend: str, host: PluginHost) -> str:
+    def template(self, backend: str, host: PluginHost) -> str:
+        """The migrated template of ``backend`` for ``host``'s plugins (made once): a file or database name."""
         from core.db.migrate import upgrade_all  # noqa: PLC0415
 
         keys = frozenset(p.key for p in host.plugins)
@@ -80,13 +82,21 @@ class Databases:
         if backend not in BACKENDS:
             msg = f"unknown database backend {backend!r}: use one of {', '.join(BACKENDS)}"
             raise ValueError(msg)
-        template = self._template(backend, host)
+        template = self.template(backend, host)
         if backend == "sqlite":
             path = tmp_path / "sanshe-test.db"
             shutil.copyfile(template, path)
             return f"sqlite+aiosqlite:///{path}"
         name = f"sanshe_kit_{os.getpid()}_{next(_counter)}"
         self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY = FILE_COPY')
+        return self.server.url(name)
+
+    def create_empty(self, backend: str, tmp_path: Path) -> str:
+        """A fresh database with no tables at all (for tests of the migrations themselves)."""
+        if backend == "sqlite":
+            return f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        name = f"sanshe_empty_{os.getpid()}_{next(_counter)}"
+        self._admin(f'CREATE DATABASE "{name}"')
         return self.server.url(name)
 
     def drop(self, url: str) -> None:
@@ -96,7 +106,10 @@ class Databases:
             self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
-        """Stop the PostgreSQL server, if one was started."""
+        """Drop the PostgreSQL templates made here (the shared server stops when the process exits)."""
         if self._server is not None:
-            self._server.stop()
+            names = [t for (backend, _), t in self._templates.items() if backend == "postgresql"]
+            if names:
+                self._admin(*(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names))
             self._server = None
+        self._templates.clear()

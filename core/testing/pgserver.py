@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ("PostgresNotFoundError", "PostgresServer", "find_bindir")
+__all__ = ("PostgresNotFoundError", "PostgresServer", "find_bindir", "shared_server")
 
 SEARCH_GLOB = "/usr/lib/postgresql/*/bin"
 
@@ -185,3 +185,19 @@ class PostgresServer:
             self._watchdog.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._watchdog.wait(timeout=5)
+
+
+_shared: list[PostgresServer] = []
+
+
+def shared_server() -> PostgresServer:
+    """This process's PostgreSQL server, started on first use and stopped when the process exits.
+
+    Every fixture of a test session (the ``sanshe_*`` kit and the suite's ``database_url``)
+    uses this one server; under pytest-xdist each worker process has its own (a free port,
+    its own directory), so workers never share a database.
+    """
+    if not _shared:
+        server = PostgresServer().start()  # registers its own stop with atexit
+        _shared.append(server)
+    return _shared[0]

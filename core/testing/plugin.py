@@ -49,11 +49,43 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("sanshe_plugins", type="args", default=[], help="plugin keys the sanshe_* fixtures enable")
     parser.addini("sanshe_db", default="sqlite", help="default of --sanshe-db")
+    parser.addini(
+        "sanshe_fast_passwords",
+        type="bool",
+        default=True,
+        help="hash passwords with the cheapest argon2id parameters in tests (core.testing.passwords)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sanshe_plugins(*keys): the plugins enabled for this test (overrides the ini)")
     config.addinivalue_line("markers", "sanshe_db(backend): run this test only on 'sqlite' or 'postgresql'")
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one pytest-xdist worker")
+    if config.getini("sanshe_fast_passwords"):
+        from core.testing.passwords import use_fast_hashing  # noqa: PLC0415
+
+        use_fast_hashing()
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep a module's tests on one xdist worker when they share a module-scoped fixture.
+
+    A live server with a seeded database or a browser is made once per module; split over
+    workers it would be made once per worker, and a worker running other modules in
+    between would tear it down and start it again. Tests with an ``xdist_group`` of their
+    own keep it.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        scopes = {d.scope for defs in info.name2fixturedefs.values() for d in defs}
+        module = getattr(item, "module", None)
+        if scopes & {"module", "class", "package"} and module is not None:
+            item.add_marker(pytest.mark.xdist_group(f"module:{module.__name__}"))
 
 
 def _backends(config: pytest.Config, node: Any) -> list[str]:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from core.auth.tokens import create_token
 from core.models import District, User
-from tests.cases.conftest import RESIDENT_REQUEST, as_user, host, world  # noqa: F401 - fixtures
-from tests.conftest import csrf_of, login
+from core.testing import csrf_of, login
+from tests.cases.conftest import RESIDENT_REQUEST, world  # noqa: F401 - a fixture
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.models import Membership, User
+from core.testing.factories import make_district
 from tests.api_cases.conftest import API, new_request
-from tests.factories import make_district
 
 CASEWORK = {
     "type": "casework",

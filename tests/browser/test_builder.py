@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT
+from core.testing.suite import ROOT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

@@ -11,9 +11,9 @@ from core.app import create_app
 from core.builder import service as builder
 from core.cases import service as cases
 from core.plugins import PluginHost
-from tests.cases.conftest import as_user, host, world
+from tests.cases.conftest import world
 
-__all__ = ("app", "as_user", "host", "meal_delivery", "two_versions", "world")
+__all__ = ("app", "meal_delivery", "two_versions", "world")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from core.builder import service as builder
 from core.builder.access import access_changes
-from tests.conftest import login
+from core.testing import login
 
 
 def publish(as_user, raw):

@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from core.casetypes import load_yaml_text
 from core.rbac.roles import DEFAULT_ROLES
-from tests.conftest import csrf_of, login
+from core.testing import csrf_of, login
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

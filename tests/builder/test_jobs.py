@@ -19,7 +19,7 @@ from core.db import create_engine, session_factory, utcnow
 from core.models import User
 from core.models.cases import Case, CaseEvent, CaseTypeVersion
 from core.models.jobs import CaseMigrationJob
-from tests.conftest import login
+from core.testing import login
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

@@ -14,7 +14,7 @@ from core.builder import migrate
 from core.builder import service as builder
 from core.cases import service as cases
 from core.models.cases import CaseTypeVersion
-from tests.conftest import csrf_of, login
+from core.testing import csrf_of, login
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

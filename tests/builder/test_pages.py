@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 
 from core.casetypes import load_yaml_text
 from core.rbac.roles import DEFAULT_ROLES
-from tests.conftest import login
+from core.testing import login
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

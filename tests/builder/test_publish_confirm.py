@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import TestClient
 
 from core.builder import service as builder
-from tests.conftest import csrf_of, login
+from core.testing import csrf_of, login
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

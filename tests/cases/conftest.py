@@ -1,21 +1,11 @@
-"""A district with two communities and staff in each, and a way to act as one of them."""
+"""A district with two communities and staff in each (``as_user`` and ``host``: core.testing.suite)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import pytest
-from sqlalchemy import select
 
-from core.models import District, OrgUnitKind, User
-from core.plugins import PluginHost
-from core.web.context import context_for
-from tests.factories import make_district, make_org_unit, make_user
-
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-    from core.web.context import RequestContext
+from core.models import OrgUnitKind
+from core.testing.factories import make_district, make_org_unit, make_user
 
 RESIDENT_REQUEST = {
     "requester": "张阿姨",
@@ -44,27 +34,3 @@ def world(seed):
         return {"district_id": district.id, "pingqiao": pingqiao.id, "mudan": mudan.id}
 
     return seed(build)
-
-
-@pytest.fixture
-def host() -> PluginHost:
-    return PluginHost.load(frozenset())
-
-
-@pytest.fixture
-def as_user(seed, settings, host) -> Callable[..., Any]:
-    """``as_user(name, fn, code="haishu")`` runs ``await fn(ctx)`` as that user in that district, committed.
-
-    ``ctx`` is built with the ``host`` fixture's plugins (none here; a plugin's conftest overrides ``host``).
-    """
-
-    def run(username: str, fn: Callable[[RequestContext], Awaitable[Any]], code: str = "haishu") -> Any:
-        async def inner(session):
-            user = (await session.execute(select(User).where(User.username == username))).scalar_one()
-            district = (await session.execute(select(District).where(District.code == code))).scalar_one()
-            ctx = await context_for(session, settings=settings, host=host, user=user, district=district)
-            return await fn(ctx)
-
-        return seed(inner)
-
-    return run

@@ -15,7 +15,7 @@ from core.models import District
 from core.models.cases import Case, CaseEvent, CaseTypeVersion
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
-from tests.conftest import csrf_of, login
+from core.testing import csrf_of, login
 from tests.plugins_for_tests import case_hooks
 
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from core import ledger
+from core.testing.factories import make_district, make_user
 from tests.dbrunner import Db
-from tests.factories import make_district, make_user
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -13,7 +13,7 @@ from core.app import create_app
 from core.models import District, OrgUnitKind
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
-from tests.factories import make_district, make_org_unit, make_user
+from core.testing.factories import make_district, make_org_unit, make_user
 from tests.plugins_for_tests import hello
 
 __all__ = (

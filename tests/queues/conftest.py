@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from core.cases import service
-from tests.cases.conftest import RESIDENT_REQUEST, as_user, host, world  # noqa: F401 - fixtures
-from tests.conftest import login
+from core.testing import login
+from tests.cases.conftest import RESIDENT_REQUEST, world  # noqa: F401 - a fixture
 
 if TYPE_CHECKING:
     from collections.abc import Callable

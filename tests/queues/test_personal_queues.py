@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from core.models.cases import SavedQueue
-from tests.conftest import csrf_of
+from core.testing import csrf_of
 from tests.queues.conftest import make_requests
 from tests.queues.test_queue_lists import refs_in
 

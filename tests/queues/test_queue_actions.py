@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.cases import service
 from core.models import User
 from core.models.cases import Case, SavedQueue
-from tests.conftest import csrf_of
+from core.testing import csrf_of
 from tests.queues.conftest import HTMX, htmx, make_casework, make_requests
 
 

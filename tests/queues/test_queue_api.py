@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import csrf_of
+from core.testing import csrf_of
 from tests.queues.conftest import make_requests
 from tests.queues.test_queue_lists import refs_in
 

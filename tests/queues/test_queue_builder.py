@@ -8,7 +8,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from core.models.cases import SavedQueue
-from tests.conftest import csrf_of
+from core.testing import csrf_of
 from tests.queues.conftest import HTMX, make_requests
 from tests.queues.test_queue_lists import counts_in, refs_in
 

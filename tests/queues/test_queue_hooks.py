@@ -13,7 +13,7 @@ from core.app import create_app
 from core.models import District
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
-from tests.conftest import login
+from core.testing import login
 from tests.plugins_for_tests import queue_hooks
 from tests.queues.conftest import htmx, make_requests
 

@@ -12,8 +12,8 @@ from sqlalchemy import update
 from core import votes
 from core.db.base import utcnow
 from core.models.votes import Vote
+from core.testing.factories import make_district, make_user
 from tests.dbrunner import Db
-from tests.factories import make_district, make_user
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from core.models import OrgUnitKind
-from tests.factories import make_district, make_org_unit, make_user
+from core.testing.factories import make_district, make_org_unit, make_user
 from tests.web_cases.conftest import HTMX, csrf, file_case
 
 

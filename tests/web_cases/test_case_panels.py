@@ -10,7 +10,7 @@ from core.app import create_app
 from core.models import District
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
-from tests.conftest import login
+from core.testing import login
 from tests.web_cases import panel_plugin
 from tests.web_cases.conftest import file_case
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from core.cases.service import create_case, get_case, update_case
 from core.models import OrgUnit
 from core.models.cases import Case
+from core.testing.factories import make_district, make_user
 from core.web.case_view import related_cases
 from core.web.context import context_for
 from tests.cases.conftest import RESIDENT_REQUEST
-from tests.factories import make_district, make_user
 from tests.web_cases.conftest import file_case
 
 if TYPE_CHECKING:

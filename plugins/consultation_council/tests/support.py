@@ -11,9 +11,9 @@ from core.db import utcnow
 from core.models import OrgUnitKind
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
+from core.testing.factories import make_district, make_org_unit, make_user
 from plugins.consultation_council.councils import add_member, today
 from plugins.consultation_council.models import Council
-from tests.factories import make_district, make_org_unit, make_user
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, live_server  # noqa: F401 - module-scoped fixtures of the core
-
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
@@ -32,7 +30,7 @@ def _login(chromium: Browser, base: str, username: str, **options: object) -> Pa
     return page
 
 
-def test_resident_topic_to_published_resolution_on_the_phone(live_server, browser):  # noqa: F811
+def test_resident_topic_to_published_resolution_on_the_phone(live_server, browser):
     """resident raises and supports; the secretary puts it on a meeting, signs members in, the vote passes and the
     resolution is published; the resident sees it on a 390×844 page."""
     council = f"{live_server}/d/haishu/council"

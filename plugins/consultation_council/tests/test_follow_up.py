@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from core.db import utcnow
 from core.models import District
+from core.testing import login
 from plugins.consultation_council import actions, notify
 from plugins.consultation_council.councils import today
 from plugins.consultation_council.models import Digest, MinutesVersion, Resolution, ResolutionText
-from tests.conftest import login
 
 HOME = "/d/haishu/council"
 

@@ -8,9 +8,9 @@ from core.models import User
 from core.models.cases import Case
 from core.models.notifications import Notification
 from core.notifications import set_preferences
+from core.testing.web import login
 from plugins.consultation_council import notify, topics
 from plugins.consultation_council.tests.support import raise_parking_topic
-from tests.conftest import login
 
 INBOX = "/d/haishu/notifications"
 HTMX = {"HX-Request": "true"}

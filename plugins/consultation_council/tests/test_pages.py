@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from core.models.cases import Case
+from core.testing import csrf_of, login
 from plugins.consultation_council.models import AgendaItem, Attendee, Meeting
-from tests.conftest import csrf_of, login
 
 HOME = "/d/haishu/council"
 

@@ -1,4 +1,4 @@
-"""Fixtures for the notices plugin's tests: the core's fixtures plus two districts with notices on."""
+"""Fixtures for the notices plugin's tests: the kit's fixtures plus two districts with notices on."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ import pytest
 
 from core.plugins import PluginHost
 from plugins.notices.tests.support import World, build_world
-from tests.conftest import *  # noqa: F403 - the core's fixtures (database per backend, app, client, seed)
-from tests.conftest import (  # noqa: F401 - its autouse fixtures (a star import skips _names)
-    _fresh_process_caches,
-    _one_event_loop_per_connection,
-    _plugin_catalogs,
-)
 
 
 @pytest.fixture

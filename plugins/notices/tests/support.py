@@ -13,8 +13,8 @@ from core.db import utcnow
 from core.models import District, DistrictPlugin, OrgUnitKind
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
+from core.testing.factories import make_district, make_org_unit, make_user
 from plugins.notices.models import Notice
-from tests.factories import make_district, make_org_unit, make_user
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

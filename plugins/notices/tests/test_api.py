@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from core.testing import login
 from plugins.notices.tests.support import titles
-from tests.conftest import login
 
 API = "/api/v1/districts/haishu/notices"
 

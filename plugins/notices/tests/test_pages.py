@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.testing import csrf_of, login
 from plugins.notices.tests.support import set_notices_settings, titles
-from tests.conftest import csrf_of, login
 
 LIST = "/d/haishu/notices"
 HTMX = {"HX-Request": "true"}

@@ -32,7 +32,7 @@ def test_demo_notices_are_added_once(world, seed):
 
 def test_demo_notices_belong_to_their_communities(client, world, seed):
     """The demo's 垃圾分类宣传周 is shown as a notice of 牡丹社区."""
-    from tests.conftest import login
+    from core.testing import login
 
     seed(_seed_demo)
     login(client, "resident")

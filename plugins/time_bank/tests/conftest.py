@@ -1,4 +1,4 @@
-"""Fixtures for the time bank's tests: the core's fixtures, a world with banks and members, ``as_user``."""
+"""Fixtures for the time bank's tests: the kit's fixtures, a world with banks and members, ``as_user``."""
 
 from __future__ import annotations
 
@@ -8,13 +8,6 @@ import pytest
 
 from core.plugins import PluginHost
 from plugins.time_bank.tests.support import World, build_world
-from tests.cases.conftest import as_user  # noqa: F401 - ``as_user(name, fn, code="haishu")``, with ``host`` below
-from tests.conftest import *  # noqa: F403 - the core's fixtures (database per backend, app, client, seed)
-from tests.conftest import (  # noqa: F401 - its autouse fixtures (a star import skips _names)
-    _fresh_process_caches,
-    _one_event_loop_per_connection,
-    _plugin_catalogs,
-)
 
 
 @pytest.fixture

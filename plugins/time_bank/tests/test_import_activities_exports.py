@@ -11,10 +11,10 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from core.models.ledger import LedgerPosting, LedgerTransfer
+from core.testing import csrf_of, login
 from plugins.time_bank import activities
 from plugins.time_bank.models import Activity, Slip
 from plugins.time_bank.tests.support import balance, bank_of
-from tests.conftest import csrf_of, login
 
 TB = "/d/haishu/time-bank"
 HEAD = "志愿者,服务对象,类别,服务日期,时长（小时）,备注\n"

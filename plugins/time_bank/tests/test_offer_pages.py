@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.testing import csrf_of, login
 from plugins.time_bank.models import Offer
-from tests.conftest import csrf_of, login
 
 ME = "/d/haishu/time-bank"
 HTMX = {"HX-Request": "true"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core.testing import csrf_of, login
 from plugins.time_bank.tests.support import balance
-from tests.conftest import csrf_of, login
 
 ME = "/d/haishu/time-bank"
 

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import select
 
 from core import ledger
+from core.testing import csrf_of, login
 from plugins.time_bank import service as banks
 from plugins.time_bank.models import Bank, Category
-from tests.conftest import csrf_of, login
 
 TB = "/d/haishu/time-bank"
 

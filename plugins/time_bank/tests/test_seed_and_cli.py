@@ -38,7 +38,7 @@ async def _counts(session):
 
 @pytest.fixture
 def demo_world(seed):
-    from tests.factories import make_district, make_org_unit, make_user
+    from core.testing.factories import make_district, make_org_unit, make_user
 
     async def build(session):
         from core.models import OrgUnitKind

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.testing import csrf_of, login
 from plugins.time_bank.tests.support import balance, post_need, step
-from tests.conftest import csrf_of, login
 
 TB = "/d/haishu/time-bank"
 
