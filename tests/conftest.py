@@ -68,8 +68,10 @@ def _fresh_process_caches() -> Iterator[None]:
     from core.cases.types import clear_cache as clear_definitions
     from core.plugins.enablement import clear_cache as clear_enablement
     from core.rbac import invalidate
+    from core.workdays import forget as forget_calendars
 
     invalidate()
+    forget_calendars()
     clear_enablement()
     clear_definitions()
     yield

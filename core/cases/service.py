@@ -16,6 +16,7 @@ from core.cases.access import visibility_clause
 from core.cases.errors import InvalidData, TransitionRefused
 from core.cases.references import next_reference
 from core.cases.sla import apply_sla
+from core.workdays import calendar_for
 from core.cases.timeline import append_event
 from core.cases.types import cached_current_versions, cached_definition, definition_of, get_version
 from core.casetypes.definition import CHANNELS
@@ -154,7 +155,7 @@ async def create_case(
         updated_at=now,
         search_text=search_text(reference, title, result.data),
     )
-    apply_sla(case, None, initial, now)
+    apply_sla(case, None, initial, now, await calendar_for(ctx.session, ctx.district))
     ctx.session.add(case)
     await ctx.session.flush()
     await append_event(

@@ -9,6 +9,7 @@ from litestar.exceptions import PermissionDeniedException
 from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData, TransitionRefused
 from core.cases.sla import apply_sla
+from core.workdays import calendar_for
 from core.cases.timeline import append_event
 from core.db import utcnow
 from core.forms import evaluate, validate
@@ -115,7 +116,7 @@ async def perform_transition(
     assert new_state is not None
     now = utcnow()
     probe = Case(due_at=case.due_at, sla_remaining=case.sla_remaining, sla_state=case.sla_state)
-    apply_sla(probe, old_state, new_state, now)
+    apply_sla(probe, old_state, new_state, now, await calendar_for(ctx.session, ctx.district))
     diff = diff_data(case.data, new_data)
     expected = case.lock_version
     await write_if_current(

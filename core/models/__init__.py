@@ -10,6 +10,7 @@ from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.user import Membership, User
+from core.models.workdays import ScheduledJobLease, ScheduledJobRun, WorkdayOverride
 from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
 
 __all__ = (
@@ -32,6 +33,8 @@ __all__ = (
     "PolicyRule",
     "Role",
     "SavedQueue",
+    "ScheduledJobLease",
+    "ScheduledJobRun",
     "User",
     "Vote",
     "VoteBallot",
@@ -39,4 +42,5 @@ __all__ = (
     "VoteHandCount",
     "VoteParticipation",
     "WebSession",
+    "WorkdayOverride",
 )
