@@ -11,6 +11,7 @@ from core.rbac.roles import CORE_PERMISSIONS, CORE_POLICIES, DEFAULT_ROLES
 
 if TYPE_CHECKING:
     from core.plugins.manifest import PolicyDefault
+    from core.scheduler.spec import JobSpec
     from core.web.context import RequestContext
 
 
@@ -53,3 +54,10 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 @hookimpl
 def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
     return [Widget(_("My district"), "core/widgets/district.html", {"district": ctx.district}, order=0)]
+
+
+@hookimpl
+def scheduled_jobs() -> list[JobSpec]:
+    from core.scheduler.core_jobs import CORE_JOBS  # noqa: PLC0415 - loaded when the scheduler asks, not at import
+
+    return list(CORE_JOBS)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.models import District
     from core.models.cases import Case
     from core.plugins.manifest import ExportColumn, Manifest, NavItem, Panel, PolicyDefault, QueueLink, Widget
+    from core.scheduler.spec import JobSpec
     from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
@@ -60,6 +61,11 @@ def register_commands(cli: click.Group) -> None:
 @hookspec
 def default_policies() -> list[PolicyDefault]:  # type: ignore[empty-body]
     """Return the (role, resource, action) rules a district gets when it enables the plugin."""
+
+
+@hookspec
+def scheduled_jobs() -> list[JobSpec]:  # type: ignore[empty-body]
+    """Return periodic jobs (key, names, schedule, async run); per-district ones run where the plugin is enabled."""
 
 
 # -- Per request, per district (only plugins enabled in the district take part) --------
