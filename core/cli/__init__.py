@@ -21,10 +21,12 @@ def _register() -> None:
     from core.cli import (  # noqa: PLC0415
         attachments,
         audit,
+        calendar,
         case_types,
         db,
         demo,
         districts,
+        jobs,
         ledger,
         plugin_new,
         plugins,
@@ -35,7 +37,22 @@ def _register() -> None:
     from core.config import load_settings  # noqa: PLC0415
     from core.plugins import PluginHost  # noqa: PLC0415
 
-    for module in (attachments, audit, case_types, db, demo, districts, ledger, plugin_new, plugins, roles, run, users):
+    for module in (
+        attachments,
+        audit,
+        calendar,
+        case_types,
+        db,
+        demo,
+        districts,
+        jobs,
+        ledger,
+        plugin_new,
+        plugins,
+        roles,
+        run,
+        users,
+    ):
         module.register(cli)
     host = PluginHost.load(load_settings().allowed_plugins)
     host.hook.register_commands(cli=cli)

@@ -1,0 +1,119 @@
+"""What the admin page, the API and ``sanshe jobs list`` show: each job's last run, next run and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from core.db.tenancy import for_district
+from core.models import District
+from core.models.workdays import ScheduledJobRun
+from core.scheduler.runner import RegisteredJob, registered_jobs
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.plugins.host import PluginHost
+
+__all__ = ("JobStatus", "RunRow", "job_statuses", "recent_runs")
+
+HISTORY_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One row of a job's history, with the district's code and names (empty for a job not per district)."""
+
+    id: int
+    key: str
+    district_code: str
+    district_name_zh: str
+    district_name_en: str
+    trigger: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    message: str
+    counts: dict[str, int]
+
+    def district_name(self, locale: str) -> str:
+        return self.district_name_en if locale.startswith("en") and self.district_name_en else self.district_name_zh
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "district": self.district_code or None,
+            "trigger": self.trigger,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "status": self.status,
+            "message": self.message,
+            "counts": self.counts,
+        }
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """A registered job with its latest run (any district) and its next scheduled moment."""
+
+    job: RegisteredJob
+    last: RunRow | None
+    next_run: datetime
+
+    def to_dict(self, locale: str) -> dict[str, object]:
+        spec = self.job.spec
+        return {
+            "key": spec.key,
+            "name_zh": spec.name_zh,
+            "name_en": spec.name_en,
+            "plugin": self.job.plugin,
+            "schedule": spec.schedule.describe(locale),
+            "per_district": spec.per_district,
+            "next_run": self.next_run.isoformat(),
+            "last_run": self.last.to_dict() if self.last else None,
+        }
+
+
+def _runs_query():  # type: ignore[no-untyped-def]
+    return select(ScheduledJobRun, District.code, District.name_zh, District.name_en).outerjoin(
+        District, District.id == ScheduledJobRun.district_id
+    )
+
+
+def _row(run: ScheduledJobRun, code: str | None, name_zh: str | None, name_en: str | None) -> RunRow:
+    return RunRow(
+        run.id,
+        run.job_key,
+        code or "",
+        name_zh or "",
+        name_en or "",
+        run.trigger,
+        run.started_at,
+        run.finished_at,
+        run.status,
+        run.message,
+        dict(run.counts or {}),
+    )
+
+
+async def job_statuses(session: AsyncSession, host: PluginHost, now: datetime) -> list[JobStatus]:
+    """Every registered job, by key, with its latest run and next run."""
+    jobs = registered_jobs(host)
+    for_district(session, None)
+    latest = (
+        select(func.max(ScheduledJobRun.id)).where(ScheduledJobRun.job_key.in_(list(jobs))).group_by(ScheduledJobRun.job_key)
+    )
+    rows = (await session.execute(_runs_query().where(ScheduledJobRun.id.in_(latest)))).all()
+    last = {r[0].job_key: _row(*r) for r in rows}
+    return [JobStatus(job, last.get(key), job.spec.schedule.next_slot(now)) for key, job in sorted(jobs.items())]
+
+
+async def recent_runs(session: AsyncSession, key: str, limit: int = HISTORY_LIMIT) -> list[RunRow]:
+    """The job's latest runs, newest first."""
+    for_district(session, None)
+    rows = await session.execute(
+        _runs_query().where(ScheduledJobRun.job_key == key).order_by(ScheduledJobRun.id.desc()).limit(limit)
+    )
+    return [_row(*r) for r in rows.all()]
