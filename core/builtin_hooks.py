@@ -48,6 +48,12 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         ),
         NavItem(_("Queues"), ctx.url("/admin/queues"), order=927, permission=("district", "admin"), group="admin"),
         NavItem(_("Modules"), ctx.url("/admin/modules"), order=930, permission=("plugins", "manage"), group="admin"),
+        NavItem(
+            _("Working days"), ctx.url("/admin/calendar"), order=935, permission=("district", "admin"), group="admin"
+        ),
+        NavItem(
+            _("Scheduled jobs"), ctx.url("/admin/jobs"), order=936, permission=("district", "admin"), group="admin"
+        ),
     ]
 
 

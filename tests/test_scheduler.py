@@ -138,7 +138,9 @@ def test_failing_job_is_recorded_and_retried(world, host, database_url):
         first = await run_due(factory, host, owner=new_owner(), clock=lambda: T0)
         soon = await run_due(factory, host, owner=new_owner(), clock=lambda: T0 + timedelta(seconds=RETRY_SECONDS - 60))
         job_hooks.FAIL["flaky"] = False
-        later = await run_due(factory, host, owner=new_owner(), clock=lambda: T0 + timedelta(seconds=RETRY_SECONDS + 60))
+        later = await run_due(
+            factory, host, owner=new_owner(), clock=lambda: T0 + timedelta(seconds=RETRY_SECONDS + 60)
+        )
         return first, soon, later
 
     first, soon, later = run(database_url, ticks)

@@ -16,7 +16,6 @@ from core.cases.access import visibility_clause
 from core.cases.errors import InvalidData, TransitionRefused
 from core.cases.references import next_reference
 from core.cases.sla import apply_sla
-from core.workdays import calendar_for
 from core.cases.timeline import append_event
 from core.cases.types import cached_current_versions, cached_definition, definition_of, get_version
 from core.casetypes.definition import CHANNELS
@@ -25,6 +24,7 @@ from core.forms import validate
 from core.i18n import gettext
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook
+from core.workdays import calendar_for
 from core.workflows.definition import StateKind
 
 if TYPE_CHECKING:

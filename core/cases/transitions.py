@@ -9,7 +9,6 @@ from litestar.exceptions import PermissionDeniedException
 from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData, TransitionRefused
 from core.cases.sla import apply_sla
-from core.workdays import calendar_for
 from core.cases.timeline import append_event
 from core.db import utcnow
 from core.forms import evaluate, validate
@@ -17,6 +16,7 @@ from core.forms.validate import visible_fields
 from core.i18n import gettext
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook
+from core.workdays import calendar_for
 from core.workflows.definition import StateKind
 
 if TYPE_CHECKING:

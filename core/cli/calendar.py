@@ -71,7 +71,7 @@ def show(district: str, year: int | None) -> None:
 @click.argument("day")
 @click.option("--working/--off", required=True, help="这一天上班或休息 / the day is worked or off.")
 @click.option("--note", default="", help="说明 / note, e.g. 区运动会.")
-def set_(district: str, day: str, working: bool, note: str) -> None:  # noqa: FBT001 - a click flag
+def set_(district: str, day: str, working: bool, note: str) -> None:
     """Declare DAY (YYYY-MM-DD) working or off in DISTRICT, whatever the national calendar says."""
     from core.workdays import set_override  # noqa: PLC0415
 
@@ -121,7 +121,9 @@ def check(district: str, day: str, add: int | None) -> None:
 
     async def work(session: AsyncSession) -> str:
         cal = await calendar_for(session, await get_district(session, district))
-        line = f"{parsed.isoformat()}: " + ("工作日 / working day" if cal.is_working_day(parsed) else "休息日 / day off")
+        line = f"{parsed.isoformat()}: " + (
+            "工作日 / working day" if cal.is_working_day(parsed) else "休息日 / day off"
+        )
         if add is not None:
             line += f"\n+{add} 个工作日 / working days: {cal.add_working_days(parsed, add)}"
         return line

@@ -10,8 +10,8 @@ from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.user import Membership, User
-from core.models.workdays import ScheduledJobLease, ScheduledJobRun, WorkdayOverride
 from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
+from core.models.workdays import ScheduledJobLease, ScheduledJobRun, WorkdayOverride
 
 __all__ = (
     "ApiToken",

@@ -188,7 +188,7 @@ async def _run(
                 result = await job.spec.run(JobContext(session, district, now, slot or now, key))
         if isinstance(result, JobResult):
             message, counts = result.message, dict(result.counts)
-    except Exception as exc:  # noqa: BLE001 - a failing job is recorded and retried, the scheduler goes on
+    except Exception as exc:
         status, message = "failed", f"{type(exc).__name__}: {exc}"
         log.exception("scheduled job %s (district %s) failed", key, district_id)
     finished = clock()

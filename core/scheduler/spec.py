@@ -58,7 +58,7 @@ class Schedule:
 
 def every_minutes(n: int) -> Schedule:
     """Run every ``n`` minutes (1 to 1440; slots at whole multiples of ``n`` minutes from UTC midnight)."""
-    if not 1 <= n <= 1440:  # noqa: PLR2004 - a day of minutes
+    if not 1 <= n <= 1440:
         msg = f"every_minutes takes 1 to 1440, not {n}"
         raise ValueError(msg)
     return Schedule(minutes=n)

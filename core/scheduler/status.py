@@ -6,19 +6,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, true
 
 from core.db.tenancy import for_district
 from core.models import District
 from core.models.workdays import ScheduledJobRun
-from core.scheduler.runner import RegisteredJob, registered_jobs
+from core.plugins.enablement import enabled_keys
+from core.scheduler.runner import CORE_KEY, RegisteredJob, registered_jobs
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugins.host import PluginHost
 
-__all__ = ("JobStatus", "RunRow", "job_statuses", "recent_runs")
+__all__ = ("JobStatus", "RunRow", "job_statuses", "jobs_in", "recent_runs")
 
 HISTORY_LIMIT = 50
 
@@ -98,22 +99,47 @@ def _row(run: ScheduledJobRun, code: str | None, name_zh: str | None, name_en: s
     )
 
 
-async def job_statuses(session: AsyncSession, host: PluginHost, now: datetime) -> list[JobStatus]:
-    """Every registered job, by key, with its latest run and next run."""
+def _runs_of(district: District | None):  # type: ignore[no-untyped-def]
+    """Runs in ``district`` and runs of jobs not per district (every run when ``None``)."""
+    if district is None:
+        return true()
+    return or_(ScheduledJobRun.district_id == district.id, ScheduledJobRun.district_id.is_(None))
+
+
+async def jobs_in(session: AsyncSession, host: PluginHost, district: District | None) -> dict[str, RegisteredJob]:
+    """The jobs that concern ``district``: the core's, those of its enabled plugins, those not per district."""
     jobs = registered_jobs(host)
+    if district is None:
+        return jobs
+    enabled = await enabled_keys(session, district, host)
+    return {k: j for k, j in jobs.items() if not j.spec.per_district or j.plugin == CORE_KEY or j.plugin in enabled}
+
+
+async def job_statuses(
+    session: AsyncSession, host: PluginHost, now: datetime, district: District | None = None
+) -> list[JobStatus]:
+    """Every job (that concerns ``district`` when given), by key, with its latest run there and its next run."""
+    jobs = await jobs_in(session, host, district)
     for_district(session, None)
     latest = (
-        select(func.max(ScheduledJobRun.id)).where(ScheduledJobRun.job_key.in_(list(jobs))).group_by(ScheduledJobRun.job_key)
+        select(func.max(ScheduledJobRun.id))
+        .where(ScheduledJobRun.job_key.in_(list(jobs)), _runs_of(district))
+        .group_by(ScheduledJobRun.job_key)
     )
     rows = (await session.execute(_runs_query().where(ScheduledJobRun.id.in_(latest)))).all()
     last = {r[0].job_key: _row(*r) for r in rows}
     return [JobStatus(job, last.get(key), job.spec.schedule.next_slot(now)) for key, job in sorted(jobs.items())]
 
 
-async def recent_runs(session: AsyncSession, key: str, limit: int = HISTORY_LIMIT) -> list[RunRow]:
-    """The job's latest runs, newest first."""
+async def recent_runs(
+    session: AsyncSession, key: str, district: District | None = None, limit: int = HISTORY_LIMIT
+) -> list[RunRow]:
+    """The job's latest runs (in ``district`` and not per district, when given), newest first."""
     for_district(session, None)
     rows = await session.execute(
-        _runs_query().where(ScheduledJobRun.job_key == key).order_by(ScheduledJobRun.id.desc()).limit(limit)
+        _runs_query()
+        .where(ScheduledJobRun.job_key == key, _runs_of(district))
+        .order_by(ScheduledJobRun.id.desc())
+        .limit(limit)
     )
     return [_row(*r) for r in rows.all()]

@@ -74,7 +74,7 @@ def _warn_unknown(year: int) -> None:
 
 def national_day(day: date) -> NationalDay:
     """The national calendar's view of ``day`` (weekends only, with a logged warning, for an unknown year)."""
-    weekend = day.weekday() >= 5  # noqa: PLR2004 - Saturday and Sunday
+    weekend = day.weekday() >= 5
     if not year_known(day.year):
         _warn_unknown(day.year)
         return NationalDay(day, not weekend, "weekend" if weekend else "workday")

@@ -44,7 +44,10 @@ def upgrade() -> None:
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("updated_at", UTC_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(
-            ["district_id"], ["districts.id"], name=op.f("fk_workday_overrides_district_id_districts"), ondelete="CASCADE"
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_workday_overrides_district_id_districts"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workday_overrides")),
         sa.UniqueConstraint("district_id", "day", name=op.f("uq_workday_overrides_district_id_day")),

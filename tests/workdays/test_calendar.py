@@ -81,7 +81,11 @@ class TestArithmetic:
         """A 2-working-day SLA opened Wednesday 2026-09-30 10:00 is due Friday 10-09 10:00 (10-08 and 10-09 work)."""
         case = Case()
         apply_sla(
-            case, None, State("review", "审核", sla=SLA(2, "working_days")), datetime(2026, 9, 30, 10, 0, tzinfo=TIMEZONE), CAL
+            case,
+            None,
+            State("review", "审核", sla=SLA(2, "working_days")),
+            datetime(2026, 9, 30, 10, 0, tzinfo=TIMEZONE),
+            CAL,
         )
         assert case.due_at is not None
         assert case.due_at.astimezone(TIMEZONE) == datetime(2026, 10, 9, 10, 0, tzinfo=TIMEZONE)
@@ -90,7 +94,11 @@ class TestArithmetic:
         """A 1-working-day SLA opened Friday 2026-02-13 10:00 is due Saturday 02-14 10:00 (调休)."""
         case = Case()
         apply_sla(
-            case, None, State("review", "审核", sla=SLA(1, "working_days")), datetime(2026, 2, 13, 10, 0, tzinfo=TIMEZONE), CAL
+            case,
+            None,
+            State("review", "审核", sla=SLA(1, "working_days")),
+            datetime(2026, 2, 13, 10, 0, tzinfo=TIMEZONE),
+            CAL,
         )
         assert case.due_at is not None
         assert case.due_at.astimezone(TIMEZONE) == datetime(2026, 2, 14, 10, 0, tzinfo=TIMEZONE)
@@ -124,7 +132,9 @@ class TestDistrictOverrides:
 
             session.add(WorkdayOverride(district_id=district.id, day=date(2026, 11, 23), working=False))
             await session.execute(
-                update(District).where(District.id == district.id).values(calendar_version=District.calendar_version + 1)
+                update(District)
+                .where(District.id == district.id)
+                .values(calendar_version=District.calendar_version + 1)
             )
             await session.refresh(district, ["calendar_version"])
             reloaded = await calendar_for(session, district)
