@@ -101,7 +101,7 @@ def test_a_due_job_runs_once_when_two_schedulers_race(world, host, database_url)
     assert job_hooks.CALLS.count(("job_hooks.count", "haishu")) == 1
     assert job_hooks.CALLS.count(("job_hooks.flaky", "haishu")) == 1
     assert again == []
-    assert history(database_url, "job_hooks.count") == [("ok", "haishu", "数过了 / counted", {"org_units": 1})]
+    assert history(database_url, "job_hooks.count") == [("ok", "haishu", "已统计", {"org_units": 1})]
 
 
 def test_next_slot_runs_again(world, host, database_url):

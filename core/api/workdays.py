@@ -72,6 +72,7 @@ class JobRunOut(msgspec.Struct):
     finished_at: str | None
     status: str  # running | ok | failed
     message: str
+    message_en: str
     counts: dict[str, int]
 
 

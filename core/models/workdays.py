@@ -67,5 +67,6 @@ class ScheduledJobRun(IdPrimaryKey, Base):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     status: Mapped[str] = mapped_column(String(16), default="running")
-    message: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text, default="")  # Chinese (or the error, as raised)
+    message_en: Mapped[str] = mapped_column(Text, default="")
     counts: Mapped[dict[str, int]] = mapped_column(JsonB, default=dict)

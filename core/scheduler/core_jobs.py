@@ -28,7 +28,8 @@ async def check_next_year_holidays(job: JobContext) -> JobResult:
     if today.month < WARN_FROM_MONTH and today.year + 1 in unknown:
         unknown.remove(today.year + 1)
     if not unknown:
-        return JobResult(f"法定节假日已知至 {known_years()[1]} 年 / holidays known up to {known_years()[1]}")
+        last = known_years()[1]
+        return JobResult(f"法定节假日已知至 {last} 年", message_en=f"Public holidays are known up to {last}.")
     years = "、".join(str(y) for y in unknown)
     log.warning(
         "working-day calendar: the national holidays of %s are not known (chinesecalendar knows up to %s); "
@@ -37,10 +38,10 @@ async def check_next_year_holidays(job: JobContext) -> JobResult:
         known_years()[1],
     )
     return JobResult(
-        f"{years} 年的法定节假日和调休尚未收录，按周一至周五计算；请升级 chinesecalendar 或由区管理员录入 / "
-        f"the holidays of {years} are not known yet: Monday to Friday count as working days; upgrade "
-        "chinesecalendar or enter them per district",
+        f"{years} 年的法定节假日和调休尚未收录，暂按周一至周五计算；请升级 chinesecalendar，或由各区管理员录入。",
         {"unknown_years": len(unknown)},
+        message_en=f"The public holidays of {', '.join(str(y) for y in unknown)} are not known yet: Monday to "
+        "Friday count as working days. Upgrade chinesecalendar, or enter them per district.",
     )
 
 

@@ -82,6 +82,7 @@ class RunOutcome:
     status: str  # ok | failed
     message: str
     counts: dict[str, int]
+    message_en: str = ""
 
 
 def new_owner() -> str:
@@ -174,12 +175,13 @@ async def _run(
             started_at=now,
             status="running",
             message="",
+            message_en="",
             counts={},
         )
         session.add(run)
         await session.flush()
         run_id = run.id
-    status, message, counts = "ok", "", {}
+    status, message, message_en, counts = "ok", "", "", {}
     try:
         async with factory() as session:
             for_district(session, district_id)
@@ -187,9 +189,10 @@ async def _run(
                 district = await session.get(District, district_id) if district_id is not None else None
                 result = await job.spec.run(JobContext(session, district, now, slot or now, key))
         if isinstance(result, JobResult):
-            message, counts = result.message, dict(result.counts)
+            message, message_en, counts = result.message, result.message_en, dict(result.counts)
     except Exception as exc:
         status, message = "failed", f"{type(exc).__name__}: {exc}"
+        message_en = message
         log.exception("scheduled job %s (district %s) failed", key, district_id)
     finished = clock()
     scope = district_id or NO_DISTRICT
@@ -203,7 +206,13 @@ async def _run(
         await session.execute(
             update(ScheduledJobRun)
             .where(ScheduledJobRun.id == run_id)
-            .values(finished_at=finished, status=status, message=message[:MAX_MESSAGE], counts=counts)
+            .values(
+                finished_at=finished,
+                status=status,
+                message=message[:MAX_MESSAGE],
+                message_en=message_en[:MAX_MESSAGE],
+                counts=counts,
+            )
             .execution_options(synchronize_session=False)
         )
         await session.execute(
@@ -216,7 +225,7 @@ async def _run(
             .values(**lease_values)
             .execution_options(synchronize_session=False)
         )
-    return RunOutcome(key, district_id, status, message, counts)
+    return RunOutcome(key, district_id, status, message, counts, message_en)
 
 
 async def run_due(

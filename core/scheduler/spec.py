@@ -71,10 +71,14 @@ def daily_at(hhmm: str) -> Schedule:
 
 @dataclass(frozen=True)
 class JobResult:
-    """What a job reports: a short message (shown in the run history) and counts (e.g. ``{"sent": 3}``)."""
+    """What a job reports: a short message in Chinese and English (shown in the run history) and counts.
+
+    ``counts`` are for the API and the command line (e.g. ``{"sent": 3}``).
+    """
 
     message: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    message_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,12 @@ class RunRow:
     finished_at: datetime | None
     status: str
     message: str
+    message_en: str
     counts: dict[str, int]
+
+    def message_in(self, locale: str) -> str:
+        """The run's message in ``locale`` (English falls back to Chinese)."""
+        return self.message_en if locale.startswith("en") and self.message_en else self.message
 
     def district_name(self, locale: str) -> str:
         return self.district_name_en if locale.startswith("en") and self.district_name_en else self.district_name_zh
@@ -51,6 +56,7 @@ class RunRow:
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "status": self.status,
             "message": self.message,
+            "message_en": self.message_en,
             "counts": self.counts,
         }
 
@@ -95,6 +101,7 @@ def _row(run: ScheduledJobRun, code: str | None, name_zh: str | None, name_en: s
         run.finished_at,
         run.status,
         run.message,
+        run.message_en,
         dict(run.counts or {}),
     )
 

@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("finished_at", UTC_DATETIME, nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("message_en", sa.Text(), nullable=False),
         sa.Column("counts", JSON_B, nullable=False),
         sa.Column("id", BIG_ID, autoincrement=True, nullable=False),
         sa.CheckConstraint("status IN ('running', 'ok', 'failed')", name=op.f("ck_scheduled_job_runs_status")),

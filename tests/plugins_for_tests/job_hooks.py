@@ -24,7 +24,7 @@ async def _count(job: JobContext) -> JobResult:
     await asyncio.sleep(0.05)  # long enough for a racing scheduler to try the same slot
     units = len((await job.session.execute(select(OrgUnit.id))).all())
     CALLS.append((job.key, job.district.code if job.district else None))
-    return JobResult("数过了 / counted", {"org_units": units})
+    return JobResult("已统计", {"org_units": units}, message_en="Counted")
 
 
 async def _flaky(job: JobContext) -> JobResult:
@@ -32,7 +32,7 @@ async def _flaky(job: JobContext) -> JobResult:
     if FAIL["flaky"]:
         msg = "上游服务不可用 / upstream down"
         raise RuntimeError(msg)
-    return JobResult("好了 / fine")
+    return JobResult("正常", message_en="Fine")
 
 
 @hookimpl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import MediaType, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from core.db import session_factory
@@ -21,7 +21,7 @@ LIST = "core/admin/jobs.html"
 DETAIL = "core/admin/job.html"
 
 
-@get("/admin/jobs", name="admin_jobs", include_in_schema=False)
+@get("/admin/jobs", name="admin_jobs", include_in_schema=False, media_type=MediaType.HTML)
 async def jobs_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Every job that runs for this district (and the platform's), with its last run and next run."""
     ctx.require("district", "admin")
@@ -37,7 +37,7 @@ async def _job(ctx: RequestContext, key: str) -> Any:
     return job
 
 
-@get("/admin/jobs/{key:str}", include_in_schema=False)
+@get("/admin/jobs/{key:str}", include_in_schema=False, media_type=MediaType.HTML)
 async def job_page(request: Request[Any, Any, Any], ctx: RequestContext, key: str) -> Any:
     """One job: its schedule and its latest runs here."""
     job = await _job(ctx, key)
@@ -54,7 +54,7 @@ async def job_page(request: Request[Any, Any, Any], ctx: RequestContext, key: st
     )
 
 
-@post("/admin/jobs/{key:str}/run", include_in_schema=False)
+@post("/admin/jobs/{key:str}/run", include_in_schema=False, media_type=MediaType.HTML)
 async def run_now(request: Request[Any, Any, Any], ctx: RequestContext, key: str) -> Any:
     """Run the job now for this district (a job not per district: platform admins only)."""
     job = await _job(ctx, key)
@@ -68,12 +68,14 @@ async def run_now(request: Request[Any, Any, Any], ctx: RequestContext, key: str
         factory, ctx.host, key, district_code=ctx.district.code if job.spec.per_district else None
     )
     name = job.spec.name(ctx.locale)
+    en = ctx.locale.startswith("en")
+    said = [o.message_en if en and o.message_en else o.message for o in outcomes]
     if not outcomes:
         message = _("%(name)s is running elsewhere; try again in a moment.", name=name)
     elif all(o.status == "ok" for o in outcomes):
-        message = _("%(name)s ran: %(result)s", name=name, result=outcomes[0].message or _("done"))
+        message = _("%(name)s ran: %(result)s", name=name, result=said[0] or _("done"))
     else:
-        message = _("%(name)s failed: %(result)s", name=name, result=outcomes[0].message)
+        message = _("%(name)s failed: %(result)s", name=name, result=said[0])
     return await done(request, ctx, ctx.url(f"/admin/jobs/{key}"), message)
 
 

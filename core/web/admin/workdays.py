@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import MediaType, Request, get, post
 
 from core.db.base import utcnow
 from core.i18n import TIMEZONE
@@ -54,14 +54,14 @@ async def _page(
     )
 
 
-@get("/admin/calendar", name="admin_calendar", include_in_schema=False)
+@get("/admin/calendar", name="admin_calendar", include_in_schema=False, media_type=MediaType.HTML)
 async def calendar_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """The year's holidays, adjusted working days and the district's own days, with a form to add one."""
     ctx.require("district", "admin")
     return await _page(request, ctx, _year(request.query_params.get("year")))
 
 
-@post("/admin/calendar", include_in_schema=False)
+@post("/admin/calendar", include_in_schema=False, media_type=MediaType.HTML)
 async def add_override(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Declare a day working or off for this district (replacing an earlier edit of that day)."""
     ctx.require("district", "admin")
@@ -92,7 +92,7 @@ async def add_override(request: Request[Any, Any, Any], ctx: RequestContext) -> 
     return await done(request, ctx, ctx.url(f"/admin/calendar?year={day.year}"), message)
 
 
-@post("/admin/calendar/{day:str}/delete", include_in_schema=False)
+@post("/admin/calendar/{day:str}/delete", include_in_schema=False, media_type=MediaType.HTML)
 async def delete_override(request: Request[Any, Any, Any], ctx: RequestContext, day: str) -> Any:
     """Drop this district's edit of a day: the national calendar applies again."""
     ctx.require("district", "admin")
