@@ -65,7 +65,7 @@ def default_policies() -> list[PolicyDefault]:  # type: ignore[empty-body]
 
 @hookspec
 def scheduled_jobs() -> list[JobSpec]:  # type: ignore[empty-body]
-    """Return periodic jobs (key, names, schedule, async run); per-district ones run where the plugin is enabled."""
+    """Return scheduled jobs (key, names, schedule, async run), each run once per slot across servers."""
 
 
 # -- Per request, per district (only plugins enabled in the district take part) --------

@@ -77,8 +77,8 @@ def test_schedules():
     assert daily_at("10:00").next_slot(T0) == datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 
 
-def test_core_declares_the_yearly_holiday_check(host):
-    """The core registers its working-day calendar check; the test plugin's jobs are there too."""
+def test_hook_scheduled_jobs(host):
+    """Jobs declared through scheduled_jobs are registered by key with their plugin: the core's holiday check too."""
     jobs = registered_jobs(host)
     assert jobs["workdays.next_year_check"].plugin == "core"
     assert {"job_hooks.count", "job_hooks.flaky"} <= set(jobs)

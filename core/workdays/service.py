@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from core.db.tenancy import for_district
 from core.i18n import gettext as _
@@ -96,12 +97,16 @@ async def set_override(
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
         raise ServiceError(_("Enter a date between 2000 and 2100."), "date")
     for_district(session, district.id)
-    row = (await session.execute(select(WorkdayOverride).where(WorkdayOverride.day == day))).scalar_one_or_none()
+    query = select(WorkdayOverride).where(WorkdayOverride.day == day)
+    row = (await session.execute(query)).scalar_one_or_none()
     if row is None:
         row = WorkdayOverride(day=day, working=working, note=note, created_by_id=user_id, district_id=district.id)
-        session.add(row)
-    else:
-        row.working, row.note = working, note
+        try:
+            async with session.begin_nested():  # two admins adding the same day at once: the second updates
+                session.add(row)
+        except IntegrityError:
+            row = (await session.execute(query.execution_options(populate_existing=True))).scalar_one()
+    row.working, row.note = working, note
     await session.flush()
     await bump_calendar_version(session, district)
     return row
