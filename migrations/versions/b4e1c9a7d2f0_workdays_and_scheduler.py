@@ -31,8 +31,9 @@ BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 def upgrade() -> None:
     """Apply this revision."""
-    with op.batch_alter_table("districts", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("calendar_version", sa.Integer(), server_default="1", nullable=False))
+    # Plain ALTER TABLE (both backends): a batch copy of districts would break the ledger's
+    # SQLite triggers that name it.
+    op.add_column("districts", sa.Column("calendar_version", sa.Integer(), server_default="1", nullable=False))
     op.create_table(
         "workday_overrides",
         sa.Column("day", sa.Date(), nullable=False),
@@ -95,5 +96,4 @@ def downgrade() -> None:
     with op.batch_alter_table("workday_overrides", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_workday_overrides_district_id"))
     op.drop_table("workday_overrides")
-    with op.batch_alter_table("districts", schema=None) as batch_op:
-        batch_op.drop_column("calendar_version")
+    op.execute("ALTER TABLE districts DROP COLUMN calendar_version")  # SQLite 3.35+ drops a plain column in place
