@@ -91,6 +91,21 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/admin/modules/{{key:str}}"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/enable"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/disable"): ADMINS,
+    # The working-day calendar and scheduled jobs (core/web/admin/workdays.py, jobs.py, core/api/workdays.py).
+    ("GET", f"{D}/admin/calendar"): ADMINS,
+    ("POST", f"{D}/admin/calendar"): ADMINS,
+    ("POST", f"{D}/admin/calendar/{{day:str}}/delete"): ADMINS,
+    ("GET", f"{D}/admin/jobs"): ADMINS,
+    ("GET", f"{D}/admin/jobs/{{job_key:str}}"): ADMINS,
+    ("POST", f"{D}/admin/jobs/{{job_key:str}}/run"): PLATFORM_ONLY,  # job_key is a platform job here
+    ("GET", f"{API}/calendar"): EVERYONE,
+    ("GET", f"{API}/calendar/days/{{day:str}}"): EVERYONE,
+    ("GET", f"{API}/calendar/add-working-days"): EVERYONE,
+    ("PUT", f"{API}/calendar/overrides/{{day:str}}"): ADMINS,
+    ("DELETE", f"{API}/calendar/overrides/{{day:str}}"): ADMINS,
+    ("GET", f"{API}/jobs"): ADMINS,
+    ("GET", f"{API}/jobs/{{job_key:str}}/runs"): ADMINS,
+    ("POST", f"{API}/jobs/{{job_key:str}}/run"): PLATFORM_ONLY,  # job_key is a platform job here
     # The case-type builder (core/web/admin/case_types.py): district admins only.
     ("GET", f"{D}/admin/case-types"): ADMINS,
     ("POST", f"{D}/admin/case-types"): ADMINS,
@@ -197,6 +212,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/users"): {"username": "matrix-user", "password": "long-enough-1", "role": "volunteer"},
     ("POST", f"{API}/memberships"): {"username": "target", "role": "resident"},
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
+    ("PUT", f"{API}/calendar/overrides/{{day:str}}"): {"working": False, "note": "矩阵"},
     ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
     ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
     ("POST", f"{API}/cases"): {
@@ -266,6 +282,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "HS-2026-999999",
                 "attachment_id": 999_999,
+                "day": "2026-11-20",
+                "job_key": "workdays.next_year_check",
             },
             "b": {
                 "district_code": "yinzhou",
@@ -279,6 +297,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "YI-2026-999999",
                 "attachment_id": 999_999,
+                "day": "2026-11-20",
+                "job_key": "workdays.next_year_check",
             },
         }
 

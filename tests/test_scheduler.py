@@ -165,3 +165,20 @@ def test_run_now_for_one_district(world, host, database_url):
     done = run(database_url, manual)
     assert [(o.key, o.status) for o in done] == [("job_hooks.count", "ok")]
     assert job_hooks.CALLS.count(("job_hooks.count", "haishu")) == 2
+
+
+def test_lifespan_starts_the_scheduler_only_when_asked(settings):
+    """Apps built for tests have no scheduler; with scheduler=True the app's start-up starts one and stops it."""
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from core.app import create_app
+    from core.scheduler.worker import STATE_KEY, Scheduler
+
+    with TestClient(app=create_app(settings)) as client:
+        assert client.app.state.get(STATE_KEY) is None
+    with TestClient(app=create_app(replace(settings, scheduler=True))) as client:
+        scheduler = client.app.state.get(STATE_KEY)
+        assert isinstance(scheduler, Scheduler)
+        assert scheduler._task is not None and not scheduler._task.done()

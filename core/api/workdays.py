@@ -129,14 +129,17 @@ async def calendar_day(ctx: RequestContext, day: str) -> CalendarDayOut:
     return await _day_out(ctx, day)
 
 
-@get("/calendar/add-working-days", summary="The day N working days after a date (the date itself not counted)")
+@get(
+    "/calendar/add-working-days",
+    summary="The day N working days after a date (the date itself not counted; default: the next working day)",
+)
 async def calendar_add(
     ctx: RequestContext,
-    start: str,
-    n: Annotated[int, Parameter(ge=-MAX_WORKING_DAYS, le=MAX_WORKING_DAYS)],
+    start: str | None = None,
+    n: Annotated[int, Parameter(ge=-MAX_WORKING_DAYS, le=MAX_WORKING_DAYS)] = 1,
 ) -> WorkingDaysOut:
     ctx.require("dashboard", "view")
-    day = _parse(start)
+    day = _parse(start) if start is not None else utcnow().astimezone(TIMEZONE).date()
     result = (await calendar_for(ctx.session, _district(ctx))).add_working_days(day, n)
     return WorkingDaysOut(day.isoformat(), n, result.isoformat())
 
@@ -172,18 +175,18 @@ async def list_jobs(ctx: RequestContext) -> list[JobOut]:
     return [msgspec.convert(s.to_dict(ctx.locale), JobOut) for s in statuses]
 
 
-@get("/jobs/{key:str}/runs", summary="A scheduled job's latest runs here, newest first")
-async def job_runs(ctx: RequestContext, key: str) -> list[JobRunOut]:
+@get("/jobs/{job_key:str}/runs", summary="A scheduled job's latest runs here, newest first")
+async def job_runs(ctx: RequestContext, job_key: str) -> list[JobRunOut]:
     ctx.require("district", "admin")
-    if key not in await jobs_in(ctx.session, ctx.host, _district(ctx)):
+    if job_key not in await jobs_in(ctx.session, ctx.host, _district(ctx)):
         raise NotFoundException(_("No such scheduled job."))
-    return [_run_out(r) for r in await recent_runs(ctx.session, key, _district(ctx))]
+    return [_run_out(r) for r in await recent_runs(ctx.session, job_key, _district(ctx))]
 
 
-@post("/jobs/{key:str}/run", summary="Run a scheduled job now for the district", status_code=200)
-async def run_job(request: Request[Any, Any, Any], ctx: RequestContext, key: str) -> list[JobRunOut]:
+@post("/jobs/{job_key:str}/run", summary="Run a scheduled job now for the district", status_code=200)
+async def run_job(request: Request[Any, Any, Any], ctx: RequestContext, job_key: str) -> list[JobRunOut]:
     ctx.require("district", "admin")
-    job = (await jobs_in(ctx.session, ctx.host, _district(ctx))).get(key)
+    job = (await jobs_in(ctx.session, ctx.host, _district(ctx))).get(job_key)
     if job is None:
         raise NotFoundException(_("No such scheduled job."))
     if not job.spec.per_district and not ctx.is_platform_admin:
@@ -191,11 +194,11 @@ async def run_job(request: Request[Any, Any, Any], ctx: RequestContext, key: str
     await ctx.session.commit()
     factory = session_factory(request.app.state.db_config.get_engine())
     outcomes = await run_job_now(
-        factory, ctx.host, key, district_code=_district(ctx).code if job.spec.per_district else None
+        factory, ctx.host, job_key, district_code=_district(ctx).code if job.spec.per_district else None
     )
     if not outcomes:
         raise HTTPException(status_code=409, detail=_("The job is running elsewhere; try again in a moment."))
-    runs = await recent_runs(ctx.session, key, _district(ctx), limit=len(outcomes))
+    runs = await recent_runs(ctx.session, job_key, _district(ctx), limit=len(outcomes))
     return [_run_out(r) for r in runs]
 
 

@@ -29,19 +29,19 @@ async def jobs_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Any
     return await render(request, ctx, LIST, statuses=statuses, may_run_global=ctx.is_platform_admin)
 
 
-async def _job(ctx: RequestContext, key: str) -> Any:
+async def _job(ctx: RequestContext, job_key: str) -> Any:
     ctx.require("district", "admin")
-    job = (await jobs_in(ctx.session, ctx.host, ctx.district)).get(key)
+    job = (await jobs_in(ctx.session, ctx.host, ctx.district)).get(job_key)
     if job is None:
         raise NotFoundException(_("No such scheduled job."))
     return job
 
 
-@get("/admin/jobs/{key:str}", include_in_schema=False, media_type=MediaType.HTML)
-async def job_page(request: Request[Any, Any, Any], ctx: RequestContext, key: str) -> Any:
+@get("/admin/jobs/{job_key:str}", include_in_schema=False, media_type=MediaType.HTML)
+async def job_page(request: Request[Any, Any, Any], ctx: RequestContext, job_key: str) -> Any:
     """One job: its schedule and its latest runs here."""
-    job = await _job(ctx, key)
-    runs = await recent_runs(ctx.session, key, ctx.district)
+    job = await _job(ctx, job_key)
+    runs = await recent_runs(ctx.session, job_key, ctx.district)
     next_run = job.spec.schedule.next_slot(utcnow())
     return await render(
         request,
@@ -54,10 +54,10 @@ async def job_page(request: Request[Any, Any, Any], ctx: RequestContext, key: st
     )
 
 
-@post("/admin/jobs/{key:str}/run", include_in_schema=False, media_type=MediaType.HTML)
-async def run_now(request: Request[Any, Any, Any], ctx: RequestContext, key: str) -> Any:
+@post("/admin/jobs/{job_key:str}/run", include_in_schema=False, media_type=MediaType.HTML)
+async def run_now(request: Request[Any, Any, Any], ctx: RequestContext, job_key: str) -> Any:
     """Run the job now for this district (a job not per district: platform admins only)."""
-    job = await _job(ctx, key)
+    job = await _job(ctx, job_key)
     assert ctx.district is not None
     if not job.spec.per_district and not ctx.is_platform_admin:
         raise PermissionDeniedException(_("Only a platform admin may run this job."))
@@ -65,7 +65,7 @@ async def run_now(request: Request[Any, Any, Any], ctx: RequestContext, key: str
     await ctx.session.commit()
     factory = session_factory(request.app.state.db_config.get_engine())
     outcomes = await run_job_now(
-        factory, ctx.host, key, district_code=ctx.district.code if job.spec.per_district else None
+        factory, ctx.host, job_key, district_code=ctx.district.code if job.spec.per_district else None
     )
     name = job.spec.name(ctx.locale)
     en = ctx.locale.startswith("en")
@@ -76,7 +76,7 @@ async def run_now(request: Request[Any, Any, Any], ctx: RequestContext, key: str
         message = _("%(name)s ran: %(result)s", name=name, result=said[0] or _("done"))
     else:
         message = _("%(name)s failed: %(result)s", name=name, result=said[0])
-    return await done(request, ctx, ctx.url(f"/admin/jobs/{key}"), message)
+    return await done(request, ctx, ctx.url(f"/admin/jobs/{job_key}"), message)
 
 
 JOB_ROUTES = [jobs_page, job_page, run_now]
