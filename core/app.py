@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.builder.worker import start_worker, stop_worker  # noqa: PLC0415
     from core.notifications.kinds import load_kinds  # noqa: PLC0415
+    from core.scheduler.worker import start_scheduler, stop_scheduler  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
     from core.web.security import add_security_headers  # noqa: PLC0415
 
@@ -116,8 +117,8 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         dependencies={"ctx": Provide(provide_context)},
         middleware=[auth_middleware],
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
-        on_startup=[start_worker],  # migrations of open cases run in the background (core.builder.worker)
-        on_shutdown=[stop_worker],
+        on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)
+        on_shutdown=[stop_worker, stop_scheduler],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         exception_handlers=exception_handlers(),
         openapi_config=OpenAPIConfig(

@@ -11,6 +11,7 @@ from core.rbac.roles import CORE_PERMISSIONS, CORE_POLICIES, DEFAULT_ROLES
 
 if TYPE_CHECKING:
     from core.plugins.manifest import PolicyDefault
+    from core.scheduler.spec import JobSpec
     from core.web.context import RequestContext
 
 
@@ -51,6 +52,12 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         ),
         NavItem(_("Queues"), ctx.url("/admin/queues"), order=927, permission=("district", "admin"), group="admin"),
         NavItem(_("Modules"), ctx.url("/admin/modules"), order=930, permission=("plugins", "manage"), group="admin"),
+        NavItem(
+            _("Working days"), ctx.url("/admin/calendar"), order=935, permission=("district", "admin"), group="admin"
+        ),
+        NavItem(
+            _("Scheduled jobs"), ctx.url("/admin/jobs"), order=936, permission=("district", "admin"), group="admin"
+        ),
     ]
 
 
@@ -70,3 +77,10 @@ async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
     if ctx.roles and not is_served_only(ctx):
         widgets.append(await work_widget(ctx))
     return widgets
+
+
+@hookimpl
+def scheduled_jobs() -> list[JobSpec]:
+    from core.scheduler.core_jobs import CORE_JOBS  # noqa: PLC0415 - loaded when the scheduler asks, not at import
+
+    return list(CORE_JOBS)

@@ -57,6 +57,8 @@ class Settings:
     login_max_failures_account: int = 5
     login_max_failures_ip: int = 20
     login_window_seconds: int = 15 * 60
+    # Run scheduled jobs in this process (core.scheduler); off unless asked, so tests never tick.
+    scheduler: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -82,4 +84,5 @@ def load_settings() -> Settings:
         login_max_failures_account=int(_env("LOGIN_MAX_FAILURES_ACCOUNT", "5") or 5),
         login_max_failures_ip=int(_env("LOGIN_MAX_FAILURES_IP", "20") or 20),
         login_window_seconds=int(_env("LOGIN_WINDOW_SECONDS", str(15 * 60)) or 15 * 60),
+        scheduler=(_env("SCHEDULER", "1") or "1").lower() in {"1", "true", "yes"},
     )

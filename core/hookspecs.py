@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from core.notifications.channels import Channel
     from core.notifications.kinds import NotificationKind
     from core.plugins.manifest import ExportColumn, Manifest, NavItem, Panel, PolicyDefault, QueueLink, Widget
+    from core.scheduler.spec import JobSpec
     from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
@@ -72,6 +73,11 @@ def notification_channels() -> list[Channel]:  # type: ignore[empty-body]
 @hookspec
 def default_policies() -> list[PolicyDefault]:  # type: ignore[empty-body]
     """Return the (role, resource, action) rules a district gets when it enables the plugin."""
+
+
+@hookspec
+def scheduled_jobs() -> list[JobSpec]:  # type: ignore[empty-body]
+    """Return scheduled jobs (key, names, schedule, async run), each run once per slot across servers."""
 
 
 # -- Per request, per district (only plugins enabled in the district take part) --------

@@ -32,7 +32,9 @@ EVERYONE = frozenset(ROLES)
 STAFF = frozenset({"district_admin", "community_worker", "social_worker", "org_staff"})
 USER_VIEWERS = frozenset({"district_admin", "community_worker", "social_worker"})
 ADMINS = frozenset({"district_admin"})
-CASE_EXPORTERS = frozenset({"district_admin", "social_worker"})  # `export` in the shipped case types
+# The unfiltered queue's export: only who may export every type they see (a social worker may
+# export resident requests but not casework, so only a type-filtered export: tests/queues).
+CASE_EXPORTERS = frozenset({"district_admin"})
 PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
 # Routes of one case or case type: who may see it is decided per record (404 when not visible,
 # 403 when visible but not permitted), tested with real cases in tests/api_cases. Here: anonymous
@@ -91,6 +93,21 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/admin/modules/{{key:str}}"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/enable"): ADMINS,
     ("POST", f"{D}/admin/modules/{{key:str}}/disable"): ADMINS,
+    # The working-day calendar and scheduled jobs (core/web/admin/workdays.py, jobs.py, core/api/workdays.py).
+    ("GET", f"{D}/admin/calendar"): ADMINS,
+    ("POST", f"{D}/admin/calendar"): ADMINS,
+    ("POST", f"{D}/admin/calendar/{{day:str}}/delete"): ADMINS,
+    ("GET", f"{D}/admin/jobs"): ADMINS,
+    ("GET", f"{D}/admin/jobs/{{job_key:str}}"): ADMINS,
+    ("POST", f"{D}/admin/jobs/{{job_key:str}}/run"): PLATFORM_ONLY,  # job_key is a platform job here
+    ("GET", f"{API}/calendar"): EVERYONE,
+    ("GET", f"{API}/calendar/days/{{day:str}}"): EVERYONE,
+    ("GET", f"{API}/calendar/add-working-days"): EVERYONE,
+    ("PUT", f"{API}/calendar/overrides/{{day:str}}"): ADMINS,
+    ("DELETE", f"{API}/calendar/overrides/{{day:str}}"): ADMINS,
+    ("GET", f"{API}/jobs"): ADMINS,
+    ("GET", f"{API}/jobs/{{job_key:str}}/runs"): ADMINS,
+    ("POST", f"{API}/jobs/{{job_key:str}}/run"): PLATFORM_ONLY,  # job_key is a platform job here
     # The case-type builder (core/web/admin/case_types.py): district admins only.
     ("GET", f"{D}/admin/case-types"): ADMINS,
     ("POST", f"{D}/admin/case-types"): ADMINS,
@@ -130,7 +147,8 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/cases/{{reference:str}}/attachments"): RECORD,
     ("GET", f"{D}/cases/{{reference:str}}/attachments/{{attachment_id:int}}"): RECORD,
     # The case queue (core/web/queues.py): what each user sees is filtered in SQL; exports need `export`.
-    ("GET", f"{D}/cases"): EVERYONE,
+    ("GET", f"{D}/cases"): EVERYONE,  # residents and volunteers are sent on to 我的诉求
+    ("GET", f"{D}/my-requests"): EVERYONE,
     ("GET", f"{D}/queues/counts"): EVERYONE,
     ("GET", f"{D}/queues/menu"): EVERYONE,
     ("POST", f"{D}/queues/act"): EVERYONE,
@@ -211,6 +229,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/users"): {"username": "matrix-user", "password": "long-enough-1", "role": "volunteer"},
     ("POST", f"{API}/memberships"): {"username": "target", "role": "resident"},
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
+    ("PUT", f"{API}/calendar/overrides/{{day:str}}"): {"working": False, "note": "矩阵"},
     ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
     ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
     ("PUT", f"{API}/notifications/preferences"): {"preferences": []},
@@ -287,6 +306,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "reference": "HS-2026-999999",
                 "attachment_id": 999_999,
                 "notice_id": 999_999,
+                "day": "2026-11-20",
+                "job_key": "workdays.next_year_check",
             },
             "b": {
                 "district_code": "yinzhou",
@@ -301,6 +322,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "reference": "YI-2026-999999",
                 "attachment_id": 999_999,
                 "notice_id": b_notice.id,
+                "day": "2026-11-20",
+                "job_key": "workdays.next_year_check",
             },
         }
 

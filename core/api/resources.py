@@ -12,6 +12,7 @@ from core.api.case_activity import ACTIVITY_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
 from core.api.queues import QUEUE_API
+from core.api.workdays import WORKDAYS_API
 from core.notifications.api import NOTIFICATION_API
 from core.web.context import RequestContext
 
@@ -36,6 +37,7 @@ async def me(ctx: RequestContext) -> dict[str, object]:
 GLOBAL_API: list[ControllerRouterHandler] = [me, *ADMIN_GLOBAL_API]
 DISTRICT_API: list[ControllerRouterHandler] = [
     *ADMIN_DISTRICT_API,
+    *WORKDAYS_API,
     CASE_TYPE_API,
     CASE_API,
     ACTIVITY_API,

@@ -24,6 +24,7 @@ from core.forms import validate
 from core.i18n import gettext
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook
+from core.workdays import calendar_for
 from core.workflows.definition import StateKind
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ async def create_case(
         updated_at=now,
         search_text=search_text(reference, title, result.data),
     )
-    apply_sla(case, None, initial, now)
+    apply_sla(case, None, initial, now, await calendar_for(ctx.session, ctx.district))
     ctx.session.add(case)
     await ctx.session.flush()
     await append_event(

@@ -16,6 +16,7 @@ from core.forms.validate import visible_fields
 from core.i18n import gettext
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook
+from core.workdays import calendar_for
 from core.workflows.definition import StateKind
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ async def perform_transition(
     assert new_state is not None
     now = utcnow()
     probe = Case(due_at=case.due_at, sla_remaining=case.sla_remaining, sla_state=case.sla_state)
-    apply_sla(probe, old_state, new_state, now)
+    apply_sla(probe, old_state, new_state, now, await calendar_for(ctx.session, ctx.district))
     diff = diff_data(case.data, new_data)
     expected = case.lock_version
     await write_if_current(

@@ -12,6 +12,7 @@ from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.user import Membership, User
 from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
+from core.models.workdays import ScheduledJobLease, ScheduledJobRun, WorkdayOverride
 
 __all__ = (
     "ApiToken",
@@ -35,6 +36,8 @@ __all__ = (
     "PolicyRule",
     "Role",
     "SavedQueue",
+    "ScheduledJobLease",
+    "ScheduledJobRun",
     "User",
     "Vote",
     "VoteBallot",
@@ -42,4 +45,5 @@ __all__ = (
     "VoteHandCount",
     "VoteParticipation",
     "WebSession",
+    "WorkdayOverride",
 )

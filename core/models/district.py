@@ -33,6 +33,8 @@ class District(IdPrimaryKey, Timestamps, Base):
     policy_version: Mapped[int] = mapped_column(Integer, default=1)
     # Bumped when a plugin is enabled or disabled for the district (hook callers cache).
     plugins_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped when the district's working-day calendar is edited (core.workdays caches).
+    calendar_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     def name(self, locale: str) -> str:
         """The district's name in ``locale`` (English falls back to Chinese)."""

@@ -163,8 +163,10 @@ def _clear_process_caches() -> None:
     from core.cases.types import clear_cache as clear_definitions  # noqa: PLC0415
     from core.plugins.enablement import clear_cache as clear_enablement  # noqa: PLC0415
     from core.rbac import invalidate  # noqa: PLC0415
+    from core.workdays import forget as forget_calendars  # noqa: PLC0415
 
     invalidate()
+    forget_calendars()
     clear_enablement()
     clear_definitions()
 

@@ -75,13 +75,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(autouse=True)
 def _fresh_process_caches() -> Iterator[None]:
     """Each test has a new database whose ids repeat; per-process caches keyed by id must not leak."""
-    from core.cases.types import clear_cache as clear_definitions  # noqa: PLC0415
-    from core.plugins.enablement import clear_cache as clear_enablement  # noqa: PLC0415
-    from core.rbac import invalidate  # noqa: PLC0415
+    from core.testing.plugin import _clear_process_caches  # noqa: PLC0415
 
-    invalidate()
-    clear_enablement()
-    clear_definitions()
+    _clear_process_caches()
     yield
 
 

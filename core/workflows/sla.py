@@ -1,13 +1,14 @@
 """Working-time arithmetic for SLA clocks (Asia/Shanghai; Monday–Friday, 09:00–12:00 and 13:30–17:30).
 
-Public holidays and the adjusted working weekends (调休) are not modelled yet: a district
-calendar can replace :data:`DEFAULT_CALENDAR` later.
+Which days work is :meth:`WorkingCalendar.is_working_day`: Monday to Friday here; a
+district's calendar (:class:`core.workdays.DistrictCalendar`) adds China's public holidays,
+the adjusted working weekends (调休) and the district's own edits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from core.i18n import TIMEZONE
 
@@ -25,8 +26,12 @@ class WorkingCalendar:
     def day_seconds(self) -> int:
         return sum(_seconds_of_day(b) - _seconds_of_day(a) for a, b in self.periods)
 
+    def is_working_day(self, day: date) -> bool:
+        """Whether ``day`` (a local date) is a working day."""
+        return day.weekday() in self.weekdays
+
     def _periods_on(self, day: datetime) -> list[tuple[datetime, datetime]]:
-        if day.weekday() not in self.weekdays:
+        if not self.is_working_day(day.date()):
             return []
         return [
             (datetime.combine(day.date(), a, TIMEZONE), datetime.combine(day.date(), b, TIMEZONE))

@@ -1,0 +1,57 @@
+"""The core's own scheduled jobs (declared in :mod:`core.builtin_hooks` through ``scheduled_jobs``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from core.i18n import TIMEZONE
+from core.scheduler.spec import JobResult, JobSpec, daily_at
+from core.workdays import known_years, year_known
+
+if TYPE_CHECKING:
+    from core.scheduler.spec import JobContext
+
+__all__ = ("CORE_JOBS", "check_next_year_holidays")
+
+log = logging.getLogger(__name__)
+
+# From this month on, next year's holidays should be known (the State Council usually
+# publishes them in November or December).
+WARN_FROM_MONTH = 11
+
+
+async def check_next_year_holidays(job: JobContext) -> JobResult:
+    """Warn (log and run message) when the coming year's national holidays are not in ``chinesecalendar``."""
+    today = job.now.astimezone(TIMEZONE).date()
+    unknown = [y for y in (today.year, today.year + 1) if not year_known(y)]
+    if today.month < WARN_FROM_MONTH and today.year + 1 in unknown:
+        unknown.remove(today.year + 1)
+    if not unknown:
+        last = known_years()[1]
+        return JobResult(f"法定节假日已知至 {last} 年", message_en=f"Public holidays are known up to {last}.")
+    years = "、".join(str(y) for y in unknown)
+    log.warning(
+        "working-day calendar: the national holidays of %s are not known (chinesecalendar knows up to %s); "
+        "those years count Monday to Friday until the package is upgraded or district admins enter the holidays",
+        years,
+        known_years()[1],
+    )
+    return JobResult(
+        f"{years} 年的法定节假日和调休尚未收录，暂按周一至周五计算；请升级 chinesecalendar，或由各区管理员录入。",
+        {"unknown_years": len(unknown)},
+        message_en=f"The public holidays of {', '.join(str(y) for y in unknown)} are not known yet: Monday to "
+        "Friday count as working days. Upgrade chinesecalendar, or enter them per district.",
+    )
+
+
+CORE_JOBS = (
+    JobSpec(
+        key="workdays.next_year_check",
+        name_zh="检查下一年度节假日安排",
+        name_en="Check next year's public holidays",
+        schedule=daily_at("03:00"),
+        run=check_next_year_holidays,
+        per_district=False,
+    ),
+)
