@@ -37,6 +37,7 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         NavItem(_("Dashboard"), ctx.url("/"), icon="home", order=0, permission=("dashboard", "view")),
         NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
         NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view")),
+        NavItem(_("Residents"), ctx.url("/residents"), icon="users", order=15, permission=("resident", "view")),
         NavItem(
             _("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"
         ),
@@ -47,6 +48,9 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         ),
         NavItem(_("Queues"), ctx.url("/admin/queues"), order=927, permission=("district", "admin"), group="admin"),
         NavItem(_("Modules"), ctx.url("/admin/modules"), order=930, permission=("plugins", "manage"), group="admin"),
+        NavItem(
+            _("Access log"), ctx.url("/admin/access-log"), order=940, permission=("district", "admin"), group="admin"
+        ),
     ]
 
 

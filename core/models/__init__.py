@@ -9,6 +9,7 @@ from core.models.jobs import CaseMigrationJob
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
+from core.models.residents import Household, HouseholdMember, Person, SensitiveAccess, Vehicle
 from core.models.user import Membership, User
 from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
 
@@ -22,6 +23,8 @@ __all__ = (
     "CaseTypeVersion",
     "District",
     "DistrictPlugin",
+    "Household",
+    "HouseholdMember",
     "LedgerAccount",
     "LedgerPosting",
     "LedgerTransfer",
@@ -29,10 +32,13 @@ __all__ = (
     "Membership",
     "OrgUnit",
     "OrgUnitKind",
+    "Person",
     "PolicyRule",
     "Role",
     "SavedQueue",
+    "SensitiveAccess",
     "User",
+    "Vehicle",
     "Vote",
     "VoteBallot",
     "VoteElector",
