@@ -235,14 +235,19 @@ async def get_person(session: AsyncSession, person_id: int) -> Person:
 
 
 async def search_persons(session: AsyncSession, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
-    """People whose phone or name matches ``query``: a whole phone exactly, 4+ digits within a phone, else name."""
+    """People whose phone or name matches ``query``.
+
+    A whole mobile or fixed line with area code (any spelling) matches exactly (and with
+    any extension); 4 or more digits match within a phone (a local number without its
+    area code, the last digits); anything else matches within the name.
+    """
     text = query.strip()
     statement = select(Person).order_by(Person.name, Person.id).limit(limit)
     if not text:
         return list((await session.execute(statement)).scalars())
     phone = normalize_phone(text)
     digits = "".join(ch for ch in text if ch.isdigit())
-    if phone:
+    if phone and (phone.startswith(("0", "1"))):  # a whole mobile, or a fixed line with its area code
         statement = statement.where(or_(Person.phone == phone, Person.phone.startswith(phone + "-")))
     elif len(digits) >= 4 and len(digits) == len(text.replace("-", "").replace(" ", "")):  # noqa: PLR2004
         statement = statement.where(Person.phone.contains(digits))

@@ -21,10 +21,10 @@ from core.residents.validation import area_from_hundredths, mask_id_number, mask
 from core.services import ServiceError
 from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render, service_failure
 from core.web.context import RequestContext
+from core.web.forms import PAGE
 
 __all__ = ("RESIDENT_ROUTES",)
 
-PAGE = {"include_in_schema": False}
 ACCESS_LOG_PAGE = 100
 
 
