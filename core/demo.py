@@ -180,7 +180,7 @@ async def _residents(session: AsyncSession, district: District, estate: OrgUnit,
 
     if (await session.execute(select(Household.id).where(Household.estate_id == estate.id).limit(1))).first():
         return
-    users = {name: uid for name, uid in (await session.execute(select(User.username, User.id))).tuples()}
+    users = dict(list((await session.execute(select(User.username, User.id))).tuples()))
     people: dict[str, Person] = {}
     households: list[Household] = []
     for (building, unit, room, area), members in DEMO_HOUSEHOLDS:
@@ -216,7 +216,9 @@ async def _residents(session: AsyncSession, district: District, estate: OrgUnit,
             await session.flush()
             people[name] = person
             session.add(
-                HouseholdMember(district_id=district.id, household_id=household.id, person_id=person.id, relation=relation)
+                HouseholdMember(
+                    district_id=district.id, household_id=household.id, person_id=person.id, relation=relation
+                )
             )
     for index, plate, owner in DEMO_PLATES:
         session.add(

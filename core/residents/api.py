@@ -165,7 +165,9 @@ async def create_person(ctx: RequestContext, data: PersonIn) -> PersonOut:
 
 
 @get("/residents/{person_id:int}", summary="One person; ``reveal=id_number`` shows the ID number whole (logged)")
-async def get_person(request: Request[Any, Any, Any], ctx: RequestContext, person_id: int, reveal: str = "") -> PersonOut:
+async def get_person(
+    request: Request[Any, Any, Any], ctx: RequestContext, person_id: int, reveal: str = ""
+) -> PersonOut:
     ctx.require("resident", "view")
     with service_errors():
         person = await svc.get_person(ctx.session, person_id)

@@ -45,5 +45,3 @@ async def prefill_values(ctx: RequestContext, fields: Iterable[FieldDef], person
             _member, household, estate = homes[0]
             values[address_field.key] = svc.household_address(household, estate, ctx.locale)
     return values
-
-

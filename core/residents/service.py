@@ -115,7 +115,7 @@ def _clean_person(data: Mapping[str, Any], current: Person | None) -> dict[str, 
         name = _text(data, "name")
         if not name:
             errors["name"] = _("Enter the person's name.")
-        elif len(name) > 50:  # noqa: PLR2004
+        elif len(name) > 50:
             errors["name"] = _("The name is too long (at most 50 characters).")
         out["name"] = name
     if "phone" in data:
@@ -132,20 +132,32 @@ def _clean_person(data: Mapping[str, Any], current: Person | None) -> dict[str, 
             out["phone"] = phone or raw
         else:
             out["phone"] = ""
-    if "id_number" in data:
-        raw = _text(data, "id_number")
-        if raw:  # empty keeps the recorded number (it is never shown whole in a form)
-            number = normalize_id_number(raw)
-            if number is None:
-                errors["id_number"] = _(
-                    "This is not a valid resident ID number (18 characters; check the last digit)."
-                )
-            out["id_number"] = number or raw
     if "gender" in data:
         gender = _text(data, "gender")
         if gender not in GENDERS:
             errors["gender"] = _("Choose one of the listed options.")
         out["gender"] = gender
+    if "notes" in data:
+        notes = _text(data, "notes")
+        if len(notes) > 2000:
+            errors["notes"] = _("Enter at most %(n)s characters.", n=2000)
+        out["notes"] = notes
+    _clean_sensitive(data, current, out, errors)
+    raise_if(errors)
+    return out
+
+
+def _clean_sensitive(
+    data: Mapping[str, Any], current: Person | None, out: dict[str, Any], errors: dict[str, str]
+) -> None:
+    """The ID number, birth date and consent: each checked, then together (consent needed, dates agree)."""
+    if "id_number" in data:
+        raw = _text(data, "id_number")
+        if raw:  # empty keeps the recorded number (it is never shown whole in a form)
+            number = normalize_id_number(raw)
+            if number is None:
+                errors["id_number"] = _("This is not a valid resident ID number (18 characters; check the last digit).")
+            out["id_number"] = number or raw
     if "birth_date" in data:
         raw = _text(data, "birth_date")
         born: date | None = None
@@ -155,7 +167,7 @@ def _clean_person(data: Mapping[str, Any], current: Person | None) -> dict[str, 
             except ValueError:
                 errors["birth_date"] = _("Enter a date as YYYY-MM-DD.")
             else:
-                if born.year < 1900 or born > datetime.now(TIMEZONE).date():  # noqa: PLR2004
+                if born.year < 1900 or born > datetime.now(TIMEZONE).date():
                     errors["birth_date"] = _("The birth date is not plausible.")
         out["birth_date"] = born
     if "consent_method" in data:
@@ -163,11 +175,6 @@ def _clean_person(data: Mapping[str, Any], current: Person | None) -> dict[str, 
         if method not in CONSENT_METHODS:
             errors["consent_method"] = _("Choose one of the listed options.")
         out["consent_method"] = method
-    if "notes" in data:
-        notes = _text(data, "notes")
-        if len(notes) > 2000:  # noqa: PLR2004
-            errors["notes"] = _("Enter at most %(n)s characters.", n=2000)
-        out["notes"] = notes
     number = out.get("id_number") or (current.id_number if current else None)
     if number and "id_number" not in errors and "birth_date" not in errors:
         written = id_number_birth_date(number)
@@ -178,11 +185,7 @@ def _clean_person(data: Mapping[str, Any], current: Person | None) -> dict[str, 
     sensitive = bool(out.get("id_number") or out.get("birth_date"))
     consent = out.get("consent_method", current.consent_method if current else "")
     if sensitive and not consent and not errors:
-        errors["consent_method"] = _(
-            "Record how the person agreed to the keeping of their ID number or birth date."
-        )
-    raise_if(errors)
-    return out
+        errors["consent_method"] = _("Record how the person agreed to the keeping of their ID number or birth date.")
 
 
 async def _unique_or_conflict(session: AsyncSession) -> None:
@@ -202,7 +205,9 @@ def _consent(person: Person, values: dict[str, Any], user_id: int | None) -> Non
         person.consent_by_id = user_id if method else None
 
 
-async def create_person(session: AsyncSession, district_id: int, user_id: int | None, data: Mapping[str, Any]) -> Person:
+async def create_person(
+    session: AsyncSession, district_id: int, user_id: int | None, data: Mapping[str, Any]
+) -> Person:
     """Record a person (409 when the same name and phone, or the ID number, is already recorded)."""
     values = _clean_person({k: data.get(k) for k in PERSON_FIELDS if k in data or k == "name"}, None)
     person = Person(district_id=district_id, **{"phone": "", "gender": "", "consent_method": "", "notes": "", **values})
@@ -213,9 +218,7 @@ async def create_person(session: AsyncSession, district_id: int, user_id: int | 
     return person
 
 
-async def update_person(
-    session: AsyncSession, person: Person, user_id: int | None, data: Mapping[str, Any]
-) -> Person:
+async def update_person(session: AsyncSession, person: Person, user_id: int | None, data: Mapping[str, Any]) -> Person:
     """Change the fields present in ``data`` (an empty ID number keeps the recorded one)."""
     values = _clean_person({k: v for k, v in data.items() if k in PERSON_FIELDS}, person)
     _consent(person, values, user_id)
@@ -249,7 +252,7 @@ async def search_persons(session: AsyncSession, query: str, limit: int = SEARCH_
     digits = "".join(ch for ch in text if ch.isdigit())
     if phone and (phone.startswith(("0", "1"))):  # a whole mobile, or a fixed line with its area code
         statement = statement.where(or_(Person.phone == phone, Person.phone.startswith(phone + "-")))
-    elif len(digits) >= 4 and len(digits) == len(text.replace("-", "").replace(" ", "")):  # noqa: PLR2004
+    elif len(digits) >= 4 and len(digits) == len(text.replace("-", "").replace(" ", "")):
         statement = statement.where(Person.phone.contains(digits))
     else:
         pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -330,7 +333,7 @@ async def _clean_household(session: AsyncSession, data: Mapping[str, Any], new: 
             value = _text(data, key)
             if required and not value:
                 errors[key] = _("This field is required.")
-            elif len(value) > 20:  # noqa: PLR2004
+            elif len(value) > 20:
                 errors[key] = _("Enter at most %(n)s characters.", n=20)
             out[key] = value
     if new or "area" in data:
@@ -341,7 +344,7 @@ async def _clean_household(session: AsyncSession, data: Mapping[str, Any], new: 
         out["area_centi"] = area
     if new or "notes" in data:
         notes = _text(data, "notes")
-        if len(notes) > 2000:  # noqa: PLR2004
+        if len(notes) > 2000:
             errors["notes"] = _("Enter at most %(n)s characters.", n=2000)
         out["notes"] = notes
     raise_if(errors)
@@ -466,14 +469,14 @@ async def add_vehicle(
     """Record a vehicle by plate for a person and/or household (409 when the plate is recorded)."""
     number = normalize_plate(plate)
     if number is None:
-        raise ServiceError(
-            _("Enter a mainland plate such as 浙B12345 or, for a new-energy car, 浙BD12345."), "plate"
-        )
+        raise ServiceError(_("Enter a mainland plate such as 浙B12345 or, for a new-energy car, 浙BD12345."), "plate")
     if person_id is None and household_id is None:
         raise ServiceError(_("A vehicle belongs to a person or a household."), "plate")
-    if len(notes) > 200:  # noqa: PLR2004
+    if len(notes) > 200:
         raise ServiceError(_("Enter at most %(n)s characters.", n=200), "notes")
-    vehicle = Vehicle(district_id=district_id, plate=number, person_id=person_id, household_id=household_id, notes=notes)
+    vehicle = Vehicle(
+        district_id=district_id, plate=number, person_id=person_id, household_id=household_id, notes=notes
+    )
     async with session.begin_nested():
         session.add(vehicle)
         try:
@@ -546,6 +549,8 @@ async def estate_summary(session: AsyncSession, estate_id: int) -> EstateSummary
     for household_id, name in (await session.execute(query)).tuples():
         owners.setdefault(household_id, []).append(name)
     total = (
-        await session.execute(select(func.coalesce(func.sum(Household.area_centi), 0)).where(Household.estate_id == estate.id))
+        await session.execute(
+            select(func.coalesce(func.sum(Household.area_centi), 0)).where(Household.estate_id == estate.id)
+        )
     ).scalar_one()
-    return EstateSummary(estate, [(h, owners.get(h.id, [])) for h in households], int(total))
+    return EstateSummary(estate, [(h, owners.get(h.id, [])) for h in households], int(total or 0))

@@ -66,7 +66,7 @@ def resident_id_valid(value: str) -> bool:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         return False
-    if born > datetime.now(_CHINA).date() or born.year < 1900:  # noqa: PLR2004
+    if born > datetime.now(_CHINA).date() or born.year < 1900:
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == value[17]
@@ -118,8 +118,8 @@ def normalize_phone(raw: object) -> str | None:
     if number is None and not extension:
         # A trailing dash group of 1–6 digits after a full number is an extension: 0574-87654321-123
         groups = [g for g in re.split(r"-", text.strip()) if g.strip()]
-        tail = re.sub(r"\D", "", groups[-1]) if len(groups) >= 2 else ""  # noqa: PLR2004
-        if tail and len(tail) <= 6 and len(digits) > len(tail):  # noqa: PLR2004
+        tail = re.sub(r"\D", "", groups[-1]) if len(groups) >= 2 else ""
+        if tail and len(tail) <= 6 and len(digits) > len(tail):
             number = _landline(digits[: -len(tail)])
             extension = tail if number else ""
     if number is None:
@@ -134,7 +134,7 @@ def mask_phone(value: str | None) -> str:
     if _MOBILE.fullmatch(value):
         return f"{value[:3]}****{value[-4:]}"
     parts = value.split("-")
-    if parts[0].startswith("0") and len(parts) >= 2:  # noqa: PLR2004
+    if parts[0].startswith("0") and len(parts) >= 2:
         return f"{parts[0]}-****{parts[1][-4:]}"
     return f"****{parts[0][-4:]}"
 
@@ -169,7 +169,7 @@ def area_to_hundredths(raw: object) -> int | None:
     if not re.fullmatch(r"\d{1,5}(\.\d{1,2})?", text):
         return None
     value = int((Decimal(text) * 100).to_integral_value(rounding=ROUND_HALF_UP))
-    return value if 0 < value < 10_000_000 else None  # noqa: PLR2004
+    return value if 0 < value < 10_000_000 else None
 
 
 def area_from_hundredths(hundredths: int | None) -> Decimal:

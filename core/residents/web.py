@@ -84,9 +84,7 @@ async def residents(request: Request[Any, Any, Any], ctx: RequestContext) -> Any
     query = str(request.query_params.get("q") or "")[:50]
     people = await svc.search_persons(ctx.session, query, limit=50)
     block = "results" if request.headers.get("hx-target") == "resident-results" else "content"
-    return await render(
-        request, ctx, "core/residents/list.html", block=block, people=people, q=query, **_options(ctx)
-    )
+    return await render(request, ctx, "core/residents/list.html", block=block, people=people, q=query, **_options(ctx))
 
 
 @get("/residents/picker", name="resident_picker", **PAGE)
@@ -301,7 +299,11 @@ async def estate(request: Request[Any, Any, Any], ctx: RequestContext, estate_id
 
 
 async def _household_form_page(
-    request: Request[Any, Any, Any], ctx: RequestContext, household: Household | None, form: FormState, status: int = 200
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    household: Household | None,
+    form: FormState,
+    status: int = 200,
 ) -> Any:
     estates = [(e.id, e.name(ctx.locale)) for e in await svc.estates(ctx.session)]
     return await render(

@@ -25,4 +25,10 @@ SHELL_ROUTES: list[ControllerRouterHandler] = [
     *ADMIN_PLATFORM_ROUTES,
     *PROFILE_ROUTES,
 ]
-DISTRICT_ROUTES: list[ControllerRouterHandler] = [dashboard, *ADMIN_DISTRICT_ROUTES, *QUEUE_ROUTES, *CASE_ROUTES, *RESIDENT_ROUTES]
+DISTRICT_ROUTES: list[ControllerRouterHandler] = [
+    dashboard,
+    *ADMIN_DISTRICT_ROUTES,
+    *QUEUE_ROUTES,
+    *CASE_ROUTES,
+    *RESIDENT_ROUTES,
+]

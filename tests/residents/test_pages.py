@@ -63,7 +63,7 @@ def test_community_worker_sees_full_phone_and_masked_id(world, as_role):
 
 
 def test_social_worker_sees_masked_phone_and_cannot_reveal(world, as_role, seed):
-    """A social worker (no view_sensitive) sees 137****2345, no reveal link, and a reveal attempt is 403 and unlogged."""
+    """A social worker (no view_sensitive) sees 137****2345 and no reveal link; a reveal attempt is 403, unlogged."""
     client = as_role("social")
     page = client.get(f"{D}/residents/{world['owner']}").text
     assert "137****2345" in page
@@ -80,7 +80,9 @@ def test_every_full_id_view_is_logged(world, as_role, seed):
     """Each reveal of the full ID number writes one access-log row (who, whose, where, why); the admin reads them."""
     client = as_role("worker")
     for _ in range(2):
-        shown = client.get(f"{D}/residents/{world['owner']}/id-number?reason=核对低保申请", headers={"HX-Request": "true"})
+        shown = client.get(
+            f"{D}/residents/{world['owner']}/id-number?reason=核对低保申请", headers={"HX-Request": "true"}
+        )
         assert OWNER_ID in shown.text
         assert "本次查看已记录" in shown.text
     rows = _log_rows(seed)
@@ -164,7 +166,9 @@ def test_same_name_and_phone_is_refused(world, as_role):
     assert again.status_code == 409
     assert "同一姓名和电话的人已登记过" in again.text
     son = client.post(
-        f"{D}/residents", data={"_csrf_token": token, "name": "王小明", "phone": "0574-87351234"}, follow_redirects=False
+        f"{D}/residents",
+        data={"_csrf_token": token, "name": "王小明", "phone": "0574-87351234"},
+        follow_redirects=False,
     )
     assert son.status_code == 303
 
@@ -204,7 +208,13 @@ def test_household_area_refused_when_not_exact(world, as_role):
     token = client.headers["x-csrftoken"]
     response = client.post(
         f"{D}/households",
-        data={"_csrf_token": token, "estate_id": str(world["estate"]), "building": "7", "room": "101", "area": "80.125"},
+        data={
+            "_csrf_token": token,
+            "estate_id": str(world["estate"]),
+            "building": "7",
+            "room": "101",
+            "area": "80.125",
+        },
     )
     assert response.status_code == 400
     assert "最多两位小数" in response.text

@@ -135,8 +135,8 @@ def test_openapi_describes_the_council_api(client):
 
 
 def test_a_topic_accepts_a_landline(client, world, seed):
-    """Elderly residents give a landline: a topic with 0574-87654321 (any spelling) is accepted and stored normalised."""
-    from core.models.cases import Case  # noqa: PLC0415
+    """Elderly residents give a landline: a topic with 0574-87654321 (any spelling) is accepted, stored normalised."""
+    from core.models.cases import Case
 
     body = {
         "council_id": world.council,
