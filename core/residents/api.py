@@ -221,12 +221,15 @@ async def _household_out(ctx: RequestContext, household: Household) -> Household
     )
 
 
-@get("/households", summary="The households of an estate (``estate_id``), by address")
-async def list_households(ctx: RequestContext, estate_id: int) -> list[HouseholdOut]:
+@get("/households", summary="Households by address: of one estate (``estate_id``), or of the district (500 at most)")
+async def list_households(ctx: RequestContext, estate_id: int | None = None) -> list[HouseholdOut]:
     ctx.require("resident", "view")
-    with service_errors():
-        summary = await svc.estate_summary(ctx.session, estate_id)
-    return [await _household_out(ctx, h) for h, _owners in summary.households]
+    if estate_id is None:
+        found = await svc.list_households(ctx.session)
+    else:
+        with service_errors():
+            found = [h for h, _owners in (await svc.estate_summary(ctx.session, estate_id)).households]
+    return [await _household_out(ctx, h) for h in found]
 
 
 @post("/households", summary="Record a household (409 when the address is taken)")

@@ -60,6 +60,7 @@ __all__ = (
     "household_address",
     "household_members",
     "households_of",
+    "list_households",
     "log_id_view",
     "person_out",
     "relation_label",
@@ -384,6 +385,16 @@ async def get_household(session: AsyncSession, household_id: int) -> Household:
     if found is None:
         raise NotFoundError(_("No such household."))
     return found
+
+
+async def list_households(session: AsyncSession, limit: int = 500) -> list[Household]:
+    """The district's households by estate and address."""
+    query = (
+        select(Household)
+        .order_by(Household.estate_id, Household.building, Household.unit, Household.room)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
 
 
 def household_address(household: Household, estate: OrgUnit | None, locale: str) -> str:

@@ -266,3 +266,11 @@ def test_resident_request_accepts_a_landline(world, as_role):
     case_page = client.get(response.headers["location"]).text
     assert "0574-87351234" in case_page
     assert "楼道灯坏了" in client.get(f"{D}/residents/{world['elder']}").text
+
+
+def test_estate_with_households_cannot_be_deleted(world, as_role):
+    """Deleting an estate that still has households is refused with a reason (409), not a server error."""
+    client = as_role("district-admin")
+    response = client.delete(f"/api/v1/districts/haishu/org-units/{world['estate']}")
+    assert response.status_code == 409
+    assert "还登记有住户" in response.text
