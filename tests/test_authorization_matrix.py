@@ -208,6 +208,8 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/households/{{household_id:int}}/members"): RESIDENT_STAFF,
     ("POST", f"{D}/households/{{household_id:int}}/members/{{member_id:int}}/delete"): RESIDENT_STAFF,
     ("POST", f"{D}/households/{{household_id:int}}/vehicles"): RESIDENT_STAFF,
+    ("GET", f"{D}/households/import"): RESIDENT_STAFF,
+    ("POST", f"{D}/households/import"): RESIDENT_STAFF,
     ("GET", f"{D}/admin/access-log"): ADMINS,
     ("GET", f"{API}/residents"): RESIDENT_STAFF,
     ("POST", f"{API}/residents"): RESIDENT_STAFF,
@@ -271,8 +273,8 @@ def core_routes(app: Any) -> list[tuple[str, str]]:
 
 async def _residents(session: Any, district_id: int, estate_id: int, name: str, phone: str) -> dict[str, int]:
     """A person (with an ID number), a household, their membership and a car in one district: the route ids."""
-    from core.db.tenancy import for_district  # noqa: PLC0415
-    from core.residents import service  # noqa: PLC0415
+    from core.db.tenancy import for_district
+    from core.residents import service
 
     for_district(session, district_id)
     data = {"name": name, "phone": phone, "id_number": "330203196203150425", "consent_method": "written"}

@@ -99,11 +99,11 @@ def test_demo_builds_the_district_places_and_people(cli_env, seed):
 
 def test_demo_records_households_of_yanyue(cli_env, seed):
     """偃月小区 has owners with floor areas and cars; the demo resident 刘洋 is a person linked to their login."""
-    from decimal import Decimal  # noqa: PLC0415
+    from decimal import Decimal
 
-    from core.db.tenancy import for_district  # noqa: PLC0415
-    from core.models import Person  # noqa: PLC0415
-    from core.residents import public  # noqa: PLC0415
+    from core.db.tenancy import for_district
+    from core.models import Person
+    from core.residents import public
 
     run_demo()
 

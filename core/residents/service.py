@@ -390,9 +390,7 @@ async def get_household(session: AsyncSession, household_id: int) -> Household:
 async def list_households(session: AsyncSession, limit: int = 500) -> list[Household]:
     """The district's households by estate and address."""
     query = (
-        select(Household)
-        .order_by(Household.estate_id, Household.building, Household.unit, Household.room)
-        .limit(limit)
+        select(Household).order_by(Household.estate_id, Household.building, Household.unit, Household.room).limit(limit)
     )
     return list((await session.execute(query)).scalars())
 

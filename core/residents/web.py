@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from core.i18n import gettext as _
 from core.models import Household, OrgUnit, Person, SensitiveAccess, User, Vehicle
 from core.models.residents import CONSENT_METHODS, GENDERS, RELATIONS
+from core.residents import importing
 from core.residents import service as svc
 from core.residents.validation import area_from_hundredths, mask_id_number, mask_phone
 from core.services import ServiceError
@@ -26,6 +27,7 @@ from core.web.forms import PAGE
 __all__ = ("RESIDENT_ROUTES",)
 
 ACCESS_LOG_PAGE = 100
+IMPORT_LIMIT = 5 * 1024 * 1024
 
 
 def _district_id(ctx: RequestContext) -> int:
@@ -442,6 +444,38 @@ async def add_household_vehicle(request: Request[Any, Any, Any], ctx: RequestCon
     return await done(request, ctx, ctx.url(f"/households/{found.id}"), _("%(plate)s was added.", plate=vehicle.plate))
 
 
+@get("/households/import", **PAGE)
+async def import_form(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
+    """The form to import households from an XLSX sheet."""
+    ctx.require("resident", "edit")
+    return await render(request, ctx, "core/residents/import.html", form=FormState({}))
+
+
+@post("/households/import", request_max_body_size=IMPORT_LIMIT, **PAGE)
+async def import_households(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
+    """Import the sheet: every row, or none with the rows' errors listed."""
+    ctx.require("resident", "edit")
+    data = await form_of(request)
+    upload = data.get("file")
+    content = await upload.read() if hasattr(upload, "read") else b""
+    try:
+        if not content:
+            raise ServiceError(_("Choose an XLSX file to import."), "file")
+        result = await importing.import_households(ctx.session, _district_id(ctx), content)
+    except ServiceError as exc:
+        form = FormState({}, exc.errors)
+        return await render(
+            request, ctx, "core/residents/import.html", status_code=error_status(request, exc), form=form
+        )
+    message = _(
+        "Imported: %(households)s new households, %(people)s new people, %(members)s memberships.",
+        households=result.households,
+        people=result.people,
+        members=result.members,
+    )
+    return await done(request, ctx, ctx.url("/households"), message)
+
+
 # -- the access log -------------------------------------------------------------------
 
 
@@ -481,5 +515,7 @@ RESIDENT_ROUTES = [
     add_member,
     remove_member,
     add_household_vehicle,
+    import_form,
+    import_households,
     access_log,
 ]
