@@ -157,8 +157,8 @@ async def import_households(session: AsyncSession, district_id: int, data: bytes
         estates[unit.name_zh] = estates[unit.code] = unit.id
     checked: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
-    for number, row in enumerate(rows, start=2):
-        clean, problems = _check(row, estates)
+    for number, raw in enumerate(rows, start=2):
+        clean, problems = _check(raw, estates)
         if problems:
             errors[f"row {number}"] = _("Row %(n)s: %(problems)s", n=number, problems="；".join(problems))
         checked.append(clean)

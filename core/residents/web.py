@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
@@ -457,7 +458,7 @@ async def import_households(request: Request[Any, Any, Any], ctx: RequestContext
     ctx.require("resident", "edit")
     data = await form_of(request)
     upload = data.get("file")
-    content = await upload.read() if hasattr(upload, "read") else b""
+    content = await upload.read() if isinstance(upload, UploadFile) else b""
     try:
         if not content:
             raise ServiceError(_("Choose an XLSX file to import."), "file")
