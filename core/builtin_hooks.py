@@ -42,6 +42,7 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         if is_served_only(ctx)
         else NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
         NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view")),
+        NavItem(_("Residents"), ctx.url("/residents"), icon="users", order=15, permission=("resident", "view")),
         NavItem(
             _("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"
         ),
@@ -57,6 +58,9 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         ),
         NavItem(
             _("Scheduled jobs"), ctx.url("/admin/jobs"), order=936, permission=("district", "admin"), group="admin"
+        ),
+        NavItem(
+            _("Access log"), ctx.url("/admin/access-log"), order=940, permission=("district", "admin"), group="admin"
         ),
     ]
 

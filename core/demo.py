@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.auth.passwords import hash_password
+from core.db.base import utcnow
 from core.db.tenancy import for_district
 from core.models import District, Membership, OrgUnit, OrgUnitKind, User
 from core.plugins.asyncio import await_me_maybe
@@ -145,6 +146,94 @@ async def _users(session: AsyncSession, district: District, units: dict[str, Org
         await bump_policy_version(session, district)
 
 
+# 偃月小区's demo households: (building, unit, room, m²) and members (name, phone, relation,
+# ID number or "", demo username or ""); then plates (household index, plate, owner name or "").
+DEMO_HOUSEHOLDS: tuple[tuple[tuple[str, str, str, str], tuple[tuple[str, str, str, str, str], ...]], ...] = (
+    (
+        ("3", "1", "501", "89.50"),
+        (("刘洋", "13858012345", "owner", "", "resident"), ("周敏", "13957423456", "family", "", "")),
+    ),
+    (
+        ("3", "1", "502", "76.32"),
+        (
+            ("王建国", "0574-87351234", "owner", "330203195809020313", ""),
+            ("孙秀英", "0574-87351234", "co_owner", "", ""),
+        ),
+    ),
+    (
+        ("5", "2", "301", "102.18"),
+        (("陈立", "13605741234", "owner", "", ""), ("吴晓峰", "18868712345", "tenant", "", "")),
+    ),
+    (("5", "2", "302", "89.50"), (("黄美华", "13777812345", "owner", "330203196203150425", ""),)),
+)
+DEMO_PLATES: tuple[tuple[int, str, str], ...] = (
+    (0, "浙B8K2M6", "刘洋"),
+    (2, "浙BD12345", "吴晓峰"),
+    (3, "浙B5G7H3", "黄美华"),
+)
+
+
+async def _residents(session: AsyncSession, district: District, estate: OrgUnit, created: list[str]) -> None:
+    """A few households of 偃月小区 with owners, floor areas and cars (only when the estate has none)."""
+    from core.models import Household, HouseholdMember, Person, Vehicle  # noqa: PLC0415
+    from core.residents.validation import area_to_hundredths  # noqa: PLC0415
+
+    if (await session.execute(select(Household.id).where(Household.estate_id == estate.id).limit(1))).first():
+        return
+    users = dict(list((await session.execute(select(User.username, User.id))).tuples()))
+    people: dict[str, Person] = {}
+    households: list[Household] = []
+    for (building, unit, room, area), members in DEMO_HOUSEHOLDS:
+        household = Household(
+            district_id=district.id,
+            estate_id=estate.id,
+            building=building,
+            unit=unit,
+            room=room,
+            area_centi=area_to_hundredths(area),
+            notes="",
+        )
+        session.add(household)
+        await session.flush()
+        households.append(household)
+        for name, phone, relation, id_number, username in members:
+            person = Person(
+                district_id=district.id,
+                name=name,
+                phone=phone,
+                id_number=id_number or None,
+                gender="",
+                consent_method="written" if id_number else "",
+                consent_at=utcnow() if id_number else None,
+                notes="",
+                user_id=users.get(username) if username else None,
+            )
+            if id_number:
+                from core.residents.validation import id_number_birth_date  # noqa: PLC0415
+
+                person.birth_date = id_number_birth_date(id_number)
+            session.add(person)
+            await session.flush()
+            people[name] = person
+            session.add(
+                HouseholdMember(
+                    district_id=district.id, household_id=household.id, person_id=person.id, relation=relation
+                )
+            )
+    for index, plate, owner in DEMO_PLATES:
+        session.add(
+            Vehicle(
+                district_id=district.id,
+                plate=plate,
+                household_id=households[index].id,
+                person_id=people[owner].id if owner else None,
+                notes="",
+            )
+        )
+    await session.flush()
+    created.append(f"{len(households)} demo households")
+
+
 def plugin_order(host: PluginHost) -> list[str]:
     """Installed plugin keys, each after the plugins it depends on (then by key)."""
     plugins = {p.key: p for p in host.plugins}
@@ -175,6 +264,7 @@ async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
     await ensure_district_defaults(session, district)
     units = await _units(session, district, result.created)
     await _users(session, district, units, result.created)
+    await _residents(session, district, units["yanyue"], result.created)
     for key in plugin_order(host):
         if key not in await enabled_keys(session, district, host):
             await enable_plugin(session, district, host, key)

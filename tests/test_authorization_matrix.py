@@ -41,6 +41,8 @@ PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
 # callers are sent to log in, and no logged-in caller gets a server error or a 401.
 RECORD = "record"
 CASE_CREATORS = frozenset({"district_admin", "community_worker", "social_worker", "resident", "volunteer"})
+RESIDENT_STAFF = frozenset({"district_admin", "community_worker", "social_worker"})  # resident: view, edit
+RESIDENT_SENSITIVE = frozenset({"district_admin", "community_worker"})  # resident: view_sensitive
 
 D = "/d/{district_code:str}"
 API = "/api/v1/districts/{district_code:str}"
@@ -217,6 +219,43 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{API}/notifications/preferences"): EVERYONE,
     ("PUT", f"{API}/notifications/preferences"): EVERYONE,
     ("POST", f"{API}/notifications/{{notice_id:int}}/read"): RECORD,
+    # Residents and households (core/residents/web.py, api.py).
+    ("GET", f"{D}/residents"): RESIDENT_STAFF,
+    ("GET", f"{D}/residents/picker"): RESIDENT_STAFF,
+    ("GET", f"{D}/residents/new"): RESIDENT_STAFF,
+    ("POST", f"{D}/residents"): RESIDENT_STAFF,
+    ("GET", f"{D}/residents/{{person_id:int}}"): RESIDENT_STAFF,
+    ("GET", f"{D}/residents/{{person_id:int}}/id-number"): RESIDENT_SENSITIVE,
+    ("GET", f"{D}/residents/{{person_id:int}}/edit"): RESIDENT_STAFF,
+    ("POST", f"{D}/residents/{{person_id:int}}"): RESIDENT_STAFF,
+    ("POST", f"{D}/residents/{{person_id:int}}/vehicles"): RESIDENT_STAFF,
+    ("POST", f"{D}/residents/vehicles/{{vehicle_id:int}}/delete"): RESIDENT_STAFF,
+    ("GET", f"{D}/households"): RESIDENT_STAFF,
+    ("GET", f"{D}/households/estate/{{estate_id:int}}"): RESIDENT_STAFF,
+    ("GET", f"{D}/households/new"): RESIDENT_STAFF,
+    ("POST", f"{D}/households"): RESIDENT_STAFF,
+    ("GET", f"{D}/households/{{household_id:int}}"): RESIDENT_STAFF,
+    ("GET", f"{D}/households/{{household_id:int}}/edit"): RESIDENT_STAFF,
+    ("POST", f"{D}/households/{{household_id:int}}"): RESIDENT_STAFF,
+    ("POST", f"{D}/households/{{household_id:int}}/members"): RESIDENT_STAFF,
+    ("POST", f"{D}/households/{{household_id:int}}/members/{{member_id:int}}/delete"): RESIDENT_STAFF,
+    ("POST", f"{D}/households/{{household_id:int}}/vehicles"): RESIDENT_STAFF,
+    ("GET", f"{D}/households/import"): RESIDENT_STAFF,
+    ("POST", f"{D}/households/import"): RESIDENT_STAFF,
+    ("GET", f"{D}/admin/access-log"): ADMINS,
+    ("GET", f"{API}/residents"): RESIDENT_STAFF,
+    ("POST", f"{API}/residents"): RESIDENT_STAFF,
+    ("GET", f"{API}/residents/{{person_id:int}}"): RESIDENT_STAFF,
+    ("PATCH", f"{API}/residents/{{person_id:int}}"): RESIDENT_STAFF,
+    ("DELETE", f"{API}/residents/{{person_id:int}}"): RESIDENT_STAFF,
+    ("GET", f"{API}/households"): RESIDENT_STAFF,
+    ("POST", f"{API}/households"): RESIDENT_STAFF,
+    ("GET", f"{API}/households/{{household_id:int}}"): RESIDENT_STAFF,
+    ("PATCH", f"{API}/households/{{household_id:int}}"): RESIDENT_STAFF,
+    ("POST", f"{API}/households/{{household_id:int}}/members"): RESIDENT_STAFF,
+    ("DELETE", f"{API}/households/{{household_id:int}}/members/{{member_id:int}}"): RESIDENT_STAFF,
+    ("POST", f"{API}/vehicles"): RESIDENT_STAFF,
+    ("DELETE", f"{API}/vehicles/{{vehicle_id:int}}"): RESIDENT_STAFF,
 }
 
 # Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
@@ -239,6 +278,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "channel": "web",
         "data": {"requester": "张阿姨", "phone": "13800138000", "category": "other", "description": "矩阵"},
     },
+    ("POST", f"{API}/residents"): {"name": "矩阵居民", "phone": "0574-87650000"},
+    ("PATCH", f"{API}/residents/{{person_id:int}}"): {"notes": "矩阵"},
+    ("POST", f"{API}/households"): {"estate_id": 0, "building": "1", "room": "101"},
+    ("PATCH", f"{API}/households/{{household_id:int}}"): {"notes": "矩阵"},
+    ("POST", f"{API}/households/{{household_id:int}}/members"): {"person_id": 0, "relation": "owner"},
+    ("POST", f"{API}/vehicles"): {"plate": "浙B00000", "household_id": 0},
 }
 
 B_SECRETS = ("鄞州", "yz-secret", "Yinzhou")
@@ -258,6 +303,29 @@ def core_routes(app: Any) -> list[tuple[str, str]]:
                 if method not in {"OPTIONS", "HEAD"}:
                     found.append((method, route.path))
     return found
+
+
+async def _residents(session: Any, district_id: int, estate_id: int, name: str, phone: str) -> dict[str, int]:
+    """A person (with an ID number), a household, their membership and a car in one district: the route ids."""
+    from core.db.tenancy import for_district
+    from core.residents import service
+
+    for_district(session, district_id)
+    data = {"name": name, "phone": phone, "id_number": "330203196203150425", "consent_method": "written"}
+    person = await service.create_person(session, district_id, None, data)
+    household = await service.create_household(
+        session, district_id, {"estate_id": estate_id, "building": "1", "room": "101", "area": "80"}
+    )
+    member = await service.add_member(session, district_id, household, person.id, "owner")
+    vehicle = await service.add_vehicle(session, district_id, f"浙B{district_id}0000"[:7], household_id=household.id)
+    for_district(session, None)
+    return {
+        "person_id": person.id,
+        "household_id": household.id,
+        "estate_id": estate_id,
+        "member_id": member.id,
+        "vehicle_id": vehicle.id,
+    }
 
 
 def fill(path: str, params: dict[str, Any]) -> str:
@@ -287,6 +355,9 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
         )
         session.add(b_notice)
         await session.flush()
+        a_res = await _residents(session, a.id, estate.id, "华园居民", "13700000001")
+        b_estate = await make_org_unit(session, b, "yz-estate", "鄞州小区", OrgUnitKind.ESTATE)
+        b_res = await _residents(session, b.id, b_estate.id, "鄞州居民", "13700000002")
         memberships = {
             m.user_id: m.id
             for m in (await session.execute(select(Membership))).scalars()
@@ -308,6 +379,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "notice_id": 999_999,
                 "day": "2026-11-20",
                 "job_key": "workdays.next_year_check",
+                **a_res,
             },
             "b": {
                 "district_code": "yinzhou",
@@ -324,6 +396,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "notice_id": b_notice.id,
                 "day": "2026-11-20",
                 "job_key": "workdays.next_year_check",
+                **b_res,
             },
         }
 
@@ -422,7 +495,9 @@ def test_no_access_across_districts(matrix_app, world):
         # District A's URLs with district B's object ids.
         mixed = {**world["a"], **{k: v for k, v in world["b"].items() if k not in {"district_code", "key", "path"}}}
         for method, route in routes:
-            if not ({"unit_id", "user_id", "membership_id", "role_key", "token_id"} & set(PARAM_RE.findall(route))):
+            object_ids = {"unit_id", "user_id", "membership_id", "role_key", "token_id"}
+            object_ids |= {"person_id", "household_id", "estate_id", "member_id", "vehicle_id"}
+            if not (object_ids & set(PARAM_RE.findall(route))):
                 continue
             response = _request(client, method, route, mixed, token)
             if response.status_code not in {403, 404} or any(s in response.text for s in B_SECRETS):

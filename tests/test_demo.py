@@ -97,6 +97,33 @@ def test_demo_builds_the_district_places_and_people(cli_env, seed):
     seed(check)
 
 
+def test_demo_records_households_of_yanyue(cli_env, seed):
+    """偃月小区 has owners with floor areas and cars; the demo resident 刘洋 is a person linked to their login."""
+    from decimal import Decimal
+
+    from core.db.tenancy import for_district
+    from core.models import Person
+    from core.residents import public
+
+    run_demo()
+
+    async def check(session):
+        district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        estate = (await session.execute(select(OrgUnit).where(OrgUnit.code == "yanyue"))).scalar_one()
+        for_district(session, district.id)
+        owners = await public.estate_owners(session, estate.id)
+        resident = (await session.execute(select(User).where(User.username == "resident"))).scalar_one()
+        person = (await session.execute(select(Person).where(Person.user_id == resident.id))).scalar_one()
+        shared = await public.find_people_by_phone(session, "0574-87351234")
+        return owners, person.name, len(shared)
+
+    owners, name, shared = seed(check)
+    assert len(owners) == 4
+    assert sum((o.area for o in owners), Decimal(0)) == Decimal("357.50")
+    assert name == "刘洋"
+    assert shared == 2
+
+
 def test_demo_enables_every_installed_plugin(cli_env, seed):
     """Every installed plugin is switched on for 海曙区."""
     from core.plugins.enablement import enabled_keys

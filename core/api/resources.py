@@ -14,6 +14,7 @@ from core.api.cases import CASE_API
 from core.api.queues import QUEUE_API
 from core.api.workdays import WORKDAYS_API
 from core.notifications.api import NOTIFICATION_API
+from core.residents.api import RESIDENT_API
 from core.web.context import RequestContext
 
 if TYPE_CHECKING:
@@ -44,4 +45,5 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     BUILDER_API,
     QUEUE_API,
     NOTIFICATION_API,
+    *RESIDENT_API,
 ]

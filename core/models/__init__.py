@@ -10,6 +10,7 @@ from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.notifications import Notification, NotificationPreference
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
+from core.models.residents import Household, HouseholdMember, Person, SensitiveAccess, Vehicle
 from core.models.user import Membership, User
 from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
 from core.models.workdays import ScheduledJobLease, ScheduledJobRun, WorkdayOverride
@@ -24,6 +25,8 @@ __all__ = (
     "CaseTypeVersion",
     "District",
     "DistrictPlugin",
+    "Household",
+    "HouseholdMember",
     "LedgerAccount",
     "LedgerPosting",
     "LedgerTransfer",
@@ -33,12 +36,15 @@ __all__ = (
     "NotificationPreference",
     "OrgUnit",
     "OrgUnitKind",
+    "Person",
     "PolicyRule",
     "Role",
     "SavedQueue",
     "ScheduledJobLease",
     "ScheduledJobRun",
+    "SensitiveAccess",
     "User",
+    "Vehicle",
     "Vote",
     "VoteBallot",
     "VoteElector",

@@ -27,6 +27,11 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("users", "manage", "管理用户与成员", "Manage users and memberships"),
     Permission("roles", "manage", "管理角色与权限", "Manage roles and permissions"),
     Permission("plugins", "manage", "管理模块", "Manage modules"),
+    Permission("resident", "view", "查看住户信息", "View residents and households"),
+    Permission("resident", "edit", "登记和修改住户信息", "Record and edit residents and households"),
+    Permission(
+        "resident", "view_sensitive", "查看完整身份证号和电话", "See full ID numbers and phones (each view is logged)"
+    ),
 )
 
 _ALL_STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
@@ -37,4 +42,8 @@ CORE_POLICIES: tuple[PolicyDefault, ...] = (
     *(PolicyDefault("district_admin", p.resource, p.action) for p in CORE_PERMISSIONS if p.resource != "dashboard"),
     *(PolicyDefault(role, "org_units", "view") for role in _ALL_STAFF[1:]),
     *(PolicyDefault(role, "users", "view") for role in ("community_worker", "social_worker")),
+    # Residents and households: volunteers and residents have no access (a resident seeing
+    # their own record is planned through Person.user_id, not through this permission).
+    *(PolicyDefault("community_worker", "resident", a) for a in ("view", "edit", "view_sensitive")),
+    *(PolicyDefault("social_worker", "resident", a) for a in ("view", "edit")),
 )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from core.i18n import gettext as _
-from core.models import Membership, OrgUnit, OrgUnitKind
+from core.models import Household, Membership, OrgUnit, OrgUnitKind
 from core.models.district import ALLOWED_PARENTS
 from core.services.errors import ConflictError, NotFoundError, ServiceError, check_names, raise_if
 
@@ -207,6 +207,13 @@ async def delete_unit(session: AsyncSession, district: District, unit_id: int) -
     if members:
         raise ConflictError(
             _("%(name)s still has members; remove their memberships first.", name=unit.name_zh), "org_unit"
+        )
+    households = (
+        await session.execute(select(func.count()).select_from(Household).where(Household.estate_id == unit.id))
+    ).scalar_one()
+    if households:
+        raise ConflictError(
+            _("%(name)s still has households recorded; move or delete them first.", name=unit.name_zh), "org_unit"
         )
     await session.delete(unit)
     await session.flush()

@@ -157,7 +157,23 @@ async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, ty
         "priority": "1",
         "team_id": _own_team(ctx) if staff else "",
     }
-    return await _render_form(request, ctx, definition, nonce=nonce, values={}, errors={}, top=top)
+    values = await prefill_from_person(ctx, definition, request.query_params.get("person"))
+    return await _render_form(request, ctx, definition, nonce=nonce, values=values, errors={}, top=top)
+
+
+async def prefill_from_person(ctx: RequestContext, definition: CaseTypeDef, person_id: Any) -> dict[str, Any]:
+    """The form's contact fields filled from a resident chosen at intake (``?person=<id>``).
+
+    Generic over case types: the first top-level ``phone`` field gets the person's phone
+    (only for users who may see phones whole: ``resident:view_sensitive``), the first
+    text field whose key is one of :data:`core.residents.public.NAME_KEYS` gets the name,
+    the first ``address`` field the address of the person's first household.
+    """
+    from core.residents.prefill import prefill_values  # noqa: PLC0415 - only intake needs it
+
+    if not person_id or not ctx.can("resident", "view"):
+        return {}
+    return await prefill_values(ctx, definition.form.fields, str(person_id))
 
 
 @post("/cases/new/{type_key:str}", name="case_new", request_max_body_size=BODY_LIMIT, **PAGE)

@@ -19,6 +19,7 @@ from core.db import utcnow
 from core.i18n import gettext as _
 from core.models import OrgUnit
 from core.models.cases import Case
+from core.residents.validation import normalize_phone
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, council_for_place, secretary_user_ids
 from plugins.consultation_council.manifest import CASE_TYPE
@@ -174,9 +175,9 @@ async def unsupport(ctx: RequestContext, topic: Topic, case: Case) -> int:
 
 def _phone(*candidates: Any) -> str:
     for value in candidates:
-        digits = "".join(ch for ch in str(value or "") if ch.isdigit())
-        if len(digits) == 11 and digits.startswith("1"):
-            return digits
+        number = normalize_phone(value)
+        if number:
+            return number
     return ""
 
 

@@ -43,12 +43,29 @@ class TestPhone:
         assert error is None
         assert len(value) == 11
 
-    @pytest.mark.parametrize("raw", ["12800138000", "1380013800", "0574-87654321", "abc"])
+    @pytest.mark.parametrize(
+        ("raw", "stored"),
+        [
+            ("0574-87654321", "0574-87654321"),
+            ("(0574) 8765 4321", "0574-87654321"),
+            ("87654321", "87654321"),
+            ("0574-87654321-123", "0574-87654321-123"),
+            ("0574-87654321转8", "0574-87654321-8"),
+            ("010-62345678", "010-62345678"),
+        ],
+    )
+    def test_accepts_landlines(self, raw, stored):
+        """Fixed lines (elderly callers use them) with or without area code or extension are kept normalised."""
+        value, error = one({"type": "phone"}, raw)
+        assert error is None
+        assert value == stored
+
+    @pytest.mark.parametrize("raw", ["12800138000", "1380013800", "0574-1234567", "123", "abc", "13812345678转1"])
     def test_refuses_others(self, raw):
-        """Landlines, short numbers and text are refused in Chinese by default."""
+        """Short numbers, local numbers starting 1, text and a mobile with an extension are refused in Chinese."""
         with use_locale("zh_CN"):
             _, error = one({"type": "phone"}, raw)
-        assert error and "手机号" in error
+        assert error and "手机号" in error and "固定电话" in error
 
 
 class TestResidentId:

@@ -1,13 +1,13 @@
-"""Text-like types: text, long text, address, email, CN mobile phone, resident ID number."""
+"""Text-like types: text, long text, address, email, CN phone (mobile or fixed line), resident ID number."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from core.forms.fields.base import FieldError, FieldType, fail
-from core.i18n import TIMEZONE, gettext
+from core.i18n import gettext
+from core.residents.validation import PHONE_PATTERN, normalize_phone, resident_id_valid
 
 if TYPE_CHECKING:
     from core.forms.definition import FieldDef
@@ -66,40 +66,26 @@ class Email(FieldType):
 
 
 class Phone(FieldType):
-    """A mainland China mobile number: 11 digits starting 13–19 (+86 and separators allowed)."""
+    """A mainland China phone: a mobile (11 digits, 13–19) or a fixed line with or without area code and extension.
+
+    Stored normalised (``13812345678``, ``0574-87654321``, ``87654321``,
+    ``0574-87654321-123``); see :func:`core.residents.validation.normalize_phone`.
+    """
 
     name = "phone"
     widget = "tel"
-    _re = re.compile(r"^1[3-9]\d{9}$")
 
     def parse(self, field: FieldDef, raw: Any, source: str) -> Any:
-        value = re.sub(r"[\s\-]", "", str(raw))
-        if value.startswith("+86"):
-            value = value[3:]
-        if not self._re.match(value):
-            raise fail("Enter an 11-digit mobile number starting with 1, e.g. 13800138000.")
+        value = normalize_phone(raw)
+        if value is None:
+            raise fail(
+                "Enter a mobile number (e.g. 13800138000) or a landline with its area code "
+                "(e.g. 0574-87654321, extension after a dash)."
+            )
         return value
 
     def schema(self, field: FieldDef) -> dict[str, Any]:
-        return {"type": "string", "pattern": r"^1[3-9]\d{9}$"}
-
-
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def resident_id_valid(value: str) -> bool:
-    """Whether an 18-character resident ID number has a real birth date and the right check digit."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        return False
-    try:
-        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
-    except ValueError:
-        return False
-    if born > datetime.now(TIMEZONE).date() or born.year < 1900:
-        return False
-    total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == value[17]
+        return {"type": "string", "pattern": PHONE_PATTERN}
 
 
 class ResidentId(FieldType):

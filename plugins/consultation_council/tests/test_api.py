@@ -132,3 +132,26 @@ def test_openapi_describes_the_council_api(client):
         "council/meetings",
     ):
         assert any(p.endswith(path) for p in paths), path
+
+
+def test_a_topic_accepts_a_landline(client, world, seed):
+    """Elderly residents give a landline: a topic with 0574-87654321 (any spelling) is accepted, stored normalised."""
+    from core.models.cases import Case
+
+    body = {
+        "council_id": world.council,
+        "title": "小区门口路灯不亮",
+        "description": "晚上出门看不清",
+        "category": "facilities",
+        "phone": "(0574) 8765 4321",
+    }
+    created = client.post(f"{API}/topics", json=body, headers=_h(world, "resident"))
+    assert created.status_code == 201, created.text
+    garbage = client.post(f"{API}/topics", json={**body, "phone": "0574-12"}, headers=_h(world, "resident"))
+    assert garbage.status_code == 400 and "phone" in garbage.text
+
+    async def stored(session):
+        case = (await session.execute(select(Case).where(Case.reference == created.json()["reference"]))).scalar_one()
+        return case.data["phone"], case.contact_phone
+
+    assert seed(stored) == ("0574-87654321", "0574-87654321")
