@@ -7,6 +7,7 @@ from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseType
 from core.models.district import District, OrgUnit, OrgUnitKind
 from core.models.jobs import CaseMigrationJob
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
+from core.models.organizations import Organization, OrganizationArea, OrganizationField, OrganizationMember
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.user import Membership, User
@@ -29,6 +30,10 @@ __all__ = (
     "Membership",
     "OrgUnit",
     "OrgUnitKind",
+    "Organization",
+    "OrganizationArea",
+    "OrganizationField",
+    "OrganizationMember",
     "PolicyRule",
     "Role",
     "SavedQueue",

@@ -27,6 +27,11 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("users", "manage", "管理用户与成员", "Manage users and memberships"),
     Permission("roles", "manage", "管理角色与权限", "Manage roles and permissions"),
     Permission("plugins", "manage", "管理模块", "Manage modules"),
+    Permission("organization", "view", "查看全部社会组织", "View every social organization"),
+    Permission("organization", "edit", "登记和修改社会组织", "Add and change social organizations"),
+    Permission("organization", "import", "从表格导入社会组织", "Import social organizations from a spreadsheet"),
+    Permission("organization", "view_own", "查看本人所在社会组织", "View one's own organizations"),
+    Permission("organization", "edit_own", "修改本人所在社会组织", "Change one's own organizations"),
 )
 
 _ALL_STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
@@ -34,7 +39,20 @@ _EVERYONE = tuple(r.key for r in DEFAULT_ROLES)
 
 CORE_POLICIES: tuple[PolicyDefault, ...] = (
     *(PolicyDefault(role, "dashboard", "view") for role in _EVERYONE),
-    *(PolicyDefault("district_admin", p.resource, p.action) for p in CORE_PERMISSIONS if p.resource != "dashboard"),
+    *(
+        PolicyDefault("district_admin", p.resource, p.action)
+        for p in CORE_PERMISSIONS
+        if p.resource != "dashboard" and p.action not in {"view_own", "edit_own"}
+    ),
     *(PolicyDefault(role, "org_units", "view") for role in _ALL_STAFF[1:]),
     *(PolicyDefault(role, "users", "view") for role in ("community_worker", "social_worker")),
+    # The organization registry: workers see and keep every profile; organization staff only
+    # their own organizations' (a record rule, see core.organizations.access).
+    *(
+        PolicyDefault(role, "organization", act)
+        for role in ("community_worker", "social_worker")
+        for act in ("view", "edit")
+    ),
+    PolicyDefault("org_staff", "organization", "view_own"),
+    PolicyDefault("org_staff", "organization", "edit_own"),
 )
