@@ -12,6 +12,7 @@ from core.api.case_activity import ACTIVITY_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
 from core.api.queues import QUEUE_API
+from core.organizations.api import ORGANIZATION_API
 from core.web.context import RequestContext
 
 if TYPE_CHECKING:
@@ -40,4 +41,5 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     ACTIVITY_API,
     BUILDER_API,
     QUEUE_API,
+    *ORGANIZATION_API,
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.organizations.pages import ORGANIZATION_ROUTES
 from core.web.admin import ADMIN_DISTRICT_ROUTES, ADMIN_PLATFORM_ROUTES
 from core.web.case_routes import CASE_ROUTES
 from core.web.dashboard import dashboard
@@ -24,4 +25,10 @@ SHELL_ROUTES: list[ControllerRouterHandler] = [
     *ADMIN_PLATFORM_ROUTES,
     *PROFILE_ROUTES,
 ]
-DISTRICT_ROUTES: list[ControllerRouterHandler] = [dashboard, *ADMIN_DISTRICT_ROUTES, *QUEUE_ROUTES, *CASE_ROUTES]
+DISTRICT_ROUTES: list[ControllerRouterHandler] = [
+    dashboard,
+    *ADMIN_DISTRICT_ROUTES,
+    *QUEUE_ROUTES,
+    *CASE_ROUTES,
+    *ORGANIZATION_ROUTES,
+]
