@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import TYPE_CHECKING, Any
 
-from litestar import Request, get, post
+from litestar import MediaType, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
 from markupsafe import Markup
@@ -35,6 +35,7 @@ PROFILE = "core/organizations/profile.html"
 FORM = "core/organizations/form.html"
 IMPORT = "core/organizations/import.html"
 PAGE_SIZE = 50
+PAGE: dict[str, Any] = {"include_in_schema": False, "media_type": MediaType.HTML}
 
 
 def _district(ctx: RequestContext) -> District:
@@ -74,7 +75,7 @@ def _filters(request: Request[Any, Any, Any]) -> svc.Filters:
     )
 
 
-@get("/organizations", name="organizations", include_in_schema=False)
+@get("/organizations", name="organizations", **PAGE)
 async def organizations(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """The district's social organizations (or the user's own), searchable and filtered."""
     if not access.can_list(ctx):
@@ -162,7 +163,7 @@ async def _form_page(
     )
 
 
-@get("/organizations/new", include_in_schema=False)
+@get("/organizations/new", **PAGE)
 async def new_organization(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """The form to add an organization to the registry."""
     ctx.require(access.RESOURCE, "edit")
@@ -174,7 +175,7 @@ def _refused(request: Request[Any, Any, Any], exc: ServiceError) -> int:
     return error_status(request, exc)
 
 
-@post("/organizations", include_in_schema=False)
+@post("/organizations", **PAGE)
 async def create_organization(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Add an organization; errors come back next to their fields with everything typed kept."""
     ctx.require(access.RESOURCE, "edit")
@@ -239,14 +240,14 @@ async def _profile(
     )
 
 
-@get("/organizations/{organization_id:int}", include_in_schema=False)
+@get("/organizations/{organization_id:int}", **PAGE)
 async def organization(request: Request[Any, Any, Any], ctx: RequestContext, organization_id: int) -> Any:
     """An organization's profile: its facts, hub, members, and the panels modules add."""
     org = await _visible(ctx, organization_id)
     return await _profile(request, ctx, org)
 
 
-@get("/organizations/{organization_id:int}/edit", include_in_schema=False)
+@get("/organizations/{organization_id:int}/edit", **PAGE)
 async def edit_organization(request: Request[Any, Any, Any], ctx: RequestContext, organization_id: int) -> Any:
     """The form to change an organization's profile."""
     org = await _visible(ctx, organization_id)
@@ -254,7 +255,7 @@ async def edit_organization(request: Request[Any, Any, Any], ctx: RequestContext
     return await _form_page(request, ctx, state_of(org), org)
 
 
-@post("/organizations/{organization_id:int}", include_in_schema=False)
+@post("/organizations/{organization_id:int}", **PAGE)
 async def update_organization(request: Request[Any, Any, Any], ctx: RequestContext, organization_id: int) -> Any:
     """Save the profile form (refused if someone saved in between: ``version``)."""
     org = await _visible(ctx, organization_id)
@@ -270,7 +271,7 @@ async def update_organization(request: Request[Any, Any, Any], ctx: RequestConte
     return await done(request, ctx, ctx.url(f"/organizations/{org.id}"), _("Saved."))
 
 
-@post("/organizations/{organization_id:int}/members", include_in_schema=False)
+@post("/organizations/{organization_id:int}/members", **PAGE)
 async def add_member(request: Request[Any, Any, Any], ctx: RequestContext, organization_id: int) -> Any:
     """Give a user of the district a role in the organization (by username)."""
     org = await _visible(ctx, organization_id)
@@ -292,7 +293,7 @@ async def add_member(request: Request[Any, Any, Any], ctx: RequestContext, organ
     return await done(request, ctx, ctx.url(f"/organizations/{org.id}#members"), _("Saved."))
 
 
-@post("/organizations/{organization_id:int}/members/{member_id:int}", include_in_schema=False)
+@post("/organizations/{organization_id:int}/members/{member_id:int}", **PAGE)
 async def change_member(
     request: Request[Any, Any, Any], ctx: RequestContext, organization_id: int, member_id: int
 ) -> Any:
@@ -317,7 +318,7 @@ async def change_member(
 # -- import ---------------------------------------------------------------------------------
 
 
-@get("/organizations/import", include_in_schema=False)
+@get("/organizations/import", **PAGE)
 async def import_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """Upload an XLSX file (from the template) to preview, then import."""
     ctx.require(access.RESOURCE, "import")
@@ -335,7 +336,7 @@ async def import_template(ctx: RequestContext) -> Response[bytes]:
     )
 
 
-@post("/organizations/import", include_in_schema=False, request_max_body_size=4 * xlsx.MAX_BYTES)
+@post("/organizations/import", **PAGE, request_max_body_size=4 * xlsx.MAX_BYTES)
 async def import_upload(request: Request[Any, Any, Any], ctx: RequestContext) -> Any:
     """``file``: preview every row (nothing saved). ``payload`` + ``confirm``: import it, all rows or none."""
     ctx.require(access.RESOURCE, "import")

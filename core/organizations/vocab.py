@@ -47,7 +47,7 @@ def _field_labels() -> dict[str, str]:
         "health": _("Health"),
         "education": _("Education"),
         "culture": _("Culture and sports"),
-        "environment": _("Environment"),
+        "environment": _("Environmental protection"),
         "governance": _("Community governance"),
         "volunteering": _("Volunteering"),
         "legal": _("Legal aid and mediation"),
@@ -69,7 +69,7 @@ def field_options() -> list[tuple[str, str]]:
 def _kinds() -> dict[OrgKind, str]:
     return {
         OrgKind.INFORMAL: _("Community group (not filed)"),
-        OrgKind.FILED: _("Filed"),
+        OrgKind.FILED: _("Filed with the authorities"),
         OrgKind.REGISTERED: _("Registered"),
     }
 
@@ -104,7 +104,7 @@ def type_options() -> list[tuple[str, str]]:
 
 def _statuses() -> dict[OrgStatus, str]:
     return {
-        OrgStatus.ACTIVE: _("Active"),
+        OrgStatus.ACTIVE: _("In operation"),
         OrgStatus.SUSPENDED: _("Suspended"),
         OrgStatus.DEREGISTERED: _("Deregistered"),
         OrgStatus.REVOKED: _("Registration revoked"),
