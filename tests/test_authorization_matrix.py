@@ -39,6 +39,9 @@ PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
 # callers are sent to log in, and no logged-in caller gets a server error or a 401.
 RECORD = "record"
 CASE_CREATORS = frozenset({"district_admin", "community_worker", "social_worker", "resident", "volunteer"})
+# The organization registry: staff see it (org staff only their own organizations, a record rule
+# tested in tests/organizations/test_access.py); workers and admins edit; admins import.
+ORG_EDITORS = frozenset({"district_admin", "community_worker", "social_worker"})
 
 D = "/d/{district_code:str}"
 API = "/api/v1/districts/{district_code:str}"
@@ -185,6 +188,26 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{API}/cases/{{reference:str}}/timeline"): RECORD,
     ("POST", f"{API}/cases/{{reference:str}}/claim"): RECORD,
     ("POST", f"{API}/cases/{{reference:str}}/assign"): RECORD,
+    # The organization registry (core/organizations/pages.py, api.py).
+    ("GET", f"{D}/organizations"): STAFF,
+    ("GET", f"{D}/organizations/new"): ORG_EDITORS,
+    ("POST", f"{D}/organizations"): ORG_EDITORS,
+    ("GET", f"{D}/organizations/import"): ADMINS,
+    ("GET", f"{D}/organizations/import/template.xlsx"): ADMINS,
+    ("POST", f"{D}/organizations/import"): ADMINS,
+    ("GET", f"{D}/organizations/{{organization_id:int}}"): RECORD,
+    ("GET", f"{D}/organizations/{{organization_id:int}}/edit"): RECORD,
+    ("POST", f"{D}/organizations/{{organization_id:int}}"): RECORD,
+    ("POST", f"{D}/organizations/{{organization_id:int}}/members"): RECORD,
+    ("POST", f"{D}/organizations/{{organization_id:int}}/members/{{member_id:int}}"): RECORD,
+    ("GET", f"{API}/organizations"): STAFF,
+    ("POST", f"{API}/organizations"): ORG_EDITORS,
+    ("GET", f"{API}/organizations/{{organization_id:int}}"): RECORD,
+    ("PATCH", f"{API}/organizations/{{organization_id:int}}"): RECORD,
+    ("GET", f"{API}/organizations/{{organization_id:int}}/members"): RECORD,
+    ("POST", f"{API}/organizations/{{organization_id:int}}/members"): RECORD,
+    ("PATCH", f"{API}/organizations/{{organization_id:int}}/members/{{member_id:int}}"): RECORD,
+    ("DELETE", f"{API}/organizations/{{organization_id:int}}/members/{{member_id:int}}"): RECORD,
 }
 
 # Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
@@ -198,6 +221,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{API}/memberships"): {"username": "target", "role": "resident"},
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
     ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
+    ("POST", f"{API}/organizations"): {"name": "矩阵团队", "kind": "informal"},
     ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
     ("POST", f"{API}/cases"): {
         "type": "resident_request",
@@ -266,6 +290,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "HS-2026-999999",
                 "attachment_id": 999_999,
+                "organization_id": 999_999,
+                "member_id": 999_999,
             },
             "b": {
                 "district_code": "yinzhou",
@@ -279,6 +305,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "YI-2026-999999",
                 "attachment_id": 999_999,
+                "organization_id": 999_999,
+                "member_id": 999_999,
             },
         }
 

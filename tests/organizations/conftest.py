@@ -14,7 +14,7 @@ from core.models import OrgUnitKind
 from core.models.organizations import MemberRole, OrganizationMember
 from core.organizations.credit_code import make_credit_code
 from core.organizations.service import OrganizationInput, create_organization
-from tests.conftest import login
+from tests.conftest import csrf_of, login
 from tests.factories import make_district, make_org_unit, make_user
 
 if TYPE_CHECKING:
@@ -111,7 +111,9 @@ def browser(app: Any, world: Any) -> Iterator[Callable[[str], TestClient[Any]]]:
 
         def open_as(username: str) -> TestClient[Any]:
             if username not in clients:
-                clients[username] = login(stack.enter_context(TestClient(app=app)), username)
+                client = login(stack.enter_context(TestClient(app=app)), username)
+                client.headers.update({"x-csrftoken": csrf_of(client, "/me")})  # for the JSON API
+                clients[username] = client
             return clients[username]
 
         yield open_as
