@@ -26,6 +26,7 @@ def _register() -> None:
         demo,
         districts,
         ledger,
+        organizations,
         plugin_new,
         plugins,
         roles,
@@ -35,7 +36,21 @@ def _register() -> None:
     from core.config import load_settings  # noqa: PLC0415
     from core.plugins import PluginHost  # noqa: PLC0415
 
-    for module in (attachments, audit, case_types, db, demo, districts, ledger, plugin_new, plugins, roles, run, users):
+    for module in (
+        attachments,
+        audit,
+        case_types,
+        db,
+        demo,
+        districts,
+        ledger,
+        organizations,
+        plugin_new,
+        plugins,
+        roles,
+        run,
+        users,
+    ):
         module.register(cli)
     host = PluginHost.load(load_settings().allowed_plugins)
     host.hook.register_commands(cli=cli)
