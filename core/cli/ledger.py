@@ -120,6 +120,4 @@ def register(cli: click.Group) -> None:
             return done.id
 
         reversal = run_async(run)
-        click.echo(
-            f"已冲正转账 #{transfer_id}（冲正转账 #{reversal}）/ transfer #{transfer_id} reversed by #{reversal}"
-        )  # noqa: E501
+        click.echo(f"已冲正转账 #{transfer_id}（冲正转账 #{reversal}）/ transfer #{transfer_id} reversed by #{reversal}")  # noqa: E501

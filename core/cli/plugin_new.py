@@ -36,7 +36,9 @@ def generate(key: str, dest: Path, answers: dict[str, Any] | None = None) -> Pat
     from copier import run_copy  # noqa: PLC0415 - copier is only needed here
 
     if not KEY_RE.match(key):
-        msg = f"插件键无效 / invalid plugin key {key!r}: 2–41 lowercase letters, digits and _, starting with a letter"
+        msg = (
+            f"插件键无效 / invalid plugin key {key!r}: 2–41 lowercase letters, digits and _, starting with a letter"
+        )
         raise CliError(msg)
     if dest.exists() and any(dest.iterdir()):
         msg = f"目录已存在且不为空 / {dest} exists and is not empty"

@@ -142,7 +142,9 @@ def create(  # noqa: PLR0917 - one parameter per option
         raise CliError("显示名称最多 100 个字符 / the display name has at most 100 characters")
 
     async def check_free(session: AsyncSession) -> None:
-        taken = (await session.execute(select(User.id).where(func.lower(User.username) == name.lower()))).first()
+        taken = (
+            await session.execute(select(User.id).where(func.lower(User.username) == name.lower()))
+        ).first()
         if taken:
             msg = (
                 f"用户名 {name!r} 已存在；要给他角色请用 sanshe roles grant / "

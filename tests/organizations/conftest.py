@@ -74,9 +74,9 @@ def world(seed: Any) -> dict[str, int]:
             haishu,
             OrganizationInput(name="平桥社区老年协会", kind="filed", fields=["elderly"], areas=[pingqiao.id]),
         )
-        from sqlalchemy import select  # noqa: PLC0415
+        from sqlalchemy import select
 
-        from core.models import User  # noqa: PLC0415
+        from core.models import User
 
         staff_id = (await session.execute(select(User.id).where(User.username == "u-org_staff"))).scalar_one()
         session.add(
@@ -87,7 +87,9 @@ def world(seed: Any) -> dict[str, int]:
         other = await create_organization(
             session,
             yinzhou,
-            OrganizationInput(name="鄞州秘密基金会", kind="registered", registered_type="foundation", credit_code=FOUNDATION_CODE),
+            OrganizationInput(
+                name="鄞州秘密基金会", kind="registered", registered_type="foundation", credit_code=FOUNDATION_CODE
+            ),
         )
         await session.flush()
         return {

@@ -12,7 +12,11 @@ def test_list_and_filter(browser, world):
     client = browser("u-social_worker")
     body = client.get(API).json()
     assert body["total"] == 3
-    assert {o["name"] for o in body["items"]} == {"海曙区社会组织服务中心", "海曙区自闭症儿童家长互助协会", "平桥社区老年协会"}
+    assert {o["name"] for o in body["items"]} == {
+        "海曙区社会组织服务中心",
+        "海曙区自闭症儿童家长互助协会",
+        "平桥社区老年协会",
+    }
     assert [o["name"] for o in client.get(API, params={"field": "disability"}).json()["items"]] == [
         "海曙区自闭症儿童家长互助协会"
     ]
@@ -66,7 +70,13 @@ def test_wrong_type_of_code_is_refused(browser):
     """A valid company code (91…) is not a foundation's code (53…)."""
     client = browser("u-district_admin")
     response = client.post(
-        API, json={"name": "某基金会", "kind": "registered", "registered_type": "foundation", "credit_code": "91440300708461136T"}
+        API,
+        json={
+            "name": "某基金会",
+            "kind": "registered",
+            "registered_type": "foundation",
+            "credit_code": "91440300708461136T",
+        },
     )
     assert response.status_code == 400
     assert "基金会以 53 开头" in response.json()["extra"]["errors"]["credit_code"]
@@ -81,7 +91,9 @@ def test_unknown_fields_are_refused(browser, world):
     response = client.patch(f"{API}/{world['elderly']}", json={"nmae": "乙"})
     assert response.status_code == 400
     assert "unknown field `nmae`" in response.text
-    response = client.post(f"{API}/{world['elderly']}/members", json={"username": "u-volunteer", "role": "member", "x": 1})
+    response = client.post(
+        f"{API}/{world['elderly']}/members", json={"username": "u-volunteer", "role": "member", "x": 1}
+    )
     assert response.status_code == 400
     assert "unknown field `x`" in response.text
 
@@ -90,7 +102,8 @@ def test_duplicate_code_is_409(browser):
     """A credit code already in the registry answers 409 naming the organization that holds it."""
     client = browser("u-district_admin")
     response = client.post(
-        API, json={"name": "另一个协会", "kind": "registered", "registered_type": "social_group", "credit_code": GROUP_CODE}
+        API,
+        json={"name": "另一个协会", "kind": "registered", "registered_type": "social_group", "credit_code": GROUP_CODE},
     )
     assert response.status_code == 409
     assert "海曙区自闭症儿童家长互助协会" in response.json()["extra"]["errors"]["credit_code"]

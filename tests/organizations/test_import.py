@@ -30,9 +30,30 @@ def xlsx(rows: list[dict[str, Any]], headers: list[str] = HEADERS) -> bytes:
 
 
 GOOD = [
-    {"名称": "海曙区社区社会组织联合会", "类型": "登记", "登记类型": "社会团体", "统一社会信用代码": make_credit_code("51330203", "MJ770001"), "是否枢纽型": "是", "服务领域": "社区治理、文化体育"},
-    {"名称": "牡丹社区夕阳红舞蹈队", "类型": "群众团队", "服务领域": "文化体育", "服务区域": "平桥社区", "枢纽组织": "海曙区社区社会组织联合会", "成立日期": "2012/6/1"},
-    {"名称": "鼓楼街道邻里调解工作室", "类型": "备案", "备案编号": "HS-BA-2018-033", "服务领域": "法律援助与调解", "枢纽组织": "海曙区社会组织服务中心", "联系电话": "13905741009"},
+    {
+        "名称": "海曙区社区社会组织联合会",
+        "类型": "登记",
+        "登记类型": "社会团体",
+        "统一社会信用代码": make_credit_code("51330203", "MJ770001"),
+        "是否枢纽型": "是",
+        "服务领域": "社区治理、文化体育",
+    },
+    {
+        "名称": "牡丹社区夕阳红舞蹈队",
+        "类型": "群众团队",
+        "服务领域": "文化体育",
+        "服务区域": "平桥社区",
+        "枢纽组织": "海曙区社区社会组织联合会",
+        "成立日期": "2012/6/1",
+    },
+    {
+        "名称": "鼓楼街道邻里调解工作室",
+        "类型": "备案",
+        "备案编号": "HS-BA-2018-033",
+        "服务领域": "法律援助与调解",
+        "枢纽组织": "海曙区社会组织服务中心",
+        "联系电话": "13905741009",
+    },
 ]
 
 
@@ -82,7 +103,9 @@ def test_import_with_row_errors_changes_nothing(browser, world):
     assert total(client) == before
     # Posting the bad file as if it had been confirmed still saves nothing.
     token = csrf(client, URL)
-    forced = client.post(URL, data={"_csrf_token": token, "payload": base64.b64encode(xlsx(rows)).decode(), "confirm": "1"})
+    forced = client.post(
+        URL, data={"_csrf_token": token, "payload": base64.b64encode(xlsx(rows)).decode(), "confirm": "1"}
+    )
     assert forced.status_code == 400
     assert total(client) == before
 
@@ -98,7 +121,9 @@ def test_import_success(browser, world):
     payload = re.search(r'name="payload" value="([^"]+)"', preview.text)
     assert payload
     token = csrf(client, URL)
-    done = client.post(URL, data={"_csrf_token": token, "payload": payload.group(1), "confirm": "1"}, follow_redirects=False)
+    done = client.post(
+        URL, data={"_csrf_token": token, "payload": payload.group(1), "confirm": "1"}, follow_redirects=False
+    )
     assert done.status_code == 303
     assert "已导入 3 个组织。" in client.get(done.headers["location"]).text
     assert total(client) == before + 3

@@ -186,7 +186,9 @@ def test_members_page(browser, world):
     twice = client.post(f"{url}/members", data={"_csrf_token": token, "username": "u-volunteer", "role": "member"})
     assert twice.status_code == 409
     member_id = int(text.split(f"{url}/members/")[1].split('"')[0])
-    changed = client.post(f"{url}/members/{member_id}", data={"_csrf_token": token, "role": "leader"}, follow_redirects=False)
+    changed = client.post(
+        f"{url}/members/{member_id}", data={"_csrf_token": token, "role": "leader"}, follow_redirects=False
+    )
     assert changed.status_code == 303
     assert "负责人" in client.get(url).text
     removed = client.post(

@@ -42,7 +42,9 @@ def fire(app: Any, browser: Any, bodies: list[dict[str, Any]]) -> list[Any]:
 def codes_in_db(seed: Any, code: str) -> int:
     async def run(session):
         return (
-            await session.execute(select(func.count()).select_from(Organization).where(Organization.credit_code == code))
+            await session.execute(
+                select(func.count()).select_from(Organization).where(Organization.credit_code == code)
+            )
         ).scalar_one()
 
     return seed(run)
@@ -71,7 +73,9 @@ def test_parallel_creation_of_one_name(app, browser, world, seed):
 
     async def run(session):
         return (
-            await session.execute(select(func.count()).select_from(Organization).where(Organization.name == "同名并发团队"))
+            await session.execute(
+                select(func.count()).select_from(Organization).where(Organization.name == "同名并发团队")
+            )
         ).scalar_one()
 
     assert seed(run) == 1
