@@ -63,6 +63,13 @@ __all__ = (
 )
 
 MAX_PAGE = 200
+MAX_ID = 2**63 - 1  # a larger id names nothing (and PostgreSQL's BIGINT could not even compare it)
+
+
+def _id_ok(value: int | None) -> bool:
+    return value is not None and 0 < value <= MAX_ID
+
+
 AREA_KINDS = frozenset({OrgUnitKind.STREET, OrgUnitKind.COMMUNITY, OrgUnitKind.ESTATE})
 # CN mobile (13800138000) or a landline with its area code (0574-87654321, 057487654321).
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -281,6 +288,9 @@ async def _check_areas(
     session: AsyncSession, district: District, area_ids: Iterable[int], errors: dict[str, str]
 ) -> list[int]:
     wanted = sorted({int(a) for a in area_ids})
+    if any(not _id_ok(a) for a in wanted):
+        errors["areas"] = _("Service areas are streets, communities or estates of this district.")
+        return []
     if not wanted:
         return []
     found = (
@@ -305,6 +315,9 @@ async def _check_hub(
         return None
     if current is not None and hub_id == current.id:
         errors["hub_id"] = _("An organization cannot supervise itself.")
+        return None
+    if not _id_ok(hub_id):
+        errors["hub_id"] = _("There is no such organization in this district.")
         return None
     hub = (
         await session.execute(
@@ -435,7 +448,7 @@ async def update_organization(
 async def get_organization(session: AsyncSession, district: District, organization_id: int | None) -> Organization:
     """The organization ``organization_id`` of ``district``, or :class:`NotFoundError` (also for other districts')."""
     org = None
-    if organization_id is not None:
+    if _id_ok(organization_id):
         org = (
             await session.execute(
                 select(Organization).where(Organization.district_id == district.id, Organization.id == organization_id)
@@ -472,7 +485,7 @@ def staff_clause(user_id: int) -> ColumnElement[bool]:
 
 def _filter_clauses(session_district: District, filters: Filters) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [Organization.district_id == session_district.id]
-    q = filters.q.strip()
+    q = filters.q.replace("\x00", "").strip()
     if q:
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{escaped}%"
@@ -495,8 +508,10 @@ def _filter_clauses(session_district: District, filters: Filters) -> list[Column
             )
         )
     if filters.hub_id is not None:
-        clauses.append(Organization.hub_id == filters.hub_id)
-    if filters.area_id is not None:
+        clauses.append(Organization.hub_id == filters.hub_id if _id_ok(filters.hub_id) else false())
+    if filters.area_id is not None and not _id_ok(filters.area_id):
+        clauses.append(false())
+    elif filters.area_id is not None:
         clauses.append(
             exists().where(
                 OrganizationArea.organization_id == Organization.id, OrganizationArea.org_unit_id == filters.area_id
@@ -591,8 +606,8 @@ async def _district_user(session: AsyncSession, district: District, user_id: int
 
     query = select(User).join(Membership, Membership.user_id == User.id).where(Membership.district_id == district.id)
     if user_id is not None:
-        query = query.where(User.id == user_id)
-    elif username.strip():
+        query = query.where(User.id == user_id if _id_ok(user_id) else false())
+    elif username.strip() and "\x00" not in username:
         query = query.where(User.username == username.strip())
     else:
         raise ServiceError(_("Choose a user."), "user")
@@ -619,6 +634,8 @@ async def add_member(
     title = (title or "").strip()
     if len(title) > 50:
         errors["title"] = _("Too long (at most %(n)s characters).", n=50)
+    elif "\x00" in title:
+        errors["title"] = _("This text contains a character that is not allowed.")
     raise_if(errors)
     user = await _district_user(session, district, user_id, username)
     taken = (
@@ -645,6 +662,8 @@ async def add_member(
 async def _member(
     session: AsyncSession, district: District, organization_id: int, member_id: int
 ) -> OrganizationMember:
+    if not _id_ok(member_id):
+        raise NotFoundError(_("There is no such member."), "member")
     member = (
         await session.execute(
             select(OrganizationMember).where(
@@ -674,6 +693,8 @@ async def update_member(
     member_role = _enum_value(MemberRole, role, "role", _("Choose a role in the organization."), errors)
     if title is not None and len(title.strip()) > 50:
         errors["title"] = _("Too long (at most %(n)s characters).", n=50)
+    elif title is not None and "\x00" in title:
+        errors["title"] = _("This text contains a character that is not allowed.")
     raise_if(errors)
     member.role = member_role
     if title is not None:

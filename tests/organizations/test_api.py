@@ -153,3 +153,23 @@ def test_openapi_describes_the_registry(browser):
     assert "/api/v1/districts/{district_code}/organizations" in paths
     assert "/api/v1/districts/{district_code}/organizations/{organization_id}/members" in paths
     assert {"OrganizationIn", "OrganizationOut", "MemberIn"} <= set(schema["components"]["schemas"])
+
+
+def test_bad_input_is_a_clear_4xx(browser, world):
+    """Huge ids, NUL characters and wrong types answer 4xx with a message, never a server error."""
+    client = browser("u-district_admin")
+    huge = 2**70
+    assert client.get(f"{API}/{huge}").status_code == 404
+    assert client.get(f"{API}/{world['elderly']}/members/{huge}").status_code in {404, 405}
+    response = client.post(API, json={"name": "甲", "kind": "informal", "hub_id": huge, "areas": [huge]})
+    assert response.status_code == 400
+    assert set(response.json()["extra"]["errors"]) == {"hub_id", "areas"}
+    response = client.post(API, json={"name": "甲\x00乙", "kind": "informal"})
+    assert response.status_code == 400
+    assert response.json()["extra"]["errors"]["name"] == "内容含有不允许的字符。"
+    assert client.get(API, params={"q": "老\x00年", "hub": str(huge)}).status_code == 200
+    assert client.post(API, json={"name": 5, "kind": "informal"}).status_code == 400
+    response = client.post(
+        f"{API}/{world['elderly']}/members", json={"username": "u-volunteer", "role": "member", "title": "a\x00"}
+    )
+    assert response.status_code == 400
