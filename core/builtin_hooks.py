@@ -37,10 +37,12 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         NavItem(_("Dashboard"), ctx.url("/"), icon="home", order=0, permission=("dashboard", "view")),
         NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
         NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view")),
-        *(
-            [NavItem(_("Social organizations"), ctx.url("/organizations"), icon="users", order=20)]
-            if ctx.can("organization", "view") or ctx.can("organization", "view_own")
-            else []
+        NavItem(
+            _("Social organizations"),
+            ctx.url("/organizations"),
+            icon="users",
+            order=20,
+            permission=("organization", "view_own"),
         ),
         NavItem(
             _("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"

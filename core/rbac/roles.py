@@ -30,7 +30,12 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission("organization", "view", "查看全部社会组织", "View every social organization"),
     Permission("organization", "edit", "登记和修改社会组织", "Add and change social organizations"),
     Permission("organization", "import", "从表格导入社会组织", "Import social organizations from a spreadsheet"),
-    Permission("organization", "view_own", "查看本人所在社会组织", "View one's own organizations"),
+    Permission(
+        "organization",
+        "view_own",
+        "打开社会组织名录（至少看到本人所在组织）",
+        "Open the registry (at least one's own organizations)",
+    ),
     Permission("organization", "edit_own", "修改本人所在社会组织", "Change one's own organizations"),
 )
 
@@ -42,16 +47,17 @@ CORE_POLICIES: tuple[PolicyDefault, ...] = (
     *(
         PolicyDefault("district_admin", p.resource, p.action)
         for p in CORE_PERMISSIONS
-        if p.resource != "dashboard" and p.action not in {"view_own", "edit_own"}
+        if p.resource != "dashboard" and p.action != "edit_own"
     ),
     *(PolicyDefault(role, "org_units", "view") for role in _ALL_STAFF[1:]),
     *(PolicyDefault(role, "users", "view") for role in ("community_worker", "social_worker")),
     # The organization registry: workers see and keep every profile; organization staff only
     # their own organizations' (a record rule, see core.organizations.access).
+    # ``view_own`` opens the registry (the menu link); ``view`` then shows every organization.
     *(
         PolicyDefault(role, "organization", act)
         for role in ("community_worker", "social_worker")
-        for act in ("view", "edit")
+        for act in ("view", "edit", "view_own")
     ),
     PolicyDefault("org_staff", "organization", "view_own"),
     PolicyDefault("org_staff", "organization", "edit_own"),

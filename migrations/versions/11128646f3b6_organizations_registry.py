@@ -161,8 +161,8 @@ def upgrade() -> None:
 
 # (role, resource, action): the registry's defaults, as in core.rbac.roles at this revision.
 DEFAULT_RULES = (
-    *(("district_admin", "organization", a) for a in ("view", "edit", "import")),
-    *((r, "organization", a) for r in ("community_worker", "social_worker") for a in ("view", "edit")),
+    *(("district_admin", "organization", a) for a in ("view", "edit", "import", "view_own")),
+    *((r, "organization", a) for r in ("community_worker", "social_worker") for a in ("view", "edit", "view_own")),
     ("org_staff", "organization", "view_own"),
     ("org_staff", "organization", "edit_own"),
 )
