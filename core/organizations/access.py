@@ -26,9 +26,36 @@ if TYPE_CHECKING:
 
     from core.web.context import RequestContext
 
-__all__ = ("RESOURCE", "can_edit", "can_list", "require_edit", "require_visible", "visible_clause")
+__all__ = (
+    "REGISTRY_FIELDS",
+    "RESOURCE",
+    "can_edit",
+    "can_list",
+    "registry_locked",
+    "require_edit",
+    "require_visible",
+    "visible_clause",
+)
 
 RESOURCE = "organization"
+# What the district keeps about an organization's standing: its own staff (``edit_own``) change
+# the rest of the profile, not these.
+REGISTRY_FIELDS = (
+    "kind",
+    "registered_type",
+    "credit_code",
+    "filing_number",
+    "status",
+    "is_hub",
+    "hub_id",
+    "filed_on",
+    "registered_on",
+)
+
+
+def registry_locked(ctx: RequestContext) -> bool:
+    """Whether the user edits only as the organization's own staff (registry facts read-only)."""
+    return not ctx.can(RESOURCE, "edit")
 
 
 def can_list(ctx: RequestContext) -> bool:

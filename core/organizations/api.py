@@ -227,6 +227,13 @@ async def update_organization(ctx: RequestContext, organization_id: int, data: O
     org = await _visible(ctx, organization_id)
     await access.require_edit(ctx, org)
     changes = svc.OrganizationInput.of(org)
+    if access.registry_locked(ctx):
+        for name in access.REGISTRY_FIELDS:
+            value = getattr(data, name)
+            if value is not UNSET and (value or None) != (getattr(changes, name) or None):
+                raise PermissionDeniedException(
+                    _("Only district staff change an organization's registration facts (%(name)s).", name=name)
+                )
     for name in svc.EDITABLE:
         value = getattr(data, name)
         if value is not UNSET:

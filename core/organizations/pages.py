@@ -159,6 +159,7 @@ async def _form_page(
         fields=vocab.field_options(),
         areas=await _areas(ctx),
         hubs=await svc.hub_options(ctx.session, district, exclude=org.id if org else None),
+        locked=org is not None and access.registry_locked(ctx),
         **_labels(),
     )
 
@@ -261,6 +262,9 @@ async def update_organization(request: Request[Any, Any, Any], ctx: RequestConte
     org = await _visible(ctx, organization_id)
     await access.require_edit(ctx, org)
     form = form_state_of(await form_of(request))
+    if access.registry_locked(ctx):  # the organization's own staff: registry facts stay as they are
+        current = state_of(org).values
+        form.values.update({k: current[k] for k in access.REGISTRY_FIELDS})
     try:
         await svc.update_organization(
             ctx.session, _district(ctx), org.id, input_of(form), version=int_or_none(form.value("version"))

@@ -86,3 +86,28 @@ def test_another_districts_organization_is_404(browser, world):
     assert hub.status_code == 400
     assert client.get("/api/v1/districts/yinzhou/organizations").status_code == 404
     assert "鄞州秘密基金会" not in client.get(LIST, params={"q": "鄞州"}).text
+
+
+def test_org_staff_cannot_change_registration_facts(browser, world):
+    """Their own staff keep the profile, but kind, code, status and hub stay the district's: 403 by API,
+    left out of the form (and ignored if posted anyway)."""
+    client = browser("u-org_staff")
+    url = f"{API}/{world['autism']}"
+    refused = client.patch(url, json={"status": "deregistered"})
+    assert refused.status_code == 403
+    assert "只有区里的工作人员能修改组织的登记信息" in refused.text
+    assert client.patch(url, json={"hub_id": None}).status_code == 403
+    assert client.patch(url, json={"status": "active", "address": "鼓楼街道 1 号"}).status_code == 200  # unchanged
+    page = f"{LIST}/{world['autism']}"
+    form = client.get(f"{page}/edit").text
+    assert 'name="credit_code"' not in form and 'name="status"' not in form
+    assert "登记信息（类型、信用代码、备案、状态、枢纽型组织）由区里维护。" in form
+    token = csrf(client, f"{page}/edit")
+    posted = client.post(
+        page,
+        data={"_csrf_token": token, "name": "海曙区自闭症儿童家长互助协会", "status": "revoked", "kind": "informal"},
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303
+    after = client.get(url).json()
+    assert after["status"] == "active" and after["kind"] == "registered" and after["hub_id"] == world["hub"]
