@@ -44,6 +44,13 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view")),
         NavItem(_("Residents"), ctx.url("/residents"), icon="users", order=15, permission=("resident", "view")),
         NavItem(
+            _("Social organizations"),
+            ctx.url("/organizations"),
+            icon="users",
+            order=20,
+            permission=("organization", "view_own"),
+        ),
+        NavItem(
             _("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"
         ),
         NavItem(_("Users"), ctx.url("/admin/users"), order=910, permission=("users", "view"), group="admin"),

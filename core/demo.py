@@ -17,6 +17,7 @@ from core.auth.passwords import hash_password
 from core.db.base import utcnow
 from core.db.tenancy import for_district
 from core.models import District, Membership, OrgUnit, OrgUnitKind, User
+from core.organizations.demo import seed_organizations
 from core.plugins.asyncio import await_me_maybe
 from core.plugins.enablement import enable_plugin, enabled_keys
 from core.rbac import bump_policy_version
@@ -62,6 +63,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("volunteer", "志愿者 张伟", "volunteer", "志愿者", "volunteer"),
     DemoUser("resident", "居民 刘洋", "resident", "居民", "resident", "yanyue"),
     DemoUser("expert", "评审专家 赵敏", "expert", "评审专家", "expert reviewer"),
+    DemoUser("orgstaff", "社会组织 陈海燕", "org_staff", "社会组织工作人员", "organization staff"),
 )
 
 
@@ -265,6 +267,11 @@ async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
     units = await _units(session, district, result.created)
     await _users(session, district, units, result.created)
     await _residents(session, district, units["yanyue"], result.created)
+    for_district(session, district.id)
+    try:
+        await seed_organizations(session, district, units, result.created)
+    finally:
+        for_district(session, None)
     for key in plugin_order(host):
         if key not in await enabled_keys(session, district, host):
             await enable_plugin(session, district, host, key)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models import District
     from core.models.cases import Case
+    from core.models.organizations import Organization
     from core.notifications.channels import Channel
     from core.notifications.kinds import NotificationKind
     from core.plugins.manifest import ExportColumn, Manifest, NavItem, Panel, PolicyDefault, QueueLink, Widget
@@ -149,3 +150,11 @@ def case_export_columns(ctx: RequestContext, case_type: CaseTypeDef) -> list[Exp
 @hookspec
 def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:  # type: ignore[empty-body]
     """Return panels for the case page (each a template rendered with its context, ``ctx`` and ``case``)."""
+
+
+# -- Organizations -------------------------------------------------------------------------
+
+
+@hookspec
+def organization_panels(ctx: RequestContext, organization: Organization) -> list[Panel]:  # type: ignore[empty-body]
+    """Return panels for an organization's profile page (templates rendered with ``ctx`` and ``organization``)."""

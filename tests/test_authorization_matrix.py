@@ -43,6 +43,9 @@ RECORD = "record"
 CASE_CREATORS = frozenset({"district_admin", "community_worker", "social_worker", "resident", "volunteer"})
 RESIDENT_STAFF = frozenset({"district_admin", "community_worker", "social_worker"})  # resident: view, edit
 RESIDENT_SENSITIVE = frozenset({"district_admin", "community_worker"})  # resident: view_sensitive
+# The organization registry: staff see it (org staff only their own organizations, a record rule
+# tested in tests/organizations/test_access.py); workers and admins edit; admins import.
+ORG_EDITORS = frozenset({"district_admin", "community_worker", "social_worker"})
 
 D = "/d/{district_code:str}"
 API = "/api/v1/districts/{district_code:str}"
@@ -256,6 +259,26 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("DELETE", f"{API}/households/{{household_id:int}}/members/{{member_id:int}}"): RESIDENT_STAFF,
     ("POST", f"{API}/vehicles"): RESIDENT_STAFF,
     ("DELETE", f"{API}/vehicles/{{vehicle_id:int}}"): RESIDENT_STAFF,
+    # The organization registry (core/organizations/pages.py, api.py).
+    ("GET", f"{D}/organizations"): STAFF,
+    ("GET", f"{D}/organizations/new"): ORG_EDITORS,
+    ("POST", f"{D}/organizations"): ORG_EDITORS,
+    ("GET", f"{D}/organizations/import"): ADMINS,
+    ("GET", f"{D}/organizations/import/template.xlsx"): ADMINS,
+    ("POST", f"{D}/organizations/import"): ADMINS,
+    ("GET", f"{D}/organizations/{{organization_id:int}}"): RECORD,
+    ("GET", f"{D}/organizations/{{organization_id:int}}/edit"): RECORD,
+    ("POST", f"{D}/organizations/{{organization_id:int}}"): RECORD,
+    ("POST", f"{D}/organizations/{{organization_id:int}}/members"): RECORD,
+    ("POST", f"{D}/organizations/{{organization_id:int}}/members/{{member_id:int}}"): RECORD,
+    ("GET", f"{API}/organizations"): STAFF,
+    ("POST", f"{API}/organizations"): ORG_EDITORS,
+    ("GET", f"{API}/organizations/{{organization_id:int}}"): RECORD,
+    ("PATCH", f"{API}/organizations/{{organization_id:int}}"): RECORD,
+    ("GET", f"{API}/organizations/{{organization_id:int}}/members"): RECORD,
+    ("POST", f"{API}/organizations/{{organization_id:int}}/members"): RECORD,
+    ("PATCH", f"{API}/organizations/{{organization_id:int}}/members/{{member_id:int}}"): RECORD,
+    ("DELETE", f"{API}/organizations/{{organization_id:int}}/members/{{member_id:int}}"): RECORD,
 }
 
 # Well-formed JSON bodies, so a denied caller is refused for its role, not for its body.
@@ -265,11 +288,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", f"{API}/builder/case-types/{{type_key:str}}/draft"): {"definition": {}},
     ("POST", f"{API}/org-units"): {"code": "mx", "name_zh": "矩阵街道", "kind": "street"},
     ("PATCH", f"{API}/org-units/{{unit_id:int}}"): {"name_zh": "矩阵改名"},
+    ("PATCH", f"{API}/organizations/{{organization_id:int}}/members/{{member_id:int}}"): {"role": "staff"},
     ("POST", f"{API}/users"): {"username": "matrix-user", "password": "long-enough-1", "role": "volunteer"},
     ("POST", f"{API}/memberships"): {"username": "target", "role": "resident"},
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
     ("PUT", f"{API}/calendar/overrides/{{day:str}}"): {"working": False, "note": "矩阵"},
     ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
+    ("POST", f"{API}/organizations"): {"name": "矩阵团队", "kind": "informal"},
     ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
     ("PUT", f"{API}/notifications/preferences"): {"preferences": []},
     ("POST", f"{API}/cases"): {
@@ -380,6 +405,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "day": "2026-11-20",
                 "job_key": "workdays.next_year_check",
                 **a_res,
+                "organization_id": 999_999,
+                "member_id": 999_999,
             },
             "b": {
                 "district_code": "yinzhou",
@@ -397,6 +424,8 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "day": "2026-11-20",
                 "job_key": "workdays.next_year_check",
                 **b_res,
+                "organization_id": 999_999,
+                "member_id": 999_999,
             },
         }
 

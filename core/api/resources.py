@@ -14,6 +14,7 @@ from core.api.cases import CASE_API
 from core.api.queues import QUEUE_API
 from core.api.workdays import WORKDAYS_API
 from core.notifications.api import NOTIFICATION_API
+from core.organizations.api import ORGANIZATION_API
 from core.residents.api import RESIDENT_API
 from core.web.context import RequestContext
 
@@ -46,4 +47,5 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     QUEUE_API,
     NOTIFICATION_API,
     *RESIDENT_API,
+    *ORGANIZATION_API,
 ]

@@ -8,6 +8,7 @@ from core.models.district import District, OrgUnit, OrgUnitKind
 from core.models.jobs import CaseMigrationJob
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.notifications import Notification, NotificationPreference
+from core.models.organizations import Organization, OrganizationArea, OrganizationField, OrganizationMember
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.residents import Household, HouseholdMember, Person, SensitiveAccess, Vehicle
@@ -36,6 +37,10 @@ __all__ = (
     "NotificationPreference",
     "OrgUnit",
     "OrgUnitKind",
+    "Organization",
+    "OrganizationArea",
+    "OrganizationField",
+    "OrganizationMember",
     "Person",
     "PolicyRule",
     "Role",

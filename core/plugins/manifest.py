@@ -109,7 +109,8 @@ class Widget:
 
 @dataclass(frozen=True)
 class Panel:
-    """A panel on the case page: a template rendered with ``context`` (and ``ctx``, ``case``)."""
+    """A panel on the case page or an organization's profile: a template rendered with ``context``
+    (and ``ctx``, plus ``case`` or ``organization``)."""
 
     title: str
     template: str

@@ -32,6 +32,16 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     Permission(
         "resident", "view_sensitive", "查看完整身份证号和电话", "See full ID numbers and phones (each view is logged)"
     ),
+    Permission("organization", "view", "查看全部社会组织", "View every social organization"),
+    Permission("organization", "edit", "登记和修改社会组织", "Add and change social organizations"),
+    Permission("organization", "import", "从表格导入社会组织", "Import social organizations from a spreadsheet"),
+    Permission(
+        "organization",
+        "view_own",
+        "打开社会组织名录（至少看到本人所在组织）",
+        "Open the registry (at least one's own organizations)",
+    ),
+    Permission("organization", "edit_own", "修改本人所在社会组织", "Change one's own organizations"),
 )
 
 _ALL_STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
@@ -39,11 +49,25 @@ _EVERYONE = tuple(r.key for r in DEFAULT_ROLES)
 
 CORE_POLICIES: tuple[PolicyDefault, ...] = (
     *(PolicyDefault(role, "dashboard", "view") for role in _EVERYONE),
-    *(PolicyDefault("district_admin", p.resource, p.action) for p in CORE_PERMISSIONS if p.resource != "dashboard"),
+    *(
+        PolicyDefault("district_admin", p.resource, p.action)
+        for p in CORE_PERMISSIONS
+        if p.resource != "dashboard" and p.action != "edit_own"
+    ),
     *(PolicyDefault(role, "org_units", "view") for role in _ALL_STAFF[1:]),
     *(PolicyDefault(role, "users", "view") for role in ("community_worker", "social_worker")),
     # Residents and households: volunteers and residents have no access (a resident seeing
     # their own record is planned through Person.user_id, not through this permission).
     *(PolicyDefault("community_worker", "resident", a) for a in ("view", "edit", "view_sensitive")),
     *(PolicyDefault("social_worker", "resident", a) for a in ("view", "edit")),
+    # The organization registry: workers see and keep every profile; organization staff only
+    # their own organizations' (a record rule, see core.organizations.access).
+    # ``view_own`` opens the registry (the menu link); ``view`` then shows every organization.
+    *(
+        PolicyDefault(role, "organization", act)
+        for role in ("community_worker", "social_worker")
+        for act in ("view", "edit", "view_own")
+    ),
+    PolicyDefault("org_staff", "organization", "view_own"),
+    PolicyDefault("org_staff", "organization", "edit_own"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.notifications.web import NOTIFICATION_ROUTES
+from core.organizations.pages import ORGANIZATION_ROUTES
 from core.residents.web import RESIDENT_ROUTES
 from core.web.admin import ADMIN_DISTRICT_ROUTES, ADMIN_PLATFORM_ROUTES
 from core.web.case_routes import CASE_ROUTES
@@ -35,4 +36,5 @@ DISTRICT_ROUTES: list[ControllerRouterHandler] = [
     *CASE_ROUTES,
     *NOTIFICATION_ROUTES,
     *RESIDENT_ROUTES,
+    *ORGANIZATION_ROUTES,
 ]

@@ -81,7 +81,7 @@ class TestCalendarPage:
         login(client, "district-admin")
         bad = _post(client, PAGE, {"date": "2026-13-01", "working": "0", "note": "错日子"})
         assert bad.status_code == 400
-        assert "请按 YYYY-MM-DD 格式填写日期" in bad.text
+        assert "请按“年-月-日”填写日期" in bad.text
         assert 'value="错日子"' in bad.text
         assert _overrides(seed) == []
 

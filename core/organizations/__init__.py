@@ -1,0 +1,98 @@
+"""Social organizations (社会组织): the registry's public functions for plugins.
+
+A module (venture philanthropy, incubation, star rating, time bank …) asks here which
+organization a user works for, whether someone is staff of an organization and which hub
+supervises it; it adds to the profile page through the ``organization_panels`` hook.
+Every function takes the session and the district: nothing crosses districts.
+See docs/organizations.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from core.models.organizations import (
+    STAFF_ROLES,
+    MemberRole,
+    Organization,
+    OrganizationMember,
+    OrgKind,
+    OrgStatus,
+    RegisteredType,
+)
+from core.organizations.credit_code import is_valid_credit_code
+from core.organizations.service import get_organization, supervised_by
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.models import District
+
+__all__ = (
+    "MemberRole",
+    "OrgKind",
+    "OrgStatus",
+    "Organization",
+    "RegisteredType",
+    "get_organization",
+    "hub_of",
+    "is_member",
+    "is_staff_of",
+    "is_valid_credit_code",
+    "organizations_of_user",
+    "role_in",
+    "supervised_by",
+)
+
+
+async def role_in(session: AsyncSession, district: District, organization_id: int, user_id: int) -> MemberRole | None:
+    """The user's role in the organization (leader, staff, member), or ``None`` if they have none."""
+    return (
+        await session.execute(
+            select(OrganizationMember.role).where(
+                OrganizationMember.district_id == district.id,
+                OrganizationMember.organization_id == organization_id,
+                OrganizationMember.user_id == user_id,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def is_member(session: AsyncSession, district: District, organization_id: int, user_id: int) -> bool:
+    """Whether the user has any role in the organization."""
+    return await role_in(session, district, organization_id, user_id) is not None
+
+
+async def is_staff_of(session: AsyncSession, district: District, organization_id: int, user_id: int) -> bool:
+    """Whether the user is a leader (负责人) or staff (工作人员) of the organization."""
+    return await role_in(session, district, organization_id, user_id) in STAFF_ROLES
+
+
+async def organizations_of_user(
+    session: AsyncSession,
+    district: District,
+    user_id: int,
+    roles: Iterable[MemberRole | str] | None = None,
+) -> list[Organization]:
+    """The organizations of the district where the user has a role (one of ``roles``, if given), by name."""
+    query = (
+        select(Organization)
+        .join(OrganizationMember, OrganizationMember.organization_id == Organization.id)
+        .where(Organization.district_id == district.id, OrganizationMember.user_id == user_id)
+        .order_by(Organization.name)
+    )
+    if roles is not None:
+        query = query.where(OrganizationMember.role.in_([MemberRole(r).value for r in roles]))
+    return list((await session.execute(query)).scalars())
+
+
+async def hub_of(session: AsyncSession, district: District, organization_id: int) -> Organization | None:
+    """The hub organization (枢纽型社会组织) that supervises the organization, if any."""
+    org = await get_organization(session, district, organization_id)
+    if org.hub_id is None:
+        return None
+    return await get_organization(session, district, org.hub_id)
