@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.pool import ConnectionPoolEntry
+    from litestar.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ("create_engine", "is_sqlite", "session_factory")
+__all__ = ("READ_ONLY_METHODS", "create_engine", "is_sqlite", "session_factory", "transaction_mode", "writes")
+
+# SQLite: whether the transactions begun in this context will write. A write transaction
+# begins with BEGIN IMMEDIATE: it takes the database's write lock at its start (waiting up
+# to the busy timeout behind other writers) instead of at its first write, where a
+# transaction that read an older snapshot would fail at once with "database is locked"
+# (SQLite cannot wait there). A read-only request begins deferred and never holds the lock.
+writes: ContextVar[bool] = ContextVar("sanshe_sqlite_writes", default=True)
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,6 +34,8 @@ def is_sqlite(url: str) -> bool:
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # WAL lets readers work while one writer commits; the busy timeout makes a second
     # writer wait instead of failing at once; foreign keys are off by default in SQLite.
+    # The driver must not begin transactions itself: _sqlite_begin does, IMMEDIATE or not.
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -30,12 +44,37 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes.get() else "BEGIN")
+
+
+def transaction_mode(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: a GET/HEAD/OPTIONS request's SQLite transactions begin deferred (read-only), others IMMEDIATE.
+
+    A read-only request that writes after all (rare: a session touched) still can; it then
+    waits for the lock like before, and fails only if another writer committed meanwhile.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        token = writes.set(scope.get("method", "GET") not in READ_ONLY_METHODS)  # type: ignore[union-attr]
+        try:
+            await app(scope, receive, send)
+        finally:
+            writes.reset(token)
+
+    return middleware
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create an async engine with the settings Sanshe relies on for each backend."""
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": 10})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

@@ -1,0 +1,105 @@
+"""Limits that depend on a sum hold when many requests arrive at once (a real server, parallel clients).
+
+Each test sends 8–16 requests at the same moment through :func:`core.testing.races.fire`
+and checks the rule on what was stored, and that no request answered 5xx.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from core import ledger
+from core.i18n import TIMEZONE
+from core.models.ledger import LedgerTransfer
+from core.testing.browser import serve
+from core.testing.races import Call, fire, logged_in
+from plugins.time_bank import service as banks
+from plugins.time_bank.tests.support import balance, bank_of, post_need, step
+from plugins.time_bank.tests.test_accounts import _pay
+
+TODAY = datetime.now(TIMEZONE).date().isoformat()
+
+
+def _statuses(responses) -> list[int]:
+    return sorted(r.status_code for r in responses)
+
+
+def test_parallel_confirmations_never_pass_the_yearly_cap(app, as_user, world, seed):
+    """Cap 100 h; 13 services of 10 h confirmed at once: 100 h credited in all (not 130 h), every answer 201."""
+
+    async def cap(session):
+        await banks.update_rules(session, await bank_of(session, world.bank), banks.BankRules(yearly_cap=6_000))
+
+    seed(cap)
+    refs = []
+    for _ in range(13):
+        ref = as_user("resident", lambda ctx: post_need(ctx, world.bank))
+        as_user("volunteer", lambda ctx, ref=ref: step(ctx, ref, "match", volunteer=world.users["volunteer"]))
+        as_user("volunteer", lambda ctx, ref=ref: step(ctx, ref, "complete", served_on=TODAY, minutes=600))
+        refs.append(ref)
+    calls = [
+        Call(
+            "POST",
+            f"/api/v1/districts/haishu/time-bank/services/{ref}/actions",
+            json={"action": "confirm"},
+            token=world.tokens["resident"],
+        )
+        for ref in refs
+    ]
+    with serve(app) as url:
+        responses = fire(url, calls)
+    assert _statuses(responses) == [201] * 13, [r.text[:300] for r in responses if r.status_code != 201]
+
+    async def earned(session):
+        bank = await bank_of(session, world.bank)
+        return await banks.earned_in_year(session, bank, world.users["volunteer"], datetime.now(TIMEZONE))
+
+    assert seed(earned) == 6_000
+    assert seed(lambda s: balance(s, world.bank, world.users["volunteer"])) == 6_000
+    assert seed(lambda s: ledger.verify(s)) == []
+
+
+def test_parallel_gifts_never_pass_the_yearly_gift_limit(app, world, seed):
+    """Gift limit 20 h; 16 gifts of 2 h sent at once by the giver's 16 sessions: 10 given, 6 refused with the limit."""
+
+    async def rules(session):
+        await banks.update_rules(
+            session, await bank_of(session, world.bank), banks.BankRules(gift_yearly_max=1_200)
+        )
+
+    seed(rules)
+    _pay(seed, world, "volunteer", 3_000)
+    with serve(app) as url:
+        clients = [logged_in(url, "volunteer", csrf_path="/d/haishu/time-bank") for _ in range(16)]
+        try:
+            calls = [
+                Call(
+                    "POST",
+                    "/d/haishu/time-bank/gift",
+                    data={"bank": str(world.bank), "to": str(world.users["resident"]), "hours": "2"},
+                    client=client,
+                    csrf=True,
+                )
+                for client in clients
+            ]
+            responses = fire(url, calls)
+            pages = [client.get("/d/haishu/time-bank").text for client in clients]
+        finally:
+            for client in clients:
+                client.close()
+    assert _statuses(responses) == [303] * 16, [r.text[:300] for r in responses if r.status_code != 303]
+    assert seed(lambda s: balance(s, world.bank, world.users["resident"])) == 1_200
+    refused = [page for page in pages if "每年最多转赠" in page or "at most" in page]
+    assert len(refused) == 6, [p[:200] for p in pages]
+
+    async def given(session):
+        query = (
+            select(func.count())
+            .select_from(LedgerTransfer)
+            .where(LedgerTransfer.idempotency_key.startswith("time_bank:gift:"))
+        )
+        return (await session.execute(query)).scalar_one()
+
+    assert seed(given) == 10
