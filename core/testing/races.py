@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,9 @@ class Call:
 
     ``token`` sends ``Authorization: Bearer <token>`` (API requests); ``client`` sends it
     through a client made by :func:`logged_in` (its cookies; ``csrf`` adds the form's
-    ``_csrf_token`` to ``data``). Without either, the request is anonymous.
+    ``_csrf_token`` to ``data``). Without either, the request is anonymous. ``delay``
+    (seconds after the start signal) spreads requests over a window, so that slow writes
+    overlap with many short reads.
     """
 
     method: str
@@ -63,6 +66,7 @@ class Call:
     client: httpx.Client | None = None
     csrf: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0
 
 
 def logged_in(
@@ -104,6 +108,8 @@ def _send(base_url: str, call: Call, barrier: threading.Barrier, timeout: float)
     try:
         client.get("/healthz")  # open the connection before the start signal
         barrier.wait(timeout=timeout)
+        if call.delay > 0:
+            time.sleep(min(call.delay, timeout))
         return client.send(request)
     finally:
         if own:

@@ -11,12 +11,13 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
 
+from core.db.engine import is_busy
 from core.i18n import gettext
 
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
 
-__all__ = ("exception_handlers", "is_busy", "wants_json")
+__all__ = ("exception_handlers", "wants_json")
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -68,26 +69,10 @@ def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     )
 
 
-# What a database answers when it could not give this request its turn: SQLite's write lock
-# still held after the busy timeout; PostgreSQL's deadlock (40P01), serialization failure
-# (40001) and lock timeout (55P03). Nothing was written; trying again later works.
-_BUSY_TEXT = ("database is locked", "database table is locked", "database is busy")
-_BUSY_CODES = frozenset({"40P01", "40001", "55P03"})
-
-
-def is_busy(exc: BaseException) -> bool:
-    """Whether ``exc`` means "the database was busy, try again" (not a bug)."""
-    orig = getattr(exc, "orig", None)
-    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    cause = getattr(orig, "__cause__", None)
-    code = code or getattr(cause, "sqlstate", None)
-    return code in _BUSY_CODES or any(text in str(orig or exc).lower() for text in _BUSY_TEXT)
-
-
 def _database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if not is_busy(exc):
         return _server_error(request, exc)
-    request.logger.warning("database busy, answered 503: %s", exc)
+    request.logger.warning("database busy, answered 503: %s", exc, exc_info=exc)
     detail = gettext("The server is busy; nothing was saved. Please try again in a moment.")
     headers = {"Retry-After": "2"}
     if wants_json(request):
