@@ -58,7 +58,7 @@ def test_staff_pages_while_accounts_are_created_never_fail(app, seed):
                 Call("GET", path, client=client, delay=(i % 10) * 0.15)
                 for i, (client, path) in enumerate((c, p) for c in clients for p in pages)
             ]
-            calls = [call for i, view in enumerate(views) for call in ([creates[i // 5]] if i % 5 == 0 else []) + [view]]
+            calls = [c for i, view in enumerate(views) for c in ([creates[i // 5]] if i % 5 == 0 else []) + [view]]
             responses = fire(url, calls)
         finally:
             for client in clients:

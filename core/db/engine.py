@@ -14,7 +14,15 @@ if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ("READ_ONLY_METHODS", "create_engine", "is_busy", "is_sqlite", "session_factory", "transaction_mode", "writes")
+__all__ = (
+    "READ_ONLY_METHODS",
+    "create_engine",
+    "is_busy",
+    "is_sqlite",
+    "session_factory",
+    "transaction_mode",
+    "writes",
+)
 
 # SQLite: whether the transactions begun in this context will write. A write transaction
 # begins with BEGIN IMMEDIATE: it takes the database's write lock at its start (waiting up

@@ -34,12 +34,13 @@ def safe_next(candidate: str | None, fallback: str | None = None) -> str:
     for value in (candidate, fallback):
         if not value:
             continue
+        path = value
         if value == fallback:
             parts = urlsplit(value)
             if parts.scheme or parts.netloc:
                 # Referer is absolute: keep only its path and query.
-                value = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        found = local_path(value)
+                path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        found = local_path(path)
         if found is not None:
             return found
     return "/"
