@@ -100,8 +100,17 @@ def test_a_write_that_cannot_get_the_lock_answers_503(app, seed, backend, databa
     with serve(app) as url:
         holder.execute("BEGIN IMMEDIATE")
         try:
-            (busy,) = fire(url, [Call("POST", f"{API}/users", json={"username": "x1", "password": "long-enough-1",
-                                                                     "role": "volunteer"}, token=tokens["admin"])])
+            (busy,) = fire(
+                url,
+                [
+                    Call(
+                        "POST",
+                        f"{API}/users",
+                        json={"username": "x1", "password": "long-enough-1", "role": "volunteer"},
+                        token=tokens["admin"],
+                    )
+                ],
+            )
             (read,) = fire(url, [Call("GET", f"{API}/users", token=tokens["admin"])])
         finally:
             holder.execute("ROLLBACK")
