@@ -65,9 +65,7 @@ def test_parallel_gifts_never_pass_the_yearly_gift_limit(app, world, seed):
     """Gift limit 20 h; 16 gifts of 2 h sent at once by the giver's 16 sessions: 10 given, 6 refused with the limit."""
 
     async def rules(session):
-        await banks.update_rules(
-            session, await bank_of(session, world.bank), banks.BankRules(gift_yearly_max=1_200)
-        )
+        await banks.update_rules(session, await bank_of(session, world.bank), banks.BankRules(gift_yearly_max=1_200))
 
     seed(rules)
     _pay(seed, world, "volunteer", 3_000)
@@ -103,3 +101,50 @@ def test_parallel_gifts_never_pass_the_yearly_gift_limit(app, world, seed):
         return (await session.execute(query)).scalar_one()
 
     assert seed(given) == 10
+
+
+def test_parallel_sign_ups_never_overfill_an_activity(app, world, seed):
+    """An activity with 3 places; 10 volunteers sign up at once: 3 signed up, 7 told the places are taken."""
+    from datetime import timedelta
+
+    from core.auth.tokens import create_token
+    from core.models import District
+    from plugins.time_bank import activities
+    from plugins.time_bank.models import Signup
+    from plugins.time_bank.tests.support import _member
+    from tests.factories import make_user
+
+    async def prepare(session):
+        bank = await bank_of(session, world.bank)
+        haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        tokens = []
+        for i in range(10):
+            user = await make_user(session, f"helper{i}", district=haishu, roles=("volunteer",))
+            await _member(session, bank, user, is_volunteer=True)
+            token, _ = await create_token(session, user, haishu.id, "races")
+            tokens.append(token)
+        activity = await activities.create_activity(
+            session,
+            bank,
+            title="社区大扫除",
+            category="patrol",
+            starts_at=datetime.now(TIMEZONE) + timedelta(days=2),
+            minutes=120,
+            capacity=3,
+            by=None,
+        )
+        return activity.id, tokens
+
+    activity_id, tokens = seed(prepare)
+    path = f"/api/v1/districts/haishu/time-bank/activities/{activity_id}/signup"
+    with serve(app) as url:
+        responses = fire(url, [Call("POST", path, token=token) for token in tokens])
+    assert _statuses(responses).count(200) == 3, [r.text[:200] for r in responses]
+    assert [r.status_code for r in responses if r.status_code >= 500] == []
+    assert sum("名额已满" in r.text or "places are taken" in r.text for r in responses) == 7
+
+    async def signed(session):
+        query = select(func.count()).select_from(Signup).where(Signup.activity_id == activity_id)
+        return (await session.execute(query)).scalar_one()
+
+    assert seed(signed) == 3
