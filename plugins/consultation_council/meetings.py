@@ -246,6 +246,9 @@ async def register(ctx: RequestContext, meeting: Meeting) -> Attendee:
     """The user says they will come (a member's invitation, or a resident joining an open meeting)."""
     assert ctx.user is not None
     _editable(meeting)
+    # One line per person: looked up under the meeting's row lock, so a form sent twice at
+    # once registers once (instead of the second failing on the unique key).
+    await ctx.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     mine = next((a for a in await attendees(ctx, meeting.id) if a.user_id == ctx.user.id), None)
     if mine is None:
         mine = Attendee(

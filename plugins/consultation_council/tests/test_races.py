@@ -158,3 +158,33 @@ def test_sign_in_opens_shortly_before_the_meeting(as_user, world):
 
     assert as_user("secretary", present) == 0
     assert as_user("m-party", lambda ctx: sign(ctx, soon)) == 1
+
+
+def test_registering_from_eight_sessions_at_once_registers_once(app, as_user, world, seed):
+    """A resident's 8 sessions register for an open meeting at once: one line on the list, no answer 5xx."""
+    from plugins.consultation_council.models import Attendee
+
+    async def plan(ctx):
+        council = await council_or_404(ctx.session, world.council)
+        start, end = meeting_times(48)
+        meeting = await meetings.create_meeting(
+            ctx, council, title="开放空间", fmt="open_space", starts_at=start, ends_at=end, place="社区"
+        )
+        return meeting.id
+
+    meeting_id = as_user("secretary", plan)
+    with serve(app) as url:
+        clients = [logged_in(url, "resident3", csrf_path="/d/haishu/council") for _ in range(8)]
+        try:
+            path = f"/d/haishu/council/meetings/{meeting_id}/register"
+            responses = fire(url, [Call("POST", path, data={}, client=c, csrf=True) for c in clients])
+        finally:
+            for client in clients:
+                client.close()
+    assert [r.status_code for r in responses if r.status_code >= 500] == []
+
+    async def lines(session):
+        query = select(func.count()).select_from(Attendee).where(Attendee.user_id == world.users["resident3"])
+        return (await session.execute(query)).scalar_one()
+
+    assert seed(lines) == 1
