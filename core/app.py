@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.db import create_engine
+from core.db.engine import transaction_mode
 from core.db.transactions import rolling_back
 from core.i18n import add_locale_dir
 from core.plugins import PluginHost
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         dependencies={"ctx": Provide(provide_context)},
-        middleware=[auth_middleware],
+        middleware=[transaction_mode, auth_middleware],  # SQLite: BEGIN IMMEDIATE for writes (core.db.engine)
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)
         on_shutdown=[stop_worker, stop_scheduler],

@@ -165,6 +165,51 @@ def test_role_permissions_form_uses_labels_and_saves(client, seed):
     assert ("org_units", "view") in seed(rules)
 
 
+def _rules_of(seed, role):
+    async def rules(session):
+        rows = await session.execute(select(PolicyRule.resource, PolicyRule.action).where(PolicyRule.subject == role))
+        return set(rows.tuples())
+
+    return seed(rules)
+
+
+def test_removing_permissions_asks_for_confirmation(client, seed):
+    """Unticking every box of 社区工作者 shows what would be taken away and changes nothing; confirming removes."""
+    _seed_admin(seed)
+    login(client, "district-admin")
+    before = _rules_of(seed, "community_worker")
+    assert ("users", "view") in before
+    asked = _post(client, f"{ADMIN}/roles/community_worker/permissions", {}, page=f"{ADMIN}/roles/community_worker")
+    assert asked.status_code == 200
+    assert "将被移除的权限" in asked.text and "查看用户" in asked.text and "确认移除这些权限" in asked.text
+    assert _rules_of(seed, "community_worker") == before
+    confirmed = _post(
+        client,
+        f"{ADMIN}/roles/community_worker/permissions",
+        {"confirm": "1"},
+        page=f"{ADMIN}/roles/community_worker",
+    )
+    assert confirmed.status_code == 303
+    after = _rules_of(seed, "community_worker")
+    assert not after & {("users", "view"), ("org_units", "view"), ("dashboard", "view")}  # the editor's boxes
+
+
+def test_the_last_role_administering_the_district_keeps_it(client, seed):
+    """区管理员 is the only role with 管理本区设置 and 管理角色与权限: taking them away is refused, even confirmed."""
+    _seed_admin(seed)
+    login(client, "district-admin")
+    before = _rules_of(seed, "district_admin")
+    refused = _post(
+        client,
+        f"{ADMIN}/roles/district_admin/permissions",
+        {"permission": ["dashboard view"], "confirm": "1"},
+        page=f"{ADMIN}/roles/district_admin",
+    )
+    assert refused.status_code == 409
+    assert "本区没有其他角色拥有 district:admin, roles:manage" in refused.text
+    assert _rules_of(seed, "district_admin") == before
+
+
 def test_role_create_and_refuse_delete_in_use(client, seed):
     """A new role can be made and given to a user; deleting it while in use is refused."""
     _seed_admin(seed)

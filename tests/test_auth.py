@@ -82,6 +82,33 @@ def test_login_never_redirects_to_another_site(client, people):
     assert response.headers["location"] == "/"
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "///evil.example",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/%2F/evil.example",
+        "/%5Cevil.example",
+        "/\t/evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+        "HTTPS://evil.example",
+    ],
+)
+def test_login_next_is_only_a_path_of_this_site(client, people, target):
+    """Every spelling of another site in ``next`` (///host, /\\host, encoded, control characters) lands on /."""
+    token = csrf_of(client)
+    response = client.post(
+        "/login",
+        data={"username": "worker", "password": PASSWORD, "_csrf_token": token, "next": target},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
 def test_username_is_not_case_sensitive(client, people):
     """Typing the username in capitals still logs in."""
     assert _post_login(client, "WORKER", PASSWORD).status_code == 303

@@ -77,10 +77,10 @@ def test_decision_cache_is_dropped_when_policy_changes(seed):
         district, _other, worker, _admin, _platform = await _setup(session)
         await ensure_loaded(session, district)
         assert authorize(worker, district, "users", "manage") is False
-        assert (worker.id, "users", "manage") in _enforcers[district.id].decisions
+        assert (worker.id, "users", "manage") in _enforcers[district.id][district.policy_version].decisions
         membership, _ = await add_membership(session, district, worker, "district_admin")
-        cached = _enforcers.get(district.id)
-        assert cached is None or (worker.id, "users", "manage") not in cached.decisions  # dropped at once
+        cached = _enforcers.get(district.id, {}).get(district.policy_version)
+        assert cached is None or (worker.id, "users", "manage") not in cached.decisions  # not the old version's
         await ensure_loaded(session, district)
         allowed = authorize(worker, district, "users", "manage")
         await remove_membership(session, district, membership.id)

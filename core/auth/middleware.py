@@ -24,11 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import RequestEncodingType
+from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.auth.sessions import COOKIE_NAME, has_flash, load_session_and_user, no_flash
 from core.auth.tokens import lookup_token
+from core.db.engine import is_busy, writes
 from core.i18n import current_locale, gettext, normalize
-from core.models import User
+from core.models import ApiToken, User
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Receive, Scope, Send
@@ -88,7 +92,10 @@ async def _identify(db: Any, request: Any, *, is_api: bool) -> tuple[User | None
             raise _Refused(401, gettext("The API token is invalid or revoked."))
         api_token, user = found
         auth.update(kind="token", token_district_id=api_token.district_id)
-        await db.commit()
+        if api_token in db.dirty and not writes.get():
+            await _touch_apart(db, api_token, user)
+        else:
+            await db.commit()
         return user, auth, None
     raw = request.cookies.get(COOKIE_NAME)
     web_session, session_user = await load_session_and_user(db, raw) if raw else (None, None)
@@ -96,6 +103,12 @@ async def _identify(db: Any, request: Any, *, is_api: bool) -> tuple[User | None
         auth.update(kind="session", csrf_token=web_session.csrf_token, session_id=raw)
         if not has_flash(web_session):
             auth["no_flash"] = raw
+        elif not writes.get():
+            # The page will take the notices out of the session (a write): on SQLite a read-only
+            # request's transaction began deferred, and writing in it fails if another writer
+            # committed meanwhile. End it; the rest of the request writes like a POST does.
+            await db.commit()
+            writes.set(True)  # reset by core.db.engine.transaction_mode when the request ends
         if web_session.user_id is not None:
             user = session_user
             if user is not None and not user.is_active:
@@ -106,6 +119,29 @@ async def _identify(db: Any, request: Any, *, is_api: bool) -> tuple[User | None
             anon = new_anon_token = secrets.token_urlsafe(32)
         auth["csrf_token"] = anon
     return user, auth, new_anon_token
+
+
+async def _touch_apart(db: Any, api_token: ApiToken, user: User) -> None:
+    """Record a token's use from a read-only request: in a write transaction of its own (see ``writes``).
+
+    Only a note of when the token was last used: when the database stays busy, it is skipped
+    and the read goes on.
+    """
+    when = api_token.last_used_at
+    set_committed_value(api_token, "last_used_at", when)  # nothing left to write in the read transaction
+    await db.commit()
+    token = writes.set(True)
+    try:
+        await db.execute(update(ApiToken).where(ApiToken.id == api_token.id).values(last_used_at=when))
+        await db.commit()
+    except DBAPIError as exc:
+        if not is_busy(exc):
+            raise
+        writes.reset(token)
+        await db.rollback()
+        await db.refresh(user)
+    else:
+        writes.reset(token)
 
 
 def auth_middleware(app: ASGIApp) -> ASGIApp:

@@ -181,17 +181,24 @@ async def start_draft(
     name_en: str = "",
     copy_from: tuple[str, str] | None = None,
 ) -> CaseTypeVersion:
-    """A draft: empty, a copy of another district's type (``(district_code, key)``), or the key's newest version.
+    """A draft: empty, a copy of one of this district's types (``(district_code, key)``), or the key's newest version.
 
     With neither ``name_zh`` nor ``copy_from``, the draft continues the key's newest published version.
     """
     if copy_from is not None:
         code, source_key = copy_from
-        other = (await session.execute(select(District).where(District.code == code))).scalar_one_or_none()
-        rows = await current_versions(session, other) if other is not None else []
+        # Only this district's types: the session sees no other district's rows, and a
+        # look-up must not tell which types exist elsewhere. Another district's type
+        # travels as its YAML export (export, then import here).
+        rows = await current_versions(session, district) if code in ("", district.code) else []
         found = next((r for r in rows if r.key == source_key), None)
         if found is None:
-            raise BuilderError(f"没有可复制的类型 / no case type {source_key!r} to copy", status_code=404)
+            raise BuilderError(
+                f"本区没有可复制的类型 {source_key!r}（其他区的类型请导出 YAML 后在本区导入）"
+                f" / no case type {source_key!r} of this district to copy (export another district's type as YAML "
+                "and import it here)",
+                status_code=404,
+            )
         raw = definition_of(found).to_dict()
         raw["key"] = key
         if name_zh:

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Receive, Scope, Send
+    from sqlalchemy.engine import Connection
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ("create_engine", "is_sqlite", "session_factory")
+__all__ = (
+    "READ_ONLY_METHODS",
+    "create_engine",
+    "is_busy",
+    "is_sqlite",
+    "session_factory",
+    "transaction_mode",
+    "writes",
+)
+
+# SQLite: whether the transactions begun in this context will write. A write transaction
+# begins with BEGIN IMMEDIATE: it takes the database's write lock at its start (waiting up
+# to the busy timeout behind other writers) instead of at its first write, where a
+# transaction that read an older snapshot would fail at once with "database is locked"
+# (SQLite cannot wait there). A read-only request begins deferred and never holds the lock.
+writes: ContextVar[bool] = ContextVar("sanshe_sqlite_writes", default=True)
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# How long a SQLite writer waits for the write lock before giving up (the request then
+# answers 503, see core.web.errors). Read at each new connection.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,20 +46,62 @@ def is_sqlite(url: str) -> bool:
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # WAL lets readers work while one writer commits; the busy timeout makes a second
     # writer wait instead of failing at once; foreign keys are off by default in SQLite.
+    # The driver must not begin transactions itself: _sqlite_begin does, IMMEDIATE or not.
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes.get() else "BEGIN")
+
+
+def transaction_mode(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: a GET/HEAD/OPTIONS request's SQLite transactions begin deferred (read-only), others IMMEDIATE.
+
+    A read-only request that writes after all (rare: a session touched) still can; it then
+    waits for the lock like before, and fails only if another writer committed meanwhile.
+    """
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        token = writes.set(scope.get("method", "GET") not in READ_ONLY_METHODS)  # type: ignore[union-attr]
+        try:
+            await app(scope, receive, send)
+        finally:
+            writes.reset(token)
+
+    return middleware
+
+
+# What a database answers when it could not give a transaction its turn: SQLite's write lock
+# still held after the busy timeout; PostgreSQL's deadlock (40P01), serialization failure
+# (40001) and lock timeout (55P03). Nothing was written; trying again later works.
+_BUSY_TEXT = ("database is locked", "database table is locked", "database is busy")
+_BUSY_CODES = frozenset({"40P01", "40001", "55P03"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again in a moment" (answered 503), not a bug."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    code = code or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return code in _BUSY_CODES or any(text in str(orig or exc).lower() for text in _BUSY_TEXT)
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create an async engine with the settings Sanshe relies on for each backend."""
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {"timeout": 10})
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)

@@ -27,7 +27,7 @@ from core.ledger.errors import (
     ZeroPosting,
 )
 from core.ledger.statements import Statement, StatementLine, statement
-from core.ledger.transfers import move, reverse, transfer, transfer_legs
+from core.ledger.transfers import lock, move, reverse, transfer, transfer_legs
 from core.ledger.units import Unit, format_amount
 from core.ledger.verify import verify
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
@@ -58,6 +58,7 @@ __all__ = (
     "close_account",
     "format_amount",
     "get_account",
+    "lock",
     "move",
     "open_account",
     "reverse",

@@ -37,7 +37,7 @@ from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("move", "reverse", "transfer", "transfer_legs")
+__all__ = ("lock", "move", "reverse", "transfer", "transfer_legs")
 
 # Back-dating is allowed; dating into the future is not (a little clock skew is tolerated).
 FUTURE_TOLERANCE = timedelta(minutes=1)
@@ -70,6 +70,17 @@ def _validate(legs: list[tuple[int, int]], reason: str, idempotency_key: str, ef
         raise UnbalancedTransfer(
             f"借贷不平：分录合计为 {total}，应为 0", f"unbalanced: the legs sum to {total}, not to zero"
         )
+
+
+async def lock(session: AsyncSession, *, district_id: int, account_ids: list[int]) -> list[LedgerAccount]:
+    """Lock accounts (in id order, as transfers do) until the transaction ends; returns them, fresh.
+
+    For a rule that depends on a sum of past postings (a yearly cap, a gift limit): lock the
+    account first, then read the sum, then transfer, all in one transaction; a concurrent
+    request for the same account waits for the lock and then sees what this one wrote.
+    """
+    check_district(session, district_id)
+    return await _lock_accounts(session, district_id, sorted(set(account_ids)))
 
 
 async def _lock_accounts(session: AsyncSession, district_id: int, ids: list[int]) -> list[LedgerAccount]:

@@ -46,7 +46,24 @@ class _Loaded:
     decisions: dict[tuple[int, str, str], bool] = field(default_factory=dict)
 
 
-_enforcers: dict[int, _Loaded] = {}
+# Per district, the enforcers of its recent policy versions (newest last). A request keeps
+# deciding with the version it loaded while another request of this process loads a newer
+# one: a reload only ever adds a version, so there is no moment without policies.
+_enforcers: dict[int, dict[int, _Loaded]] = {}
+_KEEP_VERSIONS = 4
+
+
+def _store(district_id: int, loaded: _Loaded) -> None:
+    versions = dict(_enforcers.get(district_id, {}))  # a new dict: readers never see one half-changed
+    versions.pop(loaded.version, None)
+    versions[loaded.version] = loaded
+    while len(versions) > _KEEP_VERSIONS:
+        versions.pop(next(iter(versions)))
+    _enforcers[district_id] = versions
+
+
+def _loaded(district_id: int, version: int) -> _Loaded | None:
+    return _enforcers.get(district_id, {}).get(version)
 
 
 def subject_of(user_id: int) -> str:
@@ -61,9 +78,9 @@ def _new_enforcer() -> casbin.Enforcer:
 
 async def ensure_loaded(session: AsyncSession, district: District) -> None:
     """Load (or reload, if its version moved) the enforcer of ``district`` from the database."""
-    loaded = _enforcers.get(district.id)
-    if loaded is not None and loaded.version == district.policy_version:
+    if _loaded(district.id, district.policy_version) is not None:
         return
+    version = district.policy_version
     rules = (
         await session.execute(
             select(PolicyRule.subject, PolicyRule.resource, PolicyRule.action).where(
@@ -81,7 +98,7 @@ async def ensure_loaded(session: AsyncSession, district: District) -> None:
         enforcer.add_policies([[sub, district.code, obj, act] for sub, obj, act in rules])
     if members:
         enforcer.add_grouping_policies([[subject_of(uid), role, district.code] for uid, role in set(members)])
-    _enforcers[district.id] = _Loaded(district.policy_version, enforcer)
+    _store(district.id, _Loaded(version, enforcer))
 
 
 def authorize(user: User, district: District, resource: str, action: str) -> bool:
@@ -94,8 +111,8 @@ def authorize(user: User, district: District, resource: str, action: str) -> boo
         return False
     if user.is_platform_admin:
         return True
-    loaded = _enforcers.get(district.id)
-    if loaded is None or loaded.version != district.policy_version:
+    loaded = _loaded(district.id, district.policy_version)
+    if loaded is None:
         msg = f"policies of district {district.code} are not loaded; await ensure_loaded() first"
         raise RuntimeError(msg)
     key = (user.id, resource, action)
@@ -112,9 +129,9 @@ def policies_moved(district_id: int, old: int, new: int) -> None:
     (A case-type version was stored: the caches keyed on the version must reload, the
     rules did not change.) The loaded enforcer, if it was ``old``'s, stays valid for ``new``.
     """
-    loaded = _enforcers.get(district_id)
-    if loaded is not None and loaded.version == old:
-        loaded.version = new
+    loaded = _loaded(district_id, old)
+    if loaded is not None:
+        _store(district_id, _Loaded(new, loaded.enforcer, loaded.decisions))
 
 
 def bump_in_flush(connection: Connection, session: Session | None, district_id: int) -> None:
@@ -147,12 +164,19 @@ def invalidate(district_id: int | None = None) -> None:
 async def bump_policy_version(session: AsyncSession, district: District) -> None:
     """Mark the district's policies as changed: every process reloads them on its next request.
 
-    This process reloads at once (inside the caller's transaction), so the rest of the
-    request already decides with the new rules.
+    This process loads the new version at once (inside the caller's transaction), so the
+    rest of the request already decides with the new rules; other requests keep the
+    version they loaded until their next request (no window without policies).
     """
     await session.execute(
         update(District).where(District.id == district.id).values(policy_version=District.policy_version + 1)
     )
     await session.refresh(district, ["policy_version"])
-    invalidate(district.id)
+    _drop(district.id, district.policy_version)  # a version number a rolled-back change may have used
     await ensure_loaded(session, district)
+
+
+def _drop(district_id: int, version: int) -> None:
+    versions = _enforcers.get(district_id)
+    if versions and version in versions:
+        _enforcers[district_id] = {v: loaded for v, loaded in versions.items() if v != version}

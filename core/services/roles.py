@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from core.plugins.manifest import Permission
 
 __all__ = (
+    "ADMINISTRATION",
+    "NeedsConfirmation",
     "PermissionGroup",
     "create_role",
     "delete_role",
@@ -147,12 +149,57 @@ async def permissions_of(session: AsyncSession, district: District, key: str) ->
     return set(rows.tuples())
 
 
+# Whoever holds these can give every other permission back: the district must always have
+# a role with them (else only a platform admin could repair it).
+ADMINISTRATION: tuple[tuple[str, str], ...] = (("district", "admin"), ("roles", "manage"))
+
+
+class NeedsConfirmation(ServiceError):
+    """The change takes permissions away from a role: it is made only when confirmed."""
+
+    status_code = 409
+
+    def __init__(self, message: str, removed: list[tuple[str, str]]) -> None:
+        super().__init__(message, "permissions")
+        self.removed = removed
+
+
+async def _last_holders(session: AsyncSession, district: District, key: str, losing: set[tuple[str, str]]) -> list[str]:
+    """Of the administration permissions ``key`` would lose, those no other role of the district has."""
+    alone = []
+    for resource, action in ADMINISTRATION:
+        if (resource, action) not in losing:
+            continue
+        others = await session.execute(
+            select(PolicyRule.id)
+            .where(
+                PolicyRule.district_id == district.id,
+                PolicyRule.subject != key,
+                PolicyRule.resource == resource,
+                PolicyRule.action == action,
+            )
+            .limit(1)
+        )
+        if others.first() is None:
+            alone.append(f"{resource}:{action}")
+    return alone
+
+
 async def set_permissions(
-    session: AsyncSession, district: District, host: PluginHost, key: str, permissions: Iterable[tuple[str, str]]
+    session: AsyncSession,
+    district: District,
+    host: PluginHost,
+    key: str,
+    permissions: Iterable[tuple[str, str]],
+    *,
+    confirmed: bool = True,
 ) -> set[tuple[str, str]]:
     """Replace the role's permissions by ``permissions`` (each must be declared by a module).
 
-    Returns the permissions the role now has among those the modules declare.
+    Taking permissions away needs ``confirmed=True`` (else :class:`NeedsConfirmation`
+    naming them, nothing changed); the last role of the district that administers it
+    (``district:admin``, ``roles:manage``) can't lose that. Returns the permissions the
+    role now has among those the modules declare.
     """
     await get_role(session, district, key)
     known = {(p.resource, p.action) for g in permission_groups(host) for p in g.permissions}
@@ -167,6 +214,21 @@ async def set_permissions(
     current = existing & known
     if current == wanted:
         return wanted
+    removed = current - wanted
+    alone = await _last_holders(session, district, key, removed) if removed else []
+    if alone:
+        raise ConflictError(
+            _(
+                "No other role of the district holds %(list)s: it can't be taken from this role, "
+                "or nobody could administer the district. Give it to another role first.",
+                list=", ".join(alone),
+            ),
+            "permissions",
+        )
+    if removed and not confirmed:
+        raise NeedsConfirmation(
+            _("This takes %(n)s permissions away from the role. Confirm to save.", n=len(removed)), sorted(removed)
+        )
     for resource, action in current - wanted:
         await session.execute(
             delete(PolicyRule).where(

@@ -22,6 +22,7 @@ See docs/plugins/testing.md.
 from __future__ import annotations
 
 from core.testing.factory import DistrictRef, Factory
+from core.testing.races import Call, fire, logged_in
 from core.testing.web import PASSWORD, csrf_of, log_in_page, login
 
-__all__ = ("PASSWORD", "DistrictRef", "Factory", "csrf_of", "log_in_page", "login")
+__all__ = ("PASSWORD", "Call", "DistrictRef", "Factory", "csrf_of", "fire", "log_in_page", "logged_in", "login")

@@ -9,7 +9,9 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DBAPIError
 
+from core.db.engine import is_busy
 from core.i18n import gettext
 
 if TYPE_CHECKING:
@@ -67,6 +69,28 @@ def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
     )
 
 
+def _database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if not is_busy(exc):
+        return _server_error(request, exc)
+    request.logger.warning("database busy, answered 503: %s", exc, exc_info=exc)
+    detail = gettext("The server is busy; nothing was saved. Please try again in a moment.")
+    headers = {"Retry-After": "2"}
+    if wants_json(request):
+        return Response({"status_code": 503, "detail": detail}, status_code=503, headers=headers)
+    return Template(
+        "core/error.html",
+        context={"status": 503, "title": gettext("Error"), "detail": detail, "csrf": _csrf(request)},
+        status_code=503,
+        media_type=MediaType.HTML,
+        headers=headers,
+    )
+
+
 def exception_handlers() -> ExceptionHandlersMap:
     """The app's exception handlers."""
-    return {HTTPException: _http_error, NotFoundException: _http_error, HTTP_500_INTERNAL_SERVER_ERROR: _server_error}
+    return {
+        HTTPException: _http_error,
+        NotFoundException: _http_error,
+        DBAPIError: _database_error,
+        HTTP_500_INTERNAL_SERVER_ERROR: _server_error,
+    }

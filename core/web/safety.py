@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-__all__ = ("safe_next",)
+__all__ = ("local_path", "safe_next")
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
+def local_path(value: str) -> str | None:
+    """``value`` if it is a path of this site (``/…``), else ``None``.
+
+    Browsers read ``//host``, ``///host``, ``/\\host`` and ``\\\\host`` as another site, drop
+    tabs and newlines anywhere and treat ``\\`` as ``/``; so any backslash, control character,
+    scheme, host, or a leading ``//`` (also once percent-decoded) is refused.
+    """
+    if not value.startswith("/") or "\\" in value or _has_control(value):
+        return None
+    decoded = unquote(value)
+    if "\\" in decoded or _has_control(decoded) or value.startswith("//") or decoded.startswith("//"):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return None
+    return value
 
 
 def safe_next(candidate: str | None, fallback: str | None = None) -> str:
@@ -12,11 +34,13 @@ def safe_next(candidate: str | None, fallback: str | None = None) -> str:
     for value in (candidate, fallback):
         if not value:
             continue
-        parts = urlsplit(value)
-        path = parts.path or "/"
-        if (parts.scheme or parts.netloc) and fallback is not None and value == fallback:
-            # Referer is absolute: keep only its path and query.
-            return path + (f"?{parts.query}" if parts.query else "")
-        if not parts.scheme and not parts.netloc and path.startswith("/") and not path.startswith("//"):
-            return value
+        path = value
+        if value == fallback:
+            parts = urlsplit(value)
+            if parts.scheme or parts.netloc:
+                # Referer is absolute: keep only its path and query.
+                path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        found = local_path(path)
+        if found is not None:
+            return found
     return "/"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind, User
+from core.models import Membership, OrgUnit, OrgUnitKind, User
 from plugins.consultation_council.models import PARTIES, POSITIONS, Council, Member
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ __all__ = (
     "add_member",
     "council_for_place",
     "council_or_404",
+    "district_user",
     "format_label",
     "list_councils",
     "member_of_user",
@@ -145,6 +146,38 @@ async def secretary_user_ids(session: AsyncSession, council_id: int) -> list[int
     return ids or [m.user_id for m in current if m.position == "chair" and m.user_id]
 
 
+async def district_user(
+    session: AsyncSession, district_id: int, *, username: str = "", user_id: int | None = None
+) -> User | None:
+    """A user with a role in ``district_id``, by username or id; ``None`` for anyone else.
+
+    Users are platform-wide; a council only seats people of its own district, and a look-up
+    must not tell which usernames exist in other districts (both answer "no such user").
+    """
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.district_id == district_id)
+        .limit(1)
+    )
+    if user_id is not None:
+        query = query.where(User.id == user_id)
+    elif username:
+        query = query.where(User.username == username)
+    else:
+        return None
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _lock_council(session: AsyncSession, council: Council) -> None:
+    """Serialize seat changes of one council (a second seat for one user is checked under this lock).
+
+    PostgreSQL locks the council's row; SQLite's write transactions hold the database's
+    write lock from their start (core.db.engine), which serializes them already.
+    """
+    await session.execute(select(Council.id).where(Council.id == council.id).with_for_update())
+
+
 async def add_member(
     session: AsyncSession,
     council: Council,
@@ -157,11 +190,13 @@ async def add_member(
     term_start: date | None = None,
     term_end: date | None = None,
 ) -> Member:
-    """Seat a member; refuses an unknown party or position, or a second seat for one user."""
+    """Seat a member; refuses an unknown party or position, a user of another district, a second seat for a user."""
     name = (name or "").strip()
-    if not name and user_id:
-        user = await session.get(User, user_id)
-        name = user.label if user else ""
+    if user_id is not None:
+        user = await district_user(session, council.district_id, user_id=user_id)
+        if user is None:
+            raise Refused(_("No user %(name)s.", name=user_id))
+        name = name or user.label
     if not name or len(name) > 100:
         raise Refused(_("Enter the member's name."))
     if party not in PARTIES:
@@ -171,6 +206,8 @@ async def add_member(
     start = term_start or today()
     if term_end is not None and term_end < start:
         raise Refused(_("A term can't end before it starts."))
+    if user_id is not None:
+        await _lock_council(session, council)
     if user_id is not None and await member_of_user(session, council.id, user_id):
         raise Refused(_("This person already has a seat on the council."))
     member = Member(

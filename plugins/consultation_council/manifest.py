@@ -46,6 +46,13 @@ MANIFEST = Manifest(
                 "default": 7,
                 "title": "决议公示天数 / Days a resolution is published for objections (new councils)",
             },
+            "sign_in_opens_minutes": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 1440,
+                "default": 60,
+                "title": "会前多少分钟开放签到 / Minutes before a meeting that sign-in opens",
+            },
         },
         "additionalProperties": False,
     },

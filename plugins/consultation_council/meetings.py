@@ -5,17 +5,19 @@ The votes taken at a meeting are in :mod:`plugins.consultation_council.voting`.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
 from core.db import utcnow
+from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models.cases import Case
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Quorum, Refused, members, quorum_of
+from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import FORMATS, AgendaItem, Attendee, Council, Meeting, Member, Topic
 
 if TYPE_CHECKING:
@@ -244,6 +246,9 @@ async def register(ctx: RequestContext, meeting: Meeting) -> Attendee:
     """The user says they will come (a member's invitation, or a resident joining an open meeting)."""
     assert ctx.user is not None
     _editable(meeting)
+    # One line per person: looked up under the meeting's row lock, so a form sent twice at
+    # once registers once (instead of the second failing on the unique key).
+    await ctx.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     mine = next((a for a in await attendees(ctx, meeting.id) if a.user_id == ctx.user.id), None)
     if mine is None:
         mine = Attendee(
@@ -273,9 +278,38 @@ async def sign_in(
         found = next((a for a in rows if a.id == attendee_id), None)
     if found is None:
         raise Refused(_("You are not on this meeting's list; ask the secretary."))
+    if not undo and found.signed_in_at is None:
+        await _check_sign_in_open(ctx, meeting)
     found.signed_in_at = None if undo else (found.signed_in_at or utcnow())
     await ctx.session.flush()
     return found
+
+
+DEFAULT_SIGN_IN_OPENS = 60  # minutes before the start; the district's setting ``sign_in_opens_minutes``
+
+
+async def sign_in_opens_at(ctx: RequestContext, meeting: Meeting) -> datetime:
+    """When sign-in opens: the district's ``sign_in_opens_minutes`` (default 60) before the meeting starts."""
+    from core.plugins.enablement import plugin_settings  # noqa: PLC0415
+
+    settings = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY) if ctx.district else {}
+    minutes = settings.get("sign_in_opens_minutes", DEFAULT_SIGN_IN_OPENS)
+    return meeting.starts_at - timedelta(minutes=int(minutes))
+
+
+async def _check_sign_in_open(ctx: RequestContext, meeting: Meeting) -> None:
+    """Refuse a sign-in before it opens: a sign-in counts toward the quorum, so only at the meeting."""
+    if meeting.status == "in_progress":  # the secretary opened the meeting: sign-in is open
+        return
+    opens = await sign_in_opens_at(ctx, meeting)
+    if utcnow() < opens:
+        raise Refused(
+            _(
+                "Sign-in opens at %(time)s, %(minutes)s minutes before the meeting starts.",
+                time=opens.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M"),
+                minutes=int((meeting.starts_at - opens).total_seconds() // 60),
+            )
+        )
 
 
 async def quorum(ctx: RequestContext, meeting: Meeting, council: Council) -> Quorum:

@@ -13,11 +13,19 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
 from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind, User
+from core.models import OrgUnit, OrgUnitKind
 from core.web.context import RequestContext
 from core.web.pages import page
 from plugins.consultation_council import actions, meetings, topics
-from plugins.consultation_council.councils import Refused, add_member, council_or_404, list_councils, members, today
+from plugins.consultation_council.councils import (
+    Refused,
+    add_member,
+    council_or_404,
+    district_user,
+    list_councils,
+    members,
+    today,
+)
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import FORMATS, PARTIES, POSITIONS, AgendaItem, Council, Member, Resolution
 from plugins.consultation_council.web import HELPERS, Form, act, flashes, go, parse_date, parse_local
@@ -139,7 +147,7 @@ async def member_add(
         user_id = None
         username = data.get("username", "").strip()
         if username:
-            user = (await ctx.session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+            user = await district_user(ctx.session, council.district_id, username=username)  # this district only
             if user is None:
                 raise Refused(_("No user %(name)s.", name=username))
             user_id = user.id

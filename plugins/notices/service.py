@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from core.db import utcnow
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind
+from core.models import District, OrgUnit, OrgUnitKind
 from core.plugins.enablement import plugin_settings
 from plugins.notices.manifest import KEY
 from plugins.notices.models import Notice
@@ -25,7 +25,6 @@ from plugins.notices.models import Notice
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
     from core.plugins import PluginHost
 
 __all__ = (
@@ -145,6 +144,9 @@ async def validate(
     published_at = _when(raw.get("published_at"), errors)
     if pinned and "pinned" not in errors and not (notice is not None and notice.pinned):
         limit = int((await plugin_settings(session, district, host, KEY))["max_pinned"])
+        # Counted under the district's row lock, so two notices pinned at once can't both
+        # take the last place (the caller's transaction writes the notice under it).
+        await session.execute(select(District.id).where(District.id == district.id).with_for_update())
         pinned_now = select(func.count(Notice.id)).where(Notice.pinned.is_(True))
         already = (await session.execute(pinned_now)).scalar_one()
         if already >= limit:

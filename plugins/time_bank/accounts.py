@@ -135,6 +135,9 @@ async def gift(
     if link is None or await banks.member_of(session, bank.id, to_user) is None:
         raise Refused(_("Hours can only be given to a family member linked by the bank's staff."))
     account = await banks.account_of(session, bank, user_id)
+    target = await banks.account_of(session, bank, to_user)
+    # The limit counts past gifts: read them under the lock the transfer takes (see credit()).
+    await ledger.lock(session, district_id=bank.district_id, account_ids=[account.id, target.id])
     if bank.gift_yearly_max is not None:
         given = await _given_this_year(session, account.id, utcnow())
         if given + minutes > bank.gift_yearly_max:
@@ -145,7 +148,6 @@ async def gift(
                     given=banks.fmt(given, locale),
                 )
             )
-    target = await banks.account_of(session, bank, to_user)
     try:
         return await ledger.move(
             session,

@@ -81,6 +81,9 @@ async def sign_up(session: AsyncSession, activity: Activity, user_id: int) -> Si
     member = await banks.member_of(session, activity.bank_id, user_id)
     if member is None or not member.is_volunteer:
         raise Refused(_("Only the bank's approved volunteers can sign up."))
+    # Places are counted under the activity's row lock (PostgreSQL; SQLite's write
+    # transactions are serialized from their start), so parallel sign-ups can't overfill it.
+    await session.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
     existing = await _signup(session, activity, user_id)
     if existing is not None:
         return existing

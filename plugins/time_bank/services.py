@@ -172,6 +172,11 @@ async def credit(ctx: RequestContext, case: Case, row: Service) -> int:
     when = _served_at(row.served_on)
     amount = banks.credit_amount(row.minutes, category.rate_percent if category else 0)
     note = ""
+    pool = await banks.pool_account(ctx.session, bank)
+    account = await banks.account_of(ctx.session, bank, row.volunteer_user_id)
+    # The cap counts what was earned: read it under the lock the transfer takes, so two
+    # confirmations at once cannot both see room that only one of them has.
+    await ledger.lock(ctx.session, district_id=bank.district_id, account_ids=[pool.id, account.id])
     if bank.yearly_cap is not None:
         left = max(0, bank.yearly_cap - await banks.earned_in_year(ctx.session, bank, row.volunteer_user_id, when))
         if amount > left:
@@ -183,8 +188,6 @@ async def credit(ctx: RequestContext, case: Case, row: Service) -> int:
             )
             amount = left
     if amount > 0:
-        pool = await banks.pool_account(ctx.session, bank)
-        account = await banks.account_of(ctx.session, bank, row.volunteer_user_id)
         name = category.name_zh if category else row.category
         transfer = await ledger.move(
             ctx.session,

@@ -128,6 +128,25 @@ def test_copy_of_a_shipped_type_gets_its_own_key(world, as_user):
     assert key == "my_request" and states > 2
 
 
+def test_copy_from_another_district_is_refused_like_an_unknown_type(world, as_user, seed):
+    """鄞州区's 居民诉求 can't be copied from 海曙区: 404 naming the YAML export, the same as for a key nobody has."""
+    from tests.factories import make_district
+
+    seed(lambda session: make_district(session, "yinzhou", "鄞州区", ref_prefix="YZ"))
+
+    async def run(ctx, source):
+        try:
+            await builder.start_draft(ctx.session, ctx.district, user_id=None, key="copied", copy_from=source)
+        except builder.BuilderError as exc:
+            return exc.status_code, exc.message.replace(source[1], "?")
+        return None
+
+    other = as_user("dadmin", lambda ctx: run(ctx, ("yinzhou", "resident_request")))
+    unknown = as_user("dadmin", lambda ctx: run(ctx, ("haishu", "no_such_type")))
+    assert other == unknown
+    assert other[0] == 404 and "导出 YAML" in other[1]
+
+
 def test_exported_yaml_loads_unchanged_as_a_plugin_case_type(world, as_user, meal_delivery):
     """The YAML export of a published version parses as a plugin file with the same checksum."""
     version_id = publish_meal(as_user, meal_delivery)

@@ -74,6 +74,7 @@ async def _detail_page(
     form: FormState | None = None,
     checked: set[str] | None = None,
     perm_error: str = "",
+    removing: list[str] | None = None,
     status: int = 200,
 ) -> Any:
     assert ctx.district is not None
@@ -93,10 +94,20 @@ async def _detail_page(
         groups=svc.permission_groups(ctx.host),
         checked=checked,
         perm_error=perm_error,
+        removing=removing or [],
         permission_value=permission_value,
         used=(await svc.role_usage(ctx.session, ctx.district)).get(key, 0),
         form=form or FormState({"name_zh": role.name_zh, "name_en": role.name_en}),
     )
+
+
+def _permission_labels(ctx: RequestContext) -> dict[tuple[str, str], str]:
+    english = ctx.locale.startswith("en")
+    return {
+        (p.resource, p.action): (p.label_en if english and p.label_en else p.label_zh)
+        for group in svc.permission_groups(ctx.host)
+        for p in group.permissions
+    }
 
 
 @get("/admin/roles/{role_key:str}", include_in_schema=False)
@@ -132,8 +143,16 @@ async def set_permissions(request: Request[Any, Any, Any], ctx: RequestContext, 
     data = await form_of(request)
     values = [str(v) for v in data.getall("permission")] if "permission" in data else []
     pairs = [tuple(v.split(" ", 1)) for v in values if " " in v]
+    confirmed = str(data.get("confirm", "")) == "1" or request.query_params.get("confirm") == "true"
+    wanted = [(r, a) for r, a in pairs]
     try:
-        await svc.set_permissions(ctx.session, ctx.district, ctx.host, role_key, [(r, a) for r, a in pairs])
+        await svc.set_permissions(ctx.session, ctx.district, ctx.host, role_key, wanted, confirmed=confirmed)
+    except svc.NeedsConfirmation as exc:  # asked on the page, nothing changed yet
+        labels = _permission_labels(ctx)
+        removing = [labels.get(p, f"{p[0]}:{p[1]}") for p in exc.removed]
+        return await _detail_page(
+            request, ctx, role_key, checked=set(values), perm_error=exc.message, removing=removing
+        )
     except ServiceError as exc:
         service_failure(exc)
         return await _detail_page(

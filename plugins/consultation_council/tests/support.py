@@ -91,7 +91,8 @@ async def build_world(session: AsyncSession) -> World:
     return world
 
 
-def meeting_times(hours_from_now: int = 1) -> tuple[Any, Any]:
+def meeting_times(hours_from_now: float = 0.5) -> tuple[Any, Any]:
+    """A meeting starting soon (sign-in opens 60 minutes before by default) and lasting two hours."""
     start = utcnow() + timedelta(hours=hours_from_now)
     return start, start + timedelta(hours=2)
 
