@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.builder.worker import start_worker, stop_worker  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
+    from core.web.inputs import guard_input  # noqa: PLC0415
     from core.web.security import add_security_headers  # noqa: PLC0415
 
     settings = settings or load_settings()
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         dependencies={"ctx": Provide(provide_context)},
         middleware=[auth_middleware],
+        before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker],  # migrations of open cases run in the background (core.builder.worker)
         on_shutdown=[stop_worker],
