@@ -12,6 +12,7 @@ import msgspec
 from litestar import Response, Router, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException
 
+from core.api.text import Code, Name
 from core.builder import service as builder
 from core.builder.checks import problems_of
 from core.cases.types import definition_of
@@ -49,10 +50,10 @@ class BuilderTypeDetail(msgspec.Struct):
 
 
 class DraftIn(msgspec.Struct):
-    key: str
-    name_zh: str = ""
-    name_en: str = ""
-    copy_from: str = ""  # "district_code/type_key"
+    key: Code
+    name_zh: Name = ""
+    name_en: Name = ""
+    copy_from: Code = ""  # "district_code/type_key"
     definition: dict[str, Any] | None = None
 
 

@@ -74,7 +74,8 @@ def exception_handlers() -> ExceptionHandlersMap:
     """The app's exception handlers."""
     from sqlalchemy.exc import DataError  # noqa: PLC0415
 
-    from core.web.inputs import data_error  # noqa: PLC0415
+    from core.db.limits import ValueRefused  # noqa: PLC0415
+    from core.web.inputs import data_error, value_refused  # noqa: PLC0415
 
     return {
         HTTPException: _http_error,
@@ -82,5 +83,6 @@ def exception_handlers() -> ExceptionHandlersMap:
         # A value the database cannot store (SQLite: int beyond 64 bits; PostgreSQL: out of range, NUL, too long).
         OverflowError: data_error,
         DataError: data_error,
+        ValueRefused: value_refused,  # too long for its column, or NUL: refused the same way on SQLite
         HTTP_500_INTERNAL_SERVER_ERROR: _server_error,
     }

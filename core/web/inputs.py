@@ -11,8 +11,8 @@ alike, and refuses, with a message in the user's language and nothing written:
 * a number beyond 64 bits anywhere in a JSON body: 400 naming the field;
 * a field a JSON body's declared type does not have (msgspec Struct, TypedDict or
   dataclass): 400 naming the field, on every write, the core's and every plugin's;
-* a text value longer than :data:`MAX_TEXT` characters (a backstop: schemas and form
-  definitions set each field's own, tighter maximum);
+* a text field longer than the ``max_length`` its body type declares (``core.api.text``),
+  and any text value longer than :data:`MAX_TEXT` characters (a backstop);
 * a form field named ``…_id`` whose value is not a whole number within 64 bits;
 * a multipart upload to a file endpoint without a file part, or with CR, LF or NUL in
   the file name.
@@ -25,6 +25,7 @@ answers 400 instead of 500.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import typing
 from typing import Any
@@ -36,7 +37,17 @@ from litestar.exceptions import NotFoundException, ValidationException
 
 from core.i18n import gettext
 
-__all__ = ("INT64_MAX", "INT64_MIN", "MAX_DEPTH", "MAX_TEXT", "data_error", "guard_input", "json_fields")
+__all__ = (
+    "INT64_MAX",
+    "INT64_MIN",
+    "MAX_DEPTH",
+    "MAX_TEXT",
+    "data_error",
+    "guard_input",
+    "json_fields",
+    "text_limits",
+    "value_refused",
+)
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -83,6 +94,30 @@ def json_fields(annotation: Any) -> frozenset[str] | None:
         if dataclasses.is_dataclass(annotation):
             return frozenset(f.name for f in dataclasses.fields(annotation))
     return None
+
+
+@functools.cache
+def text_limits(annotation: Any) -> dict[str, int]:
+    """The ``max_length`` of each text field (or list of text) of a body type, by JSON name."""
+    annotation = _unwrap(annotation)
+    try:
+        info = msgspec.inspect.type_info(annotation)
+    except (TypeError, ValueError):
+        return {}
+    limits: dict[str, int] = {}
+    for field in getattr(info, "fields", ()):
+        for kind in _members(field.type):
+            if isinstance(kind, msgspec.inspect.StrType) and kind.max_length is not None:
+                limits[field.encode_name] = kind.max_length
+    return limits
+
+
+def _members(kind: Any) -> list[Any]:
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return [m for t in kind.types for m in _members(t)]
+    if isinstance(kind, msgspec.inspect.ListType):
+        return _members(kind.item_type)
+    return [kind]
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -143,11 +178,18 @@ async def _check_json(request: Request[Any, Any, Any]) -> None:
         message = gettext("The request body is not valid JSON (UTF-8, nested at most %(depth)s deep).", depth=MAX_DEPTH)
         raise _refuse("body", message) from exc
     _walk_json(value, "", 0)
-    allowed = json_fields(_annotation(request, "data"))
-    if allowed is not None and isinstance(value, dict):
-        for key in value:
-            if key not in allowed:
-                raise _refuse(key, gettext("Unknown field: %(field)s.", field=key))
+    declared = _annotation(request, "data")
+    allowed = json_fields(declared)
+    if allowed is None or not isinstance(value, dict):
+        return
+    limits = text_limits(_unwrap(declared))
+    for key, item in value.items():
+        if key not in allowed:
+            raise _refuse(key, gettext("Unknown field: %(field)s.", field=key))
+        limit = limits.get(key)
+        texts = item if isinstance(item, list) else [item]
+        if limit is not None and any(isinstance(t, str) and len(t) > limit for t in texts):
+            raise _refuse(key, gettext("%(field)s: at most %(max)s characters.", field=key, max=limit))
 
 
 async def _check_form(request: Request[Any, Any, Any]) -> None:
@@ -188,3 +230,16 @@ def data_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
     request.logger.info("refused a value the database cannot store: %s", exc)
     return http_error(request, _refuse("body", gettext("A value is out of range or not allowed; nothing was saved.")))
+
+
+def value_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A text too long for its column or holding NUL (:class:`core.db.limits.ValueRefused`): 400 naming the field."""
+    from core.web.errors import http_error  # noqa: PLC0415
+
+    field = str(getattr(exc, "field", "body"))
+    limit = getattr(exc, "max_length", None)
+    if limit:
+        message = gettext("%(field)s: at most %(max)s characters.", field=field, max=limit)
+    else:
+        message = gettext("The text contains a NUL character (\\0), which is not allowed.")
+    return http_error(request, _refuse(field, message))
