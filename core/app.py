@@ -83,6 +83,7 @@ def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
 
 def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | None = None) -> Litestar:
     """Build the Litestar app for ``settings`` (read from ``SANSHE_*`` variables when omitted)."""
+    from core.api.openapi import TypedDictConstraintsPlugin  # noqa: PLC0415
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.builder.worker import start_worker, stop_worker  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
@@ -111,7 +112,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
                 path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
             ),
         ],
-        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), TypedDictConstraintsPlugin()],
         dependencies={"ctx": Provide(provide_context)},
         middleware=[auth_middleware],
         before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500

@@ -106,32 +106,88 @@ def api_requests(demo: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], s
         ("POST", f"{API}/queues", {"json": {"label_zh": nul}}, "空字符"),
         ("POST", f"{API}/time-bank/offers", {"json": {"bank_id": demo["bank"], "description": nul}}, "空字符"),
         ("POST", f"{API}/council/topics", {"json": {"council_id": demo["council"], "title": nul}}, "空字符"),
-        ("POST", f"{API}/users", {"json": {"username": "ab", "password": "x" * 9, "role": "w", "display_name": nul}}, "空字符"),
+        (
+            "POST",
+            f"{API}/users",
+            {"json": {"username": "ab", "password": "x" * 9, "role": "w", "display_name": nul}},
+            "空字符",
+        ),
         ("GET", f"{API}/cases?q=a%00b", {}, "空字符"),
         # JSON that is not UTF-8, or nested 5,000 deep
-        ("POST", f"{API}/notices", {"content": b'{"title": "\xff\xfe"}', "headers": {"content-type": "application/json"}}, "不是有效的 JSON"),
-        ("POST", f"{API}/queues", {"content": b"[" * 5000 + b"]" * 5000, "headers": {"content-type": "application/json"}}, "不是有效的 JSON"),
-        ("POST", f"{API}/cases/{demo['case']}/comments", {"content": b'{"text": ' + b"[" * 5000 + b"]" * 5000 + b"}", "headers": {"content-type": "application/json"}}, "JSON"),
+        (
+            "POST",
+            f"{API}/notices",
+            {"content": b'{"title": "\xff\xfe"}', "headers": {"content-type": "application/json"}},
+            "不是有效的 JSON",
+        ),
+        (
+            "POST",
+            f"{API}/queues",
+            {"content": b"[" * 5000 + b"]" * 5000, "headers": {"content-type": "application/json"}},
+            "不是有效的 JSON",
+        ),
+        (
+            "POST",
+            f"{API}/cases/{demo['case']}/comments",
+            {
+                "content": b'{"text": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+                "headers": {"content-type": "application/json"},
+            },
+            "JSON",
+        ),
         # unknown fields, on the core's writes and every plugin's
         ("POST", f"{API}/cases/{demo['case']}/comments", {"json": {"text": "好", "colour": "red"}}, "未知字段：colour"),
         ("POST", f"{API}/queues", {"json": {"label_zh": "队列", "owner": 1}}, "未知字段：owner"),
         ("POST", f"{API}/notices", {"json": {"title": "标题", "body": "正文", "author": "x"}}, "未知字段：author"),
-        ("POST", f"{API}/time-bank/activities", {"json": {"bank_id": demo["bank"], "title": "活动", "price": 1}}, "未知字段：price"),
-        ("POST", f"{API}/council/topics", {"json": {"council_id": demo["council"], "title": "议题", "votes": 9}}, "未知字段：votes"),
+        (
+            "POST",
+            f"{API}/time-bank/activities",
+            {"json": {"bank_id": demo["bank"], "title": "活动", "price": 1}},
+            "未知字段：price",
+        ),
+        (
+            "POST",
+            f"{API}/council/topics",
+            {"json": {"council_id": demo["council"], "title": "议题", "votes": 9}},
+            "未知字段：votes",
+        ),
         # text longer than its column (a 200,000-character activity title was stored)
-        ("POST", f"{API}/time-bank/activities", {"json": {"bank_id": demo["bank"], "title": "长" * 200_000, "hours": "2", "starts_at": "2030-01-01T09:00", "capacity": 5}}, "最多"),
+        (
+            "POST",
+            f"{API}/time-bank/activities",
+            {
+                "json": {
+                    "bank_id": demo["bank"],
+                    "title": "长" * 200_000,
+                    "hours": "2",
+                    "starts_at": "2030-01-01T09:00",
+                    "capacity": 5,
+                }
+            },
+            "最多",
+        ),
         ("POST", f"{API}/notices", {"json": {"title": "长" * 201, "body": "正文"}}, "最多"),
         # multipart uploads without a file part, or with CR/LF in the file name
-        ("POST", f"{API}/cases/{demo['case']}/attachments", {"data": {"note": "no file"}, "files": {"x": ("", b"")}}, "请选择要上传的文件"),
-        ("POST", f"{API}/cases/{demo['case']}/attachments", {"files": {"file": ("a\r\nb.txt", b"hello", "text/plain")}}, "文件名"),
+        (
+            "POST",
+            f"{API}/cases/{demo['case']}/attachments",
+            {"data": {"note": "no file"}, "files": {"x": ("", b"")}},
+            "请选择要上传的文件",
+        ),
+        (
+            "POST",
+            f"{API}/cases/{demo['case']}/attachments",
+            {"files": {"file": ("a\r\nb.txt", b"hello", "text/plain")}},
+            "文件名",
+        ),
     ]
 
 
 def test_bad_api_input_is_refused_with_a_message_and_writes_nothing(client, demo, database_url):
     """Each bad API request answers 400/404 with a clear Chinese message; no table changes."""
     before = row_counts(database_url)
-    for method, path, kwargs, says in api_requests(demo):
-        kwargs = dict(kwargs)
+    for method, path, options, says in api_requests(demo):
+        kwargs = dict(options)
         headers = bearer(demo, **kwargs.pop("headers", {}))
         response = client.request(method, path, headers=headers, **kwargs)
         message = refused(response, 400, 404)

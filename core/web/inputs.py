@@ -90,7 +90,8 @@ def json_fields(annotation: Any) -> frozenset[str] | None:
         if issubclass(annotation, msgspec.Struct):
             return frozenset(annotation.__struct_encode_fields__)
         if typing.is_typeddict(annotation):
-            return frozenset(annotation.__required_keys__ | annotation.__optional_keys__)
+            keys: Any = annotation
+            return frozenset(keys.__required_keys__ | keys.__optional_keys__)
         if dataclasses.is_dataclass(annotation):
             return frozenset(f.name for f in dataclasses.fields(annotation))
     return None
