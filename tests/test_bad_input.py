@@ -222,10 +222,10 @@ def page_requests(demo: dict[str, Any]) -> list[tuple[str, dict[str, str], str]]
     """(path, form fields, what the answer must say) of every HTML form case."""
     room = f"/d/haishu/council/admin/meetings/{demo['meeting']}"
     return [
-        (room, {"do": "up", "item_id": HUGE}, "item_id"),
-        (room, {"do": "add", "topic_id": "abc"}, "topic_id"),
-        (room, {"do": "sign_in", "attendee_id": "x1"}, "attendee_id"),
-        ("/d/haishu/council/admin/councils", {"name": "居民议事会", "org_unit_id": HUGE}, "org_unit_id"),
+        (room, {"do": "up", "item_id": HUGE}, "表单中有无效的选项"),
+        (room, {"do": "add", "topic_id": "abc"}, "表单中有无效的选项"),
+        (room, {"do": "sign_in", "attendee_id": "x1"}, "表单中有无效的选项"),
+        ("/d/haishu/council/admin/councils", {"name": "居民议事会", "org_unit_id": HUGE}, "表单中有无效的选项"),
         ("/d/haishu/notices", {"title": "标题\x00", "body": "正文"}, "空字符"),
     ]
 

@@ -207,7 +207,7 @@ async def _check_form(request: Request[Any, Any, Any]) -> None:
             continue
         _check_text(name, value)
         if name.endswith("_id") and value.strip() and not (_INTEGER.match(value) and _in_range(int(value))):
-            raise _refuse(name, gettext("%(field)s is not a valid choice.", field=name))
+            raise _refuse(name, gettext("A choice in the form is not valid; reload the page and try again."))
     if not has_file and _unwrap(_annotation(request, "data")) is UploadFile:
         raise _refuse("file", gettext("Choose a file to upload."))
 
