@@ -14,7 +14,7 @@ PYTHON := $(VENV)/bin/python
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help demo test setup setup-test migrate seed serve lint typecheck imports pytest crawl clean-demo
+.PHONY: help demo test setup setup-test migrate seed serve lint typecheck imports pytest crawl fuzz clean-demo
 
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -70,3 +70,7 @@ crawl:
 # Start the demo again from nothing (deletes var/sanshe.db, keeps var/secret_key).
 clean-demo:
 	rm -f var/sanshe.db var/sanshe.db-wal var/sanshe.db-shm
+
+# Fuzz every API operation with schemathesis (also part of `make pytest`; docs/security.md).
+fuzz:
+	$(PYTHON) -m pytest -m fuzz -s

@@ -84,11 +84,13 @@ def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
 
 def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | None = None) -> Litestar:
     """Build the Litestar app for ``settings`` (read from ``SANSHE_*`` variables when omitted)."""
+    from core.api.openapi import TypedDictConstraintsPlugin  # noqa: PLC0415
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.builder.worker import start_worker, stop_worker  # noqa: PLC0415
     from core.notifications.kinds import load_kinds  # noqa: PLC0415
     from core.scheduler.worker import start_scheduler, stop_scheduler  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
+    from core.web.inputs import guard_input  # noqa: PLC0415
     from core.web.security import add_security_headers  # noqa: PLC0415
 
     settings = settings or load_settings()
@@ -114,9 +116,10 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
                 path="/static", directories=[STATIC_DIR], name="static", include_in_schema=False
             ),
         ],
-        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), TypedDictConstraintsPlugin()],
         dependencies={"ctx": Provide(provide_context)},
         middleware=[transaction_mode, auth_middleware],  # SQLite: BEGIN IMMEDIATE for writes (core.db.engine)
+        before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)
         on_shutdown=[stop_worker, stop_scheduler],

@@ -12,6 +12,7 @@ import msgspec
 from litestar import Response, Router, get, post, put
 from litestar.exceptions import HTTPException, NotFoundException
 
+from core.api.text import Code, Name
 from core.builder import service as builder
 from core.builder.checks import problems_of
 from core.cases.types import definition_of
@@ -49,10 +50,10 @@ class BuilderTypeDetail(msgspec.Struct):
 
 
 class DraftIn(msgspec.Struct):
-    key: str
-    name_zh: str = ""
-    name_en: str = ""
-    copy_from: str = ""  # "district_code/type_key"
+    key: Code
+    name_zh: Name = ""
+    name_en: Name = ""
+    copy_from: Code = ""  # "district_code/type_key"
     definition: dict[str, Any] | None = None
 
 
@@ -175,13 +176,15 @@ async def publish_builder_draft(ctx: RequestContext, type_key: str, confirm: boo
     summary="The newest published version as the YAML plugins ship",
     media_type="application/yaml",
 )
-async def export_builder_type(ctx: RequestContext, type_key: str) -> Response[str]:
+async def export_builder_type(ctx: RequestContext, type_key: str) -> Response[dict[str, Any]]:
+    """YAML is a mapping (the definition), so the schema declares an object: readers parse it into one."""
     ctx.require("district", "admin")
     assert ctx.district is not None
     rows = [r for r in await builder.versions_of(ctx.session, ctx.district, type_key) if r.status != "draft"]
     if not rows:
         raise NotFoundException("No such case type.")
-    return Response(builder.export_yaml(definition_of(rows[0])), media_type="application/yaml; charset=utf-8")
+    text: Any = builder.export_yaml(definition_of(rows[0]))  # the mapping, already written as YAML text
+    return Response(text, media_type="application/yaml; charset=utf-8")
 
 
 BUILDER_API = Router(

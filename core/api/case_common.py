@@ -48,6 +48,9 @@ def _case_error(_request: Request[Any, Any, Any], exc: CaseError) -> Response[An
 
 def _bad_request(_request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """A body or query parameter of the wrong shape: 400 with a message per field."""
+    if isinstance(exc.extra, dict) and isinstance(exc.extra.get("errors"), dict):  # refused by core.web.inputs
+        body = {"status_code": 400, "detail": exc.detail, "errors": exc.extra["errors"]}
+        return Response(body, status_code=400, media_type=MediaType.JSON)
     errors: dict[str, str] = {}
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", ""))

@@ -13,6 +13,8 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from core.api.text import Code, LongText, Text, Title
+
 __all__ = (
     "AssignIn",
     "AttachmentOut",
@@ -116,10 +118,10 @@ class CaseList(msgspec.Struct):
 class CaseIn(msgspec.Struct):
     """A new case of ``type`` (staff may set its team and assignee)."""
 
-    type: str
-    title: str
+    type: Code
+    title: Title
     data: dict[str, Any] = msgspec.field(default_factory=dict)
-    channel: str = "web"
+    channel: Code = "web"
     priority: int = 1
     team_id: int | None = None
     assignee_id: int | None = None
@@ -130,7 +132,7 @@ class CasePatch(msgspec.Struct):
 
     lock_version: int
     data: dict[str, Any] = msgspec.field(default_factory=dict)
-    title: str | UnsetType = UNSET
+    title: Title | UnsetType = UNSET
     priority: int | UnsetType = UNSET
 
 
@@ -141,16 +143,16 @@ class TransitionIn(msgspec.Struct):
     ``POST /case-types/{type}/attachments`` (and ``{"id": …}`` of files it already holds).
     """
 
-    transition: str
+    transition: Code
     lock_version: int | None = None
-    reason: str = ""
+    reason: Text = ""
     data: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class CommentIn(msgspec.Struct):
     """A comment; ``@username`` mentions users of the district."""
 
-    text: str
+    text: LongText
 
 
 class CommentOut(msgspec.Struct):
@@ -167,7 +169,7 @@ class AssignIn(msgspec.Struct):
     """Give the case to a member of the district (by id or username); both empty: unassign."""
 
     assignee_id: int | None = None
-    username: str | None = None
+    username: Code | None = None
     lock_version: int | None = None
 
 

@@ -16,6 +16,7 @@ from litestar import delete, get, patch, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from core.api.case_common import json_router
+from core.api.text import Code, Name
 from core.cases.queue_builder import (
     DEFAULT_COLUMNS,
     check_spec,
@@ -49,22 +50,22 @@ class QueueOut(msgspec.Struct):
 
 
 class QueueIn(msgspec.Struct):
-    label_zh: str
-    label_en: str = ""
+    label_zh: Name
+    label_en: Name = ""
     shared: bool = False
     filters: dict[str, Any] = msgspec.field(default_factory=dict)
-    columns: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_COLUMNS))
-    sort: str = "-updated"
-    roles: list[str] = msgspec.field(default_factory=list)
+    columns: list[Code] = msgspec.field(default_factory=lambda: list(DEFAULT_COLUMNS))
+    sort: Code = "-updated"
+    roles: list[Code] = msgspec.field(default_factory=list)
 
 
 class QueuePatch(msgspec.Struct):
-    label_zh: str | msgspec.UnsetType = msgspec.UNSET
-    label_en: str | msgspec.UnsetType = msgspec.UNSET
+    label_zh: Name | msgspec.UnsetType = msgspec.UNSET
+    label_en: Name | msgspec.UnsetType = msgspec.UNSET
     filters: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
-    columns: list[str] | msgspec.UnsetType = msgspec.UNSET
-    sort: str | msgspec.UnsetType = msgspec.UNSET
-    roles: list[str] | msgspec.UnsetType = msgspec.UNSET
+    columns: list[Code] | msgspec.UnsetType = msgspec.UNSET
+    sort: Code | msgspec.UnsetType = msgspec.UNSET
+    roles: list[Code] | msgspec.UnsetType = msgspec.UNSET
 
 
 def _out(ctx: RequestContext, queue: SavedQueue) -> QueueOut:

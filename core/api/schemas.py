@@ -7,6 +7,8 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from core.api.text import Code, Name
+
 __all__ = (
     "DistrictIn",
     "DistrictOut",
@@ -35,10 +37,10 @@ class DistrictOut(msgspec.Struct):
 class DistrictIn(msgspec.Struct):
     """A new district (platform admins only)."""
 
-    code: str
-    name_zh: str
-    name_en: str = ""
-    ref_prefix: str = ""
+    code: Code
+    name_zh: Name
+    name_en: Name = ""
+    ref_prefix: Code = ""
 
 
 class OrgUnitOut(msgspec.Struct):
@@ -56,18 +58,18 @@ class OrgUnitOut(msgspec.Struct):
 class OrgUnitIn(msgspec.Struct):
     """A new org unit: street, community (under a street), estate (under a community) …"""
 
-    code: str
-    name_zh: str
-    kind: str
+    code: Code
+    name_zh: Name
+    kind: Code
     parent_id: int | None = None
-    name_en: str = ""
+    name_en: Name = ""
 
 
 class OrgUnitPatch(msgspec.Struct):
     """Changes to an org unit; a field left out stays as it is (``parent_id: null`` = top level)."""
 
-    name_zh: str | UnsetType = UNSET
-    name_en: str | UnsetType = UNSET
+    name_zh: Name | UnsetType = UNSET
+    name_en: Name | UnsetType = UNSET
     parent_id: int | UnsetType | None = UNSET
 
 
@@ -84,9 +86,9 @@ class MembershipOut(msgspec.Struct):
 class MembershipIn(msgspec.Struct):
     """Give a user of the district a role (``user_id`` or ``username``)."""
 
-    role: str
+    role: Code
     user_id: int | None = None
-    username: str | None = None
+    username: Code | None = None
     org_unit_id: int | None = None
 
 
@@ -103,12 +105,12 @@ class UserOut(msgspec.Struct):
 class UserIn(msgspec.Struct):
     """A new user with a first role in the district."""
 
-    username: str
-    password: str
-    role: str
-    display_name: str = ""
-    email: str = ""
-    phone: str = ""
+    username: Code
+    password: Code
+    role: Code
+    display_name: Name = ""
+    email: Code = ""
+    phone: Code = ""
     org_unit_id: int | None = None
 
 

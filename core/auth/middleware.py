@@ -176,7 +176,10 @@ async def _authenticated(
         await _plain_error(scope, receive, send, refused.status, refused.message)
         return
 
-    lang = request.cookies.get(LANG_COOKIE) or (user.locale if user else "") or settings.default_locale
+    # An API client may ask with Accept-Language (its first choice); pages follow the cookie and the profile.
+    asked = request.headers.get("accept-language", "").split(",")[0].split(";")[0].strip()
+    api_asks = asked if scope["path"].startswith(API_PREFIX) else ""
+    lang = request.cookies.get(LANG_COOKIE) or api_asks or (user.locale if user else "") or settings.default_locale
     locale_token = current_locale.set(normalize(lang))
     flash_token = no_flash.set(auth.pop("no_flash", None))
     try:

@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from core.models import District
     from core.models.organizations import Organization
 
-__all__ = ("ORGANIZATION_API", "MemberIn", "MemberOut", "MemberPatch", "OrganizationIn", "OrganizationOut")
+__all__ = (
+    "ORGANIZATION_API",
+    "OrganizationIn",
+    "OrganizationMemberIn",
+    "OrganizationMemberOut",
+    "OrganizationMemberPatch",
+    "OrganizationOut",
+)
 
 
 class OrganizationOut(msgspec.Struct):
@@ -112,7 +119,7 @@ class OrganizationPatch(msgspec.Struct, forbid_unknown_fields=True):
     areas: list[int] | UnsetType = UNSET
 
 
-class MemberOut(msgspec.Struct):
+class OrganizationMemberOut(msgspec.Struct):
     """A user's role in an organization: leader | staff | member."""
 
     id: int
@@ -123,7 +130,7 @@ class MemberOut(msgspec.Struct):
     title: str
 
 
-class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
+class OrganizationMemberIn(msgspec.Struct, forbid_unknown_fields=True):
     """Give a user of the district a role in the organization (``user_id`` or ``username``)."""
 
     role: str
@@ -132,7 +139,7 @@ class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
     title: str = ""
 
 
-class MemberPatch(msgspec.Struct, forbid_unknown_fields=True):
+class OrganizationMemberPatch(msgspec.Struct, forbid_unknown_fields=True):
     """Change a member's role and/or title."""
 
     role: str
@@ -249,20 +256,20 @@ async def update_organization(ctx: RequestContext, organization_id: int, data: O
     return _out(org)
 
 
-def _member_out(row: svc.MemberRow) -> MemberOut:
+def _member_out(row: svc.MemberRow) -> OrganizationMemberOut:
     m = row.member
-    return MemberOut(
+    return OrganizationMemberOut(
         id=m.id, user_id=row.user_id, username=row.username, name=row.label, role=m.role.value, title=m.title
     )
 
 
 @get("/organizations/{organization_id:int}/members", summary="An organization's people and their roles")
-async def list_members(ctx: RequestContext, organization_id: int) -> list[MemberOut]:
+async def list_members(ctx: RequestContext, organization_id: int) -> list[OrganizationMemberOut]:
     org = await _visible(ctx, organization_id)
     return [_member_out(r) for r in await svc.list_members(ctx.session, _district(ctx), org.id)]
 
 
-async def _member_row(ctx: RequestContext, organization_id: int, member_id: int) -> MemberOut:
+async def _member_row(ctx: RequestContext, organization_id: int, member_id: int) -> OrganizationMemberOut:
     for row in await svc.list_members(ctx.session, _district(ctx), organization_id):
         if row.member.id == member_id:
             return _member_out(row)
@@ -270,7 +277,7 @@ async def _member_row(ctx: RequestContext, organization_id: int, member_id: int)
 
 
 @post("/organizations/{organization_id:int}/members", summary="Give a user a role in an organization")
-async def add_member(ctx: RequestContext, organization_id: int, data: MemberIn) -> MemberOut:
+async def add_member(ctx: RequestContext, organization_id: int, data: OrganizationMemberIn) -> OrganizationMemberOut:
     org = await _visible(ctx, organization_id)
     await access.require_edit(ctx, org)
     with service_errors():
@@ -287,7 +294,9 @@ async def add_member(ctx: RequestContext, organization_id: int, data: MemberIn) 
 
 
 @patch("/organizations/{organization_id:int}/members/{member_id:int}", summary="Change a member's role")
-async def update_member(ctx: RequestContext, organization_id: int, member_id: int, data: MemberPatch) -> MemberOut:
+async def update_member(
+    ctx: RequestContext, organization_id: int, member_id: int, data: OrganizationMemberPatch
+) -> OrganizationMemberOut:
     org = await _visible(ctx, organization_id)
     await access.require_edit(ctx, org)
     with service_errors():

@@ -64,7 +64,7 @@ class PersonPatch(msgspec.Struct, forbid_unknown_fields=True):
     notes: str | UnsetType = UNSET
 
 
-class MemberOut(msgspec.Struct):
+class HouseholdMemberOut(msgspec.Struct):
     """A member of a household."""
 
     id: int
@@ -84,7 +84,7 @@ class HouseholdOut(msgspec.Struct):
     room: str
     area: str | None
     notes: str
-    members: list[MemberOut] = []
+    members: list[HouseholdMemberOut] = []
     plates: list[str] = []
 
 
@@ -110,7 +110,7 @@ class HouseholdPatch(msgspec.Struct, forbid_unknown_fields=True):
     notes: str | UnsetType = UNSET
 
 
-class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
+class HouseholdMemberIn(msgspec.Struct, forbid_unknown_fields=True):
     """A person joining a household: owner, co_owner, tenant, family or other."""
 
     person_id: int
@@ -204,7 +204,7 @@ async def delete_person(ctx: RequestContext, person_id: int) -> None:
 async def _household_out(ctx: RequestContext, household: Household) -> HouseholdOut:
     sensitive = ctx.can("resident", "view_sensitive")
     members = [
-        MemberOut(m.id, p.id, p.name, p.phone if sensitive else mask_phone(p.phone), m.relation)
+        HouseholdMemberOut(m.id, p.id, p.name, p.phone if sensitive else mask_phone(p.phone), m.relation)
         for m, p in await svc.household_members(ctx.session, household.id)
     ]
     plates = [v.plate for v in await svc.vehicles_of(ctx.session, household_id=household.id)]
@@ -258,7 +258,7 @@ async def patch_household(ctx: RequestContext, household_id: int, data: Househol
 
 
 @post("/households/{household_id:int}/members", summary="Add a person to a household with a relation")
-async def add_member(ctx: RequestContext, household_id: int, data: MemberIn) -> HouseholdOut:
+async def add_member(ctx: RequestContext, household_id: int, data: HouseholdMemberIn) -> HouseholdOut:
     ctx.require("resident", "edit")
     with service_errors():
         household = await svc.get_household(ctx.session, household_id)

@@ -17,7 +17,7 @@ from core.i18n import gettext
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
 
-__all__ = ("exception_handlers", "wants_json")
+__all__ = ("exception_handlers", "http_error", "wants_json")
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -56,6 +56,9 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     )
 
 
+http_error = _http_error
+
+
 def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request.logger.exception("unhandled error", exc_info=exc)
     detail = gettext("Something went wrong on the server; nothing was saved. Please try again.")
@@ -88,9 +91,18 @@ def _database_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 def exception_handlers() -> ExceptionHandlersMap:
     """The app's exception handlers."""
+    from sqlalchemy.exc import DataError  # noqa: PLC0415
+
+    from core.db.limits import ValueRefused  # noqa: PLC0415
+    from core.web.inputs import data_error, value_refused  # noqa: PLC0415
+
     return {
         HTTPException: _http_error,
         NotFoundException: _http_error,
         DBAPIError: _database_error,
+        # A value the database cannot store (SQLite: int beyond 64 bits; PostgreSQL: out of range, NUL, too long).
+        OverflowError: data_error,
+        DataError: data_error,
+        ValueRefused: value_refused,  # too long for its column, or NUL: refused the same way on SQLite
         HTTP_500_INTERNAL_SERVER_ERROR: _server_error,
     }

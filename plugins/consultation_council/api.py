@@ -16,6 +16,7 @@ from litestar import delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
 
 from core import votes
+from core.api.text import Code, LongText, Text, Title
 from core.cases.errors import CaseError, InvalidData
 from core.i18n import gettext as _
 from core.web.context import RequestContext
@@ -110,12 +111,12 @@ class TopicIn(TypedDict, total=False):
     """A new topic: ``council_id``, ``title`` and ``description`` required."""
 
     council_id: int
-    title: str
-    description: str
-    category: str
-    proposal: str
-    phone: str
-    channel: str
+    title: Title
+    description: LongText
+    category: Code
+    proposal: LongText
+    phone: Code
+    channel: Code
 
 
 def _topic_out(topic: Topic, case: Any) -> TopicOut:
@@ -290,7 +291,7 @@ async def api_vote(ctx: RequestContext, vote_id: int) -> VoteOut:
 class BallotIn(TypedDict):
     """A member's ballot: ``for``, ``against`` or ``abstain``."""
 
-    choice: str
+    choice: Code
 
 
 @post("/council/votes/{vote_id:int}/ballots", name="council:api:ballot", summary="Cast one's ballot as a member")
@@ -354,7 +355,7 @@ async def api_resolution(ctx: RequestContext, resolution_id: int) -> ResolutionO
 class ObjectionIn(TypedDict):
     """An objection's reason."""
 
-    reason: str
+    reason: Text
 
 
 @post(
@@ -402,7 +403,7 @@ class ProgressIn(TypedDict, total=False):
     """Progress in % (0–100) and a note."""
 
     percent: int
-    note: str
+    note: Text
 
 
 @patch("/council/actions/{action_id:int}", name="council:api:progress", summary="Record progress on an action")

@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 from litestar import delete, get, patch, post
 from litestar.exceptions import NotFoundException, ValidationException
 
+from core.api.text import Code, LongText, Title
 from core.i18n import gettext as _
 from core.web.context import RequestContext
 from plugins.notices import service
@@ -20,11 +21,11 @@ __all__ = ("API_ROUTES", "NoticeIn", "NoticeOut")
 class NoticeIn(TypedDict, total=False):
     """A notice to create (``title`` and ``body`` required) or the fields to change."""
 
-    title: str
-    body: str
+    title: Title
+    body: LongText
     org_unit_id: int | None
     pinned: bool
-    published_at: str | None
+    published_at: Code | None
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,13 @@ class NoticeOut:
 
 
 def _invalid(errors: dict[str, str]) -> ValidationException:
-    return ValidationException(detail=_("The notice was not saved: %(fields)s", fields="; ".join(
-        f"{field}: {message}" for field, message in errors.items()
-    )), extra={"errors": errors})
+    return ValidationException(
+        detail=_(
+            "The notice was not saved: %(fields)s",
+            fields="; ".join(f"{field}: {message}" for field, message in errors.items()),
+        ),
+        extra={"errors": errors},
+    )
 
 
 async def _notice_or_404(ctx: RequestContext, notice_id: int) -> Notice:

@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from sqlalchemy import select
 
 from core import ledger
+from core.api.text import Code, LongText, Text, Title
 from core.cases.errors import CaseError, InvalidData
 from core.cases.service import create_case
 from core.i18n import TIMEZONE
@@ -42,33 +43,33 @@ class NeedIn(TypedDict, total=False):
     """A need: ``bank_id``, ``category``, ``title``, ``description`` required; ``served_user`` for staff."""
 
     bank_id: int
-    category: str
-    title: str
-    description: str
+    category: Code
+    title: Title
+    description: LongText
     served_user: int
     area: int
-    address: str
-    wanted_on: str
-    channel: str
+    address: Text
+    wanted_on: Code
+    channel: Code
 
 
 class ActionIn(TypedDict, total=False):
     """A step: take, start, record (``hours`` like "1.5", ``served_on``), giveback, confirm, dispute, cancel;
     staff also match (``volunteer``), resolve (``hours``), reject, credit. ``reason`` where needed."""
 
-    action: str
-    hours: str
-    served_on: str
-    reason: str
+    action: Code
+    hours: Code
+    served_on: Code
+    reason: Text
     volunteer: int
 
 
 class OfferIn(TypedDict, total=False):
     bank_id: int
-    category: str
+    category: Code
     area_id: int
-    availability: list[str]
-    description: str
+    availability: list[Code]
+    description: Text
 
 
 def _conflict(message: str) -> HTTPException:

@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from sqlalchemy import select
 
 from core import ledger
+from core.api.text import Code, Text, Title
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.web.context import RequestContext
@@ -26,12 +27,12 @@ __all__ = ("ACTIVITY_API",)
 
 class ActivityIn(TypedDict, total=False):
     bank_id: int
-    title: str
-    category: str
-    starts_at: str
-    hours: str
+    title: Title
+    category: Code
+    starts_at: Code
+    hours: Code
     capacity: int
-    place: str
+    place: Text
 
 
 class TimeBankAttendeeIn(TypedDict):
