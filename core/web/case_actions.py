@@ -25,9 +25,10 @@ from core.db.transactions import roll_back
 from core.forms import form_input
 from core.i18n import gettext
 from core.models.cases import Attachment
-from core.web.case_page import conflict_lines, is_htmx, lock_of, render_case
+from core.web.case_page import conflict_lines, lock_of, render_case
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, input_values, read_posted
+from core.web.pages import is_fragment
 from core.web.uploads import BODY_LIMIT, file_keys, refusal, stage_uploads
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def _url(ctx: RequestContext, case: Case, tail: str = "") -> str:
 
 def _done(request: Request[Any, Any, Any], ctx: RequestContext, case: Case) -> Response[Any]:
     """After a step, assignment or claim: the whole case page again (its state, buttons, due all change)."""
-    if is_htmx(request):
+    if is_fragment(request):
         location = json.dumps({"path": _url(ctx, case), "target": "#main"})
         return Response("", status_code=200, headers={"HX-Location": location})
     return Redirect(_url(ctx, case), status_code=303)
@@ -101,8 +102,8 @@ async def _actions_failed(
 ) -> Any:
     roll_back(request)  # nothing of a refused action is kept (htmx gets its answer with status 200)
     lines = conflict_lines(definition, exc.changes, ctx.locale) if isinstance(exc, StaleCase) else []
-    status = 200 if is_htmx(request) else exc.status_code
-    template = "core/cases/page_actions.html" if is_htmx(request) else None
+    status = 200 if is_fragment(request) else exc.status_code
+    template = "core/cases/page_actions.html" if is_fragment(request) else None
     return await render_case(
         request,
         ctx,
@@ -123,7 +124,7 @@ async def step_form(request: Request[Any, Any, Any], ctx: RequestContext, refere
     extra = await step_context(ctx, case, definition, key)
     if not extra:
         raise NotFoundException(gettext("This step is not possible from the case's current state."))
-    template = "core/cases/page_actions.html" if is_htmx(request) else None
+    template = "core/cases/page_actions.html" if is_fragment(request) else None
     return await render_case(request, ctx, case, definition, template=template, **extra)
 
 
@@ -211,8 +212,8 @@ async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, refe
         await comment(ctx, case, definition, text)
     except InvalidData as exc:
         roll_back(request)
-        status = 200 if is_htmx(request) else 400
-        template = "core/cases/page_comment.html" if is_htmx(request) else None
+        status = 200 if is_fragment(request) else 400
+        template = "core/cases/page_comment.html" if is_fragment(request) else None
         return await render_case(
             request,
             ctx,
@@ -223,7 +224,7 @@ async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, refe
             comment_text=text,
             comment_error=exc.errors.get("text") or exc.message,
         )
-    if not is_htmx(request):
+    if not is_fragment(request):
         return Redirect(_url(ctx, case, "#case-timeline"), status_code=303)
     return await render_case(request, ctx, case, definition, template="core/cases/page_comment.html", refresh=True)
 
@@ -250,7 +251,7 @@ async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference
     except InvalidData as exc:
         error = exc.errors.get("file") or exc.message
         roll_back(request)
-    htmx = is_htmx(request)
+    htmx = is_fragment(request)
     if not error and not htmx:
         return Redirect(_url(ctx, case, "#case-attachments"), status_code=303)
     return await render_case(

@@ -23,18 +23,13 @@ from core.i18n import gettext
 from core.web.case_view import build_view
 from core.web.context import RequestContext
 from core.web.forms import PAGE, FormView, form_view_for, input_values, read_posted
-from core.web.pages import page
+from core.web.pages import is_fragment, page
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models.cases import Case
 
-__all__ = ("CASE_PAGE_ROUTES", "is_htmx", "lock_of", "render_case")
-
-
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    """An htmx request that swaps part of the page."""
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+__all__ = ("CASE_PAGE_ROUTES", "lock_of", "render_case")
 
 
 def lock_of(posted: Any) -> int | None:
@@ -138,7 +133,7 @@ async def _field_fragment(
 ) -> Any:
     status = context.pop("status_code", 200)
     key = context["key"]
-    if is_htmx(request):
+    if is_fragment(request):
         template = "core/cases/page_field_one.html"
         return await render_case(request, ctx, case, definition, template=template, edit=key, **context)
     return await render_case(request, ctx, case, definition, edit=key, status_code=status, **context)
@@ -179,7 +174,7 @@ async def field_save(request: Request[Any, Any, Any], ctx: RequestContext, refer
             message=exc.message,
             status_code=exc.status_code,
         )
-    if not is_htmx(request):
+    if not is_fragment(request):
         return Redirect(ctx.url(f"/cases/{case.reference}"), status_code=303)
     after = {f.key for f in visible_fields(definition.form, case.data)}
     return await render_case(

@@ -39,7 +39,7 @@ from core.i18n import gettext
 from core.models import OrgUnit, OrgUnitKind, WebSession
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, intake_keys, read_posted
-from core.web.pages import page
+from core.web.pages import is_fragment, page
 from core.web.uploads import BODY_LIMIT, stage_uploads
 
 if TYPE_CHECKING:
@@ -50,10 +50,6 @@ __all__ = ("NEW_CASE_ROUTES",)
 FORMS_KEY = "new_case_forms"
 KEEP_TOKENS = 20
 SELF_SERVICE = ("web", "mobile")
-
-
-def _is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
 
 
 def _staff_channels(definition: CaseTypeDef) -> list[str]:
@@ -223,7 +219,7 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
             errors={**exc.errors, **errors},
             top=top,
             message=exc.message,
-            status_code=200 if _is_htmx(request) else 400,
+            status_code=200 if is_fragment(request) else 400,
         )
     if row is not None:
         _remember(row, nonce, case.reference)
@@ -231,7 +227,7 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
 
 
 def _go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
-    if _is_htmx(request):
+    if is_fragment(request):
         return Response("", status_code=200, headers={"HX-Redirect": url})
     return Redirect(url, status_code=303)
 

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from core.cases.service import case_type, get_case
 from core.forms import evaluate, form_input, validate
-from core.i18n import TIMEZONE, gettext
+from core.i18n import TIMEZONE, gettext, localized
 from core.models import Membership, OrgUnit, OrgUnitKind, User
 from core.web.context import RequestContext
 
@@ -170,7 +170,7 @@ class FormView:
     def choice_list(self, f: FieldDef) -> list[tuple[str, str]]:
         if f.type in {"person", "organization"}:
             return self.options.get(f.type, [])
-        return [(value, en if self.locale.startswith("en") and en else zh) for value, zh, en in f.choices]
+        return [(value, localized(zh, en, self.locale)) for value, zh, en in f.choices]
 
     def selected(self, slot: Slot, value: str) -> bool:
         current = slot.value

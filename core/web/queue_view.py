@@ -15,6 +15,7 @@ from core.cases.queues import SCOPES, Filters, count_many
 from core.cases.service import case_types
 from core.db import utcnow
 from core.i18n import gettext as _
+from core.i18n import localized
 from core.models import Membership, OrgUnit, User
 from core.plugins.asyncio import call_hook, flatten
 
@@ -139,7 +140,7 @@ async def sidebar(ctx: RequestContext, current: Filters | None = None, current_k
             entries.append(QueueEntry(f"{definition.key}.{queue.key}", queue.label(ctx.locale), filters, "types"))
     admin = ctx.can("district", "admin")
     for stored in await visible_queues(ctx):
-        label = stored.label_en if ctx.locale.startswith("en") and stored.label_en else stored.label_zh
+        label = localized(stored.label_zh, stored.label_en, ctx.locale)
         entries.append(
             QueueEntry(
                 f"saved.{stored.id}",

@@ -34,7 +34,7 @@ from core.db import for_district, session_factory
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models.cases import SavedQueue
-from core.web.admin.common import done, int_or_none, is_htmx
+from core.web.admin.common import done, int_or_none, is_fragment
 from core.web.context import RequestContext
 from core.web.pages import page
 from core.web.queue_view import (
@@ -183,7 +183,7 @@ async def row_action(request: Request[Any, Any, Any], ctx: RequestContext) -> An
     reference = str(data.get("ref", ""))
     refusal = await apply_action(ctx, reference, str(data.get("action", "")), str(data.get("assignee", "")))
     message = refusal or _("Done.")
-    if not is_htmx(request):
+    if not is_fragment(request):
         return await done(request, ctx, ctx.url("/cases"), f"{reference}: {message}")
     try:
         case, _definition = await service.get_case(ctx, reference)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models import OrgUnit, OrgUnitKind, User
+from core.refusal import Refusal
 from plugins.consultation_council.models import PARTIES, POSITIONS, Council, Member
 
 if TYPE_CHECKING:
@@ -39,12 +40,11 @@ __all__ = (
 )
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """A council action that can't be done, with the reason people read."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
 
 
 def today() -> date:

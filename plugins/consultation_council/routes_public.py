@@ -18,12 +18,12 @@ from core.cases.errors import InvalidData
 from core.i18n import gettext as _
 from core.models.cases import Case
 from core.web.context import RequestContext
-from core.web.pages import page
+from core.web.pages import Form, act, flashes, page, redirect
 from plugins.consultation_council import actions, meetings, minutes, notify, resolutions, topics, voting
 from plugins.consultation_council.councils import council_or_404, list_councils, member_of_user
 from plugins.consultation_council.manifest import CASE_TYPE, KEY
 from plugins.consultation_council.models import AgendaItem, Council, Meeting, Support, Topic
-from plugins.consultation_council.web import HELPERS, Form, act, flashes, go
+from plugins.consultation_council.web import HELPERS
 
 __all__ = ("PUBLIC_ROUTES",)
 
@@ -104,7 +104,7 @@ async def topic_create(request: Request[Any, Any, Any], ctx: RequestContext, dat
     except InvalidData as exc:
         errors = exc.errors or {"title": exc.message}
         return await _topic_form(request, ctx, data, errors)
-    return go(request, ctx.url(f"{HOME}/topics/{case.reference}"))
+    return await redirect(request, ctx, ctx.url(f"{HOME}/topics/{case.reference}"))
 
 
 async def _topic_by_ref(ctx: RequestContext, reference: str) -> tuple[Topic, Case]:

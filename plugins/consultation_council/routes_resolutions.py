@@ -18,12 +18,12 @@ from core.i18n import gettext as _
 from core.models import User
 from core.models.cases import Case
 from core.web.context import RequestContext
-from core.web.pages import page
+from core.web.pages import Form, act, flashes, page
 from plugins.consultation_council import actions, resolutions, topics
 from plugins.consultation_council.councils import Refused, members, today
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import Council, Objection, Topic
-from plugins.consultation_council.web import HELPERS, Form, act, flashes, parse_date
+from plugins.consultation_council.web import HELPERS, parse_date
 
 __all__ = ("RESOLUTION_ROUTES",)
 

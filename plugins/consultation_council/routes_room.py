@@ -16,13 +16,13 @@ from litestar.exceptions import NotFoundException
 from core import votes
 from core.i18n import gettext as _
 from core.web.context import RequestContext
-from core.web.pages import page
+from core.web.pages import Form, act, flashes, page
 from plugins.consultation_council import meetings, minutes, topics, voting
 from plugins.consultation_council.councils import Refused
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import MinutesVersion
 from plugins.consultation_council.pdf import minutes_pdf
-from plugins.consultation_council.web import HELPERS, Form, act, flashes
+from plugins.consultation_council.web import HELPERS
 
 __all__ = ("ROOM_ROUTES",)
 

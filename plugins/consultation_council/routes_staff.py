@@ -15,12 +15,12 @@ from sqlalchemy import select
 from core.i18n import gettext as _
 from core.models import OrgUnit, OrgUnitKind, User
 from core.web.context import RequestContext
-from core.web.pages import page
+from core.web.pages import Form, act, flashes, page, redirect
 from plugins.consultation_council import actions, meetings, topics
 from plugins.consultation_council.councils import Refused, add_member, council_or_404, list_councils, members, today
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import FORMATS, PARTIES, POSITIONS, AgendaItem, Council, Member, Resolution
-from plugins.consultation_council.web import HELPERS, Form, act, flashes, go, parse_date, parse_local
+from plugins.consultation_council.web import HELPERS, parse_date, parse_local
 
 __all__ = ("STAFF_ROUTES",)
 
@@ -199,7 +199,7 @@ async def meeting_create(
         created.append(meeting.id)
 
     response = await act(request, ctx, ctx.url(f"{ADMIN}/councils/{council.id}"), run)
-    return go(request, ctx.url(f"{ADMIN}/meetings/{created[0]}")) if created else response
+    return await redirect(request, ctx, ctx.url(f"{ADMIN}/meetings/{created[0]}")) if created else response
 
 
 @post(f"{ADMIN}/topics/{{reference:str}}/decide", name="council:decide", status_code=200)

@@ -14,13 +14,13 @@ from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models import User
 from core.web.context import RequestContext
-from core.web.pages import page
+from core.web.pages import Form, act, flashes, page
 from plugins.time_bank import activities
 from plugins.time_bank import service as banks
 from plugins.time_bank.accounts import Refused
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity, Signup
-from plugins.time_bank.web import Form, act, flashes, parse_hours
+from plugins.time_bank.web import parse_hours
 
 __all__ = ("ACTIVITY_ROUTES",)
 

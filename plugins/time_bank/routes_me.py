@@ -18,12 +18,12 @@ from core import ledger
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.web.context import RequestContext
-from core.web.pages import page
+from core.web.pages import Form, act, flashes, page
 from plugins.time_bank import accounts, offers, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity, Badge, CatalogueItem, FamilyLink, MemberStatus, Signup
-from plugins.time_bank.web import PAGE_HELPERS, Form, act, case_by_reference, flashes, parse_hours, take_step
+from plugins.time_bank.web import PAGE_HELPERS, case_by_reference, parse_hours, take_step
 
 __all__ = ("ME_ROUTES",)
 

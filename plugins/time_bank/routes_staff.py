@@ -18,12 +18,12 @@ from core.i18n import gettext as _
 from core.models import User
 from core.models.cases import Case
 from core.web.context import RequestContext
-from core.web.pages import page
+from core.web.pages import Form, act, flashes, page, redirect
 from plugins.time_bank import accounts, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import FamilyLink, Member, MemberStatus, Service
-from plugins.time_bank.web import PAGE_HELPERS, Form, act, case_by_reference, flashes, go, parse_hours, take_step
+from plugins.time_bank.web import PAGE_HELPERS, case_by_reference, parse_hours, take_step
 
 __all__ = ("STAFF_ROUTES",)
 
@@ -115,7 +115,7 @@ async def decide(
     if member is None or decision not in {"approve", "reject"}:
         raise NotFoundException(_("No such application."))
     await banks.decide_application(ctx.session, bank, member, approve=decision == "approve", by=ctx.user.id)
-    return go(request, ctx.url(f"{BANKS}/{bank.id}"))
+    return await redirect(request, ctx, ctx.url(f"{BANKS}/{bank.id}"))
 
 
 @post(
@@ -234,7 +234,7 @@ async def run_expiry(request: Request[Any, Any, Any], ctx: RequestContext, bank_
     await push_flash(
         ctx.session, request.cookies.get(COOKIE_NAME), _("%(count)s expiry transfers were made.", count=made)
     )
-    return go(request, ctx.url(f"{BANKS}/{bank.id}/members"))
+    return await redirect(request, ctx, ctx.url(f"{BANKS}/{bank.id}/members"))
 
 
 STAFF_ROUTES = [bank_list, bank_console, decide, staff_action, member_list, family_link, run_expiry]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from core import ledger
 from core.db import utcnow
-from core.i18n import TIMEZONE
+from core.i18n import TIMEZONE, is_english
 from core.i18n import gettext as _
 from core.models import User
 from core.models.ledger import LedgerPosting, LedgerTransfer
@@ -65,7 +65,7 @@ def fmt(minutes: int | None, locale: str = "zh_CN") -> str:
     """``90`` → ``1 小时 30 分钟`` (``1 h 30 min`` in English); ``None`` → ``—``."""
     if minutes is None:
         return "—"
-    return ledger.format_amount(minutes, "minutes", "en" if locale.startswith("en") else "zh")
+    return ledger.format_amount(minutes, "minutes", "en" if is_english(locale) else "zh")
 
 
 def pool_ref(bank_id: int) -> str:

@@ -19,7 +19,7 @@ from core.cases.errors import InvalidData, TransitionRefused
 from core.cases.service import perform_transition
 from core.cases.timeline import append_event
 from core.db import utcnow
-from core.i18n import TIMEZONE
+from core.i18n import TIMEZONE, is_english
 from core.i18n import gettext as _
 from core.models import User
 from plugins.time_bank import service as banks
@@ -245,7 +245,7 @@ async def after_step(ctx: RequestContext, case: Case, case_type: CaseTypeDef, tr
         try:
             await credit(ctx, case, row)
         except ledger.LedgerError as exc:
-            raise TransitionRefused(exc.zh if not ctx.locale.startswith("en") else exc.en) from exc
+            raise TransitionRefused(exc.zh if not is_english(ctx.locale) else exc.en) from exc
 
 
 async def user_names(ctx: RequestContext, ids: Iterable[int | None]) -> dict[int, str]:
