@@ -22,6 +22,7 @@ from plugins.consultation_council.manifest import CASE_TYPE, KEY, MANIFEST
 from plugins.consultation_council.models import Council, Resolution, Topic
 from plugins.consultation_council.routes import ROUTES
 from plugins.consultation_council.seed import seed_council
+from plugins.consultation_council.web import TEMPLATE_HELPERS
 
 if TYPE_CHECKING:
     import click
@@ -67,6 +68,11 @@ def plugin_manifest() -> Manifest:
 @hookimpl
 def case_types() -> list[Path]:
     return [Path(__file__).parent / "case_types" / f"{CASE_TYPE}.yaml"]
+
+
+@hookimpl
+def template_globals() -> dict[str, Any]:
+    return TEMPLATE_HELPERS
 
 
 @hookimpl

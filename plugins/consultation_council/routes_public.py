@@ -23,7 +23,6 @@ from plugins.consultation_council import actions, meetings, minutes, notify, res
 from plugins.consultation_council.councils import council_or_404, list_councils, member_of_user
 from plugins.consultation_council.manifest import CASE_TYPE, KEY
 from plugins.consultation_council.models import AgendaItem, Council, Meeting, Support, Topic
-from plugins.consultation_council.web import HELPERS
 
 __all__ = ("PUBLIC_ROUTES",)
 
@@ -63,7 +62,6 @@ async def home(request: Request[Any, Any, Any], ctx: RequestContext) -> Response
         flashes=await flashes(request, ctx),
         can_manage=ctx.can(KEY, "manage"),
         can_participate=ctx.can(KEY, "participate"),
-        **HELPERS,
     )
 
 
@@ -148,7 +146,6 @@ async def topic_page(request: Request[Any, Any, Any], ctx: RequestContext, refer
         can_support=ctx.can(KEY, "participate") and case.state in topics.SUPPORTABLE,
         can_manage=ctx.can(KEY, "manage"),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -206,7 +203,6 @@ async def meeting_page(request: Request[Any, Any, Any], ctx: RequestContext, mee
         can_participate=ctx.can(KEY, "participate"),
         can_manage=ctx.can(KEY, "manage"),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -268,7 +264,7 @@ async def notifications(request: Request[Any, Any, Any], ctx: RequestContext) ->
     ctx.require(KEY, "view")
     assert ctx.user is not None
     notes, digests = await notify.recent(ctx.session, ctx.user.id)
-    return await page(request, ctx, "consultation_council/notifications.html", notes=notes, digests=digests, **HELPERS)
+    return await page(request, ctx, "consultation_council/notifications.html", notes=notes, digests=digests)
 
 
 PUBLIC_ROUTES = [

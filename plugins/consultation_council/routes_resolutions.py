@@ -23,7 +23,7 @@ from plugins.consultation_council import actions, resolutions, topics
 from plugins.consultation_council.councils import Refused, members, today
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import Council, Objection, Topic
-from plugins.consultation_council.web import HELPERS, parse_date
+from plugins.consultation_council.web import parse_date
 
 __all__ = ("RESOLUTION_ROUTES",)
 
@@ -75,7 +75,6 @@ async def resolution_page(request: Request[Any, Any, Any], ctx: RequestContext, 
         can_object=ctx.can(KEY, "participate"),
         today=today(),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 

@@ -22,7 +22,6 @@ from plugins.consultation_council.councils import Refused
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import MinutesVersion
 from plugins.consultation_council.pdf import minutes_pdf
-from plugins.consultation_council.web import HELPERS
 
 __all__ = ("ROOM_ROUTES",)
 
@@ -66,7 +65,6 @@ async def room(request: Request[Any, Any, Any], ctx: RequestContext, meeting_id:
         corrections=await minutes.corrections(ctx, version.id) if version else [],
         presets=voting.PRESETS,
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 

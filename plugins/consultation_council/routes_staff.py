@@ -20,7 +20,7 @@ from plugins.consultation_council import actions, meetings, topics
 from plugins.consultation_council.councils import Refused, add_member, council_or_404, list_councils, members, today
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import FORMATS, PARTIES, POSITIONS, AgendaItem, Council, Member, Resolution
-from plugins.consultation_council.web import HELPERS, parse_date, parse_local
+from plugins.consultation_council.web import parse_date, parse_local
 
 __all__ = ("STAFF_ROUTES",)
 
@@ -70,7 +70,6 @@ async def admin(request: Request[Any, Any, Any], ctx: RequestContext) -> Respons
         councils=[(c, await _queues(ctx, c)) for c in councils],
         units=list(units),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -123,7 +122,6 @@ async def council_page(request: Request[Any, Any, Any], ctx: RequestContext, cou
         positions=POSITIONS,
         formats=FORMATS,
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 

@@ -9,7 +9,15 @@ from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from plugins.consultation_council.councils import format_label, party_label, position_label
 
-__all__ = ("HELPERS", "kind_label", "local_time", "parse_date", "parse_local", "resolution_status", "state_label")
+__all__ = (
+    "TEMPLATE_HELPERS",
+    "kind_label",
+    "local_time",
+    "parse_date",
+    "parse_local",
+    "resolution_status",
+    "state_label",
+)
 
 
 def parse_local(raw: str | None) -> datetime | None:
@@ -63,7 +71,7 @@ def kind_label(kind: str) -> str:
     return _("Convention") if kind == "convention" else _("Resolution")
 
 
-HELPERS: dict[str, Any] = {
+TEMPLATE_HELPERS: dict[str, Any] = {
     "local_time": local_time,
     "state_label": state_label,
     "resolution_status": resolution_status,
@@ -72,3 +80,4 @@ HELPERS: dict[str, Any] = {
     "position_label": position_label,
     "format_label": format_label,
 }
+"""What the council's templates call as ``consultation_council.<name>(…)`` (its ``template_globals`` hook)."""

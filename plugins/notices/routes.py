@@ -62,7 +62,7 @@ async def _form_page(
         errors=errors,
         notice=notice,
         action=action,
-        communities=await service.communities(ctx.session),
+        community_options=[(unit.id, unit.name(ctx.locale)) for unit in await service.communities(ctx.session)],
     )
 
 

@@ -23,6 +23,7 @@ from plugins.time_bank.manifest import CASE_TYPE, KEY, MANIFEST
 from plugins.time_bank.models import Member, MemberStatus, Service
 from plugins.time_bank.routes import ROUTES
 from plugins.time_bank.seed import seed_time_bank
+from plugins.time_bank.web import TEMPLATE_HELPERS
 
 if TYPE_CHECKING:
     import click
@@ -46,6 +47,11 @@ def plugin_manifest() -> Manifest:
 @hookimpl
 def case_types() -> list[Path]:
     return [Path(__file__).parent / "case_types" / f"{CASE_TYPE}.yaml"]
+
+
+@hookimpl
+def template_globals() -> dict[str, Any]:
+    return TEMPLATE_HELPERS
 
 
 @hookimpl

@@ -23,7 +23,6 @@ from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import CASE_TYPE, KEY
 from plugins.time_bank.models import Member, MemberStatus
 from plugins.time_bank.offers import SLOTS
-from plugins.time_bank.web import PAGE_HELPERS
 
 __all__ = ("FORM_ROUTES",)
 
@@ -123,7 +122,6 @@ async def join_form(request: Request[Any, Any, Any], ctx: RequestContext, bank_i
         slots=SLOTS,
         categories=await banks.categories(ctx.session, bank.id),
         communities=await _communities(ctx),
-        **PAGE_HELPERS,
     )
 
 

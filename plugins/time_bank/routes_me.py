@@ -23,7 +23,7 @@ from plugins.time_bank import accounts, offers, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity, Badge, CatalogueItem, FamilyLink, MemberStatus, Signup
-from plugins.time_bank.web import PAGE_HELPERS, case_by_reference, parse_hours, take_step
+from plugins.time_bank.web import case_by_reference, parse_hours, take_step
 
 __all__ = ("ME_ROUTES",)
 
@@ -107,7 +107,6 @@ async def me_context(ctx: RequestContext) -> dict[str, Any]:
         "today": datetime.now(TIMEZONE).date().isoformat(),
         "fmt": banks.fmt,
         **await offers.offer_context(ctx.session, uid),
-        **PAGE_HELPERS,
     }
 
 

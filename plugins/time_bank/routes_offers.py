@@ -19,7 +19,6 @@ from plugins.time_bank import offers
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.routes_me import me_context
-from plugins.time_bank.web import PAGE_HELPERS
 
 __all__ = ("OFFER_ROUTES",)
 
@@ -46,7 +45,6 @@ async def _section(
             offer_notice=done,
             fmt=banks.fmt,
             **section,
-            **PAGE_HELPERS,
         )
     context = {**await me_context(ctx), **section}
     return await page(request, ctx, "time_bank/me.html", status_code=400, notices=[], **context)

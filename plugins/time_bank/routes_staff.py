@@ -23,7 +23,7 @@ from plugins.time_bank import accounts, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import FamilyLink, Member, MemberStatus, Service
-from plugins.time_bank.web import PAGE_HELPERS, case_by_reference, parse_hours, take_step
+from plugins.time_bank.web import case_by_reference, parse_hours, take_step
 
 __all__ = ("STAFF_ROUTES",)
 
@@ -97,7 +97,6 @@ async def bank_console(request: Request[Any, Any, Any], ctx: RequestContext, ban
         names=await services.user_names(ctx, people),
         notices=await flashes(request, ctx),
         fmt=banks.fmt,
-        **PAGE_HELPERS,
     )
 
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from core.cases.service import definition_for, perform_transition
 from core.i18n import gettext as _
+from core.i18n import is_english
 from core.models.cases import Case
 from core.web.context import RequestContext
 
-__all__ = ("PAGE_HELPERS", "case_by_reference", "nonce", "parse_hours", "slot_label", "state_label", "take_step")
+__all__ = ("TEMPLATE_HELPERS", "case_by_reference", "nonce", "parse_hours", "slot_label", "state_label", "take_step")
 
 MAX_MINUTES = 12 * 60
 _MINUTE_WORDS = re.compile(r"(分钟|分|min|mins|minutes?)\s*$", re.IGNORECASE)
@@ -94,7 +95,9 @@ def slot_label(slot: str) -> str:
     }
     parts = {"am": _("morning"), "pm": _("afternoon"), "eve": _("evening")}
     day, _sep, part = slot.partition("_")
-    return f"{days.get(day, day)}{parts.get(part, part)}"
+    joiner = " " if is_english() else ""  # 周六上午, Sat morning
+    return f"{days.get(day, day)}{joiner}{parts.get(part, part)}"
 
 
-PAGE_HELPERS: dict[str, Any] = {"state_label": state_label, "nonce": nonce, "slot_label": slot_label}
+TEMPLATE_HELPERS: dict[str, Any] = {"state_label": state_label, "nonce": nonce, "slot_label": slot_label}
+"""What the time bank's templates call as ``time_bank.<name>(…)`` (its ``template_globals`` hook)."""
