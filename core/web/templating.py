@@ -55,10 +55,12 @@ def install_template_globals(env: jinja2.Environment, host: PluginHost) -> None:
     """
     for impl in host.pm.hook.template_globals.get_hookimpls():
         key = impl.plugin_name
-        helpers = impl.function()
+        helpers: dict[str, Any] = dict(impl.function() or {})  # type: ignore[call-overload]
         if not helpers:
             continue
         if key in env.globals and not isinstance(env.globals[key], TemplateHelpers):
             msg = f"模板全局名冲突 / plugin {key!r}: template globals would hide the global {key!r}"
             raise RuntimeError(msg)
-        env.globals.setdefault(key, TemplateHelpers()).update(helpers)
+        installed = env.globals.setdefault(key, TemplateHelpers())
+        assert isinstance(installed, TemplateHelpers)
+        installed.update(helpers)

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import gettext as _
-from core.models.cases import Case
+from core.plugin_api import Case, utcnow
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, secretary_user_ids, today
 from plugins.consultation_council.models import ActionItem, Objection, Progress, Resolution, Topic
@@ -23,8 +22,7 @@ from plugins.consultation_council.models import ActionItem, Objection, Progress,
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
-    from core.web.context import RequestContext
+    from core.plugin_api import District, RequestContext
 
 __all__ = (
     "Upkeep",

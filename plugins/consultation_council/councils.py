@@ -13,10 +13,8 @@ from typing import TYPE_CHECKING, Any
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind, User
-from core.refusal import Refusal
+from core.plugin_api import TIMEZONE, OrgUnit, OrgUnitKind, Refusal, User
+from core.plugin_api import gettext as _
 from plugins.consultation_council.models import PARTIES, POSITIONS, Council, Member
 
 if TYPE_CHECKING:

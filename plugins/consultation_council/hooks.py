@@ -10,11 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core.hookspecs import hookimpl
-from core.i18n import gettext as _
-from core.models.cases import Case
-from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
-from core.plugins.enablement import plugin_settings
+from core.plugin_api import Case, Manifest, NavItem, Panel, PolicyDefault, Widget, hookimpl, plugin_settings
+from core.plugin_api import gettext as _
 from plugins.consultation_council import cli as cli_module
 from plugins.consultation_council import meetings, notify, topics, workflow
 from plugins.consultation_council.api import API_ROUTES
@@ -28,10 +25,7 @@ if TYPE_CHECKING:
     import click
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.casetypes.definition import CaseTypeDef
-    from core.models import District
-    from core.web.context import RequestContext
-    from core.workflows.definition import Transition
+    from core.plugin_api import CaseTypeDef, District, RequestContext, Transition
 
 EVERYONE = (
     "district_admin",

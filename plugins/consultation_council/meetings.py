@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import gettext as _
-from core.models.cases import Case
+from core.plugin_api import Case, utcnow
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Quorum, Refused, members, quorum_of
 from plugins.consultation_council.models import FORMATS, AgendaItem, Attendee, Council, Meeting, Member, Topic
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "add_guest",

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import gettext as _
+from core.plugin_api import gettext as _
+from core.plugin_api import utcnow
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, secretary_user_ids
 from plugins.consultation_council.models import (
@@ -32,8 +32,7 @@ from plugins.consultation_council.models import (
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models.votes import Vote
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext, Vote
 
 __all__ = (
     "answer_objection",
@@ -176,7 +175,7 @@ async def _audience(ctx: RequestContext, resolution: Resolution) -> list[int]:
     people = list(
         (await ctx.session.execute(select(Support.user_id).where(Support.topic_id == resolution.topic_id))).scalars()
     )
-    from core.models.cases import Case  # noqa: PLC0415
+    from core.plugin_api import Case  # noqa: PLC0415
 
     author = (
         await ctx.session.execute(

@@ -13,12 +13,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core import votes
-from core.cases.errors import InvalidData
-from core.i18n import gettext as _
-from core.models.cases import Case
-from core.web.context import RequestContext
-from core.web.pages import Form, act, flashes, page, redirect
+from core.plugin_api import Case, Form, InvalidData, RequestContext, act, flashes, page, redirect, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, meetings, minutes, notify, resolutions, topics, voting
 from plugins.consultation_council.councils import council_or_404, list_councils, member_of_user
 from plugins.consultation_council.manifest import CASE_TYPE, KEY

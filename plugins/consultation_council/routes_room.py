@@ -13,10 +13,8 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
-from core import votes
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import Form, act, flashes, page
+from core.plugin_api import Form, RequestContext, act, flashes, page, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council import meetings, minutes, topics, voting
 from plugins.consultation_council.councils import Refused
 from plugins.consultation_council.manifest import KEY

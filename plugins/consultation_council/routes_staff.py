@@ -12,10 +12,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind, User
-from core.web.context import RequestContext
-from core.web.pages import Form, act, flashes, page, redirect
+from core.plugin_api import Form, OrgUnit, OrgUnitKind, RequestContext, User, act, flashes, page, redirect
+from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, meetings, topics
 from plugins.consultation_council.councils import Refused, add_member, council_or_404, list_councils, members, today
 from plugins.consultation_council.manifest import KEY

@@ -13,19 +13,25 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.cases.errors import CaseError, InvalidData
-from core.cases.service import comment, create_case, definition_for, perform_transition
-from core.db import utcnow
-from core.i18n import gettext as _
-from core.models import OrgUnit
-from core.models.cases import Case
+from core.plugin_api import (
+    Case,
+    CaseError,
+    InvalidData,
+    OrgUnit,
+    comment,
+    create_case,
+    definition_for,
+    perform_transition,
+    utcnow,
+)
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, council_for_place, secretary_user_ids
 from plugins.consultation_council.manifest import CASE_TYPE
 from plugins.consultation_council.models import Council, Support, Topic
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "OPEN_STATES",

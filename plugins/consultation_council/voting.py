@@ -15,16 +15,14 @@ from typing import TYPE_CHECKING
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core import votes
-from core.db import utcnow
-from core.i18n import gettext as _
-from core.models.cases import Case
+from core.plugin_api import Case, utcnow, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council.councils import Refused, member_of_user
 from plugins.consultation_council.meetings import present_members, quorum
 from plugins.consultation_council.models import AgendaItem, Council, Meeting, Topic
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "PRESETS",

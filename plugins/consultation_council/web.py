@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
+from core.plugin_api import TIMEZONE
+from core.plugin_api import gettext as _
 from plugins.consultation_council.councils import format_label, party_label, position_label
 
 __all__ = (

@@ -9,8 +9,8 @@ from typing import Any, TypedDict
 from litestar import delete, get, patch, post
 from litestar.exceptions import NotFoundException, ValidationException
 
-from core.i18n import gettext as _
-from core.web.context import RequestContext
+from core.plugin_api import RequestContext
+from core.plugin_api import gettext as _
 from plugins.notices import service
 from plugins.notices.models import Notice
 
@@ -57,9 +57,13 @@ class NoticeOut:
 
 
 def _invalid(errors: dict[str, str]) -> ValidationException:
-    return ValidationException(detail=_("The notice was not saved: %(fields)s", fields="; ".join(
-        f"{field}: {message}" for field, message in errors.items()
-    )), extra={"errors": errors})
+    return ValidationException(
+        detail=_(
+            "The notice was not saved: %(fields)s",
+            fields="; ".join(f"{field}: {message}" for field, message in errors.items()),
+        ),
+        extra={"errors": errors},
+    )
 
 
 async def _notice_or_404(ctx: RequestContext, notice_id: int) -> Notice:

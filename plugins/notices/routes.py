@@ -13,11 +13,8 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import Form, is_htmx, page, redirect
+from core.plugin_api import TIMEZONE, Form, RequestContext, is_htmx, page, redirect, utcnow
+from core.plugin_api import gettext as _
 from plugins.notices import service
 from plugins.notices.models import Notice
 

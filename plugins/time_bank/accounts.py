@@ -12,12 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
-from core import ledger
-from core.db import utcnow
-from core.i18n import TIMEZONE, localized
-from core.i18n import gettext as _
-from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
-from core.refusal import Refusal
+from core.plugin_api import TIMEZONE, LedgerAccount, LedgerPosting, LedgerTransfer, Refusal, ledger, localized, utcnow
+from core.plugin_api import gettext as _
 from plugins.time_bank import service as banks
 from plugins.time_bank.models import Badge, Bank, CatalogueItem, FamilyLink
 

@@ -14,12 +14,8 @@ from litestar import get, post
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
 from sqlalchemy import select
 
-from core import ledger
-from core.cases.errors import CaseError, InvalidData
-from core.cases.service import create_case
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
+from core.plugin_api import TIMEZONE, CaseError, InvalidData, RequestContext, create_case, ledger
+from core.plugin_api import gettext as _
 from plugins.time_bank import offers, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.api_activities import ACTIVITY_API

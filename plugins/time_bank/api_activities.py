@@ -9,10 +9,8 @@ from litestar import get, post
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
 from sqlalchemy import select
 
-from core import ledger
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
+from core.plugin_api import TIMEZONE, RequestContext, ledger
+from core.plugin_api import gettext as _
 from plugins.time_bank import accounts as moves
 from plugins.time_bank import activities
 from plugins.time_bank import service as banks

@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy import select
 
-from core.cli.common import CliError, echo_table, get_district, run_async
-from core.db import for_district
-from core.models import DistrictPlugin
+from core.plugin_api import DistrictPlugin, for_district
+from core.plugin_api.cli import CliError, echo_table, get_district, run_async
 from plugins.time_bank.manifest import KEY
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
+    from core.plugin_api import District
 
 __all__ = ("register",)
 

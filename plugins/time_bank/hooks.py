@@ -10,11 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
-from core.hookspecs import hookimpl
-from core.i18n import gettext as _
-from core.models.cases import Case
-from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
-from core.plugins.enablement import plugin_settings
+from core.plugin_api import Case, Manifest, NavItem, Panel, PolicyDefault, Widget, hookimpl, plugin_settings
+from core.plugin_api import gettext as _
 from plugins.time_bank import cli as cli_module
 from plugins.time_bank import service as banks
 from plugins.time_bank import services
@@ -30,10 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.sql.elements import ColumnElement
 
-    from core.casetypes.definition import CaseTypeDef
-    from core.models import District
-    from core.web.context import RequestContext
-    from core.workflows.definition import Transition
+    from core.plugin_api import CaseTypeDef, District, RequestContext, Transition
 
 USERS = ("district_admin", "community_worker", "social_worker", "org_staff", "volunteer", "resident")
 STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")

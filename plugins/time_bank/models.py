@@ -14,9 +14,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, utcnow
-from core.db.base import BigId, JsonB
-from core.i18n import localized
+from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, JsonB, Timestamps, localized, utcnow
 
 __all__ = (
     "Activity",

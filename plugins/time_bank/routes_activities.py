@@ -10,11 +10,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import select
 
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import User
-from core.web.context import RequestContext
-from core.web.pages import Form, act, flashes, page
+from core.plugin_api import TIMEZONE, Form, RequestContext, User, act, flashes, page
+from core.plugin_api import gettext as _
 from plugins.time_bank import activities
 from plugins.time_bank import service as banks
 from plugins.time_bank.accounts import Refused

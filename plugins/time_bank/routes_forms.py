@@ -13,12 +13,8 @@ from typing import Any
 from litestar import Request, Response, get, post
 from sqlalchemy import select
 
-from core.cases.errors import InvalidData
-from core.cases.service import create_case
-from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind, User
-from core.web.context import RequestContext
-from core.web.pages import Form, page, redirect
+from core.plugin_api import Form, InvalidData, OrgUnit, OrgUnitKind, RequestContext, User, create_case, page, redirect
+from core.plugin_api import gettext as _
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import CASE_TYPE, KEY
 from plugins.time_bank.models import Member, MemberStatus

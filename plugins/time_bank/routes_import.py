@@ -9,9 +9,8 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import page
+from core.plugin_api import RequestContext, page
+from core.plugin_api import gettext as _
 from plugins.time_bank import importer
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY

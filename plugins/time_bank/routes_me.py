@@ -14,11 +14,8 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
-from core import ledger
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import Form, act, flashes, page
+from core.plugin_api import TIMEZONE, Form, RequestContext, act, flashes, ledger, page
+from core.plugin_api import gettext as _
 from plugins.time_bank import accounts, offers, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
@@ -144,7 +141,7 @@ async def service_action(
         if action == "record":
             minutes, why = parse_hours(data.get("hours"))
             if minutes is None:
-                from core.cases.errors import InvalidData  # noqa: PLC0415
+                from core.plugin_api import InvalidData  # noqa: PLC0415
 
                 raise InvalidData(_("Please correct the marked fields."), {"hours": why})
             served_on = data.get("served_on") or datetime.now(TIMEZONE).date().isoformat()

@@ -12,9 +12,8 @@ from typing import Any
 from litestar import Request, Response, post
 from litestar.exceptions import NotFoundException
 
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import is_fragment, page, redirect
+from core.plugin_api import RequestContext, is_fragment, page, redirect
+from core.plugin_api import gettext as _
 from plugins.time_bank import offers
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY

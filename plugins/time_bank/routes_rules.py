@@ -12,9 +12,8 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import flashes, is_fragment, page, redirect
+from core.plugin_api import RequestContext, flashes, is_fragment, page, redirect
+from core.plugin_api import gettext as _
 from plugins.time_bank import rules_form
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY

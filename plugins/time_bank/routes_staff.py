@@ -13,12 +13,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core import ledger
-from core.i18n import gettext as _
-from core.models import User
-from core.models.cases import Case
-from core.web.context import RequestContext
-from core.web.pages import Form, act, flashes, page, redirect
+from core.plugin_api import Case, Form, RequestContext, User, act, flashes, ledger, page, redirect
+from core.plugin_api import gettext as _
 from plugins.time_bank import accounts, queries, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import KEY
@@ -228,12 +224,9 @@ async def run_expiry(request: Request[Any, Any, Any], ctx: RequestContext, bank_
     assert ctx.user is not None
     bank = await banks.require_staff(ctx, bank_id)
     made = await accounts.expire_unused(ctx.session, bank, by=ctx.user.id)
-    from core.auth.sessions import COOKIE_NAME, push_flash  # noqa: PLC0415
-
-    await push_flash(
-        ctx.session, request.cookies.get(COOKIE_NAME), _("%(count)s expiry transfers were made.", count=made)
+    return await redirect(
+        request, ctx, ctx.url(f"{BANKS}/{bank.id}/members"), _("%(count)s expiry transfers were made.", count=made)
     )
-    return await redirect(request, ctx, ctx.url(f"{BANKS}/{bank.id}/members"))
 
 
 STAFF_ROUTES = [bank_list, bank_console, decide, staff_action, member_list, family_link, run_expiry]

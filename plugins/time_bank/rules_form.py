@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from core.i18n import gettext as _
+from core.plugin_api import gettext as _
 from plugins.time_bank import service as banks
 from plugins.time_bank.models import Bank, Category
 

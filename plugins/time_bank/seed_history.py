@@ -13,11 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core import ledger
-from core.cases.references import next_reference
-from core.cases.timeline import append_event
-from core.i18n import TIMEZONE
-from core.models.cases import Case, CaseTypeVersion
+from core.plugin_api import TIMEZONE, Case, CaseTypeVersion, append_event, ledger, next_reference
 from plugins.time_bank import accounts, activities, services
 from plugins.time_bank import service as banks
 from plugins.time_bank.manifest import CASE_TYPE
@@ -26,7 +22,7 @@ from plugins.time_bank.models import Bank, CatalogueItem, FamilyLink, Member, Se
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District, User
+    from core.plugin_api import District, User
 
 __all__ = ("seed_history",)
 
@@ -145,7 +141,7 @@ async def seed_history(
 
 
 async def _users(session: AsyncSession, ids: list[int]) -> list[User]:
-    from core.models import User  # noqa: PLC0415
+    from core.plugin_api import User  # noqa: PLC0415
 
     return list((await session.execute(select(User).where(User.id.in_(ids)))).scalars())
 

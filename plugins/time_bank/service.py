@@ -15,12 +15,8 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from core import ledger
-from core.db import utcnow
-from core.i18n import TIMEZONE, is_english
-from core.i18n import gettext as _
-from core.models import User
-from core.models.ledger import LedgerPosting, LedgerTransfer
+from core.plugin_api import TIMEZONE, LedgerPosting, LedgerTransfer, User, is_english, ledger, utcnow
+from core.plugin_api import gettext as _
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Bank, Category, Member, MemberStatus
 
@@ -28,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "EARN_PREFIX",

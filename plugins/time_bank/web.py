@@ -8,11 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.cases.service import definition_for, perform_transition
-from core.i18n import gettext as _
-from core.i18n import is_english
-from core.models.cases import Case
-from core.web.context import RequestContext
+from core.plugin_api import Case, RequestContext, definition_for, is_english, perform_transition
+from core.plugin_api import gettext as _
 
 __all__ = ("TEMPLATE_HELPERS", "case_by_reference", "nonce", "parse_hours", "slot_label", "state_label", "take_step")
 
