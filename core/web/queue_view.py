@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from core.cases.exports import BASE_COLUMNS, column_label
 from core.cases.labels import Names, channel_labels, priority_label, sla_badge, state_label
-from core.cases.queue_builder import DEFAULT_COLUMNS, filters_to_params, queue_filters, visible_queues
 from core.cases.queues import SCOPES, Filters, count_many
+from core.cases.saved_queues import DEFAULT_COLUMNS, filters_to_params, queue_filters, visible_queues
 from core.cases.service import case_types
 from core.db import utcnow
 from core.i18n import gettext as _

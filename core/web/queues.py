@@ -21,7 +21,8 @@ from core.auth.sessions import COOKIE_NAME, pop_flash
 from core.cases import service
 from core.cases.errors import CaseError, InvalidData
 from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
-from core.cases.queue_builder import (
+from core.cases.queues import SORTS, Filters, list_cases
+from core.cases.saved_queues import (
     check_spec,
     create_queue,
     filters_to_params,
@@ -29,7 +30,6 @@ from core.cases.queue_builder import (
     known_choices,
     queue_filters,
 )
-from core.cases.queues import SORTS, Filters, list_cases
 from core.db import for_district, session_factory
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _

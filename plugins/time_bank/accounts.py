@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 
 from core.plugin_api import TIMEZONE, LedgerAccount, LedgerPosting, LedgerTransfer, Refusal, ledger, localized, utcnow
 from core.plugin_api import gettext as _
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Badge, Bank, CatalogueItem, FamilyLink
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from core.plugin_api import gettext as _
 from core.plugin_api import ledger, utcnow
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.accounts import Refused, apply_incentives
 from plugins.time_bank.models import Activity, Bank, Signup
 

@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from core.plugin_api import TIMEZONE, CaseError, InvalidData, RequestContext, create_case, ledger
 from core.plugin_api import gettext as _
-from plugins.time_bank import offers, queries, services
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks, needs, offers, queries
 from plugins.time_bank.api_activities import ACTIVITY_API
 from plugins.time_bank.api_models import (
     AccountOut,
@@ -73,7 +72,7 @@ def _conflict(message: str) -> HTTPException:
 
 async def _service_out(ctx: RequestContext, reference: str) -> ServiceOut:
     case = await case_by_reference(ctx, reference)
-    row = await services.service_of(ctx, case) if case else None
+    row = await needs.service_of(ctx, case) if case else None
     if case is None or row is None:
         raise NotFoundException(_("No such service."))
     assert ctx.user is not None

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from core.plugin_api import TIMEZONE, RequestContext, ledger
 from core.plugin_api import gettext as _
 from plugins.time_bank import accounts as moves
-from plugins.time_bank import activities
-from plugins.time_bank import service as banks
+from plugins.time_bank import activities, banks
 from plugins.time_bank.api_models import ActivityOut
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity

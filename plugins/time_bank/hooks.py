@@ -12,9 +12,8 @@ from sqlalchemy import or_, select
 
 from core.plugin_api import Case, Manifest, NavItem, Panel, PolicyDefault, Widget, hookimpl, plugin_settings
 from core.plugin_api import gettext as _
+from plugins.time_bank import banks, needs
 from plugins.time_bank import cli as cli_module
-from plugins.time_bank import service as banks
-from plugins.time_bank import services
 from plugins.time_bank.api import API_ROUTES
 from plugins.time_bank.manifest import CASE_TYPE, KEY, MANIFEST
 from plugins.time_bank.models import Member, MemberStatus, Service
@@ -105,19 +104,19 @@ async def seed_demo(session: AsyncSession, district: District) -> None:
 @hookimpl
 async def on_case_created(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> None:
     if case.case_type_key == CASE_TYPE:
-        await services.register_need(ctx, case)
+        await needs.register_need(ctx, case)
 
 
 @hookimpl
 async def before_transition(
     ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition, data: dict[str, Any]
 ) -> str | None:
-    return await services.refusal(ctx, case, transition, data)
+    return await needs.refusal(ctx, case, transition, data)
 
 
 @hookimpl
 async def after_transition(ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition) -> None:
-    await services.after_step(ctx, case, case_type, transition)
+    await needs.after_step(ctx, case, case_type, transition)
 
 
 @hookimpl
@@ -143,11 +142,11 @@ async def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list
 
 @hookimpl
 async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:
-    row = await services.service_of(ctx, case)
+    row = await needs.service_of(ctx, case)
     if row is None:
         return []
     bank = await banks.bank_or_404(ctx.session, row.bank_id)
     category = (await banks.categories(ctx.session, bank.id, active_only=False)).get(row.category)
-    names = await services.user_names(ctx, {row.served_user_id, row.volunteer_user_id})
+    names = await needs.user_names(ctx, {row.served_user_id, row.volunteer_user_id})
     context = {"row": row, "bank": bank, "category": category, "names": names, "fmt": banks.fmt}
     return [Panel(_("Time bank"), "time_bank/case_panel.html", context, order=10)]

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from core.plugin_api import TIMEZONE, User, ledger, utcnow
 from core.plugin_api import gettext as _
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Member, MemberStatus, Slip
 from plugins.time_bank.web import parse_hours
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.plugin_api import OrgUnit, OrgUnitKind
 from core.plugin_api import gettext as _
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Category, Member, MemberStatus, Offer
 from plugins.time_bank.queries import WEEKDAYS
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from core.plugin_api import TIMEZONE, Case, LedgerAccount, LedgerPosting, utcnow
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Member, MemberStatus, Service
 
 if TYPE_CHECKING:

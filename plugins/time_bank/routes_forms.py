@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.plugin_api import Form, InvalidData, OrgUnit, OrgUnitKind, RequestContext, User, create_case, page, redirect
 from core.plugin_api import gettext as _
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.manifest import CASE_TYPE, KEY
 from plugins.time_bank.models import Member, MemberStatus
 from plugins.time_bank.offers import SLOTS

@@ -11,8 +11,7 @@ from litestar.params import Body
 
 from core.plugin_api import RequestContext, page
 from core.plugin_api import gettext as _
-from plugins.time_bank import importer
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks, importer
 from plugins.time_bank.manifest import KEY
 
 __all__ = ("IMPORT_ROUTES",)

@@ -14,8 +14,7 @@ from litestar.exceptions import NotFoundException
 
 from core.plugin_api import RequestContext, is_fragment, page, redirect
 from core.plugin_api import gettext as _
-from plugins.time_bank import offers
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks, offers
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.routes_me import me_context
 

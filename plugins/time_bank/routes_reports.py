@@ -14,8 +14,7 @@ from litestar.exceptions import NotFoundException
 
 from core.plugin_api import TIMEZONE, RequestContext, User, ledger, page
 from core.plugin_api import gettext as _
-from plugins.time_bank import exports, reports
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks, exports, reports
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Bank
 

@@ -14,8 +14,7 @@ from litestar import Request, Response, get, post
 
 from core.plugin_api import RequestContext, flashes, is_fragment, page, redirect
 from core.plugin_api import gettext as _
-from plugins.time_bank import rules_form
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks, rules_form
 from plugins.time_bank.manifest import KEY
 
 __all__ = ("RULES_ROUTES",)

@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from core.plugin_api import Case, Form, RequestContext, User, act, flashes, ledger, page, redirect
 from core.plugin_api import gettext as _
-from plugins.time_bank import accounts, queries, services
-from plugins.time_bank import service as banks
+from plugins.time_bank import accounts, banks, needs, queries
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import FamilyLink, Member, MemberStatus, Service
 from plugins.time_bank.web import case_by_reference, parse_hours, take_step
@@ -90,7 +89,7 @@ async def bank_console(request: Request[Any, Any, Any], ctx: RequestContext, ban
         suggestions=suggestions,
         applications=applications,
         categories=await banks.categories(ctx.session, bank.id, active_only=False),
-        names=await services.user_names(ctx, people),
+        names=await needs.user_names(ctx, people),
         notices=await flashes(request, ctx),
         fmt=banks.fmt,
     )
@@ -123,7 +122,7 @@ async def staff_action(
     ctx.require(KEY, "staff")
     bank = await banks.require_staff(ctx, bank_id)
     case = await case_by_reference(ctx, reference)
-    row = await services.service_of(ctx, case) if case else None
+    row = await needs.service_of(ctx, case) if case else None
     if case is None or row is None or row.bank_id != bank.id:
         raise NotFoundException(_("No such service."))
     reason = data.get("reason", "")

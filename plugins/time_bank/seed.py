@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.plugin_api import DEMO_PASSWORD, Membership, OrgUnit, User, bump_policy_version, hash_password
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, CatalogueItem, Member, MemberStatus
 
 if TYPE_CHECKING:

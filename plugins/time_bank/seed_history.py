@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from core.plugin_api import TIMEZONE, Case, CaseTypeVersion, append_event, ledger, next_reference
-from plugins.time_bank import accounts, activities, services
-from plugins.time_bank import service as banks
+from plugins.time_bank import accounts, activities, banks, needs
 from plugins.time_bank.manifest import CASE_TYPE
 from plugins.time_bank.models import Bank, CatalogueItem, FamilyLink, Member, Service, Signup
 
@@ -196,7 +195,7 @@ async def _past_service(
         reason=f"{title}"[:500],
         category=category,
         link=f"case:{case.reference}",
-        idempotency_key=services.earn_key(case.reference),
+        idempotency_key=needs.earn_key(case.reference),
         created_by_id=resident.user_id,
         effective_at=datetime.combine(served_on, time(12), tzinfo=TIMEZONE),
     )

@@ -14,7 +14,7 @@ from core.models import District, OrgUnitKind, User
 from core.models.cases import Case
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, CatalogueItem, FamilyLink, Member, MemberStatus
 from tests.factories import make_district, make_org_unit, make_user
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core import ledger
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Category
 from tests.conftest import csrf_of, login
 

@@ -26,7 +26,7 @@ from core.plugin_api import (
     utcnow,
 )
 from core.plugin_api import gettext as _
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.manifest import CASE_TYPE
 from plugins.time_bank.models import Bank, Service
 
