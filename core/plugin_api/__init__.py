@@ -17,6 +17,7 @@ from __future__ import annotations
 from core import ledger, votes
 from core.auth.passwords import hash_password
 from core.cases.errors import CaseError, InvalidData, StaleCase, TransitionRefused
+from core.cases.permissions import may_attach, may_comment, may_create, may_edit, may_take, steps_open_to
 from core.cases.references import next_reference
 from core.cases.service import comment, create_case, definition_for, get_case, perform_transition
 from core.cases.timeline import append_event
@@ -150,6 +151,11 @@ __all__ = (
     "is_htmx",
     "ledger",
     "localized",
+    "may_attach",
+    "may_comment",
+    "may_create",
+    "may_edit",
+    "may_take",
     "new_cjk_pdf",
     "next_reference",
     "ngettext",
@@ -157,6 +163,7 @@ __all__ = (
     "perform_transition",
     "plugin_settings",
     "redirect",
+    "steps_open_to",
     "use_locale",
     "utcnow",
     "votes",

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from core.cases.attachments import attach, check_file, storage_for
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
+from core.cases.permissions import may_take
 from core.cases.service import assign, claim, comment, get_case, perform_transition
 from core.cases.transitions import available_transitions, fields_to_fill
 from core.db.transactions import roll_back
@@ -57,7 +58,7 @@ async def step_context(
     transition = definition.workflow.transition(key)
     if transition is None or case.state not in transition.sources:
         return {}
-    if not ctx.can(definition.resource, f"transition:{transition.key}"):
+    if not may_take(ctx, case, definition, transition):
         return {}
     needed = fields_to_fill(definition, transition, case.data)
     form = await form_view_for(

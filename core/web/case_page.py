@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
+from core.cases.permissions import may_edit, require
 from core.cases.service import get_case, update_case
 from core.db.transactions import roll_back
 from core.forms import form_input, visible_fields
@@ -88,8 +89,7 @@ async def _editable(ctx: RequestContext, reference: str, key: str) -> tuple[Case
     f = definition.form.get(key)
     if f is None or f.type in {"computed", "file"} or f not in visible_fields(definition.form, case.data):
         raise NotFoundException(gettext("No such field."))
-    if not case.is_open or not ctx.can(definition.resource, "edit"):
-        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+    require(may_edit(ctx, case, definition))
     return case, definition
 
 
@@ -99,7 +99,7 @@ async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, refere
     case, definition = await get_case(ctx, reference)
     extra: dict[str, Any] = {}
     key = request.query_params.get("edit")
-    if key and definition.form.get(key) is not None and case.is_open and ctx.can(definition.resource, "edit"):
+    if key and definition.form.get(key) is not None and may_edit(ctx, case, definition):
         extra["edit"] = key
         extra["edit_form"] = await edit_form(ctx, case, definition, key)
         extra["lock"] = case.lock_version

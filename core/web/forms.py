@@ -22,6 +22,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy import select
 
+from core.cases.permissions import may_create, may_edit
 from core.cases.service import case_type, get_case
 from core.forms import evaluate, form_input, validate
 from core.i18n import TIMEZONE, gettext, localized
@@ -325,7 +326,7 @@ async def form_view_for(
 
 async def _definition_for_forms(ctx: RequestContext, type_key: str) -> CaseTypeDef:
     _, definition = await case_type(ctx, type_key)
-    if not any(ctx.can(definition.resource, a) for a in ("create", "edit")):
+    if not (may_create(ctx, definition) or may_edit(ctx, None, definition)):
         raise NotFoundException(gettext("No such case type."))
     return definition
 

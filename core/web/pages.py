@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from core.auth.sessions import COOKIE_NAME, pop_flash, push_flash
 from core.plugins.asyncio import call_hook, flatten
-from core.refusal import Refusal
+from core.refusal import Forbidden, NotFound, Refusal
 from core.web.htmx import is_fragment, is_htmx
 
 if TYPE_CHECKING:
@@ -150,6 +150,8 @@ async def attempt(ctx: RequestContext, action: Callable[[], Awaitable[Any]], sta
     try:
         async with ctx.session.begin_nested():  # a refusal undoes only what the action wrote
             return await action()
+    except (Forbidden, NotFound):
+        raise  # not the form's fault: the 403/404 page
     except Refusal as exc:
         state.refuse(exc, ctx.locale)
         return None
@@ -176,6 +178,8 @@ async def act(
     try:
         async with ctx.session.begin_nested():  # a refusal undoes only what the action wrote
             result = await action()
+    except (Forbidden, NotFound):
+        raise  # the 403/404 page, not a notice
     except Refusal as exc:
         return await redirect(request, ctx, back, exc.lines(ctx.locale))
     message = done.format(result=result) if "{result" in done else done

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core.cases.exports import BASE_COLUMNS, column_label
 from core.cases.labels import Names, channel_labels, priority_label, sla_badge, state_label
+from core.cases.permissions import may_edit, may_take
 from core.cases.queues import SCOPES, Filters, count_many
 from core.cases.saved_queues import DEFAULT_COLUMNS, filters_to_params, queue_filters, visible_queues
 from core.cases.service import case_types
@@ -217,7 +218,7 @@ async def build_rows(ctx: RequestContext, cases: list[Case], names: Names | None
                 priority=priority_label(case.priority),
                 channel=channels.get(case.channel, case.channel),
                 sla=sla_badge(case, now),
-                can_edit=bool(definition and case.is_open and ctx.can(definition.resource, "edit")),
+                can_edit=bool(definition and may_edit(ctx, case, definition)),
             )
         )
     return rows
@@ -264,7 +265,7 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
         for transition in definition.workflow.transitions:
             if transition.required or transition.reason_required:
                 continue
-            if ctx.can(definition.resource, f"transition:{transition.key}"):
+            if may_take(ctx, None, definition, transition):
                 transitions.setdefault(transition.key, transition.label(ctx.locale))
     return {
         "types": [(d.key, d.name(ctx.locale)) for d in types],

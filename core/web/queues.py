@@ -21,6 +21,7 @@ from core.auth.sessions import COOKIE_NAME, pop_flash
 from core.cases import service
 from core.cases.errors import CaseError, InvalidData
 from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
+from core.cases.permissions import may_edit
 from core.cases.queues import SORTS, Filters, list_cases
 from core.cases.saved_queues import (
     check_spec,
@@ -170,7 +171,7 @@ async def row_menu(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMX
         "case": case,
         "direct": [t for t in transitions if not t.required and not t.reason_required],
         "linked": [t for t in transitions if t.required or t.reason_required],
-        "can_edit": case.is_open and ctx.can(definition.resource, "edit"),
+        "can_edit": may_edit(ctx, case, definition),
         "members": (await choices(ctx, Filters()))["members"],
     }
     return HTMXBlockTemplate(template_name="core/queues/menu.html", context=context)

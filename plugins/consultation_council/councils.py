@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.plugin_api import TIMEZONE, OrgUnit, OrgUnitKind, Refusal, User
+from core.plugin_api import TIMEZONE, NotFound, OrgUnit, OrgUnitKind, Refusal, User
 from core.plugin_api import gettext as _
 from plugins.consultation_council.models import PARTIES, POSITIONS, Council, Member
 
@@ -92,7 +91,7 @@ async def council_or_404(session: AsyncSession, council_id: int) -> Council:
     """A council of the session's district, or 404."""
     council = await session.get(Council, council_id)
     if council is None or council.district_id != session.info.get("district_id", council.district_id):
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return council
 
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core.plugin_api import Case, utcnow
+from core.plugin_api import Case, NotFound, utcnow
 from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Quorum, Refused, members, quorum_of
@@ -50,7 +49,7 @@ async def meeting_or_404(ctx: RequestContext, meeting_id: int) -> tuple[Meeting,
         )
     ).first()
     if row is None:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return row[0], row[1]
 
 
@@ -168,7 +167,7 @@ async def move_item(ctx: RequestContext, meeting: Meeting, item_id: int, delta: 
     items = [i for i, _c in await agenda(ctx, meeting.id)]
     index = next((n for n, i in enumerate(items) if i.id == item_id), None)
     if index is None:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     other = index + delta
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
@@ -182,7 +181,7 @@ async def remove_item(ctx: RequestContext, meeting: Meeting, item_id: int) -> No
     _editable(meeting)
     item = await ctx.session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     if item.vote_id is not None:
         raise Refused(_("An item that was voted on stays on the agenda."))
     await ctx.session.delete(item)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
+from core.plugin_api import NotFound, utcnow
 from core.plugin_api import gettext as _
-from core.plugin_api import utcnow
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, secretary_user_ids
 from plugins.consultation_council.models import (
@@ -56,9 +55,9 @@ async def resolution_or_404(ctx: RequestContext, resolution_id: int, *, public: 
     """A resolution of the district (drafts only for those who manage the council), or 404."""
     found = await ctx.session.get(Resolution, resolution_id)
     if found is None or found.district_id != (ctx.district.id if ctx.district else None):
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     if public and found.status == "draft" and not ctx.can("consultation_council", "manage"):
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return found
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +16,7 @@ from core.plugin_api import (
     Case,
     CaseError,
     InvalidData,
+    NotFound,
     OrgUnit,
     comment,
     create_case,
@@ -72,7 +72,7 @@ async def topic_or_404(ctx: RequestContext, topic_id: int) -> tuple[Topic, Case]
         await ctx.session.execute(select(Topic, Case).join(Case, Case.id == Topic.case_id).where(Topic.id == topic_id))
     ).first()
     if row is None:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return row[0], row[1]
 
 

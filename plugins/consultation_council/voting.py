@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.plugin_api import Case, utcnow, votes
+from core.plugin_api import Case, NotFound, utcnow, votes
 from core.plugin_api import gettext as _
 from plugins.consultation_council.councils import Refused, member_of_user
 from plugins.consultation_council.meetings import present_members, quorum
@@ -45,7 +44,7 @@ async def item_or_404(ctx: RequestContext, meeting: Meeting, item_id: int) -> Ag
     """An agenda item of this meeting, or 404."""
     item = await ctx.session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id or item.district_id != meeting.district_id:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return item
 
 

@@ -11,11 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from core.plugin_api import TIMEZONE, LedgerPosting, LedgerTransfer, User, is_english, ledger, utcnow
+from core.plugin_api import (
+    TIMEZONE,
+    Forbidden,
+    LedgerPosting,
+    LedgerTransfer,
+    NotFound,
+    User,
+    is_english,
+    ledger,
+    utcnow,
+)
 from core.plugin_api import gettext as _
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Bank, Category, Member, MemberStatus
@@ -187,7 +196,7 @@ async def list_banks(session: AsyncSession, *, active_only: bool = True) -> list
 async def bank_or_404(session: AsyncSession, bank_id: int) -> Bank:
     bank = (await session.execute(select(Bank).where(Bank.id == bank_id))).scalar_one_or_none()
     if bank is None:
-        raise NotFoundException(_("No such time bank."))
+        raise NotFound(_("No such time bank."))
     return bank
 
 
@@ -241,7 +250,7 @@ async def require_staff(ctx: RequestContext, bank_id: int) -> Bank:
     """The bank, if the user is its staff; 404 for a bank of another district, 403 otherwise."""
     bank = await bank_or_404(ctx.session, bank_id)
     if not await is_staff_of(ctx, bank_id):
-        raise PermissionDeniedException(_("Only this time bank's staff may do this."))
+        raise Forbidden(_("Only this time bank's staff may do this."))
     return bank
 
 

@@ -167,11 +167,11 @@ async def step(ctx: RequestContext, reference: str, key: str, **data: Any) -> Ca
 
 async def visible(ctx: RequestContext, reference: str) -> bool:
     """Whether the core's visibility rules let ``ctx.user`` open the case."""
-    from litestar.exceptions import NotFoundException
+    from core.refusal import NotFound
 
     try:
         await get_case(ctx, reference)
-    except NotFoundException:
+    except NotFound:
         return False
     return True
 
