@@ -60,7 +60,9 @@ def _refusal(request: Request[Any, Any, Any], exc: Refusal) -> Response[Any]:
     """A refusal no page caught: its status with its message (JSON: and its errors by field); nothing was written."""
     detail = exc.lines()
     if wants_json(request):
-        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.text(), "errors": exc.errors}
+        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.text()}
+        if exc.errors:
+            body["errors"] = exc.errors
         return Response(body, status_code=exc.status_code, media_type=MediaType.JSON)
     titles = {403: gettext("Not allowed"), 404: gettext("Not found")}
     return Template(

@@ -19,7 +19,7 @@ from litestar.response import Redirect, Stream
 
 from core.auth.sessions import COOKIE_NAME, pop_flash
 from core.cases import service
-from core.cases.errors import CaseError, InvalidData
+from core.cases.errors import InvalidData
 from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
 from core.cases.permissions import may_edit
 from core.cases.queues import SORTS, Filters, list_cases
@@ -35,6 +35,7 @@ from core.db import for_district, session_factory
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models.cases import SavedQueue
+from core.refusal import NotFound, Refusal
 from core.web.admin.common import done, int_or_none, is_fragment
 from core.web.context import RequestContext
 from core.web.pages import page
@@ -146,8 +147,8 @@ async def apply_action(ctx: RequestContext, reference: str, action: str, assigne
                 await service.perform_transition(ctx, case, definition, action.split(":", 1)[1])
             else:
                 return _("Choose an action.")
-    except CaseError as exc:
-        return exc.message
+    except Refusal as exc:  # the case engine's refusals, a 403 or 404 included
+        return exc.text()
     except HTTPException as exc:
         return str(exc.detail)
     return None
@@ -188,7 +189,7 @@ async def row_action(request: Request[Any, Any, Any], ctx: RequestContext) -> An
         return await done(request, ctx, ctx.url("/cases"), f"{reference}: {message}")
     try:
         case, _definition = await service.get_case(ctx, reference)
-    except NotFoundException:
+    except NotFound:
         case = None
     rows = await build_rows(ctx, [case]) if case is not None else []
     context = {

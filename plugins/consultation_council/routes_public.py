@@ -13,7 +13,7 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.plugin_api import Case, Form, InvalidData, RequestContext, act, flashes, page, redirect, votes
+from core.plugin_api import Case, Form, InvalidData, NotFound, RequestContext, act, flashes, page, redirect, votes
 from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, meetings, minutes, notify, resolutions, topics, voting
 from plugins.consultation_council.councils import council_or_404, list_councils, member_of_user
@@ -89,7 +89,7 @@ async def topic_create(request: Request[Any, Any, Any], ctx: RequestContext, dat
     errors: dict[str, str] = {}
     try:
         council = await council_or_404(ctx.session, int(data.get("council_id") or 0))
-    except (NotFoundException, ValueError):
+    except (NotFound, ValueError):
         return await _topic_form(request, ctx, data, {"council_id": _("Choose a council.")})
     fields = {k: data[k] for k in ("category", "description", "proposal", "phone") if data.get(k, "").strip()}
     try:
