@@ -4,7 +4,7 @@ The domain layer (services, ledger, votes, case engine, plugins' services) raise
 :class:`Refusal` subclass — never a Litestar exception — and nothing has been written.
 Pages turn it into the form's errors (:func:`core.web.pages.attempt`); the app's
 exception handler turns an uncaught one into a 4xx page or a JSON body
-``{"status_code", "detail", "errors"}``.
+``{"status_code", "detail"}`` (with ``"errors"`` by field when it names fields).
 """
 
 from __future__ import annotations
