@@ -72,6 +72,11 @@ def notification_channels() -> list[Channel]:  # type: ignore[empty-body]
 
 
 @hookspec
+def template_globals() -> dict[str, Any]:  # type: ignore[empty-body]
+    """Return helpers for templates, installed once under the plugin's key: ``{{ time_bank.slot_label(s) }}``."""
+
+
+@hookspec
 def default_policies() -> list[PolicyDefault]:  # type: ignore[empty-body]
     """Return the (role, resource, action) rules a district gets when it enables the plugin."""
 

@@ -205,6 +205,16 @@ def test_generated_plugin_installs_passes_its_tests_serves_its_page_and_uninstal
     sys.stdout.write("\nplugin template CI proof: " + ", ".join(f"{k} {v:.1f} s" for k, v in _timings.items()) + "\n")
 
 
+def test_generated_plugin_imports_the_core_only_through_its_public_api(generated):
+    """The generated plugin's own import-linter contract holds: it reaches the core only through core.plugin_api."""
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or "lint-imports"
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(generated), str(root)])}
+    output = _run([lint], cwd=generated, env=env, timeout=300, what="lint-imports")
+    assert "The plugin imports the core only through core.plugin_api KEPT" in output
+    assert "0 broken" in output
+
+
 def _new(*args: str) -> object:
     group = Group("sanshe")
     plugin_new.register(group)

@@ -11,7 +11,7 @@ from core.api.case_common import json_router
 from core.api.case_schemas import CaseTypeOut, StateOut, TransitionOut
 from core.cases.service import case_types
 from core.forms import json_schema
-from core.i18n import gettext
+from core.i18n import gettext, is_english
 from core.web.context import RequestContext
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def type_schema(ctx: RequestContext, definition: CaseTypeDef) -> dict[str, Any]:
 
 def _out(ctx: RequestContext, row: CaseTypeVersion, d: CaseTypeDef) -> CaseTypeOut:
     locale = ctx.locale
-    en = locale.startswith("en")
+    en = is_english(locale)
     return CaseTypeOut(
         key=d.key,
         name=d.name(locale),

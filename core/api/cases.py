@@ -32,6 +32,7 @@ from core.api.case_schemas import (
 from core.cases import service
 from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData
+from core.cases.permissions import may_edit
 from core.cases.queues import PAGE_SIZE, Filters, list_cases
 from core.cases.transitions import fields_to_fill
 from core.i18n import gettext
@@ -154,7 +155,7 @@ async def create_case_api(ctx: RequestContext, data: CaseIn) -> CaseOut:
         raise _fix("", {k: gettext("No such field.") for k in unknown})
     await _check_people(ctx, data, definition.resource)
     team_id = data.team_id
-    if team_id is None and ctx.can(definition.resource, "edit"):
+    if team_id is None and may_edit(ctx, None, definition):
         team_id = _default_team(ctx)
     # Files of `file` fields were uploaded first (POST /case-types/{type}/attachments): claim them.
     values, file_errors, files = await claim_pending(ctx, definition, data.data)

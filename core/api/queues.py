@@ -4,7 +4,7 @@ Every staff member lists the shared queues their roles match and their own; they
 change and delete their own. Shared queues (``shared: true``) are created, changed and
 deleted by district admins only (403 otherwise). Another user's queue, or a shared one
 limited to other roles, is 404. Definitions are checked as on the admin page
-(:func:`core.cases.queue_builder.check_spec`): 400 with a message per field, nothing saved.
+(:func:`core.cases.saved_queues.check_spec`): 400 with a message per field, nothing saved.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from core.api.case_common import json_router
 from core.api.text import Code, Name
-from core.cases.queue_builder import (
+from core.cases.saved_queues import (
     DEFAULT_COLUMNS,
     check_spec,
     create_queue,

@@ -8,6 +8,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from core.i18n import is_english
+
 __all__ = ("diagram_svg",)
 
 W, H, GAP_X, GAP_Y, PAD = 150, 44, 90, 46, 24
@@ -23,7 +25,7 @@ def _list(value: Any) -> list[Any]:
 def _label(item: dict[str, Any], locale: str) -> str:
     label = item.get("label")
     if isinstance(label, dict):
-        en = label.get("en") if locale.startswith("en") else None
+        en = label.get("en") if is_english(locale) else None
         return str(en or label.get("zh") or item.get("key") or "")
     return str(label or item.get("key") or "")
 

@@ -20,10 +20,11 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import func, select, update
 
+from core.cases import permissions
 from core.cases.errors import InvalidData
+from core.cases.permissions import may_attach, require
 from core.cases.timeline import append_event
 from core.db import utcnow
 from core.db.tenancy import unscoped
@@ -114,8 +115,7 @@ def check_file(filename: str, data: bytes) -> tuple[str, str]:
 async def attach(ctx: RequestContext, case: Case, definition: CaseTypeDef, filename: str, data: bytes) -> Attachment:
     """Store a file on the case and record it on the timeline (one transaction; bytes first)."""
     assert ctx.user is not None and ctx.district is not None
-    if not (ctx.can(definition.resource, "edit") or ctx.can(definition.resource, "comment")):
-        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+    require(may_attach(ctx, definition))
     name, content_type = check_file(filename, data)
     attachment = await _store(ctx, data, name, content_type, case.reference, case.id)
     await append_event(
@@ -146,10 +146,7 @@ def pending_entry(ctx: RequestContext, attachment: Attachment) -> dict[str, Any]
 
 def may_stage(ctx: RequestContext, definition: CaseTypeDef) -> bool:
     """Whether the user may upload pending files for this type: to file a case, or for a step they may take."""
-    resource = definition.resource
-    return ctx.can(resource, "create") or any(
-        ctx.can(resource, f"transition:{t.key}") for t in definition.workflow.transitions
-    )
+    return permissions.may_stage(ctx, definition)
 
 
 async def stage_pending(ctx: RequestContext, definition: CaseTypeDef, filename: str, data: bytes) -> Attachment:
@@ -158,8 +155,7 @@ async def stage_pending(ctx: RequestContext, definition: CaseTypeDef, filename: 
     Raise :class:`InvalidData` when the file is refused.
     """
     assert ctx.user is not None and ctx.district is not None
-    if not may_stage(ctx, definition):
-        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+    require(may_stage(ctx, definition))
     name, content_type = check_file(filename, data)
     waiting = await ctx.session.execute(
         select(func.count(Attachment.id)).where(

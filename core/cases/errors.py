@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.refusal import Refusal
+
 __all__ = ("CaseError", "InvalidData", "StaleCase", "TransitionRefused")
 
 
-class CaseError(Exception):
+class CaseError(Refusal):
     """Base: a message for the user (already translated) and an HTTP status."""
 
     status_code = 400
 
     def __init__(self, message: str, **extra: Any) -> None:
-        super().__init__(message)
+        super().__init__(message, **extra)
         self.message = message
         self.extra = extra
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import bindparam, select
 
 from core.cases.access import visibility_clause
@@ -24,6 +23,7 @@ from core.forms import validate
 from core.i18n import gettext
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook
+from core.refusal import NotFound
 from core.workdays import calendar_for
 from core.workflows.definition import StateKind
 
@@ -67,7 +67,7 @@ async def case_type(ctx: RequestContext, key: str) -> tuple[CaseTypeVersion, Cas
     """One current case type, or 404."""
     found = (await case_types(ctx)).get(key)
     if found is None:
-        raise NotFoundException(gettext("No such case type."))
+        raise NotFound(gettext("No such case type."))
     return found
 
 
@@ -99,7 +99,7 @@ async def get_case(ctx: RequestContext, reference: str, *, for_update: bool = Fa
         _BY_REFERENCE[(id(visible), for_update)] = found
     case = (await ctx.session.execute(found[1], {"reference": reference})).scalar_one_or_none()
     if case is None:
-        raise NotFoundException(gettext("No such case, or you may not see it."))
+        raise NotFound(gettext("No such case, or you may not see it."))
     return case, await definition_for(ctx, case)
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import PermissionDeniedException
-
 from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData, TransitionRefused
+from core.cases.permissions import may_take, require, steps_open_to
 from core.cases.sla import apply_sla
 from core.cases.timeline import append_event
 from core.db import utcnow
@@ -54,7 +53,7 @@ def fields_to_fill(definition: CaseTypeDef, transition: Transition, data: dict[s
 
 def available_transitions(ctx: RequestContext, case: Case, definition: CaseTypeDef) -> list[Transition]:
     """Transitions out of the case's state that the user's permissions allow (guards are checked on use)."""
-    return [t for t in definition.workflow.outgoing(case.state) if ctx.can(definition.resource, f"transition:{t.key}")]
+    return steps_open_to(ctx, case, definition)
 
 
 async def perform_transition(
@@ -73,8 +72,7 @@ async def perform_transition(
     transition = definition.workflow.transition(transition_key)
     if transition is None or case.state not in transition.sources:
         raise TransitionRefused(gettext("This step is not possible from the case's current state."))
-    if not ctx.can(definition.resource, f"transition:{transition.key}"):
-        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+    require(may_take(ctx, case, definition, transition))
     if lock_version is not None and lock_version != case.lock_version:
         raise await stale_error(ctx, case, lock_version)
     reason = (reason or "").strip()

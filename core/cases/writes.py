@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.cases.errors import StaleCase
+from core.cases.permissions import may, require
 from core.cases.types import phone_keys_of_version
 from core.db import utcnow
 from core.i18n import gettext
@@ -41,8 +41,8 @@ PHONE_LENGTH = 32  # cases.contact_phone
 
 
 def require_permission(ctx: RequestContext, definition: CaseTypeDef, action: str) -> None:
-    if not ctx.can(definition.resource, action):
-        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+    """Refuse (403) unless the user's roles allow ``action`` on the type (:mod:`core.cases.permissions`)."""
+    require(may(ctx, definition, action))
 
 
 def search_text(reference: str, title: str, data: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.forms.definition import DefinitionError, FormDef, Problem, _text, parse_form
+from core.i18n import localized
 from core.workflows.definition import WorkflowDef, parse_workflow
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class QueueDef:
     roles: tuple[str, ...] = ()
 
     def label(self, locale: str) -> str:
-        return self.label_en if locale.startswith("en") and self.label_en else self.label_zh
+        return localized(self.label_zh, self.label_en, locale)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class CaseTypeDef:
     channels: tuple[str, ...] = CHANNELS
 
     def name(self, locale: str) -> str:
-        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+        return localized(self.name_zh, self.name_en, locale)
 
     @property
     def resource(self) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from core.forms.expressions import ExpressionError, check
 from core.forms.fields import FIELD_TYPES
+from core.i18n import is_english, localized
 
 __all__ = ("DefinitionError", "FieldDef", "FormDef", "Problem", "parse_form")
 
@@ -75,10 +76,10 @@ class FieldDef:
         return FIELD_TYPES[self.type]
 
     def label(self, locale: str) -> str:
-        return self.label_en if locale.startswith("en") and self.label_en else self.label_zh
+        return localized(self.label_zh, self.label_en, locale)
 
     def help(self, locale: str) -> str:
-        return self.help_en if locale.startswith("en") and self.help_en else self.help_zh
+        return localized(self.help_zh, self.help_en, locale)
 
     def choice_values(self) -> list[str]:
         return [c[0] for c in self.choices]
@@ -86,13 +87,12 @@ class FieldDef:
     def choice_label(self, value: str, locale: str) -> str:
         for key, zh, en in self.choices:
             if key == value:
-                return en if locale.startswith("en") and en else zh
+                return localized(zh, en, locale)
         return value
 
     def pattern_message(self) -> str:
-        from core.i18n import current_locale  # noqa: PLC0415
 
-        en = current_locale.get().startswith("en")
+        en = is_english()
         return (self.pattern_message_en if en and self.pattern_message_en else self.pattern_message_zh) or ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -43,6 +43,8 @@ __all__ = (
     "format_datetime",
     "format_number",
     "gettext",
+    "is_english",
+    "localized",
     "ngettext",
     "template_gettext",
     "template_ngettext",
@@ -86,6 +88,19 @@ def normalize(locale: str | None) -> str:
     if low.startswith("en"):
         return "en"
     return DEFAULT_LOCALE
+
+
+def is_english(locale: str | None = None) -> bool:
+    """Whether ``locale`` (default: the current one) reads English."""
+    return (locale if locale is not None else current_locale.get()).lower().startswith("en")
+
+
+def localized(zh: str, en: str | None, locale: str | None = None) -> str:
+    """The Chinese or the English text for ``locale`` (default: the current one).
+
+    English only when the locale is English and there is an English text; Chinese otherwise.
+    """
+    return en if en and is_english(locale) else zh
 
 
 @cache

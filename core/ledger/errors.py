@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core.ledger.units import format_amount
+from core.refusal import Refusal
 
 if TYPE_CHECKING:
     from core.models.ledger import LedgerAccount
@@ -33,15 +34,12 @@ def _label(account: LedgerAccount) -> str:
     return f"#{account.id}「{account.name}」"
 
 
-class LedgerError(Exception):
+class LedgerError(Refusal):
     """A refused ledger operation; ``message`` is ``"<中文> / <English>"``. Nothing was written."""
 
     def __init__(self, zh: str, en: str, **details: Any) -> None:
-        self.zh = zh
-        self.en = en
+        super().__init__(zh, en, **details)
         self.message = f"{zh} / {en}"
-        self.details = details
-        super().__init__(self.message)
 
 
 class LimitExceeded(LedgerError):
@@ -105,9 +103,13 @@ class AccountNotEmpty(LedgerError):
 class UnknownAccount(LedgerError):
     """No such account in this district."""
 
+    status_code = 404
+
 
 class UnknownTransfer(LedgerError):
     """No such transfer in this district."""
+
+    status_code = 404
 
 
 class CrossDistrict(LedgerError):

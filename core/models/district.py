@@ -8,13 +8,14 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db.base import Base, BigId, DistrictScoped, IdPrimaryKey, Timestamps
+from core.i18n import localized
 
 __all__ = ("District", "OrgUnit", "OrgUnitKind", "localized_name")
 
 
 def localized_name(name_zh: str, name_en: str | None, locale: str) -> str:
     """A name in ``locale``: the English one for English when there is one, else the Chinese one."""
-    return name_en if locale.startswith("en") and name_en else name_zh
+    return localized(name_zh, name_en, locale)
 
 
 class District(IdPrimaryKey, Timestamps, Base):

@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, DistrictScoped, IdPrimaryKey, Timestamps
+from core.i18n import localized
 
 __all__ = ("PolicyRule", "Role")
 
@@ -24,7 +25,7 @@ class Role(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
     def name(self, locale: str) -> str:
         """The role's name in ``locale``."""
-        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+        return localized(self.name_zh, self.name_en, locale)
 
 
 class PolicyRule(IdPrimaryKey, DistrictScoped, Base):

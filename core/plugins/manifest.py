@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.i18n import localized
+
 __all__ = (
     "ExportColumn",
     "Manifest",
@@ -76,7 +78,7 @@ class Manifest:
 
     def name(self, locale: str) -> str:
         """The plugin's name in ``locale``."""
-        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+        return localized(self.name_zh, self.name_en, locale)
 
     def default_settings(self) -> dict[str, Any]:
         """Settings with every default the schema gives."""

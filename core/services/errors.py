@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from core.refusal import Refusal
+
 __all__ = ("MAX_NAME", "ConflictError", "NotFoundError", "ServiceError", "check_names", "raise_if")
 
 MAX_NAME = 100
 
 
-class ServiceError(ValueError):
+class ServiceError(Refusal, ValueError):
     """Bad input or a refused change; nothing was written.
 
     ``errors`` maps a field name to its message (``"_"`` when no field is to blame), so
@@ -17,9 +19,7 @@ class ServiceError(ValueError):
     status_code = 400
 
     def __init__(self, message: str, field: str = "_", errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {field: message}
+        super().__init__(message, errors=errors or {field: message})
 
     def describe(self) -> str:
         """Every message, one per line, prefixed by its field (for the command line)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from core.i18n import gettext as _
+from core.i18n import is_english
 from core.models import District, DistrictPlugin
 from core.plugins.enablement import disable_plugin, enable_plugin, enabled_keys, plugin_settings
 from core.plugins.host import CORE_KEY, PluginError
@@ -66,7 +67,7 @@ class ModuleRow:
 
 
 def _label(prop: Mapping[str, Any], name: str, locale: str) -> str:
-    if locale.startswith("en"):
+    if is_english(locale):
         return str(prop.get("title_en") or prop.get("title") or name)
     return str(prop.get("title_zh") or prop.get("title") or name)
 
@@ -80,7 +81,7 @@ def setting_fields(plugin: InstalledPlugin, locale: str = "zh_CN") -> list[Setti
         kind = "enum" if "enum" in prop else str(prop.get("type", "string"))
         if kind not in {"string", "integer", "number", "boolean", "enum"}:
             kind = "string"
-        description = prop.get("description_en" if locale.startswith("en") else "description_zh") or prop.get(
+        description = prop.get("description_en" if is_english(locale) else "description_zh") or prop.get(
             "description", ""
         )
         fields.append(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select
 
 from core.i18n import gettext as _
+from core.i18n import localized
 from core.models import Membership, PolicyRule, Role
 from core.plugins.host import CORE_KEY
 from core.rbac import bump_policy_version
@@ -52,7 +53,7 @@ class PermissionGroup:
 
     def name(self, locale: str) -> str:
         """The module's name in ``locale``."""
-        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+        return localized(self.name_zh, self.name_en, locale)
 
 
 def permission_groups(host: PluginHost) -> list[PermissionGroup]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from litestar.exceptions import HTTPException
 from sqlalchemy import select
 
+from core.refusal import Refusal
 from core.testing.runner import run_sync
 from core.testing.web import PASSWORD
 
@@ -62,13 +63,13 @@ def _password_hash(password: str) -> str:
 
 def _describe(exc: Exception) -> str:
     """The message a user would see for a refused step (with the fields, for invalid data)."""
-    from core.cases.errors import CaseError, InvalidData  # noqa: PLC0415
+    from core.cases.errors import InvalidData  # noqa: PLC0415
 
     if isinstance(exc, InvalidData) and exc.errors:
         fields = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
         return f"{exc.message} ({fields})"
-    if isinstance(exc, CaseError):
-        return exc.message
+    if isinstance(exc, Refusal):
+        return exc.text()
     if isinstance(exc, HTTPException):
         return str(exc.detail)
     return str(exc)
@@ -272,14 +273,13 @@ class Factory:
         the reason is the message the user would be shown, in Chinese. Nothing is saved
         when the step is refused.
         """
-        from core.cases.errors import CaseError  # noqa: PLC0415
         from core.cases.service import get_case, perform_transition  # noqa: PLC0415
 
         async def work(ctx: RequestContext) -> str | None:
             try:
                 case, definition = await get_case(ctx, reference, for_update=True)
                 await perform_transition(ctx, case, definition, transition, reason=reason, data=data)
-            except (CaseError, HTTPException) as exc:
+            except (Refusal, HTTPException) as exc:
                 await ctx.session.rollback()
                 return _describe(exc)
             return None

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.refusal import Refusal
+
 __all__ = (
     "AlreadyVoted",
     "CrossDistrict",
@@ -38,15 +40,12 @@ __all__ = (
 )
 
 
-class VoteError(Exception):
+class VoteError(Refusal):
     """A refused voting operation; ``message`` is ``"<中文> / <English>"``. Nothing was written."""
 
     def __init__(self, zh: str, en: str, **details: Any) -> None:
-        self.zh = zh
-        self.en = en
+        super().__init__(zh, en, **details)
         self.message = f"{zh} / {en}"
-        self.details = details
-        super().__init__(self.message)
 
 
 class InvalidRequest(VoteError):
@@ -59,6 +58,8 @@ class InvalidElectorate(VoteError):
 
 class UnknownVote(VoteError):
     """No such vote in this district."""
+
+    status_code = 404
 
 
 class CrossDistrict(VoteError):

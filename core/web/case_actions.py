@@ -19,15 +19,17 @@ from sqlalchemy import select
 
 from core.cases.attachments import attach, check_file, storage_for
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
+from core.cases.permissions import may_take
 from core.cases.service import assign, claim, comment, get_case, perform_transition
 from core.cases.transitions import available_transitions, fields_to_fill
 from core.db.transactions import roll_back
 from core.forms import form_input
 from core.i18n import gettext
 from core.models.cases import Attachment
-from core.web.case_page import conflict_lines, is_htmx, lock_of, render_case
+from core.web.case_page import conflict_lines, lock_of, render_case
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, input_values, read_posted
+from core.web.pages import is_fragment
 from core.web.uploads import BODY_LIMIT, file_keys, refusal, stage_uploads
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ async def step_context(
     transition = definition.workflow.transition(key)
     if transition is None or case.state not in transition.sources:
         return {}
-    if not ctx.can(definition.resource, f"transition:{transition.key}"):
+    if not may_take(ctx, case, definition, transition):
         return {}
     needed = fields_to_fill(definition, transition, case.data)
     form = await form_view_for(
@@ -85,7 +87,7 @@ def _url(ctx: RequestContext, case: Case, tail: str = "") -> str:
 
 def _done(request: Request[Any, Any, Any], ctx: RequestContext, case: Case) -> Response[Any]:
     """After a step, assignment or claim: the whole case page again (its state, buttons, due all change)."""
-    if is_htmx(request):
+    if is_fragment(request):
         location = json.dumps({"path": _url(ctx, case), "target": "#main"})
         return Response("", status_code=200, headers={"HX-Location": location})
     return Redirect(_url(ctx, case), status_code=303)
@@ -101,8 +103,8 @@ async def _actions_failed(
 ) -> Any:
     roll_back(request)  # nothing of a refused action is kept (htmx gets its answer with status 200)
     lines = conflict_lines(definition, exc.changes, ctx.locale) if isinstance(exc, StaleCase) else []
-    status = 200 if is_htmx(request) else exc.status_code
-    template = "core/cases/page_actions.html" if is_htmx(request) else None
+    status = 200 if is_fragment(request) else exc.status_code
+    template = "core/cases/page_actions.html" if is_fragment(request) else None
     return await render_case(
         request,
         ctx,
@@ -123,7 +125,7 @@ async def step_form(request: Request[Any, Any, Any], ctx: RequestContext, refere
     extra = await step_context(ctx, case, definition, key)
     if not extra:
         raise NotFoundException(gettext("This step is not possible from the case's current state."))
-    template = "core/cases/page_actions.html" if is_htmx(request) else None
+    template = "core/cases/page_actions.html" if is_fragment(request) else None
     return await render_case(request, ctx, case, definition, template=template, **extra)
 
 
@@ -211,8 +213,8 @@ async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, refe
         await comment(ctx, case, definition, text)
     except InvalidData as exc:
         roll_back(request)
-        status = 200 if is_htmx(request) else 400
-        template = "core/cases/page_comment.html" if is_htmx(request) else None
+        status = 200 if is_fragment(request) else 400
+        template = "core/cases/page_comment.html" if is_fragment(request) else None
         return await render_case(
             request,
             ctx,
@@ -223,7 +225,7 @@ async def add_comment(request: Request[Any, Any, Any], ctx: RequestContext, refe
             comment_text=text,
             comment_error=exc.errors.get("text") or exc.message,
         )
-    if not is_htmx(request):
+    if not is_fragment(request):
         return Redirect(_url(ctx, case, "#case-timeline"), status_code=303)
     return await render_case(request, ctx, case, definition, template="core/cases/page_comment.html", refresh=True)
 
@@ -250,7 +252,7 @@ async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference
     except InvalidData as exc:
         error = exc.errors.get("file") or exc.message
         roll_back(request)
-    htmx = is_htmx(request)
+    htmx = is_fragment(request)
     if not error and not htmx:
         return Redirect(_url(ctx, case, "#case-attachments"), status_code=303)
     return await render_case(

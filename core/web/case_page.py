@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
+from core.cases.permissions import may_edit, require
 from core.cases.service import get_case, update_case
 from core.db.transactions import roll_back
 from core.forms import form_input, visible_fields
@@ -23,18 +24,13 @@ from core.i18n import gettext
 from core.web.case_view import build_view
 from core.web.context import RequestContext
 from core.web.forms import PAGE, FormView, form_view_for, input_values, read_posted
-from core.web.pages import page
+from core.web.pages import is_fragment, page
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models.cases import Case
 
-__all__ = ("CASE_PAGE_ROUTES", "is_htmx", "lock_of", "render_case")
-
-
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    """An htmx request that swaps part of the page."""
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+__all__ = ("CASE_PAGE_ROUTES", "lock_of", "render_case")
 
 
 def lock_of(posted: Any) -> int | None:
@@ -93,8 +89,7 @@ async def _editable(ctx: RequestContext, reference: str, key: str) -> tuple[Case
     f = definition.form.get(key)
     if f is None or f.type in {"computed", "file"} or f not in visible_fields(definition.form, case.data):
         raise NotFoundException(gettext("No such field."))
-    if not case.is_open or not ctx.can(definition.resource, "edit"):
-        raise PermissionDeniedException(gettext("You do not have permission to do this."))
+    require(may_edit(ctx, case, definition))
     return case, definition
 
 
@@ -104,7 +99,7 @@ async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, refere
     case, definition = await get_case(ctx, reference)
     extra: dict[str, Any] = {}
     key = request.query_params.get("edit")
-    if key and definition.form.get(key) is not None and case.is_open and ctx.can(definition.resource, "edit"):
+    if key and definition.form.get(key) is not None and may_edit(ctx, case, definition):
         extra["edit"] = key
         extra["edit_form"] = await edit_form(ctx, case, definition, key)
         extra["lock"] = case.lock_version
@@ -138,7 +133,7 @@ async def _field_fragment(
 ) -> Any:
     status = context.pop("status_code", 200)
     key = context["key"]
-    if is_htmx(request):
+    if is_fragment(request):
         template = "core/cases/page_field_one.html"
         return await render_case(request, ctx, case, definition, template=template, edit=key, **context)
     return await render_case(request, ctx, case, definition, edit=key, status_code=status, **context)
@@ -179,7 +174,7 @@ async def field_save(request: Request[Any, Any, Any], ctx: RequestContext, refer
             message=exc.message,
             status_code=exc.status_code,
         )
-    if not is_htmx(request):
+    if not is_fragment(request):
         return Redirect(ctx.url(f"/cases/{case.reference}"), status_code=303)
     after = {f.key for f in visible_fields(definition.form, case.data)}
     return await render_case(

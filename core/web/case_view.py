@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from core.cases.access import visibility_clause
 from core.cases.labels import channel_label, priority_label, sla_badge, state_label
+from core.cases.permissions import may_comment, may_edit
 from core.cases.service import available_transitions, case_types
 from core.forms import visible_fields
 from core.i18n import gettext
@@ -244,7 +245,7 @@ async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, e
     names = await _names(ctx, definition, case)
     shown = {f.key for f in visible_fields(definition.form, case.data)}
     rows = [field_row(definition, f.key, case.data, ctx.locale, names, shown) for f in definition.form.fields]
-    can_edit = case.is_open and ctx.can(definition.resource, "edit")
+    can_edit = may_edit(ctx, case, definition)
     state = definition.workflow.state(case.state)
     attachments = (
         await ctx.session.execute(select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))
@@ -255,7 +256,7 @@ async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, e
         names=names,
         fields=rows,
         can_edit=can_edit,
-        can_comment=ctx.can(definition.resource, "comment"),
+        can_comment=may_comment(ctx, definition),
         transitions=available_transitions(ctx, case, definition),
         members=await assignable_members(ctx.session, ctx.district) if can_edit and ctx.district else [],
         events=await timeline(ctx, case, definition, names),

@@ -33,13 +33,14 @@ from core.auth.sessions import COOKIE_NAME, hash_id
 from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData
 from core.cases.labels import channel_label, priority_label
+from core.cases.permissions import may_create, may_edit
 from core.cases.service import case_type, case_types, create_case
 from core.forms import form_input
 from core.i18n import gettext
 from core.models import OrgUnit, OrgUnitKind, WebSession
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, intake_keys, read_posted
-from core.web.pages import page
+from core.web.pages import is_fragment, page
 from core.web.uploads import BODY_LIMIT, stage_uploads
 
 if TYPE_CHECKING:
@@ -52,10 +53,6 @@ KEEP_TOKENS = 20
 SELF_SERVICE = ("web", "mobile")
 
 
-def _is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
-
-
 def _staff_channels(definition: CaseTypeDef) -> list[str]:
     """Channels staff choose from when filing for a resident (self-service ones are the resident's own)."""
     return [c for c in definition.channels if c not in SELF_SERVICE] or list(definition.channels)
@@ -64,7 +61,7 @@ def _staff_channels(definition: CaseTypeDef) -> list[str]:
 @get("/cases/new", name="cases_new", **PAGE)
 async def new_case_types(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
     """The case types this user may file."""
-    types = [d for _, d in (await case_types(ctx)).values() if ctx.can(d.resource, "create")]
+    types = [d for _, d in (await case_types(ctx)).values() if may_create(ctx, d)]
     types.sort(key=lambda d: d.name(ctx.locale))
     return await page(request, ctx, "core/cases/new.html", types=types)
 
@@ -101,7 +98,7 @@ async def _render_form(
     message: str = "",
     status_code: int = 200,
 ) -> HTMXBlockTemplate:
-    staff = ctx.can(definition.resource, "edit")
+    staff = may_edit(ctx, None, definition)
     view = await form_view_for(ctx, definition, values, errors, offered=intake_keys(definition, staff=staff))
     view.uploads = True
     teams: list[tuple[str, str]] = []
@@ -130,7 +127,7 @@ async def _render_form(
 
 async def _creatable(ctx: RequestContext, type_key: str) -> CaseTypeDef:
     _, definition = await case_type(ctx, type_key)
-    if not ctx.can(definition.resource, "create"):
+    if not may_create(ctx, definition):
         raise NotFoundException(gettext("No such case type."))
     return definition
 
@@ -149,7 +146,7 @@ async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, ty
     row = await _session_forms(ctx, request, lock=False)
     if row is not None:
         _remember(row, nonce, "")
-    staff = ctx.can(definition.resource, "edit")
+    staff = may_edit(ctx, None, definition)
     channels = _staff_channels(definition)
     top = {
         "title": "",
@@ -180,7 +177,7 @@ async def prefill_from_person(ctx: RequestContext, definition: CaseTypeDef, pers
 async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_key: str) -> Any:
     """Create the case and go to its page; on an error show the form again with everything typed and uploaded."""
     definition = await _creatable(ctx, type_key)
-    staff = ctx.can(definition.resource, "edit")
+    staff = may_edit(ctx, None, definition)
     posted, uploads = await read_posted(request)
     offered = intake_keys(definition, staff=staff)
     raw = form_input(definition.form, posted)
@@ -239,7 +236,7 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
             errors={**exc.errors, **errors},
             top=top,
             message=exc.message,
-            status_code=200 if _is_htmx(request) else 400,
+            status_code=200 if is_fragment(request) else 400,
         )
     if row is not None:
         _remember(row, nonce, case.reference)
@@ -247,7 +244,7 @@ async def new_case(request: Request[Any, Any, Any], ctx: RequestContext, type_ke
 
 
 def _go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
-    if _is_htmx(request):
+    if is_fragment(request):
         return Response("", status_code=200, headers={"HX-Redirect": url})
     return Redirect(url, status_code=303)
 

@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError
 
 from core.db.engine import is_busy
 from core.i18n import gettext
+from core.refusal import Refusal
+from core.web.htmx import is_htmx
 
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
@@ -39,7 +41,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
         return Response(body, status_code=status, media_type=MediaType.JSON, headers=exc.headers or None)
     if status == 401:
         target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-        if request.headers.get("hx-request"):
+        if is_htmx(request):
             return Response("", status_code=200, headers={"HX-Redirect": target})
         return Redirect(target, status_code=303)
     titles = {403: gettext("Not allowed"), 404: gettext("Not found"), 409: gettext("Changed by someone else")}
@@ -57,6 +59,28 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 http_error = _http_error
+
+
+def _refusal(request: Request[Any, Any, Any], exc: Refusal) -> Response[Any]:
+    """A refusal no page caught: its status with its message (JSON: and its errors by field); nothing was written."""
+    detail = exc.lines()
+    if wants_json(request):
+        body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.text()}
+        if exc.errors:
+            body["errors"] = exc.errors
+        return Response(body, status_code=exc.status_code, media_type=MediaType.JSON)
+    titles = {403: gettext("Not allowed"), 404: gettext("Not found")}
+    return Template(
+        "core/error.html",
+        context={
+            "status": exc.status_code,
+            "title": titles.get(exc.status_code, gettext("Error")),
+            "detail": detail,
+            "csrf": _csrf(request),
+        },
+        status_code=exc.status_code,
+        media_type=MediaType.HTML,
+    )
 
 
 def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -104,5 +128,6 @@ def exception_handlers() -> ExceptionHandlersMap:
         OverflowError: data_error,
         DataError: data_error,
         ValueRefused: value_refused,  # too long for its column, or NUL: refused the same way on SQLite
+        Refusal: _refusal,
         HTTP_500_INTERNAL_SERVER_ERROR: _server_error,
     }

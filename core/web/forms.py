@@ -22,9 +22,10 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy import select
 
+from core.cases.permissions import may_create, may_edit
 from core.cases.service import case_type, get_case
 from core.forms import evaluate, form_input, validate
-from core.i18n import TIMEZONE, gettext
+from core.i18n import TIMEZONE, gettext, localized
 from core.models import Membership, OrgUnit, OrgUnitKind, User
 from core.web.context import RequestContext
 
@@ -170,7 +171,7 @@ class FormView:
     def choice_list(self, f: FieldDef) -> list[tuple[str, str]]:
         if f.type in {"person", "organization"}:
             return self.options.get(f.type, [])
-        return [(value, en if self.locale.startswith("en") and en else zh) for value, zh, en in f.choices]
+        return [(value, localized(zh, en, self.locale)) for value, zh, en in f.choices]
 
     def selected(self, slot: Slot, value: str) -> bool:
         current = slot.value
@@ -325,7 +326,7 @@ async def form_view_for(
 
 async def _definition_for_forms(ctx: RequestContext, type_key: str) -> CaseTypeDef:
     _, definition = await case_type(ctx, type_key)
-    if not any(ctx.can(definition.resource, a) for a in ("create", "edit")):
+    if not (may_create(ctx, definition) or may_edit(ctx, None, definition)):
         raise NotFoundException(gettext("No such case type."))
     return definition
 

@@ -22,7 +22,7 @@ from core.auth.tokens import NAME_MAX, create_token, list_tokens, revoke_token
 from core.i18n import gettext
 from core.models import ApiToken, District, Membership, OrgUnit, Role, User
 from core.web.context import RequestContext, login_required_guard
-from core.web.pages import page
+from core.web.pages import is_htmx, page
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -198,14 +198,10 @@ async def create_api_token(request: Request[Any, Any, Any], ctx: RequestContext,
     if district is None:
         errors["district"] = gettext("Choose one of your districts.")
     active = (
-        await ctx.session.execute(
-            select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        )
+        await ctx.session.execute(select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
     ).all()
     if len(active) >= MAX_ACTIVE_TOKENS:
-        errors["name"] = gettext(
-            "You already have %(max)s active tokens; revoke one first.", max=MAX_ACTIVE_TOKENS
-        )
+        errors["name"] = gettext("You already have %(max)s active tokens; revoke one first.", max=MAX_ACTIVE_TOKENS)
     if errors or district is None:
         return await _render(request, ctx, forms=forms, status_code=400)
     raw, _row = await create_token(ctx.session, user, district.id, name)
@@ -227,7 +223,7 @@ async def revoke_api_token(request: Request[Any, Any, Any], ctx: RequestContext,
         if revoked
         else gettext("The token “%(name)s” was already revoked.", name=token.name)
     )
-    if request.headers.get("hx-request") == "true":
+    if is_htmx(request):
         return await _render(request, ctx, block="tokens", token_notice=message)
     await push_flash(ctx.session, request.cookies.get(COOKIE_NAME), message)
     return Redirect("/me", status_code=303)

@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from core.cases.exports import BASE_COLUMNS, column_label
 from core.cases.labels import Names, channel_labels, priority_label, sla_badge, state_label
-from core.cases.queue_builder import DEFAULT_COLUMNS, filters_to_params, queue_filters, visible_queues
+from core.cases.permissions import may_edit, may_take
 from core.cases.queues import SCOPES, Filters, count_many
+from core.cases.saved_queues import DEFAULT_COLUMNS, filters_to_params, queue_filters, visible_queues
 from core.cases.service import case_types
 from core.db import utcnow
 from core.i18n import gettext as _
+from core.i18n import localized
 from core.models import OrgUnit
 from core.plugins.asyncio import call_hook, flatten
 from core.services.memberships import assignable_members
@@ -140,7 +142,7 @@ async def sidebar(ctx: RequestContext, current: Filters | None = None, current_k
             entries.append(QueueEntry(f"{definition.key}.{queue.key}", queue.label(ctx.locale), filters, "types"))
     admin = ctx.can("district", "admin")
     for stored in await visible_queues(ctx):
-        label = stored.label_en if ctx.locale.startswith("en") and stored.label_en else stored.label_zh
+        label = localized(stored.label_zh, stored.label_en, ctx.locale)
         entries.append(
             QueueEntry(
                 f"saved.{stored.id}",
@@ -217,7 +219,7 @@ async def build_rows(ctx: RequestContext, cases: list[Case], names: Names | None
                 priority=priority_label(case.priority),
                 channel=channels.get(case.channel, case.channel),
                 sla=sla_badge(case, now),
-                can_edit=bool(definition and case.is_open and ctx.can(definition.resource, "edit")),
+                can_edit=bool(definition and may_edit(ctx, case, definition)),
             )
         )
     return rows
@@ -256,7 +258,7 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
         for transition in definition.workflow.transitions:
             if transition.required or transition.reason_required:
                 continue
-            if ctx.can(definition.resource, f"transition:{transition.key}"):
+            if may_take(ctx, None, definition, transition):
                 transitions.setdefault(transition.key, transition.label(ctx.locale))
     return {
         "types": [(d.key, d.name(ctx.locale)) for d in types],

@@ -20,10 +20,12 @@ from sqlalchemy import select
 
 from core.auth.sessions import COOKIE_NAME, pop_flash
 from core.cases import service
-from core.cases.errors import CaseError, InvalidData
+from core.cases.errors import InvalidData
 from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
 from core.cases.labels import state_label
-from core.cases.queue_builder import (
+from core.cases.permissions import may_edit
+from core.cases.queues import SORTS, Filters, list_cases
+from core.cases.saved_queues import (
     check_spec,
     create_queue,
     filters_to_params,
@@ -31,13 +33,13 @@ from core.cases.queue_builder import (
     known_choices,
     queue_filters,
 )
-from core.cases.queues import SORTS, Filters, list_cases
 from core.db import for_district, session_factory
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models import User
 from core.models.cases import Case, SavedQueue
-from core.web.admin.common import done, int_or_none, is_htmx
+from core.refusal import NotFound, Refusal
+from core.web.admin.common import done, int_or_none, is_fragment
 from core.web.context import RequestContext
 from core.web.my_requests import queue_for_served
 from core.web.pages import page
@@ -167,8 +169,8 @@ async def apply_action(ctx: RequestContext, reference: str, action: str, assigne
                 await service.perform_transition(ctx, case, definition, action.split(":", 1)[1])
             else:
                 return _("Choose an action.")
-    except CaseError as exc:
-        return exc.message
+    except Refusal as exc:  # the case engine's refusals, a 403 or 404 included
+        return exc.text()
     except HTTPException as exc:
         return str(exc.detail)
     return None
@@ -208,7 +210,7 @@ async def row_menu(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMX
         "case": case,
         "direct": [t for t in transitions if not t.required and not t.reason_required],
         "linked": [t for t in transitions if t.required or t.reason_required],
-        "can_edit": case.is_open and ctx.can(definition.resource, "edit"),
+        "can_edit": may_edit(ctx, case, definition),
         "members": (await choices(ctx, Filters()))["members"],
     }
     return HTMXBlockTemplate(template_name="core/queues/menu.html", context=context)
@@ -223,10 +225,10 @@ async def row_action(request: Request[Any, Any, Any], ctx: RequestContext) -> An
     refusal = await apply_action(ctx, reference, action, str(data.get("assignee", "")))
     try:
         case, definition = await service.get_case(ctx, reference)
-    except NotFoundException:
+    except NotFound:
         case = None
     message = refusal or (await outcome(ctx, case, definition, action) if case is not None else _("Done."))
-    if not is_htmx(request):
+    if not is_fragment(request):
         return await done(request, ctx, ctx.url("/cases"), f"{reference}: {message}")
     rows = await build_rows(ctx, [case]) if case is not None else []
     context = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2_fragments import setup_globals
@@ -13,7 +13,7 @@ from core.i18n import format_date, format_datetime, format_number, iter_locales,
 if TYPE_CHECKING:
     from core.plugins import PluginHost
 
-__all__ = ("TEMPLATES_DIR", "build_environment")
+__all__ = ("TEMPLATES_DIR", "TemplateHelpers", "build_environment", "install_template_globals")
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 
@@ -32,4 +32,35 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
     env.filters.update(datetime=format_datetime, date=format_date, number=format_number)
     env.globals["locales"] = list(iter_locales())
     setup_globals(env)
+    # The form fields (core/fields.html) for every template, fragments included: {{ ui.text(…) }}.
+    env.globals["ui"] = env.get_template("core/fields.html").module
+    install_template_globals(env, host)
     return env
+
+
+class TemplateHelpers(dict[str, Any]):
+    """One plugin's template helpers: ``{{ key.name(…) }}`` (a dict whose keys read as attributes)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def install_template_globals(env: jinja2.Environment, host: PluginHost) -> None:
+    """Each plugin's ``template_globals()`` under its key, so two plugins' ``state_label`` never clash.
+
+    A plugin key that is already a global (``_``, ``locales`` …) is refused at start-up.
+    """
+    for impl in host.pm.hook.template_globals.get_hookimpls():
+        key = impl.plugin_name
+        helpers: dict[str, Any] = dict(impl.function() or {})  # type: ignore[call-overload]
+        if not helpers:
+            continue
+        if key in env.globals and not isinstance(env.globals[key], TemplateHelpers):
+            msg = f"模板全局名冲突 / plugin {key!r}: template globals would hide the global {key!r}"
+            raise RuntimeError(msg)
+        installed = env.globals.setdefault(key, TemplateHelpers())
+        assert isinstance(installed, TemplateHelpers)
+        installed.update(helpers)

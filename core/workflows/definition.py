@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.forms.definition import Problem, _text
 from core.forms.expressions import ExpressionError, check
+from core.i18n import localized
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -52,7 +53,7 @@ class State:
     reopenable: bool = False
 
     def label(self, locale: str) -> str:
-        return self.label_en if locale.startswith("en") and self.label_en else self.label_zh
+        return localized(self.label_zh, self.label_en, locale)
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,13 @@ class Transition:
     reason_required: bool = False
 
     def label(self, locale: str) -> str:
-        return self.label_en if locale.startswith("en") and self.label_en else self.label_zh
+        return localized(self.label_zh, self.label_en, locale)
 
     def confirm(self, locale: str) -> str:
-        return self.confirm_en if locale.startswith("en") and self.confirm_en else self.confirm_zh
+        return localized(self.confirm_zh, self.confirm_en, locale)
 
     def guard_message(self, locale: str) -> str:
-        return self.guard_message_en if locale.startswith("en") and self.guard_message_en else self.guard_message_zh
+        return localized(self.guard_message_zh, self.guard_message_en, locale)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import gettext as _
-from core.models.cases import Case
+from core.plugin_api import Case, NotFound, utcnow
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, secretary_user_ids, today
 from plugins.consultation_council.models import ActionItem, Objection, Progress, Resolution, Topic
@@ -23,8 +21,7 @@ from plugins.consultation_council.models import ActionItem, Objection, Progress,
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
-    from core.web.context import RequestContext
+    from core.plugin_api import District, RequestContext
 
 __all__ = (
     "Upkeep",
@@ -54,7 +51,7 @@ async def action_or_404(ctx: RequestContext, action_id: int) -> ActionItem:
     """An action of the district, or 404."""
     found = await ctx.session.get(ActionItem, action_id)
     if found is None or ctx.district is None or found.district_id != ctx.district.id:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return found
 
 

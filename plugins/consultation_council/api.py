@@ -15,11 +15,8 @@ from typing import Any, TypedDict, TypeVar
 from litestar import delete, get, patch, post
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
 
-from core import votes
-from core.api.text import Code, LongText, Text, Title
-from core.cases.errors import CaseError, InvalidData
-from core.i18n import gettext as _
-from core.web.context import RequestContext
+from core.plugin_api import CaseError, Code, InvalidData, LongText, RequestContext, Text, Title, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, meetings, resolutions, topics, voting
 from plugins.consultation_council.councils import Refused, council_or_404, list_councils, members
 from plugins.consultation_council.manifest import KEY

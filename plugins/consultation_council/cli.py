@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy import select
 
-from core.cli.common import CliError, echo_table, get_district, run_async
-from core.db import for_district
-from core.models import District, DistrictPlugin
+from core.plugin_api import District, DistrictPlugin, for_district
+from core.plugin_api.cli import CliError, echo_table, get_district, run_async
 from plugins.consultation_council.actions import Upkeep, daily_upkeep
 from plugins.consultation_council.councils import list_councils, members, today
 from plugins.consultation_council.manifest import KEY

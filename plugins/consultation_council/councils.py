@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import Membership, OrgUnit, OrgUnitKind, User
+from core.plugin_api import TIMEZONE, Membership, NotFound, OrgUnit, OrgUnitKind, Refusal, User
+from core.plugin_api import gettext as _
 from plugins.consultation_council.models import PARTIES, POSITIONS, Council, Member
 
 if TYPE_CHECKING:
@@ -40,12 +38,11 @@ __all__ = (
 )
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """A council action that can't be done, with the reason people read."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
 
 
 def today() -> date:
@@ -95,7 +92,7 @@ async def council_or_404(session: AsyncSession, council_id: int) -> Council:
     """A council of the session's district, or 404."""
     council = await session.get(Council, council_id)
     if council is None or council.district_id != session.info.get("district_id", council.district_id):
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return council
 
 

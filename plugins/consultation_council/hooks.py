@@ -10,12 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core.hookspecs import hookimpl
-from core.i18n import gettext as _
-from core.models.cases import Case
-from core.notifications import NotificationKind
-from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
-from core.plugins.enablement import plugin_settings
+from core.plugin_api import (
+    Case,
+    Manifest,
+    NavItem,
+    NotificationKind,
+    Panel,
+    PolicyDefault,
+    Widget,
+    hookimpl,
+    plugin_settings,
+)
+from core.plugin_api import gettext as _
 from plugins.consultation_council import cli as cli_module
 from plugins.consultation_council import meetings, notify, topics, workflow
 from plugins.consultation_council.api import API_ROUTES
@@ -23,15 +29,13 @@ from plugins.consultation_council.manifest import CASE_TYPE, KEY, MANIFEST
 from plugins.consultation_council.models import Council, Resolution, Topic
 from plugins.consultation_council.routes import ROUTES
 from plugins.consultation_council.seed import seed_council
+from plugins.consultation_council.web import TEMPLATE_HELPERS
 
 if TYPE_CHECKING:
     import click
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.casetypes.definition import CaseTypeDef
-    from core.models import District
-    from core.web.context import RequestContext
-    from core.workflows.definition import Transition
+    from core.plugin_api import CaseTypeDef, District, RequestContext, Transition
 
 EVERYONE = (
     "district_admin",
@@ -68,6 +72,11 @@ def plugin_manifest() -> Manifest:
 @hookimpl
 def case_types() -> list[Path]:
     return [Path(__file__).parent / "case_types" / f"{CASE_TYPE}.yaml"]
+
+
+@hookimpl
+def template_globals() -> dict[str, Any]:
+    return TEMPLATE_HELPERS
 
 
 @hookimpl

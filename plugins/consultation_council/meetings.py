@@ -8,20 +8,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models.cases import Case
+from core.plugin_api import TIMEZONE, Case, NotFound, plugin_settings, utcnow
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Quorum, Refused, members, quorum_of
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import FORMATS, AgendaItem, Attendee, Council, Meeting, Member, Topic
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "add_guest",
@@ -53,7 +50,7 @@ async def meeting_or_404(ctx: RequestContext, meeting_id: int) -> tuple[Meeting,
         )
     ).first()
     if row is None:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return row[0], row[1]
 
 
@@ -171,7 +168,7 @@ async def move_item(ctx: RequestContext, meeting: Meeting, item_id: int, delta: 
     items = [i for i, _c in await agenda(ctx, meeting.id)]
     index = next((n for n, i in enumerate(items) if i.id == item_id), None)
     if index is None:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     other = index + delta
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
@@ -185,7 +182,7 @@ async def remove_item(ctx: RequestContext, meeting: Meeting, item_id: int) -> No
     _editable(meeting)
     item = await ctx.session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     if item.vote_id is not None:
         raise Refused(_("An item that was voted on stays on the agenda."))
     await ctx.session.delete(item)
@@ -290,8 +287,6 @@ DEFAULT_SIGN_IN_OPENS = 60  # minutes before the start; the district's setting `
 
 async def sign_in_opens_at(ctx: RequestContext, meeting: Meeting) -> datetime:
     """When sign-in opens: the district's ``sign_in_opens_minutes`` (default 60) before the meeting starts."""
-    from core.plugins.enablement import plugin_settings  # noqa: PLC0415
-
     settings = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY) if ctx.district else {}
     minutes = settings.get("sign_in_opens_minutes", DEFAULT_SIGN_IN_OPENS)
     return meeting.starts_at - timedelta(minutes=int(minutes))

@@ -12,17 +12,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from core import votes
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
+from core.plugin_api import TIMEZONE, utcnow, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, format_label
 from plugins.consultation_council.meetings import agenda, attendees
 from plugins.consultation_council.models import Council, Meeting, MinutesCorrection, MinutesVersion
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "BODY_MAX",

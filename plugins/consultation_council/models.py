@@ -12,8 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, utcnow
-from core.db.base import BigId
+from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, Timestamps, utcnow
 
 __all__ = (
     "FORMATS",

@@ -17,11 +17,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from core.db import utcnow
-from core.models.notifications import Notification
-from core.notifications import NotificationKind
-from core.notifications import notify as core_notify
-from core.notifications import unread_count as core_unread_count
+from core.plugin_api import Notification, NotificationKind, utcnow
+from core.plugin_api import notify as core_notify
+from core.plugin_api import unread_count as core_unread_count
 from plugins.consultation_council.models import Digest
 
 if TYPE_CHECKING:

@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from core.i18n import TIMEZONE
-from core.pdf import FontMissing, cjk_font, new_cjk_pdf
+from core.plugin_api import TIMEZONE, FontMissing, cjk_font, new_cjk_pdf
 
 if TYPE_CHECKING:
     from plugins.consultation_council.models import MinutesVersion

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import gettext as _
+from core.plugin_api import NotFound, utcnow
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, secretary_user_ids
 from plugins.consultation_council.models import (
@@ -32,8 +31,7 @@ from plugins.consultation_council.models import (
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models.votes import Vote
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext, Vote
 
 __all__ = (
     "answer_objection",
@@ -57,9 +55,9 @@ async def resolution_or_404(ctx: RequestContext, resolution_id: int, *, public: 
     """A resolution of the district (drafts only for those who manage the council), or 404."""
     found = await ctx.session.get(Resolution, resolution_id)
     if found is None or found.district_id != (ctx.district.id if ctx.district else None):
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     if public and found.status == "draft" and not ctx.can("consultation_council", "manage"):
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return found
 
 
@@ -176,7 +174,7 @@ async def _audience(ctx: RequestContext, resolution: Resolution) -> list[int]:
     people = list(
         (await ctx.session.execute(select(Support.user_id).where(Support.topic_id == resolution.topic_id))).scalars()
     )
-    from core.models.cases import Case  # noqa: PLC0415
+    from core.plugin_api import Case  # noqa: PLC0415
 
     author = (
         await ctx.session.execute(

@@ -13,17 +13,12 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core import votes
-from core.cases.errors import InvalidData
-from core.i18n import gettext as _
-from core.models.cases import Case
-from core.web.context import RequestContext
-from core.web.pages import page
+from core.plugin_api import Case, Form, InvalidData, NotFound, RequestContext, act, flashes, page, redirect, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, meetings, minutes, notify, resolutions, topics, voting
 from plugins.consultation_council.councils import council_or_404, list_councils, member_of_user
 from plugins.consultation_council.manifest import CASE_TYPE, KEY
 from plugins.consultation_council.models import AgendaItem, Council, Meeting, Support, Topic
-from plugins.consultation_council.web import HELPERS, Form, act, flashes, go
 
 __all__ = ("PUBLIC_ROUTES",)
 
@@ -63,7 +58,6 @@ async def home(request: Request[Any, Any, Any], ctx: RequestContext) -> Response
         flashes=await flashes(request, ctx),
         can_manage=ctx.can(KEY, "manage"),
         can_participate=ctx.can(KEY, "participate"),
-        **HELPERS,
     )
 
 
@@ -95,7 +89,7 @@ async def topic_create(request: Request[Any, Any, Any], ctx: RequestContext, dat
     errors: dict[str, str] = {}
     try:
         council = await council_or_404(ctx.session, int(data.get("council_id") or 0))
-    except (NotFoundException, ValueError):
+    except (NotFound, ValueError):
         return await _topic_form(request, ctx, data, {"council_id": _("Choose a council.")})
     fields = {k: data[k] for k in ("category", "description", "proposal", "phone") if data.get(k, "").strip()}
     try:
@@ -104,7 +98,7 @@ async def topic_create(request: Request[Any, Any, Any], ctx: RequestContext, dat
     except InvalidData as exc:
         errors = exc.errors or {"title": exc.message}
         return await _topic_form(request, ctx, data, errors)
-    return go(request, ctx.url(f"{HOME}/topics/{case.reference}"))
+    return await redirect(request, ctx, ctx.url(f"{HOME}/topics/{case.reference}"))
 
 
 async def _topic_by_ref(ctx: RequestContext, reference: str) -> tuple[Topic, Case]:
@@ -148,7 +142,6 @@ async def topic_page(request: Request[Any, Any, Any], ctx: RequestContext, refer
         can_support=ctx.can(KEY, "participate") and case.state in topics.SUPPORTABLE,
         can_manage=ctx.can(KEY, "manage"),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -206,7 +199,6 @@ async def meeting_page(request: Request[Any, Any, Any], ctx: RequestContext, mee
         can_participate=ctx.can(KEY, "participate"),
         can_manage=ctx.can(KEY, "manage"),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -268,7 +260,7 @@ async def notifications(request: Request[Any, Any, Any], ctx: RequestContext) ->
     ctx.require(KEY, "view")
     assert ctx.user is not None
     notes, digests = await notify.recent(ctx.session, ctx.user.id)
-    return await page(request, ctx, "consultation_council/notifications.html", notes=notes, digests=digests, **HELPERS)
+    return await page(request, ctx, "consultation_council/notifications.html", notes=notes, digests=digests)
 
 
 PUBLIC_ROUTES = [

@@ -13,17 +13,13 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core import votes
-from core.i18n import gettext as _
-from core.models import User
-from core.models.cases import Case
-from core.web.context import RequestContext
-from core.web.pages import page
+from core.plugin_api import Case, Form, RequestContext, User, act, flashes, page, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, resolutions, topics
 from plugins.consultation_council.councils import Refused, members, today
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import Council, Objection, Topic
-from plugins.consultation_council.web import HELPERS, Form, act, flashes, parse_date
+from plugins.consultation_council.web import parse_date
 
 __all__ = ("RESOLUTION_ROUTES",)
 
@@ -75,7 +71,6 @@ async def resolution_page(request: Request[Any, Any, Any], ctx: RequestContext, 
         can_object=ctx.can(KEY, "participate"),
         today=today(),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -130,7 +125,7 @@ async def manage(request: Request[Any, Any, Any], ctx: RequestContext, resolutio
         elif do in ("complete", "review"):
             await _topic_step(ctx, resolution.topic_id, do, data.get("note", ""))
             if do == "review":
-                from core.db import utcnow  # noqa: PLC0415
+                from core.plugin_api import utcnow  # noqa: PLC0415
 
                 resolution.reviewed_at, resolution.review_note = utcnow(), data.get("note", "")[:2000]
         else:

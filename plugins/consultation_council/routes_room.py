@@ -13,16 +13,13 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
-from core import votes
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import page
+from core.plugin_api import Form, RequestContext, act, flashes, page, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council import meetings, minutes, topics, voting
 from plugins.consultation_council.councils import Refused
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import MinutesVersion
 from plugins.consultation_council.pdf import minutes_pdf
-from plugins.consultation_council.web import HELPERS, Form, act, flashes
 
 __all__ = ("ROOM_ROUTES",)
 
@@ -66,7 +63,6 @@ async def room(request: Request[Any, Any, Any], ctx: RequestContext, meeting_id:
         corrections=await minutes.corrections(ctx, version.id) if version else [],
         presets=voting.PRESETS,
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 

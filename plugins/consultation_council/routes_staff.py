@@ -12,10 +12,8 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind
-from core.web.context import RequestContext
-from core.web.pages import page
+from core.plugin_api import Form, OrgUnit, OrgUnitKind, RequestContext, act, flashes, page, redirect
+from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, meetings, topics
 from plugins.consultation_council.councils import (
     Refused,
@@ -28,7 +26,7 @@ from plugins.consultation_council.councils import (
 )
 from plugins.consultation_council.manifest import KEY
 from plugins.consultation_council.models import FORMATS, PARTIES, POSITIONS, AgendaItem, Council, Member, Resolution
-from plugins.consultation_council.web import HELPERS, Form, act, flashes, go, parse_date, parse_local
+from plugins.consultation_council.web import parse_date, parse_local
 
 __all__ = ("STAFF_ROUTES",)
 
@@ -78,7 +76,6 @@ async def admin(request: Request[Any, Any, Any], ctx: RequestContext) -> Respons
         councils=[(c, await _queues(ctx, c)) for c in councils],
         units=list(units),
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -131,7 +128,6 @@ async def council_page(request: Request[Any, Any, Any], ctx: RequestContext, cou
         positions=POSITIONS,
         formats=FORMATS,
         flashes=await flashes(request, ctx),
-        **HELPERS,
     )
 
 
@@ -207,7 +203,7 @@ async def meeting_create(
         created.append(meeting.id)
 
     response = await act(request, ctx, ctx.url(f"{ADMIN}/councils/{council.id}"), run)
-    return go(request, ctx.url(f"{ADMIN}/meetings/{created[0]}")) if created else response
+    return await redirect(request, ctx, ctx.url(f"{ADMIN}/meetings/{created[0]}")) if created else response
 
 
 @post(f"{ADMIN}/topics/{{reference:str}}/decide", name="council:decide", status_code=200)

@@ -18,12 +18,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
-from core.config import Settings
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.models import Membership, OrgUnit, User
-from core.rbac import bump_policy_version
-from core.web.context import RequestContext, context_for
+from core.plugin_api import (
+    TIMEZONE,
+    Membership,
+    OrgUnit,
+    RequestContext,
+    Settings,
+    User,
+    bump_policy_version,
+    context_for,
+    utcnow,
+)
 from plugins.consultation_council import actions, meetings, minutes, resolutions, topics, voting
 from plugins.consultation_council.councils import add_member, today
 from plugins.consultation_council.models import Council, Meeting, Resolution
@@ -31,7 +36,7 @@ from plugins.consultation_council.models import Council, Meeting, Resolution
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
+    from core.plugin_api import District
 
 __all__ = ("COUNCIL_USERS", "seed_council")
 
@@ -86,8 +91,7 @@ def _at(days_ago: int, hour: int) -> datetime:
 
 
 async def _users(session: AsyncSession, district: District, pingqiao: OrgUnit) -> dict[str, User]:
-    from core.auth.passwords import hash_password  # noqa: PLC0415
-    from core.demo import DEMO_PASSWORD  # noqa: PLC0415
+    from core.plugin_api import DEMO_PASSWORD, hash_password  # noqa: PLC0415
 
     found: dict[str, User] = {}
     password_hash = ""
@@ -122,7 +126,7 @@ class _Actors:
     """Request contexts for demo users, as if each used the pages."""
 
     def __init__(self, session: AsyncSession, district: District) -> None:
-        from core.plugins import PluginHost  # noqa: PLC0415
+        from core.plugin_api import PluginHost  # noqa: PLC0415
 
         self.session, self.district = session, district
         self.host = PluginHost.load(None)

@@ -9,24 +9,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from core.cases.errors import CaseError, InvalidData
-from core.cases.service import comment, create_case, definition_for, perform_transition
-from core.db import utcnow
-from core.i18n import gettext as _
-from core.models import OrgUnit
-from core.models.cases import Case
-from core.residents.validation import normalize_phone
+from core.plugin_api import (
+    Case,
+    CaseError,
+    InvalidData,
+    NotFound,
+    OrgUnit,
+    comment,
+    create_case,
+    definition_for,
+    normalize_phone,
+    perform_transition,
+    utcnow,
+)
+from core.plugin_api import gettext as _
 from plugins.consultation_council import notify
 from plugins.consultation_council.councils import Refused, council_for_place, secretary_user_ids
 from plugins.consultation_council.manifest import CASE_TYPE
 from plugins.consultation_council.models import Council, Support, Topic
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "OPEN_STATES",
@@ -67,7 +73,7 @@ async def topic_or_404(ctx: RequestContext, topic_id: int) -> tuple[Topic, Case]
         await ctx.session.execute(select(Topic, Case).join(Case, Case.id == Topic.case_id).where(Topic.id == topic_id))
     ).first()
     if row is None:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return row[0], row[1]
 
 

@@ -12,19 +12,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core import votes
-from core.db import utcnow
-from core.i18n import gettext as _
-from core.models.cases import Case
+from core.plugin_api import Case, NotFound, utcnow, votes
+from core.plugin_api import gettext as _
 from plugins.consultation_council.councils import Refused, member_of_user
 from plugins.consultation_council.meetings import present_members, quorum
 from plugins.consultation_council.models import AgendaItem, Council, Meeting, Topic
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "PRESETS",
@@ -47,7 +44,7 @@ async def item_or_404(ctx: RequestContext, meeting: Meeting, item_id: int) -> Ag
     """An agenda item of this meeting, or 404."""
     item = await ctx.session.get(AgendaItem, item_id)
     if item is None or item.meeting_id != meeting.id or item.district_id != meeting.district_id:
-        raise NotFoundException(_("Not found."))
+        raise NotFound(_("Not found."))
     return item
 
 

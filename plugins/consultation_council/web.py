@@ -1,64 +1,23 @@
-"""What the council's pages share: form bodies, redirects with a one-time notice, refusals shown to people."""
+"""What the council's pages share: dates typed and shown in China time, labels (page helpers are the core's)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Request, Response
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
-from litestar.plugins.htmx import ClientRedirect
-from litestar.response import Redirect
+from core.plugin_api import TIMEZONE
+from core.plugin_api import gettext as _
+from plugins.consultation_council.councils import format_label, party_label, position_label
 
-from core import votes
-from core.auth.sessions import COOKIE_NAME, pop_flash, push_flash
-from core.cases.errors import CaseError, InvalidData
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from plugins.consultation_council.councils import Refused, format_label, party_label, position_label
-
-__all__ = ("HELPERS", "Form", "act", "flashes", "go", "local_time", "parse_date", "parse_local", "state_label")
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
-    """After a change: htmx follows ``HX-Redirect``, a plain form post a 303."""
-    if request.headers.get("hx-request") == "true":
-        return ClientRedirect(url)
-    return Redirect(url, status_code=303)
-
-
-async def flashes(request: Request[Any, Any, Any], ctx: RequestContext) -> list[str]:
-    """The one-time notices left for this page."""
-    return await pop_flash(ctx.session, request.cookies.get(COOKIE_NAME))
-
-
-async def act(
-    request: Request[Any, Any, Any],
-    ctx: RequestContext,
-    back: str,
-    action: Callable[[], Awaitable[Any]],
-    done: str = "",
-) -> Response[Any]:
-    """Run ``action``; a refusal undoes what it wrote and is shown on ``back``, as is ``done`` on success."""
-    try:
-        async with ctx.session.begin_nested():
-            await action()
-    except (Refused, CaseError, votes.VoteError) as exc:
-        message = getattr(exc, "message", str(exc))
-        if isinstance(exc, votes.VoteError):
-            message = exc.en if ctx.locale.startswith("en") else exc.zh
-        if isinstance(exc, InvalidData) and exc.errors:
-            message = f"{message} " + "；".join(exc.errors.values())
-        await push_flash(ctx.session, request.cookies.get(COOKIE_NAME), message)
-        return go(request, back)
-    if done:
-        await push_flash(ctx.session, request.cookies.get(COOKIE_NAME), done)
-    return go(request, back)
+__all__ = (
+    "TEMPLATE_HELPERS",
+    "kind_label",
+    "local_time",
+    "parse_date",
+    "parse_local",
+    "resolution_status",
+    "state_label",
+)
 
 
 def parse_local(raw: str | None) -> datetime | None:
@@ -112,7 +71,7 @@ def kind_label(kind: str) -> str:
     return _("Convention") if kind == "convention" else _("Resolution")
 
 
-HELPERS: dict[str, Any] = {
+TEMPLATE_HELPERS: dict[str, Any] = {
     "local_time": local_time,
     "state_label": state_label,
     "resolution_status": resolution_status,
@@ -121,3 +80,4 @@ HELPERS: dict[str, Any] = {
     "position_label": position_label,
     "format_label": format_label,
 }
+"""What the council's templates call as ``consultation_council.<name>(…)`` (its ``template_globals`` hook)."""

@@ -11,16 +11,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from core import votes
-from core.i18n import gettext as _
+from core.plugin_api import gettext as _
+from core.plugin_api import votes
 from plugins.consultation_council import notify
 from plugins.consultation_council.models import ActionItem, AgendaItem, Council, Resolution, Support
 from plugins.consultation_council.topics import escalate, topic_by_case
 
 if TYPE_CHECKING:
-    from core.models.cases import Case
-    from core.web.context import RequestContext
-    from core.workflows.definition import Transition
+    from core.plugin_api import Case, RequestContext, Transition
 
 __all__ = ("after_step", "refusal")
 

@@ -9,9 +9,8 @@ from typing import Any, TypedDict
 from litestar import delete, get, patch, post
 from litestar.exceptions import NotFoundException, ValidationException
 
-from core.api.text import Code, LongText, Title
-from core.i18n import gettext as _
-from core.web.context import RequestContext
+from core.plugin_api import Code, LongText, RequestContext, Title
+from core.plugin_api import gettext as _
 from plugins.notices import service
 from plugins.notices.models import Notice
 

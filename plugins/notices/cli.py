@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy import select
 
-from core.cli.common import CliError, echo_table, get_district, run_async
-from core.db import for_district
-from core.i18n import TIMEZONE
-from core.models import DistrictPlugin, OrgUnit
+from core.plugin_api import TIMEZONE, DistrictPlugin, OrgUnit, for_district
+from core.plugin_api.cli import CliError, echo_table, get_district, run_async
 from plugins.notices.manifest import KEY
 from plugins.notices.service import list_notices
 

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.hookspecs import hookimpl
-from core.i18n import gettext as _
-from core.plugins import Manifest, NavItem, PolicyDefault, Widget
-from core.plugins.enablement import plugin_settings
-from core.rbac import DEFAULT_ROLES
+from core.plugin_api import DEFAULT_ROLES, Manifest, NavItem, PolicyDefault, Widget, hookimpl, plugin_settings
+from core.plugin_api import gettext as _
 from plugins.notices import cli as cli_module
 from plugins.notices.api import API_ROUTES
 from plugins.notices.manifest import KEY, MANIFEST
@@ -23,8 +20,7 @@ if TYPE_CHECKING:
     import click
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
-    from core.web.context import RequestContext
+    from core.plugin_api import District, RequestContext
 
 MANAGERS = ("district_admin", "community_worker")
 DASHBOARD_LIMIT = 5

@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, utcnow
-from core.db.base import BigId
+from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, Timestamps, utcnow
 
 __all__ = ("Notice",)
 

@@ -8,35 +8,17 @@ next to the fields and the input kept; on success the browser goes to the notice
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
-from litestar.plugins.htmx import ClientRedirect
-from litestar.response import Redirect
 
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import page
+from core.plugin_api import TIMEZONE, Form, RequestContext, is_htmx, page, redirect, utcnow
+from core.plugin_api import gettext as _
 from plugins.notices import service
 from plugins.notices.models import Notice
 
 __all__ = ("ROUTES",)
-
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def _is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
-def _go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
-    """After a change: htmx follows ``HX-Redirect``, a plain form post a 303."""
-    return ClientRedirect(url) if _is_htmx(request) else Redirect(url, status_code=303)
 
 
 def _form_values(values: dict[str, Any]) -> dict[str, str]:
@@ -65,7 +47,7 @@ async def _form_page(
     notice: Notice | None,
 ) -> Response[Any]:
     action = ctx.url(f"/notices/{notice.id}") if notice else ctx.url("/notices")
-    htmx_post = _is_htmx(request) and request.method == "POST"
+    htmx_post = is_htmx(request) and request.method == "POST"
     return await page(
         request,
         ctx,
@@ -77,7 +59,7 @@ async def _form_page(
         errors=errors,
         notice=notice,
         action=action,
-        communities=await service.communities(ctx.session),
+        community_options=[(unit.id, unit.name(ctx.locale)) for unit in await service.communities(ctx.session)],
     )
 
 
@@ -110,7 +92,7 @@ async def notice_create(request: Request[Any, Any, Any], ctx: RequestContext, da
     if clean is None:
         return await _form_page(request, ctx, values=data, errors=errors, notice=None)
     notice = await service.create_notice(ctx.session, clean, created_by=ctx.user.id)
-    return _go(request, ctx.url(f"/notices/{notice.id}"))
+    return await redirect(request, ctx, ctx.url(f"/notices/{notice.id}"))
 
 
 @get("/notices/{notice_id:int}", name="notices:detail")
@@ -151,7 +133,7 @@ async def notice_update(
         return await _form_page(request, ctx, values=data, errors=errors, notice=notice)
     service.update_notice(notice, clean)
     await ctx.session.flush()
-    return _go(request, ctx.url(f"/notices/{notice.id}"))
+    return await redirect(request, ctx, ctx.url(f"/notices/{notice.id}"))
 
 
 @post("/notices/{notice_id:int}/delete", name="notices:delete", status_code=200)
@@ -161,7 +143,7 @@ async def notice_delete(request: Request[Any, Any, Any], ctx: RequestContext, no
     notice = await _notice_or_404(ctx, notice_id)
     await ctx.session.delete(notice)
     await ctx.session.flush()
-    return _go(request, ctx.url("/notices"))
+    return await redirect(request, ctx, ctx.url("/notices"))
 
 
 ROUTES = [notice_list, notice_new, notice_create, notice_detail, notice_edit, notice_update, notice_delete]

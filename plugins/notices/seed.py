@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from core.db import for_district, utcnow
-from core.models import OrgUnit, OrgUnitKind, User
+from core.plugin_api import OrgUnit, OrgUnitKind, User, for_district, utcnow
 from plugins.notices.models import Notice
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
+    from core.plugin_api import District
 
 __all__ = ("DEMO_NOTICES", "seed_notices")
 

@@ -14,18 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import District, OrgUnit, OrgUnitKind
-from core.plugins.enablement import plugin_settings
+from core.plugin_api import TIMEZONE, District, OrgUnit, OrgUnitKind, plugin_settings, utcnow
+from core.plugin_api import gettext as _
 from plugins.notices.manifest import KEY
 from plugins.notices.models import Notice
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.plugins import PluginHost
+    from core.plugin_api import PluginHost
 
 __all__ = (
     "BODY_MAX",

@@ -6,8 +6,8 @@ Laid out exactly as ``plugin_template/`` generates:
 - ``hooks.py``      every hook it implements (the only module the core loads)
 - ``models.py``     its tables ``time_bank_*``; ``migrations/`` creates them
 - ``case_types/``   ``time_bank_service.yaml``: a need, matched, served, verified, credited
-- ``service.py``    banks, rules, members and their ledger accounts (``core.ledger``)
-- ``services.py``   needs as cases: matching, recording hours, verification, the credit
+- ``banks.py``      banks, rules, members and their ledger accounts (``core.ledger``)
+- ``needs.py``      needs as cases: matching, recording hours, verification, the credit
 - ``activities.py`` group activities, QR check-in, one multi-leg credit
 - ``accounts.py``   redeeming, gifts to family (转赠), expiry, incentive rules
 - ``importer.py``   CSV/XLSX import of paper service slips (all or nothing)

@@ -8,16 +8,13 @@ ledger (limits block); :class:`Refused` carries the message people see.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
-from core import ledger
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
-from plugins.time_bank import service as banks
+from core.plugin_api import TIMEZONE, LedgerAccount, LedgerPosting, LedgerTransfer, Refusal, ledger, localized, utcnow
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks
 from plugins.time_bank.models import Badge, Bank, CatalogueItem, FamilyLink
 
 if TYPE_CHECKING:
@@ -26,12 +23,11 @@ if TYPE_CHECKING:
 __all__ = ("Refused", "apply_incentives", "expire_unused", "gift", "redeem")
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """A refused movement of hours; ``message`` is shown as it is."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
 
 
 def _too_low(exc: ledger.LimitExceeded, amount: int, locale: str) -> Refused:
@@ -87,7 +83,7 @@ async def redeem(
     except ledger.LimitExceeded as exc:
         if exc.account_id == account.id:
             raise _too_low(exc, amount, locale) from exc
-        raise Refused(exc.zh if not locale.startswith("en") else exc.en) from exc
+        raise Refused(localized(exc.zh, exc.en, locale)) from exc
 
 
 async def _linked(session: AsyncSession, bank_id: int, a: int, b: int) -> FamilyLink | None:
@@ -164,7 +160,7 @@ async def gift(
     except ledger.LimitExceeded as exc:
         if exc.account_id == account.id:
             raise _too_low(exc, minutes, locale) from exc
-        raise Refused(exc.zh if not locale.startswith("en") else exc.en) from exc
+        raise Refused(localized(exc.zh, exc.en, locale)) from exc
 
 
 def _months_back(when: datetime, months: int) -> datetime:

@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
-from core import ledger
-from core.db import utcnow
-from core.i18n import gettext as _
-from plugins.time_bank import service as banks
+from core.plugin_api import gettext as _
+from core.plugin_api import ledger, utcnow
+from plugins.time_bank import banks
 from plugins.time_bank.accounts import Refused, apply_incentives
 from plugins.time_bank.models import Activity, Bank, Signup
 

@@ -14,15 +14,20 @@ from litestar import get, post
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
 from sqlalchemy import select
 
-from core import ledger
-from core.api.text import Code, LongText, Text, Title
-from core.cases.errors import CaseError, InvalidData
-from core.cases.service import create_case
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from plugins.time_bank import offers, queries, services
-from plugins.time_bank import service as banks
+from core.plugin_api import (
+    TIMEZONE,
+    CaseError,
+    Code,
+    InvalidData,
+    LongText,
+    RequestContext,
+    Text,
+    Title,
+    create_case,
+    ledger,
+)
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks, needs, offers, queries
 from plugins.time_bank.api_activities import ACTIVITY_API
 from plugins.time_bank.api_models import (
     AccountOut,
@@ -78,7 +83,7 @@ def _conflict(message: str) -> HTTPException:
 
 async def _service_out(ctx: RequestContext, reference: str) -> ServiceOut:
     case = await case_by_reference(ctx, reference)
-    row = await services.service_of(ctx, case) if case else None
+    row = await needs.service_of(ctx, case) if case else None
     if case is None or row is None:
         raise NotFoundException(_("No such service."))
     assert ctx.user is not None

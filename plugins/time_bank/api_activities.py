@@ -9,14 +9,10 @@ from litestar import get, post
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
 from sqlalchemy import select
 
-from core import ledger
-from core.api.text import Code, Text, Title
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
+from core.plugin_api import TIMEZONE, Code, RequestContext, Text, Title, ledger
+from core.plugin_api import gettext as _
 from plugins.time_bank import accounts as moves
-from plugins.time_bank import activities
-from plugins.time_bank import service as banks
+from plugins.time_bank import activities, banks
 from plugins.time_bank.api_models import ActivityOut
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.ledger import LedgerAccount, StatementLine
-    from core.models.cases import Case
+    from core.plugin_api import Case, LedgerAccount, StatementLine
     from plugins.time_bank.models import Activity, Bank, Category, Offer, Service
 
 __all__ = ("AccountOut", "ActivityOut", "BankOut", "CategoryOut", "LineOut", "OfferOut", "ServiceOut", "StatementOut")
@@ -159,7 +158,7 @@ class AccountOut:
 
     @classmethod
     def of(cls, bank: Bank, account: LedgerAccount) -> AccountOut:
-        from core.ledger import format_amount  # noqa: PLC0415
+        from core.plugin_api import format_amount  # noqa: PLC0415
 
         return cls(
             id=account.id,

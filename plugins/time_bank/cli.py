@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy import select
 
-from core.cli.common import CliError, echo_table, get_district, run_async
-from core.db import for_district
-from core.models import DistrictPlugin
+from core.plugin_api import DistrictPlugin, for_district
+from core.plugin_api.cli import CliError, echo_table, get_district, run_async
 from plugins.time_bank.manifest import KEY
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
+    from core.plugin_api import District
 
 __all__ = ("register",)
 
@@ -46,14 +45,14 @@ def register(cli: click.Group) -> None:
     @district_option
     def banks_command(code: str) -> None:
         """列出时间银行及其资金池余额 / List the district's banks with the hours they issued."""
-        from plugins.time_bank import service  # noqa: PLC0415
+        from plugins.time_bank import banks  # noqa: PLC0415
 
         async def rows(session: AsyncSession) -> list[list[str]]:
             await _district(session, code)
             out = []
-            for bank in await service.list_banks(session, active_only=False):
-                pool = await service.pool_account(session, bank)
-                out.append([str(bank.id), bank.name, bank.organization, service.fmt(-pool.balance)])
+            for bank in await banks.list_banks(session, active_only=False):
+                pool = await banks.pool_account(session, bank)
+                out.append([str(bank.id), bank.name, bank.organization, banks.fmt(-pool.balance)])
             return out
 
         echo_table(run_async(rows), ["id", "名称/name", "运营机构/organization", "已发放/issued"])
@@ -62,11 +61,11 @@ def register(cli: click.Group) -> None:
     @district_option
     def expire_command(code: str) -> None:
         """到期时间收回银行（每账户每月一次）/ Send expired hours back to each bank (once per account and month)."""
-        from plugins.time_bank import accounts, service  # noqa: PLC0415
+        from plugins.time_bank import accounts, banks  # noqa: PLC0415
 
         async def run(session: AsyncSession) -> int:
             await _district(session, code)
-            return sum([await accounts.expire_unused(session, b, by=None) for b in await service.list_banks(session)])
+            return sum([await accounts.expire_unused(session, b, by=None) for b in await banks.list_banks(session)])
 
         click.echo(f"到期收回转账 / expiry transfers: {run_async(run)}")
 
@@ -74,13 +73,13 @@ def register(cli: click.Group) -> None:
     @district_option
     def incentives_command(code: str) -> None:
         """发放达到激励规则的奖励（每规则每期一次）/ Award incentive rules met (once per rule and period)."""
-        from plugins.time_bank import accounts, service  # noqa: PLC0415
+        from plugins.time_bank import accounts, banks  # noqa: PLC0415
         from plugins.time_bank.models import Member, MemberStatus  # noqa: PLC0415
 
         async def run(session: AsyncSession) -> int:
             await _district(session, code)
             total = 0
-            for bank in await service.list_banks(session):
+            for bank in await banks.list_banks(session):
                 query = select(Member.user_id).where(Member.bank_id == bank.id, Member.status == MemberStatus.APPROVED)
                 for user_id in list((await session.execute(query)).scalars()):
                     total += await accounts.apply_incentives(session, bank, user_id, datetime.now(UTC), by=None)

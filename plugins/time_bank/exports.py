@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from core.i18n import TIMEZONE
-from core.pdf import FontMissing, cjk_font, new_cjk_pdf
+from core.plugin_api import TIMEZONE, FontMissing, cjk_font, new_cjk_pdf
 
 if TYPE_CHECKING:
-    from core.ledger import Statement
+    from core.plugin_api import Statement
 
 __all__ = ("FontMissing", "StatementInfo", "cjk_font", "statement_pdf", "statement_xlsx")
 
@@ -34,7 +33,7 @@ class StatementInfo:
 
 
 def _fmt(minutes: int) -> str:
-    from core.ledger import format_amount  # noqa: PLC0415
+    from core.plugin_api import format_amount  # noqa: PLC0415
 
     return format_amount(minutes, "minutes", "zh")
 

@@ -10,29 +10,23 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
-from core.hookspecs import hookimpl
-from core.i18n import gettext as _
-from core.models.cases import Case
-from core.plugins import Manifest, NavItem, Panel, PolicyDefault, Widget
-from core.plugins.enablement import plugin_settings
+from core.plugin_api import Case, Manifest, NavItem, Panel, PolicyDefault, Widget, hookimpl, plugin_settings
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks, needs
 from plugins.time_bank import cli as cli_module
-from plugins.time_bank import service as banks
-from plugins.time_bank import services
 from plugins.time_bank.api import API_ROUTES
 from plugins.time_bank.manifest import CASE_TYPE, KEY, MANIFEST
 from plugins.time_bank.models import Member, MemberStatus, Service
 from plugins.time_bank.routes import ROUTES
 from plugins.time_bank.seed import seed_time_bank
+from plugins.time_bank.web import TEMPLATE_HELPERS
 
 if TYPE_CHECKING:
     import click
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.sql.elements import ColumnElement
 
-    from core.casetypes.definition import CaseTypeDef
-    from core.models import District
-    from core.web.context import RequestContext
-    from core.workflows.definition import Transition
+    from core.plugin_api import CaseTypeDef, District, RequestContext, Transition
 
 USERS = ("district_admin", "community_worker", "social_worker", "org_staff", "volunteer", "resident")
 STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
@@ -46,6 +40,11 @@ def plugin_manifest() -> Manifest:
 @hookimpl
 def case_types() -> list[Path]:
     return [Path(__file__).parent / "case_types" / f"{CASE_TYPE}.yaml"]
+
+
+@hookimpl
+def template_globals() -> dict[str, Any]:
+    return TEMPLATE_HELPERS
 
 
 @hookimpl
@@ -105,19 +104,19 @@ async def seed_demo(session: AsyncSession, district: District) -> None:
 @hookimpl
 async def on_case_created(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> None:
     if case.case_type_key == CASE_TYPE:
-        await services.register_need(ctx, case)
+        await needs.register_need(ctx, case)
 
 
 @hookimpl
 async def before_transition(
     ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition, data: dict[str, Any]
 ) -> str | None:
-    return await services.refusal(ctx, case, transition, data)
+    return await needs.refusal(ctx, case, transition, data)
 
 
 @hookimpl
 async def after_transition(ctx: RequestContext, case: Case, case_type: CaseTypeDef, transition: Transition) -> None:
-    await services.after_step(ctx, case, case_type, transition)
+    await needs.after_step(ctx, case, case_type, transition)
 
 
 @hookimpl
@@ -143,11 +142,11 @@ async def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list
 
 @hookimpl
 async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list[Panel]:
-    row = await services.service_of(ctx, case)
+    row = await needs.service_of(ctx, case)
     if row is None:
         return []
     bank = await banks.bank_or_404(ctx.session, row.bank_id)
     category = (await banks.categories(ctx.session, bank.id, active_only=False)).get(row.category)
-    names = await services.user_names(ctx, {row.served_user_id, row.volunteer_user_id})
+    names = await needs.user_names(ctx, {row.served_user_id, row.volunteer_user_id})
     context = {"row": row, "bank": bank, "category": category, "names": names, "fmt": banks.fmt}
     return [Panel(_("Time bank"), "time_bank/case_panel.html", context, order=10)]

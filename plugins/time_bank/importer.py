@@ -21,12 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core import ledger
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import User
-from plugins.time_bank import service as banks
+from core.plugin_api import TIMEZONE, User, ledger, utcnow
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Member, MemberStatus, Slip
 from plugins.time_bank.web import parse_hours
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.plugins import Manifest, Permission
+from core.plugin_api import Manifest, Permission
 
 __all__ = ("CASE_TYPE", "KEY", "MANIFEST")
 

@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, utcnow
-from core.db.base import BigId, JsonB
+from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, JsonB, Timestamps, localized, utcnow
 
 __all__ = (
     "Activity",
@@ -67,7 +66,7 @@ class Category(IdPrimaryKey, DistrictScoped, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def name(self, locale: str) -> str:
-        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+        return localized(self.name_zh, self.name_en, locale)
 
 
 class MemberStatus:

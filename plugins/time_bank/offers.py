@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind
-from plugins.time_bank import service as banks
+from core.plugin_api import OrgUnit, OrgUnitKind
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Category, Member, MemberStatus, Offer
 from plugins.time_bank.queries import WEEKDAYS
 

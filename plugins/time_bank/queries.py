@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 
-from core.models import User
-from core.models.cases import Case
+from core.plugin_api import Case, User
 from plugins.time_bank.models import Member, MemberStatus, Offer, Service
 
 if TYPE_CHECKING:

@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.models.cases import Case
-from core.models.ledger import LedgerAccount, LedgerPosting
-from plugins.time_bank import service as banks
+from core.plugin_api import TIMEZONE, Case, LedgerAccount, LedgerPosting, utcnow
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Member, MemberStatus, Service
 
 if TYPE_CHECKING:

@@ -10,17 +10,13 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import select
 
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import User
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import activities
-from plugins.time_bank import service as banks
+from core.plugin_api import TIMEZONE, Form, RequestContext, User, act, flashes, page
+from core.plugin_api import gettext as _
+from plugins.time_bank import activities, banks
 from plugins.time_bank.accounts import Refused
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity, Signup
-from plugins.time_bank.web import Form, act, flashes, parse_hours
+from plugins.time_bank.web import parse_hours
 
 __all__ = ("ACTIVITY_ROUTES",)
 

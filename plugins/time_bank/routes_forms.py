@@ -13,17 +13,12 @@ from typing import Any
 from litestar import Request, Response, get, post
 from sqlalchemy import select
 
-from core.cases.errors import InvalidData
-from core.cases.service import create_case
-from core.i18n import gettext as _
-from core.models import OrgUnit, OrgUnitKind, User
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import service as banks
+from core.plugin_api import Form, InvalidData, OrgUnit, OrgUnitKind, RequestContext, User, create_case, page, redirect
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks
 from plugins.time_bank.manifest import CASE_TYPE, KEY
 from plugins.time_bank.models import Member, MemberStatus
 from plugins.time_bank.offers import SLOTS
-from plugins.time_bank.web import PAGE_HELPERS, Form, go, notice
 
 __all__ = ("FORM_ROUTES",)
 
@@ -99,10 +94,12 @@ async def need_create(request: Request[Any, Any, Any], ctx: RequestContext, data
         )
     except InvalidData as exc:
         return await _need_form(request, ctx, dict(data), exc.errors)
-    await notice(
-        request, ctx, _("Your need %(reference)s is posted; a volunteer will take it.", reference=case.reference)
+    return await redirect(
+        request,
+        ctx,
+        ctx.url("/time-bank"),
+        _("Your need %(reference)s is posted; a volunteer will take it.", reference=case.reference),
     )
-    return go(request, ctx.url("/time-bank"))
 
 
 @get("/time-bank/join/{bank_id:int}", name="time_bank:join")
@@ -121,7 +118,6 @@ async def join_form(request: Request[Any, Any, Any], ctx: RequestContext, bank_i
         slots=SLOTS,
         categories=await banks.categories(ctx.session, bank.id),
         communities=await _communities(ctx),
-        **PAGE_HELPERS,
     )
 
 
@@ -144,10 +140,12 @@ async def join_apply(request: Request[Any, Any, Any], ctx: RequestContext, bank_
         availability=[s for s in form.getall("availability", []) if s in SLOTS],
         phone=str(form.get("phone") or "")[:20],
     )
-    await notice(
-        request, ctx, _("Your application to %(bank)s is sent; the bank's staff will review it.", bank=bank.name)
+    return await redirect(
+        request,
+        ctx,
+        ctx.url("/time-bank"),
+        _("Your application to %(bank)s is sent; the bank's staff will review it.", bank=bank.name),
     )
-    return go(request, ctx.url("/time-bank"))
 
 
 FORM_ROUTES = [need_new, need_create, join_form, join_apply]

@@ -9,11 +9,9 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import importer
-from plugins.time_bank import service as banks
+from core.plugin_api import RequestContext, page
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks, importer
 from plugins.time_bank.manifest import KEY
 
 __all__ = ("IMPORT_ROUTES",)

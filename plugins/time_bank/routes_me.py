@@ -14,16 +14,12 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
-from core import ledger
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import accounts, offers, queries, services
-from plugins.time_bank import service as banks
+from core.plugin_api import TIMEZONE, Form, RequestContext, act, flashes, ledger, page
+from core.plugin_api import gettext as _
+from plugins.time_bank import accounts, banks, needs, offers, queries
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Activity, Badge, CatalogueItem, FamilyLink, MemberStatus, Signup
-from plugins.time_bank.web import PAGE_HELPERS, Form, act, case_by_reference, flashes, parse_hours, take_step
+from plugins.time_bank.web import case_by_reference, parse_hours, take_step
 
 __all__ = ("ME_ROUTES",)
 
@@ -82,11 +78,13 @@ async def me_context(ctx: RequestContext) -> dict[str, Any]:
     )
     signed = set((await ctx.session.execute(select(Signup.activity_id).where(Signup.user_id == uid))).scalars())
     services_rows = await queries.my_services(ctx.session, uid)
-    needs = await queries.my_needs(ctx.session, uid)
+    own_needs = await queries.my_needs(ctx.session, uid)
     open_needs = await queries.open_needs_for(ctx.session, uid)
-    people: set[int | None] = {r.service.served_user_id for r in [*services_rows, *needs, *open_needs]}
+    people: set[int | None] = {r.service.served_user_id for r in [*services_rows, *own_needs, *open_needs]}
     people |= (
-        {r.service.volunteer_user_id for r in needs} | {lk.user_id for lk in links} | {lk.relative_id for lk in links}
+        {r.service.volunteer_user_id for r in own_needs}
+        | {lk.user_id for lk in links}
+        | {lk.relative_id for lk in links}
     )
     cats = {b.id: await banks.categories(ctx.session, b.id, active_only=False) for _m, b in memberships}
     return {
@@ -99,15 +97,14 @@ async def me_context(ctx: RequestContext) -> dict[str, Any]:
         "activities": activities,
         "signed": signed,
         "services": services_rows,
-        "needs": needs,
+        "needs": own_needs,
         "open_needs": open_needs,
-        "names": await services.user_names(ctx, people),
+        "names": await needs.user_names(ctx, people),
         "cats": cats,
         "history": await _history(ctx, accounts_by_bank),
         "today": datetime.now(TIMEZONE).date().isoformat(),
         "fmt": banks.fmt,
         **await offers.offer_context(ctx.session, uid),
-        **PAGE_HELPERS,
     }
 
 
@@ -121,7 +118,7 @@ async def me_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Respo
 
 async def _case_or_404(ctx: RequestContext, reference: str) -> Any:
     case = await case_by_reference(ctx, reference)
-    if case is None or await services.service_of(ctx, case) is None:
+    if case is None or await needs.service_of(ctx, case) is None:
         raise NotFoundException(_("No such service."))
     return case
 
@@ -145,7 +142,7 @@ async def service_action(
         if action == "record":
             minutes, why = parse_hours(data.get("hours"))
             if minutes is None:
-                from core.cases.errors import InvalidData  # noqa: PLC0415
+                from core.plugin_api import InvalidData  # noqa: PLC0415
 
                 raise InvalidData(_("Please correct the marked fields."), {"hours": why})
             served_on = data.get("served_on") or datetime.now(TIMEZONE).date().isoformat()

@@ -12,22 +12,15 @@ from typing import Any
 from litestar import Request, Response, post
 from litestar.exceptions import NotFoundException
 
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import offers
-from plugins.time_bank import service as banks
+from core.plugin_api import RequestContext, is_fragment, page, redirect
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks, offers
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.routes_me import me_context
-from plugins.time_bank.web import PAGE_HELPERS, go, notice
 
 __all__ = ("OFFER_ROUTES",)
 
 ME = "/time-bank"
-
-
-def _htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
 
 
 async def _section(
@@ -41,7 +34,7 @@ async def _section(
     """The ``offers`` block for htmx; otherwise the whole page (400 with the errors)."""
     assert ctx.user is not None
     section = await offers.offer_context(ctx.session, ctx.user.id, form, errors)
-    if _htmx(request):
+    if is_fragment(request):
         return await page(
             request,
             ctx,
@@ -50,7 +43,6 @@ async def _section(
             offer_notice=done,
             fmt=banks.fmt,
             **section,
-            **PAGE_HELPERS,
         )
     context = {**await me_context(ctx), **section}
     return await page(request, ctx, "time_bank/me.html", status_code=400, notices=[], **context)
@@ -82,10 +74,9 @@ async def offer_create(request: Request[Any, Any, Any], ctx: RequestContext) -> 
         return await _section(request, ctx, form=typed, errors=draft.errors)
     await offers.create_offers(ctx.session, ctx.user.id, draft)
     done = _("Your offer is saved; needs that fit it come first on your page.")
-    if _htmx(request):
+    if is_fragment(request):
         return await _section(request, ctx, done=done)
-    await notice(request, ctx, done)
-    return go(request, ctx.url(ME))
+    return await redirect(request, ctx, ctx.url(ME), done)
 
 
 @post(f"{ME}/offers/{{offer_id:int}}/withdraw", name="time_bank:offer_withdraw", status_code=303)
@@ -96,10 +87,9 @@ async def offer_withdraw(request: Request[Any, Any, Any], ctx: RequestContext, o
     if await offers.withdraw_offer(ctx.session, ctx.user.id, offer_id) is None:
         raise NotFoundException(_("No such offer."))
     done = _("Your offer is withdrawn.")
-    if _htmx(request):
+    if is_fragment(request):
         return await _section(request, ctx, done=done)
-    await notice(request, ctx, done)
-    return go(request, ctx.url(ME))
+    return await redirect(request, ctx, ctx.url(ME), done)
 
 
 OFFER_ROUTES = [offer_create, offer_withdraw]

@@ -12,14 +12,9 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 
-from core import ledger
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import User
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import exports, reports
-from plugins.time_bank import service as banks
+from core.plugin_api import TIMEZONE, RequestContext, User, ledger, page
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks, exports, reports
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Bank
 

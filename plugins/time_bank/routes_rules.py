@@ -12,13 +12,10 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 
-from core.i18n import gettext as _
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import rules_form
-from plugins.time_bank import service as banks
+from core.plugin_api import RequestContext, flashes, is_fragment, page, redirect
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks, rules_form
 from plugins.time_bank.manifest import KEY
-from plugins.time_bank.web import flashes, go, notice
 
 __all__ = ("RULES_ROUTES",)
 
@@ -29,7 +26,7 @@ async def _render(
     request: Request[Any, Any, Any], ctx: RequestContext, bank: Any, form: dict[str, Any], errors: dict[str, str]
 ) -> Response[Any]:
     cats = await banks.categories(ctx.session, bank.id, active_only=False)
-    htmx = request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true"
+    htmx = is_fragment(request)
     count = int(form["inc_count"]) if str(form.get("inc_count", "")).isdigit() else rules_form.NEW_RULES
     return await page(
         request,
@@ -65,8 +62,12 @@ async def rules_save(request: Request[Any, Any, Any], ctx: RequestContext, bank_
     if draft.errors:
         return await _render(request, ctx, bank, form, draft.errors)
     await rules_form.save_rules(ctx.session, bank, cats, draft)
-    await notice(request, ctx, _("The rules of %(bank)s are saved.", bank=bank.name))
-    return go(request, ctx.url(f"/time-bank/banks/{bank.id}/rules"))
+    return await redirect(
+        request,
+        ctx,
+        ctx.url(f"/time-bank/banks/{bank.id}/rules"),
+        _("The rules of %(bank)s are saved.", bank=bank.name),
+    )
 
 
 RULES_ROUTES = [rules_page, rules_save]

@@ -13,17 +13,12 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
-from core import ledger
-from core.i18n import gettext as _
-from core.models import User
-from core.models.cases import Case
-from core.web.context import RequestContext
-from core.web.pages import page
-from plugins.time_bank import accounts, queries, services
-from plugins.time_bank import service as banks
+from core.plugin_api import Case, Form, RequestContext, User, act, flashes, ledger, page, redirect
+from core.plugin_api import gettext as _
+from plugins.time_bank import accounts, banks, needs, queries
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import FamilyLink, Member, MemberStatus, Service
-from plugins.time_bank.web import PAGE_HELPERS, Form, act, case_by_reference, flashes, go, parse_hours, take_step
+from plugins.time_bank.web import case_by_reference, parse_hours, take_step
 
 __all__ = ("STAFF_ROUTES",)
 
@@ -94,10 +89,9 @@ async def bank_console(request: Request[Any, Any, Any], ctx: RequestContext, ban
         suggestions=suggestions,
         applications=applications,
         categories=await banks.categories(ctx.session, bank.id, active_only=False),
-        names=await services.user_names(ctx, people),
+        names=await needs.user_names(ctx, people),
         notices=await flashes(request, ctx),
         fmt=banks.fmt,
-        **PAGE_HELPERS,
     )
 
 
@@ -115,7 +109,7 @@ async def decide(
     if member is None or decision not in {"approve", "reject"}:
         raise NotFoundException(_("No such application."))
     await banks.decide_application(ctx.session, bank, member, approve=decision == "approve", by=ctx.user.id)
-    return go(request, ctx.url(f"{BANKS}/{bank.id}"))
+    return await redirect(request, ctx, ctx.url(f"{BANKS}/{bank.id}"))
 
 
 @post(
@@ -128,7 +122,7 @@ async def staff_action(
     ctx.require(KEY, "staff")
     bank = await banks.require_staff(ctx, bank_id)
     case = await case_by_reference(ctx, reference)
-    row = await services.service_of(ctx, case) if case else None
+    row = await needs.service_of(ctx, case) if case else None
     if case is None or row is None or row.bank_id != bank.id:
         raise NotFoundException(_("No such service."))
     reason = data.get("reason", "")
@@ -229,12 +223,9 @@ async def run_expiry(request: Request[Any, Any, Any], ctx: RequestContext, bank_
     assert ctx.user is not None
     bank = await banks.require_staff(ctx, bank_id)
     made = await accounts.expire_unused(ctx.session, bank, by=ctx.user.id)
-    from core.auth.sessions import COOKIE_NAME, push_flash  # noqa: PLC0415
-
-    await push_flash(
-        ctx.session, request.cookies.get(COOKIE_NAME), _("%(count)s expiry transfers were made.", count=made)
+    return await redirect(
+        request, ctx, ctx.url(f"{BANKS}/{bank.id}/members"), _("%(count)s expiry transfers were made.", count=made)
     )
-    return go(request, ctx.url(f"{BANKS}/{bank.id}/members"))
 
 
 STAFF_ROUTES = [bank_list, bank_console, decide, staff_action, member_list, family_link, run_expiry]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from core.i18n import gettext as _
-from plugins.time_bank import service as banks
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Category
 
 if TYPE_CHECKING:

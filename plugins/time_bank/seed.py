@@ -13,17 +13,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from core.auth.passwords import hash_password
-from core.demo import DEMO_PASSWORD
-from core.models import Membership, OrgUnit, User
-from core.rbac import bump_policy_version
-from plugins.time_bank import service as banks
+from core.plugin_api import DEMO_PASSWORD, Membership, OrgUnit, User, bump_policy_version, hash_password
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, CatalogueItem, Member, MemberStatus
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District
+    from core.plugin_api import District
 
 __all__ = ("BANK_NAME", "seed_time_bank")
 

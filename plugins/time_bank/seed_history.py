@@ -13,20 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core import ledger
-from core.cases.references import next_reference
-from core.cases.timeline import append_event
-from core.i18n import TIMEZONE
-from core.models.cases import Case, CaseTypeVersion
-from plugins.time_bank import accounts, activities, services
-from plugins.time_bank import service as banks
+from core.plugin_api import TIMEZONE, Case, CaseTypeVersion, append_event, ledger, next_reference
+from plugins.time_bank import accounts, activities, banks, needs
 from plugins.time_bank.manifest import CASE_TYPE
 from plugins.time_bank.models import Bank, CatalogueItem, FamilyLink, Member, Service, Signup
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.models import District, User
+    from core.plugin_api import District, User
 
 __all__ = ("seed_history",)
 
@@ -145,7 +140,7 @@ async def seed_history(
 
 
 async def _users(session: AsyncSession, ids: list[int]) -> list[User]:
-    from core.models import User  # noqa: PLC0415
+    from core.plugin_api import User  # noqa: PLC0415
 
     return list((await session.execute(select(User).where(User.id.in_(ids)))).scalars())
 
@@ -200,7 +195,7 @@ async def _past_service(
         reason=f"{title}"[:500],
         category=category,
         link=f"case:{case.reference}",
-        idempotency_key=services.earn_key(case.reference),
+        idempotency_key=needs.earn_key(case.reference),
         created_by_id=resident.user_id,
         effective_at=datetime.combine(served_on, time(12), tzinfo=TIMEZONE),
     )

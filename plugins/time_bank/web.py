@@ -1,27 +1,18 @@
-"""What the time bank's pages share: form bodies, redirects with a one-time notice, hours typed by people."""
+"""What the time bank's pages share: hours as people type them, labels, a case by reference."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Any
 
-from litestar import Request, Response
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
-from litestar.plugins.htmx import ClientRedirect
-from litestar.response import Redirect
 from sqlalchemy import select
 
-from core.auth.sessions import COOKIE_NAME, pop_flash, push_flash
-from core.cases.service import definition_for, perform_transition
-from core.i18n import gettext as _
-from core.models.cases import Case
-from core.web.context import RequestContext
+from core.plugin_api import Case, RequestContext, definition_for, is_english, perform_transition
+from core.plugin_api import gettext as _
 
-__all__ = ("Form", "act", "case_by_reference", "flashes", "go", "notice", "parse_hours", "take_step")
+__all__ = ("TEMPLATE_HELPERS", "case_by_reference", "nonce", "parse_hours", "slot_label", "state_label", "take_step")
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MAX_MINUTES = 12 * 60
 _MINUTE_WORDS = re.compile(r"(分钟|分|min|mins|minutes?)\s*$", re.IGNORECASE)
 _HOUR_WORDS = re.compile(r"(小时|h|hrs?|hours?)\s*$", re.IGNORECASE)
@@ -53,22 +44,6 @@ def parse_hours(raw: Any) -> tuple[int | None, str]:
     return max(minutes, 1), ""
 
 
-def go(request: Request[Any, Any, Any], url: str) -> Response[Any]:
-    """After a change: htmx follows ``HX-Redirect``, a plain form post a 303."""
-    if request.headers.get("hx-request") == "true":
-        return ClientRedirect(url)
-    return Redirect(url, status_code=303)
-
-
-async def notice(request: Request[Any, Any, Any], ctx: RequestContext, message: str) -> None:
-    """A one-time notice for the next page (e.g. "1 小时 30 分钟 recorded")."""
-    await push_flash(ctx.session, request.cookies.get(COOKIE_NAME), message)
-
-
-async def flashes(request: Request[Any, Any, Any], ctx: RequestContext) -> list[str]:
-    return await pop_flash(ctx.session, request.cookies.get(COOKIE_NAME))
-
-
 async def case_by_reference(ctx: RequestContext, reference: str) -> Case | None:
     """A case of the district by reference (the plugin checks who may act on it, per bank)."""
     return (await ctx.session.execute(select(Case).where(Case.reference == reference))).scalar_one_or_none()
@@ -80,28 +55,6 @@ async def take_step(
     """Take a workflow step through the core (roles, guards, hooks, timeline, optimistic lock)."""
     definition = await definition_for(ctx, case)
     return await perform_transition(ctx, case, definition, key, data=data or {}, reason=reason, source="api")
-
-
-async def act(
-    request: Request[Any, Any, Any], ctx: RequestContext, back: str, action: Any, done: str = ""
-) -> Response[Any]:
-    """Run ``await action()``; on a refusal undo everything it wrote and say why. Then back to ``back``."""
-    from core import ledger  # noqa: PLC0415
-    from core.cases.errors import CaseError, InvalidData  # noqa: PLC0415
-    from plugins.time_bank.accounts import Refused  # noqa: PLC0415
-
-    try:
-        async with ctx.session.begin_nested():  # a refusal undoes only what the action wrote
-            result = await action()
-    except (CaseError, Refused, ledger.LedgerError) as exc:
-        message = exc.message if not isinstance(exc, ledger.LedgerError) else exc.zh
-        if isinstance(exc, InvalidData) and exc.errors:
-            message = f"{message} " + "；".join(exc.errors.values())
-        await notice(request, ctx, message)
-        return go(request, back)
-    if done:
-        await notice(request, ctx, done.format(result=result) if "{result" in done else done)
-    return go(request, back)
 
 
 def state_label(state: str) -> str:
@@ -139,7 +92,9 @@ def slot_label(slot: str) -> str:
     }
     parts = {"am": _("morning"), "pm": _("afternoon"), "eve": _("evening")}
     day, _sep, part = slot.partition("_")
-    return f"{days.get(day, day)}{parts.get(part, part)}"
+    joiner = " " if is_english() else ""  # 周六上午, Sat morning
+    return f"{days.get(day, day)}{joiner}{parts.get(part, part)}"
 
 
-PAGE_HELPERS: dict[str, Any] = {"state_label": state_label, "nonce": nonce, "slot_label": slot_label}
+TEMPLATE_HELPERS: dict[str, Any] = {"state_label": state_label, "nonce": nonce, "slot_label": slot_label}
+"""What the time bank's templates call as ``time_bank.<name>(…)`` (its ``template_globals`` hook)."""

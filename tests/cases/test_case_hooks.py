@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from litestar.exceptions import NotFoundException
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from core.models import District
 from core.models.cases import Case, CaseEvent, CaseTypeVersion
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
+from core.refusal import NotFound
 from core.testing import csrf_of, login
 from tests.plugins_for_tests import case_hooks
 
@@ -146,5 +146,5 @@ def test_hook_case_record_rules(enabled, as_user):
 
     assert as_user("worker", visible) == (["普通：楼道灯坏"], 1)
     assert sorted(as_user("dadmin", visible)[0]) == ["普通：楼道灯坏", "机密：家暴线索"]
-    with pytest.raises(NotFoundException):
+    with pytest.raises(NotFound):
         read(as_user, secret)

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import select, text
 
 from core.cases import service
@@ -15,6 +14,7 @@ from core.cases.timeline import verify_case_chain
 from core.db import utcnow
 from core.i18n import use_locale
 from core.models.cases import Case, CaseEvent
+from core.refusal import Forbidden, NotFound
 from tests.cases.conftest import RESIDENT_REQUEST
 
 
@@ -70,7 +70,7 @@ class TestCreate:
         async def create(ctx):
             await service.create_case(ctx, "casework", title="x", data={}, channel="web")
 
-        with pytest.raises(PermissionDeniedException):
+        with pytest.raises(Forbidden):
             as_user("resident", create)
 
     def test_html_is_stored_as_text(self, world, as_user):
@@ -123,7 +123,7 @@ class TestTransitions:
     def test_role_not_allowed(self, world, as_user):
         """A community worker may not triage (only social workers may)."""
         reference = new_request(as_user)
-        with pytest.raises(PermissionDeniedException):
+        with pytest.raises(Forbidden):
             move(as_user, "worker", reference, "triage", data={"difficulty": "simple"})
 
     def test_required_fields_of_a_step(self, world, as_user):
@@ -285,7 +285,7 @@ class TestVisibility:
             return (await service.get_case(ctx, reference))[0].title
 
         assert as_user("social", read) == "个案：车祸受伤的女儿"
-        with pytest.raises(NotFoundException):
+        with pytest.raises(NotFound):
             as_user("social2", read)
 
     def test_resident_sees_only_own_requests(self, world, as_user):
@@ -300,5 +300,5 @@ class TestVisibility:
             return run
 
         assert as_user("resident", read(mine)) == mine
-        with pytest.raises(NotFoundException):
+        with pytest.raises(NotFound):
             as_user("resident", read(theirs))

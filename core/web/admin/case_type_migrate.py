@@ -22,10 +22,9 @@ from core.i18n import gettext as _
 from core.models import User
 from core.models.cases import CaseTypeVersion
 from core.models.jobs import CaseMigrationJob
-from core.web.admin.common import is_htmx
 from core.web.context import RequestContext
 from core.web.forms import read_posted
-from core.web.pages import page
+from core.web.pages import is_fragment, page
 
 __all__ = ("MIGRATION_ROUTES", "migration_context")
 
@@ -64,7 +63,7 @@ async def migration_context(ctx: RequestContext, type_key: str) -> dict[str, Any
 
 
 async def _answer(request: Request[Any, Any, Any], ctx: RequestContext, context: dict[str, Any]) -> Any:
-    if is_htmx(request):
+    if is_fragment(request):
         return Template(FRAGMENT, context={"ctx": ctx, **context})
     return await page(request, ctx, "core/admin/builder/migration_page.html", **context)
 

@@ -22,7 +22,7 @@ from core.forms.definition import DefinitionError
 from core.i18n import gettext as _
 from core.web.admin.builder_view import check_condition, editor_view, preview_form, role_options
 from core.web.admin.case_type_migrate import MIGRATION_ROUTES, migration_context
-from core.web.admin.common import FormState, done, error_status, form_of, is_htmx, render
+from core.web.admin.common import FormState, done, error_status, form_of, is_fragment, render
 from core.web.context import RequestContext
 from core.web.forms import FormView, Slot, read_posted
 
@@ -173,7 +173,7 @@ async def edit_draft(request: Request[Any, Any, Any], ctx: RequestContext, type_
         if edit.apply(raw, op, posted):
             builder.save_draft(draft, raw)
             await ctx.session.flush()
-    if is_htmx(request):
+    if is_fragment(request):
         return await _editor(request, ctx, type_key)
     return await done(request, ctx, ctx.url(f"/admin/case-types/{type_key}"), _("Saved."))
 

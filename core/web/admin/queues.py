@@ -1,6 +1,6 @@
 """District admin: the queue builder (shared queues: filters, columns, sort, who sees them).
 
-Every definition goes through :func:`core.cases.queue_builder.check_spec`, the same check
+Every definition goes through :func:`core.cases.saved_queues.check_spec`, the same check
 the queue page and the API use; a refused one is shown again with a message per field
 and nothing is changed. The editor shows, by htmx, how many cases the queue selects and
 its first rows, as the admin sees them.
@@ -18,7 +18,8 @@ from litestar.response import Redirect
 
 from core.cases.errors import InvalidData
 from core.cases.exports import BASE_COLUMNS, column_label
-from core.cases.queue_builder import (
+from core.cases.queues import Filters, count_cases, list_cases
+from core.cases.saved_queues import (
     DEFAULT_COLUMNS,
     FILTER_NAMES,
     QueueSpec,
@@ -30,7 +31,6 @@ from core.cases.queue_builder import (
     shared_queues,
     update_queue,
 )
-from core.cases.queues import Filters, count_cases, list_cases
 from core.i18n import gettext as _
 from core.models.cases import SavedQueue
 from core.services.roles import list_roles

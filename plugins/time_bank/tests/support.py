@@ -15,7 +15,7 @@ from core.models.cases import Case
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit, make_user
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, CatalogueItem, FamilyLink, Member, MemberStatus
 
 if TYPE_CHECKING:
@@ -167,11 +167,11 @@ async def step(ctx: RequestContext, reference: str, key: str, **data: Any) -> Ca
 
 async def visible(ctx: RequestContext, reference: str) -> bool:
     """Whether the core's visibility rules let ``ctx.user`` open the case."""
-    from litestar.exceptions import NotFoundException
+    from core.refusal import NotFound
 
     try:
         await get_case(ctx, reference)
-    except NotFoundException:
+    except NotFound:
         return False
     return True
 

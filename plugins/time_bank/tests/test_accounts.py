@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from core import ledger
 from core.models.ledger import LedgerTransfer
-from plugins.time_bank import accounts
-from plugins.time_bank import service as banks
+from plugins.time_bank import accounts, banks
 from plugins.time_bank.models import Badge, CatalogueItem
 from plugins.time_bank.tests.support import balance, bank_of
 

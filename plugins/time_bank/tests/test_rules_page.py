@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core import ledger
 from core.testing import csrf_of, login
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, Category
 
 TB = "/d/haishu/time-bank"

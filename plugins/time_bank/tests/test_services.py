@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import func, select
 
 from core import ledger
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
 from core.i18n import TIMEZONE
 from core.models.ledger import LedgerTransfer
-from plugins.time_bank import service as banks
+from core.refusal import Forbidden
+from plugins.time_bank import banks
 from plugins.time_bank.models import Service
 from plugins.time_bank.tests.support import balance, bank_of, post_need, step, visible
 
@@ -89,7 +89,7 @@ async def _lock_version(session, ref):
 
 def test_crediting_again_returns_the_same_transfer(as_user, world, seed):
     """Running the credit of an already credited case again posts nothing new."""
-    from plugins.time_bank import services
+    from plugins.time_bank import needs
 
     ref = _serve(as_user, world)
     as_user("resident", lambda ctx: step(ctx, ref, "verify"))
@@ -98,8 +98,8 @@ def test_crediting_again_returns_the_same_transfer(as_user, world, seed):
         from core.models.cases import Case
 
         case = (await ctx.session.execute(select(Case).where(Case.reference == ref))).scalar_one()
-        row = await services.service_of(ctx, case)
-        return await services.credit(ctx, case, row)
+        row = await needs.service_of(ctx, case)
+        return await needs.credit(ctx, case, row)
 
     assert as_user("tb-staff", again) == 90
     assert _earn_transfers(seed, ref) == 1
@@ -256,7 +256,7 @@ def test_dispute_then_reject_credits_nothing(as_user, world, seed):
     """A disputed service upheld by staff is cancelled and credits nothing."""
     ref = _serve(as_user, world)
     as_user("resident", lambda ctx: step(ctx, ref, "dispute", reason="只来了半小时"))
-    with pytest.raises((TransitionRefused, PermissionDeniedException)):
+    with pytest.raises((TransitionRefused, Forbidden)):
         as_user("volunteer", lambda ctx: step(ctx, ref, "reject", reason="我说了算"))
     assert as_user("tb-staff", lambda ctx: step(ctx, ref, "reject", reason="核实后异议成立")).state == "cancelled"
     assert seed(lambda s: balance(s, world.bank, world.users["volunteer"])) == 0

@@ -14,25 +14,26 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core import ledger
-from core.cases.errors import InvalidData, TransitionRefused
-from core.cases.service import perform_transition
-from core.cases.timeline import append_event
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import User
-from plugins.time_bank import service as banks
+from core.plugin_api import (
+    TIMEZONE,
+    InvalidData,
+    TransitionRefused,
+    User,
+    append_event,
+    is_english,
+    ledger,
+    perform_transition,
+    utcnow,
+)
+from core.plugin_api import gettext as _
+from plugins.time_bank import banks
 from plugins.time_bank.manifest import CASE_TYPE
 from plugins.time_bank.models import Bank, Service
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from core.casetypes.definition import CaseTypeDef
-    from core.models.cases import Case
-    from core.web.context import RequestContext
-    from core.workflows.definition import Transition
+    from core.plugin_api import Case, CaseTypeDef, RequestContext, Transition
 
 __all__ = ("after_step", "credit", "earn_key", "refusal", "register_need", "service_of")
 
@@ -248,7 +249,7 @@ async def after_step(ctx: RequestContext, case: Case, case_type: CaseTypeDef, tr
         try:
             await credit(ctx, case, row)
         except ledger.LedgerError as exc:
-            raise TransitionRefused(exc.zh if not ctx.locale.startswith("en") else exc.en) from exc
+            raise TransitionRefused(exc.zh if not is_english(ctx.locale) else exc.en) from exc
 
 
 async def user_names(ctx: RequestContext, ids: Iterable[int | None]) -> dict[int, str]:

@@ -11,16 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from core import ledger
-from core.db import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import User
-from core.models.ledger import LedgerPosting, LedgerTransfer
+from core.plugin_api import (
+    TIMEZONE,
+    Forbidden,
+    LedgerPosting,
+    LedgerTransfer,
+    NotFound,
+    User,
+    is_english,
+    ledger,
+    utcnow,
+)
+from core.plugin_api import gettext as _
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import Bank, Category, Member, MemberStatus
 
@@ -28,7 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Select
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.web.context import RequestContext
+    from core.plugin_api import RequestContext
 
 __all__ = (
     "EARN_PREFIX",
@@ -65,7 +70,7 @@ def fmt(minutes: int | None, locale: str = "zh_CN") -> str:
     """``90`` → ``1 小时 30 分钟`` (``1 h 30 min`` in English); ``None`` → ``—``."""
     if minutes is None:
         return "—"
-    return ledger.format_amount(minutes, "minutes", "en" if locale.startswith("en") else "zh")
+    return ledger.format_amount(minutes, "minutes", "en" if is_english(locale) else "zh")
 
 
 def pool_ref(bank_id: int) -> str:
@@ -191,7 +196,7 @@ async def list_banks(session: AsyncSession, *, active_only: bool = True) -> list
 async def bank_or_404(session: AsyncSession, bank_id: int) -> Bank:
     bank = (await session.execute(select(Bank).where(Bank.id == bank_id))).scalar_one_or_none()
     if bank is None:
-        raise NotFoundException(_("No such time bank."))
+        raise NotFound(_("No such time bank."))
     return bank
 
 
@@ -245,7 +250,7 @@ async def require_staff(ctx: RequestContext, bank_id: int) -> Bank:
     """The bank, if the user is its staff; 404 for a bank of another district, 403 otherwise."""
     bank = await bank_or_404(ctx.session, bank_id)
     if not await is_staff_of(ctx, bank_id):
-        raise PermissionDeniedException(_("Only this time bank's staff may do this."))
+        raise Forbidden(_("Only this time bank's staff may do this."))
     return bank
 
 
