@@ -18,7 +18,6 @@ from collections.abc import Sequence
 import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = "41d25257a7c9"
 down_revision: str | Sequence[str] | None = "b4e1c9a7d2f0"
