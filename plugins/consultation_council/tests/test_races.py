@@ -15,13 +15,13 @@ from core.auth.tokens import create_token
 from core.db import utcnow
 from core.models import District, User
 from core.models.cases import Case
+from core.testing import csrf_of, login
 from core.testing.browser import serve
 from core.testing.races import Call, fire, logged_in
 from plugins.consultation_council import meetings, topics, voting
 from plugins.consultation_council.councils import Refused, council_or_404
 from plugins.consultation_council.models import Member
 from plugins.consultation_council.tests.support import MEMBERS, meeting_times, raise_parking_topic
-from tests.conftest import csrf_of, login
 
 API = "/api/v1/districts/haishu/council"
 

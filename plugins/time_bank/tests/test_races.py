@@ -109,10 +109,10 @@ def test_parallel_sign_ups_never_overfill_an_activity(app, world, seed):
 
     from core.auth.tokens import create_token
     from core.models import District
+    from core.testing.factories import make_user
     from plugins.time_bank import activities
     from plugins.time_bank.models import Signup
     from plugins.time_bank.tests.support import _member
-    from tests.factories import make_user
 
     async def prepare(session):
         bank = await bank_of(session, world.bank)
