@@ -21,8 +21,9 @@ from core.organizations import service as svc
 from core.organizations.forms import form_state_of, input_of, state_of
 from core.plugins.asyncio import call_hook, flatten
 from core.services import ServiceError
-from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, is_htmx, render
+from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render
 from core.web.context import RequestContext
+from core.web.htmx import is_htmx
 from core.web.pages import page
 
 if TYPE_CHECKING:
