@@ -3,5 +3,5 @@
 from __future__ import annotations
 
 from tests.api_cases.conftest import api  # noqa: F401 - fixture
-from tests.cases.conftest import as_user, host, world  # noqa: F401 - fixtures
+from tests.cases.conftest import world  # noqa: F401 - a fixture (as_user and host come from core.testing.suite)
 from tests.web_cases.conftest import browser  # noqa: F401 - fixture
