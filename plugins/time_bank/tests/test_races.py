@@ -15,7 +15,7 @@ from core.i18n import TIMEZONE
 from core.models.ledger import LedgerTransfer
 from core.testing.browser import serve
 from core.testing.races import Call, fire, logged_in
-from plugins.time_bank import service as banks
+from plugins.time_bank import banks
 from plugins.time_bank.tests.support import balance, bank_of, post_need, step
 from plugins.time_bank.tests.test_accounts import _pay
 
