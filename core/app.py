@@ -20,7 +20,6 @@ from core.config import PROJECT_ROOT, Settings, load_settings
 from core.db import create_engine
 from core.db.engine import transaction_mode
 from core.db.transactions import rolling_back
-from core.i18n import add_locale_dir
 from core.plugins import PluginHost
 from core.plugins.asyncio import flatten
 from core.web.context import district_guard, provide_context
@@ -77,8 +76,7 @@ def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
                     include_in_schema=False,
                 )
             )
-        if plugin.locale_dir:
-            add_locale_dir(plugin.locale_dir, domain=plugin.key, package=plugin.package)
+    host.register_catalogs()
     return routers
 
 

@@ -47,6 +47,7 @@ def register(cli: click.Group) -> None:
 
         settings = load_settings()
         host = PluginHost.load(settings.allowed_plugins)
+        host.register_catalogs()  # the plugins' demo texts (notices, council messages) in Chinese, not msgids
 
         async def run() -> list[str]:
             await _check_migrated(settings.database_url)

@@ -87,6 +87,14 @@ class DistrictHooks:
 class PluginHost:
     """Owns the pluggy manager; every installed plugin is registered exactly once."""
 
+    def register_catalogs(self) -> None:
+        """Make each plugin's translations known (its own domain), for the app, the CLI and tests alike."""
+        from core.i18n import add_locale_dir  # noqa: PLC0415 - i18n is below the plugin host
+
+        for plugin in self.plugins:
+            if plugin.locale_dir:
+                add_locale_dir(plugin.locale_dir, domain=plugin.key, package=plugin.package)
+
     def __init__(self) -> None:
         self.pm = pluggy.PluginManager("sanshe")
         self.pm.add_hookspecs(hookspecs)

@@ -138,11 +138,7 @@ def sanshe_host(sanshe_plugins: tuple[str, ...]) -> PluginHost:
                 pytrace=False,
             )
         _hosts[wanted] = host
-    from core.i18n import add_locale_dir  # noqa: PLC0415
-
-    for plugin in host.plugins:  # as create_app does, so messages are translated without an app too
-        if plugin.locale_dir:
-            add_locale_dir(plugin.locale_dir, domain=plugin.key, package=plugin.package)
+    host.register_catalogs()  # as create_app does, so messages are translated without an app too
     return host
 
 

@@ -85,12 +85,9 @@ def _fresh_process_caches() -> Iterator[None]:
 def _plugin_catalogs() -> None:
     """Every built-in plugin's translation domain, as ``create_app`` registers them, also for tests
     that never build the app (a plugin's service raising its own Chinese message)."""
-    from core.i18n import add_locale_dir  # noqa: PLC0415
     from core.plugins import PluginHost  # noqa: PLC0415
 
-    for plugin in PluginHost.load(None, entry_points=False).plugins:
-        if plugin.locale_dir:
-            add_locale_dir(plugin.locale_dir, domain=plugin.key, package=plugin.package)
+    PluginHost.load(None, entry_points=False).register_catalogs()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -117,6 +117,17 @@ async def _names(ctx: RequestContext, definition: CaseTypeDef, case: Case) -> di
     if case.team_id:
         unit = await ctx.session.get(OrgUnit, case.team_id)
         names.setdefault("unit", {})[str(case.team_id)] = unit.name(ctx.locale) if unit else ""
+    # An organization field may name any org unit of the district (a council topic names its
+    # community): the value is shown by its name, never as a bare id.
+    known = names.setdefault("organization", {})
+    wanted = {
+        int(value)
+        for f in definition.form.fields
+        if f.type == "organization" and str(value := case.data.get(f.key, "")).isdigit() and str(value) not in known
+    }
+    if wanted:
+        for unit in (await ctx.session.execute(select(OrgUnit).where(OrgUnit.id.in_(wanted)))).scalars():
+            known[str(unit.id)] = unit.name(ctx.locale)
     return names
 
 

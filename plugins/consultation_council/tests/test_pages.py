@@ -138,3 +138,18 @@ def test_another_districts_users_get_404(client, world):
     client.cookies.clear()
     assert client.get("/api/v1/districts/haishu/council/councils", headers=headers).status_code == 404
     assert client.get(f"/api/v1/districts/yinzhou/council/councils/{world.council}", headers=headers).status_code == 404
+
+
+def test_the_case_page_names_the_topics_community(client, world, seed):
+    """The topic's case page shows its community or estate by name (it once showed "#2")."""
+    login(client, "resident")
+    ref = _raise(client, world)
+
+    async def reference(session):
+        return (await session.execute(select(Case.reference).where(Case.title == "偃月小区停车难"))).scalar_one()
+
+    case_ref = seed(reference)
+    _as(client, "secretary")
+    page = client.get(f"/d/haishu/cases/{case_ref}").text
+    assert "所在社区或小区" in page
+    assert not re.search(r"(?<![\w&])#\d+\b", page.split("<main", 1)[1]), ref
