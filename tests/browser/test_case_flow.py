@@ -95,7 +95,7 @@ def test_phone_request_triaged_assigned_from_queue_refused_by_guard_and_on_timel
     menu = row.locator(".row-menu-body")
     menu.get_by_label("分配给").select_option(label=WORKER)
     menu.get_by_role("button", name="分配").click()
-    expect(row.locator(".row-message")).to_have_text("已完成。")
+    expect(row.locator(".row-message")).to_have_text(f"已分配给 {WORKER}。")
     expect(row.locator(".col-assignee")).to_have_text(WORKER)
 
     # The triage step needs the difficulty: the row menu links to its form on the case page.
