@@ -6,13 +6,13 @@ import logging
 from typing import TYPE_CHECKING
 
 from core.i18n import TIMEZONE
-from core.scheduler.spec import JobResult, JobSpec, daily_at
+from core.scheduler.spec import JobResult, JobSpec, daily_at, every_minutes
 from core.workdays import known_years, year_known
 
 if TYPE_CHECKING:
     from core.scheduler.spec import JobContext
 
-__all__ = ("CORE_JOBS", "check_next_year_holidays")
+__all__ = ("CORE_JOBS", "check_next_year_holidays", "notify_due_soon")
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,21 @@ async def check_next_year_holidays(job: JobContext) -> JobResult:
     )
 
 
+async def notify_due_soon(job: JobContext) -> JobResult:
+    """Tell assignees of open cases due within a day, or overdue, once per case and due date."""
+    from core.notifications.cases import send_due_soon_notices  # noqa: PLC0415 - notifications sit above jobs
+
+    assert job.district is not None
+    found = await send_due_soon_notices(job.session, job.district, job.now)
+    told = found.due_soon + found.overdue
+    return JobResult(
+        f"提醒 {told} 件（即将到期 {found.due_soon}，已超期 {found.overdue}）；{found.already_told} 件此前已提醒",
+        {"due_soon": found.due_soon, "overdue": found.overdue, "already_told": found.already_told},
+        message_en=f"Told {told} (due soon {found.due_soon}, overdue {found.overdue}); "
+        f"{found.already_told} told before",
+    )
+
+
 CORE_JOBS = (
     JobSpec(
         key="workdays.next_year_check",
@@ -53,5 +68,12 @@ CORE_JOBS = (
         schedule=daily_at("03:00"),
         run=check_next_year_holidays,
         per_district=False,
+    ),
+    JobSpec(
+        key="notifications.due_soon",
+        name_zh="提醒即将到期和已超期的个案",
+        name_en="Remind of cases due soon or overdue",
+        schedule=every_minutes(15),
+        run=notify_due_soon,
     ),
 )

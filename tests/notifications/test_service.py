@@ -244,3 +244,31 @@ def test_a_case_opened_for_someone_else_tells_them(world, as_user, seed):
     as_user("worker", lambda ctx: create_for(ctx, "worker"))
     assert [(n.kind, n.params["reference"]) for n in notices_of(seed, "social")] == [("core.assigned", reference)]
     assert notices_of(seed, "worker") == []
+
+
+def test_the_scheduler_sends_due_soon_notices(world, as_user, seed, database_url):
+    """The core's job notifications.due_soon (every 15 minutes, per district) tells the assignee, once."""
+    import asyncio
+
+    from core.db import create_engine, session_factory
+    from core.plugins import PluginHost
+    from core.scheduler import run_job_now
+
+    reference = new_request(as_user)
+    _assign_to_social(as_user, reference)
+    _due(seed, reference, timedelta(hours=5))
+
+    async def run_twice():
+        engine = create_engine(database_url)
+        try:
+            factory = session_factory(engine)
+            host = PluginHost.load(frozenset())
+            first = await run_job_now(factory, host, "notifications.due_soon", district_code="haishu")
+            second = await run_job_now(factory, host, "notifications.due_soon", district_code="haishu")
+            return first, second
+        finally:
+            await engine.dispose()
+
+    first, second = asyncio.run(run_twice())
+    assert [o.status for o in first] == ["ok"] and [o.status for o in second] == ["ok"]
+    assert [n.kind for n in notices_of(seed, "social")].count("core.due_soon") == 1
