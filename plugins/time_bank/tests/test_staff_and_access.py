@@ -106,3 +106,30 @@ def test_resident_and_anonymous_cannot_open_staff_pages(client, world):
     login(client, "resident")
     assert client.get(f"{TB}/banks").status_code == 403
     assert client.get(f"{TB}/banks/{world.bank}/import").status_code == 403
+
+
+def test_two_members_of_one_name_are_told_apart(client, world, seed):
+    """Two volunteers both called 张伟 show their phone's last four digits (or account) in the member list."""
+    from sqlalchemy import select
+
+    from core.models import District, User
+    from core.testing.factories import make_user
+    from plugins.time_bank.tests.support import _member, bank_of
+
+    async def twins(session):
+        district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        bank = await bank_of(session, world.bank)
+        first = await make_user(session, "zhangwei1", district=district, roles=("volunteer",))
+        second = await make_user(session, "zhangwei2", district=district, roles=("volunteer",))
+        first.display_name = second.display_name = "志愿者 张伟"
+        first.phone = "13812345678"
+        for user in (first, second):
+            await _member(session, bank, user, is_volunteer=True)
+        await session.flush()
+        assert (await session.execute(select(User).where(User.display_name == "志愿者 张伟"))).scalars().all()
+
+    seed(twins)
+    login(client, "tb-staff")
+    page = client.get(f"{TB}/banks/{world.bank}/members").text
+    assert "志愿者 张伟（手机尾号 5678）" in page
+    assert "志愿者 张伟（账号 zhangwei2）" in page
