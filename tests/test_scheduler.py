@@ -117,7 +117,8 @@ def test_next_slot_runs_again(world, host, database_url):
 
 
 def test_disabled_plugin_job_does_not_run_in_that_district(world, host, database_url):
-    """jiangbei has not enabled the plugin: none of its jobs run there; the core's jobs run (the holiday check once, for no district)."""
+    """jiangbei has not enabled the plugin: none of its jobs run there; the core's jobs run
+    (the holiday check once, for no district)."""
 
     async def tick(factory):
         return await run_due(factory, host, owner=new_owner(), clock=lambda: T0)
