@@ -42,6 +42,9 @@ def register(cli: click.Group) -> None:
         async def run() -> list[tuple[CaseMigrationJob, str]]:
             async with session_scope() as session:
                 district_id = (await get_district(session, code)).id if code else None
+                # End this session's transaction before the jobs' own: on SQLite each begins with the
+                # write lock (BEGIN IMMEDIATE), and a transaction left open here would make them wait.
+                await session.commit()
                 assert session.bind is not None
                 factory = session_factory(session.bind)  # type: ignore[arg-type]
                 ran = await jobs.run_pending(factory, district_id=district_id, limit=batch)
