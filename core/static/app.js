@@ -44,9 +44,13 @@
   ["htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.addEventListener(name, function () { showError(document.body.dataset.networkError || ""); });
   });
+  // A later request of the user's that succeeds clears the banner; a background refresh
+  // (the bell, the queue counts: marked data-background) never hides an error just shown.
   document.addEventListener("htmx:afterRequest", function (event) {
     var banner = document.getElementById("request-error");
-    if (banner && event.detail.successful) banner.hidden = true;
+    var elt = event.detail.elt;
+    var background = elt && elt.closest && elt.closest("[data-background]");
+    if (banner && event.detail.successful && !background) banner.hidden = true;
   });
   document.addEventListener("click", function (event) {
     if (event.target && event.target.id === "request-error") event.target.hidden = true;
