@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -17,47 +18,33 @@ def cli() -> None:
     """三社 Sanshe: case management for communities, social organizations and social workers."""
 
 
+# The command groups, one module each (``core/cli/<name>.py`` with ``register(cli)``).
+COMMAND_MODULES = (
+    "attachments",
+    "audit",
+    "calendar",
+    "case_types",
+    "db",
+    "demo",
+    "districts",
+    "jobs",
+    "ledger",
+    "notifications",
+    "organizations",
+    "plugin_new",
+    "plugins",
+    "roles",
+    "run",
+    "users",
+)
+
+
 def _register() -> None:
-    from core.cli import (  # noqa: PLC0415
-        attachments,
-        audit,
-        calendar,
-        case_types,
-        db,
-        demo,
-        districts,
-        jobs,
-        ledger,
-        notifications,
-        organizations,
-        plugin_new,
-        plugins,
-        roles,
-        run,
-        users,
-    )
     from core.config import load_settings  # noqa: PLC0415
     from core.plugins import PluginHost  # noqa: PLC0415
 
-    for module in (
-        attachments,
-        audit,
-        calendar,
-        case_types,
-        db,
-        demo,
-        districts,
-        jobs,
-        ledger,
-        notifications,
-        organizations,
-        plugin_new,
-        plugins,
-        roles,
-        run,
-        users,
-    ):
-        module.register(cli)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"core.cli.{name}").register(cli)
     host = PluginHost.load(load_settings().allowed_plugins)
     host.hook.register_commands(cli=cli)
 
