@@ -37,6 +37,7 @@ def test_a_refused_htmx_request_says_why_and_changes_nothing(live_server, page):
     expect(page).to_have_url(re.compile(r"/d/haishu/$"))
     banner = page.locator("#request-error")
     expect(banner).to_be_hidden()
+    page.wait_for_function("() => window.htmx !== undefined")  # the URL changes before the deferred scripts ran
 
     # The page's token has gone stale (as after the session was rotated elsewhere).
     page.evaluate("""() => {
