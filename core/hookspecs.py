@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from core.models.organizations import Organization
     from core.notifications.channels import Channel
     from core.notifications.kinds import NotificationKind
+    from core.organizations.standing import Standing
     from core.plugins.manifest import ExportColumn, Manifest, NavItem, Panel, PolicyDefault, QueueLink, Widget
     from core.scheduler.spec import JobSpec
     from core.web.context import RequestContext
@@ -163,3 +164,8 @@ def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list
 @hookspec
 def organization_panels(ctx: RequestContext, organization: Organization) -> list[Panel]:  # type: ignore[empty-body]
     """Return panels for an organization's profile page (templates rendered with ``ctx`` and ``organization``)."""
+
+
+@hookspec
+def organization_standing(ctx: RequestContext, organization: Organization) -> list[Standing]:  # type: ignore[empty-body]
+    """Return restrictions on the organization (probation, removed from the roster) that other modules respect."""

@@ -24,6 +24,7 @@ from core.models.organizations import (
 )
 from core.organizations.credit_code import is_valid_credit_code
 from core.organizations.service import get_organization, supervised_by
+from core.organizations.standing import Standing, standing_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -38,6 +39,7 @@ __all__ = (
     "OrgStatus",
     "Organization",
     "RegisteredType",
+    "Standing",
     "get_organization",
     "hub_of",
     "is_member",
@@ -45,6 +47,7 @@ __all__ = (
     "is_valid_credit_code",
     "organizations_of_user",
     "role_in",
+    "standing_of",
     "supervised_by",
 )
 

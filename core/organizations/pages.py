@@ -19,6 +19,7 @@ from core.models.organizations import Organization
 from core.organizations import access, vocab, xlsx
 from core.organizations import service as svc
 from core.organizations.forms import form_state_of, input_of, state_of
+from core.organizations.standing import standing_of
 from core.plugins.asyncio import call_hook, flatten
 from core.services import ServiceError
 from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render
@@ -238,6 +239,7 @@ async def _profile(
         member_form=member_form or FormState({"role": "member"}),
         roles=vocab.role_options(),
         panels=await render_panels(request, ctx, org),
+        standings=await standing_of(ctx, org),
         **_labels(),
     )
 

@@ -8,7 +8,15 @@ import jinja2
 from jinja2_fragments import setup_globals
 
 from core.config import PROJECT_ROOT
-from core.i18n import format_date, format_datetime, format_number, iter_locales, template_gettext, template_ngettext
+from core.i18n import (
+    format_date,
+    format_datetime,
+    format_number,
+    iter_locales,
+    localized,
+    template_gettext,
+    template_ngettext,
+)
 
 if TYPE_CHECKING:
     from core.plugins import PluginHost
@@ -31,6 +39,7 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
     env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(datetime=format_datetime, date=format_date, number=format_number)
     env.globals["locales"] = list(iter_locales())
+    env.globals["localized"] = localized  # {{ localized(row.name_zh, row.name_en) }}
     setup_globals(env)
     # The form fields (core/fields.html) for every template, fragments included: {{ ui.text(…) }}.
     env.globals["ui"] = env.get_template("core/fields.html").module

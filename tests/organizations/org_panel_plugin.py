@@ -1,4 +1,4 @@
-"""A test-only plugin adding panels to organization profiles (the ``organization_panels`` hook)."""
+"""A test-only plugin adding panels to organization profiles (the ``organization_panels`` and ``organization_standing`` hooks)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from core.hookspecs import hookimpl
 from core.plugins import Manifest
+from core.organizations import Standing
 from core.plugins.manifest import Panel
 
 
@@ -22,3 +23,10 @@ async def organization_panels(ctx: Any, organization: Any) -> list[Panel]:
         Panel("时间银行时长", "org_panel_test/panel.html", {"hours": 120, "note": "<b>plugin</b>"}, order=20),
         Panel("星级评价", "org_panel_test/panel.html", {"hours": 5, "note": "first"}, order=1),
     ]
+
+
+@hookimpl
+def organization_standing(ctx: Any, organization: Any) -> list[Standing]:
+    if "disability" not in organization.field_keys:
+        return []
+    return [Standing("probation", "连续两期评价末位", "Bottom decile two periods running", "org_panel_test")]

@@ -10,7 +10,7 @@ from core.app import create_app
 from core.models import District
 from core.plugins import PluginHost
 from core.plugins.enablement import disable_plugin, enable_plugin
-from tests.conftest import login
+from core.testing import csrf_of, login
 from tests.organizations import org_panel_plugin
 
 
@@ -56,3 +56,13 @@ def test_no_panel_where_the_plugin_is_disabled(panel_client, world, seed, panel_
     seed(disable)
     text = panel_client.get(f"/d/haishu/organizations/{world['autism']}").text
     assert "时间银行时长" not in text
+
+
+def test_hook_organization_standing(panel_client, world):
+    """A module's restriction is shown on the profile in the reader's language; others show none."""
+    text = panel_client.get(f"/d/haishu/organizations/{world['autism']}").text
+    assert "观察期</strong>: 连续两期评价末位" in text
+    assert "观察期" not in panel_client.get(f"/d/haishu/organizations/{world['elderly']}").text
+    panel_client.post("/lang", data={"lang": "en", "_csrf_token": csrf_of(panel_client, "/me")})
+    english = panel_client.get(f"/d/haishu/organizations/{world['autism']}").text
+    assert "On probation</strong>: Bottom decile two periods running" in english
