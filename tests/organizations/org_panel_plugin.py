@@ -1,12 +1,12 @@
-"""A test-only plugin adding panels to organization profiles (the ``organization_panels`` and ``organization_standing`` hooks)."""
+"""A test-only plugin: profile panels and a standing (``organization_panels``, ``organization_standing``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from core.hookspecs import hookimpl
-from core.plugins import Manifest
 from core.organizations import Standing
+from core.plugins import Manifest
 from core.plugins.manifest import Panel
 
 
