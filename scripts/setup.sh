@@ -42,6 +42,7 @@ if [[ $WITH_TEST -eq 1 ]]; then
   missing=()
   [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  [[ -x /usr/sbin/pgbouncer ]] || missing+=(pgbouncer)  # tests marked pgbouncer (docs/deployment-database.md)
   if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
 fi
 

@@ -139,6 +139,7 @@ def test_demo_enables_every_installed_plugin(cli_env, seed):
     assert seed(keys) == {p.key for p in host.plugins}
 
 
+@pytest.mark.pgbouncer  # the demo seeds through PgBouncer in transaction mode (it failed there before)
 def test_demo_users_can_log_in(cli_env, client):
     """Each demo user logs in with the password sanshe-demo and reaches a page."""
     run_demo()

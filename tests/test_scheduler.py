@@ -18,6 +18,8 @@ from core.scheduler.spec import daily_at, every_minutes
 from tests.factories import make_district, make_org_unit
 from tests.plugins_for_tests import job_hooks
 
+pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
+
 T0 = datetime(2026, 11, 18, 1, 7, tzinfo=UTC)  # 09:07 in Shanghai, a Wednesday
 
 

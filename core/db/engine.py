@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
+from uuid import uuid4
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -19,6 +21,7 @@ __all__ = (
     "create_engine",
     "is_busy",
     "is_sqlite",
+    "pooler_connect_args",
     "session_factory",
     "transaction_mode",
     "writes",
@@ -95,17 +98,54 @@ def is_busy(exc: BaseException) -> bool:
     return code in _BUSY_CODES or any(text in str(orig or exc).lower() for text in _BUSY_TEXT)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine with the settings Sanshe relies on for each backend."""
+POOLERS = frozenset({"", "pgbouncer"})
+
+
+def _statement_name() -> str:
+    return f"__asyncpg_{uuid4().hex}__"
+
+
+def pooler_connect_args(pooler: str | None = None) -> dict[str, Any]:
+    """asyncpg's arguments for a connection pooler in transaction mode (``SANSHE_DATABASE_POOLER``).
+
+    Behind PgBouncer in ``pool_mode = transaction`` consecutive transactions of one client
+    connection run on different server connections, and two clients share one. asyncpg's
+    statement cache (and SQLAlchemy's) would reuse a prepared statement on a server
+    connection that never saw it, and asyncpg's counter names (``__asyncpg_stmt_1__``)
+    collide between clients: so no caches, and every prepared statement gets a unique name
+    (SQLAlchemy's documented recipe). ``{}`` without a pooler.
+    """
+    pooler = (os.environ.get("SANSHE_DATABASE_POOLER", "") if pooler is None else pooler).strip().lower()
+    if pooler not in POOLERS:
+        msg = f"SANSHE_DATABASE_POOLER 只能是 pgbouncer 或留空 / must be 'pgbouncer' or empty, not {pooler!r}"
+        raise ValueError(msg)
+    if not pooler:
+        return {}
+    return {
+        "statement_cache_size": 0,
+        "prepared_statement_cache_size": 0,
+        "prepared_statement_name_func": _statement_name,
+    }
+
+
+def create_engine(url: str, *, pooler: str | None = None, **kwargs: Any) -> AsyncEngine:
+    """Create an async engine with the settings Sanshe relies on for each backend.
+
+    ``pooler`` (default: ``SANSHE_DATABASE_POOLER``) is ``"pgbouncer"`` when the PostgreSQL
+    URL points at PgBouncer in transaction mode (docs/deployment-database.md).
+    """
     if is_sqlite(url):
         kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    if "poolclass" not in kwargs:  # tests pass NullPool (one event loop per TestClient)
+        kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 20)
+    if extra := pooler_connect_args(pooler):
+        kwargs["connect_args"] = {**extra, **kwargs.get("connect_args", {})}
     return create_async_engine(url, **kwargs)
 
 

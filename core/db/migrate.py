@@ -22,7 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from core.db.engine import is_sqlite
+from core.db.engine import is_sqlite, pooler_connect_args
 from core.db.migration_env import CORE_MIGRATIONS_DIR, MigrationTarget, version_table_for
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def migration_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _sqlite_migration_pragmas)
         return engine
-    return create_async_engine(url)
+    return create_async_engine(url, connect_args=pooler_connect_args())
 
 
 async def _run(url: str, func: Any, *args: Any) -> Any:

@@ -191,9 +191,11 @@ class _Crawler:
         )
         page.on(
             "response",
-            lambda res: self._error(f"{res.status} for {res.url}")
-            if res.status >= 400 and res.request.resource_type != "document"
-            else None,
+            lambda res: (
+                self._error(f"{res.status} for {res.url}")
+                if res.status >= 400 and res.request.resource_type != "document"
+                else None
+            ),
         )
 
     def _error(self, text: str) -> None:

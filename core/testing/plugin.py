@@ -204,11 +204,10 @@ def make_app(settings: Settings, host: PluginHost) -> Litestar:
 
     if is_sqlite(settings.database_url):
         return app_module.create_app(settings, plugin_host=host)
-    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
     from sqlalchemy.pool import NullPool  # noqa: PLC0415
 
     original = app_module.create_engine
-    app_module.create_engine = lambda url, **_: create_async_engine(url, poolclass=NullPool)  # type: ignore[assignment]
+    app_module.create_engine = lambda url, **_: original(url, poolclass=NullPool)  # type: ignore[assignment]
     try:
         return app_module.create_app(settings, plugin_host=host)
     finally:

@@ -40,11 +40,14 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.plugins import PluginHost
     from core.testing.databases import Databases
+    from core.testing.pgbouncer import PgBouncer
     from core.web.context import RequestContext
 
 __all__ = ("ALL_BACKENDS", "BACKENDS", "selected_backends")
 
-ALL_BACKENDS = ("sqlite", "postgresql")
+# "pgbouncer": PostgreSQL through Debian's PgBouncer in transaction mode (core.testing.pgbouncer);
+# not in the default selection — `make test` runs a part of the suite on it.
+ALL_BACKENDS = ("sqlite", "postgresql", "pgbouncer")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -63,7 +66,27 @@ BACKENDS = selected_backends()
 _creation_times: dict[str, list[float]] = {}
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests using ``backend`` run on each selected backend; ``@pytest.mark.pgbouncer`` ones also through PgBouncer.
+
+    The marked modules (cases, ledger, votes, jobs, the demo) run a third time on
+    PostgreSQL behind PgBouncer in transaction mode whenever PostgreSQL is selected
+    (``SANSHE_TEST_PGBOUNCER=0`` leaves that out); the rest of the suite does not.
+    """
+    if "backend" not in metafunc.fixturenames:
+        return
+    names = list(BACKENDS)
+    if (
+        metafunc.definition.get_closest_marker("pgbouncer")
+        and "postgresql" in names
+        and "pgbouncer" not in names
+        and os.environ.get("SANSHE_TEST_PGBOUNCER", "1") != "0"
+    ):
+        names.append("pgbouncer")
+    metafunc.parametrize("backend", names, indirect=True)
+
+
+@pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     """Which database the test runs on (``postgres_only`` tests skip SQLite)."""
     name = str(request.param)
@@ -101,7 +124,6 @@ def _one_event_loop_per_connection() -> Iterator[None]:
     loops is ``NullPool``. SQLite (aiosqlite runs each connection in its own thread) keeps
     the production engine.
     """
-    from sqlalchemy.ext.asyncio import create_async_engine  # noqa: PLC0415
     from sqlalchemy.pool import NullPool  # noqa: PLC0415
 
     import core.app as app_module  # noqa: PLC0415
@@ -112,7 +134,7 @@ def _one_event_loop_per_connection() -> Iterator[None]:
     def create_engine_for_tests(url: str, **kwargs: Any) -> Any:
         if is_sqlite(url):
             return original(url, **kwargs)
-        return create_async_engine(url, poolclass=NullPool)
+        return original(url, poolclass=NullPool)
 
     app_module.create_engine = create_engine_for_tests  # type: ignore[assignment]
     try:
@@ -131,6 +153,17 @@ def postgres_server() -> PostgresServer:
 
 
 @pytest.fixture(scope="session")
+def pgbouncer(postgres_server: PostgresServer) -> PgBouncer:
+    """This process's PgBouncer (transaction mode) in front of its PostgreSQL server."""
+    from core.testing.pgbouncer import PgBouncerNotFoundError, shared_pgbouncer  # noqa: PLC0415
+
+    try:
+        return shared_pgbouncer(postgres_server)
+    except PgBouncerNotFoundError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
 def all_plugins_host() -> PluginHost:
     """Every installed plugin (built-in and entry points), as an app with default settings loads them."""
     from core.plugins import PluginHost  # noqa: PLC0415
@@ -143,15 +176,21 @@ def database_url(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest, _sanshe_databases: Databases
 ) -> Iterator[str]:
     """A fresh database with every migration of the core and of all plugins (a copy of a migrated template)."""
-    if backend == "postgresql":
+    if backend != "sqlite":
         request.getfixturevalue("postgres_server")  # fails the test clearly when PostgreSQL is missing
+    kind = "sqlite" if backend == "sqlite" else "postgresql"
     host: PluginHost = request.getfixturevalue("all_plugins_host")
-    _sanshe_databases.template(backend, host)  # made once per process, not counted per test
+    _sanshe_databases.template(kind, host)  # made once per process, not counted per test
     started = time.perf_counter()
-    url = _sanshe_databases.create(backend, host, tmp_path)
+    url = _sanshe_databases.create(kind, host, tmp_path)
     _creation_times.setdefault(backend, []).append(time.perf_counter() - started)
     try:
-        yield url
+        if backend == "pgbouncer":
+            monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+            monkeypatch.setenv("SANSHE_DATABASE_POOLER", "pgbouncer")
+            yield request.getfixturevalue("pgbouncer").url(url.rsplit("/", 1)[1])
+        else:
+            yield url
     finally:
         _sanshe_databases.drop(url)
 

@@ -21,6 +21,8 @@ from core.models.cases import Case, CaseEvent, CaseTypeVersion
 from core.models.jobs import CaseMigrationJob
 from core.testing import login
 
+pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 

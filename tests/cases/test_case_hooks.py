@@ -18,6 +18,8 @@ from core.refusal import NotFound
 from core.testing import csrf_of, login
 from tests.plugins_for_tests import case_hooks
 
+pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
+
 
 @pytest.fixture
 def host() -> PluginHost:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 
 from core.cases import service
@@ -12,6 +13,8 @@ from core.db import create_engine, session_factory
 from core.models import District, User
 from core.web.context import context_for
 from tests.cases.conftest import RESIDENT_REQUEST
+
+pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
 
 PARALLEL = 12
 

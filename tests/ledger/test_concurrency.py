@@ -6,12 +6,15 @@ import asyncio
 import random
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from core import ledger
 from core.db import create_engine, session_factory
 from core.models.ledger import LedgerTransfer
 from tests.ledger.conftest import balances, pay
+
+pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
 
 
 async def _parallel(database_url, jobs, connections):

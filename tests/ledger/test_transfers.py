@@ -12,6 +12,8 @@ from core.db.base import utcnow
 from core.models.ledger import LedgerPosting, LedgerTransfer
 from tests.ledger.conftest import balances, pay
 
+pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
+
 
 def count(db, model):
     async def run(session):

@@ -14,6 +14,8 @@ from core.db.base import utcnow
 from core.models.votes import VoteBallot, VoteParticipation
 from tests.votes.conftest import cast, cast_many, close, households, new_vote, people, result
 
+pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
+
 
 class TestNamedAndHidden:
     def test_a_named_vote_shows_provisional_results_while_open(self, db, world):
