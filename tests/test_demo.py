@@ -1,4 +1,9 @@
-"""``sanshe demo`` seeds the demo district 海曙区 once, and its users can log in."""
+"""``sanshe demo`` seeds the demo district 海曙区 once, and its users can log in.
+
+Seeding the whole demo (every plugin's data) takes seconds, so the tests that only read
+what it made share one seeded database per backend (``seeded``); the tests of running it
+(twice, through PgBouncer) seed their own.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,16 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from core.cli import demo
+from core.config import Settings
 from core.db import create_engine
 from core.db.base import Base
 from core.demo import DEMO_PASSWORD, DEMO_USERS
 from core.models import District, Membership, OrgUnit, User
 from core.plugins import PluginHost
 from core.testing import login
+from core.testing.plugin import make_app
+
+pytestmark = pytest.mark.xdist_group("test_demo")  # one worker seeds the shared database once per backend
 
 
 def _cli() -> click.Group:
@@ -32,6 +41,49 @@ def cli_env(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("SANSHE_DATABASE_URL", database_url)
     monkeypatch.delenv("SANSHE_PLUGINS", raising=False)
     return database_url
+
+
+_SEEDED: dict[str, tuple[str, str]] = {}
+
+
+@pytest.fixture
+def seeded(backend, request, tmp_path_factory, monkeypatch, _sanshe_databases):
+    """``(url, output)`` of a database ``sanshe demo`` seeded once per backend in this process; tests only read it."""
+    if backend not in _SEEDED:
+        workdir = tmp_path_factory.mktemp("demo")
+        kind = "sqlite" if backend == "sqlite" else "postgresql"
+        url = _sanshe_databases.create(kind, request.getfixturevalue("all_plugins_host"), workdir)
+        monkeypatch.setenv("SANSHE_VAR_DIR", str(workdir / "var"))
+        monkeypatch.setenv("SANSHE_DATABASE_URL", url)
+        monkeypatch.delenv("SANSHE_PLUGINS", raising=False)
+        _SEEDED[backend] = (url, run_demo())
+    return _SEEDED[backend]
+
+
+def query(url, fn):
+    """Run ``fn(session)`` against the seeded database and return what it returns."""
+    from core.db import session_factory
+
+    async def run():
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                return await fn(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def seeded_client(seeded, tmp_path):
+    from litestar.testing import TestClient
+
+    app = make_app(
+        Settings(database_url=seeded[0], secret_key="test-secret", var_dir=tmp_path / "var"), PluginHost.load(None)
+    )
+    with TestClient(app=app) as client:
+        yield client
 
 
 def run_demo():
@@ -69,18 +121,17 @@ def test_demo_twice_duplicates_nothing(cli_env):
     assert after_first["districts"] == 1
 
 
-def test_demo_prints_the_logins(cli_env):
+def test_demo_prints_the_logins(seeded):
     """The demo ends by printing every demo login, the password and where to log in."""
-    output = run_demo()
+    output = seeded[1]
     for user in DEMO_USERS:
         assert user.username in output
     assert DEMO_PASSWORD in output
     assert "http://127.0.0.1:8000/login" in output
 
 
-def test_demo_builds_the_district_places_and_people(cli_env, seed):
+def test_demo_builds_the_district_places_and_people(seeded):
     """海曙区 (HS) has 鼓楼街道 → 平桥社区 (→ 偃月小区) and 牡丹社区; worker is in 平桥社区; admin is platform admin."""
-    run_demo()
 
     async def check(session):
         district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
@@ -95,18 +146,16 @@ def test_demo_builds_the_district_places_and_people(cli_env, seed):
         admin = (await session.execute(select(User).where(User.username == "admin"))).scalar_one()
         assert admin.is_platform_admin
 
-    seed(check)
+    query(seeded[0], check)
 
 
-def test_demo_records_households_of_yanyue(cli_env, seed):
+def test_demo_records_households_of_yanyue(seeded):
     """偃月小区 has owners with floor areas and cars; the demo resident 刘洋 is a person linked to their login."""
     from decimal import Decimal
 
     from core.db.tenancy import for_district
     from core.models import Person
     from core.residents import public
-
-    run_demo()
 
     async def check(session):
         district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
@@ -118,25 +167,24 @@ def test_demo_records_households_of_yanyue(cli_env, seed):
         shared = await public.find_people_by_phone(session, "0574-87351234")
         return owners, person.name, len(shared)
 
-    owners, name, shared = seed(check)
+    owners, name, shared = query(seeded[0], check)
     assert len(owners) == 4
     assert sum((o.area for o in owners), Decimal(0)) == Decimal("357.50")
     assert name == "刘洋"
     assert shared == 2
 
 
-def test_demo_enables_every_installed_plugin(cli_env, seed):
+def test_demo_enables_every_installed_plugin(seeded):
     """Every installed plugin is switched on for 海曙区."""
     from core.plugins.enablement import enabled_keys
 
-    run_demo()
     host = PluginHost.load(None)
 
     async def keys(session):
         district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
         return await enabled_keys(session, district, host)
 
-    assert seed(keys) == {p.key for p in host.plugins}
+    assert query(seeded[0], keys) == {p.key for p in host.plugins}
 
 
 @pytest.mark.pgbouncer  # the demo seeds through PgBouncer in transaction mode (it failed there before)
@@ -150,11 +198,10 @@ def test_demo_users_can_log_in(cli_env, client):
         assert response.status_code == 200, user.username
 
 
-def test_worker_sees_the_haishu_dashboard(cli_env, client):
+def test_worker_sees_the_haishu_dashboard(seeded_client):
     """``worker`` lands on 海曙区's dashboard (工作台) after logging in."""
-    run_demo()
-    login(client, "worker", DEMO_PASSWORD)
-    response = client.get("/", follow_redirects=True)
+    login(seeded_client, "worker", DEMO_PASSWORD)
+    response = seeded_client.get("/", follow_redirects=True)
     assert response.url.path == "/d/haishu/"
     assert "海曙区" in response.text
     assert "工作台" in response.text
@@ -169,10 +216,9 @@ def test_demo_refuses_an_unmigrated_database(tmp_path, monkeypatch):
     assert "sanshe db upgrade" in result.output
 
 
-def test_demo_messages_are_in_chinese(cli_env, seed):
+def test_demo_messages_are_in_chinese(seeded):
     """The demo's council notices are written in Chinese: the plugins' catalogs are known to the CLI
     too (they were English message ids, shown as such in the Chinese interface)."""
-    run_demo()
 
     async def texts(session):
         from sqlalchemy import select
@@ -181,6 +227,6 @@ def test_demo_messages_are_in_chinese(cli_env, seed):
 
         return [str((n.params or {}).get("text", "")) for n in (await session.execute(select(Notification))).scalars()]
 
-    found = seed(texts)
+    found = query(seeded[0], texts)
     assert found and all(re.search(r"[\u4e00-\u9fff]", t) for t in found)
     assert not [t for t in found if "Published for objections" in t or "Meeting invitation" in t]
