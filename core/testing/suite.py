@@ -15,11 +15,14 @@ database with every migration of the core and of all installed plugins; ``app`` 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -318,6 +321,34 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
     pytest.fail(f"sanshe run did not answer /healthz within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
 
 
+_DEMO_TEMPLATE: list[Path] = []
+
+
+def _seeded_demo_into(workdir: Path, env: dict[str, str]) -> None:
+    """Put a migrated, demo-seeded ``demo.db`` (and its ``var/``) into ``workdir``.
+
+    ``sanshe demo`` seeds every plugin's data and takes seconds; it runs once per test
+    process into a template folder, which each live server's folder copies.
+    """
+    if not _DEMO_TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="sanshe-demo-template-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        template_env = {
+            **env,
+            "SANSHE_VAR_DIR": str(template / "var"),
+            "SANSHE_DATABASE_URL": f"sqlite+aiosqlite:///{template / 'demo.db'}",
+        }
+        _sanshe(template_env, "db", "upgrade")
+        _sanshe(template_env, "demo", "--quiet")
+        _DEMO_TEMPLATE.append(template)
+    template = _DEMO_TEMPLATE[0]
+    for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
+        if (template / name).exists():
+            shutil.copyfile(template / name, workdir / name)
+    if (template / "var").is_dir():
+        shutil.copytree(template / "var", workdir / "var", dirs_exist_ok=True)
+
+
 @pytest.fixture(scope="module")
 def live_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The live server's folder: its ``demo.db`` (SQLite), ``var/`` and ``server.log``."""
@@ -337,8 +368,7 @@ def live_server(live_workdir: Path) -> Iterator[str]:
         "SANSHE_HOST": "127.0.0.1",
         "SANSHE_PORT": str(port),
     }
-    _sanshe(env, "db", "upgrade")
-    _sanshe(env, "demo", "--quiet")
+    _seeded_demo_into(workdir, env)
     log = workdir / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own argv
