@@ -69,12 +69,22 @@ def demo(live_server: str, live_workdir: Path) -> tuple[str, dict[str, str], lis
     return live_server, _demo_users(live_workdir / "demo.db"), _route_pages(live_workdir)
 
 
-def _run(browser: Browser, demo: tuple[str, dict[str, str], list[str]], locale: str, roles: list[str] | None) -> None:
+SHARDS = 2  # the roles are split over this many tests, which xdist may run on different workers
+
+
+def _run(
+    browser: Browser,
+    demo: tuple[str, dict[str, str], list[str]],
+    locale: str,
+    roles: list[str] | None,
+    shard: int = 0,
+    shards: int = 1,
+) -> None:
     base, users, route_pages = demo
     failures = []
     counts = []
-    for role, username in sorted(users.items()):
-        if roles is not None and role not in roles:
+    for i, (role, username) in enumerate(sorted(users.items())):
+        if (roles is not None and role not in roles) or i % shards != shard:
             continue
         start = "/" if role == "platform_admin" else f"/d/{DISTRICT}/"
         report = crawl(
@@ -94,11 +104,21 @@ def _run(browser: Browser, demo: tuple[str, dict[str, str], list[str]], locale: 
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(str(f) for f in failures)
 
 
-def test_every_role_every_page_in_chinese(browser: Browser, demo: tuple[str, dict[str, str], list[str]]) -> None:
+@pytest.mark.parametrize(
+    "shard",
+    [
+        pytest.param(n, id=f"roles-{n + 1}-of-{SHARDS}", marks=pytest.mark.xdist_group(f"crawl-{n}"))
+        for n in range(SHARDS)
+    ],
+)
+def test_every_role_every_page_in_chinese(
+    browser: Browser, demo: tuple[str, dict[str, str], list[str]], shard: int
+) -> None:
     """Every role's pages, in Chinese, at desktop and phone size: HTML, no errors, no raw keys, no overflow."""
-    _run(browser, demo, "zh-CN", None)
+    _run(browser, demo, "zh-CN", None, shard, SHARDS)
 
 
+@pytest.mark.xdist_group("crawl-1")
 def test_staff_pages_in_english(browser: Browser, demo: tuple[str, dict[str, str], list[str]]) -> None:
     """Staff and administrators' pages in English show none of the interface's Chinese strings."""
     _run(browser, demo, "en-US", ["district_admin", "community_worker", "social_worker"])
