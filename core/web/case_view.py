@@ -194,7 +194,9 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
         view = EventView(event.kind, event.actor or gettext("System"), event.at, "")  # no actor: the system
         if event.kind == "created":
             channel = channel_label(str(p.get("channel") or case.channel or ""))
-            view.title = gettext("Filed the case (%(channel)s)", channel=channel) if channel else gettext("Filed the case")
+            view.title = (
+                gettext("Filed the case (%(channel)s)", channel=channel) if channel else gettext("Filed the case")
+            )
         elif event.kind == "updated":
             view.title = gettext("Changed fields")
             view.changes = _change_lines(definition, p.get("changes", {}), locale, names)

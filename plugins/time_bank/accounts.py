@@ -30,7 +30,7 @@ from plugins.time_bank.models import Badge, Bank, CatalogueItem, FamilyLink
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("Refused", "apply_incentives", "expire_unused", "gift", "record_text", "redeem")
+__all__ = ("Refused", "apply_incentives", "catalogue_item", "expire_unused", "gift", "record_text", "redeem")
 
 
 def record_text(message: str, **variables: Any) -> str:
@@ -48,6 +48,18 @@ class Refused(Refusal):
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
+
+
+async def catalogue_item(session: AsyncSession, item_id: Any) -> CatalogueItem:
+    """An active catalogue service of the district by id (404 otherwise)."""
+    from core.plugin_api import NotFound  # noqa: PLC0415
+
+    wanted = int(item_id) if str(item_id or "").isdigit() else 0
+    query = select(CatalogueItem).where(CatalogueItem.id == wanted, CatalogueItem.active.is_(True))
+    item = (await session.execute(query)).scalar_one_or_none()
+    if item is None:
+        raise NotFound(_("No such service in the catalogue."))
+    return item
 
 
 def _too_low(exc: ledger.LimitExceeded, amount: int, locale: str) -> Refused:

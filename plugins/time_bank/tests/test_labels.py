@@ -51,13 +51,15 @@ def test_credited_case_shows_no_transfer_id(client, world, as_user):
 
 
 def test_filed_event_without_a_channel_has_no_empty_brackets(client, world, as_user, seed):
-    """A "created" event that recorded no channel (the demo's history) reads 登记了案件（网上）, never 登记了案件（）."""
+    """A "created" event with no channel recorded (the demo's history) reads 登记了案件（网上）, never （）."""
     ref = as_user("resident", lambda ctx: post_need(ctx, world.bank))
 
     async def drop_channel(session):
         event = (
-            await session.execute(select(CaseEvent).where(CaseEvent.kind == "created").order_by(CaseEvent.id.desc()))
-        ).scalars().first()
+            (await session.execute(select(CaseEvent).where(CaseEvent.kind == "created").order_by(CaseEvent.id.desc())))
+            .scalars()
+            .first()
+        )
         event.payload = {k: v for k, v in event.payload.items() if k != "channel"}
 
     seed(drop_channel)
