@@ -176,7 +176,7 @@ async def join_apply(request: Request[Any, Any, Any], ctx: RequestContext, bank_
     assert ctx.user is not None
     bank = await banks.bank_or_404(ctx.session, bank_id)
     raw = await request.form()
-    form = {
+    form: dict[str, Any] = {
         "volunteer": raw.get("volunteer") == "on",
         "resident": raw.get("resident") == "on",
         "skills": [str(v) for v in raw.getall("skills", [])],
@@ -186,7 +186,17 @@ async def join_apply(request: Request[Any, Any, Any], ctx: RequestContext, bank_
     }
     try:
         async with ctx.session.begin_nested():
-            await membership.apply(ctx.session, bank, ctx.user.id, **form)
+            await membership.apply(
+                ctx.session,
+                bank,
+                ctx.user.id,
+                volunteer=bool(form["volunteer"]),
+                resident=bool(form["resident"]),
+                skills=form["skills"],
+                areas=form["areas"],
+                availability=form["availability"],
+                phone=form["phone"],
+            )
     except Refusal as exc:
         if exc.status_code in (403, 404):
             raise
