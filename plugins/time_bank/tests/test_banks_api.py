@@ -253,3 +253,26 @@ def test_parallel_decisions_decide_an_application_once(app, world, seed, client)
         return (await session.execute(query)).scalar_one()
 
     assert seed(status) == winner
+
+
+def test_join_page_refuses_a_wrong_phone_by_the_field(client, world, seed):
+    """The join form (ui macros) keeps the choices and puts the phone's message under the phone; nothing is saved."""
+    login(client, "newbie")
+    token = csrf_of(client, f"{TB}/join/{world.bank}")
+    data = {"volunteer": "on", "skills": ["visit"], "phone": "12345", "_csrf_token": token}
+    response = client.post(f"{TB}/join/{world.bank}", data=data, follow_redirects=False)
+    assert response.status_code == 400
+    assert 'id="f-phone-error"' in response.text and "0574-87654321" in response.text
+    assert 'value="visit" checked' in response.text
+    assert _members_of(seed, world.bank, world.users["newbie"]) == 0
+    data["phone"] = "0574 8765 4321"
+    assert client.post(f"{TB}/join/{world.bank}", data=data, follow_redirects=False).status_code == 303
+    assert _members_of(seed, world.bank, world.users["newbie"]) == 1
+
+
+def _members_of(seed, bank_id: int, user_id: int) -> int:
+    async def count(session):
+        query = select(func.count()).select_from(Member).where(Member.bank_id == bank_id, Member.user_id == user_id)
+        return (await session.execute(query)).scalar_one()
+
+    return seed(count)
