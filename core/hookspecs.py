@@ -158,6 +158,11 @@ def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> list
     """Return panels for the case page (each a template rendered with its context, ``ctx`` and ``case``)."""
 
 
+@hookspec
+def case_field_labels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> dict[str, dict[str, str]]:  # type: ignore[empty-body]
+    """Return, by field key, the text people read for stored values the form cannot name (an id → its name)."""
+
+
 # -- Organizations -------------------------------------------------------------------------
 
 

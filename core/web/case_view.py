@@ -128,6 +128,10 @@ async def _names(ctx: RequestContext, definition: CaseTypeDef, case: Case) -> di
     if wanted:
         for unit in (await ctx.session.execute(select(OrgUnit).where(OrgUnit.id.in_(wanted)))).scalars():
             known[str(unit.id)] = unit.name(ctx.locale)
+    # A plugin names what only it knows (a time bank's id, a bank's category key): "field:<key>".
+    for found in await call_hook(ctx.hooks.case_field_labels, ctx=ctx, case=case, case_type=definition):
+        for key, labels in (found or {}).items():
+            names.setdefault(f"field:{key}", {}).update({str(v): str(t) for v, t in labels.items()})
     return names
 
 
@@ -189,7 +193,10 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
         p = event.payload or {}
         view = EventView(event.kind, event.actor or gettext("System"), event.at, "")  # no actor: the system
         if event.kind == "created":
-            view.title = gettext("Filed the case (%(channel)s)", channel=channel_label(str(p.get("channel", ""))))
+            channel = channel_label(str(p.get("channel") or case.channel or ""))
+            view.title = (
+                gettext("Filed the case (%(channel)s)", channel=channel) if channel else gettext("Filed the case")
+            )
         elif event.kind == "updated":
             view.title = gettext("Changed fields")
             view.changes = _change_lines(definition, p.get("changes", {}), locale, names)

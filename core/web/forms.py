@@ -233,6 +233,8 @@ def display_value(  # noqa: PLR0911 - one answer per field type
     """A stored value as text for people: money in yuan, choices by label, names for references."""
     if value is None or value in ("", []):
         return ""
+    if (named := (names or {}).get(f"field:{f.key}", {}).get(str(value))) is not None:
+        return named  # a plugin's name for the value (the case_field_labels hook)
     if f.type == "money" and isinstance(value, int):
         return f"¥{Decimal(value) / 100:,.2f}"
     if f.type == "choice":

@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
-from core.plugin_api import TIMEZONE, LedgerAccount, LedgerPosting, LedgerTransfer, Refusal, ledger, localized, utcnow
+from core.plugin_api import (
+    TIMEZONE,
+    LedgerAccount,
+    LedgerPosting,
+    LedgerTransfer,
+    Refusal,
+    ledger,
+    localized,
+    use_locale,
+    utcnow,
+)
 from core.plugin_api import gettext as _
 from plugins.time_bank import banks
 from plugins.time_bank.models import Badge, Bank, CatalogueItem, FamilyLink
@@ -20,7 +30,17 @@ from plugins.time_bank.models import Badge, Bank, CatalogueItem, FamilyLink
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("Refused", "apply_incentives", "expire_unused", "gift", "redeem")
+__all__ = ("Refused", "apply_incentives", "catalogue_item", "expire_unused", "gift", "record_text", "redeem")
+
+
+def record_text(message: str, **variables: Any) -> str:
+    """A ledger reason in Chinese, the language of record, whatever the language of the person acting.
+
+    Statements (PDF, Excel) are Chinese documents; a gift made from the English UI must
+    not print "Gift to family" on them.
+    """
+    with use_locale("zh_CN"):
+        return _(message, **variables)
 
 
 class Refused(Refusal):
@@ -28,6 +48,18 @@ class Refused(Refusal):
 
     def __init__(self, message: str, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
+
+
+async def catalogue_item(session: AsyncSession, item_id: Any) -> CatalogueItem:
+    """An active catalogue service of the district by id (404 otherwise)."""
+    from core.plugin_api import NotFound  # noqa: PLC0415
+
+    wanted = int(item_id) if str(item_id or "").isdigit() else 0
+    query = select(CatalogueItem).where(CatalogueItem.id == wanted, CatalogueItem.active.is_(True))
+    item = (await session.execute(query)).scalar_one_or_none()
+    if item is None:
+        raise NotFound(_("No such service in the catalogue."))
+    return item
 
 
 def _too_low(exc: ledger.LimitExceeded, amount: int, locale: str) -> Refused:
@@ -59,14 +91,14 @@ async def redeem(
     account = await banks.account_of(session, bank, user_id)
     if item is not None:
         amount, target = item.price, await banks.pool_account(session, bank)
-        reason, category = _("Redeemed: %(name)s", name=item.name), "redeem"
+        reason, category = record_text("Redeemed: %(name)s", name=item.name), "redeem"
     else:
         if to_user is None or to_user == user_id or await banks.member_of(session, bank.id, to_user) is None:
             raise Refused(_("Choose another approved member of this time bank."))
         if minutes <= 0:
             raise Refused(_("Enter a time greater than zero."))
         amount, target = minutes, await banks.account_of(session, bank, to_user)
-        reason, category = _("Paid for a service from another member"), "redeem"
+        reason, category = record_text("Paid for a service from another member"), "redeem"
     try:
         return await ledger.move(
             session,
@@ -151,7 +183,7 @@ async def gift(
             from_account=account.id,
             to_account=target.id,
             amount=minutes,
-            reason=_("Gift to family (%(relation)s)", relation=link.relation),
+            reason=record_text("Gift to family (%(relation)s)", relation=link.relation),
             category="gift",
             link=f"time_bank:family:{link.id}",
             idempotency_key=f"time_bank:gift:{bank.id}:{user_id}:{key}",
@@ -208,7 +240,7 @@ async def expire_unused(session: AsyncSession, bank: Bank, *, as_of: datetime | 
             from_account=account.id,
             to_account=pool.id,
             amount=old,
-            reason=_("Unused hours expired after %(months)s months", months=bank.expiry_months),
+            reason=record_text("Unused hours expired after %(months)s months", months=bank.expiry_months),
             category="expiry",
             link=f"time_bank:expiry:{period}",
             idempotency_key=key,
@@ -255,7 +287,7 @@ async def apply_incentives(session: AsyncSession, bank: Bank, user_id: int, when
                         from_account=pool.id,
                         to_account=account.id,
                         amount=bonus,
-                        reason=_("Incentive: %(name)s (%(period)s)", name=badge.name, period=period),
+                        reason=record_text("Incentive: %(name)s (%(period)s)", name=badge.name, period=period),
                         category="incentive",
                         link=f"time_bank:incentive:{rule['key']}",
                         idempotency_key=f"time_bank:incentive:{bank.id}:{rule['key']}:{period}:{user_id}",

@@ -29,6 +29,7 @@ from core.plugin_api import (
 from core.plugin_api import gettext as _
 from plugins.time_bank import banks, needs, offers, queries
 from plugins.time_bank.api_activities import ACTIVITY_API
+from plugins.time_bank.api_banks import BANK_API
 from plugins.time_bank.api_models import (
     AccountOut,
     BankOut,
@@ -275,6 +276,7 @@ async def api_statement(ctx: RequestContext, bank_id: int, user_id: int, year: i
 
 API_ROUTES = [
     *ACTIVITY_API,
+    *BANK_API,
     api_banks,
     api_needs,
     api_need_create,

@@ -8,9 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from core.plugin_api import Case, LedgerAccount, StatementLine
-    from plugins.time_bank.models import Activity, Bank, Category, Offer, Service
+    from plugins.time_bank.models import Activity, Bank, CatalogueItem, Category, Member, Offer, Service
 
-__all__ = ("AccountOut", "ActivityOut", "BankOut", "CategoryOut", "LineOut", "OfferOut", "ServiceOut", "StatementOut")
+__all__ = (
+    "AccountOut",
+    "ActivityOut",
+    "BankOut",
+    "CatalogueOut",
+    "CategoryOut",
+    "LineOut",
+    "MemberOut",
+    "MovementOut",
+    "OfferOut",
+    "ServiceOut",
+    "StatementOut",
+)
 
 
 @dataclass(frozen=True)
@@ -207,3 +219,65 @@ class StatementOut:
     opening: int
     closing: int
     lines: list[LineOut]
+
+
+@dataclass(frozen=True)
+class MemberOut:
+    """A membership or an application: ``status`` applied / approved / rejected / left; balance in minutes."""
+
+    id: int
+    bank_id: int
+    user_id: int
+    name: str
+    status: str
+    is_volunteer: bool
+    is_resident: bool
+    is_staff: bool
+    skills: list[str]
+    areas: list[int]
+    availability: list[str]
+    balance: int | None
+
+    @classmethod
+    def of(cls, member: Member, name: str, balance: int | None = None) -> MemberOut:
+        return cls(
+            id=member.id,
+            bank_id=member.bank_id,
+            user_id=member.user_id,
+            name=name,
+            status=member.status,
+            is_volunteer=member.is_volunteer,
+            is_resident=member.is_resident,
+            is_staff=member.is_staff,
+            skills=list(member.skills or []),
+            areas=list(member.areas or []),
+            availability=list(member.availability or []),
+            balance=balance,
+        )
+
+
+@dataclass(frozen=True)
+class CatalogueOut:
+    """A catalogue service members spend hours on; ``price`` in minutes."""
+
+    id: int
+    bank_id: int
+    name: str
+    category: str
+    price: int
+    description: str
+
+    @classmethod
+    def of(cls, item: CatalogueItem) -> CatalogueOut:
+        return cls(item.id, item.bank_id, item.name, item.category, item.price, item.description)
+
+
+@dataclass(frozen=True)
+class MovementOut:
+    """Hours moved by a redemption or a gift: the amount (minutes), the reason, the balance left."""
+
+    bank_id: int
+    amount: int
+    reason: str
+    balance: int
+    balance_text: str

@@ -54,6 +54,7 @@ __all__ = (
     "is_staff_of",
     "list_banks",
     "member_of",
+    "members_with_balances",
     "memberships_of",
     "pool_account",
     "require_staff",
@@ -214,6 +215,29 @@ async def member_of(session: AsyncSession, bank_id: int, user_id: int, *, approv
     if approved:
         query = query.where(Member.status == MemberStatus.APPROVED)
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def members_with_balances(
+    session: AsyncSession, bank: Bank, status: str = MemberStatus.APPROVED
+) -> list[tuple[Member, str, int | None]]:
+    """The bank's members (or applications) by name, with each one's balance in minutes (None: no account yet)."""
+    query = (
+        select(Member, User.label)
+        .join(User, User.id == Member.user_id)
+        .where(Member.bank_id == bank.id, Member.status == status)
+        .order_by(User.display_name, User.id)
+    )
+    rows = [(m, str(label)) for m, label in (await session.execute(query)).all()]
+    refs = [member_ref(bank.id, m.user_id) for m, _label in rows]
+    balances: dict[str, int] = {}
+    if refs:
+        found = await session.execute(
+            select(ledger.LedgerAccount.owner_ref, ledger.LedgerAccount.balance).where(
+                ledger.LedgerAccount.owner_ref.in_(refs)
+            )
+        )
+        balances = dict(found.tuples().all())
+    return [(m, label, balances.get(member_ref(bank.id, m.user_id))) for m, label in rows]
 
 
 async def memberships_of(session: AsyncSession, user_id: int) -> list[tuple[Member, Bank]]:

@@ -10,7 +10,7 @@ was not chosen because it embeds TrueType outlines only, and Noto CJK is CFF-bas
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,10 @@ from core.plugin_api import TIMEZONE, FontMissing, cjk_font, new_cjk_pdf
 if TYPE_CHECKING:
     from core.plugin_api import Statement
 
-__all__ = ("FontMissing", "StatementInfo", "cjk_font", "statement_pdf", "statement_xlsx")
+__all__ = ("MOVEMENTS", "FontMissing", "StatementInfo", "cjk_font", "statement_pdf", "statement_rows", "statement_xlsx")
+
+# The movements that are not a service category, as the (Chinese) statement names them.
+MOVEMENTS = {"gift": "转赠", "redeem": "兑换", "incentive": "激励", "expiry": "到期收回", "reversal": "冲正"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,11 @@ class StatementInfo:
     organization: str
     member: str
     period: str
+    categories: dict[str, str] = field(default_factory=dict)  # the bank's category keys → Chinese names
+
+    def category(self, key: str) -> str:
+        """A line's category as the statement prints it: the bank's name for it, never its key."""
+        return self.categories.get(key) or MOVEMENTS.get(key) or ("其他" if key else "")
 
 
 def _fmt(minutes: int) -> str:
@@ -40,6 +48,20 @@ def _fmt(minutes: int) -> str:
 
 def _local(when: datetime) -> str:
     return when.astimezone(TIMEZONE).strftime("%Y-%m-%d")
+
+
+def statement_rows(info: StatementInfo, statement: Statement) -> list[tuple[str, str, str, str, str]]:
+    """The statement's lines as printed: date, description, category name, signed amount, balance."""
+    return [
+        (
+            _local(item.effective_at),
+            item.reason,
+            info.category(item.category),
+            f"{'+' if item.amount > 0 else ''}{_fmt(item.amount)}",
+            _fmt(item.balance),
+        )
+        for item in statement.lines
+    ]
 
 
 def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
@@ -63,17 +85,8 @@ def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
     heading = FontFace(emphasis="", fill_color=(235, 235, 235))
     with pdf.table(col_widths=widths, text_align=align, line_height=6, headings_style=heading) as table:
         table.row(("日期", "摘要", "类别", "金额", "余额"))
-        for item in statement.lines:
-            sign = "+" if item.amount > 0 else ""
-            table.row(
-                (
-                    _local(item.effective_at),
-                    item.reason,
-                    item.category,
-                    f"{sign}{_fmt(item.amount)}",
-                    _fmt(item.balance),
-                )
-            )
+        for row in statement_rows(info, statement):
+            table.row(row)
     pdf.ln(3)
     pdf.cell(
         0, 6, f"本期收入：{_fmt(statement.credits)}　本期支出：{_fmt(-statement.debits)}", new_x="LMARGIN", new_y="NEXT"
@@ -81,7 +94,7 @@ def statement_pdf(info: StatementInfo, statement: Statement) -> bytes:
     pdf.set_font("cjk", size=12)
     pdf.cell(0, 8, f"期末余额：{_fmt(statement.closing)}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=8)
-    pdf.cell(0, 6, f"打印时间：{datetime.now(TIMEZONE).strftime('%Y-%m-%d %H:%M')}　账户 #{statement.account.id}")
+    pdf.cell(0, 6, f"打印时间：{datetime.now(TIMEZONE).strftime('%Y-%m-%d %H:%M')}")
     return bytes(pdf.output())
 
 
@@ -100,7 +113,7 @@ def statement_xlsx(info: StatementInfo, statement: Statement) -> bytes:
         sheet.append([label, value])
     sheet.append(["期初余额（分钟）", statement.opening, _fmt(statement.opening)])
     sheet.append([])
-    sheet.append(["日期", "摘要", "类别", "金额（分钟）", "余额（分钟）", "金额", "关联"])
+    sheet.append(["日期", "摘要", "类别", "金额（分钟）", "余额（分钟）", "金额"])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for item in statement.lines:
@@ -108,16 +121,15 @@ def statement_xlsx(info: StatementInfo, statement: Statement) -> bytes:
             [
                 item.effective_at.astimezone(TIMEZONE).date(),
                 item.reason,
-                item.category,
+                info.category(item.category),
                 item.amount,
                 item.balance,
                 _fmt(item.amount),
-                item.link,
             ]
         )
     sheet.append([])
     sheet.append(["期末余额（分钟）", statement.closing, _fmt(statement.closing)])
-    for column, width in zip("ABCDEFG", (12, 40, 10, 14, 14, 16, 24), strict=True):
+    for column, width in zip("ABCDEF", (12, 40, 10, 14, 14, 16), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)

@@ -16,7 +16,7 @@ from plugins.time_bank import banks, needs
 from plugins.time_bank import cli as cli_module
 from plugins.time_bank.api import API_ROUTES
 from plugins.time_bank.manifest import CASE_TYPE, KEY, MANIFEST
-from plugins.time_bank.models import Member, MemberStatus, Service
+from plugins.time_bank.models import Bank, Member, MemberStatus, Service
 from plugins.time_bank.routes import ROUTES
 from plugins.time_bank.seed import seed_time_bank
 from plugins.time_bank.web import TEMPLATE_HELPERS
@@ -138,6 +138,20 @@ async def case_record_rules(ctx: RequestContext, case_type: CaseTypeDef) -> list
     )
     open_needs = select(Service.case_id).where(Service.bank_id.in_(volunteer_banks))
     return [or_(Case.created_by_id == uid, Case.id.in_(own), (Case.state == "posted") & Case.id.in_(open_needs))]
+
+
+@hookimpl
+async def case_field_labels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> dict[str, dict[str, str]]:
+    """The bank's name for ``bank_id`` and the category's label for ``category`` (never the id or the key)."""
+    if case.case_type_key != CASE_TYPE:
+        return {}
+    row = await needs.service_of(ctx, case)
+    bank_id = row.bank_id if row is not None else needs.int_or_none(case.data.get("bank_id"))
+    bank = (await ctx.session.execute(select(Bank).where(Bank.id == bank_id))).scalar_one_or_none()
+    if bank is None:
+        return {}
+    cats = await banks.categories(ctx.session, bank.id, active_only=False)
+    return {"bank_id": {str(bank.id): bank.name}, "category": {k: c.name(ctx.locale) for k, c in cats.items()}}
 
 
 @hookimpl

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from core.plugin_api import Case, CaseTypeDef, RequestContext, Transition
 
-__all__ = ("after_step", "credit", "earn_key", "refusal", "register_need", "service_of")
+__all__ = ("after_step", "credit", "earn_key", "int_or_none", "refusal", "register_need", "service_of")
 
 AUTO_CREDIT = "time_bank_auto_credit"
 
@@ -51,7 +51,7 @@ async def service_of(ctx: RequestContext, case: Case) -> Service | None:
     return (await ctx.session.execute(select(Service).where(Service.case_id == case.id))).scalar_one_or_none()
 
 
-def _int(value: Any) -> int | None:
+def int_or_none(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
@@ -62,7 +62,8 @@ async def register_need(ctx: RequestContext, case: Case) -> Service:
     """Check a new need against its bank (category, membership) and record its service row."""
     assert ctx.user is not None
     data = case.data
-    bank = (await ctx.session.execute(select(Bank).where(Bank.id == _int(data.get("bank_id"))))).scalar_one_or_none()
+    bank_id = int_or_none(data.get("bank_id"))
+    bank = (await ctx.session.execute(select(Bank).where(Bank.id == bank_id))).scalar_one_or_none()
     if bank is None or not bank.active:
         raise InvalidData(_("Please correct the marked fields."), {"bank_id": _("Choose one of the time banks.")})
     cats = await banks.categories(ctx.session, bank.id)
@@ -72,7 +73,7 @@ async def register_need(ctx: RequestContext, case: Case) -> Service:
             _("Please correct the marked fields."),
             {"category": _("Choose one of this bank's categories: %(names)s.", names=names)},
         )
-    served = _int(data.get("served_user")) or ctx.user.id
+    served = int_or_none(data.get("served_user")) or ctx.user.id
     staff = await banks.is_staff_of(ctx, bank.id)
     if served != ctx.user.id and not staff:
         raise InvalidData(
@@ -90,7 +91,7 @@ async def register_need(ctx: RequestContext, case: Case) -> Service:
         case_id=case.id,
         bank_id=bank.id,
         category=str(data["category"]),
-        area_id=_int(data.get("area")),
+        area_id=int_or_none(data.get("area")),
         served_user_id=served,
         wanted_on=date.fromisoformat(wanted) if isinstance(wanted, str) and wanted else None,
     )
@@ -143,7 +144,7 @@ async def refusal(ctx: RequestContext, case: Case, transition: Transition, data:
     uid = ctx.user.id
     staff = await banks.is_staff_of(ctx, row.bank_id)
     if transition.key == "match":
-        return await _volunteer_refusal(ctx, row, _int(data.get("volunteer")), staff)
+        return await _volunteer_refusal(ctx, row, int_or_none(data.get("volunteer")), staff)
     if transition.key == "verify" and uid == row.volunteer_user_id:
         return _("The volunteer cannot verify their own hours: the person served or the bank's staff confirm them.")
     people = {"volunteer": row.volunteer_user_id, "served": row.served_user_id, "creator": case.created_by_id}
@@ -235,11 +236,11 @@ async def after_step(ctx: RequestContext, case: Case, case_type: CaseTypeDef, tr
         return
     key = transition.key
     if key == "match":
-        row.volunteer_user_id = _int(case.data.get("volunteer"))
+        row.volunteer_user_id = int_or_none(case.data.get("volunteer"))
     elif key == "unmatch":
         row.volunteer_user_id = None
     elif key in {"complete", "resolve"}:
-        row.minutes = _int(case.data.get("minutes"))
+        row.minutes = int_or_none(case.data.get("minutes"))
         served = case.data.get("served_on")
         row.served_on = date.fromisoformat(served) if isinstance(served, str) and served else None
     await ctx.session.flush()

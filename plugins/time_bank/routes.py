@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from plugins.time_bank.routes_activities import ACTIVITY_ROUTES
+from plugins.time_bank.routes_banks import BANK_ROUTES
 from plugins.time_bank.routes_forms import FORM_ROUTES
 from plugins.time_bank.routes_import import IMPORT_ROUTES
 from plugins.time_bank.routes_me import ME_ROUTES
@@ -23,6 +24,7 @@ ROUTES: list[Any] = [
     *ME_ROUTES,
     *OFFER_ROUTES,
     *FORM_ROUTES,
+    *BANK_ROUTES,
     *STAFF_ROUTES,
     *REPORT_ROUTES,
     *ACTIVITY_ROUTES,

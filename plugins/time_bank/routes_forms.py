@@ -13,12 +13,24 @@ from typing import Any
 from litestar import Request, Response, get, post
 from sqlalchemy import select
 
-from core.plugin_api import Form, InvalidData, OrgUnit, OrgUnitKind, RequestContext, User, create_case, page, redirect
+from core.plugin_api import (
+    Form,
+    InvalidData,
+    OrgUnit,
+    OrgUnitKind,
+    Refusal,
+    RequestContext,
+    User,
+    create_case,
+    page,
+    redirect,
+)
 from core.plugin_api import gettext as _
-from plugins.time_bank import banks
+from plugins.time_bank import banks, membership
 from plugins.time_bank.manifest import CASE_TYPE, KEY
 from plugins.time_bank.models import Member, MemberStatus
 from plugins.time_bank.offers import SLOTS
+from plugins.time_bank.web import slot_label
 
 __all__ = ("FORM_ROUTES",)
 
@@ -55,6 +67,8 @@ async def _need_form(
 ) -> Response[Any]:
     choices = await _need_banks(ctx)
     staff_banks = [b.id for b, _c, staff in choices if staff]
+    residents = await _residents(ctx, staff_banks) if staff_banks else []
+    several = len(choices) > 1
     return await page(
         request,
         ctx,
@@ -63,8 +77,20 @@ async def _need_form(
         form=form,
         errors=errors,
         choices=choices,
-        residents=await _residents(ctx, staff_banks) if staff_banks else [],
-        communities=await _communities(ctx),
+        category_options=[
+            (key, f"{cat.name(ctx.locale)} · {bank.name}" if several else cat.name(ctx.locale))
+            for bank, cats, _staff in choices
+            for key, cat in cats.items()
+        ],
+        bank_options=[(str(bank.id), bank.name) for bank, _c, _s in choices],
+        resident_options=list(dict.fromkeys((str(user.id), user.label) for _b, user in residents)),
+        channel_options=[
+            ("web", _("Web")),
+            ("phone", _("Phone")),
+            ("walk_in", _("Walk-in")),
+            ("door_to_door", _("Door to door")),
+        ],
+        community_options=[(str(u.id), u.name(ctx.locale)) for u in await _communities(ctx)],
     )
 
 
@@ -102,44 +128,79 @@ async def need_create(request: Request[Any, Any, Any], ctx: RequestContext, data
     )
 
 
-@get("/time-bank/join/{bank_id:int}", name="time_bank:join")
-async def join_form(request: Request[Any, Any, Any], ctx: RequestContext, bank_id: int) -> Response[Any]:
-    """Apply to join a bank: as a volunteer and/or a resident, with skills, areas and availability."""
-    ctx.require(KEY, "use")
+async def _join_page(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    bank: Any,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response[Any]:
     assert ctx.user is not None
-    bank = await banks.bank_or_404(ctx.session, bank_id)
     member = await banks.member_of(ctx.session, bank.id, ctx.user.id, approved=False)
+    if form is None:  # filled from the application (or the defaults: a new volunteer)
+        form = {
+            "volunteer": not member or member.is_volunteer,
+            "resident": bool(member and member.is_resident),
+            "skills": list(member.skills) if member else [],
+            "areas": [str(a) for a in member.areas] if member else [],
+            "availability": list(member.availability) if member else [],
+            "phone": member.phone if member else "",
+        }
+    cats = await banks.categories(ctx.session, bank.id)
     return await page(
         request,
         ctx,
         "time_bank/join.html",
+        status_code=400 if errors else 200,
         bank=bank,
         member=member,
-        slots=SLOTS,
-        categories=await banks.categories(ctx.session, bank.id),
-        communities=await _communities(ctx),
+        form=form,
+        errors=errors or {},
+        skill_options=[(key, cat.name(ctx.locale)) for key, cat in cats.items()],
+        area_options=[(str(u.id), u.name(ctx.locale)) for u in await _communities(ctx)],
+        slot_options=[(slot, slot_label(slot)) for slot in SLOTS],
     )
+
+
+@get("/time-bank/join/{bank_id:int}", name="time_bank:join")
+async def join_form(request: Request[Any, Any, Any], ctx: RequestContext, bank_id: int) -> Response[Any]:
+    """Apply to join a bank: as a volunteer and/or a resident, with skills, areas and availability."""
+    ctx.require(KEY, "use")
+    return await _join_page(request, ctx, await banks.bank_or_404(ctx.session, bank_id))
 
 
 @post("/time-bank/join/{bank_id:int}", name="time_bank:join_apply", status_code=303)
 async def join_apply(request: Request[Any, Any, Any], ctx: RequestContext, bank_id: int) -> Response[Any]:
-    """Send the application; the bank's staff approve it."""
+    """Send the application (the same check as the API's); the bank's staff approve it."""
     ctx.require(KEY, "use")
     assert ctx.user is not None
     bank = await banks.bank_or_404(ctx.session, bank_id)
-    form = await request.form()
-    cats = await banks.categories(ctx.session, bank.id)
-    await banks.apply_to_join(
-        ctx.session,
-        bank,
-        ctx.user.id,
-        volunteer=form.get("volunteer") == "on",
-        resident=form.get("resident") == "on",
-        skills=[s for s in form.getall("skills", []) if s in cats],
-        areas=[int(a) for a in form.getall("areas", []) if str(a).isdigit()],
-        availability=[s for s in form.getall("availability", []) if s in SLOTS],
-        phone=str(form.get("phone") or "")[:20],
-    )
+    raw = await request.form()
+    form: dict[str, Any] = {
+        "volunteer": raw.get("volunteer") == "on",
+        "resident": raw.get("resident") == "on",
+        "skills": [str(v) for v in raw.getall("skills", [])],
+        "areas": [str(v) for v in raw.getall("areas", [])],
+        "availability": [str(v) for v in raw.getall("availability", [])],
+        "phone": str(raw.get("phone") or ""),
+    }
+    try:
+        async with ctx.session.begin_nested():
+            await membership.apply(
+                ctx.session,
+                bank,
+                ctx.user.id,
+                volunteer=bool(form["volunteer"]),
+                resident=bool(form["resident"]),
+                skills=form["skills"],
+                areas=form["areas"],
+                availability=form["availability"],
+                phone=form["phone"],
+            )
+    except Refusal as exc:
+        if exc.status_code in (403, 404):
+            raise
+        return await _join_page(request, ctx, bank, form, exc.errors or {"_": exc.text(ctx.locale)})
     return await redirect(
         request,
         ctx,

@@ -169,12 +169,7 @@ async def redeem(request: Request[Any, Any, Any], ctx: RequestContext, data: For
     """Spend hours on a catalogue service; a balance too low is refused with both amounts."""
     ctx.require(KEY, "use")
     assert ctx.user is not None
-    from sqlalchemy import select  # noqa: PLC0415
-
-    item_id = int(data.get("item") or 0) if (data.get("item") or "").isdigit() else 0
-    item = (await ctx.session.execute(select(CatalogueItem).where(CatalogueItem.id == item_id))).scalar_one_or_none()
-    if item is None:
-        raise NotFoundException(_("No such service in the catalogue."))
+    item = await accounts.catalogue_item(ctx.session, data.get("item"))
     bank = await banks.bank_or_404(ctx.session, item.bank_id)
     key = data.get("nonce") or secrets.token_hex(8)
     uid = ctx.user.id

@@ -41,6 +41,7 @@ async def _statement(ctx: RequestContext, bank: Bank, user_id: int, year: int) -
         organization=bank.organization,
         member=user.label if user else str(user_id),
         period=f"{year}-01-01 — {end.astimezone(TIMEZONE).date().isoformat()}",
+        categories={k: c.name_zh for k, c in (await banks.categories(ctx.session, bank.id, active_only=False)).items()},
     )
     return info, statement
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from core.plugin_api import Case, Form, RequestContext, User, act, flashes, ledger, page, redirect
 from core.plugin_api import gettext as _
-from plugins.time_bank import accounts, banks, needs, queries
+from plugins.time_bank import accounts, banks, membership, needs, queries
 from plugins.time_bank.manifest import KEY
 from plugins.time_bank.models import FamilyLink, Member, MemberStatus, Service
 from plugins.time_bank.web import case_by_reference, parse_hours, take_step
@@ -103,13 +103,14 @@ async def decide(
     ctx.require(KEY, "staff")
     assert ctx.user is not None
     bank = await banks.require_staff(ctx, bank_id)
-    member = (
-        await ctx.session.execute(select(Member).where(Member.id == member_id, Member.bank_id == bank.id))
-    ).scalar_one_or_none()
-    if member is None or decision not in {"approve", "reject"}:
+    if decision not in {"approve", "reject"}:
         raise NotFoundException(_("No such application."))
-    await banks.decide_application(ctx.session, bank, member, approve=decision == "approve", by=ctx.user.id)
-    return await redirect(request, ctx, ctx.url(f"{BANKS}/{bank.id}"))
+    uid = ctx.user.id
+
+    async def run() -> Any:
+        return await membership.decide(ctx.session, bank, member_id, decision, by=uid)
+
+    return await act(request, ctx, ctx.url(f"{BANKS}/{bank.id}"), run)
 
 
 @post(

@@ -19,7 +19,7 @@ from plugins.time_bank.models import Bank, Category
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("NEW_RULES", "RulesDraft", "check_rules", "form_of", "save_rules")
+__all__ = ("NEW_RULES", "RulesDraft", "check_limits", "check_rules", "form_of", "save_rules")
 
 NEW_RULES = 2  # blank incentive rows offered under the existing ones
 MAX_HOURS = Decimal(100_000)
@@ -91,7 +91,8 @@ def _rate(raw: str) -> tuple[int | None, str]:
     return int((value * 100).to_integral_value()), ""
 
 
-def _limits(form: dict[str, Any], errors: dict[str, str]) -> banks.BankRules:
+def check_limits(form: dict[str, Any], errors: dict[str, str]) -> banks.BankRules:
+    """The limits of the form (hours typed; blank: no limit), each wrong field's message put in ``errors``."""
     rules = banks.BankRules()
     values: dict[str, int | None] = {}
     for name in ("min_balance", "max_balance", "yearly_cap", "gift_yearly_max"):
@@ -151,7 +152,7 @@ def _incentives(form: dict[str, Any], errors: dict[str, str]) -> list[dict[str, 
 def check_rules(form: dict[str, Any], cats: dict[str, Category]) -> RulesDraft:
     """Check every field of the form against the bank's categories; the draft's ``errors`` say what is wrong."""
     draft = RulesDraft()
-    draft.rules = _limits(form, draft.errors)
+    draft.rules = check_limits(form, draft.errors)
     draft.rules.incentives = _incentives(form, draft.errors)
     for key in cats:
         rate, why = _rate(str(form.get(f"rate_{key}", "")))

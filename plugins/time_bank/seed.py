@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.plugin_api import DEMO_PASSWORD, Membership, OrgUnit, User, bump_policy_version, hash_password
-from plugins.time_bank import banks
+from plugins.time_bank import bank_settings, banks
 from plugins.time_bank.models import Bank, CatalogueItem, Member, MemberStatus
 
 if TYPE_CHECKING:
@@ -26,15 +26,7 @@ __all__ = ("BANK_NAME", "seed_time_bank")
 
 BANK_NAME = "鼓楼街道时间银行"
 ORGANIZATION = "海曙区鼓楼街道家庭社会工作服务中心"
-CATEGORIES = [
-    ("chat", "陪聊", "Company", 100),
-    ("visit", "探访", "Home visit", 100),
-    ("meals", "助餐", "Meals", 100),
-    ("shopping", "代购", "Shopping", 100),
-    ("patrol", "巡查", "Patrol", 100),
-    ("haircut", "理发", "Haircut", 150),
-    ("escort", "陪同就医", "Hospital escort", 150),
-]
+CATEGORIES = bank_settings.STARTER_CATEGORIES
 RULES = banks.BankRules(
     min_balance=0,
     max_balance=500 * 60,

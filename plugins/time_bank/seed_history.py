@@ -78,7 +78,11 @@ async def _case(
     session.add(case)
     await session.flush()
     await append_event(
-        session, case, "created", created_by, {"title": title, "state": state, "data": data, "demo": True}
+        session,
+        case,
+        "created",
+        created_by,
+        {"title": title, "state": state, "data": data, "channel": case.channel, "demo": True},
     )
     return case
 

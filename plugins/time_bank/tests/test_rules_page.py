@@ -74,7 +74,7 @@ def test_staff_open_the_rules_filled_from_the_bank(client, world):
     page = response.text
     assert "规则 · 平桥时间银行" in page and 'name="_csrf_token"' in page
     assert "巡查" in page and 'name="rate_patrol" inputmode="decimal" value="1.5"' in page
-    assert 'name="counted_chat"' in page and 'name="min_balance" inputmode="decimal" value="0"' in page
+    assert 'name="counted_chat"' in page and 'id="tb-min_balance" type="text" name="min_balance" value="0"' in page
     assert "激励规则" in page and 'name="inc_count" value="2"' in page
 
 
