@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
     from core.notifications.kinds import load_kinds  # noqa: PLC0415
     from core.scheduler.worker import start_scheduler, stop_scheduler  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
+    from core.web.idempotency import idempotency_middleware  # noqa: PLC0415
     from core.web.inputs import guard_input  # noqa: PLC0415
     from core.web.security import add_security_headers  # noqa: PLC0415
 
@@ -116,7 +117,9 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), TypedDictConstraintsPlugin()],
         dependencies={"ctx": Provide(provide_context)},
-        middleware=[transaction_mode, auth_middleware],  # SQLite: BEGIN IMMEDIATE for writes (core.db.engine)
+        # SQLite: BEGIN IMMEDIATE for writes (core.db.engine); then who is asking; then a retried
+        # request (Idempotency-Key, a form's one-time token) gets the first answer (core.web.idempotency).
+        middleware=[transaction_mode, auth_middleware, idempotency_middleware],
         before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)
