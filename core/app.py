@@ -10,7 +10,6 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -82,7 +81,11 @@ def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
 
 def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | None = None) -> Litestar:
     """Build the Litestar app for ``settings`` (read from ``SANSHE_*`` variables when omitted)."""
-    from core.api.openapi import TypedDictConstraintsPlugin  # noqa: PLC0415
+    from core.api.openapi import (  # noqa: PLC0415
+        IdempotencyJsonRenderPlugin,
+        IdempotencyYamlRenderPlugin,
+        TypedDictConstraintsPlugin,
+    )
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.builder.worker import start_worker, stop_worker  # noqa: PLC0415
     from core.notifications.kinds import load_kinds  # noqa: PLC0415
@@ -130,7 +133,8 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
             title="Sanshe API",
             version=__version__,
             path="/schema",
-            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+            # The Idempotency-Key header is added to every write (core.api.openapi).
+            render_plugins=[IdempotencyJsonRenderPlugin(path=["/", "/openapi.json"]), IdempotencyYamlRenderPlugin()],
         ),
         state=State(state),
         debug=settings.debug,

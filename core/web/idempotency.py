@@ -48,8 +48,9 @@ from jinja2.ext import Extension
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from markupsafe import Markup
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.db.base import utcnow
 from core.db.transactions import is_rolled_back, roll_back
@@ -250,28 +251,25 @@ async def _claim(
     while True:
         now = utcnow()
         claim = secrets.token_hex(16)
-        try:
-            result = await db.execute(
-                insert(table)
-                .values(
-                    scope_hash=scope_hash,
-                    user_id=user_id,
-                    method=method,
-                    path=path,
-                    fingerprint=fingerprint,
-                    state="processing",
-                    claim=claim,
-                    locked_until=now + LEASE,
-                    created_at=now,
-                    expires_at=now + TTL,
-                )
-                .returning(table.c.id)
-            )
-            row_id = result.scalar_one()
-            await db.commit()
+        # ON CONFLICT DO NOTHING (both backends): a taken key is no error, so the session is
+        # never rolled back here (that would expire the user loaded by authentication).
+        statement = _insert_for(db).values(
+            scope_hash=scope_hash,
+            user_id=user_id,
+            method=method,
+            path=path,
+            fingerprint=fingerprint,
+            state="processing",
+            claim=claim,
+            locked_until=now + LEASE,
+            created_at=now,
+            expires_at=now + TTL,
+        )
+        result = await db.execute(statement.on_conflict_do_nothing(index_elements=["scope_hash"]).returning(table.c.id))
+        row_id = result.scalar_one_or_none()
+        await db.commit()
+        if row_id is not None:
             return _Claim(row_id, claim)
-        except IntegrityError:
-            await db.rollback()
         row = (await db.execute(select(table).where(table.c.scope_hash == scope_hash))).one_or_none()
         await db.commit()
         if row is None:
@@ -296,6 +294,13 @@ async def _claim(
         if time.monotonic() >= deadline:
             raise _Answer(409, "")
         await asyncio.sleep(POLL_SECONDS)
+
+
+def _insert_for(db: AsyncSession) -> Any:
+    table = IdempotencyKey.__table__
+    if db.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 async def _delete(db: AsyncSession, row_id: int, claim: str) -> None:
