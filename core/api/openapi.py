@@ -76,8 +76,14 @@ _ERROR_BODY: dict[str, Any] = {
     }
 }
 _IDEMPOTENCY_RESPONSES: dict[str, dict[str, Any]] = {
-    "409": {"description": "同一 Idempotency-Key 的请求仍在处理 / A request with this key is still running", "content": _ERROR_BODY},
-    "422": {"description": "Idempotency-Key 已用于不同内容 / The key was used for other content", "content": _ERROR_BODY},
+    "409": {
+        "description": "同一 Idempotency-Key 的请求仍在处理 / A request with this key is still running",
+        "content": _ERROR_BODY,
+    },
+    "422": {
+        "description": "Idempotency-Key 已用于不同内容 / The key was used for other content",
+        "content": _ERROR_BODY,
+    },
 }
 
 

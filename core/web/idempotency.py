@@ -42,13 +42,13 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jinja2.ext import Extension
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from markupsafe import Markup
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -75,7 +75,7 @@ __all__ = (
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
-FORM_TOKEN_FIELD = "_form_token"
+FORM_TOKEN_FIELD = "_form_token"  # noqa: S105 - a field name, not a secret
 METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_KEY_LENGTH = 255
 KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")  # visible ASCII, no spaces
@@ -92,6 +92,7 @@ MAX_STORED_BODY = 2 * 1024 * 1024
 # Headers never stored: recomputed on replay, or specific to one connection.
 _NOT_STORED = frozenset({"content-length", "date", "server", "transfer-encoding", "connection", "set-cookie"})
 _SKIP_FIELDS = frozenset({FORM_TOKEN_FIELD, "_csrf_token"})
+_TABLE = cast("Table", IdempotencyKey.__table__)
 
 
 # -- Form tokens in every template ------------------------------------------------------
@@ -118,7 +119,7 @@ class FormTokenExtension(Extension):
         super().__init__(environment)
         environment.globals.setdefault("form_token", form_token)
 
-    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:  # noqa: ARG002
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
         """Add the token field after each POST form's opening tag."""
         if "<form" not in source.lower():
             return source
@@ -247,7 +248,7 @@ async def _claim(
     """Claim the key (a committed ``processing`` row), or find the answer stored for it; raises :class:`_Answer`."""
     await db.commit()  # whatever authentication read or wrote is done; the claim is a transaction of its own
     deadline = time.monotonic() + WAIT_SECONDS
-    table = IdempotencyKey.__table__
+    table = _TABLE
     while True:
         now = utcnow()
         claim = secrets.token_hex(16)
@@ -297,19 +298,21 @@ async def _claim(
 
 
 def _insert_for(db: AsyncSession) -> Any:
-    table = IdempotencyKey.__table__
+    table = _TABLE
     if db.get_bind().dialect.name == "postgresql":
         return postgresql_insert(table)
     return sqlite_insert(table)
 
 
 async def _delete(db: AsyncSession, row_id: int, claim: str) -> None:
-    table = IdempotencyKey.__table__
+    table = _TABLE
     await db.execute(delete(table).where(table.c.id == row_id, table.c.claim == claim))
     await db.commit()
 
 
-async def _run_claimed(app: ASGIApp, scope: Scope, receive: Receive, send: Send, db: AsyncSession, claim: _Claim) -> None:
+async def _run_claimed(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, db: AsyncSession, claim: _Claim
+) -> None:
     """Run the handler, store a kept answer in its transaction, then send the answer."""
     messages: list[Message] = []
 
@@ -353,7 +356,7 @@ def _keeps(scope: Scope, answer: _Stored) -> bool:
 
 async def _store(db: AsyncSession, claim: _Claim, answer: _Stored) -> bool:
     """Write the answer into the claimed row, in the handler's transaction (not committed here)."""
-    table = IdempotencyKey.__table__
+    table = _TABLE
     headers = [[name, value] for name, value in answer.headers if name not in _NOT_STORED]
     result = await db.execute(
         update(table)
@@ -417,6 +420,6 @@ async def _refuse(
 
 async def purge_expired(session: AsyncSession, now: datetime | None = None) -> int:
     """Delete the keys whose answers have expired; the number deleted."""
-    table = IdempotencyKey.__table__
+    table = _TABLE
     result = await session.execute(delete(table).where(table.c.expires_at <= (now or utcnow())))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

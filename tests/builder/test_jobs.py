@@ -271,14 +271,16 @@ def _lease(seed: Any, owner: str, until: Any) -> None:
     seed(run)
 
 
-def test_after_a_crash_the_page_says_the_job_waits_for_the_lease_and_when_it_resumes(app, seed, two_versions, job_id):
-    """A job held by a dead process shows "等待上一个进程的租约到期，预计 HH:MM:SS 恢复" (the lease's end), not "running".
+def test_after_a_crash_the_page_says_when_the_job_resumes(app, seed, two_versions, job_id):
+    """A job held by a dead process shows "等待上一个进程的租约到期，预计 HH:MM:SS 恢复" (its lease's end), not running.
 
     The same for another machine's runner that stopped renewing its lease; once the lease
     has run out, looking at the page wakes this server's worker, which finishes the job.
     """
     _refs, v2 = two_versions
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     ends = utcnow().replace(microsecond=0) + timedelta(seconds=45)  # renewed 15 s ago: only the pid tells
     _lease(seed, f"{socket.gethostname()[:40]}:{int(gone.stdout)}:x", ends)
     expected = ends.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M:%S")

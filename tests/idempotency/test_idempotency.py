@@ -1,7 +1,7 @@
-"""A retry creates nothing: ``Idempotency-Key`` on the API, one-time ``_form_token`` on every form (core.web.idempotency).
+"""A retry creates nothing: ``Idempotency-Key`` on the API, a one-time ``_form_token`` on every form.
 
 On SQLite and PostgreSQL: a retried API request gets the first answer (status, body,
-headers) and no second case; the same key with another body is a 422; a crash after the
+headers) and no second case; the same key with another body is a 422 (core.web.idempotency); a crash after the
 commit gives the retry the saved case; parallel requests with one key create one case;
 a form sent twice (in turn or at once) files one case and one comment; expired keys are
 purged by the core job; the header is in the OpenAPI document.
@@ -21,9 +21,9 @@ from core.models import Case, CaseEvent, IdempotencyKey
 from core.testing.browser import serve
 from core.testing.races import Call, fire, logged_in
 from core.web.idempotency import FormTokenExtension, purge_expired
-from tests.api_cases.conftest import API, api, token_for  # noqa: F401 - fixtures
-from tests.cases.conftest import RESIDENT_REQUEST, world  # noqa: F401 - a fixture
-from tests.web_cases.conftest import browser, csrf, file_case  # noqa: F401 - a fixture
+from tests.api_cases.conftest import API
+from tests.cases.conftest import RESIDENT_REQUEST
+from tests.web_cases.conftest import csrf, file_case
 
 BODY = {"type": "resident_request", "title": "楼道灯坏了", "channel": "phone", "data": RESIDENT_REQUEST}
 FORM_TOKEN = re.compile(r'name="_form_token" value="([^"]+)"')
@@ -241,9 +241,10 @@ def test_the_case_form_sent_at_once_files_one_case(app, world, seed):
             token = _token_of(page, "/d/haishu/cases/new/resident_request")
             nonce = re.search(r'name="_nonce" value="([^"]+)"', page)
             assert nonce
-            data = {"_form_token": token, "_nonce": nonce.group(1), "title": "并发提交", "channel": "phone", **RESIDENT_REQUEST}
-            responses = fire(url, [Call("POST", "/d/haishu/cases/new/resident_request", data=data, client=client,
-                                        csrf=True)] * 8)
+            data = {"_form_token": token, "_nonce": nonce.group(1), "title": "并发提交", "channel": "phone"}
+            data.update(RESIDENT_REQUEST)
+            call = Call("POST", "/d/haishu/cases/new/resident_request", data=data, client=client, csrf=True)
+            responses = fire(url, [call] * 8)
         finally:
             client.close()
     assert _count(seed, Case) == 1, [(r.status_code, r.text[:300]) for r in responses]
@@ -255,7 +256,7 @@ def test_the_case_form_sent_at_once_files_one_case(app, world, seed):
 
 def test_every_post_form_gets_a_token_and_get_forms_none():
     """The template extension writes a fresh token after each POST form's tag (Jinja inside the tag too)."""
-    import jinja2  # noqa: PLC0415
+    import jinja2
 
     env = jinja2.Environment(extensions=[FormTokenExtension], autoescape=True)
     source = (
@@ -297,7 +298,8 @@ def test_expired_keys_are_purged_by_the_core_job(world, api, seed):
 def test_the_header_is_described_in_openapi(world, api):
     """Every POST/PUT/PATCH of /api/v1 documents the optional Idempotency-Key header; GETs do not."""
     document = api("worker").get("/schema/openapi.json").json()
-    writes = [(path, op) for path, item in document["paths"].items() for m, op in item.items() if m in ("post", "put", "patch")]
+    paths = document["paths"].items()
+    writes = [(path, op) for path, item in paths for m, op in item.items() if m in ("post", "put", "patch")]
     assert writes
     for path, operation in writes:
         names = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
