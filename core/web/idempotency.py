@@ -106,10 +106,19 @@ def form_token() -> Markup:
 # A <form …> opening tag in template source, Jinja expressions inside it included.
 _FORM_TAG = re.compile(r"<form\b(?:\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\{(?![{%#])|[^>{])*>", re.DOTALL | re.IGNORECASE)
 _GET_FORM = re.compile(r"""method\s*=\s*["']?get\b""", re.IGNORECASE)
+_POST_FORM = re.compile(r"""method\s*=\s*["']?post\b|hx-(post|put|patch)\s*=""", re.IGNORECASE)
+
+
+def _posts(tag: str) -> bool:
+    """Whether a form tag sends a write: ``method="post"`` or ``hx-post``, or attributes written by an
+    expression (``{{ form_attrs(…) }}``), unless it says ``method="get"`` (no method at all is a GET)."""
+    if _GET_FORM.search(tag):
+        return False
+    return bool(_POST_FORM.search(tag)) or "{{" in tag
 
 
 class FormTokenExtension(Extension):
-    """Writes ``{{ form_token() }}`` after every ``<form>`` opening tag of every template (GET forms excepted).
+    """Writes ``{{ form_token() }}`` after the opening tag of every form that posts, in every template.
 
     Done on the template source, once when it is compiled: every form of the core and of
     every plugin carries a one-time token without a line in its template.
@@ -126,7 +135,7 @@ class FormTokenExtension(Extension):
 
         def add(match: re.Match[str]) -> str:
             tag = match.group(0)
-            return tag if _GET_FORM.search(tag) else tag + "{{ form_token() }}"
+            return tag + "{{ form_token() }}" if _posts(tag) else tag
 
         return _FORM_TAG.sub(add, source)
 

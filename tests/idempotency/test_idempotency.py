@@ -263,12 +263,14 @@ def test_every_post_form_gets_a_token_and_get_forms_none():
         '<form method="post" action="/a">x</form>'
         '<form {{ attrs }} class="{% if n > 1 %}wide{% endif %}">y</form>'
         '<form method="get" action="/search">z</form>'
+        '<form action="/find">w</form>'
     )
     html = env.from_string(source).render(attrs='method="post"', n=2)
     tokens = FORM_TOKEN.findall(html)
     assert len(tokens) == 2 and tokens[0] != tokens[1]
     assert 'class="wide"><input type="hidden" name="_form_token"' in html
     assert '<form method="get" action="/search">z</form>' in html
+    assert '<form action="/find">w</form>' in html  # no method: a GET
     assert FORM_TOKEN.findall(env.from_string(source).render(attrs="", n=0))[0] != tokens[0]
 
 
