@@ -10,7 +10,6 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -82,12 +81,17 @@ def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
 
 def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | None = None) -> Litestar:
     """Build the Litestar app for ``settings`` (read from ``SANSHE_*`` variables when omitted)."""
-    from core.api.openapi import TypedDictConstraintsPlugin  # noqa: PLC0415
+    from core.api.openapi import (  # noqa: PLC0415
+        IdempotencyJsonRenderPlugin,
+        IdempotencyYamlRenderPlugin,
+        TypedDictConstraintsPlugin,
+    )
     from core.auth.middleware import auth_middleware  # noqa: PLC0415
     from core.builder.worker import start_worker, stop_worker  # noqa: PLC0415
     from core.notifications.kinds import load_kinds  # noqa: PLC0415
     from core.scheduler.worker import start_scheduler, stop_scheduler  # noqa: PLC0415
     from core.web.errors import exception_handlers  # noqa: PLC0415
+    from core.web.idempotency import idempotency_middleware  # noqa: PLC0415
     from core.web.inputs import guard_input  # noqa: PLC0415
     from core.web.security import add_security_headers  # noqa: PLC0415
 
@@ -116,7 +120,9 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), TypedDictConstraintsPlugin()],
         dependencies={"ctx": Provide(provide_context)},
-        middleware=[transaction_mode, auth_middleware],  # SQLite: BEGIN IMMEDIATE for writes (core.db.engine)
+        # SQLite: BEGIN IMMEDIATE for writes (core.db.engine); then who is asking; then a retried
+        # request (Idempotency-Key, a form's one-time token) gets the first answer (core.web.idempotency).
+        middleware=[transaction_mode, auth_middleware, idempotency_middleware],
         before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)
@@ -127,7 +133,8 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
             title="Sanshe API",
             version=__version__,
             path="/schema",
-            render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"]), YamlRenderPlugin()],
+            # The Idempotency-Key header is added to every write (core.api.openapi).
+            render_plugins=[IdempotencyJsonRenderPlugin(path=["/", "/openapi.json"]), IdempotencyYamlRenderPlugin()],
         ),
         state=State(state),
         debug=settings.debug,

@@ -37,7 +37,7 @@ from core.models import ApiToken, User
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
-__all__ = ("ANON_CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "LANG_COOKIE", "auth_middleware")
+__all__ = ("ANON_CSRF_COOKIE", "CSRF_FIELD", "CSRF_HEADER", "LANG_COOKIE", "auth_middleware", "plain_error")
 
 CSRF_FIELD = "_csrf_token"
 CSRF_HEADER = "x-csrftoken"
@@ -173,7 +173,7 @@ async def _authenticated(
     try:
         user, auth, new_anon_token = await _identify(db, request, is_api=scope["path"].startswith(API_PREFIX))
     except _Refused as refused:
-        await _plain_error(scope, receive, send, refused.status, refused.message)
+        await plain_error(scope, receive, send, refused.status, refused.message)
         return
 
     # An API client may ask with Accept-Language (its first choice); pages follow the cookie and the profile.
@@ -189,7 +189,7 @@ async def _authenticated(
                 message = gettext(
                     "The form has expired or the security token is missing. Reload the page and try again."
                 )
-                await _plain_error(scope, receive, send, 403, message)
+                await plain_error(scope, receive, send, 403, message)
                 return
 
         scope["user"] = user
@@ -222,7 +222,9 @@ def _error_page(status: int, message: str) -> str:
     )
 
 
-async def _plain_error(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+async def plain_error(
+    scope: Scope, receive: Receive, send: Send, status: int, message: str, retry_after: int | None = None
+) -> None:
     """Answer before the handler runs: JSON for the API, a small HTML page otherwise (never cached).
 
     htmx requests get the same page; ``app.js`` shows its ``[data-error-detail]`` text in
@@ -241,6 +243,8 @@ async def _plain_error(scope: Scope, receive: Receive, send: Send, status: int, 
     ]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="sanshe"'))
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
     start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": headers}
     await send(start)
     end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}

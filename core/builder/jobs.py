@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import and_, or_, select, update
@@ -52,10 +52,15 @@ __all__ = (
     "run_job",
     "run_pending",
     "start_job",
+    "waiting_for_lease",
 )
 
 BATCH = 20
 LEASE = timedelta(seconds=60)
+
+# A runner renews its lease at the start of every batch (a batch takes a second or two): a
+# lease not renewed for this long belongs to a runner that died (or hangs).
+STALLED = timedelta(seconds=20)
 
 Step = Literal["more", "done", "failed", "lost"]
 
@@ -71,6 +76,39 @@ class JobBusy(Exception):
 def new_owner() -> str:
     """A name for one runner: host, process and a random part (two runners of a process differ)."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_dead(owner: str) -> bool:
+    """Whether ``owner`` (``host:pid:random``) is a process of this machine that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname()[:40] or not pid.isdigit():
+        return False  # another machine's runner: only its lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
+
+
+def waiting_for_lease(job: CaseMigrationJob, now: datetime | None = None) -> datetime | None:
+    """When a running job left by a dead runner resumes (its lease's end), or ``None`` while a runner moves it.
+
+    A job is waiting when its lease ran out or was given back (the next runner takes it:
+    now), or when the runner holding it is dead (a process of this machine that no longer
+    exists) or has not renewed its lease for :data:`STALLED` (it renews it every batch):
+    then at the lease's end, when another runner may claim it.
+    """
+    if job.status != "running":
+        return None
+    now = now or utcnow()
+    if job.lease_owner is None or job.lease_until is None or job.lease_until <= now:
+        return now
+    if _owner_dead(job.lease_owner) or now - (job.lease_until - LEASE) > STALLED:
+        return job.lease_until
+    return None
 
 
 async def latest_job(session: AsyncSession, district: District, key: str) -> CaseMigrationJob | None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     Handler = Callable[[Message, Scope], Awaitable[None]]
 
-__all__ = ("roll_back", "rolling_back")
+__all__ = ("is_rolled_back", "roll_back", "rolling_back")
 
 _KEY = "sanshe_roll_back"
 
@@ -28,6 +28,11 @@ _KEY = "sanshe_roll_back"
 def roll_back(scope: Any) -> None:
     """Mark the request (its ``scope``, or the request itself) so its session is rolled back, not committed."""
     getattr(scope, "scope", scope)[_KEY] = True
+
+
+def is_rolled_back(scope: Any) -> bool:
+    """Whether :func:`roll_back` marked the request: its work is not kept whatever its status."""
+    return bool(getattr(scope, "scope", scope).get(_KEY))
 
 
 def rolling_back(handler: Handler) -> Handler:

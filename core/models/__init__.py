@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.models.auth import ApiToken, LoginAttempt, WebSession
 from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseTypeVersion, SavedQueue
 from core.models.district import District, OrgUnit, OrgUnitKind
+from core.models.idempotency import IdempotencyKey
 from core.models.jobs import CaseMigrationJob
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
 from core.models.notifications import Notification, NotificationPreference
@@ -28,6 +29,7 @@ __all__ = (
     "DistrictPlugin",
     "Household",
     "HouseholdMember",
+    "IdempotencyKey",
     "LedgerAccount",
     "LedgerPosting",
     "LedgerTransfer",

@@ -12,7 +12,7 @@ from core.workdays import known_years, year_known
 if TYPE_CHECKING:
     from core.scheduler.spec import JobContext
 
-__all__ = ("CORE_JOBS", "check_next_year_holidays", "notify_due_soon")
+__all__ = ("CORE_JOBS", "check_next_year_holidays", "notify_due_soon", "purge_idempotency_keys")
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,16 @@ async def notify_due_soon(job: JobContext) -> JobResult:
     )
 
 
+async def purge_idempotency_keys(job: JobContext) -> JobResult:
+    """Delete the stored answers of idempotency keys and form tokens past their expiry (a day)."""
+    from core.web.idempotency import purge_expired  # noqa: PLC0415 - the web layer sits above jobs
+
+    deleted = await purge_expired(job.session, job.now)
+    return JobResult(
+        f"删除过期的幂等键 {deleted} 个", {"deleted": deleted}, message_en=f"Deleted {deleted} expired idempotency keys"
+    )
+
+
 CORE_JOBS = (
     JobSpec(
         key="workdays.next_year_check",
@@ -75,5 +85,13 @@ CORE_JOBS = (
         name_en="Remind of cases due soon or overdue",
         schedule=every_minutes(15),
         run=notify_due_soon,
+    ),
+    JobSpec(
+        key="idempotency.purge",
+        name_zh="清理过期的幂等键和表单令牌",
+        name_en="Purge expired idempotency keys and form tokens",
+        schedule=every_minutes(60),
+        run=purge_idempotency_keys,
+        per_district=False,
     ),
 )

@@ -55,6 +55,30 @@
   document.addEventListener("click", function (event) {
     if (event.target && event.target.id === "request-error") event.target.hidden = true;
   });
+  // One-time form tokens (core/web/idempotency.py): every form carries a hidden _form_token,
+  // so a double click or a resubmitted page creates one record. A form the user changes is a
+  // new submission: it gets a new token. Helper requests sent by an element inside a form
+  // (checking a field, adding a row, a preview) are no submission of it: they go without.
+  function newToken() {
+    var bytes = new Uint8Array(18);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function renewToken(form) {
+    var field = form && form.querySelector && form.querySelector("input[name=_form_token]");
+    if (field) field.value = newToken();
+  }
+  ["input", "change"].forEach(function (name) {
+    document.addEventListener(name, function (event) {
+      var target = event.target;
+      if (target && target.form && target.name !== "_form_token") renewToken(target.form);
+    }, true);
+  });
+  document.addEventListener("reset", function (event) { renewToken(event.target); }, true);
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.tagName !== "FORM" && event.detail.parameters) delete event.detail.parameters._form_token;
+  });
   // On a phone the menu starts closed, so the page's own content comes first; without
   // JavaScript it stays open (the page is still usable).
   function closeMenuOnPhone() {

@@ -32,7 +32,8 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
+        # FormTokenExtension: a one-time token in every form (core.web.idempotency).
+        extensions=["jinja2.ext.i18n", "core.web.idempotency.FormTokenExtension"],
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -260,3 +264,46 @@ def test_a_server_starting_resumes_a_job_left_by_a_stopped_one(app, seed, two_ve
             time.sleep(0.1)
     state = snapshot(seed, v2)
     assert state["status"] == "done" and state["on_v2"] == [True, True, True] and len(state["events"]) == 3
+
+
+def _lease(seed: Any, owner: str, until: Any) -> None:
+    async def run(session: Any) -> None:
+        await session.execute(update(CaseMigrationJob).values(status="running", lease_owner=owner, lease_until=until))
+
+    seed(run)
+
+
+def test_after_a_crash_the_page_says_when_the_job_resumes(app, seed, two_versions, job_id):
+    """A job held by a dead process shows "等待上一个进程的租约到期，预计 HH:MM:SS 恢复" (its lease's end), not running.
+
+    The same for another machine's runner that stopped renewing its lease; once the lease
+    has run out, looking at the page wakes this server's worker, which finishes the job.
+    """
+    _refs, v2 = two_versions
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    ends = utcnow().replace(microsecond=0) + timedelta(seconds=45)  # renewed 15 s ago: only the pid tells
+    _lease(seed, f"{socket.gethostname()[:40]}:{int(gone.stdout)}:x", ends)
+    expected = ends.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M:%S")
+    with TestClient(app=app) as client:
+        login(client, "dadmin")
+        progress = client.get(f"{URL}/migration", headers=HTMX).text
+        assert f"等待上一个进程的租约到期，预计 {expected} 恢复" in progress
+        assert 'id="migration-running"' not in progress and 'value="0" max="3"' in progress
+        assert f'hx-get="{URL}/migration"' in progress  # still polling
+        client.cookies.set("sanshe_lang", "en")
+        english = client.get(f"{URL}/migration", headers=HTMX).text
+        assert f"Waiting for the previous process's lease to expire; expected to resume at {expected}." in english
+        client.cookies.delete("sanshe_lang")
+        _lease(seed, "other-host:1:x", utcnow() + timedelta(seconds=20))  # last renewed 40 s ago: stalled
+        assert 'id="migration-waiting"' in client.get(f"{URL}/migration", headers=HTMX).text
+        _lease(seed, "other-host:1:x", utcnow() + timedelta(seconds=58))  # renewed 2 s ago: moving
+        assert 'id="migration-running"' in client.get(f"{URL}/migration", headers=HTMX).text
+        expire_lease(seed)
+        client.get(f"{URL}/migration", headers=HTMX)  # wakes the worker: no wait for its 30 s poll
+        deadline = time.monotonic() + 20
+        while snapshot(seed, v2)["status"] != "done" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert 'id="migration-done"' in client.get(f"{URL}/migration", headers=HTMX).text
+    assert snapshot(seed, v2)["on_v2"] == [True, True, True]

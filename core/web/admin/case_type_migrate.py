@@ -18,6 +18,8 @@ from core.builder import jobs, migrate
 from core.builder import service as builder
 from core.builder.worker import wake
 from core.cases.types import definition_of
+from core.db import utcnow
+from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models import User
 from core.models.cases import CaseTypeVersion
@@ -43,7 +45,15 @@ async def job_context(ctx: RequestContext, job: CaseMigrationJob | None) -> dict
         return {"job": None}
     by = await ctx.session.get(User, job.started_by_id) if job.started_by_id else None
     done = job.total if job.status == "done" else min(job.moved, job.total)
-    return {"job": job, "job_by": by.label if by is not None else "", "job_done": done}
+    resume = jobs.waiting_for_lease(job)
+    return {
+        "job": job,
+        "job_by": by.label if by is not None else "",
+        "job_done": done,
+        # A runner died: the job waits for its lease to run out (HH:MM:SS, Beijing time).
+        "job_resume_at": resume.astimezone(TIMEZONE).strftime("%H:%M:%S") if resume is not None else "",
+        "job_lease_over": resume is not None and resume <= utcnow(),
+    }
 
 
 async def migration_context(ctx: RequestContext, type_key: str) -> dict[str, Any]:
@@ -98,9 +108,10 @@ async def migration_progress(request: Request[Any, Any, Any], ctx: RequestContex
     ctx.require("district", "admin")
     assert ctx.district is not None
     job = await jobs.latest_job(ctx.session, ctx.district, type_key)
-    return await _answer(
-        request, ctx, {"type_key": type_key, "errors": {}, "busy": False, **await job_context(ctx, job)}
-    )
+    context = await job_context(ctx, job)
+    if context.get("job_lease_over"):
+        await wake(request)  # the lease ran out: this process's worker takes the job now, not at its next poll
+    return await _answer(request, ctx, {"type_key": type_key, "errors": {}, "busy": False, **context})
 
 
 MIGRATION_ROUTES = [migrate_cases, migration_progress]
