@@ -1,12 +1,16 @@
 """In Chromium, ``district-admin`` builds 独居老人送餐申请 in the builder and publishes it; ``worker`` then
 files a case of it and moves it along its workflow, on the same running server (no restart).
 
-Screenshots go to docs/images/builder-*.png for docs/builder.md.
+Screenshots go to docs/images/builder-*.png for docs/builder.md when ``SANSHE_DOCS_SCREENSHOTS=1``
+(a test run must not change tracked files); otherwise to a temporary folder.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,7 +23,11 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-IMAGES = ROOT / "docs" / "images"
+IMAGES = (
+    ROOT / "docs" / "images"
+    if os.environ.get("SANSHE_DOCS_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "sanshe-builder-shots"
+)
 FIELDS = [
     ("elder_name", "text", "老人姓名"),
     ("phone", "phone", "联系电话"),
