@@ -1,0 +1,515 @@
+"""Web pages under ``/d/{district}/grants``: calls, applying from a phone, screening, reviewing, ranking.
+
+Every page is a full page on a normal load and only its ``content`` block for htmx. Forms
+post back to themselves: on an error the form comes back with the messages next to the
+fields and the input kept (400, or 200 for htmx); on success the browser goes on with a notice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, Response, get, post
+
+from core.plugin_api import (
+    TIMEZONE,
+    Form,
+    FormState,
+    RequestContext,
+    attempt,
+    error_status,
+    organizations,
+    page,
+    redirect,
+    utcnow,
+)
+from core.plugin_api import gettext as _
+from plugins.grants import reviews, service
+from plugins.grants.access import call_or_404, shown_organization, viewer_of
+from plugins.grants.models import Application, Call
+from plugins.grants.scoring import review_score
+
+__all__ = ("ROUTES",)
+
+
+def _local(when: datetime | None) -> str:
+    return when.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M") if when else ""
+
+
+def _call_form(call: Call | None) -> dict[str, Any]:
+    """What the call form's inputs show for an existing call (or a new one)."""
+    if call is None:
+        now = utcnow().astimezone(TIMEZONE).replace(hour=9, minute=0, second=0, microsecond=0)
+        return {
+            "kind_filed": "on",
+            "kind_registered": "on",
+            "ranking": "normalised",
+            "reviewers_per_application": "3",
+            "own_ratio_pct": "0",
+            "min_years_active": "0",
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "criteria": "公益性 | 25 | 0-10\n创新性 | 20 | 0-10\n实践性 | 20 | 0-10\n影响力 | 20 | 0-10\n执行力 | 15 | 0-10",
+            "screening_items": "申报主体资格符合要求\n申报材料齐全\n预算编制合理",
+        }
+    form: dict[str, Any] = {
+        "title": call.title,
+        "description": call.description,
+        "budget": service.yuan(call.budget_fen),
+        "min_grant": service.yuan(call.min_grant_fen),
+        "max_grant": service.yuan(call.max_grant_fen),
+        "own_ratio_pct": str(call.own_ratio_pct),
+        "min_years_active": str(call.min_years_active),
+        "opens_at": _local(call.opens_at),
+        "closes_at": _local(call.closes_at),
+        "review_by": call.review_by.isoformat() if call.review_by else "",
+        "announce_on": call.announce_on.isoformat() if call.announce_on else "",
+        "ranking": call.ranking,
+        "blind": "on" if call.blind else "",
+        "partial_awards": "on" if call.partial_awards else "",
+        "reviewers_per_application": str(call.reviewers_per_application),
+        "screening_items": "\n".join(call.screening_items),
+        "categories": "\n".join(
+            c.name + (f" | {service.yuan(c.budget_fen)}" if c.budget_fen is not None else "") for c in call.categories
+        ),
+        "criteria": "\n".join(
+            f"{c.name} | {c.weight} | {c.min_score}-{c.max_score}" + (" | 可不适用" if c.allow_na else "")
+            for c in call.criteria
+        ),
+    }
+    for kind in service.KINDS:
+        form[f"kind_{kind}"] = "on" if kind in call.allowed_kinds else ""
+    return form
+
+
+async def _call_form_page(
+    request: Request[Any, Any, Any], ctx: RequestContext, state: FormState, call: Call | None
+) -> Response[Any]:
+    return await page(
+        request,
+        ctx,
+        "grants/call_form.html",
+        status_code=error_status(request, state) if state.errors else 200,
+        form=state,
+        call=call,
+        action=ctx.url(f"/grants/calls/{call.id}") if call else ctx.url("/grants/calls"),
+        kinds=[
+            ("informal", _("Informal groups")),
+            ("filed", _("Filed organizations")),
+            ("registered", _("Registered organizations")),
+        ],
+        rankings=[("normalised", _("Normalised score (reviewer calibration)")), ("raw", _("Raw weighted mean"))],
+    )
+
+
+@get("/grants", name="grants:index")
+async def index(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """The calls; the user's organizations' applications; links to the reviewer's queue."""
+    ctx.require("grants", "view")
+    calls = await service.list_calls(ctx.session)
+    orgs = await service.applicant_organizations(ctx)
+    mine = await service.list_applications(ctx.session, organization_ids=[o.id for o in orgs]) if orgs else []
+    return await page(
+        request,
+        ctx,
+        "grants/index.html",
+        calls=calls,
+        phase=service.call_phase,
+        mine=mine,
+        org_names={o.id: o.name for o in orgs},
+        call_titles={c.id: c.title for c in calls},
+        can_manage=ctx.can("grants", "manage"),
+        can_review=ctx.can("grants", "review"),
+    )
+
+
+@get("/grants/calls/new", name="grants:call-new")
+async def call_new(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """An empty call form with the usual five criteria filled in."""
+    ctx.require("grants", "manage")
+    return await _call_form_page(request, ctx, FormState(values=_call_form(None)), None)
+
+
+@post("/grants/calls", name="grants:call-create", status_code=200)
+async def call_create(request: Request[Any, Any, Any], ctx: RequestContext, data: Form) -> Response[Any]:
+    """Create the call, or show the form again with what is wrong."""
+    ctx.require("grants", "manage")
+    state = FormState(values=dict(data))
+
+    async def create() -> Call:
+        clean = service.validate_call(data)
+        return await service.create_call(ctx.session, clean, created_by=ctx.user.id if ctx.user else None)
+
+    call = await attempt(ctx, create, state)
+    if call is None:
+        return await _call_form_page(request, ctx, state, None)
+    return await redirect(request, ctx, ctx.url(f"/grants/calls/{call.id}"), _("Call saved."))
+
+
+@get("/grants/calls/{call_id:int}", name="grants:call")
+async def call_detail(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """A call: its rules and dates; staff see its applications, organizations the way to apply."""
+    ctx.require("grants", "view")
+    assert ctx.district is not None
+    call = await call_or_404(ctx, call_id)
+    can_manage = ctx.can("grants", "manage")
+    apps: list[Application] = []
+    names: dict[int, str] = {}
+    counts: dict[int, tuple[int, int]] = {}
+    if can_manage:
+        apps = await service.list_applications(ctx.session, call_id=call.id, submitted_only=True)
+        for app in apps:
+            org = await organizations.get_organization(ctx.session, ctx.district, app.organization_id)
+            names[app.organization_id] = org.name
+        counts = (await reviews.progress(ctx, call)).by_application
+    orgs = await service.applicant_organizations(ctx) if ctx.can("grants", "apply") else []
+    return await page(
+        request,
+        ctx,
+        "grants/call.html",
+        call=call,
+        phase=service.call_phase(call),
+        can_manage=can_manage,
+        applications=apps,
+        org_names=names,
+        counts=counts,
+        can_apply=bool(orgs),
+        yuan=service.yuan,
+        categories={c.id: c.name for c in call.categories},
+    )
+
+
+@get("/grants/calls/{call_id:int}/edit", name="grants:call-edit")
+async def call_edit(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """The call form filled with the call."""
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    return await _call_form_page(request, ctx, FormState(values=_call_form(call)), call)
+
+
+@post("/grants/calls/{call_id:int}", name="grants:call-update", status_code=200)
+async def call_update(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int, data: Form) -> Response[Any]:
+    """Save the edited call, or show the form again with what is wrong."""
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    state = FormState(values=dict(data))
+
+    async def save() -> Call:
+        return await service.update_call(ctx.session, call, service.validate_call(data))
+
+    if await attempt(ctx, save, state) is None:
+        await ctx.session.refresh(call)
+        return await _call_form_page(request, ctx, state, call)
+    return await redirect(request, ctx, ctx.url(f"/grants/calls/{call.id}"), _("Call saved."))
+
+
+def _app_values(app: Application | None) -> dict[str, Any]:
+    if app is None:
+        return {}
+    return {
+        "title": app.title,
+        "summary": app.summary,
+        "beneficiaries": app.beneficiaries,
+        "category_id": str(app.category_id or ""),
+        "requested": service.yuan(app.requested_fen) if app.requested_fen else "",
+        "own_contribution": service.yuan(app.own_contribution_fen) if app.own_contribution_fen else "",
+    }
+
+
+async def _apply_page(
+    request: Request[Any, Any, Any], ctx: RequestContext, call: Call, state: FormState
+) -> Response[Any]:
+    orgs = await service.applicant_organizations(ctx)
+    problems = {o.id: await service.eligibility_problems(ctx, call, o) for o in orgs}
+    return await page(
+        request,
+        ctx,
+        "grants/apply.html",
+        status_code=error_status(request, state) if state.errors else 200,
+        call=call,
+        form=state,
+        orgs=orgs,
+        problems=problems,
+        org_options=[(o.id, o.name) for o in orgs],
+        phase=service.call_phase(call),
+        yuan=service.yuan,
+        category_options=[(c.id, c.name) for c in call.categories],
+    )
+
+
+@get("/grants/calls/{call_id:int}/apply", name="grants:apply")
+async def apply_form(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """The application form (phone-friendly): choose the organization, describe the project, save a draft."""
+    ctx.require("grants", "apply")
+    call = await call_or_404(ctx, call_id)
+    return await _apply_page(request, ctx, call, FormState())
+
+
+@post("/grants/calls/{call_id:int}/apply", name="grants:apply-save", status_code=200)
+async def apply_save(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int, data: Form) -> Response[Any]:
+    """Save the new application as a draft (then submit it from its page)."""
+    ctx.require("grants", "apply")
+    call = await call_or_404(ctx, call_id)
+    state = FormState(values=dict(data))
+    app = await attempt(ctx, lambda: service.save_application(ctx, call, data), state)
+    if app is None:
+        return await _apply_page(request, ctx, call, state)
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), _("Draft saved."))
+
+
+async def _application_page(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    app: Application,
+    viewer: str,
+    state: FormState | None = None,
+    *,
+    section: str = "",
+) -> Response[Any]:
+    assert ctx.district is not None
+    call = await call_or_404(ctx, app.call_id)
+    org = await organizations.get_organization(ctx.session, ctx.district, app.organization_id)
+    state = state or FormState(values=_app_values(app))
+    extra: dict[str, Any] = {}
+    if viewer == "reviewer":
+        assignment, review = await reviews.review_of(ctx, app)
+        if review is not None and not (state.errors and section == "review"):
+            state = FormState(
+                values={
+                    **{f"score_{k}": ("na" if v is None else str(v)) for k, v in review.scores.items()},
+                    **{f"comment_{k}": v for k, v in review.comments.items()},
+                }
+            )
+        extra = {
+            "review": review,
+            "assignment": assignment,
+            "score": review_score(call.criteria, review.scores) if review else None,
+        }
+    if viewer == "manager":
+        extra = {
+            "reviewer_options": [(u.id, u.display_name) for u in await reviews.reviewers(ctx)],
+            "assignments": await _assignments(ctx, app),
+        }
+    return await page(
+        request,
+        ctx,
+        "grants/application.html",
+        status_code=error_status(request, state) if state.errors else 200,
+        app=app,
+        call=call,
+        viewer=viewer,
+        org_name=shown_organization(call, viewer, org.name),
+        form=state,
+        section=section,
+        yuan=service.yuan,
+        phase=service.call_phase(call),
+        category_options=[(c.id, c.name) for c in call.categories],
+        category=next((c.name for c in call.categories if c.id == app.category_id), ""),
+        problems=service.application_problems(call, app) if viewer == "applicant" else {},
+        now=utcnow(),
+        **extra,
+    )
+
+
+async def _assignments(ctx: RequestContext, app: Application) -> list[tuple[str, str, bool]]:
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from plugins.grants.models import Assignment, Review  # noqa: PLC0415
+
+    users = {u.id: u.display_name for u in await reviews.reviewers(ctx)}
+    query = (
+        select(Assignment, Review.submitted_at)
+        .outerjoin(
+            Review,
+            (Review.application_id == Assignment.application_id) & (Review.reviewer_id == Assignment.reviewer_id),
+        )
+        .where(Assignment.application_id == app.id)
+        .order_by(Assignment.id)
+    )
+    return [
+        (users.get(a.reviewer_id, ""), a.conflict, s is not None) for a, s in (await ctx.session.execute(query)).all()
+    ]
+
+
+@get("/grants/applications/{application_id:int}", name="grants:application")
+async def application(request: Request[Any, Any, Any], ctx: RequestContext, application_id: int) -> Response[Any]:
+    """An application as the user may see it: the applicant edits and submits it, staff screen it and
+    assign reviewers, a reviewer scores it (without the applicant's name in a blind call)."""
+    app, viewer = await viewer_of(ctx, application_id)
+    return await _application_page(request, ctx, app, viewer)
+
+
+@post("/grants/applications/{application_id:int}", name="grants:application-save", status_code=200)
+async def application_save(
+    request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form
+) -> Response[Any]:
+    """Save the draft; with ``action=submit`` also submit it (once; refused after the closing time)."""
+    app, viewer = await viewer_of(ctx, application_id)
+    call = await call_or_404(ctx, app.call_id)
+    state = FormState(values=dict(data))
+
+    async def save() -> Application:
+        await service.save_application(ctx, call, data, application=app)
+        if data.get("action") == "submit":
+            await service.submit_application(ctx, app)
+        return app
+
+    if await attempt(ctx, save, state) is None:
+        await ctx.session.refresh(app)
+        return await _application_page(request, ctx, app, viewer, state, section="edit")
+    done = _("Application submitted.") if data.get("action") == "submit" else _("Draft saved.")
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), done)
+
+
+@post("/grants/applications/{application_id:int}/screening", name="grants:screen", status_code=200)
+async def screen(
+    request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form
+) -> Response[Any]:
+    """Staff's screening decision: pass, more information (message, deadline) or dismissal (reason)."""
+    ctx.require("grants", "manage")
+    app, viewer = await viewer_of(ctx, application_id)
+    call = await call_or_404(ctx, app.call_id)
+    checks = {item: data.get(f"check_{i}") == "on" for i, item in enumerate(call.screening_items)}
+    state = FormState(values=dict(data))
+    result = await attempt(
+        ctx,
+        lambda: service.screen_application(
+            ctx,
+            app,
+            decision=data.get("decision", ""),
+            checks=checks,
+            message=data.get("message", ""),
+            deadline=data.get("deadline"),
+        ),
+        state,
+    )
+    if result is None:
+        await ctx.session.refresh(app)
+        return await _application_page(request, ctx, app, viewer, state, section="screening")
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), _("Screening saved."))
+
+
+@post("/grants/applications/{application_id:int}/assign", name="grants:assign", status_code=200)
+async def assign(
+    request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form
+) -> Response[Any]:
+    """Assign a reviewer by hand; a detected conflict of interest is recorded and excludes them."""
+    ctx.require("grants", "manage")
+    app, viewer = await viewer_of(ctx, application_id)
+    state = FormState(values=dict(data))
+    try:
+        reviewer_id = int(data.get("reviewer_id") or 0)
+    except ValueError:
+        reviewer_id = 0
+    row = await attempt(ctx, lambda: reviews.assign(ctx, app, reviewer_id), state)
+    if row is None:
+        return await _application_page(request, ctx, app, viewer, state, section="assign")
+    message = _("Reviewer excluded: %(reason)s", reason=row.conflict) if row.conflict else _("Reviewer assigned.")
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), message)
+
+
+@post("/grants/calls/{call_id:int}/auto-assign", name="grants:auto-assign", status_code=200)
+async def auto_assign(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """Give every screened application its reviewers automatically (balanced, conflicts left out)."""
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    added = await reviews.auto_assign(ctx, call)
+    return await redirect(
+        request,
+        ctx,
+        ctx.url(f"/grants/calls/{call.id}/ranking"),
+        _("%(count)s reviewer assignments added.", count=added),
+    )
+
+
+@post("/grants/applications/{application_id:int}/review", name="grants:review", status_code=200)
+async def review(
+    request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form
+) -> Response[Any]:
+    """The reviewer's scores: saved as a draft, or submitted (``action=submit``), once."""
+    ctx.require("grants", "review")
+    app, viewer = await viewer_of(ctx, application_id)
+    call = await call_or_404(ctx, app.call_id)
+    scores = {
+        str(c.id): (None if data.get(f"score_{c.id}") == "na" else data.get(f"score_{c.id}"))
+        for c in call.criteria
+        if f"score_{c.id}" in data and data.get(f"score_{c.id}") != ""
+    }
+    comments = {str(c.id): data.get(f"comment_{c.id}", "") for c in call.criteria}
+    submit = data.get("action") == "submit"
+    state = FormState(values=dict(data))
+    result = await attempt(ctx, lambda: reviews.save_review(ctx, app, scores, comments, submit=submit), state)
+    if result is None:
+        return await _application_page(request, ctx, app, viewer, state, section="review")
+    done = _("Review submitted.") if submit else _("Draft saved.")
+    target = ctx.url("/grants/reviews") if submit else ctx.url(f"/grants/applications/{app.id}")
+    return await redirect(request, ctx, target, done)
+
+
+@post("/grants/applications/{application_id:int}/conflict", name="grants:conflict", status_code=200)
+async def conflict(
+    request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form
+) -> Response[Any]:
+    """The reviewer declares a conflict of interest: excluded from this application."""
+    ctx.require("grants", "review")
+    app, viewer = await viewer_of(ctx, application_id)
+    state = FormState(values=dict(data))
+    row = await attempt(ctx, lambda: reviews.declare_conflict(ctx, app, data.get("reason", "")), state)
+    if row is None:
+        return await _application_page(request, ctx, app, viewer, state, section="conflict")
+    return await redirect(request, ctx, ctx.url("/grants/reviews"), _("Conflict of interest recorded."))
+
+
+@get("/grants/reviews", name="grants:reviews")
+async def my_reviews(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """The reviewer's queue (phone-friendly): what is still to score first."""
+    ctx.require("grants", "review")
+    items = []
+    for _row, app, rev in await reviews.my_assignments(ctx):
+        call = await call_or_404(ctx, app.call_id)
+        items.append((app, call, rev))
+    return await page(request, ctx, "grants/reviews.html", items=items)
+
+
+@get("/grants/calls/{call_id:int}/ranking", name="grants:ranking")
+async def ranking(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """The ranking (raw and normalised scores, the call's choice first) and review progress per reviewer."""
+    ctx.require("grants", "manage")
+    assert ctx.district is not None
+    call = await call_or_404(ctx, call_id)
+    rows = await reviews.ranking(ctx, call)
+    names = {}
+    for row in rows:
+        org = await organizations.get_organization(ctx.session, ctx.district, row.application.organization_id)
+        names[row.application.id] = org.name
+    return await page(
+        request,
+        ctx,
+        "grants/ranking.html",
+        call=call,
+        rows=rows,
+        names=names,
+        progress=await reviews.progress(ctx, call),
+        yuan=service.yuan,
+    )
+
+
+ROUTES = [
+    index,
+    call_new,
+    call_create,
+    call_detail,
+    call_edit,
+    call_update,
+    apply_form,
+    apply_save,
+    application,
+    application_save,
+    screen,
+    assign,
+    auto_assign,
+    review,
+    conflict,
+    my_reviews,
+    ranking,
+]
