@@ -524,3 +524,100 @@ API_ROUTES = [
     api_ranking,
     api_progress,
 ]
+
+
+@dataclass(frozen=True)
+class ProposalOut:
+    """One application in the selection: score, committee vote share, combined score, proposed award (fen)."""
+
+    application_id: int
+    title: str
+    status: str
+    score: float | None
+    vote_share: float | None
+    combined: float | None
+    proposed_fen: int
+    award_fen: int | None
+    override_reason: str
+
+
+class CommitteeVoteIn(TypedDict, total=False):
+    """Members (user ids), how many projects go on the shortlist, how many each member may choose."""
+
+    member_ids: list[int]
+    shortlist: int
+    choices: int
+
+
+class BallotIn(TypedDict):
+    application_ids: list[int]
+
+
+class OverrideIn(TypedDict):
+    application_id: int
+    award_fen: int
+    reason: str
+
+
+class DecideIn(TypedDict, total=False):
+    overrides: list[OverrideIn]
+
+
+@dataclass(frozen=True)
+class DecidedOut:
+    funded: int
+
+
+@dataclass(frozen=True)
+class VoteOpenedOut:
+    vote_id: int
+
+
+@get("/grants/calls/{call_id:int}/selection", name="grants:api:selection",
+     summary="The selection proposal: combined order (score and committee vote) and the budget fit (staff)")
+async def api_selection(ctx: RequestContext, call_id: int) -> list[ProposalOut]:
+    from plugins.grants import selection  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    return [ProposalOut(p.application.id, p.application.title, p.application.status, p.score, p.vote_share,
+                        p.combined, p.proposed_fen, p.application.award_fen, p.application.override_reason)
+            for p in await selection.proposals(ctx, call)]
+
+
+@post("/grants/calls/{call_id:int}/committee-vote", name="grants:api:committee-vote",
+      summary="Open the selection committee's vote on the shortlist (core votes; staff)")
+async def api_committee_vote(ctx: RequestContext, call_id: int, data: CommitteeVoteIn) -> VoteOpenedOut:
+    from plugins.grants import selection  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    vote_id = await selection.open_committee_vote(
+        ctx, call, list(data.get("member_ids") or []), shortlist=int(data.get("shortlist") or 10),
+        choices=int(data.get("choices") or 5),
+    )
+    return VoteOpenedOut(vote_id)
+
+
+@post("/grants/calls/{call_id:int}/committee-ballot", name="grants:api:committee-ballot", status_code=200,
+      summary="A committee member's ballot: the applications they choose")
+async def api_committee_ballot(ctx: RequestContext, call_id: int, data: BallotIn) -> None:
+    from plugins.grants import selection  # noqa: PLC0415
+
+    ctx.require("grants", "view")
+    await selection.cast_committee_ballot(ctx, await call_or_404(ctx, call_id), list(data["application_ids"]))
+
+
+@post("/grants/calls/{call_id:int}/decide", name="grants:api:decide", status_code=200,
+      summary="Announce the results: proposal plus overrides (each with a published reason); applicants notified")
+async def api_decide(ctx: RequestContext, call_id: int, data: DecideIn) -> DecidedOut:
+    from plugins.grants import selection  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    overrides = {int(o["application_id"]): (int(o["award_fen"]), str(o.get("reason") or ""))
+                 for o in data.get("overrides") or []}
+    return DecidedOut(await selection.decide(ctx, call, overrides))
+
+
+API_ROUTES += [api_selection, api_committee_vote, api_committee_ballot, api_decide]

@@ -107,6 +107,16 @@ def notification_kinds() -> list[NotificationKind]:
             label_zh="公益创投：不予受理",
             label_en="Venture philanthropy: application dismissed",
         ),
+        NotificationKind(
+            "grants.approved", "“{title}”获得资助 {amount} 元", "“{title}” is funded: {amount} yuan",
+            "{message}", "{message}",
+            label_zh="公益创投：立项结果（获资助）", label_en="Venture philanthropy: funded",
+        ),
+        NotificationKind(
+            "grants.rejected", "“{title}”未获资助", "“{title}” was not funded",
+            "{message}", "{message}",
+            label_zh="公益创投：立项结果（未获资助）", label_en="Venture philanthropy: not funded",
+        ),
     ]
 
 

@@ -51,6 +51,10 @@ class GrantCall(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     reviewers_per_application: Mapped[int] = mapped_column(Integer, default=3)
     # Screening checklist (形式审查): the pass/fail items staff tick for each application.
     screening_items: Mapped[list[str]] = mapped_column(JsonB, default=list)
+    # Selection: combined = (100 - vote_weight_pct) % of the ranking score + vote_weight_pct % of the vote share.
+    vote_weight_pct: Mapped[int] = mapped_column(Integer, default=30)
+    committee_vote_id: Mapped[int | None] = mapped_column(BigId, default=None)  # a core vote (core.votes)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)  # determinations sent
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
     categories: Mapped[list[GrantCategory]] = relationship(
@@ -108,6 +112,11 @@ class GrantApplication(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     info_message: Mapped[str] = mapped_column(Text, default="")
     info_deadline: Mapped[datetime | None] = mapped_column(default=None)
     dismissal_reason: Mapped[str] = mapped_column(Text, default="")
+    # Determination: approved (with award_fen) or rejected; an override states its reason (published).
+    award_fen: Mapped[int | None] = mapped_column(BigId, default=None)
+    decision: Mapped[str] = mapped_column(String(20), default="")
+    decision_message: Mapped[str] = mapped_column(Text, default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
 

@@ -356,7 +356,9 @@ async def ranking(ctx: RequestContext, call: Call) -> list[RankRow]:
     apps = list(
         (
             await ctx.session.execute(
-                select(Application).where(Application.call_id == call.id, Application.status == "screened")
+                select(Application).where(
+                    Application.call_id == call.id, Application.status.in_(("screened", "approved", "rejected"))
+                )
             )
         ).scalars()
     )

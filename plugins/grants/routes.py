@@ -163,6 +163,12 @@ async def call_detail(request: Request[Any, Any, Any], ctx: RequestContext, call
             names[app.organization_id] = org.name
         counts = (await reviews.progress(ctx, call)).by_application
     orgs = await service.applicant_organizations(ctx) if ctx.can("grants", "apply") else []
+    results = []
+    if call.decided_at is not None:  # published: every viewer sees the awards and any override's reason
+        for app in await service.list_applications(ctx.session, call_id=call.id):
+            if app.status == "approved":
+                org = await organizations.get_organization(ctx.session, ctx.district, app.organization_id)
+                results.append((app, org.name))
     return await page(
         request,
         ctx,
@@ -175,7 +181,7 @@ async def call_detail(request: Request[Any, Any, Any], ctx: RequestContext, call
         counts=counts,
         can_apply=bool(orgs),
         yuan=service.yuan,
-        categories={c.id: c.name for c in call.categories},
+        categories={c.id: c.name for c in call.categories}, results=results,
     )
 
 
@@ -513,3 +519,127 @@ ROUTES = [
     my_reviews,
     ranking,
 ]
+
+
+async def _committee_candidates(ctx: RequestContext) -> list[tuple[int, str]]:
+    """Who may sit on the selection committee: the district's reviewers and staff."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from core.plugin_api import Membership, User  # noqa: PLC0415
+
+    query = (
+        select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.role_key.in_(("expert", "district_admin", "council_member"))).distinct()
+        .order_by(User.display_name)
+    )
+    return [(uid, name) for uid, name in (await ctx.session.execute(query)).all()]
+
+
+async def _selection_page(
+    request: Request[Any, Any, Any], ctx: RequestContext, call: Call, state: FormState | None = None
+) -> Response[Any]:
+    from core.plugin_api import votes  # noqa: PLC0415
+    from plugins.grants import selection  # noqa: PLC0415
+
+    assert ctx.district is not None and ctx.user is not None
+    state = state or FormState(values={"shortlist": "10", "choices": "5"})
+    plan = await selection.proposals(ctx, call)
+    names = {}
+    for p in plan:
+        org = await organizations.get_organization(ctx.session, ctx.district, p.application.organization_id)
+        names[p.application.id] = org.name
+    vote_info = None
+    voted = False
+    in_electorate = False
+    if call.committee_vote_id is not None:
+        vote_info = await votes.results(ctx.session, call.committee_vote_id)
+        electors = await votes.electorate(ctx.session, call.committee_vote_id)
+        in_electorate = any(v.user_id == ctx.user.id for v in electors)
+        voted = in_electorate and await votes.has_voted(ctx.session, call.committee_vote_id, f"user:{ctx.user.id}")
+        shortlist = [p for p in plan if any(o.startswith(f"#{p.application.id} ") for o in
+                                            (await votes.get_vote(ctx.session, call.committee_vote_id)).options)]
+    else:
+        shortlist = []
+    return await page(
+        request, ctx, "grants/selection.html", status_code=error_status(request, state) if state.errors else 200,
+        call=call, plan=plan, names=names, form=state, vote=vote_info, voted=voted, in_electorate=in_electorate,
+        shortlist=shortlist, can_manage=ctx.can("grants", "manage"),
+        candidates=await _committee_candidates(ctx) if ctx.can("grants", "manage") else [],
+        total=sum(p.proposed_fen for p in plan), yuan=service.yuan,
+    )
+
+
+@get("/grants/calls/{call_id:int}/selection", name="grants:selection")
+async def selection_page(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """Selection: combined ranking, the committee vote (and a member's ballot), the proposed awards, overrides."""
+    ctx.require("grants", "view")
+    call = await call_or_404(ctx, call_id)
+    if not ctx.can("grants", "manage") and call.committee_vote_id is None:
+        from core.plugin_api import NotFound  # noqa: PLC0415
+
+        raise NotFound("未找到。", "Not found.")
+    return await _selection_page(request, ctx, call)
+
+
+@post("/grants/calls/{call_id:int}/committee-vote", name="grants:committee-vote", status_code=200)
+async def committee_vote(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """Open the committee's vote on the shortlist."""
+    from plugins.grants import selection  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    form = await request.form()
+    data = {k: form.get(k) for k in form}
+    members = [int(v) for v in form.getall("members") if str(v).isdigit()] if hasattr(form, "getall") else []
+    state = FormState(values=data)
+
+    def number(name: str, default: int) -> int:
+        try:
+            return int(str(data.get(name) or default))
+        except ValueError:
+            return default
+
+    result = await attempt(ctx, lambda: selection.open_committee_vote(
+        ctx, call, members, shortlist=number("shortlist", 10), choices=number("choices", 5)), state)
+    if result is None:
+        return await _selection_page(request, ctx, call, state)
+    return await redirect(request, ctx, ctx.url(f"/grants/calls/{call.id}/selection"), _("Committee vote opened."))
+
+
+@post("/grants/calls/{call_id:int}/committee-ballot", name="grants:committee-ballot", status_code=200)
+async def committee_ballot(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """A committee member's ballot: the projects they choose."""
+    from plugins.grants import selection  # noqa: PLC0415
+
+    ctx.require("grants", "view")
+    call = await call_or_404(ctx, call_id)
+    form = await request.form()
+    chosen = [int(v) for v in form.getall("choice") if str(v).isdigit()] if hasattr(form, "getall") else []
+    state = FormState(values={})
+    result = await attempt(ctx, lambda: selection.cast_committee_ballot(ctx, call, chosen), state)
+    if not state.ok:
+        return await _selection_page(request, ctx, call, state)
+    del result
+    return await redirect(request, ctx, ctx.url(f"/grants/calls/{call.id}/selection"), _("Ballot cast."))
+
+
+@post("/grants/calls/{call_id:int}/decide", name="grants:decide", status_code=200)
+async def decide(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int, data: Form) -> Response[Any]:
+    """Announce the results: the proposal with any overrides (each with its reason); applicants are notified."""
+    from plugins.grants import selection  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    state = FormState(values=dict(data))
+
+    async def run() -> int:
+        return await selection.decide(ctx, call, selection.parse_overrides(data))
+
+    result = await attempt(ctx, run, state)
+    if result is None:
+        return await _selection_page(request, ctx, call, state)
+    return await redirect(request, ctx, ctx.url(f"/grants/calls/{call.id}"),
+                          _("Results announced: %(count)s projects funded.", count=result))
+
+
+ROUTES += [selection_page, committee_vote, committee_ballot, decide]

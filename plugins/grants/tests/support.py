@@ -132,8 +132,9 @@ async def add_application(
     for_district(session, district.id)
     app = Application(
         call_id=call_id or world.call, organization_id=world.orgs[org], category_id=world.categories[0],
-        title=title, summary="每周两次课", requested_fen=5_000_000, own_contribution_fen=1_000_000, status=status,
-        created_by=world.users["leader"], submitted_at=utcnow() if status != "draft" else None, **kw,
+        title=title, summary="每周两次课", own_contribution_fen=1_000_000, status=status,
+        created_by=world.users["leader"], submitted_at=utcnow() if status != "draft" else None,
+        **{"requested_fen": 5_000_000, **kw},
     )
     session.add(app)
     await session.flush()
