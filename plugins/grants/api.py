@@ -621,3 +621,144 @@ async def api_decide(ctx: RequestContext, call_id: int, data: DecideIn) -> Decid
 
 
 API_ROUTES += [api_selection, api_committee_vote, api_committee_ballot, api_decide]
+
+
+@dataclass(frozen=True)
+class TrancheOut:
+    position: int
+    percent: int
+    amount_fen: int
+    condition: str
+    condition_met: bool
+    released_at: datetime | None
+    reversed_at: datetime | None
+    transfer_id: int | None
+
+
+@dataclass(frozen=True)
+class FunderOut:
+    kind: str
+    name: str
+    committed_fen: int
+
+
+@dataclass(frozen=True)
+class ProjectOut:
+    """A funded project: agreement, funders, tranches and the project account's balance (fen)."""
+
+    application_id: int
+    title: str
+    status: str
+    award_fen: int | None
+    starts_on: date | None
+    ends_on: date | None
+    milestones: str
+    signed_at: datetime | None
+    midterm_accepted_at: datetime | None
+    closed_at: datetime | None
+    result: str
+    funders: list[FunderOut]
+    tranches: list[TrancheOut]
+    balance_fen: int
+
+
+class FunderIn(TypedDict):
+    kind: str
+    name: str
+    committed_fen: int
+
+
+class AgreementIn(TypedDict, total=False):
+    """Dates (ISO), milestones, tranche split in percent (default 50/30/20), co-funders."""
+
+    starts_on: str
+    ends_on: str
+    milestones: LongText
+    split: list[int]
+    co_funders: list[FunderIn]
+
+
+class ReasonIn(TypedDict, total=False):
+    reason: str
+    result: str
+
+
+async def _project_out(ctx: RequestContext, app: Application) -> ProjectOut:
+    from plugins.grants import projects  # noqa: PLC0415
+
+    met = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}
+    account = await projects.project_account(ctx, app) if app.signed_at else None
+    return ProjectOut(
+        app.id, app.title, app.status, app.award_fen, app.starts_on, app.ends_on, app.milestones, app.signed_at,
+        app.midterm_accepted_at, app.closed_at, app.result,
+        [FunderOut(f.kind, f.name, f.committed_fen) for f in await projects.funders_of(ctx, app)],
+        [TrancheOut(x.position, x.percent, x.amount_fen, x.condition, met[x.condition] is not None, x.released_at,
+                    x.reversed_at, x.transfer_id) for x in await projects.tranches_of(ctx, app)],
+        account.balance if account is not None else 0,
+    )
+
+
+@get("/grants/applications/{application_id:int}/project", name="grants:api:project",
+     summary="The funded project: agreement, funders, tranches, balance")
+async def api_project(ctx: RequestContext, application_id: int) -> ProjectOut:
+    app, _viewer = await viewer_of(ctx, application_id)
+    return await _project_out(ctx, app)
+
+
+@post("/grants/applications/{application_id:int}/agreement", name="grants:api:agreement", status_code=200,
+      summary="Record the signed agreement and set up the tranches (staff)")
+async def api_agreement(ctx: RequestContext, application_id: int, data: AgreementIn) -> ProjectOut:
+    from plugins.grants import projects  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    app, _viewer = await viewer_of(ctx, application_id)
+    await projects.sign_agreement(ctx, app, dict(data), split=list(data.get("split") or (50, 30, 20)),
+                                  co_funders=[dict(f) for f in data.get("co_funders") or []])
+    return await _project_out(ctx, app)
+
+
+@post("/grants/applications/{application_id:int}/midterm", name="grants:api:midterm", status_code=200,
+      summary="Accept the mid-term report (staff)")
+async def api_midterm(ctx: RequestContext, application_id: int) -> ProjectOut:
+    from plugins.grants import projects  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    app, _viewer = await viewer_of(ctx, application_id)
+    await projects.accept_midterm(ctx, app)
+    return await _project_out(ctx, app)
+
+
+@post("/grants/applications/{application_id:int}/close", name="grants:api:close", status_code=200,
+      summary="Close the project with its result (staff)")
+async def api_close(ctx: RequestContext, application_id: int, data: ReasonIn) -> ProjectOut:
+    from plugins.grants import projects  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    app, _viewer = await viewer_of(ctx, application_id)
+    await projects.close_project(ctx, app, str(data.get("result") or ""))
+    return await _project_out(ctx, app)
+
+
+@post("/grants/applications/{application_id:int}/tranches/{position:int}/release", name="grants:api:release",
+      status_code=200, summary="Pay a tranche on the ledger when its condition is met (staff)")
+async def api_release(ctx: RequestContext, application_id: int, position: int) -> ProjectOut:
+    from plugins.grants import projects  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    app, _viewer = await viewer_of(ctx, application_id)
+    await projects.release_tranche(ctx, app, position)
+    return await _project_out(ctx, app)
+
+
+@post("/grants/applications/{application_id:int}/tranches/{position:int}/reverse", name="grants:api:reverse",
+      status_code=200, summary="Reverse a paid tranche on the ledger, with the reason (staff)")
+async def api_reverse(ctx: RequestContext, application_id: int, position: int, data: ReasonIn) -> ProjectOut:
+    from plugins.grants import projects  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    app, _viewer = await viewer_of(ctx, application_id)
+    await projects.reverse_tranche(ctx, app, position, str(data.get("reason") or ""))
+    return await _project_out(ctx, app)
+
+
+API_ROUTES += [api_project, api_agreement, api_midterm, api_close, api_release, api_reverse]

@@ -16,13 +16,17 @@ __all__ = (
     "Call",
     "Category",
     "Criterion",
+    "Funder",
     "GrantApplication",
     "GrantAssignment",
     "GrantCall",
     "GrantCategory",
     "GrantCriterion",
+    "GrantFunder",
     "GrantReview",
+    "GrantTranche",
     "Review",
+    "Tranche",
 )
 
 
@@ -117,6 +121,14 @@ class GrantApplication(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     decision: Mapped[str] = mapped_column(String(20), default="")
     decision_message: Mapped[str] = mapped_column(Text, default="")
     override_reason: Mapped[str] = mapped_column(Text, default="")
+    # The project after award: agreement dates, milestones; the mid-term report accepted; closed with a result.
+    starts_on: Mapped[date | None] = mapped_column(Date, default=None)
+    ends_on: Mapped[date | None] = mapped_column(Date, default=None)
+    milestones: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[datetime | None] = mapped_column(default=None)
+    midterm_accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    result: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
 
@@ -149,6 +161,37 @@ class GrantReview(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class GrantFunder(IdPrimaryKey, DistrictScoped, Base):
+    """A funder of a project: the district fund, a company adopting it (认捐), a matching programme."""
+
+    __tablename__ = "grants_funder"
+
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("grants_application.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # district | company | matching
+    name: Mapped[str] = mapped_column(String(100))
+    committed_fen: Mapped[int] = mapped_column(BigId)
+
+
+class GrantTranche(IdPrimaryKey, DistrictScoped, Base):
+    """One payment of the district's grant, released on the ledger only when its condition is met."""
+
+    __tablename__ = "grants_tranche"
+    __table_args__ = (UniqueConstraint("application_id", "position"),)
+
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("grants_application.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[int] = mapped_column(Integer)
+    amount_fen: Mapped[int] = mapped_column(BigId)
+    condition: Mapped[str] = mapped_column(String(20))  # signed | midterm | closed
+    transfer_id: Mapped[int | None] = mapped_column(BigId, default=None)  # the ledger transfer when released
+    released_at: Mapped[datetime | None] = mapped_column(default=None)
+    reversed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 # Short names inside the plugin (the classes carry the prefix: the declarative registry is shared).
 Call = GrantCall
 Category = GrantCategory
@@ -156,3 +199,5 @@ Criterion = GrantCriterion
 Application = GrantApplication
 Assignment = GrantAssignment
 Review = GrantReview
+Funder = GrantFunder
+Tranche = GrantTranche
