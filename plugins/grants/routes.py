@@ -291,8 +291,15 @@ async def _application_page(
             "assignment": assignment,
             "score": review_score(call.criteria, review.scores) if review else None,
         }
+    if app.status in ("approved", "closed"):
+        from plugins.grants import projects  # noqa: PLC0415
+
+        extra["tranches"] = await projects.tranches_of(ctx, app)
+        extra["funders"] = await projects.funders_of(ctx, app)
+        extra["balance"] = (await projects.project_account(ctx, app)).balance if app.signed_at else 0
+        extra["met"] = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}
     if viewer == "manager":
-        extra = {
+        extra |= {
             "reviewer_options": [(u.id, u.display_name) for u in await reviews.reviewers(ctx)],
             "assignments": await _assignments(ctx, app),
         }
@@ -643,3 +650,53 @@ async def decide(request: Request[Any, Any, Any], ctx: RequestContext, call_id: 
 
 
 ROUTES += [selection_page, committee_vote, committee_ballot, decide]
+
+
+@post("/grants/applications/{application_id:int}/agreement", name="grants:agreement", status_code=200)
+async def agreement(request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form) -> Response[Any]:
+    """Record the signed agreement (dates, milestones, one co-funder) and set up the 50/30/20 tranches."""
+    from plugins.grants import projects  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    app, viewer = await viewer_of(ctx, application_id)
+    state = FormState(values=dict(data))
+    co_funders: list[dict[str, Any]] = []
+    if (data.get("funder_name") or "").strip():
+        errors: dict[str, str] = {}
+        fen = service.parse_yuan(data.get("funder_amount"), errors, "funder_0")
+        co_funders.append({"name": data.get("funder_name"), "kind": data.get("funder_kind") or "company",
+                           "committed_fen": fen if fen is not None else -1})
+    result = await attempt(ctx, lambda: projects.sign_agreement(ctx, app, data, co_funders=co_funders), state)
+    if result is None:
+        await ctx.session.refresh(app)
+        return await _application_page(request, ctx, app, viewer, state, section="project")
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), _("Agreement recorded."))
+
+
+@post("/grants/applications/{application_id:int}/project-step", name="grants:project-step", status_code=200)
+async def project_step(
+    request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form
+) -> Response[Any]:
+    """Accept the mid-term report, close with a result, pay or reverse a tranche (``step``)."""
+    from core.plugin_api import act  # noqa: PLC0415
+    from plugins.grants import projects  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    app, _viewer = await viewer_of(ctx, application_id)
+    back = ctx.url(f"/grants/applications/{app.id}")
+    step = data.get("step", "")
+    position = int(data.get("position") or 0) if str(data.get("position") or "0").isdigit() else 0
+    actions = {
+        "midterm": (lambda: projects.accept_midterm(ctx, app), _("Mid-term report accepted.")),
+        "close": (lambda: projects.close_project(ctx, app, data.get("result", "")), _("Project closed.")),
+        "release": (lambda: projects.release_tranche(ctx, app, position), _("Tranche paid.")),
+        "reverse": (lambda: projects.reverse_tranche(ctx, app, position, data.get("reason", "")),
+                    _("Tranche reversed.")),
+    }
+    if step not in actions:
+        return await redirect(request, ctx, back)
+    action, done = actions[step]
+    return await act(request, ctx, back, action, done)
+
+
+ROUTES += [agreement, project_step]

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from core.plugin_api import DEMO_PASSWORD, Membership, User, hash_password, organizations, utcnow
-from plugins.grants.models import Application, Assignment, Call, Category, Criterion, Review
+from core.plugin_api import DEMO_PASSWORD, Membership, User, hash_password, ledger, organizations, utcnow
+from plugins.grants.models import Application, Assignment, Call, Category, Criterion, Funder, Review, Tranche
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -221,4 +221,58 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
                 )
             )
     await session.flush()
+    await _awards(session, district, call, [a for a in apps if a.status == "screened"], staff)
     return len(apps)
+
+
+async def _awards(
+    session: AsyncSession, district: District, call: Call, screened: list[Application], staff: int
+) -> None:
+    """The demo call's results: 10 funded (one cut by an override with its reason), projects in every stage."""
+    funded = screened[:10]
+    now = utcnow()
+    for app in screened:
+        approved = app in funded
+        app.status = app.decision = "approved" if approved else "rejected"
+        app.award_fen = app.requested_fen if approved else None
+        app.decision_message = f"获得资助 {app.requested_fen / 100:.2f} 元。" if approved else "未获资助。"
+    funded[1].award_fen = funded[1].requested_fen - 2_000_000
+    funded[1].override_reason = "评审委员会建议压缩宣传物料费用 2 万元"
+    funded[1].decision_message += f"调整理由：{funded[1].override_reason}"
+    call.decided_at = now - timedelta(days=2)
+    fund = await ledger.open_account(session, district_id=district.id, owner_kind="system", owner_ref="grants:fund",
+                                     unit="fen", name="公益创投资金", min_balance=None)
+    stages = ("closed", "midterm", "signed", "signed", "signed")  # the other five are not signed yet
+    for app, stage in zip(funded, stages, strict=False):
+        assert app.award_fen is not None
+        app.signed_at = now - timedelta(days=1)
+        app.starts_on, app.ends_on = date(2026, 3, 1), date(2027, 2, 28)
+        app.milestones = "3 月启动；8 月中期评估；次年 2 月结项"
+        session.add(Funder(application_id=app.id, kind="district", name="区公益创投资金", committed_fen=app.award_fen))
+        if stage == "closed":
+            session.add(Funder(application_id=app.id, kind="company", name="宁波甬江银行海曙支行", committed_fen=3_000_000))
+        if stage in ("midterm", "closed"):
+            app.midterm_accepted_at = now - timedelta(hours=12)
+        if stage == "closed":
+            app.closed_at, app.result, app.status = now - timedelta(hours=1), "按期完成，服务 320 人次", "closed"
+        account = await ledger.open_account(session, district_id=district.id, owner_kind="organization",
+                                            owner_ref=f"grants:project:{app.id}", unit="fen",
+                                            name=f"公益创投项目：{app.title}"[:100])
+        left = app.award_fen
+        met = {"signed": True, "midterm": stage in ("midterm", "closed"), "closed": stage == "closed"}
+        for position, (pct, condition) in enumerate(zip((50, 30, 20), ("signed", "midterm", "closed"),
+                                                        strict=True), 1):
+            amount = left if position == 3 else app.award_fen * pct // 100
+            left -= amount
+            tranche = Tranche(application_id=app.id, position=position, percent=pct, amount_fen=amount,
+                              condition=condition)
+            session.add(tranche)
+            await session.flush()
+            if met[condition]:
+                transfer = await ledger.move(
+                    session, district_id=district.id, from_account=fund.id, to_account=account.id, amount=amount,
+                    reason=f"公益创投拨付：{app.title} 第 {position} 笔（{pct}%）", category="grants.tranche",
+                    idempotency_key=f"grants:tranche:{tranche.id}", created_by_id=staff,
+                )
+                tranche.transfer_id, tranche.released_at = transfer.id, now
+    await session.flush()
