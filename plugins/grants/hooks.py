@@ -11,8 +11,10 @@ from core.plugin_api import (
     DEFAULT_ROLES,
     Manifest,
     NavItem,
+    JobSpec,
     NotificationKind,
     PolicyDefault,
+    daily_at,
     format_amount,
     hookimpl,
     is_english,
@@ -20,6 +22,7 @@ from core.plugin_api import (
 from core.plugin_api import gettext as _
 from plugins.grants.api import API_ROUTES
 from plugins.grants.manifest import MANIFEST
+from plugins.grants.reports import send_report_reminders
 from plugins.grants.routes import ROUTES
 from plugins.grants.seed import seed_grants
 
@@ -108,6 +111,16 @@ def notification_kinds() -> list[NotificationKind]:
             label_en="Venture philanthropy: application dismissed",
         ),
         NotificationKind(
+            "grants.report_due", "“{title}”的{report}将于 {due} 到期", "“{title}”: report due on {due}",
+            "请按时提交{report}。", "Please submit the report on time.",
+            label_zh="公益创投：报告即将到期", label_en="Venture philanthropy: report due",
+        ),
+        NotificationKind(
+            "grants.report_overdue", "“{title}”的{report}已逾期（应于 {due} 提交）", "“{title}”: report overdue since {due}",
+            "请尽快提交{report}。", "Please submit the report as soon as possible.",
+            label_zh="公益创投：报告逾期", label_en="Venture philanthropy: report overdue",
+        ),
+        NotificationKind(
             "grants.approved", "“{title}”获得资助 {amount} 元", "“{title}” is funded: {amount} yuan",
             "{message}", "{message}",
             label_zh="公益创投：立项结果（获资助）", label_en="Venture philanthropy: funded",
@@ -118,6 +131,12 @@ def notification_kinds() -> list[NotificationKind]:
             label_zh="公益创投：立项结果（未获资助）", label_en="Venture philanthropy: not funded",
         ),
     ]
+
+
+@hookimpl
+def scheduled_jobs() -> list[JobSpec]:
+    return [JobSpec("grants.report_reminders", "公益创投报告提醒", "Venture philanthropy report reminders",
+                    daily_at("08:30"), send_report_reminders)]
 
 
 @hookimpl
