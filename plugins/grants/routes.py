@@ -700,3 +700,59 @@ async def project_step(
 
 
 ROUTES += [agreement, project_step]
+
+
+@get("/grants/calls/{call_id:int}/scores.xlsx", name="grants:scores-xlsx")
+async def scores_export(ctx: RequestContext, call_id: int) -> Response[bytes]:
+    """Every submitted review's scores and the ranking, as an XLSX workbook (staff)."""
+    from plugins.grants.exports import scores_xlsx  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    call = await call_or_404(ctx, call_id)
+    body = await scores_xlsx(ctx, call)
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''grants-call-{call.id}-scores.xlsx"})
+
+
+@get("/grants/queues", name="grants:queues")
+async def queues(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """Staff queues: to screen, to assign, reviews pending, results to announce, reports due, tranches ready."""
+    from sqlalchemy import func, select  # noqa: PLC0415
+
+    from plugins.grants.models import Assignment, Tranche  # noqa: PLC0415
+    from plugins.grants.reports import due_reports  # noqa: PLC0415
+
+    ctx.require("grants", "manage")
+    calls = {c.id: c for c in await service.list_calls(ctx.session)}
+    apps = await service.list_applications(ctx.session, submitted_only=True)
+    active = dict((await ctx.session.execute(
+        select(Assignment.application_id, func.count(Assignment.id)).where(Assignment.conflict == "")
+        .group_by(Assignment.application_id))).all())
+    to_assign = [a for a in apps if a.status == "screened" and active.get(a.id, 0)
+                 < calls[a.call_id].reviewers_per_application and calls[a.call_id].decided_at is None]
+    pending = {}
+    for call in calls.values():
+        if call.decided_at is None and any(a.call_id == call.id and a.status == "screened" for a in apps):
+            progress = await reviews.progress(ctx, call)
+            pending[call.id] = sum(a - s for _u, s, a in progress.by_reviewer)
+    today = utcnow().astimezone(TIMEZONE).date()
+    reports = await due_reports(ctx.session)
+    ready = []
+    for tranche, app in (await ctx.session.execute(
+        select(Tranche, Application).join(Application, Application.id == Tranche.application_id)
+        .where(Tranche.released_at.is_(None), Tranche.reversed_at.is_(None)).order_by(Application.id, Tranche.position)
+    )).all():
+        met = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}[tranche.condition]
+        if met is not None:
+            ready.append((tranche, app))
+    return await page(
+        request, ctx, "grants/queues.html", calls=calls,
+        to_screen=[a for a in apps if a.status == "submitted"], to_assign=to_assign, pending=pending,
+        to_decide=[c for c in calls.values() if c.decided_at is None and c.closes_at < utcnow()
+                   and any(a.call_id == c.id and a.status == "screened" for a in apps)],
+        overdue=[r for r in reports if r.due < today], due=[r for r in reports if r.due >= today][:20], ready=ready,
+        unsigned=[a for a in apps if a.status == "approved" and a.signed_at is None],
+    )
+
+
+ROUTES += [scores_export, queues]
