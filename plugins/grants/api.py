@@ -573,34 +573,58 @@ class VoteOpenedOut:
     vote_id: int
 
 
-@get("/grants/calls/{call_id:int}/selection", name="grants:api:selection",
-     summary="The selection proposal: combined order (score and committee vote) and the budget fit (staff)")
+@get(
+    "/grants/calls/{call_id:int}/selection",
+    name="grants:api:selection",
+    summary="The selection proposal: combined order (score and committee vote) and the budget fit (staff)",
+)
 async def api_selection(ctx: RequestContext, call_id: int) -> list[ProposalOut]:
     from plugins.grants import selection  # noqa: PLC0415
 
     ctx.require("grants", "manage")
     call = await call_or_404(ctx, call_id)
-    return [ProposalOut(p.application.id, p.application.title, p.application.status, p.score, p.vote_share,
-                        p.combined, p.proposed_fen, p.application.award_fen, p.application.override_reason)
-            for p in await selection.proposals(ctx, call)]
+    return [
+        ProposalOut(
+            p.application.id,
+            p.application.title,
+            p.application.status,
+            p.score,
+            p.vote_share,
+            p.combined,
+            p.proposed_fen,
+            p.application.award_fen,
+            p.application.override_reason,
+        )
+        for p in await selection.proposals(ctx, call)
+    ]
 
 
-@post("/grants/calls/{call_id:int}/committee-vote", name="grants:api:committee-vote",
-      summary="Open the selection committee's vote on the shortlist (core votes; staff)")
+@post(
+    "/grants/calls/{call_id:int}/committee-vote",
+    name="grants:api:committee-vote",
+    summary="Open the selection committee's vote on the shortlist (core votes; staff)",
+)
 async def api_committee_vote(ctx: RequestContext, call_id: int, data: CommitteeVoteIn) -> VoteOpenedOut:
     from plugins.grants import selection  # noqa: PLC0415
 
     ctx.require("grants", "manage")
     call = await call_or_404(ctx, call_id)
     vote_id = await selection.open_committee_vote(
-        ctx, call, list(data.get("member_ids") or []), shortlist=int(data.get("shortlist") or 10),
+        ctx,
+        call,
+        list(data.get("member_ids") or []),
+        shortlist=int(data.get("shortlist") or 10),
         choices=int(data.get("choices") or 5),
     )
     return VoteOpenedOut(vote_id)
 
 
-@post("/grants/calls/{call_id:int}/committee-ballot", name="grants:api:committee-ballot", status_code=200,
-      summary="A committee member's ballot: the applications they choose")
+@post(
+    "/grants/calls/{call_id:int}/committee-ballot",
+    name="grants:api:committee-ballot",
+    status_code=200,
+    summary="A committee member's ballot: the applications they choose",
+)
 async def api_committee_ballot(ctx: RequestContext, call_id: int, data: BallotIn) -> None:
     from plugins.grants import selection  # noqa: PLC0415
 
@@ -608,15 +632,20 @@ async def api_committee_ballot(ctx: RequestContext, call_id: int, data: BallotIn
     await selection.cast_committee_ballot(ctx, await call_or_404(ctx, call_id), list(data["application_ids"]))
 
 
-@post("/grants/calls/{call_id:int}/decide", name="grants:api:decide", status_code=200,
-      summary="Announce the results: proposal plus overrides (each with a published reason); applicants notified")
+@post(
+    "/grants/calls/{call_id:int}/decide",
+    name="grants:api:decide",
+    status_code=200,
+    summary="Announce the results: proposal plus overrides (each with a published reason); applicants notified",
+)
 async def api_decide(ctx: RequestContext, call_id: int, data: DecideIn) -> DecidedOut:
     from plugins.grants import selection  # noqa: PLC0415
 
     ctx.require("grants", "manage")
     call = await call_or_404(ctx, call_id)
-    overrides = {int(o["application_id"]): (int(o["award_fen"]), str(o.get("reason") or ""))
-                 for o in data.get("overrides") or []}
+    overrides = {
+        int(o["application_id"]): (int(o["award_fen"]), str(o.get("reason") or "")) for o in data.get("overrides") or []
+    }
     return DecidedOut(await selection.decide(ctx, call, overrides))
 
 
@@ -689,36 +718,72 @@ async def _project_out(ctx: RequestContext, app: Application) -> ProjectOut:
     met = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}
     account = await projects.project_account(ctx, app) if app.signed_at else None
     return ProjectOut(
-        app.id, app.title, app.status, app.award_fen, app.starts_on, app.ends_on, app.milestones, app.signed_at,
-        app.midterm_accepted_at, app.closed_at, app.result,
+        app.id,
+        app.title,
+        app.status,
+        app.award_fen,
+        app.starts_on,
+        app.ends_on,
+        app.milestones,
+        app.signed_at,
+        app.midterm_accepted_at,
+        app.closed_at,
+        app.result,
         [FunderOut(f.kind, f.name, f.committed_fen) for f in await projects.funders_of(ctx, app)],
-        [TrancheOut(x.position, x.percent, x.amount_fen, x.condition, met[x.condition] is not None, x.released_at,
-                    x.reversed_at, x.transfer_id) for x in await projects.tranches_of(ctx, app)],
+        [
+            TrancheOut(
+                x.position,
+                x.percent,
+                x.amount_fen,
+                x.condition,
+                met[x.condition] is not None,
+                x.released_at,
+                x.reversed_at,
+                x.transfer_id,
+            )
+            for x in await projects.tranches_of(ctx, app)
+        ],
         account.balance if account is not None else 0,
     )
 
 
-@get("/grants/applications/{application_id:int}/project", name="grants:api:project",
-     summary="The funded project: agreement, funders, tranches, balance")
+@get(
+    "/grants/applications/{application_id:int}/project",
+    name="grants:api:project",
+    summary="The funded project: agreement, funders, tranches, balance",
+)
 async def api_project(ctx: RequestContext, application_id: int) -> ProjectOut:
     app, _viewer = await viewer_of(ctx, application_id)
     return await _project_out(ctx, app)
 
 
-@post("/grants/applications/{application_id:int}/agreement", name="grants:api:agreement", status_code=200,
-      summary="Record the signed agreement and set up the tranches (staff)")
+@post(
+    "/grants/applications/{application_id:int}/agreement",
+    name="grants:api:agreement",
+    status_code=200,
+    summary="Record the signed agreement and set up the tranches (staff)",
+)
 async def api_agreement(ctx: RequestContext, application_id: int, data: AgreementIn) -> ProjectOut:
     from plugins.grants import projects  # noqa: PLC0415
 
     ctx.require("grants", "manage")
     app, _viewer = await viewer_of(ctx, application_id)
-    await projects.sign_agreement(ctx, app, dict(data), split=list(data.get("split") or (50, 30, 20)),
-                                  co_funders=[dict(f) for f in data.get("co_funders") or []])
+    await projects.sign_agreement(
+        ctx,
+        app,
+        dict(data),
+        split=list(data.get("split") or (50, 30, 20)),
+        co_funders=[dict(f) for f in data.get("co_funders") or []],
+    )
     return await _project_out(ctx, app)
 
 
-@post("/grants/applications/{application_id:int}/midterm", name="grants:api:midterm", status_code=200,
-      summary="Accept the mid-term report (staff)")
+@post(
+    "/grants/applications/{application_id:int}/midterm",
+    name="grants:api:midterm",
+    status_code=200,
+    summary="Accept the mid-term report (staff)",
+)
 async def api_midterm(ctx: RequestContext, application_id: int) -> ProjectOut:
     from plugins.grants import projects  # noqa: PLC0415
 
@@ -728,8 +793,12 @@ async def api_midterm(ctx: RequestContext, application_id: int) -> ProjectOut:
     return await _project_out(ctx, app)
 
 
-@post("/grants/applications/{application_id:int}/close", name="grants:api:close", status_code=200,
-      summary="Close the project with its result (staff)")
+@post(
+    "/grants/applications/{application_id:int}/close",
+    name="grants:api:close",
+    status_code=200,
+    summary="Close the project with its result (staff)",
+)
 async def api_close(ctx: RequestContext, application_id: int, data: ReasonIn) -> ProjectOut:
     from plugins.grants import projects  # noqa: PLC0415
 
@@ -739,8 +808,12 @@ async def api_close(ctx: RequestContext, application_id: int, data: ReasonIn) ->
     return await _project_out(ctx, app)
 
 
-@post("/grants/applications/{application_id:int}/tranches/{position:int}/release", name="grants:api:release",
-      status_code=200, summary="Pay a tranche on the ledger when its condition is met (staff)")
+@post(
+    "/grants/applications/{application_id:int}/tranches/{position:int}/release",
+    name="grants:api:release",
+    status_code=200,
+    summary="Pay a tranche on the ledger when its condition is met (staff)",
+)
 async def api_release(ctx: RequestContext, application_id: int, position: int) -> ProjectOut:
     from plugins.grants import projects  # noqa: PLC0415
 
@@ -750,8 +823,12 @@ async def api_release(ctx: RequestContext, application_id: int, position: int) -
     return await _project_out(ctx, app)
 
 
-@post("/grants/applications/{application_id:int}/tranches/{position:int}/reverse", name="grants:api:reverse",
-      status_code=200, summary="Reverse a paid tranche on the ledger, with the reason (staff)")
+@post(
+    "/grants/applications/{application_id:int}/tranches/{position:int}/reverse",
+    name="grants:api:reverse",
+    status_code=200,
+    summary="Reverse a paid tranche on the ledger, with the reason (staff)",
+)
 async def api_reverse(ctx: RequestContext, application_id: int, position: int, data: ReasonIn) -> ProjectOut:
     from plugins.grants import projects  # noqa: PLC0415
 

@@ -26,8 +26,16 @@ async def scores_xlsx(ctx: RequestContext, call: Call) -> bytes:
     assert ctx.district is not None
     book = Workbook(write_only=True)
     detail = book.create_sheet("评分明细")
-    detail.append(["项目", "申报组织", "评审人", *[f"{c.name}（权重 {c.weight}）" for c in call.criteria],
-                   "加权得分（满分 100）", "提交时间"])
+    detail.append(
+        [
+            "项目",
+            "申报组织",
+            "评审人",
+            *[f"{c.name}（权重 {c.weight}）" for c in call.criteria],
+            "加权得分（满分 100）",
+            "提交时间",
+        ]
+    )
     query = (
         select(Application, Review, User.display_name)
         .join(Review, Review.application_id == Application.id)
@@ -41,14 +49,22 @@ async def scores_xlsx(ctx: RequestContext, call: Call) -> bytes:
             org = await organizations.get_organization(ctx.session, ctx.district, app.organization_id)
             names[app.organization_id] = org.name
         marks = [review.scores.get(str(c.id)) for c in call.criteria]
-        detail.append([app.title, names[app.organization_id], reviewer,
-                       *["不适用" if m is None else m for m in marks], review_score(call.criteria, review.scores),
-                       review.submitted_at.isoformat() if review.submitted_at else ""])
+        detail.append(
+            [
+                app.title,
+                names[app.organization_id],
+                reviewer,
+                *["不适用" if m is None else m for m in marks],
+                review_score(call.criteria, review.scores),
+                review.submitted_at.isoformat() if review.submitted_at else "",
+            ]
+        )
     sheet = book.create_sheet("排名")
     sheet.append(["名次", "项目", "校准分", "原始加权平均分", "评审数", "申请金额（元）"])
     for row in await ranking(ctx, call):
-        sheet.append([row.rank, row.application.title, row.normalised, row.raw, row.reviews,
-                      row.application.requested_fen / 100])
+        sheet.append(
+            [row.rank, row.application.title, row.normalised, row.raw, row.reviews, row.application.requested_fen / 100]
+        )
     out = BytesIO()
     book.save(out)
     return out.getvalue()

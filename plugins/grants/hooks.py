@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from core.plugin_api import (
     DEFAULT_ROLES,
+    JobSpec,
     Manifest,
     NavItem,
-    JobSpec,
     NotificationKind,
     PolicyDefault,
     daily_at,
@@ -111,32 +111,55 @@ def notification_kinds() -> list[NotificationKind]:
             label_en="Venture philanthropy: application dismissed",
         ),
         NotificationKind(
-            "grants.report_due", "“{title}”的{report}将于 {due} 到期", "“{title}”: report due on {due}",
-            "请按时提交{report}。", "Please submit the report on time.",
-            label_zh="公益创投：报告即将到期", label_en="Venture philanthropy: report due",
+            "grants.report_due",
+            "“{title}”的{report}将于 {due} 到期",
+            "“{title}”: report due on {due}",
+            "请按时提交{report}。",
+            "Please submit the report on time.",
+            label_zh="公益创投：报告即将到期",
+            label_en="Venture philanthropy: report due",
         ),
         NotificationKind(
-            "grants.report_overdue", "“{title}”的{report}已逾期（应于 {due} 提交）", "“{title}”: report overdue since {due}",
-            "请尽快提交{report}。", "Please submit the report as soon as possible.",
-            label_zh="公益创投：报告逾期", label_en="Venture philanthropy: report overdue",
+            "grants.report_overdue",
+            "“{title}”的{report}已逾期（应于 {due} 提交）",
+            "“{title}”: report overdue since {due}",
+            "请尽快提交{report}。",
+            "Please submit the report as soon as possible.",
+            label_zh="公益创投：报告逾期",
+            label_en="Venture philanthropy: report overdue",
         ),
         NotificationKind(
-            "grants.approved", "“{title}”获得资助 {amount} 元", "“{title}” is funded: {amount} yuan",
-            "{message}", "{message}",
-            label_zh="公益创投：立项结果（获资助）", label_en="Venture philanthropy: funded",
+            "grants.approved",
+            "“{title}”获得资助 {amount} 元",
+            "“{title}” is funded: {amount} yuan",
+            "{message}",
+            "{message}",
+            label_zh="公益创投：立项结果（获资助）",
+            label_en="Venture philanthropy: funded",
         ),
         NotificationKind(
-            "grants.rejected", "“{title}”未获资助", "“{title}” was not funded",
-            "{message}", "{message}",
-            label_zh="公益创投：立项结果（未获资助）", label_en="Venture philanthropy: not funded",
+            "grants.rejected",
+            "“{title}”未获资助",
+            "“{title}” was not funded",
+            "{message}",
+            "{message}",
+            label_zh="公益创投：立项结果（未获资助）",
+            label_en="Venture philanthropy: not funded",
         ),
     ]
 
 
 @hookimpl
 def scheduled_jobs() -> list[JobSpec]:
-    return [JobSpec("grants.report_reminders", "公益创投报告提醒", "Venture philanthropy report reminders",
-                    daily_at("08:30"), send_report_reminders)]
+    return [
+        JobSpec(
+            "grants.report_reminders",
+            "公益创投报告提醒",
+            "Venture philanthropy report reminders",
+            daily_at("08:30"),
+            send_report_reminders,
+        )
+    ]
 
 
 @hookimpl

@@ -14,7 +14,7 @@ MANIFEST = Manifest(
     name_en="Venture philanthropy",
     version="0.1.0",
     description_zh="年度公益创投：发布项目征集、社会组织申报、形式审查、专家评审打分、择优立项。",
-    description_en="Yearly venture philanthropy: calls, applications by social organizations, screening, expert review.",
+    description_en="Yearly venture philanthropy: calls, applications, screening, expert review, awards.",
     permissions=(
         Permission("grants", "view", "查看公益创投", "View venture philanthropy"),
         Permission("grants", "apply", "代表社会组织申报项目", "Apply for a grant on behalf of an organization"),

@@ -46,16 +46,28 @@ def t(zh: str, en: str) -> str:
 async def fund_account(ctx: RequestContext) -> Any:
     """The district's venture philanthropy fund (a system account: no lower limit, it issues the grants)."""
     assert ctx.district is not None
-    return await ledger.open_account(ctx.session, district_id=ctx.district.id, owner_kind="system",
-                                     owner_ref=FUND_REF, unit="fen", name="公益创投资金", min_balance=None)
+    return await ledger.open_account(
+        ctx.session,
+        district_id=ctx.district.id,
+        owner_kind="system",
+        owner_ref=FUND_REF,
+        unit="fen",
+        name="公益创投资金",
+        min_balance=None,
+    )
 
 
 async def project_account(ctx: RequestContext, app: Application) -> Any:
     """The project's account, where its tranches arrive."""
     assert ctx.district is not None
-    return await ledger.open_account(ctx.session, district_id=ctx.district.id, owner_kind="organization",
-                                     owner_ref=f"grants:project:{app.id}", unit="fen",
-                                     name=f"公益创投项目：{app.title}"[:100])
+    return await ledger.open_account(
+        ctx.session,
+        district_id=ctx.district.id,
+        owner_kind="organization",
+        owner_ref=f"grants:project:{app.id}",
+        unit="fen",
+        name=f"公益创投项目：{app.title}"[:100],
+    )
 
 
 async def tranches_of(ctx: RequestContext, app: Application) -> list[Tranche]:
@@ -79,7 +91,11 @@ def _day(raw: Any, errors: dict[str, str], name: str) -> date | None:
 
 
 async def sign_agreement(
-    ctx: RequestContext, app: Application, raw: Mapping[str, Any], *, split: Sequence[int] = (50, 30, 20),
+    ctx: RequestContext,
+    app: Application,
+    raw: Mapping[str, Any],
+    *,
+    split: Sequence[int] = (50, 30, 20),
     co_funders: Sequence[Mapping[str, Any]] = (),
 ) -> Application:
     """Record the signed agreement (dates, milestones, co-funders) and set up the tranches."""
@@ -99,13 +115,16 @@ async def sign_agreement(
         kind = str(item.get("kind") or "company")
         amount = item.get("committed_fen")
         if not name or len(name) > 100 or kind not in FUNDER_KINDS[1:] or not isinstance(amount, int) or amount <= 0:
-            errors[f"funder_{i}"] = t("每个共同出资方需要名称、类型（企业或配套资金）和认捐金额（分）。",
-                                      "Each co-funder needs a name, a kind (company or matching) and an amount in fen.")
+            errors[f"funder_{i}"] = t(
+                "每个共同出资方需要名称、类型（企业或配套资金）和认捐金额（分）。",
+                "Each co-funder needs a name, a kind (company or matching) and an amount in fen.",
+            )
             continue
         funders.append(Funder(application_id=app.id, kind=kind, name=name, committed_fen=amount))
     if errors:
-        raise Refusal("协议未保存，请改正标出的内容。", "The agreement was not saved: see the marked fields.",
-                      errors=errors)
+        raise Refusal(
+            "协议未保存，请改正标出的内容。", "The agreement was not saved: see the marked fields.", errors=errors
+        )
     app.starts_on, app.ends_on = starts, ends
     app.milestones = str(raw.get("milestones") or "").strip()[:5000]
     app.signed_at = utcnow()
@@ -115,8 +134,9 @@ async def sign_agreement(
     for i, (pct, condition) in enumerate(zip(split, CONDITIONS, strict=True)):
         amount = left if i == len(CONDITIONS) - 1 else app.award_fen * pct // 100
         left -= amount
-        ctx.session.add(Tranche(application_id=app.id, position=i + 1, percent=pct, amount_fen=amount,
-                                condition=condition))
+        ctx.session.add(
+            Tranche(application_id=app.id, position=i + 1, percent=pct, amount_fen=amount, condition=condition)
+        )
     await ctx.session.flush()
     return app
 
@@ -139,7 +159,9 @@ async def close_project(ctx: RequestContext, app: Application, result: str) -> A
         raise Refusal("项目已经结项。", "The project was closed already.", status_code=409)
     result = (result or "").strip()
     if not result:
-        raise Refusal("请写明结项结论。", "Give the result.", errors={"result": t("请写明结项结论。", "Give the result.")})
+        raise Refusal(
+            "请写明结项结论。", "Give the result.", errors={"result": t("请写明结项结论。", "Give the result.")}
+        )
     app.closed_at, app.result, app.status = utcnow(), result[:5000], "closed"
     await ctx.session.flush()
     return app
@@ -162,28 +184,43 @@ async def release_tranche(ctx: RequestContext, app: Application, position: int) 
     """Pay the tranche on the ledger (fund → project) if its condition is met; once, also when simultaneous."""
     assert ctx.district is not None
     tranche = await _tranche(ctx, app, position)
-    names = {"signed": ("协议签订", "the agreement is signed"), "midterm": ("中期报告验收", "the mid-term report is accepted"),
-             "closed": ("项目结项", "the project is closed")}
+    names = {
+        "signed": ("协议签订", "the agreement is signed"),
+        "midterm": ("中期报告验收", "the mid-term report is accepted"),
+        "closed": ("项目结项", "the project is closed"),
+    }
     if not _met(app, tranche.condition):
         zh, en = names[tranche.condition]
         raise Refusal(f"第 {position} 笔须在{zh}后拨付。", f"Tranche {position} is paid when {en}.", status_code=409)
     if tranche.reversed_at is not None:
         raise Refusal(f"第 {position} 笔已冲正，请另行处理。", f"Tranche {position} was reversed.", status_code=409)
     claimed = await ctx.session.execute(
-        update(Tranche).where(Tranche.id == tranche.id, Tranche.released_at.is_(None)).values(released_at=utcnow())
+        update(Tranche)
+        .where(Tranche.id == tranche.id, Tranche.released_at.is_(None))
+        .values(released_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise Refusal(f"第 {position} 笔已经拨付。", f"Tranche {position} was paid already.", status_code=409)
     fund, project = await fund_account(ctx), await project_account(ctx, app)
     transfer = await ledger.move(
-        ctx.session, district_id=ctx.district.id, from_account=fund.id, to_account=project.id,
-        amount=tranche.amount_fen, reason=f"公益创投拨付：{app.title} 第 {position} 笔（{tranche.percent}%）",
-        category="grants.tranche", link=f"/d/{ctx.district.code}/grants/applications/{app.id}",
-        idempotency_key=f"grants:tranche:{tranche.id}", created_by_id=ctx.user.id if ctx.user else None,
+        ctx.session,
+        district_id=ctx.district.id,
+        from_account=fund.id,
+        to_account=project.id,
+        amount=tranche.amount_fen,
+        reason=f"公益创投拨付：{app.title} 第 {position} 笔（{tranche.percent}%）",
+        category="grants.tranche",
+        link=f"/d/{ctx.district.code}/grants/applications/{app.id}",
+        idempotency_key=f"grants:tranche:{tranche.id}",
+        created_by_id=ctx.user.id if ctx.user else None,
     )
-    await ctx.session.execute(update(Tranche).where(Tranche.id == tranche.id).values(transfer_id=transfer.id)
-                              .execution_options(synchronize_session=False))
+    await ctx.session.execute(
+        update(Tranche)
+        .where(Tranche.id == tranche.id)
+        .values(transfer_id=transfer.id)
+        .execution_options(synchronize_session=False)
+    )
     return await _tranche(ctx, app, position)
 
 
@@ -194,10 +231,21 @@ async def reverse_tranche(ctx: RequestContext, app: Application, position: int, 
     if tranche.transfer_id is None:
         raise Refusal(f"第 {position} 笔尚未拨付。", f"Tranche {position} was not paid.", status_code=409)
     if not (reason or "").strip():
-        raise Refusal("请写明冲正理由。", "Give the reason.", errors={"reason": t("请写明冲正理由。", "Give the reason.")})
-    await ledger.reverse(ctx.session, district_id=ctx.district.id, transfer_id=tranche.transfer_id,
-                         reason=f"冲正：{reason.strip()}"[:200], created_by_id=ctx.user.id if ctx.user else None,
-                         idempotency_key=f"grants:tranche:{tranche.id}:reversal")
-    await ctx.session.execute(update(Tranche).where(Tranche.id == tranche.id).values(reversed_at=utcnow())
-                              .execution_options(synchronize_session=False))
+        raise Refusal(
+            "请写明冲正理由。", "Give the reason.", errors={"reason": t("请写明冲正理由。", "Give the reason.")}
+        )
+    await ledger.reverse(
+        ctx.session,
+        district_id=ctx.district.id,
+        transfer_id=tranche.transfer_id,
+        reason=f"冲正：{reason.strip()}"[:200],
+        created_by_id=ctx.user.id if ctx.user else None,
+        idempotency_key=f"grants:tranche:{tranche.id}:reversal",
+    )
+    await ctx.session.execute(
+        update(Tranche)
+        .where(Tranche.id == tranche.id)
+        .values(reversed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     return await _tranche(ctx, app, position)

@@ -61,15 +61,30 @@ async def _remind(session: AsyncSession, district: District, now: datetime) -> t
     soon = overdue = 0
     for report in await due_reports(session):
         app = report.application
-        params = {"title": app.title, "due": report.due.isoformat(),
-                  "report": "中期报告" if report.kind == "midterm" else "结项报告"}
+        params = {
+            "title": app.title,
+            "due": report.due.isoformat(),
+            "report": "中期报告" if report.kind == "midterm" else "结项报告",
+        }
         link = f"/d/{district.code}/grants/applications/{app.id}"
         if report.due < today:
-            overdue += await notify(session, [app.created_by], "grants.report_overdue", params, link,
-                                    dedupe_key=f"grants:overdue:{app.id}:{report.kind}:{report.due}")
+            overdue += await notify(
+                session,
+                [app.created_by],
+                "grants.report_overdue",
+                params,
+                link,
+                dedupe_key=f"grants:overdue:{app.id}:{report.kind}:{report.due}",
+            )
         elif await workdays.working_days_between(session, district, today, report.due) <= REMIND_WORKING_DAYS:
-            soon += await notify(session, [app.created_by], "grants.report_due", params, link,
-                                 dedupe_key=f"grants:due:{app.id}:{report.kind}:{report.due}")
+            soon += await notify(
+                session,
+                [app.created_by],
+                "grants.report_due",
+                params,
+                link,
+                dedupe_key=f"grants:due:{app.id}:{report.kind}:{report.due}",
+            )
     return soon, overdue
 
 
@@ -77,5 +92,8 @@ async def send_report_reminders(job: JobContext) -> JobResult:
     """The daily job: remind of reports due within three working days, and of overdue ones (once each)."""
     assert job.district is not None
     soon, overdue = await _remind(job.session, job.district, job.now)
-    return JobResult(f"提醒 {soon} 份即将到期、{overdue} 份逾期的报告", {"due": soon, "overdue": overdue},
-                     f"Reminded of {soon} reports due soon and {overdue} overdue")
+    return JobResult(
+        f"提醒 {soon} 份即将到期、{overdue} 份逾期的报告",
+        {"due": soon, "overdue": overdue},
+        f"Reminded of {soon} reports due soon and {overdue} overdue",
+    )

@@ -102,16 +102,15 @@ async def auto_assign(ctx: RequestContext, call: Call) -> int:
     Returns how many assignments were added. Load counts every (non-conflicted) assignment in the call.
     """
     pool = await reviewers(ctx)
-    apps = [
-        a
-        for a in (
+    apps = list(
+        (
             await ctx.session.execute(
                 select(Application)
                 .where(Application.call_id == call.id, Application.status == "screened")
                 .order_by(Application.id)
             )
         ).scalars()
-    ]
+    )
     rows = list(
         (
             await ctx.session.execute(
@@ -208,8 +207,8 @@ def _check_scores(call: Call, scores: Mapping[str, Any], *, complete: bool) -> t
         key = str(c.id)
         raw = scores.get(key)
         if raw in (None, "") or (isinstance(raw, str) and raw.strip().lower() in {"na", "n/a"}):
-            explicit_na = (
-                (isinstance(raw, str) and raw.strip().lower() in {"na", "n/a"}) or (raw is None and key in scores)
+            explicit_na = (isinstance(raw, str) and raw.strip().lower() in {"na", "n/a"}) or (
+                raw is None and key in scores
             )
             if explicit_na and c.allow_na:
                 clean[key] = None

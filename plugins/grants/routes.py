@@ -49,7 +49,15 @@ def _call_form(call: Call | None) -> dict[str, Any]:
             "own_ratio_pct": "0",
             "min_years_active": "0",
             "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
-            "criteria": "公益性 | 25 | 0-10\n创新性 | 20 | 0-10\n实践性 | 20 | 0-10\n影响力 | 20 | 0-10\n执行力 | 15 | 0-10",
+            "criteria": "\n".join(
+                (
+                    "公益性 | 25 | 0-10",
+                    "创新性 | 20 | 0-10",
+                    "实践性 | 20 | 0-10",
+                    "影响力 | 20 | 0-10",
+                    "执行力 | 15 | 0-10",
+                )
+            ),
             "screening_items": "申报主体资格符合要求\n申报材料齐全\n预算编制合理",
         }
     form: dict[str, Any] = {
@@ -181,7 +189,8 @@ async def call_detail(request: Request[Any, Any, Any], ctx: RequestContext, call
         counts=counts,
         can_apply=bool(orgs),
         yuan=service.yuan,
-        categories={c.id: c.name for c in call.categories}, results=results,
+        categories={c.id: c.name for c in call.categories},
+        results=results,
     )
 
 
@@ -535,8 +544,10 @@ async def _committee_candidates(ctx: RequestContext) -> list[tuple[int, str]]:
     from core.plugin_api import Membership, User  # noqa: PLC0415
 
     query = (
-        select(User.id, User.display_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.role_key.in_(("expert", "district_admin", "council_member"))).distinct()
+        select(User.id, User.display_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role_key.in_(("expert", "district_admin", "council_member")))
+        .distinct()
         .order_by(User.display_name)
     )
     return [(uid, name) for uid, name in (await ctx.session.execute(query)).all()]
@@ -563,16 +574,33 @@ async def _selection_page(
         electors = await votes.electorate(ctx.session, call.committee_vote_id)
         in_electorate = any(v.user_id == ctx.user.id for v in electors)
         voted = in_electorate and await votes.has_voted(ctx.session, call.committee_vote_id, f"user:{ctx.user.id}")
-        shortlist = [p for p in plan if any(o.startswith(f"#{p.application.id} ") for o in
-                                            (await votes.get_vote(ctx.session, call.committee_vote_id)).options)]
+        shortlist = [
+            p
+            for p in plan
+            if any(
+                o.startswith(f"#{p.application.id} ")
+                for o in (await votes.get_vote(ctx.session, call.committee_vote_id)).options
+            )
+        ]
     else:
         shortlist = []
     return await page(
-        request, ctx, "grants/selection.html", status_code=error_status(request, state) if state.errors else 200,
-        call=call, plan=plan, names=names, form=state, vote=vote_info, voted=voted, in_electorate=in_electorate,
-        shortlist=shortlist, can_manage=ctx.can("grants", "manage"),
+        request,
+        ctx,
+        "grants/selection.html",
+        status_code=error_status(request, state) if state.errors else 200,
+        call=call,
+        plan=plan,
+        names=names,
+        form=state,
+        vote=vote_info,
+        voted=voted,
+        in_electorate=in_electorate,
+        shortlist=shortlist,
+        can_manage=ctx.can("grants", "manage"),
         candidates=await _committee_candidates(ctx) if ctx.can("grants", "manage") else [],
-        total=sum(p.proposed_fen for p in plan), yuan=service.yuan,
+        total=sum(p.proposed_fen for p in plan),
+        yuan=service.yuan,
     )
 
 
@@ -606,8 +634,13 @@ async def committee_vote(request: Request[Any, Any, Any], ctx: RequestContext, c
         except ValueError:
             return default
 
-    result = await attempt(ctx, lambda: selection.open_committee_vote(
-        ctx, call, members, shortlist=number("shortlist", 10), choices=number("choices", 5)), state)
+    result = await attempt(
+        ctx,
+        lambda: selection.open_committee_vote(
+            ctx, call, members, shortlist=number("shortlist", 10), choices=number("choices", 5)
+        ),
+        state,
+    )
     if result is None:
         return await _selection_page(request, ctx, call, state)
     return await redirect(request, ctx, ctx.url(f"/grants/calls/{call.id}/selection"), _("Committee vote opened."))
@@ -645,15 +678,21 @@ async def decide(request: Request[Any, Any, Any], ctx: RequestContext, call_id: 
     result = await attempt(ctx, run, state)
     if result is None:
         return await _selection_page(request, ctx, call, state)
-    return await redirect(request, ctx, ctx.url(f"/grants/calls/{call.id}"),
-                          _("Results announced: %(count)s projects funded.", count=result))
+    return await redirect(
+        request,
+        ctx,
+        ctx.url(f"/grants/calls/{call.id}"),
+        _("Results announced: %(count)s projects funded.", count=result),
+    )
 
 
 ROUTES += [selection_page, committee_vote, committee_ballot, decide]
 
 
 @post("/grants/applications/{application_id:int}/agreement", name="grants:agreement", status_code=200)
-async def agreement(request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form) -> Response[Any]:
+async def agreement(
+    request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Form
+) -> Response[Any]:
     """Record the signed agreement (dates, milestones, one co-funder) and set up the 50/30/20 tranches."""
     from plugins.grants import projects  # noqa: PLC0415
 
@@ -664,8 +703,13 @@ async def agreement(request: Request[Any, Any, Any], ctx: RequestContext, applic
     if (data.get("funder_name") or "").strip():
         errors: dict[str, str] = {}
         fen = service.parse_yuan(data.get("funder_amount"), errors, "funder_0")
-        co_funders.append({"name": data.get("funder_name"), "kind": data.get("funder_kind") or "company",
-                           "committed_fen": fen if fen is not None else -1})
+        co_funders.append(
+            {
+                "name": data.get("funder_name"),
+                "kind": data.get("funder_kind") or "company",
+                "committed_fen": fen if fen is not None else -1,
+            }
+        )
     result = await attempt(ctx, lambda: projects.sign_agreement(ctx, app, data, co_funders=co_funders), state)
     if result is None:
         await ctx.session.refresh(app)
@@ -690,8 +734,10 @@ async def project_step(
         "midterm": (lambda: projects.accept_midterm(ctx, app), _("Mid-term report accepted.")),
         "close": (lambda: projects.close_project(ctx, app, data.get("result", "")), _("Project closed.")),
         "release": (lambda: projects.release_tranche(ctx, app, position), _("Tranche paid.")),
-        "reverse": (lambda: projects.reverse_tranche(ctx, app, position, data.get("reason", "")),
-                    _("Tranche reversed.")),
+        "reverse": (
+            lambda: projects.reverse_tranche(ctx, app, position, data.get("reason", "")),
+            _("Tranche reversed."),
+        ),
     }
     if step not in actions:
         return await redirect(request, ctx, back)
@@ -710,8 +756,11 @@ async def scores_export(ctx: RequestContext, call_id: int) -> Response[bytes]:
     ctx.require("grants", "manage")
     call = await call_or_404(ctx, call_id)
     body = await scores_xlsx(ctx, call)
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''grants-call-{call.id}-scores.xlsx"})
+    return Response(
+        body,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''grants-call-{call.id}-scores.xlsx"},
+    )
 
 
 @get("/grants/queues", name="grants:queues")
@@ -725,11 +774,19 @@ async def queues(request: Request[Any, Any, Any], ctx: RequestContext) -> Respon
     ctx.require("grants", "manage")
     calls = {c.id: c for c in await service.list_calls(ctx.session)}
     apps = await service.list_applications(ctx.session, submitted_only=True)
-    active = dict((await ctx.session.execute(
-        select(Assignment.application_id, func.count(Assignment.id)).where(Assignment.conflict == "")
-        .group_by(Assignment.application_id))).all())
-    to_assign = [a for a in apps if a.status == "screened" and active.get(a.id, 0)
-                 < calls[a.call_id].reviewers_per_application and calls[a.call_id].decided_at is None]
+    counted = await ctx.session.execute(
+        select(Assignment.application_id, func.count(Assignment.id))
+        .where(Assignment.conflict == "")
+        .group_by(Assignment.application_id)
+    )
+    active: dict[int, int] = {row[0]: row[1] for row in counted.all()}
+    to_assign = [
+        a
+        for a in apps
+        if a.status == "screened"
+        and active.get(a.id, 0) < calls[a.call_id].reviewers_per_application
+        and calls[a.call_id].decided_at is None
+    ]
     pending = {}
     for call in calls.values():
         if call.decided_at is None and any(a.call_id == call.id and a.status == "screened" for a in apps):
@@ -738,19 +795,35 @@ async def queues(request: Request[Any, Any, Any], ctx: RequestContext) -> Respon
     today = utcnow().astimezone(TIMEZONE).date()
     reports = await due_reports(ctx.session)
     ready = []
-    for tranche, app in (await ctx.session.execute(
-        select(Tranche, Application).join(Application, Application.id == Tranche.application_id)
-        .where(Tranche.released_at.is_(None), Tranche.reversed_at.is_(None)).order_by(Application.id, Tranche.position)
-    )).all():
+    for tranche, app in (
+        await ctx.session.execute(
+            select(Tranche, Application)
+            .join(Application, Application.id == Tranche.application_id)
+            .where(Tranche.released_at.is_(None), Tranche.reversed_at.is_(None))
+            .order_by(Application.id, Tranche.position)
+        )
+    ).all():
         met = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}[tranche.condition]
         if met is not None:
             ready.append((tranche, app))
     return await page(
-        request, ctx, "grants/queues.html", calls=calls,
-        to_screen=[a for a in apps if a.status == "submitted"], to_assign=to_assign, pending=pending,
-        to_decide=[c for c in calls.values() if c.decided_at is None and c.closes_at < utcnow()
-                   and any(a.call_id == c.id and a.status == "screened" for a in apps)],
-        overdue=[r for r in reports if r.due < today], due=[r for r in reports if r.due >= today][:20], ready=ready,
+        request,
+        ctx,
+        "grants/queues.html",
+        calls=calls,
+        to_screen=[a for a in apps if a.status == "submitted"],
+        to_assign=to_assign,
+        pending=pending,
+        to_decide=[
+            c
+            for c in calls.values()
+            if c.decided_at is None
+            and c.closes_at < utcnow()
+            and any(a.call_id == c.id and a.status == "screened" for a in apps)
+        ],
+        overdue=[r for r in reports if r.due < today],
+        due=[r for r in reports if r.due >= today][:20],
+        ready=ready,
         unsigned=[a for a in apps if a.status == "approved" and a.signed_at is None],
     )
 

@@ -145,7 +145,7 @@ def _call(title: str, opens_days: int, closes_days: int) -> Call:
 
 
 async def seed_grants(session: AsyncSession, district: District) -> int:
-    """Add the demo calls, applications, assignments and reviews unless the demo call exists; return applications added."""
+    """Add the demo calls, applications, reviews and projects (once: nothing when the demo call exists)."""
     if (await session.execute(select(Call.id).where(Call.title == DEMO_CALL))).first() is not None:
         return 0
     users = await _users(session, district)
@@ -157,7 +157,7 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
     session.add(_call(OPEN_CALL, -3, 27))
     await session.flush()
     reviewer_ids = [users[u] for u in ("expert", "reviewer2", "reviewer3", "reviewer4", "reviewer5") if u in users]
-    bias = {rid: b for rid, b in zip(reviewer_ids, (-2, 1, 0, -1, 2), strict=False)}
+    bias = dict(zip(reviewer_ids, (-2, 1, 0, -1, 2), strict=False))
     statuses = ["screened"] * 15 + ["submitted", "more_info", "dismissed", "draft", "draft"]
     apps: list[Application] = []
     for i, title in enumerate(PROJECTS):
@@ -188,8 +188,8 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
     conflicted = apps[0]
     if "reviewer4" in users:
         await organizations.add_member(
-                session, district, conflicted.organization_id, role="member", user_id=users["reviewer4"]
-            )
+            session, district, conflicted.organization_id, role="member", user_id=users["reviewer4"]
+        )
     load = dict.fromkeys(reviewer_ids, 0)
     for i, app in enumerate(a for a in apps if a.status == "screened"):
         chosen: list[int] = []
@@ -240,8 +240,15 @@ async def _awards(
     funded[1].override_reason = "评审委员会建议压缩宣传物料费用 2 万元"
     funded[1].decision_message += f"调整理由：{funded[1].override_reason}"
     call.decided_at = now - timedelta(days=2)
-    fund = await ledger.open_account(session, district_id=district.id, owner_kind="system", owner_ref="grants:fund",
-                                     unit="fen", name="公益创投资金", min_balance=None)
+    fund = await ledger.open_account(
+        session,
+        district_id=district.id,
+        owner_kind="system",
+        owner_ref="grants:fund",
+        unit="fen",
+        name="公益创投资金",
+        min_balance=None,
+    )
     stages = ("closed", "midterm", "signed", "signed", "signed")  # the other five are not signed yet
     for app, stage in zip(funded, stages, strict=False):
         assert app.award_fen is not None
@@ -250,29 +257,42 @@ async def _awards(
         app.milestones = "3 月启动；8 月中期评估；次年 2 月结项"
         session.add(Funder(application_id=app.id, kind="district", name="区公益创投资金", committed_fen=app.award_fen))
         if stage == "closed":
-            session.add(Funder(application_id=app.id, kind="company", name="宁波甬江银行海曙支行", committed_fen=3_000_000))
+            session.add(
+                Funder(application_id=app.id, kind="company", name="宁波甬江银行海曙支行", committed_fen=3_000_000)
+            )
         if stage in ("midterm", "closed"):
             app.midterm_accepted_at = now - timedelta(hours=12)
         if stage == "closed":
             app.closed_at, app.result, app.status = now - timedelta(hours=1), "按期完成，服务 320 人次", "closed"
-        account = await ledger.open_account(session, district_id=district.id, owner_kind="organization",
-                                            owner_ref=f"grants:project:{app.id}", unit="fen",
-                                            name=f"公益创投项目：{app.title}"[:100])
+        account = await ledger.open_account(
+            session,
+            district_id=district.id,
+            owner_kind="organization",
+            owner_ref=f"grants:project:{app.id}",
+            unit="fen",
+            name=f"公益创投项目：{app.title}"[:100],
+        )
         left = app.award_fen
         met = {"signed": True, "midterm": stage in ("midterm", "closed"), "closed": stage == "closed"}
-        for position, (pct, condition) in enumerate(zip((50, 30, 20), ("signed", "midterm", "closed"),
-                                                        strict=True), 1):
+        for position, (pct, condition) in enumerate(zip((50, 30, 20), ("signed", "midterm", "closed"), strict=True), 1):
             amount = left if position == 3 else app.award_fen * pct // 100
             left -= amount
-            tranche = Tranche(application_id=app.id, position=position, percent=pct, amount_fen=amount,
-                              condition=condition)
+            tranche = Tranche(
+                application_id=app.id, position=position, percent=pct, amount_fen=amount, condition=condition
+            )
             session.add(tranche)
             await session.flush()
             if met[condition]:
                 transfer = await ledger.move(
-                    session, district_id=district.id, from_account=fund.id, to_account=account.id, amount=amount,
-                    reason=f"公益创投拨付：{app.title} 第 {position} 笔（{pct}%）", category="grants.tranche",
-                    idempotency_key=f"grants:tranche:{tranche.id}", created_by_id=staff,
+                    session,
+                    district_id=district.id,
+                    from_account=fund.id,
+                    to_account=account.id,
+                    amount=amount,
+                    reason=f"公益创投拨付：{app.title} 第 {position} 笔（{pct}%）",
+                    category="grants.tranche",
+                    idempotency_key=f"grants:tranche:{tranche.id}",
+                    created_by_id=staff,
                 )
                 tranche.transfer_id, tranche.released_at = transfer.id, now
     await session.flush()

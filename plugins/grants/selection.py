@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.plugin_api import Refusal, localized, notify, utcnow, votes
@@ -62,8 +62,12 @@ class Ask:
 
 
 def fit_budget(
-    asks: Sequence[Ask], budget_fen: int, category_budgets: Mapping[int, int | None], *,
-    partial: bool, min_grant_fen: int,
+    asks: Sequence[Ask],
+    budget_fen: int,
+    category_budgets: Mapping[int, int | None],
+    *,
+    partial: bool,
+    min_grant_fen: int,
 ) -> dict[int, int]:
     """Application id → amount proposed (fen), in order, within the total and the category budgets."""
     left = budget_fen
@@ -73,8 +77,11 @@ def fit_budget(
         room = left
         if ask.category_id is not None and ask.category_id in cat_left:
             room = min(room, cat_left[ask.category_id])
-        amount = ask.requested_fen if ask.requested_fen <= room else (room if partial and room >= min_grant_fen
-                                                                       and room > 0 else 0)
+        amount = (
+            ask.requested_fen
+            if ask.requested_fen <= room
+            else (room if partial and room >= min_grant_fen and room > 0 else 0)
+        )
         if amount <= 0:
             continue
         awards[ask.application_id] = amount
@@ -89,7 +96,13 @@ def _option(app: Application) -> str:
 
 
 async def open_committee_vote(
-    ctx: RequestContext, call: Call, member_ids: Sequence[int], *, shortlist: int, choices: int, hours: int = 72,
+    ctx: RequestContext,
+    call: Call,
+    member_ids: Sequence[int],
+    *,
+    shortlist: int,
+    choices: int,
+    hours: int = 72,
 ) -> int:
     """Open the committee's vote (core votes, method ``multiple``): the top ``shortlist`` applications by
     score; each member chooses up to ``choices``. Returns the vote's id."""
@@ -98,18 +111,31 @@ async def open_committee_vote(
         raise Refusal("这次大赛已经有评审委员会表决。", "The committee vote was opened already.", status_code=409)
     rows = [r for r in await ranking(ctx, call) if r.reviews][: max(2, shortlist)]
     if len(rows) < 2:
-        raise Refusal("至少要有两个已评审的项目才能表决。", "At least two reviewed projects are needed for a vote.",
-                      status_code=409)
+        raise Refusal(
+            "至少要有两个已评审的项目才能表决。",
+            "At least two reviewed projects are needed for a vote.",
+            status_code=409,
+        )
     members = sorted(set(member_ids))
     if not members:
-        raise Refusal("请选择评审委员会成员。", "Choose the committee's members.",
-                      errors={"members": t("请选择评审委员会成员。", "Choose the committee's members.")})
+        raise Refusal(
+            "请选择评审委员会成员。",
+            "Choose the committee's members.",
+            errors={"members": t("请选择评审委员会成员。", "Choose the committee's members.")},
+        )
     now = utcnow()
     vote = await votes.create_vote(
-        ctx.session, district_id=ctx.district.id, subject_ref=f"grants:call:{call.id}",
-        title=f"{call.title} 评审委员会票决", method="multiple", options=[_option(r.application) for r in rows],
-        rules=votes.Rules.plurality(), secrecy="named", opens_at=now - timedelta(seconds=1),
-        closes_at=now + timedelta(hours=hours), created_by_id=ctx.user.id if ctx.user else None,
+        ctx.session,
+        district_id=ctx.district.id,
+        subject_ref=f"grants:call:{call.id}",
+        title=f"{call.title} 评审委员会票决",
+        method="multiple",
+        options=[_option(r.application) for r in rows],
+        rules=votes.Rules.plurality(),
+        secrecy="named",
+        opens_at=now - timedelta(seconds=1),
+        closes_at=now + timedelta(hours=hours),
+        created_by_id=ctx.user.id if ctx.user else None,
         max_choices=max(1, min(choices, len(rows))),
     )
     await votes.open_vote(ctx.session, vote.id, [votes.Voter(f"user:{uid}", uid) for uid in members])
@@ -128,8 +154,9 @@ async def cast_committee_ballot(ctx: RequestContext, call: Call, application_ids
     unknown = [i for i in application_ids if i not in by_id]
     if unknown:
         raise Refusal("只能选择入围名单上的项目。", "Choose projects on the shortlist only.")
-    await votes.cast_ballot(ctx.session, vote.id, voter_ref=f"user:{ctx.user.id}",
-                            choice=[by_id[i] for i in application_ids])
+    await votes.cast_ballot(
+        ctx.session, vote.id, voter_ref=f"user:{ctx.user.id}", choice=[by_id[i] for i in application_ids]
+    )
 
 
 @dataclass
@@ -161,10 +188,15 @@ async def proposals(ctx: RequestContext, call: Call) -> list[Proposal]:
         score = row.normalised if call.ranking == "normalised" else row.raw
         share = None if shares is None else shares.get(row.application.id, 0.0)
         rows.append((row.application, score, share, combine(score, share, call.vote_weight_pct)))
-    rows.sort(key=lambda r: (r[3] is None, -(r[3] or 0), -(r[1] or 0), r[0].submitted_at or datetime.max, r[0].id))
+    rows.sort(
+        key=lambda r: (r[3] is None, -(r[3] or 0), -(r[1] or 0), (r[0].submitted_at or utcnow()).timestamp(), r[0].id)
+    )
     fitted = fit_budget(
-        [Ask(a.id, a.category_id, a.requested_fen) for a, _s, _v, c in rows if c is not None], call.budget_fen,
-        {c.id: c.budget_fen for c in call.categories}, partial=call.partial_awards, min_grant_fen=call.min_grant_fen,
+        [Ask(a.id, a.category_id, a.requested_fen) for a, _s, _v, c in rows if c is not None],
+        call.budget_fen,
+        {c.id: c.budget_fen for c in call.categories},
+        partial=call.partial_awards,
+        min_grant_fen=call.min_grant_fen,
     )
     return [Proposal(a, s, v, c, fitted.get(a.id, 0)) for a, s, v, c in rows]
 
@@ -183,14 +215,19 @@ async def decide(ctx: RequestContext, call: Call, overrides: Mapping[int, tuple[
         if app_id not in known:
             errors[f"override_{app_id}"] = t("只能调整已评审的项目。", "Only reviewed projects can be changed.")
         elif not (reason or "").strip():
-            errors[f"override_{app_id}"] = t("调整必须写明理由（将随结果公布）。",
-                                            "An override needs a written reason (it is published).")
+            errors[f"override_{app_id}"] = t(
+                "调整必须写明理由（将随结果公布）。", "An override needs a written reason (it is published)."
+            )
         elif amount < 0 or amount > call.max_grant_fen:
-            errors[f"override_{app_id}"] = t("调整后的金额超出单个项目的资助范围。", "The amount is outside the grant range.")
+            errors[f"override_{app_id}"] = t(
+                "调整后的金额超出单个项目的资助范围。", "The amount is outside the grant range."
+            )
     total = sum(overrides[p.application.id][0] if p.application.id in overrides else p.proposed_fen for p in plan)
     if total > call.budget_fen:
-        errors["_"] = t(f"资助总额 {total / 100:.2f} 元超过预算 {call.budget_fen / 100:.2f} 元。",
-                        f"Awards of {total / 100:.2f} yuan exceed the budget of {call.budget_fen / 100:.2f} yuan.")
+        errors["_"] = t(
+            f"资助总额 {total / 100:.2f} 元超过预算 {call.budget_fen / 100:.2f} 元。",
+            f"Awards of {total / 100:.2f} yuan exceed the budget of {call.budget_fen / 100:.2f} yuan.",
+        )
     if errors:
         raise Refusal("结果未公布，请改正标出的内容。", "Nothing was announced: see the marked items.", errors=errors)
     awarded = 0
@@ -202,12 +239,16 @@ async def decide(ctx: RequestContext, call: Call, overrides: Mapping[int, tuple[
         app.decision = "approved" if amount > 0 else "rejected"
         app.status = app.decision
         awarded += amount > 0
-        app.decision_message = (
-            f"获得资助 {amount / 100:.2f} 元。" if amount > 0 else "未获资助。"
-        ) + (f"调整理由：{app.override_reason}" if app.override_reason else "")
-        await notify(ctx.session, [app.created_by], f"grants.{app.decision}",
-                     {"title": app.title, "amount": f"{amount / 100:.2f}", "message": app.decision_message},
-                     link=f"/d/{ctx.district.code}/grants/applications/{app.id}")
+        app.decision_message = (f"获得资助 {amount / 100:.2f} 元。" if amount > 0 else "未获资助。") + (
+            f"调整理由：{app.override_reason}" if app.override_reason else ""
+        )
+        await notify(
+            ctx.session,
+            [app.created_by],
+            f"grants.{app.decision}",
+            {"title": app.title, "amount": f"{amount / 100:.2f}", "message": app.decision_message},
+            link=f"/d/{ctx.district.code}/grants/applications/{app.id}",
+        )
     call.decided_at = utcnow()
     await ctx.session.flush()
     return awarded

@@ -222,14 +222,14 @@ def _categories(raw: Any, errors: dict[str, str]) -> list[CategoryData]:
     elif isinstance(raw, list):
         for item in raw:
             sub = {}
-            name = item.get("name") if isinstance(item, dict) else None
+            given = item.get("name") if isinstance(item, dict) else None
             fen = parse_yuan(item.get("budget_fen"), sub, "b", required=False) if isinstance(item, dict) else None
-            if not isinstance(name, str) or not name.strip() or len(name) > 100 or sub:
+            if not isinstance(given, str) or not given.strip() or len(given) > 100 or sub:
                 errors["categories"] = t(
                     "每个类别需要名称，预算以分为单位。", "Each category needs a name; budgets in fen."
                 )
                 return []
-            found.append(CategoryData(name.strip(), fen))
+            found.append(CategoryData(given.strip(), fen))
     elif raw is not None:
         errors["categories"] = t("类别格式不对。", "Categories are a list.")
     if len({c.name for c in found}) != len(found):
@@ -250,8 +250,8 @@ def _criteria(raw: Any, errors: dict[str, str]) -> list[CriterionData]:
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.split("|")]
-            low, _, high = (parts[2] if len(parts) > 2 else "").partition("-")
-            if len(parts) < 3 or not low or not high:
+            low_text, _, high_text = (parts[2] if len(parts) > 2 else "").partition("-")
+            if len(parts) < 3 or not low_text or not high_text:
                 errors["criteria"] = bad_line.format(n=number)
                 return []
             na = len(parts) > 3 and parts[3].lower() in {"可不适用", "n/a", "na", "yes", "是"}
@@ -259,8 +259,8 @@ def _criteria(raw: Any, errors: dict[str, str]) -> list[CriterionData]:
                 {
                     "name": parts[0],
                     "weight": parts[1],
-                    "min_score": low,
-                    "max_score": high,
+                    "min_score": low_text,
+                    "max_score": high_text,
                     "allow_na": na,
                     "_line": number,
                 }
@@ -277,10 +277,10 @@ def _criteria(raw: Any, errors: dict[str, str]) -> list[CriterionData]:
         low = _int(item.get("min_score"), sub, "min", 0, 1000)
         high = _int(item.get("max_score"), sub, "max", 0, 1000)
         if sub or high <= low:
-            line = item.get("_line")
+            line_no = item.get("_line")
             errors["criteria"] = (
-                bad_line.format(n=line)
-                if line
+                bad_line.format(n=line_no)
+                if line_no
                 else t(
                     "每个指标需要名称、权重（≥1）和分数范围（最高分大于最低分）。",
                     "Each criterion needs a name, a weight (≥ 1) and a score range (max above min).",
@@ -538,7 +538,8 @@ async def eligibility_problems(ctx: RequestContext, call: Call, org: Any) -> lis
         if years is None or years < call.min_years_active:
             problems.append(
                 t(
-                    f"需要成立满 {call.min_years_active} 年（{org.name}：{'未知' if years is None else f'{years} 年'}）。",
+                    f"需要成立满 {call.min_years_active} 年"
+                    f"（{org.name}：{'未知' if years is None else f'{years} 年'}）。",
                     f"The organization must have been active {call.min_years_active} years "
                     f"({org.name}: {'unknown' if years is None else years}).",
                 )
@@ -738,6 +739,7 @@ async def submit_application(ctx: RequestContext, application: Application) -> A
         raise Refusal(
             "申报还不完整，请补全标出的内容。", "The application is incomplete: see the marked fields.", errors=errors
         )
+    assert ctx.district is not None
     org = await organizations.get_organization(ctx.session, ctx.district, application.organization_id)
     problems = await eligibility_problems(ctx, call, org)
     if problems:

@@ -18,7 +18,7 @@ def host() -> PluginHost:
 @pytest.fixture
 def app(settings: Any, host: PluginHost) -> Any:
     """The app with the built-in plugins and the test standing plugin."""
-    from core.app import create_app  # noqa: PLC0415
+    from core.app import create_app
 
     return create_app(settings, plugin_host=host)
 

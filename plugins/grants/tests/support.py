@@ -45,23 +45,39 @@ def grants_host() -> PluginHost:
 def make_call(title: str, *, closes_in: timedelta = timedelta(days=10), **kw: Any) -> Call:
     now = utcnow()
     call = Call(
-        title=title, description="", budget_fen=100_000_000, min_grant_fen=1_000_000, max_grant_fen=20_000_000,
-        own_ratio_pct=20, allowed_kinds=["filed", "registered"], min_years_active=2,
-        opens_at=now - timedelta(days=20), closes_at=now + closes_in, ranking="normalised",
-        reviewers_per_application=2, screening_items=["材料齐全", "预算合理"], categories=[], criteria=[], **kw,
+        title=title,
+        description="",
+        budget_fen=100_000_000,
+        min_grant_fen=1_000_000,
+        max_grant_fen=20_000_000,
+        own_ratio_pct=20,
+        allowed_kinds=["filed", "registered"],
+        min_years_active=2,
+        opens_at=now - timedelta(days=20),
+        closes_at=now + closes_in,
+        ranking="normalised",
+        reviewers_per_application=2,
+        screening_items=["材料齐全", "预算合理"],
+        categories=[],
+        criteria=[],
+        **kw,
     )
     call.categories.append(Category(position=0, name="为老服务", budget_fen=50_000_000))
     call.categories.append(Category(position=1, name="青少年成长", budget_fen=None))
     for i, (name, weight, low, high, na) in enumerate(CRITERIA):
-        call.criteria.append(Criterion(position=i, name=name, weight=weight, min_score=low, max_score=high,
-                                       allow_na=na))
+        call.criteria.append(
+            Criterion(position=i, name=name, weight=weight, min_score=low, max_score=high, allow_na=na)
+        )
     return call
 
 
 async def _org(session: AsyncSession, district: District, name: str, kind: OrgKind, **kw: Any) -> Organization:
     org = Organization(
-        district_id=district.id, name=name, kind=kind,
-        registered_type=RegisteredType.SOCIAL_SERVICE if kind == OrgKind.REGISTERED else None, **kw,
+        district_id=district.id,
+        name=name,
+        kind=kind,
+        registered_type=RegisteredType.SOCIAL_SERVICE if kind == OrgKind.REGISTERED else None,
+        **kw,
     )
     session.add(org)
     await session.flush()
@@ -69,8 +85,9 @@ async def _org(session: AsyncSession, district: District, name: str, kind: OrgKi
 
 
 async def _member(session: AsyncSession, district: District, org: Organization, user_id: int, role: str) -> None:
-    session.add(OrganizationMember(district_id=district.id, organization_id=org.id, user_id=user_id,
-                                   role=MemberRole(role)))
+    session.add(
+        OrganizationMember(district_id=district.id, organization_id=org.id, user_id=user_id, role=MemberRole(role))
+    )
     await session.flush()
 
 
@@ -95,18 +112,19 @@ async def build_world(session: AsyncSession, *, reviewers: int = 3) -> World:
         users[f"r{i}"] = await make_user(session, f"r{i}", district=haishu, roles=("expert",))
     world.users = {k: u.id for k, u in users.items()}
     for_district(session, haishu.id)
-    hub = await _org(session, haishu, "海曙区社会组织服务中心", OrgKind.REGISTERED, is_hub=True,
-                     founded_on=date(2012, 1, 1))
-    sunshine = await _org(session, haishu, "阳光社工服务社", OrgKind.REGISTERED, hub_id=hub.id,
-                          founded_on=date(2018, 4, 1))
+    hub = await _org(
+        session, haishu, "海曙区社会组织服务中心", OrgKind.REGISTERED, is_hub=True, founded_on=date(2012, 1, 1)
+    )
+    sunshine = await _org(
+        session, haishu, "阳光社工服务社", OrgKind.REGISTERED, hub_id=hub.id, founded_on=date(2018, 4, 1)
+    )
     young = await _org(session, haishu, "新芽青年社", OrgKind.FILED, founded_on=utcnow().date() - timedelta(days=200))
     group = await _org(session, haishu, "楼道合唱队", OrgKind.INFORMAL, founded_on=date(2015, 1, 1))
     removed = await _org(session, haishu, "旧城服务社（已除名）", OrgKind.REGISTERED, founded_on=date(2015, 1, 1))
     for org in (sunshine, young, removed):
         await _member(session, haishu, org, users["leader"].id, "leader")
     await _member(session, haishu, group, users["groupie"].id, "leader")
-    world.orgs = {"hub": hub.id, "sunshine": sunshine.id, "young": young.id, "group": group.id,
-                  "removed": removed.id}
+    world.orgs = {"hub": hub.id, "sunshine": sunshine.id, "young": young.id, "group": group.id, "removed": removed.id}
     if "r2" in users:  # r2 volunteers at the hub: a conflict for every organization it supervises
         await _member(session, haishu, hub, users["r2"].id, "member")
     call = make_call("2026 年度公益创投大赛")
@@ -124,16 +142,28 @@ async def build_world(session: AsyncSession, *, reviewers: int = 3) -> World:
 
 
 async def add_application(
-    session: AsyncSession, world: World, *, org: str = "sunshine", status: str = "screened", title: str = "银发课堂",
-    call_id: int | None = None, **kw: Any,
+    session: AsyncSession,
+    world: World,
+    *,
+    org: str = "sunshine",
+    status: str = "screened",
+    title: str = "银发课堂",
+    call_id: int | None = None,
+    **kw: Any,
 ) -> int:
     """An application straight into the database (for review tests)."""
     district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
     for_district(session, district.id)
     app = Application(
-        call_id=call_id or world.call, organization_id=world.orgs[org], category_id=world.categories[0],
-        title=title, summary="每周两次课", own_contribution_fen=1_000_000, status=status,
-        created_by=world.users["leader"], submitted_at=utcnow() if status != "draft" else None,
+        call_id=call_id or world.call,
+        organization_id=world.orgs[org],
+        category_id=world.categories[0],
+        title=title,
+        summary="每周两次课",
+        own_contribution_fen=1_000_000,
+        status=status,
+        created_by=world.users["leader"],
+        submitted_at=utcnow() if status != "draft" else None,
         **{"requested_fen": 5_000_000, **kw},
     )
     session.add(app)

@@ -24,8 +24,10 @@ CALL = {
     "opens_at": "2026-01-01T09:00:00+08:00",
     "closes_at": "2099-02-01T17:00:00+08:00",
     "categories": [{"name": "为老服务", "budget_fen": 20_000_000}, {"name": "环境保护"}],
-    "criteria": [{"name": "公益性", "weight": 30, "min_score": 0, "max_score": 10},
-                 {"name": "创新性", "weight": 20, "min_score": 0, "max_score": 10, "allow_na": True}],
+    "criteria": [
+        {"name": "公益性", "weight": 30, "min_score": 0, "max_score": 10},
+        {"name": "创新性", "weight": 20, "min_score": 0, "max_score": 10, "allow_na": True},
+    ],
 }
 
 
@@ -50,8 +52,9 @@ class TestCalls:
         assert [c["name"] for c in call["categories"]] == ["为老服务", "环境保护"]
         assert call["categories"][0]["budget_fen"] == 20_000_000
         assert call["criteria"][1]["allow_na"] is True
-        changed = client.patch(f"{API}/calls/{call['id']}", json={"budget_fen": 60_000_000},
-                               headers=_auth(world, "staff"))
+        changed = client.patch(
+            f"{API}/calls/{call['id']}", json={"budget_fen": 60_000_000}, headers=_auth(world, "staff")
+        )
         assert changed.status_code == 200, changed.text
         assert changed.json()["budget_fen"] == 60_000_000
         assert changed.json()["categories"][0]["id"] == call["categories"][0]["id"]
@@ -59,8 +62,12 @@ class TestCalls:
     def test_bad_call_is_refused_field_by_field_and_nothing_is_saved(self, client, world, seed):
         """Largest grant below the smallest, category budgets over the total, no criteria: 400, no call added."""
         before = _count(seed, Call)
-        bad = {**CALL, "max_grant_fen": 500_000, "criteria": [],
-               "categories": [{"name": "为老服务", "budget_fen": 90_000_000}]}
+        bad = {
+            **CALL,
+            "max_grant_fen": 500_000,
+            "criteria": [],
+            "categories": [{"name": "为老服务", "budget_fen": 90_000_000}],
+        }
         response = client.post(f"{API}/calls", json=bad, headers=_auth(world, "staff"))
         assert response.status_code == 400
         errors = response.json()["errors"]
@@ -75,17 +82,29 @@ class TestCalls:
 
     def test_other_districts_call_is_not_found(self, client, world):
         """A call of 海曙区 answers 404 to 鄞州区's staff."""
-        assert client.get(f"{API.replace('haishu', 'yinzhou')}/calls/{world.call}",
-                          headers=_auth(world, "yz-staff")).status_code == 404
+        assert (
+            client.get(
+                f"{API.replace('haishu', 'yinzhou')}/calls/{world.call}", headers=_auth(world, "yz-staff")
+            ).status_code
+            == 404
+        )
 
     def test_staff_create_a_call_from_the_page(self, client, world):
         """The call form: one category per line with its budget in yuan, one criterion per line; errors kept."""
         login(client, "staff")
         form = {
-            "_csrf_token": csrf_of(client, f"{PAGES}/calls/new"), "title": "2027 年度微创投", "budget": "500,000",
-            "max_grant": "50000", "min_grant": "10000", "own_ratio_pct": "10", "kind_filed": "on",
-            "opens_at": "2026-01-01T09:00", "closes_at": "2099-03-01T17:00", "ranking": "raw",
-            "categories": "为老服务 | 200000\n环境保护", "criteria": "公益性 | 30 | 0-10\n创新性 | 20 | 0-10 | 可不适用",
+            "_csrf_token": csrf_of(client, f"{PAGES}/calls/new"),
+            "title": "2027 年度微创投",
+            "budget": "500,000",
+            "max_grant": "50000",
+            "min_grant": "10000",
+            "own_ratio_pct": "10",
+            "kind_filed": "on",
+            "opens_at": "2026-01-01T09:00",
+            "closes_at": "2099-03-01T17:00",
+            "ranking": "raw",
+            "categories": "为老服务 | 200000\n环境保护",
+            "criteria": "公益性 | 30 | 0-10\n创新性 | 20 | 0-10 | 可不适用",
         }
         bad = client.post(f"{PAGES}/calls", data={**form, "criteria": "公益性 | 30"}, follow_redirects=False)
         assert bad.status_code == 400
@@ -100,9 +119,15 @@ class TestCalls:
 
 
 def _draft(client: Any, world: Any, org: str = "sunshine", **extra: Any) -> Any:
-    body = {"organization_id": world.orgs[org], "title": "银发课堂", "summary": "每周两次智能手机课",
-            "category_id": world.categories[0], "requested_fen": 5_000_000, "own_contribution_fen": 1_000_000,
-            **extra}
+    body = {
+        "organization_id": world.orgs[org],
+        "title": "银发课堂",
+        "summary": "每周两次智能手机课",
+        "category_id": world.categories[0],
+        "requested_fen": 5_000_000,
+        "own_contribution_fen": 1_000_000,
+        **extra,
+    }
     return client.post(f"{API}/calls/{world.call}/applications", json=body, headers=_auth(world, "leader"))
 
 
@@ -137,8 +162,11 @@ class TestApplying:
         response = client.post(f"{API}/applications/{draft.json()['id']}/submit", headers=_auth(world, "leader"))
         assert response.status_code == 400
         assert "requested" in response.json()["errors"]
-        fixed = client.patch(f"{API}/applications/{draft.json()['id']}", json={"requested_fen": 10_000_000},
-                             headers=_auth(world, "leader"))
+        fixed = client.patch(
+            f"{API}/applications/{draft.json()['id']}",
+            json={"requested_fen": 10_000_000},
+            headers=_auth(world, "leader"),
+        )
         assert fixed.status_code == 200
         again = client.post(f"{API}/applications/{draft.json()['id']}/submit", headers=_auth(world, "leader"))
         assert again.status_code == 400
@@ -148,9 +176,11 @@ class TestApplying:
         """An informal group (call: filed or registered), a filed group of 200 days (2 years needed) and an
         organization the rating removed (standing blocks) are each refused with the reason; nothing saved."""
         before = _count(seed, Application)
-        group = client.post(f"{API}/calls/{world.call}/applications",
-                            json={"organization_id": world.orgs["group"], "title": "合唱"},
-                            headers=_auth(world, "groupie"))
+        group = client.post(
+            f"{API}/calls/{world.call}/applications",
+            json={"organization_id": world.orgs["group"], "title": "合唱"},
+            headers=_auth(world, "groupie"),
+        )
         assert group.status_code == 409
         assert "只接受" in group.json()["detail"]
         young = _draft(client, world, org="young")
@@ -163,9 +193,11 @@ class TestApplying:
 
     def test_apply_for_someone_elses_organization_is_refused(self, client, world):
         """The group's leader can't apply in the name of 阳光社工服务社."""
-        response = client.post(f"{API}/calls/{world.call}/applications",
-                               json={"organization_id": world.orgs["sunshine"], "title": "冒名"},
-                               headers=_auth(world, "groupie"))
+        response = client.post(
+            f"{API}/calls/{world.call}/applications",
+            json={"organization_id": world.orgs["sunshine"], "title": "冒名"},
+            headers=_auth(world, "groupie"),
+        )
         assert response.status_code == 400
         assert "organization_id" in response.json()["errors"]
 
@@ -177,17 +209,36 @@ class TestApplying:
         assert "阳光社工服务社" in form_page.text
         assert "成立满 2 年" in form_page.text  # 新芽青年社's problem is shown before trying
         token = csrf_of(client, f"{PAGES}/calls/{world.call}/apply")
-        saved = client.post(f"{PAGES}/calls/{world.call}/apply", data={
-            "_csrf_token": token, "organization_id": str(world.orgs["sunshine"]), "title": "银发课堂",
-            "category_id": str(world.categories[0]), "summary": "每周两次", "requested": "50000",
-            "own_contribution": "10000"}, follow_redirects=False)
+        saved = client.post(
+            f"{PAGES}/calls/{world.call}/apply",
+            data={
+                "_csrf_token": token,
+                "organization_id": str(world.orgs["sunshine"]),
+                "title": "银发课堂",
+                "category_id": str(world.categories[0]),
+                "summary": "每周两次",
+                "requested": "50000",
+                "own_contribution": "10000",
+            },
+            follow_redirects=False,
+        )
         assert saved.status_code == 303, saved.text[:300]
         url = saved.headers["location"]
         page = client.get(url)
         assert "草稿" in page.text or "Draft" in page.text
-        submitted = client.post(url, data={
-            "_csrf_token": token, "title": "银发课堂", "category_id": str(world.categories[0]), "summary": "每周两次",
-            "requested": "50000", "own_contribution": "10000", "action": "submit"}, follow_redirects=False)
+        submitted = client.post(
+            url,
+            data={
+                "_csrf_token": token,
+                "title": "银发课堂",
+                "category_id": str(world.categories[0]),
+                "summary": "每周两次",
+                "requested": "50000",
+                "own_contribution": "10000",
+                "action": "submit",
+            },
+            follow_redirects=False,
+        )
         assert submitted.status_code == 303
         assert "已提交" in client.get(url).text or "Submitted" in client.get(url).text
 

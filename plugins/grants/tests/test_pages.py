@@ -28,11 +28,17 @@ def test_queues_list_what_waits_for_staff(client, world, seed):
 def test_scores_workbook(client, world, seed):
     """The XLSX has one row per submitted review with each criterion (n/a written out) and the ranking sheet."""
     app_id = seed(lambda s: add_application(s, world, title="银发课堂"))
-    client.post(f"{API}/applications/{app_id}/assignments", json={"reviewer_id": world.users["r1"]},
-                headers={"Authorization": f"Bearer {world.tokens['staff']}"})
+    client.post(
+        f"{API}/applications/{app_id}/assignments",
+        json={"reviewer_id": world.users["r1"]},
+        headers={"Authorization": f"Bearer {world.tokens['staff']}"},
+    )
     c1, c2, c3 = (str(c) for c in world.criteria)
-    done = client.put(f"{API}/applications/{app_id}/review", json={"scores": {c1: 8, c2: None, c3: 4}, "submit": True},
-                      headers={"Authorization": f"Bearer {world.tokens['r1']}"})
+    done = client.put(
+        f"{API}/applications/{app_id}/review",
+        json={"scores": {c1: 8, c2: None, c3: 4}, "submit": True},
+        headers={"Authorization": f"Bearer {world.tokens['r1']}"},
+    )
     assert done.status_code == 200
     login(client, "staff")
     response = client.get(f"/d/haishu/grants/calls/{world.call}/scores.xlsx")

@@ -24,9 +24,16 @@ def test_tranches_follow_their_conditions_and_the_ledger_balances(client, world,
     url = f"{API}/applications/{app_id}"
     early = client.post(f"{url}/tranches/1/release", headers=_auth(world))
     assert early.status_code == 404  # no agreement yet: no tranches
-    signed = client.post(f"{url}/agreement", headers=_auth(world), json={
-        "starts_on": "2026-03-01", "ends_on": "2027-02-28", "milestones": "6 月中期评估",
-        "co_funders": [{"kind": "company", "name": "宁波某银行海曙支行", "committed_fen": 2_000_000}]})
+    signed = client.post(
+        f"{url}/agreement",
+        headers=_auth(world),
+        json={
+            "starts_on": "2026-03-01",
+            "ends_on": "2027-02-28",
+            "milestones": "6 月中期评估",
+            "co_funders": [{"kind": "company", "name": "宁波某银行海曙支行", "committed_fen": 2_000_000}],
+        },
+    )
     assert signed.status_code == 200, signed.text
     project = signed.json()
     assert [t["amount_fen"] for t in project["tranches"]] == [5_000_050, 3_000_030, 2_000_020]
@@ -65,9 +72,17 @@ def test_tranches_follow_their_conditions_and_the_ledger_balances(client, world,
 def test_only_funded_projects_sign(client, world, seed):
     """An application under review has no agreement (409); the applicant can read the project but not pay."""
     app_id = seed(lambda s: add_application(s, world))
-    assert client.post(f"{API}/applications/{app_id}/agreement", json={"starts_on": "2026-03-01",
-                       "ends_on": "2026-12-31"}, headers=_auth(world)).status_code == 409
+    assert (
+        client.post(
+            f"{API}/applications/{app_id}/agreement",
+            json={"starts_on": "2026-03-01", "ends_on": "2026-12-31"},
+            headers=_auth(world),
+        ).status_code
+        == 409
+    )
     funded = seed(lambda s: add_application(s, world, status="approved", award_fen=1_000_000, decision="approved"))
     assert client.get(f"{API}/applications/{funded}/project", headers=_auth(world, "leader")).status_code == 200
-    assert client.post(f"{API}/applications/{funded}/tranches/1/release",
-                       headers=_auth(world, "leader")).status_code == 403
+    assert (
+        client.post(f"{API}/applications/{funded}/tranches/1/release", headers=_auth(world, "leader")).status_code
+        == 403
+    )

@@ -31,8 +31,12 @@ def test_twenty_reviewers_submitting_at_once(app, seed):
     seed(assign)
     c1, c2, c3 = (str(c) for c in world.criteria)
     calls = [
-        Call("PUT", f"{API}/applications/{app_id}/review", json={"scores": {c1: i % 11, c2: None, c3: 3},
-                                                                 "submit": True}, token=world.tokens[f"r{i}"])
+        Call(
+            "PUT",
+            f"{API}/applications/{app_id}/review",
+            json={"scores": {c1: i % 11, c2: None, c3: 3}, "submit": True},
+            token=world.tokens[f"r{i}"],
+        )
         for i in range(1, 21)
         for _twice in range(2)
     ]
@@ -45,8 +49,9 @@ def test_twenty_reviewers_submitting_at_once(app, seed):
 
     async def counts(session):
         total = (await session.execute(select(func.count(Review.id)))).scalar_one()
-        submitted = (await session.execute(
-            select(func.count(Review.id)).where(Review.submitted_at.is_not(None)))).scalar_one()
+        submitted = (
+            await session.execute(select(func.count(Review.id)).where(Review.submitted_at.is_not(None)))
+        ).scalar_one()
         reviewers = (await session.execute(select(func.count(func.distinct(Review.reviewer_id))))).scalar_one()
         return total, submitted, reviewers
 

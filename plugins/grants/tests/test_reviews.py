@@ -47,8 +47,11 @@ def test_automatic_assignment_balances_and_leaves_out_conflicts(client, world, s
 def test_hand_assignment_detects_the_conflict(client, world, seed):
     """Assigning r2 by hand to the hub's organization records the conflict; r2 can't open it."""
     app_id = seed(lambda s: add_application(s, world))
-    response = client.post(f"{API}/applications/{app_id}/assignments", json={"reviewer_id": world.users["r2"]},
-                           headers=_auth(world, "staff"))
+    response = client.post(
+        f"{API}/applications/{app_id}/assignments",
+        json={"reviewer_id": world.users["r2"]},
+        headers=_auth(world, "staff"),
+    )
     assert response.status_code == 201
     assert response.json()["excluded"] is True
     assert "枢纽组织" in response.json()["conflict"]
@@ -56,13 +59,17 @@ def test_hand_assignment_detects_the_conflict(client, world, seed):
 
 
 def _assign(client, world, app_id, reviewer):
-    response = client.post(f"{API}/applications/{app_id}/assignments", json={"reviewer_id": world.users[reviewer]},
-                           headers=_auth(world, "staff"))
+    response = client.post(
+        f"{API}/applications/{app_id}/assignments",
+        json={"reviewer_id": world.users[reviewer]},
+        headers=_auth(world, "staff"),
+    )
     assert response.status_code == 201, response.text
 
 
 def test_blind_review_hides_the_applicant_on_pages_and_in_the_api(client, world, seed):
     """In a blind call the reviewer sees neither the organization's name (page, API, queue) nor its id; staff do."""
+
     async def blind(session):
         from plugins.grants.models import Call
 
@@ -104,8 +111,11 @@ def test_scores_with_n_a_draft_then_submit_once(client, world, seed):
     assert "不能选不适用" in bad_na.json()["errors"][f"score_{c1}"]
     out_of_range = client.put(url, json={"scores": {c1: 8, c2: 5, c3: 9}, "submit": True}, headers=_auth(world, "r1"))
     assert "0–5" in out_of_range.json()["errors"][f"score_{c3}"]
-    done = client.put(url, json={"scores": {c1: 8, c2: None, c3: 4}, "comments": {c1: "需求清楚"}, "submit": True},
-                      headers=_auth(world, "r1"))
+    done = client.put(
+        url,
+        json={"scores": {c1: 8, c2: None, c3: 4}, "comments": {c1: "需求清楚"}, "submit": True},
+        headers=_auth(world, "r1"),
+    )
     assert done.status_code == 200, done.text
     assert done.json()["submitted"] is True
     assert done.json()["score"] == 80.0  # (3·0.8 + 1·0.8) / 4: 创新性 n/a is left out
@@ -117,10 +127,15 @@ def test_declared_conflict_excludes_the_reviewer(client, world, seed):
     """A reviewer declares a conflict with a reason: excluded, the application leaves their queue."""
     app_id = seed(lambda s: add_application(s, world))
     _assign(client, world, app_id, "r3")
-    assert client.post(f"{API}/applications/{app_id}/conflict", json={"reason": ""},
-                       headers=_auth(world, "r3")).status_code == 400
-    declared = client.post(f"{API}/applications/{app_id}/conflict", json={"reason": "曾任该组织理事"},
-                           headers=_auth(world, "r3"))
+    assert (
+        client.post(
+            f"{API}/applications/{app_id}/conflict", json={"reason": ""}, headers=_auth(world, "r3")
+        ).status_code
+        == 400
+    )
+    declared = client.post(
+        f"{API}/applications/{app_id}/conflict", json={"reason": "曾任该组织理事"}, headers=_auth(world, "r3")
+    )
     assert declared.status_code == 200
     assert declared.json()["excluded"] is True
     assert client.get(f"{API}/reviews", headers=_auth(world, "r3")).json() == []
@@ -135,16 +150,20 @@ def test_ranking_and_progress(client, world, seed):
     for app_id, marks in ((a, {"r1": 9, "r3": 6}), (b, {"r1": 7, "r3": 5})):
         for reviewer, mark in marks.items():
             _assign(client, world, app_id, reviewer)
-            response = client.put(f"{API}/applications/{app_id}/review",
-                                  json={"scores": {c1: mark, c2: mark, c3: 5}, "submit": True},
-                                  headers=_auth(world, reviewer))
+            response = client.put(
+                f"{API}/applications/{app_id}/review",
+                json={"scores": {c1: mark, c2: mark, c3: 5}, "submit": True},
+                headers=_auth(world, reviewer),
+            )
             assert response.status_code == 200, response.text
     ranking = client.get(f"{API}/calls/{world.call}/ranking", headers=_auth(world, "staff")).json()
     assert [r["title"] for r in ranking] == ["甲", "乙"]
     assert ranking[0]["raw_score"] > ranking[1]["raw_score"]
     assert ranking[0]["normalised_score"] is not None
-    progress = {p["reviewer"]: (p["submitted"], p["assigned"])
-                for p in client.get(f"{API}/calls/{world.call}/progress", headers=_auth(world, "staff")).json()}
+    progress = {
+        p["reviewer"]: (p["submitted"], p["assigned"])
+        for p in client.get(f"{API}/calls/{world.call}/progress", headers=_auth(world, "staff")).json()
+    }
     assert progress == {"r1": (2, 2), "r3": (2, 2)}
     login(client, "staff")
     page = client.get(f"/d/haishu/grants/calls/{world.call}/ranking")

@@ -39,8 +39,14 @@ def test_normalised_score_worked_example():
     Normalised = 65 + 17.078·z: 44.08, 65.00, 85.92 — A's best equals B's best, where the raw
     means ranked A's best (60) below B's worst (70).
     """
-    reviews = [Scored(1, 100, 40), Scored(2, 100, 50), Scored(3, 100, 60),
-               Scored(4, 200, 70), Scored(5, 200, 80), Scored(6, 200, 90)]
+    reviews = [
+        Scored(1, 100, 40),
+        Scored(2, 100, 50),
+        Scored(3, 100, 60),
+        Scored(4, 200, 70),
+        Scored(5, 200, 80),
+        Scored(6, 200, 90),
+    ]
     assert raw_scores(reviews) == {1: 40, 2: 50, 3: 60, 4: 70, 5: 80, 6: 90}
     assert normalised_scores(reviews) == {1: 44.08, 2: 65.0, 3: 85.92, 4: 44.08, 5: 65.0, 6: 85.92}
 

@@ -47,8 +47,9 @@ def test_more_information_then_resubmission(client, world, seed):
     page = client.get(f"/d/haishu/grants/applications/{app_id}")
     assert "请补充预算明细" in page.text
     assert "需要补充材料" in page.text
-    changed = client.patch(f"{API}/applications/{app_id}", json={"summary": "附预算明细：场地 2000 元"},
-                           headers=_auth(world, "leader"))
+    changed = client.patch(
+        f"{API}/applications/{app_id}", json={"summary": "附预算明细：场地 2000 元"}, headers=_auth(world, "leader")
+    )
     assert changed.status_code == 200
     again = client.post(f"{API}/applications/{app_id}/submit", headers=_auth(world, "leader"))
     assert again.status_code == 200, again.text
@@ -58,8 +59,11 @@ def test_more_information_then_resubmission(client, world, seed):
 
 def test_resubmission_after_the_deadline_is_refused(client, world, seed):
     """More information asked by a deadline already past: the resubmission is refused with the time."""
-    app_id = seed(lambda s: add_application(s, world, status="more_info", info_message="补充",
-                                            info_deadline=utcnow() - timedelta(hours=1)))
+    app_id = seed(
+        lambda s: add_application(
+            s, world, status="more_info", info_message="补充", info_deadline=utcnow() - timedelta(hours=1)
+        )
+    )
     response = client.post(f"{API}/applications/{app_id}/submit", headers=_auth(world, "leader"))
     assert response.status_code == 409
     assert "补充材料已于" in response.json()["detail"]
@@ -85,6 +89,7 @@ def test_dismissal_reason_is_shown_to_the_applicant_and_notified(client, world, 
 def test_screening_is_for_staff_only(client, world, seed):
     """The applicant can't screen their own application (403)."""
     app_id = seed(lambda s: add_application(s, world, status="submitted"))
-    response = client.post(f"{API}/applications/{app_id}/screening", json={"decision": "pass"},
-                           headers=_auth(world, "leader"))
+    response = client.post(
+        f"{API}/applications/{app_id}/screening", json={"decision": "pass"}, headers=_auth(world, "leader")
+    )
     assert response.status_code == 403

@@ -43,11 +43,17 @@ def _reviewed(client, world, seed, title, mark, org="removed", requested=5_000_0
     app_id = seed(lambda s: add_application(s, world, title=title, org=org, requested_fen=requested))
     c1, c2, c3 = (str(c) for c in world.criteria)
     for reviewer in ("r1", "r3"):
-        assigned = client.post(f"{API}/applications/{app_id}/assignments",
-                               json={"reviewer_id": world.users[reviewer]}, headers=_auth(world, "staff"))
+        assigned = client.post(
+            f"{API}/applications/{app_id}/assignments",
+            json={"reviewer_id": world.users[reviewer]},
+            headers=_auth(world, "staff"),
+        )
         assert assigned.status_code == 201
-        done = client.put(f"{API}/applications/{app_id}/review",
-                          json={"scores": {c1: mark, c2: mark, c3: 3}, "submit": True}, headers=_auth(world, reviewer))
+        done = client.put(
+            f"{API}/applications/{app_id}/review",
+            json={"scores": {c1: mark, c2: mark, c3: 3}, "submit": True},
+            headers=_auth(world, reviewer),
+        )
         assert done.status_code == 200, done.text
     return app_id
 
@@ -61,30 +67,40 @@ def test_committee_vote_changes_the_order_and_results_are_sent(client, world, se
     before = client.get(f"{API}/calls/{world.call}/selection", headers=_auth(world, "staff")).json()
     assert [p["title"] for p in before] == ["甲", "乙"]
     members = [world.users[u] for u in ("r1", "r2", "r3")]
-    opened = client.post(f"{API}/calls/{world.call}/committee-vote",
-                         json={"member_ids": members, "shortlist": 2, "choices": 1}, headers=_auth(world, "staff"))
+    opened = client.post(
+        f"{API}/calls/{world.call}/committee-vote",
+        json={"member_ids": members, "shortlist": 2, "choices": 1},
+        headers=_auth(world, "staff"),
+    )
     assert opened.status_code == 201, opened.text
     for member in ("r1", "r2", "r3"):
-        ballot = client.post(f"{API}/calls/{world.call}/committee-ballot", json={"application_ids": [b]},
-                             headers=_auth(world, member))
+        ballot = client.post(
+            f"{API}/calls/{world.call}/committee-ballot", json={"application_ids": [b]}, headers=_auth(world, member)
+        )
         assert ballot.status_code == 200, ballot.text
-    twice = client.post(f"{API}/calls/{world.call}/committee-ballot", json={"application_ids": [a]},
-                        headers=_auth(world, "r1"))
+    twice = client.post(
+        f"{API}/calls/{world.call}/committee-ballot", json={"application_ids": [a]}, headers=_auth(world, "r1")
+    )
     assert twice.status_code >= 400
     after = client.get(f"{API}/calls/{world.call}/selection", headers=_auth(world, "staff")).json()
     assert [p["title"] for p in after] == ["乙", "甲"]
     assert after[0]["vote_share"] == 100.0
-    no_reason = client.post(f"{API}/calls/{world.call}/decide",
-                            json={"overrides": [{"application_id": a, "award_fen": 3_000_000, "reason": ""}]},
-                            headers=_auth(world, "staff"))
+    no_reason = client.post(
+        f"{API}/calls/{world.call}/decide",
+        json={"overrides": [{"application_id": a, "award_fen": 3_000_000, "reason": ""}]},
+        headers=_auth(world, "staff"),
+    )
     assert no_reason.status_code == 400
-    decided = client.post(f"{API}/calls/{world.call}/decide", json={"overrides": [
-        {"application_id": a, "award_fen": 3_000_000, "reason": "评审委员会建议压缩场地租金"}]},
-        headers=_auth(world, "staff"))
+    decided = client.post(
+        f"{API}/calls/{world.call}/decide",
+        json={"overrides": [{"application_id": a, "award_fen": 3_000_000, "reason": "评审委员会建议压缩场地租金"}]},
+        headers=_auth(world, "staff"),
+    )
     assert decided.status_code == 200, decided.text
     assert decided.json()["funded"] == 2
-    final = {p["title"]: p for p in client.get(f"{API}/calls/{world.call}/selection",
-                                               headers=_auth(world, "staff")).json()}
+    final = {
+        p["title"]: p for p in client.get(f"{API}/calls/{world.call}/selection", headers=_auth(world, "staff")).json()
+    }
     assert final["甲"]["award_fen"] == 3_000_000 and final["乙"]["award_fen"] == 5_000_000
 
     async def notices(session):
@@ -101,6 +117,7 @@ def test_awards_never_pass_the_budget(client, world, seed):
     """Overrides that would take the total past the budget are refused; nothing is announced."""
     a = _reviewed(client, world, seed, "甲", 9, requested=20_000_000)
     big = [{"application_id": a, "award_fen": 20_000_000, "reason": "x"}]
+
     async def shrink(session):
         from plugins.grants.models import Call
 
