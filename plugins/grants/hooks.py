@@ -14,6 +14,7 @@ from core.plugin_api import (
     NavItem,
     NotificationKind,
     PolicyDefault,
+    Widget,
     daily_at,
     format_amount,
     hookimpl,
@@ -25,6 +26,7 @@ from plugins.grants.manifest import MANIFEST
 from plugins.grants.reports import send_report_reminders
 from plugins.grants.routes import ROUTES
 from plugins.grants.seed import seed_grants
+from plugins.grants.service import dashboard_figures
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -147,6 +149,13 @@ def notification_kinds() -> list[NotificationKind]:
             label_en="Venture philanthropy: not funded",
         ),
     ]
+
+
+@hookimpl
+async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
+    if ctx.district is None or not ctx.can("grants", "manage"):
+        return []
+    return [Widget(_("Venture philanthropy"), "grants/widget.html", await dashboard_figures(ctx.session), order=40)]
 
 
 @hookimpl

@@ -32,6 +32,7 @@ __all__ = (
     "application_problems",
     "call_phase",
     "create_call",
+    "dashboard_figures",
     "eligibility_problems",
     "get_application",
     "get_call",
@@ -826,6 +827,29 @@ async def screen_application(
         link=f"/d/{ctx.district.code}/grants/applications/{application.id}",
     )
     return application
+
+
+async def dashboard_figures(session: AsyncSession) -> dict[str, int]:
+    """The district's totals: applications submitted, projects funded, money committed and paid (fen)."""
+    from plugins.grants.models import Tranche  # noqa: PLC0415
+
+    grouped = select(Application.status, func.count(Application.id)).group_by(Application.status)
+    counts: dict[str, int] = {row[0]: row[1] for row in (await session.execute(grouped)).all()}
+    committed = (await session.execute(select(func.coalesce(func.sum(Application.award_fen), 0)))).scalar_one()
+    paid = (
+        await session.execute(
+            select(func.coalesce(func.sum(Tranche.amount_fen), 0)).where(
+                Tranche.released_at.is_not(None), Tranche.reversed_at.is_(None)
+            )
+        )
+    ).scalar_one()
+    return {
+        "submitted": sum(n for status, n in counts.items() if status != "draft"),
+        "funded": counts.get("approved", 0) + counts.get("closed", 0),
+        "committed": int(committed or 0),
+        "paid": int(paid or 0),
+        "to_screen": counts.get("submitted", 0),
+    }
 
 
 def deadline_default(now: datetime | None = None) -> datetime:

@@ -58,3 +58,15 @@ def test_organization_sees_its_own_applications(client, world, seed):
     assert "补材料项目" in page.text and "需要补充材料" in page.text
     login(client, "groupie")
     assert "补材料项目" not in client.get("/d/haishu/grants").text
+
+
+def test_dashboard_widget_shows_the_district_totals(client, world, seed):
+    """Staff's dashboard shows applications submitted, projects funded and the money committed (the leader's not)."""
+    seed(lambda s: add_application(s, world, status="approved", award_fen=4_000_000, title="甲"))
+    seed(lambda s: add_application(s, world, status="submitted", title="乙"))
+    login(client, "staff")
+    page = client.get("/d/haishu/")
+    assert "获资助项目" in page.text
+    assert "40000.00 元" in page.text
+    login(client, "leader")
+    assert "获资助项目" not in client.get("/d/haishu/").text
