@@ -23,7 +23,7 @@ from core.models.organizations import (
     RegisteredType,
 )
 from core.organizations.credit_code import is_valid_credit_code
-from core.organizations.service import get_organization, supervised_by
+from core.organizations.service import add_member, get_organization, supervised_by
 from core.organizations.standing import Standing, standing_of
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ __all__ = (
     "Organization",
     "RegisteredType",
     "Standing",
+    "add_member",
     "get_organization",
     "hub_of",
     "is_member",
