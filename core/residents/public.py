@@ -18,6 +18,7 @@ from core.models import Household, HouseholdMember, OrgUnit, Person, Vehicle
 from core.residents import service
 from core.residents.validation import (
     area_from_hundredths,
+    area_to_hundredths,
     mask_id_number,
     mask_phone,
     normalize_phone,
@@ -29,12 +30,16 @@ if TYPE_CHECKING:
 
 __all__ = (
     "Member",
+    "NewHousehold",
     "Owner",
+    "UserHousehold",
     "estate_floor_area",
     "estate_owners",
     "find_people_by_phone",
     "household_members",
     "household_vehicles",
+    "households_of_user",
+    "register_households",
     "mask_id_number",
     "mask_phone",
     "normalize_phone",
@@ -51,6 +56,16 @@ class Member:
     person_id: int
     name: str
     phone: str
+    relation: str
+
+
+@dataclass(frozen=True)
+class UserHousehold:
+    """A household a user's person record belongs to: its estate, address and the person's relation."""
+
+    household_id: int
+    estate_id: int
+    address: str
     relation: str
 
 
@@ -123,3 +138,84 @@ async def household_vehicles(session: AsyncSession, household_id: int) -> list[s
     """The plates recorded for a household, sorted."""
     query = select(Vehicle.plate).where(Vehicle.household_id == household_id).order_by(Vehicle.plate)
     return list((await session.execute(query)).scalars())
+
+
+async def households_of_user(session: AsyncSession, user_id: int, locale: str = "zh_CN") -> list[UserHousehold]:
+    """The households of the people linked to ``user_id`` (a resident's own login), owners' first."""
+    people = select(Person.id).where(Person.user_id == user_id)
+    rows: list[UserHousehold] = []
+    for person_id in (await session.execute(people)).scalars():
+        for member, household, estate in await service.households_of(session, person_id):
+            address = service.household_address(household, estate, locale)
+            rows.append(UserHousehold(household.id, household.estate_id, address, member.relation))
+    rows.sort(key=lambda r: (r.relation not in OWNER_RELATIONS, r.address))
+    return rows
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """A household to register in bulk: its address in the estate, floor area (m²), one owner and their cars."""
+
+    building: str
+    unit: str
+    room: str
+    area: str
+    owner: str
+    phone: str = ""
+    plates: tuple[str, ...] = ()
+
+
+async def register_households(
+    session: AsyncSession, district_id: int, estate_id: int, rows: list[NewHousehold]
+) -> list[int]:
+    """Register many households at once (an import, demo data): each with its owner and cars; their ids in order.
+
+    Areas and plates are checked as the forms check them (``ValueError`` names the row);
+    three flushes whatever the number of rows, so 500 households take well under a second.
+    """
+    households = []
+    for row in rows:
+        area = area_to_hundredths(row.area)
+        plates = [normalize_plate(p) for p in row.plates]
+        if area is None or None in plates:
+            raise ValueError(f"bad area or plate in {row}")
+        households.append(
+            Household(
+                district_id=district_id,
+                estate_id=estate_id,
+                building=row.building,
+                unit=row.unit,
+                room=row.room,
+                area_centi=area,
+                notes="",
+            )
+        )
+    people = [
+        Person(
+            district_id=district_id,
+            name=row.owner,
+            phone=normalize_phone(row.phone) or "",
+            gender="",
+            consent_method="",
+            notes="",
+        )
+        for row in rows
+    ]
+    session.add_all(households + people)
+    await session.flush()
+    for household, person, row in zip(households, people, rows, strict=True):
+        session.add(
+            HouseholdMember(district_id=district_id, household_id=household.id, person_id=person.id, relation="owner")
+        )
+        for plate in row.plates:
+            session.add(
+                Vehicle(
+                    district_id=district_id,
+                    plate=normalize_plate(plate),
+                    household_id=household.id,
+                    person_id=person.id,
+                    notes="",
+                )
+            )
+    await session.flush()
+    return [h.id for h in households]
