@@ -8,12 +8,14 @@ to someone without ``resident:view_sensitive`` masks it with :func:`mask_phone`.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
+from core.db.base import utcnow
 from core.models import Household, HouseholdMember, OrgUnit, Person, Vehicle
 from core.residents import service
 from core.residents.validation import (
@@ -165,57 +167,76 @@ class NewHousehold:
     plates: tuple[str, ...] = ()
 
 
+async def _ids_by_marker(session: AsyncSession, model: type[Household] | type[Person], marker: str) -> list[int]:
+    """The ids of the rows just inserted with ``notes == marker``, in insertion order; the marker is cleared."""
+    ids = list((await session.execute(select(model.id).where(model.notes == marker).order_by(model.id))).scalars())
+    await session.execute(
+        update(model).where(model.notes == marker).values(notes=""), execution_options={"synchronize_session": False}
+    )
+    return ids
+
+
 async def register_households(
     session: AsyncSession, district_id: int, estate_id: int, rows: list[NewHousehold]
 ) -> list[int]:
     """Register many households at once (an import, demo data): each with its owner and cars; their ids in order.
 
     Areas and plates are checked as the forms check them (``ValueError`` names the row);
-    three flushes whatever the number of rows, so 500 households take well under a second.
+    eight bulk statements whatever the number of rows, so 500 households take a fraction of a second.
     """
-    households = []
+    now = utcnow()
+    stamps = {"district_id": district_id, "created_at": now, "updated_at": now}
+    household_rows, plates_of = [], []
     for row in rows:
         area = area_to_hundredths(row.area)
         plates = [normalize_plate(p) for p in row.plates]
         if area is None or None in plates:
             raise ValueError(f"bad area or plate in {row}")
-        households.append(
-            Household(
-                district_id=district_id,
-                estate_id=estate_id,
-                building=row.building,
-                unit=row.unit,
-                room=row.room,
-                area_centi=area,
-                notes="",
-            )
+        household_rows.append(
+            {
+                **stamps,
+                "estate_id": estate_id,
+                "building": row.building,
+                "unit": row.unit,
+                "room": row.room,
+                "area_centi": area,
+                "notes": "",
+            }
         )
-    people = [
-        Person(
-            district_id=district_id,
-            name=row.owner,
-            phone=normalize_phone(row.phone) or "",
-            gender="",
-            consent_method="",
-            notes="",
-        )
+        plates_of.append(plates)
+    if not rows:
+        return []
+    # Plain executemany (batched on every backend), then the new ids back by a one-off marker in ``notes``.
+    marker = f"register:{secrets.token_hex(8)}"
+    for values in household_rows:
+        values["notes"] = marker
+    await session.execute(insert(Household), household_rows)
+    household_ids = await _ids_by_marker(session, Household, marker)
+    person_rows = [
+        {
+            **stamps,
+            "name": row.owner,
+            "phone": normalize_phone(row.phone) or "",
+            "gender": "",
+            "consent_method": "",
+            "notes": marker,
+        }
         for row in rows
     ]
-    session.add_all(households + people)
-    await session.flush()
-    for household, person, row in zip(households, people, rows, strict=True):
-        session.add(
-            HouseholdMember(district_id=district_id, household_id=household.id, person_id=person.id, relation="owner")
-        )
-        for plate in row.plates:
-            session.add(
-                Vehicle(
-                    district_id=district_id,
-                    plate=normalize_plate(plate),
-                    household_id=household.id,
-                    person_id=person.id,
-                    notes="",
-                )
-            )
-    await session.flush()
-    return [h.id for h in households]
+    await session.execute(insert(Person), person_rows)
+    person_ids = await _ids_by_marker(session, Person, marker)
+    await session.execute(
+        insert(HouseholdMember),
+        [
+            {"district_id": district_id, "household_id": h, "person_id": p, "relation": "owner"}
+            for h, p in zip(household_ids, person_ids, strict=True)
+        ],
+    )
+    vehicles = [
+        {**stamps, "plate": plate, "household_id": h, "person_id": p, "notes": ""}
+        for h, p, plates in zip(household_ids, person_ids, plates_of, strict=True)
+        for plate in plates
+    ]
+    if vehicles:
+        await session.execute(insert(Vehicle), vehicles)
+    return household_ids

@@ -33,6 +33,7 @@ __all__ = (
     "close",
     "conventions",
     "create_convention",
+    "enter_stack",
     "household_ref",
     "put_to_vote",
     "tally",
@@ -222,6 +223,25 @@ async def cast(
         )
     except votes.AlreadyVoted as exc:
         raise Conflict("这一户已经投过票", "This household has already voted.") from exc
+    except votes.VoteError as exc:
+        raise Refused(exc.zh, exc.en) from exc
+
+
+async def enter_stack(
+    session: AsyncSession, convention: Convention, stack: list[tuple[int, str]], *, channel: str, entered_by: int
+) -> int:
+    """Enter a stack of ballots collected by staff (paper, hands, door to door) at once: all or nothing."""
+    if convention.status != "voting" or convention.vote_id is None:
+        raise Conflict("该公约不在表决中", "This convention is not being voted on.")
+    if channel not in STAFF_CHANNELS:
+        raise Refused("请选择投票方式", "Choose how the ballots came in.", errors={"channel": _("Choose a channel.")})
+    try:
+        return await votes.enter_ballots(
+            session, convention.vote_id, [(household_ref(h), c) for h, c in stack], channel=channel,
+            entered_by_id=entered_by,
+        )
+    except votes.AlreadyVoted as exc:
+        raise Conflict("这批选票中有住户已经投过票", "A household in the stack has already voted.") from exc
     except votes.VoteError as exc:
         raise Refused(exc.zh, exc.en) from exc
 
