@@ -17,9 +17,17 @@ from litestar.response import Response
 
 from core.plugin_api import Code, Forbidden, LongText, Name, RequestContext, Title
 from core.plugin_api import gettext as _
-from plugins.parking import conventions, permits, service
+from plugins.parking import conventions, permits, service, tidal
 from plugins.parking.manifest import KEY
-from plugins.parking.models import CommitteeMember, Convention, ParkingEstate, Permit, Space
+from plugins.parking.models import (
+    CommitteeMember,
+    Convention,
+    ParkingEstate,
+    Permit,
+    Space,
+    TidalAgreement,
+    TidalAllocation,
+)
 from plugins.parking.routes import _today, may_run
 
 __all__ = ("API_ROUTES",)
@@ -89,8 +97,17 @@ class ConventionOut:
     @classmethod
     def of(cls, c: Convention) -> ConventionOut:
         return cls(
-            c.id, c.parking_estate_id, c.version, c.title, c.body, dict(c.fees), dict(c.rules), c.major, c.status,
-            c.vote_id, c.adopted_at,
+            c.id,
+            c.parking_estate_id,
+            c.version,
+            c.title,
+            c.body,
+            dict(c.fees),
+            dict(c.rules),
+            c.major,
+            c.status,
+            c.vote_id,
+            c.adopted_at,
         )
 
 
@@ -127,7 +144,9 @@ class PermitOut:
 
     id: int
     estate: int
-    household_id: int
+    household_id: int | None
+    holder_name: str
+    agreement_id: int | None
     plate: str
     kind: str
     status: str
@@ -145,9 +164,24 @@ class PermitOut:
     @classmethod
     def of(cls, p: Permit) -> PermitOut:
         return cls(
-            p.id, p.parking_estate_id, p.household_id, p.plate, p.kind, p.status, p.card_no, p.space_id, p.days,
-            f"{p.start_minute // 60:02d}:{p.start_minute % 60:02d}", f"{p.end_minute // 60:02d}:{p.end_minute % 60:02d}",
-            p.valid_from, p.valid_to, p.fee_fen, p.channel, p.applied_at,
+            p.id,
+            p.parking_estate_id,
+            p.household_id,
+            p.holder_name,
+            p.agreement_id,
+            p.plate,
+            p.kind,
+            p.status,
+            p.card_no,
+            p.space_id,
+            p.days,
+            f"{p.start_minute // 60:02d}:{p.start_minute % 60:02d}",
+            f"{p.end_minute // 60:02d}:{p.end_minute % 60:02d}",
+            p.valid_from,
+            p.valid_to,
+            p.fee_fen,
+            p.channel,
+            p.applied_at,
         )
 
 
@@ -324,7 +358,9 @@ async def api_ballot(ctx: RequestContext, convention_id: int, data: BallotIn) ->
     if not isinstance(household, int):
         from core.plugin_api import InvalidData  # noqa: PLC0415
 
-        raise InvalidData("请选择住户", "household_id is required.", errors={"household_id": _("Choose the household.")})
+        raise InvalidData(
+            "请选择住户", "household_id is required.", errors={"household_id": _("Choose the household.")}
+        )
     if channel == "online":
         if household not in await conventions.owned_households(ctx.session, ctx.user.id, estate):
             raise Forbidden(_("You vote only for a household you own."))
@@ -333,8 +369,12 @@ async def api_ballot(ctx: RequestContext, convention_id: int, data: BallotIn) ->
     receipt = await conventions.cast(
         ctx.session, convention, household, str(data.get("choice") or ""), channel=channel, entered_by=ctx.user.id
     )
-    return {"vote_id": receipt.vote_id, "voter_ref": receipt.voter_ref, "channel": receipt.channel,
-            "entered_by_id": receipt.entered_by_id}
+    return {
+        "vote_id": receipt.vote_id,
+        "voter_ref": receipt.voter_ref,
+        "channel": receipt.channel,
+        "entered_by_id": receipt.entered_by_id,
+    }
 
 
 def _vote_out(result: Any) -> VoteOut:
@@ -346,9 +386,7 @@ def _vote_out(result: Any) -> VoteOut:
         participating_heads=result.participating_heads,
         participating_area=_text(result.participating_weight),
         options={o.option: {"heads": o.heads, "area": _text(o.weight)} for o in result.options},
-        checks=[
-            CheckOut(c.rule, str(c.part), str(c.whole), c.threshold.describe(), c.met) for c in result.checks
-        ],
+        checks=[CheckOut(c.rule, str(c.part), str(c.whole), c.threshold.describe(), c.met) for c in result.checks],
         outcome=result.outcome.value if result.outcome else None,
         reason=result.reason_zh,
     )
@@ -445,6 +483,206 @@ async def api_whitelist(ctx: RequestContext, estate_id: int) -> Response[str]:
     return Response(await permits.whitelist_csv(ctx.session, estate.id, _today()), media_type="text/csv; charset=utf-8")
 
 
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True)
+class AgreementOut:
+    """A tidal sharing agreement."""
+
+    id: int
+    estate: int
+    partner: str
+    space_count: int
+    days: str
+    start: str
+    end: str
+    price_fen: int
+    term_from: date
+    term_to: date
+    signatories: str
+    status: str
+
+    @classmethod
+    def of(cls, a: TidalAgreement) -> AgreementOut:
+        return cls(
+            a.id,
+            a.parking_estate_id,
+            a.partner,
+            a.space_count,
+            a.days,
+            _hhmm(a.start_minute),
+            _hhmm(a.end_minute),
+            a.price_fen,
+            a.term_from,
+            a.term_to,
+            a.signatories,
+            a.status,
+        )
+
+
+@dataclass(frozen=True)
+class AllocationOut:
+    """A space given to someone in weekly windows between two dates."""
+
+    id: int
+    space_id: int
+    agreement_id: int | None
+    holder: str
+    days: str
+    start: str
+    end: str
+    valid_from: date
+    valid_to: date
+    status: str
+
+    @classmethod
+    def of(cls, a: TidalAllocation) -> AllocationOut:
+        return cls(
+            a.id,
+            a.space_id,
+            a.agreement_id,
+            a.holder,
+            a.days,
+            _hhmm(a.start_minute),
+            _hhmm(a.end_minute),
+            a.valid_from,
+            a.valid_to,
+            a.status,
+        )
+
+
+@dataclass(frozen=True)
+class TotalsOut:
+    """The district's tidal sharing today: sites (active agreements), extra spaces, estates."""
+
+    sites: int
+    spaces: int
+    estates: int
+
+
+class AgreementIn(TypedDict, total=False):
+    """A draft agreement: partner, spaces, weekly window (days "12345", start/end "08:30"), price per space and month (fen), term."""
+
+    partner: Title
+    space_count: int
+    days: Code
+    start: Code
+    end: Code
+    price_fen: int
+    term_from: Code
+    term_to: Code
+    signatories: Title
+
+
+class SignIn(TypedDict, total=False):
+    """Who signed (the committee's and the partner's signatories)."""
+
+    signatories: Title
+
+
+class AllocationIn(TypedDict, total=False):
+    """A space for ``holder`` in weekly windows (an end not after the start crosses midnight) between two dates."""
+
+    space_id: int
+    holder: Title
+    days: Code
+    start: Code
+    end: Code
+    valid_from: Code
+    valid_to: Code
+    agreement_id: int | None
+
+
+class TidalPermitIn(TypedDict, total=False):
+    """A partner's employee: name and plate."""
+
+    holder_name: Name
+    plate: Code
+
+
+@get("/parking/estates/{estate_id:int}/agreements", name="parking:api:agreements", summary="Tidal agreements")
+async def api_agreements(ctx: RequestContext, estate_id: int) -> list[AgreementOut]:
+    estate = await _estate(ctx, estate_id)
+    return [AgreementOut.of(a) for a in await tidal.agreements(ctx.session, estate.id)]
+
+
+@post(
+    "/parking/estates/{estate_id:int}/agreements", name="parking:api:agreement-add", summary="Draft a tidal agreement"
+)
+async def api_agreement_add(ctx: RequestContext, estate_id: int, data: AgreementIn) -> AgreementOut:
+    estate = await _estate(ctx, estate_id)
+    await _run(ctx, estate)
+    return AgreementOut.of(await tidal.create_agreement(ctx.session, estate, dict(data)))
+
+
+async def _agreement_estate(ctx: RequestContext, agreement_id: int) -> ParkingEstate:
+    ctx.require(KEY, "view")
+    agreement = await tidal._agreement(ctx.session, agreement_id)
+    estate = await service.estate_or_404(ctx.session, agreement.parking_estate_id)
+    await _run(ctx, estate)
+    return estate
+
+
+@post("/parking/agreements/{agreement_id:int}/sign", name="parking:api:agreement-sign", summary="Sign an agreement")
+async def api_agreement_sign(ctx: RequestContext, agreement_id: int, data: SignIn) -> AgreementOut:
+    await _agreement_estate(ctx, agreement_id)
+    return AgreementOut.of(await tidal.sign(ctx.session, agreement_id, str(data.get("signatories") or "")))
+
+
+@post(
+    "/parking/agreements/{agreement_id:int}/terminate",
+    name="parking:api:agreement-terminate",
+    summary="Terminate an agreement (its allocations released, its cards revoked)",
+)
+async def api_agreement_terminate(ctx: RequestContext, agreement_id: int) -> AgreementOut:
+    await _agreement_estate(ctx, agreement_id)
+    return AgreementOut.of(await tidal.terminate(ctx.session, agreement_id))
+
+
+@post(
+    "/parking/agreements/{agreement_id:int}/permits",
+    name="parking:api:tidal-permit",
+    summary="A partner's employee applies for a tidal card (only under a signed agreement)",
+)
+async def api_tidal_permit(ctx: RequestContext, agreement_id: int, data: TidalPermitIn) -> PermitOut:
+    await _agreement_estate(ctx, agreement_id)
+    permit = await tidal.apply_tidal(
+        ctx.session,
+        agreement_id,
+        data.get("plate"),
+        str(data.get("holder_name") or ""),
+        ctx.user.id if ctx.user else None,
+    )
+    return PermitOut.of(permit)
+
+
+@get("/parking/estates/{estate_id:int}/allocations", name="parking:api:allocations", summary="Active allocations")
+async def api_allocations(ctx: RequestContext, estate_id: int) -> list[AllocationOut]:
+    estate = await _estate(ctx, estate_id)
+    return [AllocationOut.of(a) for a in await tidal.allocations(ctx.session, estate.id)]
+
+
+@post(
+    "/parking/estates/{estate_id:int}/allocations",
+    name="parking:api:allocate",
+    summary="Allocate a space in weekly windows (409 when it overlaps another allocation of the space)",
+)
+async def api_allocate(ctx: RequestContext, estate_id: int, data: AllocationIn) -> AllocationOut:
+    estate = await _estate(ctx, estate_id)
+    await _run(ctx, estate)
+    allocation = await tidal.allocate(ctx.session, estate.id, dict(data), data.get("agreement_id"))
+    return AllocationOut.of(allocation)
+
+
+@get("/parking/tidal-totals", name="parking:api:tidal-totals", summary="The district's tidal sharing today")
+async def api_tidal_totals(ctx: RequestContext) -> TotalsOut:
+    ctx.require(KEY, "view")
+    t = await tidal.totals(ctx.session, _today())
+    return TotalsOut(t.sites, t.spaces, t.estates)
+
+
 API_ROUTES = [
     api_estates,
     api_estate_add,
@@ -465,4 +703,12 @@ API_ROUTES = [
     api_apply,
     api_permit_step,
     api_whitelist,
+    api_agreements,
+    api_agreement_add,
+    api_agreement_sign,
+    api_agreement_terminate,
+    api_tidal_permit,
+    api_allocations,
+    api_allocate,
+    api_tidal_totals,
 ]

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from core.plugin_api import residents, utcnow, votes
 from core.plugin_api import gettext as _
+from core.plugin_api import residents, utcnow, votes
 from plugins.parking.models import Convention, ParkingEstate
 from plugins.parking.service import Conflict, Refused
 
@@ -237,7 +237,10 @@ async def enter_stack(
         raise Refused("请选择投票方式", "Choose how the ballots came in.", errors={"channel": _("Choose a channel.")})
     try:
         return await votes.enter_ballots(
-            session, convention.vote_id, [(household_ref(h), c) for h, c in stack], channel=channel,
+            session,
+            convention.vote_id,
+            [(household_ref(h), c) for h, c in stack],
+            channel=channel,
             entered_by_id=entered_by,
         )
     except votes.AlreadyVoted as exc:

@@ -28,6 +28,8 @@ __all__ = (
     "ParkingEstate",
     "Permit",
     "Space",
+    "TidalAgreement",
+    "TidalAllocation",
 )
 
 SPACE_KINDS = ("fixed", "pool", "tidal", "visitor", "accessible")
@@ -151,7 +153,14 @@ class Permit(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
     parking_estate_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_estate.id", ondelete="CASCADE"))
     convention_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_convention.id", ondelete="RESTRICT"))
-    household_id: Mapped[int] = mapped_column(BigId, ForeignKey("households.id", ondelete="CASCADE"), index=True)
+    # A resident's card belongs to a household; a tidal card to a partner's employee under an agreement.
+    household_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("households.id", ondelete="CASCADE"), index=True, default=None
+    )
+    agreement_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("parking_tidal_agreement.id", ondelete="CASCADE"), default=None
+    )
+    holder_name: Mapped[str] = mapped_column(String(50), default="")
     plate: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str] = mapped_column(String(12))
     status: Mapped[str] = mapped_column(String(12))
@@ -170,3 +179,64 @@ class Permit(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     decided_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
     decided_at: Mapped[datetime | None] = mapped_column(default=None)
     note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class TidalAgreement(IdPrimaryKey, DistrictScoped, Timestamps, Base):
+    """A tidal sharing agreement (潮汐式停车协议) with a partner: spaces offered in weekly windows, price, term.
+
+    ``draft`` → ``signed`` (by the estate's committee and the partner; supervised by the
+    community committee) → ``terminated``. Permits for the partner's employees only once signed.
+    """
+
+    __tablename__ = "parking_tidal_agreement"
+    __table_args__ = (
+        CheckConstraint(_in("status", ("draft", "signed", "terminated")), name="status"),
+        CheckConstraint("space_count > 0", name="space_count"),
+        CheckConstraint("term_to >= term_from", name="term_order"),
+    )
+
+    parking_estate_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("parking_estate.id", ondelete="CASCADE"), index=True
+    )
+    partner: Mapped[str] = mapped_column(String(100))
+    space_count: Mapped[int] = mapped_column(Integer)
+    days: Mapped[str] = mapped_column(String(7), default="12345")
+    start_minute: Mapped[int] = mapped_column(Integer, default=510)
+    end_minute: Mapped[int] = mapped_column(Integer, default=1020)
+    price_fen: Mapped[int] = mapped_column(Integer, default=0)  # per space and month
+    term_from: Mapped[date] = mapped_column(Date)
+    term_to: Mapped[date] = mapped_column(Date)
+    signatories: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    signed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TidalAllocation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
+    """A space given to someone in weekly windows between two dates; no two active ones of a space overlap.
+
+    ``end_minute`` ≤ ``start_minute`` means the window crosses midnight (17:00–08:30 the
+    next morning). Windows are half-open: one ending at 08:30 and one starting at 08:30 do
+    not overlap (the hand-over).
+    """
+
+    __tablename__ = "parking_tidal_allocation"
+    __table_args__ = (
+        CheckConstraint(_in("status", ("active", "released")), name="status"),
+        CheckConstraint(
+            "start_minute >= 0 AND start_minute < 1440 AND end_minute >= 0 AND end_minute <= 1440", name="window"
+        ),
+        Index("ix_parking_tidal_allocation_space", "space_id", "status"),
+    )
+
+    parking_estate_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_estate.id", ondelete="CASCADE"))
+    space_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_space.id", ondelete="CASCADE"))
+    agreement_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("parking_tidal_agreement.id", ondelete="CASCADE"), default=None
+    )
+    holder: Mapped[str] = mapped_column(String(100))
+    days: Mapped[str] = mapped_column(String(7))
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="active")

@@ -113,10 +113,14 @@ async def apply(
     try:
         hid = int(household_id)
     except (TypeError, ValueError):
-        raise Refused("请选择住户", "Choose the household.", errors={"household_id": _("Choose the household.")}) from None
+        raise Refused(
+            "请选择住户", "Choose the household.", errors={"household_id": _("Choose the household.")}
+        ) from None
     normalized = residents.normalize_plate(str(plate or ""))
     if not normalized:
-        raise Refused("车牌号格式有误", "Enter a valid plate.", errors={"plate": _("Enter a valid plate, e.g. 浙B12345.")})
+        raise Refused(
+            "车牌号格式有误", "Enter a valid plate.", errors={"plate": _("Enter a valid plate, e.g. 浙B12345.")}
+        )
     convention = await adopted_convention(session, estate.id)
     if convention is None:
         raise Conflict(
@@ -125,7 +129,8 @@ async def apply(
         )
     if hid not in await _estate_households(session, estate):
         raise Refused(
-            "该住户不在本小区的住户登记中", "This household is not in the estate's register.",
+            "该住户不在本小区的住户登记中",
+            "This household is not in the estate's register.",
             errors={"household_id": _("Choose a household of this estate.")},
         )
     if normalized not in await residents.household_vehicles(session, hid):
@@ -137,8 +142,9 @@ async def apply(
     live = list(
         (
             await session.execute(
-                select(Permit).where(Permit.parking_estate_id == estate.id, Permit.household_id == hid,
-                                     Permit.status.in_(LIVE_PERMIT))
+                select(Permit).where(
+                    Permit.parking_estate_id == estate.id, Permit.household_id == hid, Permit.status.in_(LIVE_PERMIT)
+                )
             )
         ).scalars()
     )

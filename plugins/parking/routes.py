@@ -109,7 +109,9 @@ async def estate_add(request: Request[Any, Any, Any], ctx: RequestContext, data:
     assert ctx.district is not None
     form = FormState(values=dict(data))
     estate = await attempt(
-        ctx, lambda: service.create_estate(ctx.session, ctx.district.id, data.get("estate_id")), form  # type: ignore[union-attr]
+        ctx,
+        lambda: service.create_estate(ctx.session, ctx.district.id, data.get("estate_id")),
+        form,  # type: ignore[union-attr]
     )
     if not form.ok:
         return await _home(request, ctx, form)
@@ -203,12 +205,11 @@ async def _user_names(ctx: RequestContext, ids: list[int]) -> dict[int, str]:
     from sqlalchemy import select  # noqa: PLC0415
 
     rows = await ctx.session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids))))
-    return {uid: name for uid, name in rows.tuples()}
+    return dict(rows.tuples())
 
 
 async def _convention(ctx: RequestContext, convention_id: int) -> tuple[Any, ParkingEstate]:
     from core.plugin_api import NotFound  # noqa: PLC0415
-
     from plugins.parking.models import Convention  # noqa: PLC0415
 
     convention = await ctx.session.get(Convention, convention_id)
@@ -256,7 +257,10 @@ async def convention_put_to_vote(
     back = ctx.url(f"/parking/conventions/{convention.id}")
     user_id = ctx.user.id if ctx.user else None
     return await act(
-        request, ctx, back, lambda: conventions.put_to_vote(ctx.session, convention, user_id=user_id),
+        request,
+        ctx,
+        back,
+        lambda: conventions.put_to_vote(ctx.session, convention, user_id=user_id),
         _("The owners' vote is open."),
     )
 
@@ -281,9 +285,15 @@ async def convention_ballot(
     if not str(household).isdigit():
         return await redirect(request, ctx, back, _("Choose the household."))
     return await act(
-        request, ctx, back,
+        request,
+        ctx,
+        back,
         lambda: conventions.cast(
-            ctx.session, convention, int(household), str(data.get("choice") or ""), channel=channel,
+            ctx.session,
+            convention,
+            int(household),
+            str(data.get("choice") or ""),
+            channel=channel,
             entered_by=ctx.user.id if ctx.user else None,
         ),
         _("The ballot is counted."),
@@ -349,7 +359,12 @@ async def permit_intake(
     permit = await attempt(
         ctx,
         lambda: permits.apply(
-            ctx.session, estate.id, data.get("household_id"), data.get("plate"), channel="window", user_id=user_id,
+            ctx.session,
+            estate.id,
+            data.get("household_id"),
+            data.get("plate"),
+            channel="window",
+            user_id=user_id,
             note=data.get("note", ""),
         ),
         form,

@@ -137,9 +137,7 @@ async def _unit_names(session: AsyncSession, ids: list[int], locale: str) -> dic
 async def estate_view(session: AsyncSession, estate: ParkingEstate, locale: str) -> EstateView:
     """The figures of one estate."""
     names = await _unit_names(session, [estate.estate_id, estate.supervisor_id or 0], locale)
-    total = (
-        await session.execute(select(func.count()).where(Space.parking_estate_id == estate.id))
-    ).scalar_one()
+    total = (await session.execute(select(func.count()).where(Space.parking_estate_id == estate.id))).scalar_one()
     owners = await residents.estate_owners(session, estate.estate_id, locale)
     area = await residents.estate_floor_area(session, estate.estate_id)
     return EstateView(
@@ -177,7 +175,9 @@ async def create_estate(
         raise Refused("请选择小区", "Choose an estate.", errors={"estate_id": _("Choose an estate.")}) from None
     unit = await session.get(OrgUnit, unit_id)
     if unit is None or unit.district_id != district_id or unit.kind != "estate":
-        raise Refused("请选择本区的小区", "Choose an estate of this district.", errors={"estate_id": _("Choose an estate.")})
+        raise Refused(
+            "请选择本区的小区", "Choose an estate of this district.", errors={"estate_id": _("Choose an estate.")}
+        )
     taken = (await session.execute(select(ParkingEstate.id).where(ParkingEstate.estate_id == unit_id))).first()
     if taken:
         raise Conflict("该小区已实行停车自管", "This estate is already under parking self-governance.")
@@ -261,7 +261,9 @@ def _date(raw: Any, field: str, required: bool) -> date | None:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        raise Refused("日期格式有误", "A date is YYYY-MM-DD.", errors={field: _("Enter a date (YYYY-MM-DD).")}) from None
+        raise Refused(
+            "日期格式有误", "A date is YYYY-MM-DD.", errors={field: _("Enter a date (YYYY-MM-DD).")}
+        ) from None
 
 
 async def add_member(

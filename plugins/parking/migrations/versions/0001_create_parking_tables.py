@@ -1,8 +1,8 @@
-"""Create the parking tables: estates, spaces, committee members, conventions, permits.
+"""Create the parking tables: estates, spaces, committee, conventions, permits, tidal agreements and allocations.
 
 Revision ID: parking_0001
 Revises:
-Create Date: 2026-12-06 19:35:49.728015
+Create Date: 2026-12-06 20:15:15.443980
 """
 
 from __future__ import annotations
@@ -176,10 +176,55 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_parking_space_parking_estate_id"), ["parking_estate_id"], unique=False)
 
     op.create_table(
+        "parking_tidal_agreement",
+        sa.Column("parking_estate_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("partner", sa.String(length=100), nullable=False),
+        sa.Column("space_count", sa.Integer(), nullable=False),
+        sa.Column("days", sa.String(length=7), nullable=False),
+        sa.Column("start_minute", sa.Integer(), nullable=False),
+        sa.Column("end_minute", sa.Integer(), nullable=False),
+        sa.Column("price_fen", sa.Integer(), nullable=False),
+        sa.Column("term_from", sa.Date(), nullable=False),
+        sa.Column("term_to", sa.Date(), nullable=False),
+        sa.Column("signatories", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("signed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("district_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('draft', 'signed', 'terminated')", name=op.f("ck_parking_tidal_agreement_status")
+        ),
+        sa.CheckConstraint("space_count > 0", name=op.f("ck_parking_tidal_agreement_space_count")),
+        sa.CheckConstraint("term_to >= term_from", name=op.f("ck_parking_tidal_agreement_term_order")),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_parking_tidal_agreement_district_id_districts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["parking_estate_id"],
+            ["parking_estate.id"],
+            name=op.f("fk_parking_tidal_agreement_parking_estate_id_parking_estate"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parking_tidal_agreement")),
+    )
+    with op.batch_alter_table("parking_tidal_agreement", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_parking_tidal_agreement_district_id"), ["district_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_parking_tidal_agreement_parking_estate_id"), ["parking_estate_id"], unique=False
+        )
+
+    op.create_table(
         "parking_permit",
         sa.Column("parking_estate_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("convention_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("household_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("household_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("agreement_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("holder_name", sa.String(length=50), nullable=False),
         sa.Column("plate", sa.String(length=10), nullable=False),
         sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
@@ -212,6 +257,12 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "start_minute >= 0 AND start_minute < 1440 AND end_minute > 0 AND end_minute <= 1440",
             name=op.f("ck_parking_permit_window"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["parking_tidal_agreement.id"],
+            name=op.f("fk_parking_permit_agreement_id_parking_tidal_agreement"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["applied_by"], ["users.id"], name=op.f("fk_parking_permit_applied_by_users"), ondelete="SET NULL"
@@ -260,9 +311,65 @@ def upgrade() -> None:
             postgresql_where=sa.text("status IN ('waiting', 'applied', 'approved', 'issued', 'suspended')"),
         )
 
+    op.create_table(
+        "parking_tidal_allocation",
+        sa.Column("parking_estate_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("space_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("agreement_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("holder", sa.String(length=100), nullable=False),
+        sa.Column("days", sa.String(length=7), nullable=False),
+        sa.Column("start_minute", sa.Integer(), nullable=False),
+        sa.Column("end_minute", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_to", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("district_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.CheckConstraint("status IN ('active', 'released')", name=op.f("ck_parking_tidal_allocation_status")),
+        sa.CheckConstraint(
+            "start_minute >= 0 AND start_minute < 1440 AND end_minute >= 0 AND end_minute <= 1440",
+            name=op.f("ck_parking_tidal_allocation_window"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"],
+            ["parking_tidal_agreement.id"],
+            name=op.f("fk_parking_tidal_allocation_agreement_id_parking_tidal_agreement"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["district_id"],
+            ["districts.id"],
+            name=op.f("fk_parking_tidal_allocation_district_id_districts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["parking_estate_id"],
+            ["parking_estate.id"],
+            name=op.f("fk_parking_tidal_allocation_parking_estate_id_parking_estate"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["space_id"],
+            ["parking_space.id"],
+            name=op.f("fk_parking_tidal_allocation_space_id_parking_space"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_parking_tidal_allocation")),
+    )
+    with op.batch_alter_table("parking_tidal_allocation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_parking_tidal_allocation_district_id"), ["district_id"], unique=False)
+        batch_op.create_index("ix_parking_tidal_allocation_space", ["space_id", "status"], unique=False)
+
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("parking_tidal_allocation", schema=None) as batch_op:
+        batch_op.drop_index("ix_parking_tidal_allocation_space")
+        batch_op.drop_index(batch_op.f("ix_parking_tidal_allocation_district_id"))
+
+    op.drop_table("parking_tidal_allocation")
     with op.batch_alter_table("parking_permit", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_parking_permit_live_plate",
@@ -274,6 +381,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_parking_permit_district_id"))
 
     op.drop_table("parking_permit")
+    with op.batch_alter_table("parking_tidal_agreement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_parking_tidal_agreement_parking_estate_id"))
+        batch_op.drop_index(batch_op.f("ix_parking_tidal_agreement_district_id"))
+
+    op.drop_table("parking_tidal_agreement")
     with op.batch_alter_table("parking_space", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_parking_space_parking_estate_id"))
         batch_op.drop_index(batch_op.f("ix_parking_space_district_id"))
