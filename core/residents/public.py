@@ -41,11 +41,11 @@ __all__ = (
     "household_members",
     "household_vehicles",
     "households_of_user",
-    "register_households",
     "mask_id_number",
     "mask_phone",
     "normalize_phone",
     "normalize_plate",
+    "register_households",
 )
 
 OWNER_RELATIONS = ("owner", "co_owner")

@@ -122,7 +122,8 @@ async def open_item_vote(
             closes_at=now + timedelta(hours=VOTE_HOURS),
             created_by_id=ctx.user.id,
         )
-        voters = await members(ctx.session, council.id) if base == "all_members" else await present_members(ctx, meeting)
+        all_members = base == "all_members"
+        voters = await members(ctx.session, council.id) if all_members else await present_members(ctx, meeting)
         electorate = [votes.Voter(f"member:{m.id}", m.user_id) for m in voters]
         await votes.open_vote(ctx.session, vote.id, electorate)
     except votes.VoteError as exc:
@@ -133,15 +134,20 @@ async def open_item_vote(
 
 
 def _rules(preset: str, quorum_rule: str, base: str) -> votes.Rules:
-    """The core rules for the room's choices: the preset, a two-thirds quorum, counted of all members or those present."""
+    """The core rules for the room's choices: the preset, a two-thirds quorum, counted of all members or present."""
     rules = votes.PRESETS[preset]()
     if quorum_rule == "two_thirds":
         rules = rules.with_quorum(heads=votes.Threshold.at_least(2, 3), weight=rules.quorum_weight)
     if base == "all_members" and preset not in ("owners_ordinary", "owners_major"):
         # Of all members, not only of those who voted: e.g. 全体成员三分之二以上同意.
         rules = votes.Rules(
-            rules.preset, rules.pass_heads, base="electorate", pass_weight=rules.pass_weight,
-            quorum_heads=rules.quorum_heads, quorum_weight=rules.quorum_weight, allow_change=rules.allow_change,
+            rules.preset,
+            rules.pass_heads,
+            base="electorate",
+            pass_weight=rules.pass_weight,
+            quorum_heads=rules.quorum_heads,
+            quorum_weight=rules.quorum_weight,
+            allow_change=rules.allow_change,
         )
     return rules
 

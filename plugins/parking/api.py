@@ -225,7 +225,7 @@ class ConventionIn(TypedDict, total=False):
 
 
 class BallotIn(TypedDict, total=False):
-    """A household's ballot: ``choice`` for/against/abstain; ``channel`` online (the owner) or paper/hands/door_to_door (staff)."""
+    """A household's ballot: ``choice`` for/against/abstain; ``channel`` online (owner) or paper/hands/door_to_door."""
 
     household_id: int
     choice: Code
@@ -563,7 +563,7 @@ class TotalsOut:
 
 
 class AgreementIn(TypedDict, total=False):
-    """A draft agreement: partner, spaces, weekly window (days "12345", start/end "08:30"), price per space and month (fen), term."""
+    """A draft agreement: partner, spaces, weekly window (days "12345", start/end "08:30"), price (fen/month), term."""
 
     partner: Title
     space_count: int

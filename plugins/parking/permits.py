@@ -47,6 +47,15 @@ __all__ = (
 )
 
 DAY_NAMES = "一二三四五六日"
+ACTION_ZH = {
+    "approve": "批准",
+    "issue": "发卡",
+    "suspend": "暂停",
+    "reinstate": "恢复",
+    "revoke": "注销",
+    "refuse": "驳回",
+    "expire": "到期",
+}
 TRANSITIONS = {
     "approve": ("applied",),
     "issue": ("approved",),
@@ -85,7 +94,8 @@ def kind_label(kind: str) -> str:
 def window_text(permit: Permit) -> str:
     """``周一至周日 00:00–24:00`` style: the days and hours the card opens the gate."""
     days = "、".join(DAY_NAMES[int(d) - 1] for d in permit.days) if permit.days != "1234567" else _("every day")
-    return f"{days} {permit.start_minute // 60:02d}:{permit.start_minute % 60:02d}–{permit.end_minute // 60:02d}:{permit.end_minute % 60:02d}"
+    start, end = permit.start_minute, permit.end_minute
+    return f"{days} {start // 60:02d}:{start % 60:02d}–{end // 60:02d}:{end % 60:02d}"
 
 
 async def _estate_households(session: AsyncSession, estate: ParkingEstate) -> dict[int, str]:
@@ -198,7 +208,7 @@ async def _step(session: AsyncSession, permit_id: int, action: str, user_id: int
     await session.refresh(permit)
     if permit.status not in TRANSITIONS[action]:
         raise Conflict(
-            f"停车卡当前为“{status_label(permit.status)}”，不能{ {'approve': '批准', 'issue': '发卡', 'suspend': '暂停', 'reinstate': '恢复', 'revoke': '注销', 'refuse': '驳回', 'expire': '到期'}[action] }",
+            f"停车卡当前为“{status_label(permit.status)}”，不能{ACTION_ZH[action]}",
             f"A permit that is {permit.status} cannot be {action}d.",
         )
     freed = permit.status in ("applied", "approved", "issued", "suspended") and permit.space_id is None

@@ -34,7 +34,7 @@ from core.plugin_api import (
     utcnow,
 )
 from core.plugin_api import gettext as _
-from plugins.parking import conventions, permits, service
+from plugins.parking import conventions, permits, service, tidal
 from plugins.parking.manifest import KEY
 from plugins.parking.models import COMMITTEE_ROLES, SPACE_KINDS, ParkingEstate
 
@@ -477,6 +477,131 @@ async def mine_apply(request: Request[Any, Any, Any], ctx: RequestContext, data:
     return await redirect(request, ctx, ctx.url("/parking/mine"), message)
 
 
+# ---------------------------------------------------------------- tidal sharing and the district dashboard
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+async def _tidal_page(
+    request: Request[Any, Any, Any], ctx: RequestContext, estate: ParkingEstate, forms: dict[str, FormState]
+) -> Response[Any]:
+    failed = next((f for f in forms.values() if not f.ok), None)
+    spaces = await service.spaces(ctx.session, estate.id)
+    return await page(
+        request,
+        ctx,
+        "parking/tidal.html",
+        status_code=error_status(request, failed) if failed else 200,
+        estate=await service.estate_view(ctx.session, estate, ctx.locale),
+        agreements=await tidal.agreements(ctx.session, estate.id),
+        allocations=await tidal.allocations(ctx.session, estate.id),
+        space_codes={s.id: s.code for s in spaces},
+        space_options=[(s.id, f"{s.code} · {service.space_kind_label(s.kind)}") for s in spaces],
+        can_run=await may_run(ctx, estate),
+        forms={"agreement": FormState(), "allocation": FormState(), **forms},
+        hhmm=_hhmm,
+        day_text=lambda days: "、".join("一二三四五六日"[int(d) - 1] for d in days),
+        agreement_status={"draft": _("Draft"), "signed": _("Signed"), "terminated": _("Terminated")},
+        day_options=[("12345", _("Workdays (Mon–Fri)")), ("67", _("Weekends")), ("1234567", _("Every day"))],
+        agreement_options=[
+            (a.id, a.partner) for a in await tidal.agreements(ctx.session, estate.id) if a.status == "signed"
+        ],
+        notices=await flashes(request, ctx),
+        **_helpers(ctx),
+    )
+
+
+@get("/parking/estates/{estate_id:int}/tidal", name="parking:tidal")
+async def tidal_page(request: Request[Any, Any, Any], ctx: RequestContext, estate_id: int) -> Response[Any]:
+    """Tidal sharing of an estate: agreements with partners and the allocations of spaces by time."""
+    ctx.require(KEY, "view")
+    estate = await service.estate_or_404(ctx.session, estate_id)
+    return await _tidal_page(request, ctx, estate, {})
+
+
+@post("/parking/estates/{estate_id:int}/agreements", name="parking:agreement-add", status_code=200)
+async def agreement_add(
+    request: Request[Any, Any, Any], ctx: RequestContext, estate_id: int, data: Form
+) -> Response[Any]:
+    """Draft an agreement with a partner (price entered in yuan per space and month)."""
+    ctx.require(KEY, "view")
+    estate = await service.estate_or_404(ctx.session, estate_id)
+    await _require_run(ctx, estate)
+    form = FormState(values=dict(data))
+    values = dict(data)
+    try:
+        values["price_fen"] = str(conventions._fen(data.get("price_yuan", "0"), "price_yuan"))
+    except service.Refused as exc:
+        form.refuse(exc, ctx.locale)
+        return await _tidal_page(request, ctx, estate, {"agreement": form})
+    await attempt(ctx, lambda: tidal.create_agreement(ctx.session, estate, values), form)
+    if not form.ok:
+        return await _tidal_page(request, ctx, estate, {"agreement": form})
+    return await redirect(request, ctx, ctx.url(f"/parking/estates/{estate.id}/tidal"), _("Saved."))
+
+
+@post("/parking/agreements/{agreement_id:int}/{action:str}", name="parking:agreement-step", status_code=200)
+async def agreement_step(
+    request: Request[Any, Any, Any], ctx: RequestContext, agreement_id: int, action: str, data: Form
+) -> Response[Any]:
+    """Sign or terminate an agreement."""
+    from core.plugin_api import NotFound  # noqa: PLC0415
+
+    ctx.require(KEY, "view")
+    agreement = await tidal._agreement(ctx.session, agreement_id)
+    estate = await service.estate_or_404(ctx.session, agreement.parking_estate_id)
+    await _require_run(ctx, estate)
+    back = ctx.url(f"/parking/estates/{estate.id}/tidal")
+    if action == "sign":
+        signatories = data.get("signatories", "")
+        return await act(request, ctx, back, lambda: tidal.sign(ctx.session, agreement_id, signatories), _("Signed."))
+    if action == "terminate":
+        return await act(request, ctx, back, lambda: tidal.terminate(ctx.session, agreement_id), _("Terminated."))
+    raise NotFound(_("Not found."))
+
+
+@post("/parking/estates/{estate_id:int}/allocations", name="parking:allocate", status_code=200)
+async def allocation_add(
+    request: Request[Any, Any, Any], ctx: RequestContext, estate_id: int, data: Form
+) -> Response[Any]:
+    """Allocate a space in weekly windows; an overlap with another allocation comes back next to the hours."""
+    ctx.require(KEY, "view")
+    estate = await service.estate_or_404(ctx.session, estate_id)
+    await _require_run(ctx, estate)
+    form = FormState(values=dict(data))
+    values = dict(data)
+    raw_agreement = str(data.get("agreement_id") or "")
+    agreement_id = int(raw_agreement) if raw_agreement.isdigit() else None
+    await attempt(ctx, lambda: tidal.allocate(ctx.session, estate.id, values, agreement_id), form)
+    if not form.ok:
+        return await _tidal_page(request, ctx, estate, {"allocation": form})
+    return await redirect(request, ctx, ctx.url(f"/parking/estates/{estate.id}/tidal"), _("Saved."))
+
+
+@get("/parking/dashboard", name="parking:dashboard")
+async def dashboard(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """The district's parking: estates, spaces, cards, waiting lists, tidal sharing (sites and extra spaces)."""
+    ctx.require(KEY, "manage")
+    estates = [await service.estate_view(ctx.session, e, ctx.locale) for e in await service.list_estates(ctx.session)]
+    rows = []
+    for view in estates:
+        counts = await permits.counts(ctx.session, view.id)
+        rows.append((view, counts))
+    return await page(
+        request,
+        ctx,
+        "parking/dashboard.html",
+        rows=rows,
+        totals=await tidal.totals(ctx.session, _today()),
+        spaces=sum(v.spaces for v in estates),
+        issued=sum(c.get("issued", 0) for _v, c in rows),
+        waiting=sum(c.get("waiting", 0) for _v, c in rows),
+        notices=[],
+    )
+
+
 ROUTES = [
     home,
     estate_add,
@@ -494,4 +619,9 @@ ROUTES = [
     whitelist,
     mine,
     mine_apply,
+    tidal_page,
+    agreement_add,
+    agreement_step,
+    allocation_add,
+    dashboard,
 ]

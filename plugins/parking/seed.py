@@ -71,7 +71,7 @@ async def seed_parking(session: AsyncSession, district: District) -> int:
         return 0
     if (await session.execute(select(ParkingEstate.id).where(ParkingEstate.estate_id == yanyue.id))).first():
         return 0
-    rng = random.Random(461)
+    rng = random.Random(461)  # noqa: S311 - repeatable demo data, not secrets
     today = utcnow().astimezone(TIMEZONE).date()
     users = {role: await _user(session, district, yanyue.parent_id or yanyue.id, u, d) for u, d, role in DEMO_USERS}
 

@@ -161,7 +161,8 @@ class TestStaffEnteredBallots:
         """enter_ballots records each ballot with its channel and clerk and counts them like single ballots."""
         vote = new_vote(db, world, people(4))
         stack = [("p0", "for"), ("p1", "for"), ("p2", "against")]
-        entered = db(lambda s: votes.enter_ballots(s, vote, stack, channel="door_to_door", entered_by_id=world["clerk"]))
+        clerk = world["clerk"]
+        entered = db(lambda s: votes.enter_ballots(s, vote, stack, channel="door_to_door", entered_by_id=clerk))
         assert entered == 3
         ballots = db(lambda s: votes.named_ballots(s, vote))
         assert sorted((b.voter_ref, b.choice, b.channel, b.entered_by_id) for b in ballots) == [

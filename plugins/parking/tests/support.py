@@ -69,7 +69,8 @@ async def build_world(session: AsyncSession) -> World:
     ids = await register_households(session, district.id, yanyue.id, rows)
     owner = (
         await session.execute(
-            select(Person).join(HouseholdMember, HouseholdMember.person_id == Person.id)
+            select(Person)
+            .join(HouseholdMember, HouseholdMember.person_id == Person.id)
             .where(HouseholdMember.household_id == ids[0])
         )
     ).scalar_one()
@@ -98,9 +99,7 @@ async def adopt_convention(session: AsyncSession, world: World, **fields: Any) -
     convention = await conventions.create_convention(session, estate, data, world.users["worker"])
     await conventions.put_to_vote(session, convention, user_id=world.users["worker"])
     for household in world.households:
-        await conventions.cast(
-            session, convention, household, "for", channel="paper", entered_by=world.users["worker"]
-        )
+        await conventions.cast(session, convention, household, "for", channel="paper", entered_by=world.users["worker"])
     await conventions.close(session, convention)
     assert convention.status == "adopted"
     return convention.id

@@ -21,25 +21,35 @@ def test_worker_drafts_a_convention_puts_it_to_the_vote_and_the_owner_votes_onli
     page = client.get(estate_url)
     assert page.status_code == 200
     assert "偃月小区" in page.text and "P-01" in page.text and "周主任" in page.text
-    drafted = _post(client, f"{estate_url}/conventions", {"title": "偃月小区停车公约", "body": "一户一车优先。",
-                                                           "first_car_yuan": "0", "second_car_yuan": "50.00"},
-                    page=estate_url)
+    drafted = _post(
+        client,
+        f"{estate_url}/conventions",
+        {"title": "偃月小区停车公约", "body": "一户一车优先。", "first_car_yuan": "0", "second_car_yuan": "50.00"},
+        page=estate_url,
+    )
     assert drafted.status_code == 303
     convention_url = drafted.headers["location"]
     opened = _post(client, f"{convention_url}/vote", {})
     assert opened.status_code == 303
     page = client.get(convention_url).text
     assert "业主表决中" in page and "0 / 6" in page
-    entered = _post(client, f"{convention_url}/ballot",
-                    {"household_id": str(world.households[1]), "choice": "against", "channel": "door_to_door"},
-                    page=convention_url)
+    entered = _post(
+        client,
+        f"{convention_url}/ballot",
+        {"household_id": str(world.households[1]), "choice": "against", "channel": "door_to_door"},
+        page=convention_url,
+    )
     assert entered.status_code == 303
     client.get("/logout")
     owner = login(client, "resident")
     page = owner.get(convention_url).text
     assert "我的投票" in page
-    voted = _post(owner, f"{convention_url}/ballot",
-                  {"household_id": str(world.households[0]), "choice": "for", "channel": "online"}, page=convention_url)
+    voted = _post(
+        owner,
+        f"{convention_url}/ballot",
+        {"household_id": str(world.households[0]), "choice": "for", "channel": "online"},
+        page=convention_url,
+    )
     assert voted.status_code == 303
     page = owner.get(convention_url).text
     assert "2</strong> / 6" in page
@@ -58,7 +68,9 @@ def test_resident_cannot_vote_for_a_neighbour_or_enter_paper_ballots(client, wor
     owner = login(client, "resident")
     ballot = f"{drafted.headers['location']}/ballot"
     page = drafted.headers["location"]
-    assert _post(owner, ballot, {"household_id": str(world.households[1]), "choice": "for"}, page=page).status_code == 403
+    assert (
+        _post(owner, ballot, {"household_id": str(world.households[1]), "choice": "for"}, page=page).status_code == 403
+    )
     paper = {"household_id": str(world.households[1]), "choice": "for", "channel": "paper"}
     assert _post(owner, ballot, paper, page=page).status_code == 403
     assert "0</strong> / 6" in owner.get(page).text

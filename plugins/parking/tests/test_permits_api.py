@@ -29,12 +29,17 @@ def test_no_card_before_the_convention_is_adopted(client, world):
 
 
 def test_apply_approve_issue_and_the_gate_whitelist(client, world, seed):
-    """A resident applies online; the chair approves and issues card P-0001 valid a year; the plate is on the whitelist."""
+    """A resident applies online; the chair approves and issues card P-0001 valid a year; it is on the whitelist."""
     seed(lambda s: adopt_convention(s, world))
     applied = _apply(client, world, world.households[0], "浙b 10001", user="resident", channel="online")
     assert applied.status_code == 201, applied.text
     permit = applied.json()
-    assert (permit["plate"], permit["kind"], permit["status"], permit["fee_fen"]) == ("浙B10001", "resident", "applied", 0)
+    assert (permit["plate"], permit["kind"], permit["status"], permit["fee_fen"]) == (
+        "浙B10001",
+        "resident",
+        "applied",
+        0,
+    )
     chair = _auth(world, "parking-chair")
     assert client.post(f"{API}/permits/{permit['id']}/approve", headers=chair).json()["status"] == "approved"
     issued = client.post(f"{API}/permits/{permit['id']}/issue", headers=chair).json()
@@ -72,7 +77,7 @@ def test_one_live_permit_per_plate_and_only_registered_plates(client, world, see
 
 
 def test_pool_full_goes_to_the_waiting_list_and_a_freed_place_goes_to_the_first(client, world, seed):
-    """3 pool spaces: the 4th and 5th applications wait (first cars ahead of second cars); revoking one promotes the first."""
+    """3 pool spaces: the 4th and 5th wait (first cars ahead of second cars); revoking one promotes the first."""
     seed(lambda s: adopt_convention(s, world))
     h = world.households
     ids = [_apply(client, world, h[i], p).json() for i, p in ((0, "浙B10001"), (1, "浙B20001"), (2, "浙B30001"))]

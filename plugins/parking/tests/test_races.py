@@ -25,8 +25,12 @@ def test_twenty_parallel_applications_never_overfill_the_pool(app, world, seed):
     seed(lambda s: adopt_convention(s, world))
     ids = seed(lambda s: add_households(s, world, [("80.00", (f"浙C{70000 + i}",)) for i in range(20)]))
     calls = [
-        Call("POST", f"{API}/estates/{world.estate}/permits",
-             json={"household_id": h, "plate": f"浙C{70000 + i}", "channel": "window"}, token=world.tokens["worker"])
+        Call(
+            "POST",
+            f"{API}/estates/{world.estate}/permits",
+            json={"household_id": h, "plate": f"浙C{70000 + i}", "channel": "window"},
+            token=world.tokens["worker"],
+        )
         for i, h in enumerate(ids)
     ]
     with serve(app) as url:
@@ -41,9 +45,12 @@ def test_one_plate_applied_for_twenty_times_at_once_gets_one_permit(app, world, 
     """The same plate 20 times in parallel: one application, 19 refused (409), none 5xx."""
     seed(lambda s: adopt_convention(s, world))
     calls = [
-        Call("POST", f"{API}/estates/{world.estate}/permits",
-             json={"household_id": world.households[1], "plate": "浙B20001", "channel": "window"},
-             token=world.tokens["worker"])
+        Call(
+            "POST",
+            f"{API}/estates/{world.estate}/permits",
+            json={"household_id": world.households[1], "plate": "浙B20001", "channel": "window"},
+            token=world.tokens["worker"],
+        )
         for _ in range(20)
     ]
     with serve(app) as url:

@@ -37,23 +37,40 @@ def _auth(world, user="worker"):
 
 
 def _space(client, world, code="T-05"):
-    response = client.post(f"{API}/estates/{world.estate}/spaces", json={"code": code, "kind": "tidal"},
-                           headers=_auth(world))
+    response = client.post(
+        f"{API}/estates/{world.estate}/spaces", json={"code": code, "kind": "tidal"}, headers=_auth(world)
+    )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
 def _agreement(client, world, partner="光大厦", spaces=30):
-    body = {"partner": partner, "space_count": spaces, "days": WORKDAYS, "start": "08:30", "end": "17:00",
-            "price_fen": 30000, "term_from": "2026-01-01", "term_to": "2027-12-31"}
+    body = {
+        "partner": partner,
+        "space_count": spaces,
+        "days": WORKDAYS,
+        "start": "08:30",
+        "end": "17:00",
+        "price_fen": 30000,
+        "term_from": "2026-01-01",
+        "term_to": "2027-12-31",
+    }
     response = client.post(f"{API}/estates/{world.estate}/agreements", json=body, headers=_auth(world))
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
 def _allocate(client, world, space, holder, days, start, end, agreement=None):
-    body = {"space_id": space, "holder": holder, "days": days, "start": start, "end": end,
-            "valid_from": "2026-12-01", "valid_to": "2027-11-30", "agreement_id": agreement}
+    body = {
+        "space_id": space,
+        "holder": holder,
+        "days": days,
+        "start": start,
+        "end": end,
+        "valid_from": "2026-12-01",
+        "valid_to": "2027-11-30",
+        "agreement_id": agreement,
+    }
     return client.post(f"{API}/estates/{world.estate}/allocations", json=body, headers=_auth(world))
 
 
@@ -68,13 +85,18 @@ def test_office_worker_gets_a_card_only_after_signing_and_residents_share_the_sp
     assert early.status_code == 409
     assert "协议尚未签署" in early.json()["detail"]
     assert _allocate(client, world, space, "光大厦", WORKDAYS, "08:30", "17:00", agreement).status_code == 409
-    signed = client.post(f"{API}/agreements/{agreement}/sign", json={"signatories": "李国华；光大厦 王经理"},
-                         headers=_auth(world))
+    signed = client.post(
+        f"{API}/agreements/{agreement}/sign", json={"signatories": "李国华；光大厦 王经理"}, headers=_auth(world)
+    )
     assert signed.json()["status"] == "signed"
     card = client.post(f"{API}/agreements/{agreement}/permits", json=employee, headers=_auth(world))
     assert card.status_code == 201, card.text
     assert (card.json()["kind"], card.json()["days"], card.json()["start"], card.json()["end"]) == (
-        "tidal", WORKDAYS, "08:30", "17:00")
+        "tidal",
+        WORKDAYS,
+        "08:30",
+        "17:00",
+    )
     assert _allocate(client, world, space, "光大厦", WORKDAYS, "08:30", "17:00", agreement).status_code == 201
     clash = _allocate(client, world, space, "王美华", "1", "16:00", "18:00")
     assert clash.status_code == 409
@@ -82,18 +104,30 @@ def test_office_worker_gets_a_card_only_after_signing_and_residents_share_the_sp
     assert _allocate(client, world, space, "王美华", "1234567", "17:00", "08:30").status_code == 201
     assert _allocate(client, world, space, "李建国", "7", "22:00", "09:00").status_code == 409
     listed = client.get(f"{API}/estates/{world.estate}/allocations", headers=_auth(world)).json()
-    assert [(a["holder"], a["start"], a["end"]) for a in listed] == [("光大厦", "08:30", "17:00"),
-                                                                     ("王美华", "17:00", "08:30")]
+    assert [(a["holder"], a["start"], a["end"]) for a in listed] == [
+        ("光大厦", "08:30", "17:00"),
+        ("王美华", "17:00", "08:30"),
+    ]
 
 
 def test_ten_parallel_allocations_of_one_space_give_it_once(app, client, world):
     """10 allocations of T-05 for the same workday window at once: one 201, nine 409, none 5xx."""
     space = _space(client, world)
     calls = [
-        Call("POST", f"{API}/estates/{world.estate}/allocations",
-             json={"space_id": space, "holder": f"住户{i}", "days": WORKDAYS, "start": "08:30", "end": "17:00",
-                   "valid_from": "2026-12-01", "valid_to": "2027-11-30"},
-             token=world.tokens["worker"])
+        Call(
+            "POST",
+            f"{API}/estates/{world.estate}/allocations",
+            json={
+                "space_id": space,
+                "holder": f"住户{i}",
+                "days": WORKDAYS,
+                "start": "08:30",
+                "end": "17:00",
+                "valid_from": "2026-12-01",
+                "valid_to": "2027-11-30",
+            },
+            token=world.tokens["worker"],
+        )
         for i in range(10)
     ]
     with serve(app) as url:
@@ -108,8 +142,9 @@ def test_district_totals_count_signed_agreements_and_drop_a_terminated_one(clien
     _agreement(client, world, "草拟中的公司", 99)
     for agreement in (first, second):
         client.post(f"{API}/agreements/{agreement}/sign", json={"signatories": "双方"}, headers=_auth(world))
-    card = client.post(f"{API}/agreements/{first}/permits", json={"holder_name": "周晓", "plate": "沪A12345"},
-                       headers=_auth(world)).json()
+    card = client.post(
+        f"{API}/agreements/{first}/permits", json={"holder_name": "周晓", "plate": "沪A12345"}, headers=_auth(world)
+    ).json()
     totals = client.get(f"{API}/tidal-totals", headers=_auth(world, "resident")).json()
     assert totals == {"sites": 2, "spaces": 50, "estates": 1}
     assert client.post(f"{API}/agreements/{first}/terminate", headers=_auth(world)).json()["status"] == "terminated"
