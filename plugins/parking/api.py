@@ -356,9 +356,7 @@ async def api_ballot(ctx: RequestContext, convention_id: int, data: BallotIn) ->
     channel = str(data.get("channel") or "online")
     household = data.get("household_id")
     if not isinstance(household, int):
-        from core.plugin_api import InvalidData  # noqa: PLC0415
-
-        raise InvalidData(
+        raise service.Refused(
             "请选择住户", "household_id is required.", errors={"household_id": _("Choose the household.")}
         )
     if channel == "online":

@@ -107,12 +107,9 @@ async def estate_add(request: Request[Any, Any, Any], ctx: RequestContext, data:
     """Put a core estate under parking self-governance."""
     ctx.require(KEY, "manage")
     assert ctx.district is not None
+    district_id = ctx.district.id
     form = FormState(values=dict(data))
-    estate = await attempt(
-        ctx,
-        lambda: service.create_estate(ctx.session, ctx.district.id, data.get("estate_id")),
-        form,  # type: ignore[union-attr]
-    )
+    estate = await attempt(ctx, lambda: service.create_estate(ctx.session, district_id, data.get("estate_id")), form)
     if not form.ok:
         return await _home(request, ctx, form)
     return await redirect(request, ctx, ctx.url(f"/parking/estates/{estate.id}"), _("Saved."))
