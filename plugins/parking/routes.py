@@ -202,7 +202,7 @@ async def _user_names(ctx: RequestContext, ids: list[int]) -> dict[int, str]:
     from sqlalchemy import select  # noqa: PLC0415
 
     rows = await ctx.session.execute(select(User.id, User.display_name).where(User.id.in_(set(ids))))
-    return dict(rows.tuples())
+    return dict(list(rows.tuples()))
 
 
 async def _convention(ctx: RequestContext, convention_id: int) -> tuple[Any, ParkingEstate]:

@@ -3,7 +3,7 @@
 461 households in the residents registry (the core's demo households plus generated
 ones, no logins), 120 cars, 60 spaces (50 in the shared pool), the committee, the
 convention adopted by the owners' vote (door-to-door ballots entered by the chair,
-through ``core.votes``), 50 first cars issued and the second cars on the waiting list.
+through ``core.votes``), 50 first cars issued and 10 second cars on the waiting list.
 The core demo's ``resident`` (刘洋, 3-1-501, 浙B8K2M6) has no card yet: the tour applies.
 
 Demo logins (password ``sanshe-demo``): ``parking-chair`` (主任), ``parking-treasurer``
@@ -125,7 +125,8 @@ async def seed_parking(session: AsyncSession, district: District) -> int:
     await conventions.enter_stack(session, convention, stack, channel="door_to_door", entered_by=users["chair"].id)
     await conventions.close(session, convention)
 
-    # First cars of the households with cars: 50 issued (the pool is full); second cars wait.
+    # First cars of the households with cars: 50 issued (the pool is full); 10 second cars wait. A first car
+    # applying now goes ahead of every second car on the waiting list.
     with_cars = [(hid, row) for hid, row in zip(ids, rows, strict=True) if row.plates]
     issued_at = utcnow() - timedelta(days=60)
     base = {"district_id": district.id, "parking_estate_id": estate.id, "convention_id": convention.id}
@@ -147,19 +148,6 @@ async def seed_parking(session: AsyncSession, district: District) -> int:
             "decided_at": issued_at,
         }
         for n, (hid, row) in enumerate(with_cars[:POOL], start=1)
-    ]
-    cards += [
-        {
-            **base,
-            "household_id": hid,
-            "plate": row.plates[0],
-            "kind": "resident",
-            "status": "waiting",
-            "fee_fen": 0,
-            "channel": "online",
-            "applied_at": issued_at + timedelta(days=n + 1),
-        }
-        for n, (hid, row) in enumerate(with_cars[POOL : POOL + 6])
     ]
     seconds = [(h, r) for h, r in with_cars[:POOL] if len(r.plates) > 1][:10]
     cards += [
