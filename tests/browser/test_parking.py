@@ -42,7 +42,7 @@ def test_resident_applies_on_the_phone_and_the_chair_issues_the_card(browser, li
     chair = _phone(browser, live_server, "parking-chair")
     chair.goto(PK)
     chair.get_by_role("link", name="偃月小区").click()
-    chair.get_by_role("link", name="停车卡与申请").click()
+    chair.get_by_role("button", name="停车卡与申请").click()
     chair.get_by_role("button", name="注销 浙B70000").click()
     chair.get_by_role("button", name="批准 浙B8K2M6").click()  # the first car moved up, ahead of second cars
     chair.get_by_role("button", name="发卡 浙B8K2M6").click()
