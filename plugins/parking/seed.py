@@ -19,9 +19,19 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
-from core.plugin_api import DEMO_PASSWORD, TIMEZONE, Membership, OrgUnit, User, hash_password, residents, utcnow
-from plugins.parking import conventions, service
-from plugins.parking.models import ParkingEstate, Permit, Space
+from core.plugin_api import (
+    DEMO_PASSWORD,
+    TIMEZONE,
+    Membership,
+    OrgUnit,
+    OrgUnitKind,
+    User,
+    hash_password,
+    residents,
+    utcnow,
+)
+from plugins.parking import conventions, service, tidal
+from plugins.parking.models import ParkingEstate, Permit, Space, TidalAgreement
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -166,4 +176,72 @@ async def seed_parking(session: AsyncSession, district: District) -> int:
     await session.execute(insert(Permit), cards)
     estate.last_card_no = POOL
     await session.flush()
+    await _tangqiao(session, district, yanyue.parent_id, today)
     return len(ids)
+
+
+# 塘桥's tidal sharing: 30 agreements with offices and companies, 1,700 extra spaces in all.
+PARTNERS = ("光大厦", "塘桥大厦", "浦东商务楼", "金融服务中心", "科技园一期", "卫生服务中心")
+
+
+async def _tangqiao(session: AsyncSession, district: District, parent_id: int | None, today: date) -> None:
+    """塘桥小区 (an estate of the demo) with 5 tidal spaces, 30 signed agreements (1,700 spaces), two allocations."""
+    unit = OrgUnit(
+        district_id=district.id,
+        code="tangqiao",
+        name_zh="塘桥小区",
+        name_en="Tangqiao Estate",
+        kind=OrgUnitKind.ESTATE,
+        parent_id=parent_id,
+    )
+    session.add(unit)
+    await session.flush()
+    estate = await service.create_estate(session, district.id, unit.id)
+    await session.execute(
+        insert(Space),
+        [
+            {"district_id": district.id, "parking_estate_id": estate.id, "code": f"T-{n:02d}", "kind": "tidal"}
+            for n in range(1, 6)
+        ],
+    )
+    term_from, term_to = date(today.year, 1, 1), date(today.year + 1, 12, 31)
+    counts = [57] * 20 + [56] * 10  # 1,140 + 560 = 1,700
+    await session.execute(
+        insert(TidalAgreement),
+        [
+            {
+                "district_id": district.id,
+                "parking_estate_id": estate.id,
+                "partner": f"{PARTNERS[n % len(PARTNERS)]}（{n // len(PARTNERS) + 1} 号点）",
+                "space_count": count,
+                "days": "12345",
+                "start_minute": 510,
+                "end_minute": 1020,
+                "price_fen": 30000,
+                "term_from": term_from,
+                "term_to": term_to,
+                "signatories": "塘桥社区居委会；合作单位负责人",
+                "status": "signed",
+                "signed_at": utcnow(),
+            }
+            for n, count in enumerate(counts)
+        ],
+    )
+    first_space = (await service.spaces(session, estate.id))[0]
+    for holder, days, start, end in (
+        ("光大厦（1 号点）", "12345", "08:30", "17:00"),
+        ("塘桥小区居民", "1234567", "17:00", "08:30"),
+    ):
+        await tidal.allocate(
+            session,
+            estate.id,
+            {
+                "space_id": first_space.id,
+                "holder": holder,
+                "days": days,
+                "start": start,
+                "end": end,
+                "valid_from": term_from,
+                "valid_to": term_to,
+            },
+        )

@@ -8,7 +8,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from sqlalchemy import event, select
 
-from plugins.parking import conventions, permits, service
+from core.db import utcnow
+from plugins.parking import conventions, permits, service, tidal
 from plugins.parking.models import ParkingEstate
 from plugins.parking.seed import seed_parking
 from plugins.parking.tests.support import haishu
@@ -37,14 +38,16 @@ def test_demo_seed_is_fast_and_gives_yanyue_its_convention_cards_and_waiting_lis
         finally:
             event.remove(engine, "before_cursor_execute", count)
         elapsed = time.process_time() - started, len(statements)
-        estate = (await session.execute(select(ParkingEstate))).scalar_one()
+        estate = (await session.execute(select(ParkingEstate).order_by(ParkingEstate.id))).scalars().first()
         view = await service.estate_view(session, estate, "zh_CN")
         adopted = await conventions.adopted_convention(session, estate.id)
         counts = await permits.counts(session, estate.id)
         again = await seed_parking(session, district)
-        return added, elapsed, view, adopted, counts, again
+        totals = await tidal.totals(session, utcnow().date())
+        return added, elapsed, view, adopted, counts, again, totals
 
-    added, elapsed, view, adopted, counts, again = seed(run)
+    added, elapsed, view, adopted, counts, again, totals = seed(run)
+    assert (totals.sites, totals.spaces) == (30, 1700)  # 塘桥's tidal sharing
     cpu, statements = elapsed
     # Bulk statements, not one per household: the count does not grow with the 461 households.
     assert statements < 80, f"the parking demo seed ran {statements} SQL statements"
