@@ -14,7 +14,7 @@ A vote is created as a draft (:func:`create_vote`), opened with its electorate f
 from __future__ import annotations
 
 from core.models.votes import Vote
-from core.votes.ballots import BallotReceipt, cast_ballot, record_show_of_hands
+from core.votes.ballots import BallotReceipt, cast_ballot, enter_ballots, record_show_of_hands
 from core.votes.choices import FOR_AGAINST, MAX_SCORE, Method
 from core.votes.decide import Check, Outcome
 from core.votes.errors import (
@@ -71,6 +71,7 @@ __all__ = (
     "close_vote",
     "create_vote",
     "electorate",
+    "enter_ballots",
     "get_vote",
     "has_voted",
     "named_ballots",

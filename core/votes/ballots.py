@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("BallotReceipt", "cast_ballot", "record_show_of_hands")
+__all__ = ("BallotReceipt", "cast_ballot", "enter_ballots", "record_show_of_hands")
 
 
 @dataclass(frozen=True)
@@ -177,6 +177,79 @@ async def cast_ballot(
     except IntegrityError as exc:
         raise AlreadyVoted(f"{voter_ref} 已经投过票", f"{voter_ref} has already voted") from exc
     return BallotReceipt(vote.id, voter_ref, channel, entered_by_id, False, ballot.id if named else None)
+
+
+async def enter_ballots(
+    session: AsyncSession,
+    vote_id: int,
+    ballots: list[tuple[str, Any]],
+    *,
+    channel: str,
+    entered_by_id: int,
+) -> int:
+    """Enter a stack of staff-collected ballots at once (paper, hands, door to door): ``(voter_ref, choice)`` pairs.
+
+    All or nothing: one unknown voter, one who already voted, a voter twice in the stack
+    or a bad choice refuses the whole stack and writes nothing. One lock and three
+    statements whatever the size, so a 1,400-household door-to-door round is entered in
+    well under a second. Returns how many ballots were entered.
+    """
+    if channel == "online":
+        raise InvalidRequest("批量录入只用于纸质、举手和入户投票", "a stack of ballots is entered by staff, not online")
+    _check_channel(channel, entered_by_id)
+    vote = await lock_vote(session, vote_id)
+    _check_open(vote, utcnow())
+    refs = [ref for ref, _choice in ballots]
+    if len(set(refs)) != len(refs):
+        raise InvalidRequest("同一选民在这批选票中出现两次", "a voter appears twice in the stack of ballots")
+    query = select(VoteElector).where(VoteElector.vote_id == vote.id, VoteElector.voter_ref.in_(refs))
+    electors = {e.voter_ref: e for e in (await session.execute(query)).scalars()}
+    missing = [ref for ref in refs if ref not in electors]
+    if missing:
+        raise NotInElectorate(
+            f"{missing[0]} 不在表决 #{vote.id} 的选民名单中",
+            f"{missing[0]} is not in the electorate of vote #{vote.id}",
+        )
+    voted_query = select(VoteParticipation.elector_id).where(
+        VoteParticipation.vote_id == vote.id, VoteParticipation.elector_id.in_([e.id for e in electors.values()])
+    )
+    if (await session.execute(voted_query)).first() is not None:
+        raise AlreadyVoted("这批选票中有选民已经投过票", "a voter in the stack has already voted")
+    if await _used(session, vote) + len(refs) > (vote.electorate_size or 0):
+        raise _exhausted(vote)
+    choices = [normalize_choice(vote.method, list(vote.options), vote.max_choices, c) for _ref, c in ballots]
+    named, now = vote.secrecy != "anonymous", utcnow()
+    try:
+        async with session.begin_nested():
+            session.add_all(
+                VoteParticipation(
+                    district_id=vote.district_id,
+                    vote_id=vote.id,
+                    elector_id=electors[ref].id,
+                    channel=channel,
+                    entered_by_id=entered_by_id,
+                    voted_at=now,
+                )
+                for ref in refs
+            )
+            await session.flush()
+            session.add_all(
+                VoteBallot(
+                    id=secrets.token_hex(16),
+                    district_id=vote.district_id,
+                    vote_id=vote.id,
+                    elector_id=electors[ref].id if named else None,
+                    choice=choice,
+                    channel=channel if named else None,
+                    entered_by_id=entered_by_id if named else None,
+                    cast_at=now if named else None,
+                )
+                for ref, choice in zip(refs, choices, strict=True)
+            )
+            await session.flush()
+    except IntegrityError as exc:
+        raise AlreadyVoted("这批选票中有选民已经投过票", "a voter in the stack has already voted") from exc
+    return len(refs)
 
 
 def _check_counts(vote: Vote, counts: dict[str, int]) -> int:

@@ -14,7 +14,7 @@ from datetime import datetime
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.db.base import utcnow
@@ -183,9 +183,13 @@ async def open_vote(session: AsyncSession, vote_id: int, electorate: list[Voter]
     rows = _check_electorate(list(electorate))
     try:
         async with session.begin_nested():
-            session.add_all(
-                VoteElector(district_id=vote.district_id, vote_id=vote.id, voter_ref=ref, user_id=user_id, weight=w)
-                for ref, user_id, w in rows
+            # One batched INSERT (executemany) for the whole electorate, not one per elector.
+            await session.execute(
+                insert(VoteElector),
+                [
+                    {"district_id": vote.district_id, "vote_id": vote.id, "voter_ref": ref, "user_id": uid, "weight": w}
+                    for ref, uid, w in rows
+                ],
             )
     except IntegrityError as exc:  # a user_id that names no user
         raise InvalidElectorate("选民名单中有不存在的用户", "the electorate names a user that does not exist") from exc

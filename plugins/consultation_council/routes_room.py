@@ -121,6 +121,8 @@ async def room_act(request: Request[Any, Any, Any], ctx: RequestContext, meeting
                 motion=data.get("motion", ""),
                 preset=data.get("preset", ""),
                 secrecy=data.get("secrecy", "named"),
+                quorum_rule=data.get("quorum_rule", ""),
+                base=data.get("base", "present"),
             )
         elif do == "hands":
             item = await voting.item_or_404(ctx, meeting, item_id)

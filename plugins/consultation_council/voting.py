@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.plugin_api import Case, NotFound, utcnow, votes
 from core.plugin_api import gettext as _
-from plugins.consultation_council.councils import Refused, member_of_user
+from plugins.consultation_council.councils import Refused, member_of_user, members
 from plugins.consultation_council.meetings import present_members, quorum
 from plugins.consultation_council.models import AgendaItem, Council, Meeting, Topic
 
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from core.plugin_api import RequestContext
 
 __all__ = (
+    "BASES",
     "PRESETS",
+    "QUORUMS",
     "SECRECIES",
     "ballot",
     "close_item_vote",
@@ -35,7 +37,12 @@ __all__ = (
     "show_of_hands",
 )
 
-PRESETS = ("simple_majority", "two_thirds", "unanimity")
+PRESETS = ("simple_majority", "two_thirds", "unanimity", "owners_ordinary", "owners_major")
+# Quorum of the vote itself: none beyond the meeting's, or two-thirds (三分之二以上) of the electorate taking part.
+QUORUMS = ("", "two_thirds")
+# Whom the thresholds count: the members present (default), or all active members of the council
+# (absent members are in the electorate: "two-thirds of all members" must agree / take part).
+BASES = ("present", "all_members")
 SECRECIES = ("named", "anonymous")
 VOTE_HOURS = 12  # a meeting vote's window; the secretary closes it in the room well before
 
@@ -74,6 +81,8 @@ async def open_item_vote(
     motion: str,
     preset: str = "simple_majority",
     secrecy: str = "named",
+    quorum_rule: str = "",
+    base: str = "present",
 ) -> votes.Vote:
     """Open a vote on ``item`` among the members signed in — only when they make the quorum."""
     from plugins.consultation_council.topics import step  # noqa: PLC0415
@@ -83,7 +92,7 @@ async def open_item_vote(
         raise Refused(_("Votes are taken while the meeting is in progress."))
     if item.vote_id is not None:
         raise Refused(_("This item has already been put to the vote."))
-    if preset not in PRESETS or secrecy not in SECRECIES:
+    if preset not in PRESETS or secrecy not in SECRECIES or quorum_rule not in QUORUMS or base not in BASES:
         raise Refused(_("Choose the rule and the kind of vote."))
     motion = (motion or "").strip()
     if not motion:
@@ -107,19 +116,40 @@ async def open_item_vote(
             title=item.title[:300],
             method="for_against_abstain",
             options=None,
-            rules=votes.PRESETS[preset](),
+            rules=_rules(preset, quorum_rule, base),
             secrecy=secrecy,
             opens_at=now,
             closes_at=now + timedelta(hours=VOTE_HOURS),
             created_by_id=ctx.user.id,
         )
-        electorate = [votes.Voter(f"member:{m.id}", m.user_id) for m in await present_members(ctx, meeting)]
+        all_members = base == "all_members"
+        voters = await members(ctx.session, council.id) if all_members else await present_members(ctx, meeting)
+        electorate = [votes.Voter(f"member:{m.id}", m.user_id) for m in voters]
         await votes.open_vote(ctx.session, vote.id, electorate)
     except votes.VoteError as exc:
         raise Refused(exc.zh) from exc
     item.vote_id, item.motion = vote.id, motion
     await ctx.session.flush()
     return vote
+
+
+def _rules(preset: str, quorum_rule: str, base: str) -> votes.Rules:
+    """The core rules for the room's choices: the preset, a two-thirds quorum, counted of all members or present."""
+    rules = votes.PRESETS[preset]()
+    if quorum_rule == "two_thirds":
+        rules = rules.with_quorum(heads=votes.Threshold.at_least(2, 3), weight=rules.quorum_weight)
+    if base == "all_members" and preset not in ("owners_ordinary", "owners_major"):
+        # Of all members, not only of those who voted: e.g. 全体成员三分之二以上同意.
+        rules = votes.Rules(
+            rules.preset,
+            rules.pass_heads,
+            base="electorate",
+            pass_weight=rules.pass_weight,
+            quorum_heads=rules.quorum_heads,
+            quorum_weight=rules.quorum_weight,
+            allow_change=rules.allow_change,
+        )
+    return rules
 
 
 async def _open_vote_of(ctx: RequestContext, item: AgendaItem) -> votes.Vote:

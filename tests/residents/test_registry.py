@@ -120,3 +120,32 @@ def test_plugin_functions_find_people_members_and_plates(world, seed):
     assert [(m.name, m.relation) for m in members] == [("王建国", "owner"), ("孙秀英", "co_owner")]
     assert plates == ["浙B5G7H3"]
     assert outside == []  # the other district's person is not seen
+
+
+def test_households_registered_in_bulk_join_the_electorate_and_a_login_finds_its_own(world, seed):
+    """register_households adds households with their owner and cars (ids in order); households_of_user finds
+    the households of the person linked to a login, owned first."""
+    from core.models import User
+
+    async def run(session):
+        for_district(session, world["district"])
+        rows = [
+            public.NewHousehold("9", "1", "101", "60.00", "甲业主", "", ("浙B90001", "浙B90002")),
+            public.NewHousehold("9", "1", "102", "70.50", "乙业主"),
+        ]
+        ids = await public.register_households(session, world["district"], world["estate"], rows)
+        owners = await public.estate_owners(session, world["estate"])
+        plates = await public.household_vehicles(session, ids[0])
+        resident = (await session.execute(select(User).where(User.username == "resident"))).scalar_one()
+        person = await session.get(Person, world["elder"])
+        person.user_id = resident.id
+        await session.flush()
+        mine = await public.households_of_user(session, resident.id)
+        return ids, owners, plates, mine
+
+    ids, owners, plates, mine = seed(run)
+    by_id = {o.household_id: o for o in owners}
+    assert (by_id[ids[0]].area, by_id[ids[0]].owner_names) == (Decimal("60.00"), ("甲业主",))
+    assert by_id[ids[1]].address == "偃月小区 9幢 1单元 102室"
+    assert plates == ["浙B90001", "浙B90002"]
+    assert [(h.household_id, h.relation) for h in mine] == [(world["second"], "owner")]

@@ -157,6 +157,39 @@ class TestStaffEnteredBallots:
         with pytest.raises(votes.InvalidRequest, match="未知的投票渠道"):
             cast(db, vote, "p0", "for", channel="wechat", entered_by_id=world["clerk"])
 
+    def test_a_stack_of_door_to_door_ballots_is_entered_at_once(self, db, world):
+        """enter_ballots records each ballot with its channel and clerk and counts them like single ballots."""
+        vote = new_vote(db, world, people(4))
+        stack = [("p0", "for"), ("p1", "for"), ("p2", "against")]
+        clerk = world["clerk"]
+        entered = db(lambda s: votes.enter_ballots(s, vote, stack, channel="door_to_door", entered_by_id=clerk))
+        assert entered == 3
+        ballots = db(lambda s: votes.named_ballots(s, vote))
+        assert sorted((b.voter_ref, b.choice, b.channel, b.entered_by_id) for b in ballots) == [
+            ("p0", "for", "door_to_door", world["clerk"]),
+            ("p1", "for", "door_to_door", world["clerk"]),
+            ("p2", "against", "door_to_door", world["clerk"]),
+        ]
+        res = close(db, vote)
+        assert (res.participating_heads, res.options[0].heads, res.options[1].heads) == (3, 2, 1)
+
+    def test_a_stack_with_one_bad_ballot_is_refused_whole(self, db, world):
+        """A voter who already voted, one outside the electorate, or one twice: nothing of the stack is entered."""
+        vote = new_vote(db, world, people(4))
+        cast(db, vote, "p0", "for")
+        clerk = world["clerk"]
+        for stack, error in (
+            ([("p1", "for"), ("p0", "against")], votes.AlreadyVoted),
+            ([("p1", "for"), ("x9", "for")], votes.NotInElectorate),
+            ([("p1", "for"), ("p1", "against")], votes.InvalidRequest),
+            ([("p1", "for"), ("p2", "maybe")], votes.InvalidChoice),
+        ):
+            with pytest.raises(error):
+                db(lambda s, stack=stack: votes.enter_ballots(s, vote, stack, channel="paper", entered_by_id=clerk))
+        with pytest.raises(votes.InvalidRequest, match="批量录入只用于"):
+            db(lambda s: votes.enter_ballots(s, vote, [("p1", "for")], channel="online", entered_by_id=clerk))
+        assert result(db, vote).participating_heads == 1
+
     def test_online_ballots_record_the_time_and_no_clerk(self, db, world):
         """An online ballot of a named vote stores its time and no entered_by."""
         vote = new_vote(db, world, people(1))

@@ -236,3 +236,42 @@ def test_a_failed_vote_rejects_the_topic(world, as_user, seed):
         return case.state, count, item.vote_id is not None
 
     assert seed(check) == ("rejected", 0, True)
+
+
+def _vote_of_four_present(world, as_user, choices, **rule):
+    """4 of 5 members signed in; the secretary opens a vote with ``rule`` and enters ``choices`` on paper."""
+    meeting_id, item_id, _ref = _prepare(world, as_user)
+    _sign_in(as_user, world, meeting_id, ["secretary", "m-party", "m-org", "m-unit"])
+
+    async def run(ctx):
+        meeting, council = await meetings.meeting_or_404(ctx, meeting_id)
+        item = await voting.item_or_404(ctx, meeting, item_id)
+        await voting.open_item_vote(ctx, meeting, council, item, motion=MOTION, **rule)
+        for name, choice in choices.items():
+            await voting.enter_ballot(ctx, item, world.members[name], choice)
+        result = await voting.close_item_vote(ctx, council, item)
+        return result.outcome.value, result.decided_by
+
+    return as_user("secretary", run)
+
+
+def test_two_thirds_of_members_present_passes_with_three_of_four(world, as_user):
+    """By default the thresholds count the members present: 3 for of 4 present is two-thirds or more."""
+    three_for = {"secretary": "for", "m-party": "for", "m-org": "for", "m-unit": "against"}
+    assert _vote_of_four_present(world, as_user, three_for, preset="two_thirds") == ("passed", "pass")
+
+
+def test_two_thirds_of_all_members_fails_with_three_of_five(world, as_user):
+    """Counted of all members (the absent one in the electorate), 3 for of 5 fails two-thirds."""
+    three_for = {"secretary": "for", "m-party": "for", "m-org": "for", "m-unit": "against"}
+    outcome = _vote_of_four_present(world, as_user, three_for, preset="two_thirds", base="all_members")
+    assert outcome == ("failed", "pass_heads")
+
+
+def test_the_room_runs_an_owners_major_vote_with_a_two_thirds_quorum(world, as_user):
+    """The room accepts owners_major; of all 5 members only 3 vote: below the two-thirds quorum, no quorum."""
+    three = {"secretary": "for", "m-party": "for", "m-org": "for"}
+    outcome = _vote_of_four_present(
+        world, as_user, three, preset="owners_major", quorum_rule="two_thirds", base="all_members"
+    )
+    assert outcome == ("no_quorum", "quorum_heads")

@@ -1,0 +1,153 @@
+"""Tidal sharing: no two allocations of a space overlap (weekly, across midnight, the same-minute hand-over),
+also under 10 parallel allocations; tidal cards only under a signed agreement; the district's totals."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.testing.browser import serve
+from core.testing.races import Call, fire
+from plugins.parking.tests.support import adopt_convention
+from plugins.parking.tidal import overlaps
+
+API = "/api/v1/districts/haishu/parking"
+WORKDAYS = "12345"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (("12345", 510, 1020), ("1", 960, 1080), True),  # Mon 16:00–18:00 inside the office window
+        (("12345", 510, 1020), ("1234567", 1020, 510), False),  # 17:00–08:30 next morning: the hand-over
+        (("12345", 510, 1020), ("5", 1019, 1021), True),  # one minute of Friday
+        (("7", 1320, 540), ("1", 510, 600), True),  # Sunday 22:00 → Monday 09:00 meets Monday 08:30
+        (("7", 1320, 510), ("1", 510, 600), False),  # … ending at 08:30 sharp: hand-over at the same minute
+        (("6", 0, 1440), ("12345", 0, 1440), False),  # Saturday all day vs workdays all day
+        (("3", 1380, 60), ("4", 30, 90), True),  # Wednesday night into Thursday 00:30
+    ],
+)
+def test_weekly_windows_overlap_half_open(a, b, expected):
+    """Weekly windows are half-open minute-of-week intervals; a window ending at its start's clock crosses midnight."""
+    assert overlaps(a, b) is expected
+    assert overlaps(b, a) is expected
+
+
+def _auth(world, user="worker"):
+    return {"Authorization": f"Bearer {world.tokens[user]}"}
+
+
+def _space(client, world, code="T-05"):
+    response = client.post(
+        f"{API}/estates/{world.estate}/spaces", json={"code": code, "kind": "tidal"}, headers=_auth(world)
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _agreement(client, world, partner="光大厦", spaces=30):
+    body = {
+        "partner": partner,
+        "space_count": spaces,
+        "days": WORKDAYS,
+        "start": "08:30",
+        "end": "17:00",
+        "price_fen": 30000,
+        "term_from": "2026-01-01",
+        "term_to": "2027-12-31",
+    }
+    response = client.post(f"{API}/estates/{world.estate}/agreements", json=body, headers=_auth(world))
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _allocate(client, world, space, holder, days, start, end, agreement=None):
+    body = {
+        "space_id": space,
+        "holder": holder,
+        "days": days,
+        "start": start,
+        "end": end,
+        "valid_from": "2026-12-01",
+        "valid_to": "2027-11-30",
+        "agreement_id": agreement,
+    }
+    return client.post(f"{API}/estates/{world.estate}/allocations", json=body, headers=_auth(world))
+
+
+def test_office_worker_gets_a_card_only_after_signing_and_residents_share_the_space_by_night(client, world, seed):
+    """P2: no card before signing (409); signed → card Mon–Fri 08:30–17:00; a resident's 16:00–18:00 on T-05 is
+    refused, 17:00–08:30 is accepted (the hand-over), a Sunday night to 09:00 is refused."""
+    seed(lambda s: adopt_convention(s, world))
+    space = _space(client, world)
+    agreement = _agreement(client, world)
+    employee = {"holder_name": "周晓", "plate": "沪A12345"}
+    early = client.post(f"{API}/agreements/{agreement}/permits", json=employee, headers=_auth(world))
+    assert early.status_code == 409
+    assert "协议尚未签署" in early.json()["detail"]
+    assert _allocate(client, world, space, "光大厦", WORKDAYS, "08:30", "17:00", agreement).status_code == 409
+    signed = client.post(
+        f"{API}/agreements/{agreement}/sign", json={"signatories": "李国华；光大厦 王经理"}, headers=_auth(world)
+    )
+    assert signed.json()["status"] == "signed"
+    card = client.post(f"{API}/agreements/{agreement}/permits", json=employee, headers=_auth(world))
+    assert card.status_code == 201, card.text
+    assert (card.json()["kind"], card.json()["days"], card.json()["start"], card.json()["end"]) == (
+        "tidal",
+        WORKDAYS,
+        "08:30",
+        "17:00",
+    )
+    assert _allocate(client, world, space, "光大厦", WORKDAYS, "08:30", "17:00", agreement).status_code == 201
+    clash = _allocate(client, world, space, "王美华", "1", "16:00", "18:00")
+    assert clash.status_code == 409
+    assert "已分配给 光大厦" in clash.json()["detail"]
+    assert _allocate(client, world, space, "王美华", "1234567", "17:00", "08:30").status_code == 201
+    assert _allocate(client, world, space, "李建国", "7", "22:00", "09:00").status_code == 409
+    listed = client.get(f"{API}/estates/{world.estate}/allocations", headers=_auth(world)).json()
+    assert [(a["holder"], a["start"], a["end"]) for a in listed] == [
+        ("光大厦", "08:30", "17:00"),
+        ("王美华", "17:00", "08:30"),
+    ]
+
+
+def test_ten_parallel_allocations_of_one_space_give_it_once(app, client, world):
+    """10 allocations of T-05 for the same workday window at once: one 201, nine 409, none 5xx."""
+    space = _space(client, world)
+    calls = [
+        Call(
+            "POST",
+            f"{API}/estates/{world.estate}/allocations",
+            json={
+                "space_id": space,
+                "holder": f"住户{i}",
+                "days": WORKDAYS,
+                "start": "08:30",
+                "end": "17:00",
+                "valid_from": "2026-12-01",
+                "valid_to": "2027-11-30",
+            },
+            token=world.tokens["worker"],
+        )
+        for i in range(10)
+    ]
+    with serve(app) as url:
+        responses = fire(url, calls)
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 9, [r.text[:200] for r in responses]
+
+
+def test_district_totals_count_signed_agreements_and_drop_a_terminated_one(client, world, seed):
+    """P5: two signed agreements (30 + 20 spaces) and a draft: 2 sites, 50 spaces; terminating one revokes its cards."""
+    seed(lambda s: adopt_convention(s, world))
+    first, second = _agreement(client, world, "光大厦", 30), _agreement(client, world, "塘桥大厦", 20)
+    _agreement(client, world, "草拟中的公司", 99)
+    for agreement in (first, second):
+        client.post(f"{API}/agreements/{agreement}/sign", json={"signatories": "双方"}, headers=_auth(world))
+    card = client.post(
+        f"{API}/agreements/{first}/permits", json={"holder_name": "周晓", "plate": "沪A12345"}, headers=_auth(world)
+    ).json()
+    totals = client.get(f"{API}/tidal-totals", headers=_auth(world, "resident")).json()
+    assert totals == {"sites": 2, "spaces": 50, "estates": 1}
+    assert client.post(f"{API}/agreements/{first}/terminate", headers=_auth(world)).json()["status"] == "terminated"
+    assert client.get(f"{API}/tidal-totals", headers=_auth(world)).json() == {"sites": 1, "spaces": 20, "estates": 1}
+    permits = client.get(f"{API}/estates/{world.estate}/permits", headers=_auth(world)).json()
+    assert [(p["id"], p["status"]) for p in permits] == [(card["id"], "revoked")]

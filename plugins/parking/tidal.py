@@ -1,0 +1,346 @@
+"""Tidal sharing (潮汐式停车): agreements with a partner, allocations of spaces without overlaps, the district totals.
+
+An estate's spaces are free by day while the office tower next door is full, and the
+other way round at night: an agreement offers ``space_count`` spaces to a partner in
+weekly windows (e.g. workdays 08:30–17:00) for a price and a term. Permits for the
+partner's employees are issued only once the agreement is signed.
+
+An allocation gives one space to someone in weekly windows between two dates. No two
+active allocations of a space overlap in time: the check expands both weekly windows into
+half-open minute-of-week intervals (a window whose end is not after its start crosses
+midnight; Sunday night wraps into Monday), so 08:30–17:00 and 17:00–08:30 share a space,
+and a hand-over at the same minute is allowed. It runs under the estate's row lock, so
+parallel allocations of one space are decided one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from core.plugin_api import gettext as _
+from core.plugin_api import utcnow
+from plugins.parking.models import LIVE_PERMIT, Permit, Space, TidalAgreement, TidalAllocation
+from plugins.parking.service import Conflict, Refused, lock_estate
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from plugins.parking.models import ParkingEstate
+
+__all__ = (
+    "Totals",
+    "agreements",
+    "allocate",
+    "apply_tidal",
+    "create_agreement",
+    "intervals",
+    "overlaps",
+    "sign",
+    "terminate",
+    "totals",
+)
+
+WEEK = 7 * 1440
+
+
+def _minute(raw: Any, field: str) -> int:
+    """``"08:30"`` → 510; ``"24:00"`` → 1440."""
+    if isinstance(raw, int):
+        value = raw
+    else:
+        text = str(raw or "").strip()
+        hours, _sep, minutes = text.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+            raise Refused("时间格式为 时:分", "A time is HH:MM.", errors={field: _("A time as HH:MM, e.g. 08:30.")})
+        value = int(hours) * 60 + int(minutes)
+    if not 0 <= value <= 1440:
+        raise Refused(
+            "时间须在 00:00–24:00", "A time is 00:00–24:00.", errors={field: _("A time as HH:MM, e.g. 08:30.")}
+        )
+    return value
+
+
+def _days(raw: Any) -> str:
+    days = "".join(sorted(set(str(raw or ""))))
+    if not days or any(d not in "1234567" for d in days):
+        raise Refused("请选择星期", "Choose the days of the week (1–7).", errors={"days": _("Choose the days.")})
+    return days
+
+
+def _date(raw: Any, field: str) -> date:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise Refused(
+            "日期格式有误", "A date is YYYY-MM-DD.", errors={field: _("Enter a date (YYYY-MM-DD).")}
+        ) from None
+
+
+def intervals(days: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The half-open minute-of-week intervals of a weekly window (Monday 00:00 is 0)."""
+    out: list[tuple[int, int]] = []
+    length = (end - start) if end > start else (1440 - start + end)
+    if length <= 0:
+        return out
+    for day in days:
+        begin = (int(day) - 1) * 1440 + start
+        stop = begin + length
+        if stop <= WEEK:
+            out.append((begin, stop))
+        else:  # Sunday night into Monday morning
+            out += [(begin, WEEK), (0, stop - WEEK)]
+    return out
+
+
+def overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    """Whether two weekly windows ``(days, start, end)`` share a minute (half-open: a hand-over is not one)."""
+    return any(x0 < y1 and y0 < x1 for x0, x1 in intervals(*a) for y0, y1 in intervals(*b))
+
+
+def clean_window(data: Mapping[str, Any]) -> tuple[str, int, int]:
+    """Days and hours from a form or a body; a window of zero length is refused."""
+    days = _days(data.get("days"))
+    start, end = _minute(data.get("start"), "start"), _minute(data.get("end"), "end")
+    if start in (end, 1440):
+        raise Refused("时段不能为空", "The window is empty.", errors={"end": _("The end differs from the start.")})
+    return days, start, end
+
+
+async def agreements(session: AsyncSession, estate_id: int | None = None) -> list[TidalAgreement]:
+    """The agreements (of one estate), newest first."""
+    query = select(TidalAgreement).order_by(TidalAgreement.id.desc())
+    if estate_id is not None:
+        query = query.where(TidalAgreement.parking_estate_id == estate_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def create_agreement(session: AsyncSession, estate: ParkingEstate, data: Mapping[str, Any]) -> TidalAgreement:
+    """A draft agreement with a partner."""
+    partner = str(data.get("partner") or "").strip()
+    if not partner or len(partner) > 100:
+        raise Refused("请填写合作单位", "Enter the partner.", errors={"partner": _("Enter the partner.")})
+    try:
+        count = int(str(data.get("space_count") or "0"))
+        price = int(str(data.get("price_fen") or "0"))
+    except ValueError:
+        count, price = 0, -1
+    if not 0 < count <= 10000 or price < 0:
+        raise Refused(
+            "车位数与价格有误",
+            "Spaces and price are whole numbers.",
+            errors={"space_count": _("A whole number from %(low)s to %(high)s.", low=1, high=10000)},
+        )
+    days, start, end = clean_window(data)
+    term_from, term_to = _date(data.get("term_from"), "term_from"), _date(data.get("term_to"), "term_to")
+    if term_to < term_from:
+        raise Refused(
+            "期限结束不能早于开始", "The term ends after it starts.", errors={"term_to": _("After the start.")}
+        )
+    agreement = TidalAgreement(
+        district_id=estate.district_id,
+        parking_estate_id=estate.id,
+        partner=partner,
+        space_count=count,
+        days=days,
+        start_minute=start,
+        end_minute=end,
+        price_fen=price,
+        term_from=term_from,
+        term_to=term_to,
+        signatories=str(data.get("signatories") or "")[:300],
+        status="draft",
+    )
+    session.add(agreement)
+    await session.flush()
+    return agreement
+
+
+async def _agreement(session: AsyncSession, agreement_id: int) -> TidalAgreement:
+    from core.plugin_api import NotFound  # noqa: PLC0415
+
+    agreement = await session.get(TidalAgreement, agreement_id)
+    if agreement is None or agreement.district_id != session.info.get("district_id", agreement.district_id):
+        raise NotFound(_("Not found."))
+    return agreement
+
+
+async def sign(session: AsyncSession, agreement_id: int, signatories: str) -> TidalAgreement:
+    """Sign a draft: the committee's and the partner's signatories recorded."""
+    agreement = await _agreement(session, agreement_id)
+    await lock_estate(session, agreement.parking_estate_id)
+    if agreement.status != "draft":
+        raise Conflict("只有草拟的协议可以签署", "Only a draft agreement is signed.")
+    names = (signatories or agreement.signatories).strip()
+    if not names:
+        raise Refused("请填写签署人", "Name the signatories.", errors={"signatories": _("Name the signatories.")})
+    agreement.signatories, agreement.status, agreement.signed_at = names[:300], "signed", utcnow()
+    await session.flush()
+    return agreement
+
+
+async def terminate(session: AsyncSession, agreement_id: int) -> TidalAgreement:
+    """End an agreement: its allocations are released and its permits revoked."""
+    agreement = await _agreement(session, agreement_id)
+    await lock_estate(session, agreement.parking_estate_id)
+    if agreement.status != "signed":
+        raise Conflict("只有已签署的协议可以终止", "Only a signed agreement is terminated.")
+    agreement.status = "terminated"
+    for allocation in (
+        await session.execute(select(TidalAllocation).where(TidalAllocation.agreement_id == agreement.id))
+    ).scalars():
+        allocation.status = "released"
+    for permit in (
+        await session.execute(select(Permit).where(Permit.agreement_id == agreement.id, Permit.status.in_(LIVE_PERMIT)))
+    ).scalars():
+        permit.status = "revoked"
+    await session.flush()
+    return agreement
+
+
+async def allocate(
+    session: AsyncSession, estate_id: int, data: Mapping[str, Any], agreement_id: int | None = None
+) -> TidalAllocation:
+    """Give a space to ``holder`` in weekly windows between two dates, refused (409) if it overlaps another."""
+    estate = await lock_estate(session, estate_id)
+    try:
+        space_id = int(str(data.get("space_id")))
+    except ValueError:
+        space_id = 0
+    space = await session.get(Space, space_id)
+    if space is None or space.parking_estate_id != estate.id:
+        raise Refused("请选择本小区的车位", "Choose a space of this estate.", errors={"space_id": _("Choose a space.")})
+    holder = str(data.get("holder") or "").strip()[:100]
+    if not holder:
+        raise Refused("请填写使用人", "Enter who uses the space.", errors={"holder": _("Enter who uses the space.")})
+    days, start, end = clean_window(data)
+    valid_from, valid_to = _date(data.get("valid_from"), "valid_from"), _date(data.get("valid_to"), "valid_to")
+    if valid_to < valid_from:
+        raise Refused(
+            "结束日期不能早于开始", "The end date is after the start.", errors={"valid_to": _("After the start.")}
+        )
+    if agreement_id is not None:
+        agreement = await _agreement(session, agreement_id)
+        if agreement.status != "signed":
+            raise Conflict("协议尚未签署，不能分配车位", "The agreement is not signed: no space is allocated under it.")
+    query = select(TidalAllocation).where(
+        TidalAllocation.space_id == space.id,
+        TidalAllocation.status == "active",
+        TidalAllocation.valid_from <= valid_to,
+        TidalAllocation.valid_to >= valid_from,
+    )
+    for other in (await session.execute(query)).scalars():
+        if overlaps((days, start, end), (other.days, other.start_minute, other.end_minute)):
+            raise Conflict(
+                f"车位 {space.code} 在该时段已分配给 {other.holder}",
+                f"Space {space.code} is allocated to {other.holder} at that time.",
+                errors={"start": _("This time overlaps another allocation of the space.")},
+            )
+    allocation = TidalAllocation(
+        district_id=estate.district_id,
+        parking_estate_id=estate.id,
+        space_id=space.id,
+        agreement_id=agreement_id,
+        holder=holder,
+        days=days,
+        start_minute=start,
+        end_minute=end,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    session.add(allocation)
+    await session.flush()
+    return allocation
+
+
+async def allocations(session: AsyncSession, estate_id: int) -> list[TidalAllocation]:
+    """The estate's active allocations by space."""
+    query = (
+        select(TidalAllocation)
+        .where(TidalAllocation.parking_estate_id == estate_id, TidalAllocation.status == "active")
+        .order_by(TidalAllocation.space_id, TidalAllocation.start_minute)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def apply_tidal(
+    session: AsyncSession, agreement_id: int, plate: Any, holder_name: str, user_id: int | None
+) -> Permit:
+    """A partner's employee applies (at the property window): only under a signed agreement in its term."""
+    from core.plugin_api import residents  # noqa: PLC0415
+
+    agreement = await _agreement(session, agreement_id)
+    estate = await lock_estate(session, agreement.parking_estate_id)
+    if agreement.status != "signed":
+        raise Conflict("潮汐停车协议尚未签署，不能办理停车卡", "The tidal agreement is not signed: no card yet.")
+    normalized = residents.normalize_plate(str(plate or ""))
+    if not normalized:
+        raise Refused(
+            "车牌号格式有误", "Enter a valid plate.", errors={"plate": _("Enter a valid plate, e.g. 浙B12345.")}
+        )
+    name = (holder_name or "").strip()[:50]
+    if not name:
+        raise Refused(
+            "请填写姓名", "Enter the name.", errors={"holder_name": _("Enter the name (up to 50 characters).")}
+        )
+    live = select(func.count()).where(
+        Permit.parking_estate_id == estate.id, Permit.plate == normalized, Permit.status.in_(LIVE_PERMIT)
+    )
+    if (await session.execute(live)).scalar_one():
+        raise Conflict(f"{normalized} 已有有效的停车卡或申请", f"{normalized} already has a live card or application.")
+    used = select(func.count()).where(Permit.agreement_id == agreement.id, Permit.status.in_(LIVE_PERMIT))
+    if (await session.execute(used)).scalar_one() >= agreement.space_count:
+        raise Conflict("协议约定的车位已发满", "Every space of the agreement has a card.")
+    from plugins.parking.conventions import adopted_convention  # noqa: PLC0415
+
+    convention = await adopted_convention(session, estate.id)
+    if convention is None:
+        raise Conflict("本小区的停车公约尚未通过", "No convention is in force in this estate.")
+    permit = Permit(
+        district_id=estate.district_id,
+        parking_estate_id=estate.id,
+        convention_id=convention.id,
+        agreement_id=agreement.id,
+        holder_name=name,
+        plate=normalized,
+        kind="tidal",
+        status="applied",
+        days=agreement.days,
+        start_minute=agreement.start_minute,
+        end_minute=agreement.end_minute or 1440,
+        valid_from=agreement.term_from,
+        valid_to=agreement.term_to,
+        fee_fen=agreement.price_fen,
+        channel="window",
+        applied_by=user_id,
+        applied_at=utcnow(),
+    )
+    session.add(permit)
+    await session.flush()
+    return permit
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The district's tidal sharing: sites (active agreements), extra spaces, estates taking part."""
+
+    sites: int
+    spaces: int
+    estates: int
+
+
+async def totals(session: AsyncSession, today: date) -> Totals:
+    """Totals over signed agreements in their term today (the "30 sites, 1,700 spaces" figure)."""
+    query = select(
+        func.count(TidalAgreement.id),
+        func.coalesce(func.sum(TidalAgreement.space_count), 0),
+        func.count(func.distinct(TidalAgreement.parking_estate_id)),
+    ).where(TidalAgreement.status == "signed", TidalAgreement.term_from <= today, TidalAgreement.term_to >= today)
+    sites, spaces, estates = (await session.execute(query)).one()
+    return Totals(int(sites), int(spaces), int(estates))
