@@ -191,9 +191,15 @@ class DatabaseStorage:
 
         from core.models.storage import StoredChunk  # noqa: PLC0415
 
+        from core.db.engine import writes  # noqa: PLC0415
+
         query = select(StoredChunk.data).where(StoredChunk.key == key, StoredChunk.seq == seq)
-        async with self.engine.connect() as conn:
-            found = (await conn.execute(query)).scalar_one_or_none()
+        token = writes.set(False)  # SQLite: a read, begun deferred, never waits for a writer's lock
+        try:
+            async with self.engine.connect() as conn:
+                found = (await conn.execute(query)).scalar_one_or_none()
+        finally:
+            writes.reset(token)
         return bytes(found) if found is not None else None
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
@@ -250,7 +256,9 @@ class ObjectStorage:
     @staticmethod
     async def _stream(result: Any) -> AsyncIterator[bytes]:
         async for chunk in result.stream(min_chunk_size=CHUNK_BYTES):
-            yield bytes(chunk)
+            view = memoryview(chunk)
+            for start in range(0, len(view), CHUNK_BYTES):  # a store may hand over more at once
+                yield bytes(view[start : start + CHUNK_BYTES])
 
     async def read(self, key: str) -> bytes:
         return await _collect(await self.open(key))
