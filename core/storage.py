@@ -24,15 +24,13 @@ import hashlib
 import logging
 import os
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
 
     from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-
-    from core.config import Settings
 
 __all__ = (
     "BACKENDS",
@@ -50,6 +48,29 @@ log = logging.getLogger(__name__)
 
 BACKENDS = ("local", "database", "s3")
 CHUNK_BYTES = 256 * 1024
+
+
+class StorageSettings(Protocol):
+    """What the storage reads of :class:`core.config.Settings` (the ``SANSHE_STORAGE`` and ``SANSHE_S3_*`` ones)."""
+
+    @property
+    def var_dir(self) -> Path: ...
+    @property
+    def storage(self) -> str: ...
+    @property
+    def storage_dir(self) -> Path | None: ...
+    @property
+    def s3_bucket(self) -> str: ...
+    @property
+    def s3_endpoint(self) -> str: ...
+    @property
+    def s3_region(self) -> str: ...
+    @property
+    def s3_access_key_id(self) -> str: ...
+    @property
+    def s3_secret_access_key(self) -> str: ...
+    @property
+    def s3_prefix(self) -> str: ...
 
 
 class MissingFile(LookupError):
@@ -189,9 +210,8 @@ class DatabaseStorage:
     async def _chunk(self, key: str, seq: int) -> bytes | None:
         from sqlalchemy import select  # noqa: PLC0415
 
-        from core.models.storage import StoredChunk  # noqa: PLC0415
-
         from core.db.engine import writes  # noqa: PLC0415
+        from core.models.storage import StoredChunk  # noqa: PLC0415
 
         query = select(StoredChunk.data).where(StoredChunk.key == key, StoredChunk.seq == seq)
         token = writes.set(False)  # SQLite: a read, begun deferred, never waits for a writer's lock
@@ -269,27 +289,29 @@ class ObjectStorage:
         await obstore.delete_async(self.store, _check_key(key))
 
 
-def s3_store(settings: Settings) -> Any:
+def s3_store(settings: StorageSettings) -> Any:
     """The ``obstore`` S3 store of the ``SANSHE_S3_*`` settings (credentials from the environment when not set)."""
     from obstore.store import S3Store  # noqa: PLC0415
 
     if not settings.s3_bucket:
         msg = "SANSHE_STORAGE=s3 needs SANSHE_S3_BUCKET"
         raise ValueError(msg)
-    config: dict[str, str] = {}
+    config: Any = {}  # obstore's S3Config
     for name in ("endpoint", "region", "access_key_id", "secret_access_key"):
         value = getattr(settings, f"s3_{name}")
         if value:
             config[name] = value
-    client_options = {"allow_http": True} if settings.s3_endpoint.startswith("http://") else None
-    return S3Store(settings.s3_bucket, prefix=settings.s3_prefix or None, client_options=client_options, **config)
+    client_options: Any = {"allow_http": True} if settings.s3_endpoint.startswith("http://") else None
+    return S3Store(
+        settings.s3_bucket, prefix=settings.s3_prefix or None, config=config or None, client_options=client_options
+    )
 
 
 _s3_stores: dict[tuple[str, ...], Any] = {}
 
 
 def storage_from_settings(
-    settings: Settings, *, engine: AsyncEngine | None = None, session: AsyncSession | None = None
+    settings: StorageSettings, *, engine: AsyncEngine | None = None, session: AsyncSession | None = None
 ) -> Storage:
     """The storage ``settings.storage`` names (``database``: the app's ``engine``, the request's ``session``)."""
     if settings.storage == "database":

@@ -46,7 +46,7 @@ def settings(database_url: str, tmp_path: Path, storage_kind: str, monkeypatch: 
         monkeypatch.setattr(core.storage, "_s3_stores", {})
     return Settings(
         database_url=database_url,
-        secret_key="test-secret",  # noqa: S106
+        secret_key="test-secret",
         var_dir=tmp_path / "var",
         storage=storage_kind,
         s3_bucket="attachments" if storage_kind == "s3" else "",
@@ -118,7 +118,7 @@ def test_missing_file_answers_404_and_is_logged(world: Any, as_user: Any, client
 
 def test_each_backend_refuses_a_missing_key_before_the_first_byte(tmp_path: Path, database_url: str) -> None:
     """``open`` of an unknown key raises MissingFile at once; deleting it again is not an error."""
-    from core.db import create_engine  # noqa: PLC0415
+    from core.db import create_engine
 
     async def check() -> None:
         engine = create_engine(database_url)
@@ -144,7 +144,7 @@ def test_s3_store_is_built_from_the_settings(tmp_path: Path) -> None:
     base = {"database_url": "sqlite+aiosqlite://", "secret_key": "k", "var_dir": tmp_path, "storage": "s3"}
     store = s3_store(
         Settings(**base, s3_bucket="sanshe", s3_prefix="haishu", s3_endpoint="http://127.0.0.1:9000",  # type: ignore[arg-type]
-                 s3_region="cn-east-1", s3_access_key_id="id", s3_secret_access_key="secret")  # noqa: S106
+                 s3_region="cn-east-1", s3_access_key_id="id", s3_secret_access_key="secret")
     )
     assert isinstance(store, S3Store)
     assert (store.config["bucket"], store.prefix) == ("sanshe", "haishu")
