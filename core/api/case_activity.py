@@ -14,7 +14,6 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
-from litestar.response import Stream
 from sqlalchemy import select
 
 from core.api.case_common import json_router, user_refs
@@ -31,6 +30,7 @@ from core.cases.attachments import (
 from core.i18n import gettext
 from core.models.cases import Attachment, Case, CaseEvent
 from core.web.context import RequestContext
+from core.web.uploads import FileStream
 
 __all__ = ("ACTIVITY_API",)
 
@@ -158,7 +158,7 @@ async def upload_pending(
     media_type="application/octet-stream",
     response_description="The file's bytes, with its content type",
 )
-async def download_attachment(ctx: RequestContext, reference: str, attachment_id: int) -> Stream:
+async def download_attachment(ctx: RequestContext, reference: str, attachment_id: int) -> FileStream:
     case, _definition = await service.get_case(ctx, reference)
     attachment = (
         await ctx.session.execute(
@@ -171,7 +171,7 @@ async def download_attachment(ctx: RequestContext, reference: str, attachment_id
     if content is None:
         raise NotFoundException(gettext("This file is no longer stored."))
     disposition = f"attachment; filename*=UTF-8''{quote(attachment.name)}"
-    return Stream(
+    return FileStream(
         content,
         media_type=attachment.content_type,
         headers={"content-disposition": disposition, "x-content-type-options": "nosniff"},

@@ -81,6 +81,7 @@ def test_upload_is_kept_and_downloaded_in_chunks(world: Any, as_user: Any, seed:
     assert page.headers["content-type"].startswith("text/plain")
     api = client.get(f"/api/v1/districts/haishu/cases/{reference}/attachments/{attachment_id}")
     assert (api.status_code, api.content) == (200, TEXT)
+    assert api.headers["content-type"].startswith("text/plain")
     sizes = _chunks(as_user, key)
     assert len(sizes) >= 2, sizes  # streamed, never one read of the whole file
     assert sum(sizes) == len(TEXT)
