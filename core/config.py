@@ -59,6 +59,22 @@ class Settings:
     login_window_seconds: int = 15 * 60
     # Run scheduled jobs in this process (core.scheduler); off unless asked, so tests never tick.
     scheduler: bool = False
+    # Behind a load balancer (docs/deployment.md): trust X-Forwarded-For/-Proto from these peers only.
+    proxy_headers: bool = False
+    forwarded_allow_ips: str = "127.0.0.1"
+    # Where attachment bytes live (core.storage): "local" (var/attachments), "database" or "s3".
+    storage: str = "local"
+    storage_dir: Path | None = None
+    s3_bucket: str = ""
+    s3_endpoint: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""
+    # Case-type migration jobs (core.builder.jobs): how long a runner's lease lasts, how often a
+    # server looks for a job whose runner died.
+    job_lease_seconds: int = 60
+    job_poll_seconds: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -85,4 +101,16 @@ def load_settings() -> Settings:
         login_max_failures_ip=int(_env("LOGIN_MAX_FAILURES_IP", "20") or 20),
         login_window_seconds=int(_env("LOGIN_WINDOW_SECONDS", str(15 * 60)) or 15 * 60),
         scheduler=(_env("SCHEDULER", "1") or "1").lower() in {"1", "true", "yes"},
+        proxy_headers=(_env("PROXY_HEADERS", "0") or "0").lower() in {"1", "true", "yes"},
+        forwarded_allow_ips=_env("FORWARDED_ALLOW_IPS", "127.0.0.1") or "127.0.0.1",
+        storage=(_env("STORAGE", "local") or "local").strip().lower(),
+        storage_dir=Path(storage_dir).resolve() if (storage_dir := _env("STORAGE_DIR")) else None,
+        s3_bucket=_env("S3_BUCKET", "") or "",
+        s3_endpoint=_env("S3_ENDPOINT", "") or "",
+        s3_region=_env("S3_REGION", "") or "",
+        s3_access_key_id=_env("S3_ACCESS_KEY_ID", "") or "",
+        s3_secret_access_key=_env("S3_SECRET_ACCESS_KEY", "") or "",
+        s3_prefix=_env("S3_PREFIX", "") or "",
+        job_lease_seconds=int(_env("JOB_LEASE_SECONDS", "60") or 60),
+        job_poll_seconds=float(_env("JOB_POLL_SECONDS", "30") or 30),
     )

@@ -100,3 +100,22 @@ def test_run_options_override_the_environment(cli_env, monkeypatch):
     result = invoke("run", "--port", "9001", "--workers", "2")
     assert result.exit_code == 0, result.output
     assert (calls[0]["port"], calls[0]["workers"]) == (9001, 2)
+
+
+def test_run_proxy_headers_from_the_environment_and_options(cli_env, monkeypatch):
+    """Proxy headers are off by default; SANSHE_PROXY_HEADERS / SANSHE_FORWARDED_ALLOW_IPS turn them on for the
+    balancer's address, and ``--no-proxy-headers`` / ``--forwarded-allow-ips`` win over them."""
+    calls = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append(kw))
+    assert invoke("run").exit_code == 0
+    assert (calls[-1]["proxy_headers"], calls[-1]["forwarded_allow_ips"]) == (False, "127.0.0.1")
+    monkeypatch.setenv("SANSHE_PROXY_HEADERS", "1")
+    monkeypatch.setenv("SANSHE_FORWARDED_ALLOW_IPS", "10.0.0.5,10.0.1.0/24")
+    result = invoke("run")
+    assert result.exit_code == 0, result.output
+    assert "X-Forwarded-For trusted from: 10.0.0.5,10.0.1.0/24" in result.output
+    assert (calls[-1]["proxy_headers"], calls[-1]["forwarded_allow_ips"]) == (True, "10.0.0.5,10.0.1.0/24")
+    assert invoke("run", "--no-proxy-headers").exit_code == 0
+    assert calls[-1]["proxy_headers"] is False
+    assert invoke("run", "--forwarded-allow-ips", "192.0.2.1").exit_code == 0
+    assert (calls[-1]["proxy_headers"], calls[-1]["forwarded_allow_ips"]) == (True, "192.0.2.1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from litestar import Response, get, post
+from litestar import get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -19,10 +19,18 @@ from sqlalchemy import select
 from core.api.case_common import json_router, user_refs
 from core.api.case_schemas import AttachmentOut, CommentIn, CommentOut, EventOut, PendingFileOut
 from core.cases import service
-from core.cases.attachments import MAX_BYTES, PENDING_MAX_AGE, attach, pending_entry, stage_pending, storage_for
+from core.cases.attachments import (
+    MAX_BYTES,
+    PENDING_MAX_AGE,
+    attach,
+    open_attachment,
+    pending_entry,
+    stage_pending,
+)
 from core.i18n import gettext
 from core.models.cases import Attachment, Case, CaseEvent
 from core.web.context import RequestContext
+from core.web.uploads import FileStream
 
 __all__ = ("ACTIVITY_API",)
 
@@ -150,7 +158,7 @@ async def upload_pending(
     media_type="application/octet-stream",
     response_description="The file's bytes, with its content type",
 )
-async def download_attachment(ctx: RequestContext, reference: str, attachment_id: int) -> Response[bytes]:
+async def download_attachment(ctx: RequestContext, reference: str, attachment_id: int) -> FileStream:
     case, _definition = await service.get_case(ctx, reference)
     attachment = (
         await ctx.session.execute(
@@ -159,9 +167,11 @@ async def download_attachment(ctx: RequestContext, reference: str, attachment_id
     ).scalar_one_or_none()
     if attachment is None:
         raise NotFoundException(gettext("No such file."))
-    content = storage_for(ctx).read(attachment.storage_key)
+    content = await open_attachment(ctx, attachment)
+    if content is None:
+        raise NotFoundException(gettext("This file is no longer stored."))
     disposition = f"attachment; filename*=UTF-8''{quote(attachment.name)}"
-    return Response(
+    return FileStream(
         content,
         media_type=attachment.content_type,
         headers={"content-disposition": disposition, "x-content-type-options": "nosniff"},

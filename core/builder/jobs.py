@@ -174,7 +174,9 @@ async def claimable(factory: async_sessionmaker[AsyncSession]) -> bool:
         return found.first() is not None
 
 
-async def claim(factory: async_sessionmaker[AsyncSession], owner: str, *, district_id: int | None = None) -> int | None:
+async def claim(
+    factory: async_sessionmaker[AsyncSession], owner: str, *, district_id: int | None = None, lease: timedelta = LEASE
+) -> int | None:
     """Take the lease of the oldest unfinished job nobody holds (or whose holder's lease ran out)."""
     async with factory() as session:
         query = select(CaseMigrationJob.id).where(_claimable()).order_by(CaseMigrationJob.id).limit(10)
@@ -184,7 +186,7 @@ async def claim(factory: async_sessionmaker[AsyncSession], owner: str, *, distri
             taken = await session.execute(
                 update(CaseMigrationJob)
                 .where(CaseMigrationJob.id == job_id, _claimable())
-                .values(lease_owner=owner, lease_until=utcnow() + LEASE, status="running")
+                .values(lease_owner=owner, lease_until=utcnow() + lease, status="running")
                 .execution_options(synchronize_session=False)
             )
             await session.commit()
@@ -226,6 +228,7 @@ async def run_batch(
     *,
     limit: int = BATCH,
     fail: Callable[[Case], None] | None = None,
+    lease: timedelta = LEASE,
 ) -> Step:
     """Move the next batch of a job whose lease ``owner`` holds; say what is left to do.
 
@@ -241,7 +244,7 @@ async def run_batch(
                 CaseMigrationJob.lease_owner == owner,
                 CaseMigrationJob.status == "running",
             )
-            .values(lease_until=utcnow() + LEASE)
+            .values(lease_until=utcnow() + lease)
             .execution_options(synchronize_session=False)
         )
         if renewed.rowcount != 1:  # type: ignore[attr-defined]
@@ -280,10 +283,11 @@ async def run_job(
     *,
     limit: int = BATCH,
     fail: Callable[[Case], None] | None = None,
+    lease: timedelta = LEASE,
 ) -> Step:
     """Run a claimed job batch by batch until it is done, failed, or its lease is lost."""
     while True:
-        step = await run_batch(factory, job_id, owner, limit=limit, fail=fail)
+        step = await run_batch(factory, job_id, owner, limit=limit, fail=fail, lease=lease)
         if step != "more":
             return step
 
@@ -294,10 +298,11 @@ async def run_pending(
     *,
     district_id: int | None = None,
     limit: int = BATCH,
+    lease: timedelta = LEASE,
 ) -> list[tuple[int, Step]]:
     """Claim and run every job that can be claimed now, one after the other; ``(job id, outcome)`` each."""
     owner = owner or new_owner()
     out: list[tuple[int, Step]] = []
-    while (job_id := await claim(factory, owner, district_id=district_id)) is not None:
-        out.append((job_id, await run_job(factory, job_id, owner, limit=limit)))
+    while (job_id := await claim(factory, owner, district_id=district_id, lease=lease)) is not None:
+        out.append((job_id, await run_job(factory, job_id, owner, limit=limit, lease=lease)))
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from core.builder import jobs
@@ -34,9 +35,12 @@ STATE_KEY = "migration_worker"
 class MigrationWorker:
     """An asyncio task that claims and runs migration jobs until it is stopped."""
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession], *, poll: float = POLL_SECONDS) -> None:
+    def __init__(
+        self, factory: async_sessionmaker[AsyncSession], *, poll: float = POLL_SECONDS, lease: timedelta = jobs.LEASE
+    ) -> None:
         self.factory = factory
         self.poll = poll
+        self.lease = lease
         self.owner = jobs.new_owner()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -68,7 +72,7 @@ class MigrationWorker:
         """Run every job that can be claimed now (errors are logged, once each, and retried later)."""
         self._busy = True
         try:
-            done = await jobs.run_pending(self.factory, self.owner)
+            done = await jobs.run_pending(self.factory, self.owner, lease=self.lease)
         except Exception as exc:  # noqa: BLE001 - the worker must outlive a database hiccup
             message = f"{type(exc).__name__}: {exc}"
             if message != self._last_error:
@@ -104,7 +108,15 @@ async def start_worker(app: Litestar) -> None:
     the worker's only query at start-up never runs alongside a request.
     """
     engine = app.state.db_config.get_engine()
-    worker = MigrationWorker(session_factory(engine))
+    settings = app.state.get("settings")
+    if settings is not None:  # SANSHE_JOB_POLL_SECONDS, SANSHE_JOB_LEASE_SECONDS
+        worker = MigrationWorker(
+            session_factory(engine),
+            poll=settings.job_poll_seconds,
+            lease=timedelta(seconds=settings.job_lease_seconds),
+        )
+    else:
+        worker = MigrationWorker(session_factory(engine))
     app.state[STATE_KEY] = worker
     worker.start(now=await worker.pending())
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from datetime import timedelta
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -30,9 +31,10 @@ from core.db import utcnow
 from core.db.tenancy import unscoped
 from core.i18n import gettext
 from core.models.cases import Attachment
-from core.storage import LocalStorage
+from core.storage import MissingFile, storage_from_settings
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,6 +55,7 @@ __all__ = (
     "claim_pending",
     "link_pending",
     "may_stage",
+    "open_attachment",
     "pending_entry",
     "pending_public",
     "purge_pending",
@@ -60,6 +63,8 @@ __all__ = (
     "storage_at",
     "storage_for",
 )
+
+log = logging.getLogger(__name__)
 
 PENDING_MAX_AGE = timedelta(days=1)
 PENDING_PER_USER = 50  # files one user may have waiting for a case at once (a form resent all day fills no disk)
@@ -82,14 +87,35 @@ ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
-def storage_at(settings: Settings) -> Storage:
-    """The storage attachments go to (local disk under ``var/attachments``)."""
-    return LocalStorage(settings.var_dir / "attachments")
+def storage_at(settings: Settings, session: AsyncSession | None = None) -> Storage:
+    """The storage attachments go to (``SANSHE_STORAGE``: local disk under ``var/attachments`` by default).
+
+    The database storage writes in ``session``'s transaction and reads through its engine.
+    """
+    engine = session.bind if session is not None else None
+    return storage_from_settings(settings, engine=engine, session=session)  # type: ignore[arg-type]
 
 
 def storage_for(ctx: RequestContext) -> Storage:
     """The storage of the request's attachments."""
-    return storage_at(ctx.settings)
+    return storage_at(ctx.settings, ctx.session)
+
+
+async def open_attachment(ctx: RequestContext, attachment: Attachment) -> AsyncIterator[bytes] | None:
+    """The bytes of an attachment as a stream, or ``None`` (logged) when the storage has lost them.
+
+    The routes answer ``None`` with 404: a file missing from the storage (deleted by hand,
+    or on another server's local disk) is not a server error.
+    """
+    try:
+        return await storage_for(ctx).open(attachment.storage_key)
+    except (MissingFile, ValueError):
+        assert ctx.district is not None
+        log.warning(
+            "attachment %s of district %s: no bytes under storage key %r (storage %s)",
+            attachment.id, ctx.district.code, attachment.storage_key, ctx.settings.storage,
+        )
+        return None
 
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
@@ -175,7 +201,7 @@ async def _store(
 ) -> Attachment:
     """Save checked bytes (before any row points at them) and add their row, uploaded by ``ctx.user``."""
     assert ctx.user is not None and ctx.district is not None
-    stored = storage_for(ctx).save(data, prefix=f"{ctx.district.code}/{folder}")
+    stored = await storage_for(ctx).save(data, prefix=f"{ctx.district.code}/{folder}")
     attachment = Attachment(
         district_id=ctx.district.id,
         case_id=case_id,
@@ -303,5 +329,5 @@ async def purge_pending(
             await session.delete(attachment)
         await session.flush()
     for attachment in rows:
-        storage.delete(attachment.storage_key)
+        await storage.delete(attachment.storage_key)
     return len(rows)

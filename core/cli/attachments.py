@@ -34,9 +34,10 @@ def register(cli: click.Group) -> None:
         from core.cases.attachments import purge_pending, storage_at  # noqa: PLC0415
         from core.config import load_settings  # noqa: PLC0415
 
-        storage = storage_at(load_settings())
+        settings = load_settings()
 
         async def run(session: AsyncSession) -> int:
+            storage = storage_at(settings, session)
             return await purge_pending(session, storage, older_than=timedelta(hours=hours))
 
         count = run_async(run)

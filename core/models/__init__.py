@@ -13,6 +13,7 @@ from core.models.organizations import Organization, OrganizationArea, Organizati
 from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.residents import Household, HouseholdMember, Person, SensitiveAccess, Vehicle
+from core.models.storage import StoredChunk
 from core.models.user import Membership, User
 from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
 from core.models.workdays import ScheduledJobLease, ScheduledJobRun, WorkdayOverride
@@ -50,6 +51,7 @@ __all__ = (
     "ScheduledJobLease",
     "ScheduledJobRun",
     "SensitiveAccess",
+    "StoredChunk",
     "User",
     "Vehicle",
     "Vote",

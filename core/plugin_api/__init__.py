@@ -17,6 +17,7 @@ from __future__ import annotations
 from core import ledger, organizations, votes, workdays
 from core.api.text import Code, LongText, Name, Text, Title
 from core.auth.passwords import hash_password
+from core.cases.attachments import open_attachment, storage_for
 from core.cases.errors import CaseError, InvalidData, StaleCase, TransitionRefused
 from core.cases.permissions import may_attach, may_comment, may_create, may_edit, may_take, steps_open_to
 from core.cases.references import next_reference
@@ -64,6 +65,7 @@ from core.refusal import Forbidden, NotFound, Refusal
 from core.residents import public as residents
 from core.residents.public import normalize_phone
 from core.scheduler import JobContext, JobResult, JobSpec, daily_at, every_minutes
+from core.storage import MissingFile, Storage
 from core.web.context import RequestContext, context_for
 from core.web.pages import (
     Form,
@@ -113,6 +115,7 @@ __all__ = (
     "LongText",
     "Manifest",
     "Membership",
+    "MissingFile",
     "Name",
     "NavItem",
     "NotFound",
@@ -132,6 +135,7 @@ __all__ = (
     "StaleCase",
     "Statement",
     "StatementLine",
+    "Storage",
     "Text",
     "Timestamps",
     "Title",
@@ -180,6 +184,7 @@ __all__ = (
     "ngettext",
     "normalize_phone",
     "notify",
+    "open_attachment",
     "organizations",
     "page",
     "perform_transition",
@@ -187,6 +192,7 @@ __all__ = (
     "redirect",
     "residents",
     "steps_open_to",
+    "storage_for",
     "unread_count",
     "use_locale",
     "utcnow",

@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 from sqlalchemy import select
 
-from core.cases.attachments import attach, check_file, storage_for
+from core.cases.attachments import attach, check_file, open_attachment
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
 from core.cases.permissions import may_take
 from core.cases.service import assign, claim, comment, get_case, perform_transition
@@ -30,7 +30,7 @@ from core.web.case_page import conflict_lines, lock_of, render_case
 from core.web.context import RequestContext
 from core.web.forms import PAGE, form_view_for, input_values, read_posted
 from core.web.pages import is_fragment
-from core.web.uploads import BODY_LIMIT, file_keys, refusal, stage_uploads
+from core.web.uploads import BODY_LIMIT, FileStream, file_keys, refusal, stage_uploads
 
 if TYPE_CHECKING:
     from core.cases.errors import CaseError
@@ -268,7 +268,7 @@ async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference
 
 
 @get("/cases/{reference:str}/attachments/{attachment_id:int}", name="case_attachment", include_in_schema=False)
-async def download(ctx: RequestContext, reference: str, attachment_id: int) -> Response[bytes]:
+async def download(ctx: RequestContext, reference: str, attachment_id: int) -> FileStream:
     """A case's file, to people who may see the case (404 for everyone else)."""
     case, _ = await get_case(ctx, reference)
     found = (
@@ -278,8 +278,10 @@ async def download(ctx: RequestContext, reference: str, attachment_id: int) -> R
     ).scalar_one_or_none()
     if found is None:
         raise NotFoundException(gettext("Not found."))
-    data = storage_for(ctx).read(found.storage_key)
-    return Response(
+    data = await open_attachment(ctx, found)
+    if data is None:
+        raise NotFoundException(gettext("This file is no longer stored."))
+    return FileStream(
         data,
         media_type=found.content_type,
         headers={

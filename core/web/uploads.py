@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from litestar.response import Stream
+
 from core.cases.attachments import MAX_BYTES, pending_entry, stage_pending
 from core.cases.errors import InvalidData
 from core.i18n import gettext
@@ -21,7 +23,17 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.web.context import RequestContext
 
-__all__ = ("BODY_LIMIT", "file_keys", "refusal", "stage_uploads")
+__all__ = ("BODY_LIMIT", "FileStream", "file_keys", "refusal", "stage_uploads")
+
+
+class FileStream(Stream):
+    """A download streamed from the storage, with the file's own content type.
+
+    (Litestar's ``Stream`` lets the route's ``media_type`` win over its own; a file keeps its type.)
+    """
+
+    def to_asgi_response(self, *args: Any, media_type: Any = None, **kwargs: Any) -> Any:
+        return super().to_asgi_response(*args, media_type=self.media_type or media_type, **kwargs)
 
 # Room for a few files at the size limit, so one just over it gets the clear "too large" message.
 BODY_LIMIT = 5 * MAX_BYTES + 1024 * 1024

@@ -29,7 +29,7 @@ def upload(as_user, reference, name, data):
     async def run(ctx):
         case, definition = await service.get_case(ctx, reference)
         attachment = await attachments.attach(ctx, case, definition, name, data)
-        return attachment.name, attachments.storage_for(ctx).read(attachment.storage_key)
+        return attachment.name, await attachments.storage_for(ctx).read(attachment.storage_key)
 
     return as_user("worker", run)
 

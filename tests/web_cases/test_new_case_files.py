@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -16,6 +17,7 @@ from core.builder import service as builder
 from core.cases import attachments
 from core.cli import _register, cli
 from core.models.cases import Attachment, Case
+from core.storage import MissingFile
 from tests.web_cases.conftest import HTMX, new_case_form
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -232,7 +234,7 @@ def test_purge_pending(subsidy, browser, as_user, seed, settings, database_url, 
         return list((await session.execute(query)).scalars())
 
     [key] = seed(pending_keys)
-    assert storage.read(key) == PDF
+    assert asyncio.run(storage.read(key)) == PDF
 
     async def purge(session: Any, hours: int) -> int:
         now = attachments.utcnow() + timedelta(hours=hours)
@@ -242,8 +244,8 @@ def test_purge_pending(subsidy, browser, as_user, seed, settings, database_url, 
     assert seed(lambda session: purge(session, 25)) == 1
     assert seed(pending_keys) == []
     assert count(seed, Attachment) == 1  # the claimed one
-    with pytest.raises(FileNotFoundError):
-        storage.read(key)
+    with pytest.raises(MissingFile):
+        asyncio.run(storage.read(key))
     # The command line runs the same purge.
     monkeypatch.setenv("SANSHE_DATABASE_URL", database_url)
     monkeypatch.setenv("SANSHE_VAR_DIR", str(settings.var_dir))
