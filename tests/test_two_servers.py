@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ("world",)
 
-pytestmark = pytest.mark.postgres_only
+pytestmark = [pytest.mark.postgres_only, pytest.mark.pgbouncer]  # also both servers behind PgBouncer
 
 API = "/api/v1/districts/haishu"
 BUILDER = f"{API}/builder/case-types"
@@ -55,7 +55,7 @@ class Database:
     async def _connect(self) -> Any:
         import asyncpg
 
-        return await asyncpg.connect(self.dsn)
+        return await asyncpg.connect(self.dsn, statement_cache_size=0)  # safe behind PgBouncer too
 
     def run(self, coro: Awaitable[Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=30)  # type: ignore[arg-type]

@@ -34,6 +34,8 @@ def sanshe_env(database_url: str, var_dir: Path, **settings: str) -> dict[str, s
             "SANSHE_HOST": "127.0.0.1",
         }
     )
+    if pooler := os.environ.get("SANSHE_DATABASE_POOLER"):  # the test runs through PgBouncer
+        env["SANSHE_DATABASE_POOLER"] = pooler
     env.update({f"SANSHE_{k.upper()}": v for k, v in settings.items()})
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     return env
