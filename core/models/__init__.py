@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.models.auth import ApiToken, LoginAttempt, WebSession
 from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseTypeVersion, SavedQueue
+from core.models.deliveries import ServiceDelivery
 from core.models.district import District, OrgUnit, OrgUnitKind
 from core.models.jobs import CaseMigrationJob
 from core.models.ledger import LedgerAccount, LedgerPosting, LedgerTransfer
@@ -48,6 +49,7 @@ __all__ = (
     "ScheduledJobLease",
     "ScheduledJobRun",
     "SensitiveAccess",
+    "ServiceDelivery",
     "User",
     "Vehicle",
     "Vote",
