@@ -9,25 +9,38 @@ the resident to rate it — neither module imports the other. See docs/plugins/h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from core.db.base import utcnow
 from core.models.deliveries import DELIVERY_STATUSES, ServiceDelivery
 from core.models.organizations import Organization
 from core.models.residents import Person
+from core.models.user import User
 from core.plugins.asyncio import call_hook
 from core.refusal import NotFound, Refusal
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.web.context import RequestContext
 
-__all__ = ("DELIVERY_STATUSES", "ServiceDelivery", "cancel", "get_delivery", "record")
+__all__ = (
+    "DELIVERY_STATUSES",
+    "Resident",
+    "ServiceDelivery",
+    "cancel",
+    "for_user",
+    "get_delivery",
+    "record",
+    "residents_of",
+)
 
 KIND_MAX = 40
 REFERENCE_MAX = 120
@@ -141,3 +154,42 @@ async def cancel(session: AsyncSession, reference: str) -> ServiceDelivery:
     found.updated_at = utcnow()
     await session.flush()
     return found
+
+
+@dataclass(frozen=True)
+class Resident:
+    """Who was served: the person's name and phone (or the login's display name) and their login, if any."""
+
+    name: str
+    phone: str
+    user_id: int | None
+
+
+async def residents_of(session: AsyncSession, rows: Iterable[ServiceDelivery]) -> dict[int, Resident]:
+    """The resident of each delivery, by delivery id (for pages: a name to show, a login to check)."""
+    items = list(rows)
+    person_ids = {d.person_id for d in items if d.person_id is not None}
+    user_ids = {d.user_id for d in items if d.user_id is not None}
+    people = {
+        p.id: p for p in (await session.execute(select(Person).where(Person.id.in_(person_ids or {0})))).scalars()
+    }
+    users = {u.id: u for u in (await session.execute(select(User).where(User.id.in_(user_ids or {0})))).scalars()}
+    found: dict[int, Resident] = {}
+    for d in items:
+        person = people.get(d.person_id or 0)
+        user = users.get(d.user_id or 0)
+        name = person.name if person else (user.display_name if user else "")
+        login = d.user_id if d.user_id is not None else (person.user_id if person else None)
+        found[d.id] = Resident(name=name, phone=person.phone if person else "", user_id=login)
+    return found
+
+
+async def for_user(session: AsyncSession, user_id: int) -> list[ServiceDelivery]:
+    """The district's deliveries to this login, directly or through the person linked to it, newest first."""
+    people = select(Person.id).where(Person.user_id == user_id)
+    query = (
+        select(ServiceDelivery)
+        .where(or_(ServiceDelivery.user_id == user_id, ServiceDelivery.person_id.in_(people)))
+        .order_by(ServiceDelivery.delivered_at.desc(), ServiceDelivery.id.desc())
+    )
+    return list((await session.execute(query)).scalars())
