@@ -715,8 +715,8 @@ async def export(ctx: RequestContext, period: str | None = None) -> Response[byt
     sheet.append(
         [_("Rank"), _("Organization"), _("Ratings"), _("Mean"), _("Bayesian average"), _("Wilson lower bound")]
     )
-    for r in rows:
-        sheet.append([r.rank or _("Insufficient ratings"), r.name, r.count, r.mean, r.bayesian, r.wilson])
+    for row in rows:
+        sheet.append([row.rank or _("Insufficient ratings"), row.name, row.count, row.mean, row.bayesian, row.wilson])
     ratings = book.create_sheet(_("Ratings"))
     ratings.append([_("Submitted"), _("Organization"), _("Stars"), _("Channel"), _("Status"), _("Comment")])
     query = (
@@ -733,7 +733,7 @@ async def export(ctx: RequestContext, period: str | None = None) -> Response[byt
                 _local(r.submitted_at),
                 names.get(r.organization_id, ""),
                 r.stars,
-                _(channels.get(r.channel, r.channel)),
+                _(channels.get(r.channel) or r.channel),
                 _("Voided") if r.status == "voided" else _("Valid"),
                 r.comment,
             ]
