@@ -521,6 +521,7 @@ async def rating_detail(request: Request[Any, Any, Any], ctx: RequestContext, ra
         delivery=delivery,
         organization=names.get(rating.organization_id, ""),
         submitted=_local(rating.submitted_at),
+        follow_up=next(iter(await service.follow_ups(ctx.session, rating_id=rating.id)), None) if may else None,
         can_appeal=may and appeal is None and rating.status == "valid" and not ctx.can(KEY, "manage"),
         can_decide=appeal is not None and appeal.status == "pending" and ctx.can(KEY, "manage"),
         grounds=[(g, _(label)) for g, label in GROUND_LABELS],

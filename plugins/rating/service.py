@@ -390,9 +390,12 @@ async def follow_ups(
     organization_id: int | None = None,
     only_open: bool = False,
     overdue_on: date | None = None,
+    rating_id: int | None = None,
 ) -> list[FollowUp]:
     """Follow-ups, the soonest due first (``overdue_on``: only open ones due before that day)."""
     query = select(FollowUp).order_by(FollowUp.due_on, FollowUp.id)
+    if rating_id is not None:
+        query = query.where(FollowUp.rating_id == rating_id)
     if organization_id is not None:
         query = query.where(FollowUp.organization_id == organization_id)
     if only_open or overdue_on is not None:
