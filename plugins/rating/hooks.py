@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from core.plugin_api import District, RequestContext
 
 MANAGERS = ("district_admin", "community_worker", "social_worker")
-VIEWERS = (*MANAGERS, "org_staff", "expert")
+VIEWERS = (*MANAGERS, "expert")  # organizations see their own pages only (rating:respond)
 
 
 @hookimpl

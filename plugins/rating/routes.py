@@ -230,7 +230,11 @@ async def mine(request: Request[Any, Any, Any], ctx: RequestContext) -> Response
         }
         for d in rows
     ]
-    return await page(request, ctx, "rating/mine.html", items=items, window=window)
+    assert ctx.district is not None
+    mine_orgs = await organizations.organizations_of_user(
+        ctx.session, ctx.district, ctx.user.id, roles=("leader", "staff")  # type: ignore[arg-type]
+    )
+    return await page(request, ctx, "rating/mine.html", items=items, window=window, organizations=mine_orgs)
 
 
 @get("/rating/deliveries/{delivery_id:int}/rate", name="rating:own")
