@@ -18,6 +18,8 @@ DEFAULTS = {
     "top_percent": 10,
     "appeal_days": 10,
     "dimensions": "服务态度,及时性,服务效果",
+    "grade_bands": "5A:900,4A:800,3A:700,2A:600,1A:0",
+    "publicity_days": 7,
 }
 
 
@@ -66,6 +68,13 @@ MANIFEST = Manifest(
                 "default": "服务态度,及时性,服务效果",
                 "title": "分项（逗号分隔） / Dimensions (comma-separated)",
             },
+            "grade_bands": {
+                "type": "string",
+                "maxLength": 100,
+                "default": "5A:900,4A:800,3A:700,2A:600,1A:0",
+                "title": "等级评估分数线（等级:最低分） / Grade bands (grade:lowest points)",
+            },
+            "publicity_days": _int("等级评估公示天数 / Days of publicity of a grade", 7, 1, 60),
         },
         "additionalProperties": False,
     },

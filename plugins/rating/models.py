@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, JsonB, Timestamps, utcnow
 
-__all__ = ("CHANNELS", "Appeal", "FollowUp", "Rating", "StandingStep")
+__all__ = ("CHANNELS", "Appeal", "FollowUp", "Grade", "Rating", "StandingStep")
 
 # How a rating came in: the signed link on a phone, the resident's own page, staff typing a
 # paper form or a phone survey.
@@ -113,3 +113,27 @@ class StandingStep(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     appeal_reason: Mapped[str] = mapped_column(Text, default="")
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+
+
+class Grade(IdPrimaryKey, DistrictScoped, Timestamps, Base):
+    """A grade evaluation (社会组织等级评估) result: total points, the grade under the district's bands,
+    publicity with objections, confirmation, validity (1 January after the announcement, five years)."""
+
+    __tablename__ = "rating_grade"
+    __table_args__ = (
+        UniqueConstraint("district_id", "organization_id", "year"),
+        CheckConstraint("status IN ('publicity', 'confirmed', 'withdrawn')", name="status"),
+        CheckConstraint("total BETWEEN 0 AND 1200", name="total"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(BigId, ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)  # 1,000 points plus bonus
+    grade: Mapped[str] = mapped_column(String(4))  # 1A … 5A
+    status: Mapped[str] = mapped_column(String(20), default="publicity")
+    publicity_until: Mapped[date] = mapped_column(Date)
+    objections: Mapped[str] = mapped_column(Text, default="")
+    announced_on: Mapped[date | None] = mapped_column(Date, default=None)
+    valid_from: Mapped[date | None] = mapped_column(Date, default=None)
+    valid_until: Mapped[date | None] = mapped_column(Date, default=None)
+    recorded_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -232,7 +232,10 @@ async def mine(request: Request[Any, Any, Any], ctx: RequestContext) -> Response
     ]
     assert ctx.district is not None
     mine_orgs = await organizations.organizations_of_user(
-        ctx.session, ctx.district, ctx.user.id, roles=("leader", "staff")  # type: ignore[arg-type]
+        ctx.session,
+        ctx.district,
+        ctx.user.id,
+        roles=("leader", "staff"),  # type: ignore[arg-type]
     )
     return await page(request, ctx, "rating/mine.html", items=items, window=window, organizations=mine_orgs)
 
@@ -688,6 +691,7 @@ async def ranking_page(
         ranked=[r for r in rows if r.rank is not None],
         insufficient=[r for r in rows if r.rank is None],
         honoured=await service.honoured(ctx.session, chosen),
+        grades=await service.current_grades(ctx.session),
         settings=settings,
         field=field or "",
         fields=[(key, _(label)) for key, label in FIELD_OPTIONS],
@@ -760,6 +764,130 @@ CHANNEL_LABELS = (
 )
 
 
+# -- grade evaluation (1A–5A) ---------------------------------------------------------------------
+
+
+async def _grades_page(
+    request: Request[Any, Any, Any], ctx: RequestContext, state: FormState | None = None
+) -> Response[Any]:
+    rows = await service.grades(ctx.session)
+    org = organizations.Organization
+    orgs = list(
+        (await ctx.session.execute(select(org.id, org.name).where(org.status == "active").order_by(org.name))).tuples()
+    )
+    settings = await service.settings_of(ctx)
+    state = state or FormState(values={"year": str(service.local_today().year)})
+    return await page(
+        request,
+        ctx,
+        "rating/grades.html",
+        block="record" if request.method == "POST" else "content",
+        status_code=error_status(request, state) if not state.ok else 200,
+        rows=rows,
+        names=dict(orgs),
+        org_options=[(str(i), n) for i, n in orgs],
+        bands=settings["grade_bands"],
+        today=service.local_today(),
+        form=state,
+        messages=await flashes(request, ctx),
+    )
+
+
+@get("/rating/grades", name="rating:grades")
+async def grade_list(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """Grade evaluation results (1A–5A): in publicity (objections), confirmed with their validity."""
+    ctx.require(KEY, "view")
+    return await _grades_page(request, ctx)
+
+
+@post("/rating/grades", name="rating:grade_record", status_code=200)
+async def grade_record(request: Request[Any, Any, Any], ctx: RequestContext, data: Form) -> Response[Any]:
+    """Record an evaluation's total; the grade under the district's bands goes to publicity."""
+    ctx.require(KEY, "manage")
+    state = FormState(values=dict(data))
+
+    async def record() -> Any:
+        try:
+            org_id, year, total = (
+                int(data.get("organization_id", "")),
+                int(data.get("year", "")),
+                int(data.get("total", "")),
+            )
+        except ValueError:
+            raise service.Refusal(
+                "请选择组织并填写年度和总分",
+                "Choose the organization and give the year and the total",
+                errors={"total": "请填写整数"},
+            ) from None
+        return await service.record_grade(ctx, organization_id=org_id, year=year, total=total)
+
+    done = await attempt(ctx, record, state)
+    if done is None:
+        return await _grades_page(request, ctx, state)
+    return await redirect(request, ctx, ctx.url("/rating/grades"), _("The result is in publicity."))
+
+
+@post("/rating/grades/{grade_id:int}/object", name="rating:grade_object", status_code=200)
+async def grade_object(
+    request: Request[Any, Any, Any], ctx: RequestContext, grade_id: int, data: Form
+) -> Response[Any]:
+    """An objection during publicity, kept with the result."""
+    ctx.require(KEY, "view")
+    grade = await service.get_grade(ctx.session, grade_id)
+    return await act(
+        request,
+        ctx,
+        ctx.url("/rating/grades"),
+        lambda: service.object_to_grade(ctx, grade, data.get("objection", "")),
+        _("The objection was recorded."),
+    )
+
+
+@post("/rating/grades/{grade_id:int}/confirm", name="rating:grade_confirm", status_code=200)
+async def grade_confirm(request: Request[Any, Any, Any], ctx: RequestContext, grade_id: int) -> Response[Any]:
+    """Confirm and announce a grade after its publicity."""
+    ctx.require(KEY, "manage")
+    grade = await service.get_grade(ctx.session, grade_id)
+    return await act(
+        request,
+        ctx,
+        ctx.url("/rating/grades"),
+        lambda: service.confirm_grade(ctx, grade),
+        _("The grade was announced."),
+    )
+
+
+@get("/rating/grades/{grade_id:int}/certificate.pdf", name="rating:grade_certificate")
+async def grade_certificate(ctx: RequestContext, grade_id: int) -> Response[bytes]:
+    """The grade certificate (等级证书) of a confirmed result, as a PDF."""
+    ctx.require(KEY, "view")
+    assert ctx.district is not None
+    grade = await service.get_grade(ctx.session, grade_id)
+    if grade.status != "confirmed" or grade.valid_from is None or grade.valid_until is None:
+        raise NotFound(_("Not found."))
+    org = await organizations.get_organization(ctx.session, ctx.district, grade.organization_id)
+    from core.plugin_api import new_cjk_pdf  # noqa: PLC0415
+
+    pdf = new_cjk_pdf(f"{org.name} {grade.grade}")
+    pdf.set_font("cjk", size=26)
+    pdf.ln(30)
+    pdf.cell(0, 16, "社会组织评估等级证书", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(12)
+    pdf.set_font("cjk", size=16)
+    for line in (
+        org.name,
+        f"经评估，评定为 {grade.grade} 级社会组织（{grade.year} 年度，总分 {grade.total}）",
+        f"有效期：{grade.valid_from.isoformat()} 至 {grade.valid_until.isoformat()}",
+        f"{ctx.district.name_zh}　{grade.announced_on.isoformat() if grade.announced_on else ''}",
+    ):
+        pdf.multi_cell(0, 12, line, align="C", new_x="LMARGIN", new_y="NEXT")
+    return Response(
+        bytes(pdf.output()),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="grade-{grade.id}.pdf"'},
+    )
+
+
 ROUTES = [
     dashboard,
     rate_by_link,
@@ -783,4 +911,9 @@ ROUTES = [
     evaluate,
     ranking_page,
     export,
+    grade_list,
+    grade_record,
+    grade_object,
+    grade_confirm,
+    grade_certificate,
 ]

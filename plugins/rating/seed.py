@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 
 from core.plugin_api import TIMEZONE, User, deliveries, organizations, utcnow
-from plugins.rating.models import Appeal, FollowUp, Rating, StandingStep
-from plugins.rating.service import Period
+from plugins.rating.models import Appeal, FollowUp, Grade, Rating, StandingStep
+from plugins.rating.service import Period, validity
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -192,6 +192,7 @@ async def seed_rating(session: AsyncSession, district: District) -> int:
     await _follow_ups_and_appeals(session, district, today, staff)
     await _standing(session, district, bad.id, orgs, periods, today)
     await _to_rate(session, district, orgs, resident_user, staff, today)
+    _grades(session, district, orgs, staff, today)
     await session.flush()
     return len(rating_rows)
 
@@ -216,7 +217,7 @@ async def _follow_ups_and_appeals(session: AsyncSession, district: District, tod
         day = rating.submitted_at.astimezone(TIMEZONE).date()
         due = calendar.add_working_days(day, 15)
         # Old ones answered; a few recent ones left open — some of them already overdue.
-        answered = due < today - timedelta(days=20) and index % 5 != 0
+        answered = due < today - timedelta(days=3) and index % 6 != 0
         rows.append(
             {
                 "district_id": district.id,
@@ -324,3 +325,38 @@ async def _to_rate(
                 verified_at=when,
             )
         )
+
+
+def _grades(session: AsyncSession, district: District, orgs: list[Any], staff: int | None, today: date) -> None:
+    """A grade announced last year (4A, valid five years) and one in publicity now (5A, 912 points)."""
+    registered = [o for o in orgs if o.kind == organizations.OrgKind.REGISTERED] or orgs
+    announced = date(today.year - 1, 12, 18)
+    start, end = validity(announced)
+    session.add_all(
+        [
+            Grade(
+                district_id=district.id,
+                organization_id=registered[0].id,
+                year=today.year - 1,
+                total=861,
+                grade="4A",
+                status="confirmed",
+                publicity_until=announced - timedelta(days=8),
+                announced_on=announced,
+                valid_from=start,
+                valid_until=end,
+                recorded_by_id=staff,
+            ),
+            Grade(
+                district_id=district.id,
+                organization_id=registered[-1].id,
+                year=today.year,
+                total=912,
+                grade="5A",
+                status="publicity",
+                publicity_until=today + timedelta(days=5),
+                recorded_by_id=staff,
+                objections="",
+            ),
+        ]
+    )

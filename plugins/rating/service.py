@@ -30,7 +30,7 @@ from core.plugin_api import (
     workdays,
 )
 from plugins.rating.manifest import DEFAULTS, KEY
-from plugins.rating.models import CHANNELS, Appeal, FollowUp, Rating, StandingStep
+from plugins.rating.models import CHANNELS, Appeal, FollowUp, Grade, Rating, StandingStep
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -802,3 +802,114 @@ async def honoured(session: AsyncSession, period: Period) -> set[int]:
         StandingStep.period == period.key, StandingStep.status == "honoured"
     )
     return set((await session.execute(query)).scalars())
+
+
+# -- grade evaluation (社会组织等级评估, 1A–5A) ----------------------------------------------------------
+
+GRADES = ("5A", "4A", "3A", "2A", "1A")
+
+
+def parse_bands(text: str) -> list[tuple[str, int]]:
+    """``"5A:900,4A:800,…"`` → ``[("5A", 900), ("4A", 800), …]``, highest first; a Refusal when malformed."""
+    bands: list[tuple[str, int]] = []
+    for part in str(text).replace("，", ",").split(","):
+        grade, _, lowest = part.strip().partition(":")
+        if grade.strip().upper() not in GRADES or not lowest.strip().isdigit():
+            raise Refusal("等级分数线格式应为 5A:900,4A:800,…", "Grade bands look like 5A:900,4A:800,…")
+        bands.append((grade.strip().upper(), int(lowest)))
+    return sorted(bands, key=lambda b: -b[1])
+
+
+def grade_for(total: int, bands: list[tuple[str, int]]) -> str | None:
+    """The grade a total reaches under the bands (the same 905 points is 5A in one city and 4A in another)."""
+    return next((grade for grade, lowest in bands if total >= lowest), None)
+
+
+def validity(announced_on: date) -> tuple[date, date]:
+    """A grade is valid from 1 January after the announcement, for five years."""
+    return date(announced_on.year + 1, 1, 1), date(announced_on.year + 5, 12, 31)
+
+
+async def record_grade(
+    ctx: RequestContext, *, organization_id: int, year: int, total: int, today: date | None = None
+) -> Grade:
+    """Record an evaluation's total (after the expert panel); its grade under the district's bands goes to publicity."""
+    assert ctx.district is not None
+    assert ctx.user is not None
+    if not ctx.can(KEY, "manage"):
+        raise Forbidden("只有工作人员可以录入评估结果", "Only staff record evaluation results")
+    if not 0 <= total <= 1200:
+        raise Refusal("总分应在 0 到 1200 之间", "The total is 0 to 1,200 points", errors={"total": "总分无效"})
+    if not 2000 <= year <= 2100:
+        raise Refusal("年度无效", "The year is not valid", errors={"year": "年度无效"})
+    org = await organizations.get_organization(ctx.session, ctx.district, organization_id)
+    settings = await settings_of(ctx)
+    grade = grade_for(total, parse_bands(settings["grade_bands"]))
+    if grade is None:
+        raise Refusal("总分未达到任何等级", "The total reaches no grade", errors={"total": "未达到任何等级"})
+    today = today or local_today()
+    row = Grade(
+        district_id=ctx.district.id,
+        organization_id=org.id,
+        year=year,
+        total=total,
+        grade=grade,
+        publicity_until=today + timedelta(days=int(settings["publicity_days"])),
+        recorded_by_id=ctx.user.id,
+    )
+    try:
+        async with ctx.session.begin_nested():
+            ctx.session.add(row)
+            await ctx.session.flush()
+    except IntegrityError:
+        raise Refusal(
+            "该组织这一年度已有评估结果", "This organization already has a result for that year", status_code=409
+        ) from None
+    return row
+
+
+async def object_to_grade(ctx: RequestContext, grade: Grade, text: str) -> Grade:
+    """Anyone logged in may object during publicity; the objection is kept with the result."""
+    if ctx.user is None:
+        raise Forbidden("请先登录", "Please log in")
+    if grade.status != "publicity" or local_today() > grade.publicity_until:
+        raise Refusal("公示期已结束", "The publicity period is over", status_code=409)
+    if not text.strip() or len(text) > TEXT_MAX:
+        raise Refusal("请填写异议内容", "Say what the objection is", errors={"objection": "请填写异议内容"})
+    grade.objections = (grade.objections + "\n" if grade.objections else "") + text.strip()
+    await ctx.session.flush()
+    return grade
+
+
+async def confirm_grade(ctx: RequestContext, grade: Grade, *, today: date | None = None) -> Grade:
+    """After publicity, staff confirm and announce the grade: valid from 1 January next year, for five years."""
+    if not ctx.can(KEY, "manage"):
+        raise Forbidden("只有工作人员可以确认评估结果", "Only staff confirm evaluation results")
+    today = today or local_today()
+    if grade.status != "publicity":
+        raise Refusal("这个结果已经处理过了", "This result has already been handled", status_code=409)
+    if today <= grade.publicity_until:
+        raise Refusal("公示期尚未结束", "The publicity period is not over yet", status_code=409)
+    grade.status = "confirmed"
+    grade.announced_on = today
+    grade.valid_from, grade.valid_until = validity(today)
+    await ctx.session.flush()
+    return grade
+
+
+async def get_grade(session: AsyncSession, grade_id: int) -> Grade:
+    found = (await session.execute(select(Grade).where(Grade.id == grade_id))).scalar_one_or_none()
+    if found is None:
+        raise NotFound("没有这条评估结果", "No such evaluation result")
+    return found
+
+
+async def grades(session: AsyncSession) -> list[Grade]:
+    return list((await session.execute(select(Grade).order_by(Grade.year.desc(), Grade.total.desc()))).scalars())
+
+
+async def current_grades(session: AsyncSession, today: date | None = None) -> dict[int, Grade]:
+    """Each organization's confirmed grade valid today (the latest one)."""
+    today = today or local_today()
+    query = select(Grade).where(Grade.status == "confirmed", Grade.valid_until >= today).order_by(Grade.announced_on)
+    return {g.organization_id: g for g in (await session.execute(query)).scalars()}

@@ -18,7 +18,12 @@ def test_record_rate_follow_up_appeal_and_rank(client, world):
     staff = _auth(world, "worker")
     made = client.post(
         f"{API}/deliveries",
-        json={"organization_id": world.elderly, "resident_id": world.li, "title": "助餐", "delivered_at": "2026-12-01T02:00:00Z"},
+        json={
+            "organization_id": world.elderly,
+            "resident_id": world.li,
+            "title": "助餐",
+            "delivered_at": "2026-12-01T02:00:00Z",
+        },
         headers=staff,
     )
     assert made.status_code == 201, made.text
@@ -67,7 +72,12 @@ def test_bad_input_and_permissions(client, world, as_user):
     resident = _auth(world, "resident")
     forbidden = client.post(
         f"{API}/deliveries",
-        json={"organization_id": world.youth, "resident_id": world.li, "title": "x", "delivered_at": "2026-12-01T02:00:00Z"},
+        json={
+            "organization_id": world.youth,
+            "resident_id": world.li,
+            "title": "x",
+            "delivered_at": "2026-12-01T02:00:00Z",
+        },
         headers=resident,
     )
     assert forbidden.status_code == 403

@@ -99,7 +99,10 @@ class TestStaff:
         assert dashboard.status_code == 200
         assert "星级分布" in dashboard.text
         bad = _post(
-            client, f"{BASE}/deliveries", {"organization_id": str(world.youth), "phone": "139", "title": ""}, f"{BASE}/deliveries"
+            client,
+            f"{BASE}/deliveries",
+            {"organization_id": str(world.youth), "phone": "139", "title": ""},
+            f"{BASE}/deliveries",
         )
         assert bad.status_code == 400
         assert "本区没有这个电话（和姓名）的居民。" in bad.text
@@ -172,7 +175,10 @@ class TestOrganization:
         missing = _post(client, fu_url, {"contact_note": "电话"}, fu_url, headers=HTMX)
         assert "请填写" in missing.text
         answered = _post(
-            client, fu_url, {"contact_note": "电话联系", "action_taken": "重新上门", "resident_response": "满意"}, fu_url
+            client,
+            fu_url,
+            {"contact_note": "电话联系", "action_taken": "重新上门", "resident_response": "满意"},
+            fu_url,
         )
         assert answered.status_code == 303
         assert "已回访" in client.get(fu_url).text
@@ -213,9 +219,9 @@ class TestRanking:
         """Where the plugin is off, the public page is 404 like any other of its pages."""
 
         async def off(session):
-            from core.models import District  # noqa: PLC0415
-            from core.plugins import PluginHost  # noqa: PLC0415
-            from core.plugins.enablement import disable_plugin  # noqa: PLC0415
+            from core.models import District
+            from core.plugins import PluginHost
+            from core.plugins.enablement import disable_plugin
 
             district = (await session.execute(select(District).where(District.code == "yinzhou"))).scalar_one()
             await disable_plugin(session, district, PluginHost.load(None, entry_points=False), "rating")

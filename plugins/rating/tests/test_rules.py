@@ -204,7 +204,7 @@ class TestFollowUp:
         assert only_bad
 
         async def notices(session):
-            rows = (await session.execute(select(Notification.user_id).where(Notification.kind == "rating.follow_up")))
+            rows = await session.execute(select(Notification.user_id).where(Notification.kind == "rating.follow_up"))
             return sorted(rows.scalars())
 
         assert seed(notices) == sorted([world.users["orgstaff"], world.users["social"]])
@@ -217,7 +217,10 @@ class TestFollowUp:
         async def outsider(ctx):
             with pytest.raises(Forbidden):
                 await service.answer_follow_up(
-                    ctx, await service.get_follow_up(ctx.session, fu_id), contact_note="x", action_taken="x",
+                    ctx,
+                    await service.get_follow_up(ctx.session, fu_id),
+                    contact_note="x",
+                    action_taken="x",
                     resident_response="x",
                 )
             return True
@@ -262,7 +265,9 @@ class TestAppeal:
 
         async def member_decides(ctx):
             with pytest.raises(Forbidden):
-                await service.decide_appeal(ctx, await service.get_appeal(ctx.session, appeal_id), uphold=True, reason="x")
+                await service.decide_appeal(
+                    ctx, await service.get_appeal(ctx.session, appeal_id), uphold=True, reason="x"
+                )
             return True
 
         assert as_user("orgstaff", member_decides)
@@ -354,7 +359,9 @@ class TestStanding:
         assert as_user("worker", lambda ctx: evaluate(ctx, q4, date(2027, 1, 5))) == []  # idempotent
 
         async def appeal_and_look(ctx):
-            step = next(s for s in await service.steps(ctx.session, organization_id=world.elderly) if s.status == "removed")
+            step = next(
+                s for s in await service.steps(ctx.session, organization_id=world.elderly) if s.status == "removed"
+            )
             await service.file_standing_appeal(ctx, step, reason="已整改", today=date(2027, 1, 6))
             return step.id
 
@@ -378,8 +385,12 @@ def test_hook_organization_standing_reports_probation_today(world, as_user):
         today = service.local_today()
         ctx.session.add(
             StandingStep(
-                district_id=ctx.district.id, organization_id=world.elderly, period="2026Q3", status="probation",
-                decided_on=today - timedelta(days=20), effective_on=today - timedelta(days=10),
+                district_id=ctx.district.id,
+                organization_id=world.elderly,
+                period="2026Q3",
+                status="probation",
+                decided_on=today - timedelta(days=20),
+                effective_on=today - timedelta(days=10),
             )
         )
         await ctx.session.flush()
@@ -401,7 +412,9 @@ def test_hook_service_delivered_invites_the_resident(world, as_user, seed):
     token = as_user("worker", run)
 
     async def links(session):
-        rows = await session.execute(select(Notification.user_id, Notification.link).where(Notification.kind == "rating.invite"))
+        rows = await session.execute(
+            select(Notification.user_id, Notification.link).where(Notification.kind == "rating.invite")
+        )
         return list(rows.tuples())
 
     assert seed(links) == [(world.users["resident"], f"/d/haishu/rating/r/{token}")]
