@@ -170,7 +170,12 @@ async def organization_panels(ctx: RequestContext, organization: Any) -> list[Pa
         Panel(
             _("Star rating"),
             "rating/org_panel.html",
-            {"row": rows.get(organization.id), "period": period, "org_id": organization.id},
+            {
+                "row": rows.get(organization.id),
+                "period": period,
+                "org_id": organization.id,
+                "grade": (await service.current_grades(ctx.session)).get(organization.id),
+            },
             order=30,
         )
     ]

@@ -28,7 +28,7 @@ def test_bands_per_jurisdiction_and_validity():
 def test_publicity_objection_confirmation_and_certificate(client, world, as_user, seed):
     """A result goes to publicity with the district's bands (安庆 here: 905 → 4A); an objection is kept;
     it cannot be announced before publicity ends; announced after, it is valid five years from 1 January, and
-    its certificate is a PDF; bad input on the page is refused."""
+    it shows on the organization's profile, its certificate is a PDF; bad input on the page is refused."""
     from sqlalchemy import select
 
     from core.models import District
@@ -66,6 +66,9 @@ def test_publicity_objection_confirmation_and_certificate(client, world, as_user
     page = client.get("/d/haishu/rating/grades")
     assert "4A" in page.text
     assert "有效期" in page.text
+    profile = client.get(f"/d/haishu/organizations/{world.youth}")
+    assert "星级评价" in profile.text
+    assert "<strong>4A</strong>" in profile.text
     pdf = client.get(f"/d/haishu/rating/grades/{gid}/certificate.pdf")
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
