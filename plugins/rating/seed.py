@@ -115,7 +115,7 @@ async def seed_rating(session: AsyncSession, district: District) -> int:
         last_day = min(period.end - timedelta(days=1), today - timedelta(days=1))
         span = max(1, (last_day - period.start).days)
         for org in orgs:
-            count = 2 + rng.randrange(3) if org.name in FEW else 8 + rng.randrange(14)
+            count = 2 + rng.randrange(3) if org.name in FEW else 5 + rng.randrange(5)
             for n in range(count):
                 day = period.start + timedelta(days=rng.randrange(span))
                 delivered = _at(day, 9 + rng.randrange(8))
@@ -153,7 +153,7 @@ async def seed_rating(session: AsyncSession, district: District) -> int:
                         "submitted_at": submitted,
                     }
                 )
-    await session.execute(insert(deliveries.ServiceDelivery), delivery_rows)
+    await _insert(session, deliveries.ServiceDelivery, delivery_rows)
     ids = dict(
         list(
             (
@@ -165,8 +165,9 @@ async def seed_rating(session: AsyncSession, district: District) -> int:
             ).tuples()
         )
     )
-    await session.execute(
-        insert(Rating),
+    await _insert(
+        session,
+        Rating,
         [
             {
                 "district_id": district.id,
@@ -195,6 +196,11 @@ async def seed_rating(session: AsyncSession, district: District) -> int:
     _grades(session, district, orgs, staff, today)
     await session.flush()
     return len(rating_rows)
+
+
+async def _insert(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows in one executemany (no ORM objects: the demo seed must stay well under a second or two)."""
+    await session.execute(insert(model), rows)
 
 
 async def _people(session: AsyncSession) -> list[int]:
