@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models import District
     from core.models.cases import Case
+    from core.models.deliveries import ServiceDelivery
     from core.models.organizations import Organization
     from core.notifications.channels import Channel
     from core.notifications.kinds import NotificationKind
@@ -174,3 +175,11 @@ def organization_panels(ctx: RequestContext, organization: Organization) -> list
 @hookspec
 def organization_standing(ctx: RequestContext, organization: Organization) -> list[Standing]:  # type: ignore[empty-body]
     """Return restrictions on the organization (probation, removed from the roster) that other modules respect."""
+
+
+# -- Service deliveries -------------------------------------------------------------------
+
+
+@hookspec
+def service_delivered(ctx: RequestContext, delivery: ServiceDelivery) -> None:
+    """React to a newly recorded service delivery (``core.deliveries.record``), in its transaction."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.models.auth import ApiToken, LoginAttempt, WebSession
 from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseTypeVersion, SavedQueue
+from core.models.deliveries import ServiceDelivery
 from core.models.district import District, OrgUnit, OrgUnitKind
 from core.models.idempotency import IdempotencyKey
 from core.models.jobs import CaseMigrationJob
@@ -51,6 +52,7 @@ __all__ = (
     "ScheduledJobLease",
     "ScheduledJobRun",
     "SensitiveAccess",
+    "ServiceDelivery",
     "StoredChunk",
     "User",
     "Vehicle",

@@ -48,6 +48,7 @@ __all__ = (
     "is_valid_credit_code",
     "organizations_of_user",
     "role_in",
+    "staff_ids",
     "standing_of",
     "supervised_by",
 )
@@ -100,3 +101,13 @@ async def hub_of(session: AsyncSession, district: District, organization_id: int
     if org.hub_id is None:
         return None
     return await get_organization(session, district, org.hub_id)
+
+
+async def staff_ids(session: AsyncSession, district: District, organization_id: int) -> list[int]:
+    """The user ids of the organization's leaders and staff (whom a module notifies about it)."""
+    query = select(OrganizationMember.user_id).where(
+        OrganizationMember.district_id == district.id,
+        OrganizationMember.organization_id == organization_id,
+        OrganizationMember.role.in_([r.value for r in STAFF_ROLES]),
+    )
+    return sorted(set((await session.execute(query)).scalars()))

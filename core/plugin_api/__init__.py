@@ -14,7 +14,7 @@ Adding a core service to the surface is one line here (the import) and one in
 
 from __future__ import annotations
 
-from core import ledger, organizations, votes, workdays
+from core import deliveries, ledger, organizations, votes, workdays
 from core.api.text import Code, LongText, Name, Text, Title
 from core.auth.passwords import hash_password
 from core.cases.attachments import open_attachment, storage_for
@@ -154,6 +154,7 @@ __all__ = (
     "create_case",
     "daily_at",
     "definition_for",
+    "deliveries",
     "disable_plugin",
     "enable_plugin",
     "error_status",

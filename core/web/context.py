@@ -129,7 +129,7 @@ async def get_context(connection: ASGIConnection[Any, Any, Any, Any]) -> Request
         await _load_memberships(ctx)
     code = connection.path_params.get("district_code")
     if code is not None:
-        await _enter_district(ctx, code)
+        await _enter_district(ctx, code, public=_is_public(connection))
     connection.scope[_SCOPE_KEY] = ctx  # type: ignore[literal-required]
     return ctx
 
@@ -157,9 +157,20 @@ async def _load_memberships(ctx: RequestContext) -> None:
     ctx.districts = sorted(seen.values(), key=lambda d: d.code)
 
 
-async def _enter_district(ctx: RequestContext, code: str) -> None:
-    """Make ``code`` the current district, or answer 404: never reveal another district."""
+def _is_public(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """A plugin page open without a login (``opt={"public": True}``: a rating link, a public ranking)."""
+    handler = connection.scope.get("route_handler")  # type: ignore[call-overload]
+    return bool(handler is not None and handler.opt.get("public") and handler.opt.get("plugin"))
+
+
+async def _enter_district(ctx: RequestContext, code: str, *, public: bool = False) -> None:
+    """Make ``code`` the current district, or answer 404: never reveal another district.
+
+    A public plugin page enters any district by its code, for anyone (anonymous included).
+    """
     district = next((d for d in ctx.districts if d.code == code), None)
+    if district is None and public:
+        district = (await ctx.session.execute(select(District).where(District.code == code))).scalar_one_or_none()
     if district is None:
         raise NotFoundException(gettext("Not found."))
     ctx.district = district
@@ -180,8 +191,13 @@ async def login_required_guard(connection: ASGIConnection[Any, Any, Any, Any], _
 
 
 async def district_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Routes under a district: logged in, a member (or platform admin), plugin enabled there."""
-    await login_required_guard(connection, handler)
+    """Routes under a district: logged in, a member (or platform admin), plugin enabled there.
+
+    A plugin handler marked ``opt={"public": True}`` needs no login and no membership (it
+    must check everything itself, e.g. a signed token); the plugin must be enabled there.
+    """
+    if not (handler.opt.get("public") and handler.opt.get("plugin")):
+        await login_required_guard(connection, handler)
     ctx = await get_context(connection)
     plugin = handler.opt.get("plugin")
     if plugin is not None and plugin not in ctx.enabled:
