@@ -10,6 +10,7 @@ from typing import Any
 
 from core.testing import csrf_of, login
 from plugins.consultation_council import meetings
+from plugins.consultation_council.tests.support import raise_parking_topic
 from plugins.consultation_council.tests.test_meeting_flow import _prepare, _sign_in
 
 HOME = "/d/haishu/council"
@@ -88,3 +89,21 @@ def test_a_second_paper_ballot_names_the_member_not_the_voting_key(client, world
     assert "已保存。" in _post(client, room, ballot, target=f"item-{item_id}").text
     again = _post(client, room, ballot, target=f"item-{item_id}").text
     assert "社会组织 吴老师" in again and "member:" not in again, again
+
+
+def test_the_queue_never_offers_or_takes_an_automatic_step(client, world, as_user):
+    """附议达到门槛 is the system's step: not in the bulk bar or the row menu, and a bulk request for it changes nothing."""
+    ref = as_user("resident", lambda ctx: raise_parking_topic(ctx, world, title="偃月小区充电桩"))
+    login(client, "secretary")
+    steps = client.get(f"/d/haishu/queues/bulk-steps?ref={ref}", headers={"HX-Request": "true"}).text
+    assert "列入议程" in steps and "transition:supported" not in steps and "自动列入议程" not in steps
+    menu = client.get(f"/d/haishu/queues/menu?ref={ref}", headers={"HX-Request": "true"}).text
+    assert "列入议程" in menu and "自动列入议程" not in menu
+    token = csrf_of(client, "/d/haishu/cases")
+    refused = client.post(
+        "/d/haishu/queues/bulk",
+        data={"ref": ref, "action": "transition:supported", "_csrf_token": token},
+        headers={"HX-Request": "true", "HX-Target": "queue-bulk-result"},
+    ).text
+    assert "这一步由系统自动执行" in refused and "没有做任何更改" in refused
+    assert "已提交" in client.get(f"{HOME}/topics/{ref}").text
