@@ -155,6 +155,10 @@ async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, ty
         "team_id": _own_team(ctx) if staff else "",
     }
     values = await prefill_from_person(ctx, definition, request.query_params.get("person"))
+    if not staff and not values:  # a resident or volunteer files for themselves: their own name and phone
+        from core.residents.prefill import own_values  # noqa: PLC0415 - only intake needs it
+
+        values = await own_values(ctx, definition.form.fields)
     return await _render_form(request, ctx, definition, nonce=nonce, values=values, errors={}, top=top)
 
 
