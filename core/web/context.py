@@ -33,6 +33,7 @@ __all__ = (
     "district_guard",
     "get_context",
     "login_required_guard",
+    "public_guard",
     "provide_context",
 )
 
@@ -129,7 +130,11 @@ async def get_context(connection: ASGIConnection[Any, Any, Any, Any]) -> Request
         await _load_memberships(ctx)
     code = connection.path_params.get("district_code")
     if code is not None:
-        await _enter_district(ctx, code)
+        handler = connection.scope.get("route_handler")  # type: ignore[call-overload]
+        if handler is not None and handler.opt.get("public"):
+            await _enter_public_district(ctx, code)  # anyone, logged in or not: the district's public pages
+        else:
+            await _enter_district(ctx, code)
     connection.scope[_SCOPE_KEY] = ctx  # type: ignore[literal-required]
     return ctx
 
@@ -166,6 +171,27 @@ async def _enter_district(ctx: RequestContext, code: str) -> None:
     for_district(ctx.session, district.id)
     await ensure_loaded(ctx.session, district)
     ctx.enabled = await enabled_keys(ctx.session, district, ctx.host)
+
+
+async def _enter_public_district(ctx: RequestContext, code: str) -> None:
+    """The district of a public page (any existing district, whoever asks), or 404."""
+    district = next((d for d in ctx.districts if d.code == code), None)
+    if district is None:
+        district = (await ctx.session.execute(select(District).where(District.code == code))).scalar_one_or_none()
+    if district is None:
+        raise NotFoundException(gettext("Not found."))
+    ctx.district = district
+    for_district(ctx.session, district.id)
+    await ensure_loaded(ctx.session, district)
+    ctx.enabled = await enabled_keys(ctx.session, district, ctx.host)
+
+
+async def public_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Public pages of a district: no login; the district must exist and the page's plugin be enabled there."""
+    ctx = await get_context(connection)
+    plugin = handler.opt.get("plugin")
+    if plugin is not None and plugin not in ctx.enabled:
+        raise NotFoundException(gettext("Not found."))
 
 
 async def provide_context(request: Any) -> RequestContext:
