@@ -33,11 +33,20 @@ __all__ = (
     "district_guard",
     "get_context",
     "login_required_guard",
+    "pending_message",
     "public_guard",
     "provide_context",
 )
 
 _SCOPE_KEY = "sanshe_ctx"
+
+
+def pending_message() -> str:
+    """What a resident whose registration is not yet confirmed is told when refused."""
+    return gettext(
+        "Your registration is waiting for a community worker to confirm it; "
+        "until then you cannot file requests, support topics or vote."
+    )
 
 
 class RequestContext:
@@ -86,6 +95,11 @@ class RequestContext:
         """Hook callers for the plugins enabled in this district."""
         return self.host.hooks_for(self.enabled)
 
+    @property
+    def pending(self) -> bool:
+        """A self-registered resident whom no community worker has confirmed yet (no other role here)."""
+        return self.roles == {"resident_pending"}
+
     def can(self, resource: str, action: str) -> bool:
         """Whether the user may do ``action`` on ``resource`` in the current district."""
         if self.user is None or self.district is None:
@@ -95,6 +109,8 @@ class RequestContext:
     def require(self, resource: str, action: str) -> None:
         """Raise 403 unless :meth:`can`."""
         if not self.can(resource, action):
+            if self.pending:
+                raise PermissionDeniedException(pending_message())
             raise PermissionDeniedException(gettext("You do not have permission to do this."))
 
     def url(self, path: str = "") -> str:
