@@ -101,6 +101,8 @@ async def decide(request: Request[Any, Any, Any], ctx: RequestContext, user_id: 
     district = ctx.district
     if decision not in ("confirm", "refuse"):
         raise NotFoundException(_("Not found."))
+    if all(p.user_id != user_id for p in await reg.list_pending(ctx.session, district)):
+        raise NotFoundException(_("No registration is waiting for this person."))
 
     async def run() -> None:
         if decision == "confirm":
