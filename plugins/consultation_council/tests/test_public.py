@@ -48,3 +48,33 @@ def test_hook_register_public_routes(client, world, as_user, seed):
 
     seed(end_window)
     assert "目前没有公示中的决议。" in client.get("/d/haishu/public/council").text
+
+
+def test_a_resident_not_yet_confirmed_cannot_support_a_topic(client, world, as_user, seed):
+    """A self-registered resident whose registration is pending is refused 附议 with the reason, and nothing counts."""
+    from core.testing import csrf_of, login  # noqa: PLC0415
+    from core.testing.factories import make_user  # noqa: PLC0415
+    from plugins.consultation_council.tests.support import raise_parking_topic  # noqa: PLC0415
+
+    ref = as_user("resident", lambda ctx: raise_parking_topic(ctx, world, title="偃月小区充电桩"))
+
+    async def pending(session):
+        from core.models import District  # noqa: PLC0415
+
+        haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        await make_user(session, "newcomer", district=haishu, roles=("resident_pending",))
+
+    seed(pending)
+    login(client, "newcomer")
+    token = csrf_of(client, "/d/haishu/")
+    refused = client.post(f"/d/haishu/council/topics/{ref}/support", data={"_csrf_token": token})
+    assert refused.status_code == 403 and "确认前不能提交诉求、附议议题或参与表决" in refused.text
+
+    async def supports_by_newcomer(session):
+        from core.models import User  # noqa: PLC0415
+        from plugins.consultation_council.models import Support  # noqa: PLC0415
+
+        query = select(Support.id).join(User, User.id == Support.user_id).where(User.username == "newcomer")
+        return list((await session.execute(query)).scalars())
+
+    assert seed(supports_by_newcomer) == []
