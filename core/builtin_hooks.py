@@ -44,7 +44,9 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         *(
             []
             if ctx.pending  # not confirmed yet: filing is refused, so it is not offered
-            else [NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view"))]
+            else [
+                NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view"))
+            ]
         ),
         NavItem(_("Residents"), ctx.url("/residents"), icon="users", order=15, permission=("resident", "view")),
         NavItem(

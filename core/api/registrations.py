@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime  # noqa: TC003 - msgspec reads the annotation at runtime
+from datetime import datetime
 
 import msgspec
 from litestar import get, post
 
 from core.api.admin import service_errors
 from core.services import registration as reg
-from core.web.context import RequestContext  # noqa: TC001 - Litestar reads the annotation at runtime
+from core.web.context import RequestContext
 
 __all__ = ("REGISTRATION_API",)
 

@@ -107,7 +107,7 @@ async def register_resident(
             org_unit_id=community_id,
         )
     except ServiceError as exc:  # the password's strength: the field is the same
-        raise ServiceError(exc.text(), exc.errors and next(iter(exc.errors)) or "password", exc.errors) from exc
+        raise ServiceError(exc.text(), (exc.errors and next(iter(exc.errors))) or "password", exc.errors) from exc
 
 
 async def list_pending(session: AsyncSession, district: District) -> list[Pending]:

@@ -34,8 +34,8 @@ __all__ = (
     "get_context",
     "login_required_guard",
     "pending_message",
-    "public_guard",
     "provide_context",
+    "public_guard",
 )
 
 _SCOPE_KEY = "sanshe_ctx"

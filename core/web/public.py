@@ -16,7 +16,7 @@ from litestar import Request, get
 from core.i18n import gettext as _
 from core.plugins.asyncio import call_hook, flatten
 from core.plugins.manifest import NavItem
-from core.web.context import RequestContext  # noqa: TC001 - Litestar reads the annotation at runtime
+from core.web.context import RequestContext
 from core.web.pages import page
 
 __all__ = ("PUBLIC_ROUTES", "public_links")

@@ -281,9 +281,10 @@ async def bulk_steps(request: Request[Any, Any, Any], ctx: RequestContext) -> HT
     if references:
         context["bulk_can_assign"], context["bulk_transitions"] = await bulk_steps_for(ctx, references)
     else:
-        context["bulk_can_assign"], context["bulk_transitions"] = True, (await choices(ctx, Filters()))[
-            "bulk_transitions"
-        ]
+        context["bulk_can_assign"], context["bulk_transitions"] = (
+            True,
+            (await choices(ctx, Filters()))["bulk_transitions"],
+        )
     return HTMXBlockTemplate(template_name=PAGE, block_name="bulk_steps", context=context)
 
 

@@ -15,7 +15,7 @@ from core.db import for_district
 from core.i18n import gettext as _
 from core.models import District
 from core.services import registration as reg
-from core.web.context import RequestContext  # noqa: TC001 - Litestar reads the annotation at runtime
+from core.web.context import RequestContext
 from core.web.pages import Form, FormState, act, attempt, error_status, flashes, page
 
 __all__ = ("REGISTRATION_DISTRICT_ROUTES", "REGISTRATION_SHELL_ROUTES")

@@ -189,4 +189,3 @@ async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -
 def notification_kinds() -> list[NotificationKind]:
     """The council's notices go to the core inbox as one kind (see notify.py)."""
     return list(notify.KINDS)
-

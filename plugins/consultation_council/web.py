@@ -15,8 +15,8 @@ __all__ = (
     "local_time",
     "parse_date",
     "parse_local",
-    "result_line",
     "resolution_status",
+    "result_line",
     "state_label",
 )
 

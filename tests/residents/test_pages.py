@@ -279,6 +279,7 @@ def test_estate_with_households_cannot_be_deleted(world, as_role):
 def test_a_resident_filing_for_themselves_gets_their_own_name_phone_and_address(world, as_role, seed):
     """A resident linked to 黄美华 in the registry finds the request form filled with her name, phone and home;
     a volunteer with no registry entry gets the name and phone of their account."""
+
     async def link(session):
         resident = (await session.execute(select(User.id).where(User.username == "resident"))).scalar_one()
         await session.execute(update(Person).where(Person.id == world["owner"]).values(user_id=resident))

@@ -14,7 +14,8 @@ from plugins.consultation_council.tests.test_meeting_flow import _full_vote, _pr
 
 
 def test_hook_public_pages(client, world):
-    """Anyone (no login) opens 海曙区's public index and finds the council's public page listed; an unknown district is 404."""
+    """Anyone (no login) opens 海曙区's public index and finds the council's public page listed;
+    an unknown district is 404."""
     client.cookies.clear()
     index = client.get("/d/haishu/public/")
     assert index.status_code == 200 and index.headers["content-type"].startswith("text/html")
@@ -52,14 +53,14 @@ def test_hook_register_public_routes(client, world, as_user, seed):
 
 def test_a_resident_not_yet_confirmed_cannot_support_a_topic(client, world, as_user, seed):
     """A self-registered resident whose registration is pending is refused 附议 with the reason, and nothing counts."""
-    from core.testing import csrf_of, login  # noqa: PLC0415
-    from core.testing.factories import make_user  # noqa: PLC0415
-    from plugins.consultation_council.tests.support import raise_parking_topic  # noqa: PLC0415
+    from core.testing import csrf_of, login
+    from core.testing.factories import make_user
+    from plugins.consultation_council.tests.support import raise_parking_topic
 
     ref = as_user("resident", lambda ctx: raise_parking_topic(ctx, world, title="偃月小区充电桩"))
 
     async def pending(session):
-        from core.models import District  # noqa: PLC0415
+        from core.models import District
 
         haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
         await make_user(session, "newcomer", district=haishu, roles=("resident_pending",))
@@ -71,8 +72,8 @@ def test_a_resident_not_yet_confirmed_cannot_support_a_topic(client, world, as_u
     assert refused.status_code == 403 and "确认前不能提交诉求、附议议题或参与表决" in refused.text
 
     async def supports_by_newcomer(session):
-        from core.models import User  # noqa: PLC0415
-        from plugins.consultation_council.models import Support  # noqa: PLC0415
+        from core.models import User
+        from plugins.consultation_council.models import Support
 
         query = select(Support.id).join(User, User.id == Support.user_id).where(User.username == "newcomer")
         return list((await session.execute(query)).scalars())

@@ -92,7 +92,8 @@ def test_a_second_paper_ballot_names_the_member_not_the_voting_key(client, world
 
 
 def test_the_queue_never_offers_or_takes_an_automatic_step(client, world, as_user):
-    """附议达到门槛 is the system's step: not in the bulk bar or the row menu, and a bulk request for it changes nothing."""
+    """附议达到门槛 is the system's step: not in the bulk bar or the row menu,
+    and a bulk request for it changes nothing."""
     ref = as_user("resident", lambda ctx: raise_parking_topic(ctx, world, title="偃月小区充电桩"))
     login(client, "secretary")
     steps = client.get(f"/d/haishu/queues/bulk-steps?ref={ref}", headers={"HX-Request": "true"}).text

@@ -203,9 +203,7 @@ class TestDashboard:
 def test_a_notice_marked_public_is_read_without_login(client, world):
     """The worker ticks 公开 on a notice: anyone reads it at /d/haishu/public/notices; unmarked ones stay inside."""
     login(client, "worker")
-    response = _post(
-        client, LIST, {"title": "停水通知", "body": "明天 9:00-12:00 偃月小区停水。", "is_public": "on"}
-    )
+    response = _post(client, LIST, {"title": "停水通知", "body": "明天 9:00-12:00 偃月小区停水。", "is_public": "on"})
     assert response.status_code == 303, response.text
     assert "公开" in client.get(response.headers["location"]).text
     client.cookies.clear()
