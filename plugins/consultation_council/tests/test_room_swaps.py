@@ -67,13 +67,18 @@ def test_room_actions_swap_only_their_part_and_the_result_line_has_the_figures(c
 
 
 def test_a_signed_in_member_is_not_offered_i_will_come(client, world, as_user):
-    """After the secretary signs 周书记 in, the meeting page says when, and offers neither 我要参加 nor 签到."""
+    """吴老师 signs in on the meeting page (htmx: only the member's part comes back): it says when, and offers
+    neither 我要参加 nor 签到; a plain reload says the same."""
     meeting_id, _item_id, _ref = _prepare(world, as_user)
+    page_url = f"{HOME}/meetings/{meeting_id}"
     login(client, "m-org")
-    before = client.get(f"{HOME}/meetings/{meeting_id}").text
+    before = client.get(page_url).text
     assert "我要参加" in before or "已报名" in before
-    _sign_in(as_user, world, meeting_id, ("m-org",))
-    page = client.get(f"{HOME}/meetings/{meeting_id}").text
+    swapped = _post(client, f"{page_url}/sign-in", {}, target="cc-member")
+    assert swapped.status_code == 200
+    assert swapped.text.lstrip().startswith('<div id="cc-member"') and "<html" not in swapped.text
+    assert "我要参加" not in swapped.text and "已签到" in swapped.text
+    page = client.get(page_url).text
     assert "我要参加" not in page and "已签到" in page
 
 
