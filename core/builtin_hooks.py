@@ -43,7 +43,7 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         else NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
         *(
             []
-            if ctx.pending  # not confirmed yet: filing is refused, so it is not offered
+            if getattr(ctx, "pending", False)  # not confirmed yet: filing is refused, so it is not offered
             else [
                 NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view"))
             ]
