@@ -21,7 +21,7 @@ from core.db.engine import transaction_mode
 from core.db.transactions import rolling_back
 from core.plugins import PluginHost
 from core.plugins.asyncio import flatten
-from core.web.context import district_guard, provide_context
+from core.web.context import district_guard, provide_context, public_guard
 from core.web.templating import build_environment
 
 if TYPE_CHECKING:
@@ -36,12 +36,20 @@ def _core_routes() -> list[ControllerRouterHandler]:
     """Route handlers of the core, gathered from the modules that own them."""
     from core.api.routes import api_router  # noqa: PLC0415
     from core.auth.routes import AUTH_ROUTES  # noqa: PLC0415
+    from core.web.public import PUBLIC_ROUTES  # noqa: PLC0415
     from core.web.routes import DISTRICT_ROUTES, SHELL_ROUTES  # noqa: PLC0415
 
     return [
         *AUTH_ROUTES,
         *SHELL_ROUTES,
         Router(path="/d/{district_code:str}", route_handlers=DISTRICT_ROUTES, guards=[district_guard]),
+        # No login: a district's public pages (core.web.public; plugins' through register_public_routes).
+        Router(
+            path="/d/{district_code:str}/public",
+            route_handlers=PUBLIC_ROUTES,
+            guards=[public_guard],
+            opt={"public": True},
+        ),
         api_router(),
     ]
 
@@ -60,6 +68,17 @@ def _plugin_routes(host: PluginHost) -> list[ControllerRouterHandler]:
                     route_handlers=web,
                     guards=[district_guard],
                     opt={"plugin": plugin.key},
+                    include_in_schema=False,
+                )
+            )
+        public = flatten([h for h in [host.call_for(plugin.key, "register_public_routes")] if h])
+        if public:
+            routers.append(
+                Router(
+                    path="/d/{district_code:str}/public",
+                    route_handlers=public,
+                    guards=[public_guard],
+                    opt={"plugin": plugin.key, "public": True},
                     include_in_schema=False,
                 )
             )

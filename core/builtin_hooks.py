@@ -41,8 +41,20 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
         NavItem(_("My requests"), ctx.url("/my-requests"), icon="inbox", order=10, permission=("dashboard", "view"))
         if is_served_only(ctx)
         else NavItem(_("Cases"), ctx.url("/cases"), icon="inbox", order=10, permission=("dashboard", "view")),
-        NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view")),
+        *(
+            []
+            if getattr(ctx, "pending", False)  # not confirmed yet: filing is refused, so it is not offered
+            else [
+                NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view"))
+            ]
+        ),
         NavItem(_("Residents"), ctx.url("/residents"), icon="users", order=15, permission=("resident", "view")),
+        NavItem(
+            _("Registrations to confirm"),
+            ctx.url("/registrations"),
+            order=16,
+            permission=("registrations", "confirm"),
+        ),
         NavItem(
             _("Social organizations"),
             ctx.url("/organizations"),

@@ -54,6 +54,11 @@ def register_routes() -> list[Any]:  # type: ignore[empty-body]
 
 
 @hookspec
+def register_public_routes() -> list[Any]:  # type: ignore[empty-body]
+    """Return web handlers anyone may open without logging in; mounted under ``/d/{district_code}/public/``."""
+
+
+@hookspec
 def register_api_routes() -> list[Any]:  # type: ignore[empty-body]
     """Return JSON API handlers; the core mounts them under ``/api/v1/districts/{district_code}/``."""
 
@@ -94,6 +99,11 @@ def scheduled_jobs() -> list[JobSpec]:  # type: ignore[empty-body]
 @hookspec
 def nav_items(ctx: RequestContext) -> list[NavItem]:  # type: ignore[empty-body]
     """Return navigation links for this user in this district (the core drops those the user may not open)."""
+
+
+@hookspec
+def public_pages(ctx: RequestContext) -> list[NavItem]:  # type: ignore[empty-body]
+    """Return links to this plugin's public (no login) pages for the district's public index."""
 
 
 @hookspec

@@ -47,6 +47,7 @@ RESIDENT_SENSITIVE = frozenset({"district_admin", "community_worker"})  # reside
 # tested in tests/organizations/test_access.py); workers and admins edit; admins import.
 ORG_EDITORS = frozenset({"district_admin", "community_worker", "social_worker"})
 
+REGISTRATION_CONFIRMERS = frozenset({"district_admin", "community_worker"})
 D = "/d/{district_code:str}"
 API = "/api/v1/districts/{district_code:str}"
 
@@ -135,7 +136,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{API}/builder/case-types/{{type_key:str}}/export"): ADMINS,
     # The case pages (core/web/case_routes.py): each is decided per case (visibility in SQL,
     # then the type's permissions); tests/web_cases proves the 404s and 403s case by case.
-    ("GET", f"{D}/cases/new"): EVERYONE,
+    ("GET", f"{D}/cases/new"): EVERYONE - {"resident_pending"},  # not confirmed yet: 403 with the reason
     ("GET", f"{D}/cases/new/{{type_key:str}}"): RECORD,
     ("POST", f"{D}/cases/new/{{type_key:str}}"): RECORD,
     ("POST", f"{D}/forms/{{type_key:str}}/field"): RECORD,
@@ -158,6 +159,16 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{D}/queues/menu"): EVERYONE,
     ("POST", f"{D}/queues/act"): EVERYONE,
     ("POST", f"{D}/queues/bulk"): EVERYONE,
+    ("GET", f"{D}/queues/bulk-steps"): EVERYONE,
+    # Public pages (no login) and residents' self-registration, confirmed by community workers.
+    ("GET", f"{D}/public"): PUBLIC,
+    ("GET", "/register"): PUBLIC,
+    ("POST", "/register"): PUBLIC,
+    ("GET", f"{D}/registrations"): REGISTRATION_CONFIRMERS,
+    ("POST", f"{D}/registrations/{{user_id:int}}/{{decision:str}}"): REGISTRATION_CONFIRMERS,
+    ("GET", f"{API}/registrations"): REGISTRATION_CONFIRMERS,
+    ("POST", f"{API}/registrations/{{user_id:int}}/confirm"): REGISTRATION_CONFIRMERS,
+    ("POST", f"{API}/registrations/{{user_id:int}}/refuse"): REGISTRATION_CONFIRMERS,
     ("POST", f"{D}/queues/saved"): EVERYONE,
     ("POST", f"{D}/queues/saved/delete"): EVERYONE,
     ("POST", f"{D}/queues/saved/rename"): EVERYONE,
@@ -407,6 +418,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 **a_res,
                 "organization_id": 999_999,
                 "member_id": 999_999,
+                "decision": "confirm",
             },
             "b": {
                 "district_code": "yinzhou",
@@ -426,6 +438,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 **b_res,
                 "organization_id": 999_999,
                 "member_id": 999_999,
+                "decision": "confirm",
             },
         }
 
@@ -516,7 +529,8 @@ def test_no_access_across_districts(matrix_app, world):
         token = csrf_of(client, "/login")
         routes = [r for r in _order(core_routes(matrix_app)) if r[1] != "/logout"]
         leaks = []
-        b_urls = [r for r in routes if "{district_code" in r[1]]
+        # A district's public pages are for everyone, district B's too (they show only what B publishes).
+        b_urls = [r for r in routes if "{district_code" in r[1] and ACCESS.get(r) != PUBLIC]
         for method, route in b_urls:
             response = _request(client, method, route, world["b"], token)
             if response.status_code not in {403, 404} or any(s in response.text for s in B_SECRETS):

@@ -12,6 +12,7 @@ from core.api.case_activity import ACTIVITY_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
 from core.api.queues import QUEUE_API
+from core.api.registrations import REGISTRATION_API
 from core.api.workdays import WORKDAYS_API
 from core.notifications.api import NOTIFICATION_API
 from core.organizations.api import ORGANIZATION_API
@@ -48,4 +49,5 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     NOTIFICATION_API,
     *RESIDENT_API,
     *ORGANIZATION_API,
+    *REGISTRATION_API,
 ]

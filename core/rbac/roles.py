@@ -13,6 +13,7 @@ DEFAULT_ROLES: tuple[RoleDef, ...] = (
     RoleDef("org_staff", "社会组织工作人员", "Organization staff"),
     RoleDef("volunteer", "志愿者", "Volunteer"),
     RoleDef("resident", "居民", "Resident"),
+    RoleDef("resident_pending", "待确认居民", "Resident (registration pending)"),
     RoleDef("expert", "评审专家", "Expert reviewer"),
     RoleDef("council_member", "议事会成员", "Council member"),
     RoleDef("parking_committee", "停车自管委员", "Parking committee member"),
@@ -42,6 +43,7 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
         "Open the registry (at least one's own organizations)",
     ),
     Permission("organization", "edit_own", "修改本人所在社会组织", "Change one's own organizations"),
+    Permission("registrations", "confirm", "确认居民注册", "Confirm residents' registrations"),
 )
 
 _ALL_STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
@@ -70,4 +72,5 @@ CORE_POLICIES: tuple[PolicyDefault, ...] = (
     ),
     PolicyDefault("org_staff", "organization", "view_own"),
     PolicyDefault("org_staff", "organization", "edit_own"),
+    PolicyDefault("community_worker", "registrations", "confirm"),
 )

@@ -36,7 +36,7 @@ __all__ = (
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
 # Roles of the people a district serves, not of its staff: never offered as assignees, and
 # their names are never listed to other users in pickers.
-NOT_STAFF = frozenset({"resident", "volunteer"})
+NOT_STAFF = frozenset({"resident", "volunteer", "resident_pending"})
 
 
 async def assignable_members(session: AsyncSession, district: District) -> list[tuple[str, str]]:

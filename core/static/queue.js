@@ -40,6 +40,12 @@
     counter.textContent = n ? (counter.dataset.template || "{n}").replace("{n}", String(n)) : "";
   }
 
+  // The bulk bar offers only what every ticked row can take: tell it the selection changed.
+  function selectionChanged() {
+    updateCount();
+    document.body.dispatchEvent(new CustomEvent("queue-selection"));
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     if (!document.querySelector("[data-queue-table]")) return;
@@ -49,7 +55,7 @@
       window.location.href = current.dataset.href; event.preventDefault();
     } else if (event.key === "x" && current) {
       var box = current.querySelector("input[name=ref]");
-      if (box) { box.checked = !box.checked; updateCount(); }
+      if (box) { box.checked = !box.checked; selectionChanged(); }
       event.preventDefault();
     } else if (event.key === "/") {
       var search = document.getElementById("queue-q");
@@ -65,7 +71,7 @@
         if (box) box.checked = target.checked;
       });
     }
-    if (target.matches && (target.matches("[data-select-all]") || target.name === "ref")) updateCount();
+    if (target.matches && (target.matches("[data-select-all]") || target.name === "ref")) selectionChanged();
   });
 
   document.addEventListener("click", function (event) {

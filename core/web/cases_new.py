@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect
 from sqlalchemy import select, update
 
@@ -38,7 +38,7 @@ from core.cases.service import case_type, case_types, create_case
 from core.forms import form_input
 from core.i18n import gettext
 from core.models import OrgUnit, OrgUnitKind, WebSession
-from core.web.context import RequestContext
+from core.web.context import RequestContext, pending_message
 from core.web.forms import PAGE, form_view_for, intake_keys, read_posted
 from core.web.pages import is_fragment, page
 from core.web.uploads import BODY_LIMIT, stage_uploads
@@ -61,6 +61,8 @@ def _staff_channels(definition: CaseTypeDef) -> list[str]:
 @get("/cases/new", name="cases_new", **PAGE)
 async def new_case_types(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
     """The case types this user may file."""
+    if ctx.pending:
+        raise PermissionDeniedException(pending_message())
     types = [d for _, d in (await case_types(ctx)).values() if may_create(ctx, d)]
     types.sort(key=lambda d: d.name(ctx.locale))
     return await page(request, ctx, "core/cases/new.html", types=types)
@@ -126,6 +128,8 @@ async def _render_form(
 
 
 async def _creatable(ctx: RequestContext, type_key: str) -> CaseTypeDef:
+    if ctx.pending:  # registered, not yet confirmed: say so rather than "no such case type"
+        raise PermissionDeniedException(pending_message())
     _, definition = await case_type(ctx, type_key)
     if not may_create(ctx, definition):
         raise NotFoundException(gettext("No such case type."))
@@ -155,6 +159,10 @@ async def new_case_form(request: Request[Any, Any, Any], ctx: RequestContext, ty
         "team_id": _own_team(ctx) if staff else "",
     }
     values = await prefill_from_person(ctx, definition, request.query_params.get("person"))
+    if not staff and not values:  # a resident or volunteer files for themselves: their own name and phone
+        from core.residents.prefill import own_values  # noqa: PLC0415 - only intake needs it
+
+        values = await own_values(ctx, definition.form.fields)
     return await _render_form(request, ctx, definition, nonce=nonce, values=values, errors={}, top=top)
 
 

@@ -33,10 +33,20 @@ __all__ = (
     "district_guard",
     "get_context",
     "login_required_guard",
+    "pending_message",
     "provide_context",
+    "public_guard",
 )
 
 _SCOPE_KEY = "sanshe_ctx"
+
+
+def pending_message() -> str:
+    """What a resident whose registration is not yet confirmed is told when refused."""
+    return gettext(
+        "Your registration is waiting for a community worker to confirm it; "
+        "until then you cannot file requests, support topics or vote."
+    )
 
 
 class RequestContext:
@@ -85,6 +95,11 @@ class RequestContext:
         """Hook callers for the plugins enabled in this district."""
         return self.host.hooks_for(self.enabled)
 
+    @property
+    def pending(self) -> bool:
+        """A self-registered resident whom no community worker has confirmed yet (no other role here)."""
+        return self.roles == {"resident_pending"}
+
     def can(self, resource: str, action: str) -> bool:
         """Whether the user may do ``action`` on ``resource`` in the current district."""
         if self.user is None or self.district is None:
@@ -94,6 +109,8 @@ class RequestContext:
     def require(self, resource: str, action: str) -> None:
         """Raise 403 unless :meth:`can`."""
         if not self.can(resource, action):
+            if self.pending:
+                raise PermissionDeniedException(pending_message())
             raise PermissionDeniedException(gettext("You do not have permission to do this."))
 
     def url(self, path: str = "") -> str:
@@ -158,9 +175,9 @@ async def _load_memberships(ctx: RequestContext) -> None:
 
 
 def _is_public(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
-    """A plugin page open without a login (``opt={"public": True}``: a rating link, a public ranking)."""
+    """A page open without a login (``opt={"public": True}``): the district's public pages, a rating link."""
     handler = connection.scope.get("route_handler")  # type: ignore[call-overload]
-    return bool(handler is not None and handler.opt.get("public") and handler.opt.get("plugin"))
+    return bool(handler is not None and handler.opt.get("public"))
 
 
 async def _enter_district(ctx: RequestContext, code: str, *, public: bool = False) -> None:
@@ -177,6 +194,14 @@ async def _enter_district(ctx: RequestContext, code: str, *, public: bool = Fals
     for_district(ctx.session, district.id)
     await ensure_loaded(ctx.session, district)
     ctx.enabled = await enabled_keys(ctx.session, district, ctx.host)
+
+
+async def public_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Public pages of a district: no login; the district must exist and the page's plugin be enabled there."""
+    ctx = await get_context(connection)
+    plugin = handler.opt.get("plugin")
+    if plugin is not None and plugin not in ctx.enabled:
+        raise NotFoundException(gettext("Not found."))
 
 
 async def provide_context(request: Any) -> RequestContext:

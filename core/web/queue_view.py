@@ -256,7 +256,7 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
     transitions: dict[str, str] = {}
     for definition in chosen:
         for transition in definition.workflow.transitions:
-            if transition.required or transition.reason_required:
+            if transition.required or transition.reason_required or transition.automatic:
                 continue
             if may_take(ctx, None, definition, transition):
                 transitions.setdefault(transition.key, transition.label(ctx.locale))
@@ -269,5 +269,6 @@ async def choices(ctx: RequestContext, filters: Filters) -> dict[str, Any]:
         "priorities": [(str(p), priority_label(p)) for p in range(4)],
         "all_columns": [(c, column_label(c)) for c in BASE_COLUMNS],
         "bulk_transitions": list(transitions.items()),
+        "bulk_can_assign": True,
         "can_share": ctx.can("district", "admin"),
     }

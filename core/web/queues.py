@@ -166,6 +166,9 @@ async def apply_action(ctx: RequestContext, reference: str, action: str, assigne
             elif action == "assign":
                 await service.assign(ctx, case, definition, int_or_none(assignee))
             elif action.startswith("transition:"):
+                step = definition.workflow.transition(action.split(":", 1)[1])
+                if step is not None and step.automatic:
+                    return _("This step is taken automatically; it cannot be chosen here.")
                 await service.perform_transition(ctx, case, definition, action.split(":", 1)[1])
             else:
                 return _("Choose an action.")
@@ -208,8 +211,8 @@ async def row_menu(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMX
         "ctx": ctx,
         "request": request,
         "case": case,
-        "direct": [t for t in transitions if not t.required and not t.reason_required],
-        "linked": [t for t in transitions if t.required or t.reason_required],
+        "direct": [t for t in transitions if not t.required and not t.reason_required and not t.automatic],
+        "linked": [t for t in transitions if (t.required or t.reason_required) and not t.automatic],
         "can_edit": may_edit(ctx, case, definition),
         "members": (await choices(ctx, Filters()))["members"],
     }
@@ -243,23 +246,82 @@ async def row_action(request: Request[Any, Any, Any], ctx: RequestContext) -> An
     return HTMXBlockTemplate(template_name="core/queues/row.html", context=context)
 
 
+def _bulk_refs(data: Any) -> list[str]:
+    return list(dict.fromkeys(str(r) for r in data.getall("ref", []) if r))[:BULK_LIMIT]
+
+
+async def bulk_steps_for(ctx: RequestContext, references: list[str]) -> tuple[bool, list[tuple[str, str]]]:
+    """What the bulk bar offers for these cases: assigning (when the user may assign every one) and the
+    steps every one of them can take now, for this user — never a step that needs a form, a reason, or
+    that the system takes itself. No selection: the steps of the types shown, as before.
+    """
+    if not references:
+        return True, []
+    can_assign = True
+    common: dict[str, str] | None = None
+    for reference in references:
+        try:
+            case, definition = await service.get_case(ctx, reference)
+        except Refusal:
+            return False, []
+        can_assign = can_assign and may_edit(ctx, case, definition)
+        steps = service.available_transitions(ctx, case, definition) if case.is_open else []
+        offered = {
+            t.key: t.label(ctx.locale) for t in steps if not t.required and not t.reason_required and not t.automatic
+        }
+        common = offered if common is None else {k: v for k, v in common.items() if k in offered}
+    return can_assign, list((common or {}).items())
+
+
+@get("/queues/bulk-steps", include_in_schema=False)
+async def bulk_steps(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+    """The bulk bar's choice of action for the ticked rows (htmx asks again whenever the selection changes)."""
+    references = list(dict.fromkeys(str(r) for r in request.query_params.getall("ref", []) if r))[:BULK_LIMIT]
+    context: dict[str, Any] = {"ctx": ctx, "request": request, "selected": len(references)}
+    if references:
+        context["bulk_can_assign"], context["bulk_transitions"] = await bulk_steps_for(ctx, references)
+    else:
+        context["bulk_can_assign"], context["bulk_transitions"] = (
+            True,
+            (await choices(ctx, Filters()))["bulk_transitions"],
+        )
+    return HTMXBlockTemplate(template_name=PAGE, block_name="bulk_steps", context=context)
+
+
+class _Undo(Exception):
+    """Raised inside the bulk savepoint to undo every row when one of them was refused."""
+
+
 @post("/queues/bulk", include_in_schema=False)
 async def bulk_action(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
-    """Assign or transition the selected cases, each on its own; a table says how each went."""
+    """Assign or transition the selected cases — all of them or none: one refusal undoes every row."""
     data = await _form(request)
-    references = list(dict.fromkeys(str(r) for r in data.getall("ref", []) if r))[:BULK_LIMIT]
+    references = _bulk_refs(data)
     action = str(data.get("action", ""))
-    results = [(ref, await apply_action(ctx, ref, action, str(data.get("assignee", "")))) for ref in references]
+    results: list[tuple[str, str | None]] = []
+    try:
+        async with ctx.session.begin_nested():
+            for ref in references:
+                results.append((ref, await apply_action(ctx, ref, action, str(data.get("assignee", "")))))
+            if any(refusal is not None for _ref, refusal in results):
+                raise _Undo
+    except _Undo:
+        pass
+    refused = [(ref, refusal) for ref, refusal in results if refusal is not None]
     response = await page(
         request,
         ctx,
         BULK,
         block="results",
-        results=results,
-        done_count=sum(1 for _ref, refusal in results if refusal is None),
+        status_code=400 if (refused or not references) and not is_fragment(request) else 200,
+        results=refused or results,
+        refused=bool(refused),
+        done_count=0 if refused else len(results),
+        total=len(results),
         nothing=not references,
     )
-    response.headers["HX-Trigger"] = "queue-refresh"
+    if not refused and references:
+        response.headers["HX-Trigger"] = "queue-refresh"
     return response
 
 
@@ -374,6 +436,7 @@ QUEUE_ROUTES = [
     queue_counts,
     row_menu,
     row_action,
+    bulk_steps,
     bulk_action,
     save_queue,
     rename_queue,

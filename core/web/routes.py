@@ -13,6 +13,7 @@ from core.web.dashboard import dashboard
 from core.web.my_requests import MY_REQUESTS_ROUTES
 from core.web.profile import PROFILE_ROUTES
 from core.web.queues import QUEUE_ROUTES
+from core.web.registration import REGISTRATION_DISTRICT_ROUTES, REGISTRATION_SHELL_ROUTES
 from core.web.shell import healthz, home, set_language, switch_district
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ SHELL_ROUTES: list[ControllerRouterHandler] = [
     switch_district,
     *ADMIN_PLATFORM_ROUTES,
     *PROFILE_ROUTES,
+    *REGISTRATION_SHELL_ROUTES,
 ]
 DISTRICT_ROUTES: list[ControllerRouterHandler] = [
     dashboard,
@@ -37,4 +39,5 @@ DISTRICT_ROUTES: list[ControllerRouterHandler] = [
     *NOTIFICATION_ROUTES,
     *RESIDENT_ROUTES,
     *ORGANIZATION_ROUTES,
+    *REGISTRATION_DISTRICT_ROUTES,
 ]

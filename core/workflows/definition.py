@@ -71,6 +71,8 @@ class Transition:
     confirm_zh: str = ""
     confirm_en: str = ""
     reason_required: bool = False
+    automatic: bool = False
+    """Taken by the system (a plugin's rule, a threshold reached), never offered as a queue action."""
 
     def label(self, locale: str) -> str:
         return localized(self.label_zh, self.label_en, locale)
@@ -122,6 +124,8 @@ class WorkflowDef:
                 item["confirm"] = _labels(t.confirm_zh, t.confirm_en)
             if t.reason_required:
                 item["reason_required"] = True
+            if t.automatic:
+                item["automatic"] = True
             transitions.append(item)
         return {"initial": self.initial, "states": states, "transitions": transitions}
 
@@ -217,6 +221,7 @@ def _parse_transition(
         confirm_zh=_text(item.get("confirm"), "zh"),
         confirm_en=_text(item.get("confirm"), "en"),
         reason_required=bool(item.get("reason_required")),
+        automatic=bool(item.get("automatic")),
     )
 
 

@@ -28,6 +28,7 @@ from plugins.consultation_council.api import API_ROUTES
 from plugins.consultation_council.manifest import CASE_TYPE, KEY, MANIFEST
 from plugins.consultation_council.models import Council, Resolution, Topic
 from plugins.consultation_council.routes import ROUTES
+from plugins.consultation_council.routes_open import OPEN_ROUTES
 from plugins.consultation_council.seed import seed_council
 from plugins.consultation_council.web import TEMPLATE_HELPERS
 
@@ -87,6 +88,16 @@ def register_routes() -> list[Any]:
 @hookimpl
 def register_api_routes() -> list[Any]:
     return list(API_ROUTES)
+
+
+@hookimpl
+def register_public_routes() -> list[Any]:
+    return list(OPEN_ROUTES)
+
+
+@hookimpl
+def public_pages(ctx: RequestContext) -> list[NavItem]:
+    return [NavItem(_("Council resolutions and meeting calendar"), ctx.url("/public/council"), order=25)]
 
 
 @hookimpl
@@ -178,4 +189,3 @@ async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -
 def notification_kinds() -> list[NotificationKind]:
     """The council's notices go to the core inbox as one kind (see notify.py)."""
     return list(notify.KINDS)
-

@@ -7,13 +7,28 @@ correct the minutes, object to a published resolution).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
-from core.plugin_api import Case, Form, InvalidData, NotFound, RequestContext, act, flashes, page, redirect, votes
+from core.plugin_api import (
+    Case,
+    Forbidden,
+    Form,
+    InvalidData,
+    NotFound,
+    Refusal,
+    RequestContext,
+    act,
+    flashes,
+    is_fragment,
+    page,
+    redirect,
+    votes,
+)
 from core.plugin_api import gettext as _
 from plugins.consultation_council import actions, meetings, minutes, notify, resolutions, topics, voting
 from plugins.consultation_council.councils import council_or_404, list_councils, member_of_user
@@ -166,6 +181,19 @@ async def unsupport(request: Request[Any, Any, Any], ctx: RequestContext, refere
 async def meeting_page(request: Request[Any, Any, Any], ctx: RequestContext, meeting_id: int) -> Response[Any]:
     """A meeting: when and where, the agenda, registration and sign-in, a member's ballot, the minutes."""
     ctx.require(KEY, "view")
+    return await _meeting(request, ctx, meeting_id)
+
+
+async def _meeting(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    meeting_id: int,
+    *,
+    block: str = "content",
+    notice: str = "",
+    refused: bool = False,
+) -> Response[Any]:
+    """The meeting page, or (htmx) only its ``member`` block: registration, sign-in and the ballots."""
     assert ctx.user is not None
     meeting, council = await meetings.meeting_or_404(ctx, meeting_id)
     people = await meetings.attendees(ctx, meeting.id)
@@ -198,8 +226,33 @@ async def meeting_page(request: Request[Any, Any, Any], ctx: RequestContext, mee
         can_correct=version is not None and version.status == "circulated" and mine is not None and mine.signed_in_at,
         can_participate=ctx.can(KEY, "participate"),
         can_manage=ctx.can(KEY, "manage"),
-        flashes=await flashes(request, ctx),
+        flashes=await flashes(request, ctx) if block == "content" else [],
+        notice=notice,
+        refused=refused,
+        swapped=block if is_fragment(request) else "",
+        block=block,
     )
+
+
+async def _member_act(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    meeting_id: int,
+    action: Callable[[], Awaitable[Any]],
+    done: str,
+) -> Response[Any]:
+    """A member's action on the meeting page: htmx swaps the member's part with what happened, else a redirect."""
+    if not is_fragment(request):
+        return await act(request, ctx, _meeting_url(ctx, meeting_id), action, done)
+    refused = False
+    try:
+        async with ctx.session.begin_nested():
+            await action()
+    except Refusal as exc:
+        if isinstance(exc, (Forbidden, NotFound)):
+            raise
+        done, refused = exc.lines(ctx.locale), True
+    return await _meeting(request, ctx, meeting_id, block="member", notice=done, refused=refused)
 
 
 def _meeting_url(ctx: RequestContext, meeting_id: int) -> str:
@@ -211,8 +264,9 @@ async def register(request: Request[Any, Any, Any], ctx: RequestContext, meeting
     """Say one will come."""
     ctx.require(KEY, "participate")
     meeting, _council = await meetings.meeting_or_404(ctx, meeting_id)
-    back = _meeting_url(ctx, meeting_id)
-    return await act(request, ctx, back, lambda: meetings.register(ctx, meeting), _("You are registered."))
+    return await _member_act(
+        request, ctx, meeting_id, lambda: meetings.register(ctx, meeting), _("You are registered.")
+    )
 
 
 @post(f"{HOME}/meetings/{{meeting_id:int}}/sign-in", name="council:self_sign_in", status_code=200)
@@ -220,8 +274,7 @@ async def self_sign_in(request: Request[Any, Any, Any], ctx: RequestContext, mee
     """Sign oneself in at the meeting (on one's phone, in the room)."""
     ctx.require(KEY, "participate")
     meeting, _council = await meetings.meeting_or_404(ctx, meeting_id)
-    back = _meeting_url(ctx, meeting_id)
-    return await act(request, ctx, back, lambda: meetings.sign_in(ctx, meeting), _("Signed in."))
+    return await _member_act(request, ctx, meeting_id, lambda: meetings.sign_in(ctx, meeting), _("Signed in."))
 
 
 @post(f"{HOME}/meetings/{{meeting_id:int}}/items/{{item_id:int}}/ballot", name="council:ballot", status_code=200)
@@ -233,8 +286,9 @@ async def ballot(
     meeting, council = await meetings.meeting_or_404(ctx, meeting_id)
     item = await voting.item_or_404(ctx, meeting, item_id)
     choice = data.get("choice", "")
-    back = _meeting_url(ctx, meeting_id)
-    return await act(request, ctx, back, lambda: voting.ballot(ctx, council, item, choice), _("Your ballot is in."))
+    return await _member_act(
+        request, ctx, meeting_id, lambda: voting.ballot(ctx, council, item, choice), _("Your ballot is in.")
+    )
 
 
 @post(f"{HOME}/meetings/{{meeting_id:int}}/minutes/corrections", name="council:correction", status_code=200)

@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 
-from core.plugin_api import Form, RequestContext, act, flashes, page, votes
+from core.plugin_api import Forbidden, Form, NotFound, Refusal, RequestContext, act, flashes, is_fragment, page, votes
 from core.plugin_api import gettext as _
 from plugins.consultation_council import meetings, minutes, topics, voting
 from plugins.consultation_council.councils import Refused
@@ -26,11 +26,21 @@ __all__ = ("ROOM_ROUTES",)
 ROOM = "/council/admin/meetings/{meeting_id:int}"
 
 
-@get(ROOM, name="council:room")
-async def room(request: Request[Any, Any, Any], ctx: RequestContext, meeting_id: int) -> Response[Any]:
-    """The whole meeting on one page, for the secretary's laptop or tablet."""
-    ctx.require(KEY, "manage")
-    meeting, council = await meetings.meeting_or_404(ctx, meeting_id)
+# Which part of the room an htmx form swaps, by the id of its target (``HX-Target``).
+ROOM_BLOCKS = {"cc-room": "room", "cc-signin": "signin", "cc-agenda": "agenda", "cc-minutes": "minutes"}
+
+
+async def _render(
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    meeting: Any,
+    council: Any,
+    *,
+    block: str = "content",
+    notice: str = "",
+    refused: bool = False,
+    item_id: int = 0,
+) -> Response[Any]:
     items = await meetings.agenda(ctx, meeting.id)
     results = {}
     for item, _case in items:
@@ -46,12 +56,22 @@ async def room(request: Request[Any, Any, Any], ctx: RequestContext, meeting_id:
         if t.id not in on_agenda
     ]
     version = await minutes.latest(ctx, meeting.id)
+    context: dict[str, Any] = {}
+    if block == "item":  # one agenda item's card: the scoped block reads its loop's variables
+        found = next(((n, i, c) for n, (i, c) in enumerate(items, 1) if i.id == item_id), None)
+        if found is None:
+            block = "agenda"
+        else:
+            context.update(number=found[0], item=found[1], case=found[2])
     return await page(
         request,
         ctx,
         "consultation_council/room.html",
+        block=block,
+        status_code=400 if refused and not is_fragment(request) else 200,
         meeting=meeting,
         council=council,
+        act_url=ctx.url(f"/council/admin/meetings/{meeting.id}"),
         items=items,
         results=results,
         candidates=candidates,
@@ -62,8 +82,20 @@ async def room(request: Request[Any, Any, Any], ctx: RequestContext, meeting_id:
         all_versions=await minutes.versions(ctx, meeting.id),
         corrections=await minutes.corrections(ctx, version.id) if version else [],
         presets=voting.PRESETS,
-        flashes=await flashes(request, ctx),
+        flashes=[] if block != "content" else await flashes(request, ctx),
+        notice=notice,
+        refused=refused,
+        swapped=block if is_fragment(request) else "",
+        **context,
     )
+
+
+@get(ROOM, name="council:room")
+async def room(request: Request[Any, Any, Any], ctx: RequestContext, meeting_id: int) -> Response[Any]:
+    """The whole meeting on one page, for the secretary's laptop or tablet."""
+    ctx.require(KEY, "manage")
+    meeting, council = await meetings.meeting_or_404(ctx, meeting_id)
+    return await _render(request, ctx, meeting, council)
 
 
 def _count(raw: str | None) -> int:
@@ -138,7 +170,22 @@ async def room_act(request: Request[Any, Any, Any], ctx: RequestContext, meeting
         else:
             await _minutes_action(ctx, meeting, do, data)
 
-    return await act(request, ctx, ctx.url(f"/council/admin/meetings/{meeting.id}"), run, done)
+    if not is_fragment(request):  # a plain form post: back to the page (303) with a notice
+        return await act(request, ctx, ctx.url(f"/council/admin/meetings/{meeting.id}"), run, done)
+    # htmx: swap only the part the action changed (the target's block), with what happened in it.
+    target = request.headers.get("hx-target", "")
+    block = ROOM_BLOCKS.get(target, "item" if target.startswith("item-") else "room")
+    refused = False
+    try:
+        async with ctx.session.begin_nested():  # a refusal undoes only what the action wrote
+            await run()
+    except Refusal as exc:
+        if isinstance(exc, (Forbidden, NotFound)):
+            raise
+        done, refused = exc.lines(ctx.locale), True
+    await ctx.session.refresh(meeting)
+    shown = int(target[5:]) if block == "item" and target[5:].isdigit() else 0
+    return await _render(request, ctx, meeting, council, block=block, notice=done, refused=refused, item_id=shown)
 
 
 async def _minutes_action(ctx: RequestContext, meeting: Any, do: str, data: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ the service decided, and an adopted topic gets a draft resolution with the motio
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from core.plugin_api import Case, NotFound, utcnow, votes
 from core.plugin_api import gettext as _
 from plugins.consultation_council.councils import Refused, member_of_user, members
 from plugins.consultation_council.meetings import present_members, quorum
-from plugins.consultation_council.models import AgendaItem, Council, Meeting, Topic
+from plugins.consultation_council.models import AgendaItem, Council, Meeting, Member, Topic
 
 if TYPE_CHECKING:
     from core.plugin_api import RequestContext
@@ -45,6 +46,23 @@ QUORUMS = ("", "two_thirds")
 BASES = ("present", "all_members")
 SECRECIES = ("named", "anonymous")
 VOTE_HOURS = 12  # a meeting vote's window; the secretary closes it in the room well before
+
+
+_VOTER_REF = re.compile(r"member:(\d+)")
+
+
+async def _refused(ctx: RequestContext, exc: votes.VoteError) -> Refused:
+    """The voting service's refusal in both languages, with each voter key (``member:3``) as the member's name."""
+    ids = {int(n) for n in _VOTER_REF.findall(f"{exc.zh} {exc.en}")}
+    names: dict[int, str] = {}
+    if ids:
+        rows = await ctx.session.execute(select(Member.id, Member.name).where(Member.id.in_(ids)))
+        names = {row.id: row.name for row in rows}
+
+    def named(text: str) -> str:
+        return _VOTER_REF.sub(lambda m: names.get(int(m.group(1)), _("a member")), text)
+
+    return Refused(named(exc.zh), en=named(exc.en))
 
 
 async def item_or_404(ctx: RequestContext, meeting: Meeting, item_id: int) -> AgendaItem:
@@ -127,7 +145,7 @@ async def open_item_vote(
         electorate = [votes.Voter(f"member:{m.id}", m.user_id) for m in voters]
         await votes.open_vote(ctx.session, vote.id, electorate)
     except votes.VoteError as exc:
-        raise Refused(exc.zh) from exc
+        raise await _refused(ctx, exc) from exc
     item.vote_id, item.motion = vote.id, motion
     await ctx.session.flush()
     return vote
@@ -171,7 +189,7 @@ async def ballot(ctx: RequestContext, council: Council, item: AgendaItem, choice
     try:
         await votes.cast_ballot(ctx.session, vote.id, voter_ref=f"member:{member.id}", choice=choice)
     except votes.VoteError as exc:
-        raise Refused(exc.zh) from exc
+        raise await _refused(ctx, exc) from exc
 
 
 async def enter_ballot(
@@ -190,7 +208,7 @@ async def enter_ballot(
             entered_by_id=ctx.user.id,
         )
     except votes.VoteError as exc:
-        raise Refused(exc.zh) from exc
+        raise await _refused(ctx, exc) from exc
 
 
 async def show_of_hands(ctx: RequestContext, item: AgendaItem, counts: dict[str, int], note: str = "") -> None:
@@ -208,7 +226,7 @@ async def show_of_hands(ctx: RequestContext, item: AgendaItem, counts: dict[str,
             note=note[:200],
         )
     except votes.VoteError as exc:
-        raise Refused(exc.zh) from exc
+        raise await _refused(ctx, exc) from exc
 
 
 async def close_item_vote(ctx: RequestContext, council: Council, item: AgendaItem) -> votes.VoteResult:
@@ -220,7 +238,7 @@ async def close_item_vote(ctx: RequestContext, council: Council, item: AgendaIte
     try:
         result = await votes.close_vote(ctx.session, vote.id)
     except votes.VoteError as exc:
-        raise Refused(exc.zh) from exc
+        raise await _refused(ctx, exc) from exc
     case = await _topic_case(ctx, item)
     if case is not None and case.state == "deliberation":
         await step(ctx, case, "record_vote")

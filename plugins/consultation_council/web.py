@@ -16,6 +16,7 @@ __all__ = (
     "parse_date",
     "parse_local",
     "resolution_status",
+    "result_line",
     "state_label",
 )
 
@@ -71,7 +72,45 @@ def kind_label(kind: str) -> str:
     return _("Convention") if kind == "convention" else _("Resolution")
 
 
+def _need(check: Any) -> str:
+    """A threshold as people read it: "≥ 2/3", "> 1/2", or "all"."""
+    fraction, inclusive = check.threshold.fraction, check.threshold.inclusive
+    if fraction == 1 and inclusive:
+        return _("all of them")
+    return f"{'≥' if inclusive else '>'} {fraction}"
+
+
+def result_line(result: Any) -> str:
+    """A closed vote's result in one line: 通过/未通过, for, against, abstaining, present and the threshold."""
+    if result.sealed or result.outcome is None:
+        return _("The result is published when the vote closes.")
+    counts = {t.option: t.heads for t in result.options}
+    passing = next((c for c in result.checks if c.rule == "pass_heads"), None)
+    quorum = next((c for c in result.checks if c.rule == "quorum_heads"), None)
+    if passing is not None:
+        need = _("for %(need)s of the votes", need=_need(passing))
+    elif quorum is not None:
+        need = _("participation %(need)s", need=_need(quorum))
+    else:
+        need = "—"
+    verdict = {
+        "passed": _("Passed"),
+        "failed": _("Not passed"),
+        "no_quorum": _("Not passed (too few took part)"),
+    }.get(str(result.outcome), _("Not passed"))
+    return _(
+        "%(verdict)s: %(for)s for, %(against)s against, %(abstain)s abstaining; %(present)s present; needs %(need)s",
+        verdict=verdict,
+        **{"for": counts.get("for", 0)},
+        against=counts.get("against", 0),
+        abstain=result.blank_heads if result.blank_heads is not None else counts.get("abstain", 0),
+        present=result.electorate_heads,
+        need=need,
+    )
+
+
 TEMPLATE_HELPERS: dict[str, Any] = {
+    "result_line": result_line,
     "local_time": local_time,
     "state_label": state_label,
     "resolution_status": resolution_status,

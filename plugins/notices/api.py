@@ -25,6 +25,7 @@ class NoticeIn(TypedDict, total=False):
     org_unit_id: int | None
     pinned: bool
     published_at: Code | None
+    is_public: bool
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class NoticeOut:
     org_unit_id: int | None
     pinned: bool
     published_at: datetime
+    is_public: bool
     created_by: int | None
     created_at: datetime
     updated_at: datetime
@@ -50,6 +52,7 @@ class NoticeOut:
             org_unit_id=notice.org_unit_id,
             pinned=notice.pinned,
             published_at=notice.published_at,
+            is_public=notice.is_public,
             created_by=notice.created_by,
             created_at=notice.created_at,
             updated_at=notice.updated_at,

@@ -12,7 +12,7 @@ from core.plugin_api import gettext as _
 from plugins.notices import cli as cli_module
 from plugins.notices.api import API_ROUTES
 from plugins.notices.manifest import KEY, MANIFEST
-from plugins.notices.routes import ROUTES
+from plugins.notices.routes import OPEN_ROUTES, ROUTES
 from plugins.notices.seed import seed_notices
 from plugins.notices.service import list_notices
 
@@ -34,6 +34,16 @@ def plugin_manifest() -> Manifest:
 @hookimpl
 def register_routes() -> list[Any]:
     return list(ROUTES)
+
+
+@hookimpl
+def register_public_routes() -> list[Any]:
+    return list(OPEN_ROUTES)
+
+
+@hookimpl
+def public_pages(ctx: RequestContext) -> list[NavItem]:
+    return [NavItem(_("Public notices"), ctx.url("/public/notices"), order=20)]
 
 
 @hookimpl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, Timestamps, utcnow
@@ -24,6 +24,8 @@ class Notice(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Public: anyone reads it on the district's public pages (/d/{district}/public/notices), no login.
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A notice published in the future stays hidden from readers until then.
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -18,7 +18,7 @@ from core.plugin_api import gettext as _
 from plugins.notices import service
 from plugins.notices.models import Notice
 
-__all__ = ("ROUTES",)
+__all__ = ("OPEN_ROUTES", "ROUTES")
 
 
 def _form_values(values: dict[str, Any]) -> dict[str, str]:
@@ -28,6 +28,7 @@ def _form_values(values: dict[str, Any]) -> dict[str, str]:
     if isinstance(when, datetime):
         shown["published_at"] = when.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
     shown["pinned"] = "on" if shown["pinned"] in (True, "on", "true", "1") else ""
+    shown["is_public"] = "on" if shown["is_public"] in (True, "on", "true", "1") else ""
     return {k: "" if v is None else str(v) for k, v in shown.items()}
 
 
@@ -146,4 +147,11 @@ async def notice_delete(request: Request[Any, Any, Any], ctx: RequestContext, no
     return await redirect(request, ctx, ctx.url("/notices"))
 
 
+@get("/notices", name="notices:public")
+async def public_list(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """The notices marked public, for anyone (mounted under ``/d/{district}/public/``, no login)."""
+    return await page(request, ctx, "notices/public.html", notices=await service.public_notices(ctx.session))
+
+
 ROUTES = [notice_list, notice_new, notice_create, notice_detail, notice_edit, notice_update, notice_delete]
+OPEN_ROUTES = [public_list]

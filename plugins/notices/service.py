@@ -40,7 +40,7 @@ __all__ = (
 
 TITLE_MAX = 200
 BODY_MAX = 10_000
-FIELDS = ("title", "body", "org_unit_id", "pinned", "published_at")
+FIELDS = ("title", "body", "org_unit_id", "pinned", "published_at", "is_public")
 _TRUE = {"1", "true", "on", "yes"}
 _FALSE = {"", "0", "false", "off", "no"}
 
@@ -54,6 +54,7 @@ class NoticeData:
     org_unit_id: int | None
     pinned: bool
     published_at: datetime
+    is_public: bool = False
 
 
 def values_of(notice: Notice) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def values_of(notice: Notice) -> dict[str, Any]:
         "org_unit_id": notice.org_unit_id,
         "pinned": notice.pinned,
         "published_at": notice.published_at,
+        "is_public": notice.is_public,
     }
 
 
@@ -81,14 +83,14 @@ def _text(raw: Any, *, required: str, limit: int, errors: dict[str, str], field:
     return value
 
 
-def _flag(raw: Any, errors: dict[str, str]) -> bool:
+def _flag(raw: Any, errors: dict[str, str], field: str = "pinned") -> bool:
     if isinstance(raw, bool):
         return raw
     text = "" if raw is None else str(raw).strip().lower()
     if text in _TRUE:
         return True
     if text not in _FALSE:
-        errors["pinned"] = _("Choose yes or no.")
+        errors[field] = _("Choose yes or no.")
     return False
 
 
@@ -139,6 +141,7 @@ async def validate(
     org_unit_id = await _org_unit(session, raw.get("org_unit_id"), errors)
     pinned = _flag(raw.get("pinned"), errors)
     published_at = _when(raw.get("published_at"), errors)
+    is_public = _flag(raw.get("is_public"), errors, "is_public")
     if pinned and "pinned" not in errors and not (notice is not None and notice.pinned):
         limit = int((await plugin_settings(session, district, host, KEY))["max_pinned"])
         # Counted under the district's row lock, so two notices pinned at once can't both
@@ -150,7 +153,7 @@ async def validate(
             errors["pinned"] = _("At most %(limit)s notices can be pinned; unpin another one first.", limit=limit)
     if errors:
         return None, errors
-    return NoticeData(title, body, org_unit_id, pinned, published_at), {}
+    return NoticeData(title, body, org_unit_id, pinned, published_at, is_public), {}
 
 
 async def list_notices(
@@ -162,6 +165,17 @@ async def list_notices(
         query = query.where(Notice.published_at <= utcnow())
     if limit is not None:
         query = query.limit(limit)
+    return list((await session.execute(query)).scalars())
+
+
+async def public_notices(session: AsyncSession, limit: int = 50) -> list[Notice]:
+    """The district's published notices marked public, pinned first, newest first."""
+    query = (
+        select(Notice)
+        .where(Notice.is_public.is_(True), Notice.published_at <= utcnow())
+        .order_by(Notice.pinned.desc(), Notice.published_at.desc(), Notice.id.desc())
+        .limit(limit)
+    )
     return list((await session.execute(query)).scalars())
 
 
@@ -192,3 +206,4 @@ def update_notice(notice: Notice, data: NoticeData) -> None:
     notice.org_unit_id = data.org_unit_id
     notice.pinned = data.pinned
     notice.published_at = data.published_at
+    notice.is_public = data.is_public

@@ -48,7 +48,8 @@ async def _can(ctx, action):
 
 
 def test_the_editor_shows_who_would_lose_access(app, world, as_user, meal_delivery):
-    """Unticking edit for community workers in the matrix shows '社区工作者: loses edit' before publishing."""
+    """Unticking edit for community workers in the matrix shows '社区工作者：失去 编辑' before publishing —
+    in words, like the field types offered (多行文字, not ``long_text``)."""
     publish(as_user, meal_delivery)
     url = "/d/haishu/admin/case-types/meal_delivery"
     with TestClient(app=app) as client:
@@ -60,4 +61,6 @@ def test_the_editor_shows_who_would_lose_access(app, world, as_user, meal_delive
         data.update(dict.fromkeys(("perm_view", "perm_create", "perm_comment"), "community_worker"))
         page = client.post(f"{url}/draft", data=data, headers={"HX-Request": "true"})
         changes = re.search(r'<div id="access-changes".*?</div>', page.text, re.S).group(0)
-        assert "社区工作者" in changes and "edit" in changes and "<del>" in changes
+        assert "社区工作者" in changes and "编辑" in changes and "<del>" in changes
+        assert "edit" not in changes.replace('id="access-changes"', "")
+        assert '<option value="long_text">多行文字</option>' in page.text and ">long_text<" not in page.text

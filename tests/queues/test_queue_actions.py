@@ -99,8 +99,9 @@ def triage(as_user, reference, difficulty):
     as_user("social", run)
 
 
-def test_bulk_transition_reports_each_row(as_user, world, logged_in, seed):
-    """A bulk step moves the cases it can; a guard's refusal and an invisible case are reported per row."""
+def test_bulk_step_is_all_or_nothing_and_names_each_refused_row(as_user, world, logged_in, seed):
+    """One row the step does not fit (a guard, a case the user cannot see) refuses the whole bulk step:
+    nothing changes and each refused row says why; without them the step moves every row."""
     simple, hard = make_requests(as_user, 2)
     triage(as_user, simple, "simple")
     triage(as_user, hard, "hard")
@@ -113,14 +114,37 @@ def test_bulk_transition_reports_each_row(as_user, world, logged_in, seed):
         data={"ref": [simple, hard, hidden], "action": "transition:to_community", "_csrf_token": token(client)},
         headers=htmx("queue-bulk-result"),
     )
-    assert response.headers["HX-Trigger"] == "queue-refresh"
+    assert "HX-Trigger" not in response.headers
+    assert "没有做任何更改：所选 3 件中有 2 件不能执行这个操作。" in response.text
     results = dict(re.findall(r"<td>([A-Z]+-\d{4}-\d{6})</td>\s*<td>(.*?)</td>", response.text, re.S))
-    assert "success" in results[simple]
-    assert "只有简单诉求才能交社区办理" in results[hard]
+    assert simple not in results, response.text
+    assert "只有简单诉求才能交社区办理" in results.get(hard, ""), response.text
     assert "无权查看" in results[hidden]
-    assert "共 3 项，已完成 1 项。" in response.text
+    assert state_of(seed, simple)[0] == "triaged" and state_of(seed, hard)[0] == "triaged"
+    plain = client.post(
+        "/d/haishu/queues/bulk",
+        data={"ref": [simple, hard], "action": "transition:to_community", "_csrf_token": token(client)},
+    )
+    assert plain.status_code == 400 and "没有做任何更改" in plain.text
+    done = client.post(
+        "/d/haishu/queues/bulk",
+        data={"ref": [simple], "action": "transition:to_community", "_csrf_token": token(client)},
+        headers=htmx("queue-bulk-result"),
+    )
+    assert done.headers["HX-Trigger"] == "queue-refresh" and "共 1 项，已完成 1 项。" in done.text
     assert state_of(seed, simple)[0] == "community_handling"
-    assert state_of(seed, hard)[0] == "triaged"
+
+
+def test_bulk_bar_offers_only_the_steps_every_ticked_row_can_take(as_user, world, logged_in):
+    """A triaged request offers 交社区办理; ticked together with a new one (which cannot take it) it is gone."""
+    fresh, triaged = make_requests(as_user, 2)
+    triage(as_user, triaged, "simple")
+    client = logged_in("social")
+    one = client.get(f"/d/haishu/queues/bulk-steps?ref={triaged}", headers=htmx("queue-bulk-steps")).text
+    assert one.lstrip().startswith('<span id="queue-bulk-steps"')
+    assert 'value="transition:to_community"' in one and 'value="assign"' in one
+    both = client.get(f"/d/haishu/queues/bulk-steps?ref={triaged}&ref={fresh}", headers=htmx("queue-bulk-steps"))
+    assert "transition:to_community" not in both.text and 'value="assign"' in both.text
 
 
 def test_bulk_assign(as_user, world, logged_in, seed):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from core.models import Person, SensitiveAccess
+from core.models import Person, SensitiveAccess, User
 from tests.residents.conftest import OWNER_ID
 
 D = "/d/haishu"
@@ -274,3 +274,23 @@ def test_estate_with_households_cannot_be_deleted(world, as_role):
     response = client.delete(f"/api/v1/districts/haishu/org-units/{world['estate']}")
     assert response.status_code == 409
     assert "还登记有住户" in response.text
+
+
+def test_a_resident_filing_for_themselves_gets_their_own_name_phone_and_address(world, as_role, seed):
+    """A resident linked to 黄美华 in the registry finds the request form filled with her name, phone and home;
+    a volunteer with no registry entry gets the name and phone of their account."""
+
+    async def link(session):
+        resident = (await session.execute(select(User.id).where(User.username == "resident"))).scalar_one()
+        await session.execute(update(Person).where(Person.id == world["owner"]).values(user_id=resident))
+        await session.execute(
+            update(User).where(User.username == "volunteer").values(display_name="志愿者 李娟", phone="13805749988")
+        )
+
+    seed(link)
+    form = as_role("resident").get(f"{D}/cases/new/resident_request").text
+    assert 'value="黄美华"' in form and 'value="13777812345"' in form and 'value="偃月小区 5幢 2单元 302室"' in form
+    other = as_role("volunteer").get(f"{D}/cases/new/resident_request").text
+    assert 'value="志愿者 李娟"' in other and 'value="13805749988"' in other
+    staff = as_role("worker").get(f"{D}/cases/new/resident_request").text
+    assert 'value="worker"' not in staff  # staff file for someone else: nothing of their own is filled in

@@ -13,6 +13,8 @@ from core.builder.edit import ACTIONS, SLA_UNITS
 from core.forms import FIELD_TYPES
 from core.forms.definition import DefinitionError, FormDef, Problem, parse_form
 from core.forms.expressions import ExpressionError, check
+from core.i18n import current_locale
+from core.i18n import gettext as _
 from core.models import Role
 from core.web.forms import FormView
 
@@ -28,6 +30,47 @@ __all__ = ("EditorView", "anchor_of", "check_condition", "editor_view", "preview
 _FIELD = re.compile(r"^form\.fields\[(\d+)\](?:\.fields\[(\d+)\])?")
 _STATE = re.compile(r"^workflow\.states\[(\d+)\]")
 _TRANSITION = re.compile(r"^workflow\.transitions\[(\d+)\]")
+
+
+def field_type_label(key: str) -> str:
+    """A field type as the editor names it in the user's language ("单行文字", not ``text``)."""
+    labels = {
+        "address": _("Address"),
+        "choice": _("Single choice"),
+        "computed": _("Computed value"),
+        "date": _("Date"),
+        "datetime": _("Date and time"),
+        "decimal": _("Decimal number"),
+        "email": _("Email"),
+        "file": _("File upload"),
+        "group": _("Group of fields (repeatable)"),
+        "integer": _("Whole number"),
+        "long_text": _("Long text"),
+        "money": _("Amount of money"),
+        "multi_choice": _("Multiple choice"),
+        "organization": _("Organization"),
+        "person": _("Person"),
+        "phone": _("Phone number"),
+        "rating": _("Rating"),
+        "resident_id": _("ID card number"),
+        "text": _("Short text"),
+        "time_window": _("Time window"),
+        "yes_no": _("Yes / no"),
+    }
+    return labels.get(key, key)
+
+
+def action_label(key: str) -> str:
+    """A permission on a case type in words: 查看, 导出 … (a step's is named by the editor from the draft)."""
+    labels = {
+        "view": _("See cases"),
+        "view_own": _("See their own cases"),
+        "create": _("File cases"),
+        "edit": _("Edit cases"),
+        "comment": _("Comment on cases"),
+        "export": _("Export cases"),
+    }
+    return labels.get(key, key)
 
 
 def anchor_of(path: str) -> str:
@@ -116,6 +159,18 @@ class EditorView:
     @property
     def field_keys(self) -> list[str]:
         return [str(f.get("key") or "") for f in self.fields]
+
+    def type_label(self, key: str) -> str:
+        return field_type_label(key)
+
+    def action_label(self, key: str) -> str:
+        """A permission in words; ``transition:<key>`` as "步骤「受理」" with the step's label from the draft."""
+        if key.startswith("transition:"):
+            step = key.split(":", 1)[1]
+            found = next((t for t in self.workflow.get("transitions") or [] if t.get("key") == step), None)
+            label = self.text(found, "label", "en" if current_locale.get() == "en" else "zh") if found else ""
+            return _("the step %(step)s", step=label or self.text(found, "label") or step)
+        return action_label(key)
 
     def role_name(self, key: str) -> str:
         return next((name for k, name in self.roles if k == key), key)

@@ -198,3 +198,17 @@ class TestDashboard:
         seed(lambda s: set_notices_settings(s, "haishu", show_on_dashboard=False))
         login(client, "resident")
         assert "垃圾分类宣传周" not in client.get("/d/haishu/").text
+
+
+def test_a_notice_marked_public_is_read_without_login(client, world):
+    """The worker ticks 公开 on a notice: anyone reads it at /d/haishu/public/notices; unmarked ones stay inside."""
+    login(client, "worker")
+    response = _post(client, LIST, {"title": "停水通知", "body": "明天 9:00-12:00 偃月小区停水。", "is_public": "on"})
+    assert response.status_code == 303, response.text
+    assert "公开" in client.get(response.headers["location"]).text
+    client.cookies.clear()
+    public = client.get("/d/haishu/public/notices")
+    assert public.status_code == 200 and "停水通知" in public.text and "明天 9:00-12:00" in public.text
+    assert "垃圾分类宣传周" not in public.text and "下月体检安排" not in public.text
+    assert "停水通知" not in client.get("/d/yinzhou/public/notices").text
+    assert 'href="/d/haishu/public/notices"' in client.get("/d/haishu/public/").text
