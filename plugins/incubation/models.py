@@ -40,9 +40,6 @@ MENTOR_KINDS = ("social_worker", "expert", "hub")
 PHASES = ("intake", "mid", "final")
 
 
-
-
-
 class Incubator(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     """A social-organization service centre (孵化基地) of the district."""
 
@@ -64,7 +61,9 @@ class Space(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     __tablename__ = "incubation_space"
     __table_args__ = (UniqueConstraint("incubator_id", "code"),)
 
-    incubator_id: Mapped[int] = mapped_column(BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True)
+    incubator_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True
+    )
     code: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(20), default="desk")
     capacity: Mapped[int] = mapped_column(Integer, default=1)
@@ -77,7 +76,9 @@ class Cohort(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     __tablename__ = "incubation_cohort"
     __table_args__ = (UniqueConstraint("incubator_id", "name"),)
 
-    incubator_id: Mapped[int] = mapped_column(BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True)
+    incubator_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     intake_on: Mapped[date] = mapped_column(Date)
     mode: Mapped[str] = mapped_column(String(20), default="on_site")
@@ -91,7 +92,9 @@ class Mentor(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     name: Mapped[str] = mapped_column(String(50))
     kind: Mapped[str] = mapped_column(String(20), default="social_worker")
     phone: Mapped[str] = mapped_column(String(20), default="")
-    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None)
+    user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
     organization_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("organizations.id", ondelete="SET NULL"), index=True, default=None
     )
@@ -117,7 +120,9 @@ class Incubation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
     case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     organization_id: Mapped[int] = mapped_column(BigId, ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    incubator_id: Mapped[int] = mapped_column(BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True)
+    incubator_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True
+    )
     cohort_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("incubation_cohort.id", ondelete="SET NULL"), index=True, default=None
     )
@@ -196,7 +201,9 @@ class Training(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
     __tablename__ = "incubation_training"
 
-    incubator_id: Mapped[int] = mapped_column(BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True)
+    incubator_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incubation_incubator.id", ondelete="CASCADE"), index=True
+    )
     topic: Mapped[str] = mapped_column(String(200))
     held_on: Mapped[date] = mapped_column(Date)
 
@@ -207,7 +214,9 @@ class Attendance(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     __tablename__ = "incubation_attendance"
     __table_args__ = (UniqueConstraint("training_id", "organization_id"),)
 
-    training_id: Mapped[int] = mapped_column(BigId, ForeignKey("incubation_training.id", ondelete="CASCADE"), index=True)
+    training_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incubation_training.id", ondelete="CASCADE"), index=True
+    )
     organization_id: Mapped[int] = mapped_column(BigId, ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     attended: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -229,7 +238,9 @@ class Assessment(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     __tablename__ = "incubation_assessment"
 
     incubation_id: Mapped[int] = mapped_column(BigId, ForeignKey("incubation_case.id", ondelete="CASCADE"), index=True)
-    instrument_id: Mapped[int] = mapped_column(BigId, ForeignKey("incubation_instrument.id", ondelete="RESTRICT"), index=True)
+    instrument_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("incubation_instrument.id", ondelete="RESTRICT"), index=True
+    )
     phase: Mapped[str] = mapped_column(String(10), default="intake")
     assessed_on: Mapped[date] = mapped_column(Date)
     assessor: Mapped[str] = mapped_column(String(50), default="")
@@ -249,5 +260,3 @@ class HubEvaluation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     grade: Mapped[str] = mapped_column(String(20), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
-
-
