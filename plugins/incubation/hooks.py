@@ -37,7 +37,16 @@ if TYPE_CHECKING:
 
 CASE_TYPES = Path(__file__).parent / "case_types"
 VIEWERS = ("district_admin", "community_worker", "social_worker", STAFF_ROLE, MENTOR_ROLE)
-APPLICANTS = ("district_admin", "community_worker", "social_worker", "org_staff", "resident", "volunteer", STAFF_ROLE)
+APPLICANTS = (
+    "district_admin",
+    "community_worker",
+    "social_worker",
+    "org_staff",
+    "resident",
+    "volunteer",
+    STAFF_ROLE,
+    MENTOR_ROLE,
+)
 MANAGERS = ("district_admin", STAFF_ROLE)
 MENTORS = ("district_admin", "social_worker", STAFF_ROLE, MENTOR_ROLE)
 

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from core.plugin_api import (
     Case,
-    Forbidden,
     Form,
     FormState,
     NotFound,
@@ -558,9 +557,7 @@ async def hub_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Resp
     ctx.require(KEY, "apply")
     assert ctx.district is not None
     mine = await hubs.hubs_of_user(ctx)
-    if not mine and not ctx.can(KEY, "manage"):
-        raise Forbidden("只有枢纽组织的工作人员可以打开此页。", "Only a hub organization's staff can open this page.")
-    if ctx.can(KEY, "manage") and not mine:
+    if hubs.sees_all(ctx) and not mine:
         org = organizations.Organization
         mine = list((await ctx.session.execute(select(org).where(org.is_hub.is_(True)).order_by(org.name))).scalars())
     blocks = []
