@@ -55,7 +55,10 @@ KINDS = (
 
 
 async def _staff_ids(job: JobContext) -> list[int]:
-    query = select(Membership.user_id).where(Membership.role_key.in_((STAFF_ROLE, "district_admin")))
+    assert job.district is not None
+    query = select(Membership.user_id).where(
+        Membership.district_id == job.district.id, Membership.role_key.in_((STAFF_ROLE, "district_admin"))
+    )
     return sorted(set((await job.session.execute(query)).scalars()))
 
 
