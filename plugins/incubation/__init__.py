@@ -11,6 +11,7 @@
 - ``hubs.py``      hub supervision (record rules) and annual evaluations
 - ``reports.py``   the figures (incubated, graduated, rates), XLSX export
 - ``jobs.py``      renewal and desk-release reminders (the core scheduler)
-- ``routes.py``    pages under ``/d/{district}/incubation``; ``api.py`` JSON under ``/api/v1/districts/{district}/incubation``
+- ``routes.py``    pages under ``/d/{district}/incubation``
+- ``api.py``       JSON under ``/api/v1/districts/{district}/incubation``
 - ``seed.py``      demo data for ``sanshe demo``
 """

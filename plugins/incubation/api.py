@@ -175,7 +175,7 @@ async def api_step(ctx: RequestContext, incubation_id: int, data: dict[str, Any]
 
 @post(f"{BASE}/cases/{{incubation_id:int}}/agreement", name="incubation:api:agreement", summary="Set the agreement")
 async def api_agreement(ctx: RequestContext, incubation_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """``start_on``, ``planned_end_on`` (default +24 months), ``mentor_id``, ``criteria`` (standard), ``custom_criteria``."""
+    """``start_on``, ``planned_end_on`` (default +24 months), ``mentor_id``, ``criteria``, ``custom_criteria``."""
     ctx.require(KEY, "manage")
     row = await incubation_or_404(ctx, incubation_id)
     await cases.set_agreement(ctx, row, data)
@@ -351,10 +351,16 @@ async def api_reports(ctx: RequestContext) -> dict[str, Any]:
 
     def rows(items: list[reports.Row]) -> list[dict[str, Any]]:
         return [
-            {"label": r.label, "incubated": r.incubated, "graduated": r.graduated, "exited": r.exited, "graduation_rate": r.rate,
-             "avg_months_to_graduate": r.avg_months}
+            {
+                "label": r.label,
+                "incubated": r.incubated,
+                "graduated": r.graduated,
+                "exited": r.exited,
+                "graduation_rate": r.rate,
+                "avg_months_to_graduate": r.avg_months,
+            }
             for r in items
-        ]  # fmt: skip
+        ]
 
     return {
         "total": rows([f.total])[0],

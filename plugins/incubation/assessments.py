@@ -137,7 +137,7 @@ def radar_svg(changes: list[Change], size: int = 260) -> str:
     from markupsafe import escape  # noqa: PLC0415 - only here
 
     n = len(changes)
-    if n < 3:  # noqa: PLR2004 - a radar needs three axes
+    if n < 3:
         return ""
     c = size / 2
     r = size / 2 - 40
@@ -158,16 +158,18 @@ def radar_svg(changes: list[Change], size: int = 260) -> str:
     for i, change in enumerate(changes):
         x, y = point(i, MAX_SCORE)
         lx, ly = point(i, MAX_SCORE + 1.1)
-        anchor = "middle" if abs(lx - c) < 10 else ("start" if lx > c else "end")  # noqa: PLR2004
+        anchor = "middle" if abs(lx - c) < 10 else ("start" if lx > c else "end")
         parts.append(f'<line x1="{c}" y1="{c}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ccc" stroke-width="0.5"/>')
         parts.append(
             f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="{anchor}">{escape(change.label)}</text>'
         )
     parts.append(
-        f'<polygon points="{poly([ch.first for ch in changes])}" fill="none" stroke="#888" stroke-dasharray="4 3" stroke-width="1.5"/>'
+        f'<polygon points="{poly([ch.first for ch in changes])}" fill="none" stroke="#888"'
+        ' stroke-dasharray="4 3" stroke-width="1.5"/>'
     )
     parts.append(
-        f'<polygon points="{poly([ch.latest for ch in changes])}" fill="rgba(16,120,200,0.25)" stroke="#1078c8" stroke-width="2"/>'
+        f'<polygon points="{poly([ch.latest for ch in changes])}" fill="rgba(16,120,200,0.25)"'
+        ' stroke="#1078c8" stroke-width="2"/>'
     )
     parts.append("</svg>")
     return "".join(parts)

@@ -56,14 +56,14 @@ MANIFEST = Manifest(
             "registered_may_enter_registered": {
                 "type": "boolean",
                 "default": True,
-                "title": "已登记的组织可直接以“已登记”阶段入驻 / Registered organizations may enter at the registered stage",
+                "title": "已登记的组织可直接以“已登记”阶段入驻 / Registered organizations may enter as registered",
             },
             "assessment_within_days": {
                 "type": "integer",
                 "minimum": 1,
                 "maximum": 730,
                 "default": 180,
-                "title": "出壳前能力评估的有效期（天） / A capacity assessment this recent is needed to graduate (days)",
+                "title": "出壳前能力评估的有效期（天） / Days an assessment counts for graduation",
             },
         },
         "additionalProperties": False,

@@ -132,10 +132,20 @@ async def incubator_create(request: Request[Any, Any, Any], ctx: RequestContext,
     if not state.ok:
         incubators = await service.list_incubators(ctx.session)
         return await _page(
-            request, ctx, "incubation/home.html", incubators=incubators, rows=[], names={},
-            incubator_names={i.id: i.name for i in incubators}, sees_all=True, can_manage=True, hubs=[],
-            form=state, areas=await service.areas(ctx.session), status_code=error_status(request, state),
-        )  # fmt: skip
+            request,
+            ctx,
+            "incubation/home.html",
+            incubators=incubators,
+            rows=[],
+            names={},
+            incubator_names={i.id: i.name for i in incubators},
+            sees_all=True,
+            can_manage=True,
+            hubs=[],
+            form=state,
+            areas=await service.areas(ctx.session),
+            status_code=error_status(request, state),
+        )
     return await redirect(
         request, ctx, ctx.url(f"{HOME}/incubators/{row.id}"), t("孵化基地已添加。", "Incubator added.")
     )
@@ -269,7 +279,7 @@ async def apply(request: Request[Any, Any, Any], ctx: RequestContext, data: Form
 
 @get(f"{HOME}/cases/{{incubation_id:int}}", name="incubation:case")
 async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, incubation_id: int) -> Response[Any]:
-    """The organization's incubation: stage and steps, agreement and criteria, desks, mentoring, assessments, timeline."""
+    """One incubation: stage and steps, agreement and criteria, desks, mentoring, assessments, timeline."""
     ctx.require(KEY, "apply")
     assert ctx.district is not None
     row = await incubation_or_404(ctx, incubation_id)
@@ -598,7 +608,7 @@ def _month_starts(today: date, count: int = 12) -> list[date]:
 
 @get(f"{HOME}/reports", name="incubation:reports")
 async def report_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
-    """Incubated, graduated, exited, graduation rate, months to graduate; by year, community, field; desks; registry growth."""
+    """Incubated, graduated, exited, rate, months to graduate; by year, community, field; desks; registry growth."""
     ctx.require(KEY, "apply")
     where = await hubs.visible(ctx)
     figures = await reports.figures(ctx.session, where)

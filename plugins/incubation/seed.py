@@ -68,7 +68,7 @@ def credit_code(registered_type: str, body: str) -> str:
     value = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
     org_sum = sum(value[c] * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
     c9 = 11 - org_sum % 11
-    org_check = "0" if c9 == 11 else ("X" if c9 == 10 else str(c9))  # noqa: PLR2004
+    org_check = "0" if c9 == 11 else ("X" if c9 == 10 else str(c9))
     digit = {"social_group": "1", "social_service": "2", "foundation": "3"}[registered_type]
     head = f"5{digit}330203{body}{org_check}"
     total = sum(_CODE_CHARS.index(c) * w for c, w in zip(head, _CODE_WEIGHTS, strict=True))
@@ -140,7 +140,7 @@ async def _ctx(session: AsyncSession, district: District, user: User) -> Request
     )
 
 
-async def seed_incubation(session: AsyncSession, district: District) -> None:  # noqa: PLR0915 - one story, in order
+async def seed_incubation(session: AsyncSession, district: District) -> None:
     """Add the demo base and its story to ``district`` unless the base is there already."""
     if (await session.execute(select(Incubator.id).where(Incubator.name == BASE_NAME))).first():
         return
@@ -204,14 +204,28 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
     if org is None:
         return
     registered_on, code, rtype = org.registered_on, org.credit_code or "", org.registered_type
-    row = await cases.apply(ctx, {"incubator_id": base.id, "organization_id": org.id, "mode": "on_site",
-                                  "summary": "2009 年起步的家长微信群，互相支持照护自闭症孩子，希望入驻孵化、规范运作。"})  # fmt: skip
+    row = await cases.apply(
+        ctx,
+        {
+            "incubator_id": base.id,
+            "organization_id": org.id,
+            "mode": "on_site",
+            "summary": "2009 年起步的家长微信群，互相支持照护自闭症孩子，希望入驻孵化、规范运作。",
+        },
+    )
     start = today - timedelta(days=400)
     await cases.take_step(ctx, row, "screen", {"screening_notes": "家长自发、需求真实、骨干稳定，同意入驻。"})
     await cases.take_step(ctx, row, "file", {"filing_number": "海曙备字 2009-017"})
-    await cases.set_agreement(ctx, row, {"start_on": start.isoformat(), "mentor_id": mentor.id,
-                                         "criteria": [c for c, _e in cases.STANDARD_CRITERIA[:3]],
-                                         "custom_criteria": "建立家长喘息服务志愿者队伍"})  # fmt: skip
+    await cases.set_agreement(
+        ctx,
+        row,
+        {
+            "start_on": start.isoformat(),
+            "mentor_id": mentor.id,
+            "criteria": [c for c, _e in cases.STANDARD_CRITERIA[:3]],
+            "custom_criteria": "建立家长喘息服务志愿者队伍",
+        },
+    )
     await cases.take_step(ctx, row, "admit", {})
     await desks.allocate(ctx, row, {"space_id": spaces[2].id, "starts_on": start.isoformat()})
     for days, notes, items in (
@@ -219,14 +233,47 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
         (320, "财务制度：开设对公账户前的记账方式；志愿者排班。", "建立收支台账"),
         (250, "准备登记材料：业务主管单位意见、场所证明。", "向民政局预审登记材料"),
     ):
-        await mentoring.add_session(ctx, row, {"held_on": (today - timedelta(days=days)).isoformat(), "notes": notes,
-                                               "items": items, "due_on": (today - timedelta(days=days - 30)).isoformat()})  # fmt: skip
-    await assessments.add_assessment(ctx, row, {"phase": "intake", "assessed_on": (start + timedelta(days=10)).isoformat(), "assessor": "王晓红",
-                                                "scores": {"governance": 1.5, "finance": 1, "projects": 2, "volunteers": 3, "resources": 1.5}})  # fmt: skip
-    await cases.take_step(ctx, row, "register", {"registration_number": "海民社证字第 0103 号", "credit_code": code, "registered_type": rtype.value if rtype else "social_group"})  # fmt: skip
+        await mentoring.add_session(
+            ctx,
+            row,
+            {
+                "held_on": (today - timedelta(days=days)).isoformat(),
+                "notes": notes,
+                "items": items,
+                "due_on": (today - timedelta(days=days - 30)).isoformat(),
+            },
+        )
+    await assessments.add_assessment(
+        ctx,
+        row,
+        {
+            "phase": "intake",
+            "assessed_on": (start + timedelta(days=10)).isoformat(),
+            "assessor": "王晓红",
+            "scores": {"governance": 1.5, "finance": 1, "projects": 2, "volunteers": 3, "resources": 1.5},
+        },
+    )
+    await cases.take_step(
+        ctx,
+        row,
+        "register",
+        {
+            "registration_number": "海民社证字第 0103 号",
+            "credit_code": code,
+            "registered_type": rtype.value if rtype else "social_group",
+        },
+    )
     org.registered_on = registered_on
-    await assessments.add_assessment(ctx, row, {"phase": "final", "assessed_on": (today - timedelta(days=15)).isoformat(), "assessor": "王晓红",
-                                                "scores": {"governance": 4, "finance": 3.5, "projects": 4, "volunteers": 4.5, "resources": 3}})  # fmt: skip
+    await assessments.add_assessment(
+        ctx,
+        row,
+        {
+            "phase": "final",
+            "assessed_on": (today - timedelta(days=15)).isoformat(),
+            "assessor": "王晓红",
+            "scores": {"governance": 4, "finance": 3.5, "projects": 4, "volunteers": 4.5, "resources": 3},
+        },
+    )
     for criterion in await cases.criteria_of(ctx, row):
         await cases.decide_criterion(ctx, row, criterion.id, {"status": "met", "evidence": "督导核实，材料存档"})
     await cases.take_step(ctx, row, "graduate", {})
@@ -235,8 +282,9 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
     await session.flush()
 
 
-async def _many(  # noqa: PLR0913, PLR0915 - the demo's one loop over the plan
+async def _many(
     ctx: RequestContext,
+    *,
     session: AsyncSession,
     district: District,
     base: Incubator,
@@ -288,7 +336,7 @@ async def _many(  # noqa: PLR0913, PLR0915 - the demo's one loop over the plan
                 filed_on=applied + timedelta(days=20) if filed else None,
                 registered_on=(resident_on or applied) + timedelta(days=200) if registered else None,
                 fields=[field],
-                hub_id=hub.id if hub is not None and hub_members < 6 and stage != "applied" else None,  # noqa: PLR2004
+                hub_id=hub.id if hub is not None and hub_members < 6 and stage != "applied" else None,
             )
             if data.hub_id:
                 hub_members += 1
@@ -337,9 +385,15 @@ async def _many(  # noqa: PLR0913, PLR0915 - the demo's one loop over the plan
                         )
                     )
                 session.add(
-                    Assessment(incubation_id=row.id, instrument_id=instrument_id, phase="intake", assessed_on=resident_on + timedelta(days=7),
-                               assessor="王晓红", scores={"governance": 1 + n % 3, "finance": 1, "projects": 2, "volunteers": 2, "resources": 1})
-                )  # fmt: skip
+                    Assessment(
+                        incubation_id=row.id,
+                        instrument_id=instrument_id,
+                        phase="intake",
+                        assessed_on=resident_on + timedelta(days=7),
+                        assessor="王晓红",
+                        scores={"governance": 1 + n % 3, "finance": 1, "projects": 2, "volunteers": 2, "resources": 1},
+                    )
+                )
             if stage in ("resident", "registered") and row.mode == "on_site" and desk_index < len(free_desks) - 1:
                 session.add(
                     Allocation(space_id=free_desks[desk_index].id, incubation_id=row.id, starts_on=resident_on or today)
@@ -347,9 +401,13 @@ async def _many(  # noqa: PLR0913, PLR0915 - the demo's one loop over the plan
                 desk_index += 1
             if plan == "exit_24":
                 session.add(
-                    Allocation(space_id=free_desks[-1].id, incubation_id=row.id, starts_on=resident_on or today,
-                               release_due_on=today + timedelta(days=14))
-                )  # fmt: skip
+                    Allocation(
+                        space_id=free_desks[-1].id,
+                        incubation_id=row.id,
+                        starts_on=resident_on or today,
+                        release_due_on=today + timedelta(days=14),
+                    )
+                )
             if stage == "resident" and n % 2 == 0:
                 session.add(
                     Session(

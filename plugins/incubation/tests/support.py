@@ -65,10 +65,14 @@ async def build_world(session: AsyncSession) -> World:
     await session.flush()
     spaces = [Space(district_id=haishu.id, incubator_id=base.id, code=f"D-{i}", kind="desk") for i in (1, 2, 3)]
     office = Space(district_id=haishu.id, incubator_id=base.id, code="O-1", kind="office", capacity=2)
-    mentor = Mentor(district_id=haishu.id, name="王晓红", kind="social_worker", phone="13805747701", user_id=users["mentor"].id)
+    mentor = Mentor(
+        district_id=haishu.id, name="王晓红", kind="social_worker", phone="13805747701", user_id=users["mentor"].id
+    )
     session.add_all([*spaces, office, mentor])
     await session.flush()
-    hub = await create_organization(session, haishu, OrganizationInput(name="社区社会组织联合会", kind="informal", is_hub=True))
+    hub = await create_organization(
+        session, haishu, OrganizationInput(name="社区社会组织联合会", kind="informal", is_hub=True)
+    )
     member = await create_organization(
         session, haishu, OrganizationInput(name="平桥老年合唱团", kind="informal", hub_id=hub.id, fields=["culture"])
     )
@@ -106,9 +110,11 @@ def apply_as(as_user: Any, world: World, username: str = "incubator", **extra: A
     return int(as_user(username, run))
 
 
-def step(as_user: Any, incubation_id: int, key: str, data: dict[str, Any] | None = None, reason: str = "") -> str | None:
+def step(
+    as_user: Any, incubation_id: int, key: str, data: dict[str, Any] | None = None, reason: str = ""
+) -> str | None:
     """Take a step as centre staff: ``None`` when taken, else the refusal's message."""
-    from core.refusal import Refusal  # noqa: PLC0415
+    from core.refusal import Refusal
 
     async def run(ctx: RequestContext) -> str | None:
         try:
@@ -123,7 +129,7 @@ def step(as_user: Any, incubation_id: int, key: str, data: dict[str, Any] | None
 
 def call(as_user: Any, fn: Any, username: str = "incubator") -> Any:
     """Run ``fn(ctx)``; a refusal comes back as its message (nothing written)."""
-    from core.refusal import Refusal  # noqa: PLC0415
+    from core.refusal import Refusal
 
     async def run(ctx: RequestContext) -> Any:
         try:
@@ -139,7 +145,12 @@ def to_resident(as_user: Any, incubation_id: int, **agreement: Any) -> None:
     """Screen, file, sign the agreement (two criteria), admit."""
     assert step(as_user, incubation_id, "screen", {"screening_notes": "同意"}) is None
     assert step(as_user, incubation_id, "file", {"filing_number": "海曙备字 2026-001"}) is None
-    data = {"start_on": TODAY.isoformat(), "criteria": ["有固定的负责人和章程"], "custom_criteria": "会员 30 人以上", **agreement}
+    data = {
+        "start_on": TODAY.isoformat(),
+        "criteria": ["有固定的负责人和章程"],
+        "custom_criteria": "会员 30 人以上",
+        **agreement,
+    }
 
     async def sign(ctx: RequestContext) -> Any:
         return await cases.set_agreement(ctx, await incubation(ctx, incubation_id), data)

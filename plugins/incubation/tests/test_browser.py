@@ -86,13 +86,23 @@ def test_a_group_goes_from_application_to_graduation(live_server, browser):
     mentor.get_by_role("button", name="保存督导记录").click()
     expect(mentor.locator("#mentoring")).to_contain_text("讨论章程草案")
     _open(mentor.locator("#assessments details", has_text="记录一次评估").first)
-    for key, score in {"governance": "3", "finance": "2.5", "projects": "3", "volunteers": "4", "resources": "2"}.items():
+    for key, score in {
+        "governance": "3",
+        "finance": "2.5",
+        "projects": "3",
+        "volunteers": "4",
+        "resources": "2",
+    }.items():
         mentor.fill(f"#assess-{key}", score)
     mentor.get_by_role("button", name="保存评估").click()
     expect(mentor.locator("#assessments")).to_contain_text("入驻评估")
 
     staff.goto(case_url)
-    _step(staff, "登记", {"registration_number": "海民社证字第 0188 号", "credit_code": credit_code("social_group", "MJ880188")})
+    _step(
+        staff,
+        "登记",
+        {"registration_number": "海民社证字第 0188 号", "credit_code": credit_code("social_group", "MJ880188")},
+    )
     expect(staff.locator(".inc-stages .current")).to_have_text("已登记")
     _step(staff, "出壳")
     expect(staff.locator("main")).to_contain_text("还有出壳条件未达成")

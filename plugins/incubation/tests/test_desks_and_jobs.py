@@ -35,7 +35,11 @@ def test_desk_periods_never_overlap_but_may_follow(as_user, world):
 
 def test_shared_room_takes_up_to_its_capacity(as_user, world):
     """The office seats two organizations at once; a third is told it is full."""
-    incs = [apply_as(as_user, world), apply_as(as_user, world, organization_id=world.outsider), apply_as(as_user, world, organization_id=world.hub)]
+    incs = [
+        apply_as(as_user, world),
+        apply_as(as_user, world, organization_id=world.outsider),
+        apply_as(as_user, world, organization_id=world.hub),
+    ]
     for inc in incs[:2]:
         assert not isinstance(_allocate(as_user, inc, space_id=world.office), str)
     assert "已满" in _allocate(as_user, incs[2], space_id=world.office)
@@ -53,20 +57,23 @@ def test_move_ends_the_old_desk_and_starts_the_new(as_user, world):
     call(as_user, move)
 
     async def rows(ctx: Any) -> list[tuple[str, str, str | None]]:
-        return [(s.code, a.starts_on.isoformat(), a.ends_on.isoformat() if a.ends_on else None) for a, s in await desks.allocations_of(ctx.session, inc)]
+        return [
+            (s.code, a.starts_on.isoformat(), a.ends_on.isoformat() if a.ends_on else None)
+            for a, s in await desks.allocations_of(ctx.session, inc)
+        ]
 
     assert as_user("incubator", rows) == [("D-1", "2026-01-01", moved_on), ("D-2", moved_on, None)]
 
 
 def test_exit_sets_the_hand_back_date_in_working_days(as_user, world, seed):
-    """Scenario I2: at exit the desk is due back 15 working days later (the district's calendar), listed as to release."""
+    """Scenario I2: at exit the desk is due back 15 working days later (the district's calendar)."""
     inc = apply_as(as_user, world)
     to_resident(as_user, inc)
     _allocate(as_user, inc, space_id=world.desks[0], starts_on=TODAY.isoformat())
     assert step(as_user, inc, "exit", reason="期满未达成出壳条件") is None
 
     async def due(ctx: Any) -> tuple[Any, Any]:
-        from core.workdays import calendar_for  # noqa: PLC0415
+        from core.workdays import calendar_for
 
         row = (await ctx.session.execute(select(Allocation).where(Allocation.incubation_id == inc))).scalar_one()
         cal = await calendar_for(ctx.session, ctx.district)
@@ -79,24 +86,29 @@ def test_exit_sets_the_hand_back_date_in_working_days(as_user, world, seed):
 
 def _run_job(seed: Any, now: datetime) -> Any:
     async def run(session: Any) -> Any:
-        from core.db import for_district  # noqa: PLC0415
+        from core.db import for_district
 
         haishu = await district(session)
         for_district(session, haishu.id)
-        return await jobs.remind(JobContext(session=session, district=haishu, now=now, slot=now, key="incubation.reminders"))
+        return await jobs.remind(
+            JobContext(session=session, district=haishu, now=now, slot=now, key="incubation.reminders")
+        )
 
     return seed(run)
 
 
 def _notices(seed: Any, kind: str) -> list[str]:
     async def run(session: Any) -> list[str]:
-        return [n.params.get("organization", "") for n in (await session.execute(select(Notification).where(Notification.kind == kind))).scalars()]
+        return [
+            n.params.get("organization", "")
+            for n in (await session.execute(select(Notification).where(Notification.kind == kind))).scalars()
+        ]
 
     return seed(run)
 
 
 def test_renewal_reminder_30_days_before_the_planned_end_once(as_user, world, seed):
-    """A planned end 30 days ahead reminds staff and the mentor once (a second run sends nothing); 31 days ahead: not yet."""
+    """A planned end 30 days ahead reminds staff and the mentor once (not again); 31 days ahead: not yet."""
     inc = apply_as(as_user, world)
     to_resident(as_user, inc, mentor_id=world.mentor)
     monday = datetime(2026, 6, 1, 8, 30, tzinfo=TIMEZONE)  # a working day

@@ -46,10 +46,17 @@ def test_hub_files_an_annual_evaluation_only_for_members(client, as_user, world)
     url = f"{API}/hubs/{world.hub}/evaluations"
     ok = client.post(url, json={"member_id": world.member, "year": 2025, "score": 86, "grade": "良好"}, headers=token)
     assert ok.status_code == 201, ok.text
-    assert client.post(url, json={"member_id": world.member, "year": 2025, "score": 90}, headers=token).status_code == 409
-    assert client.post(url, json={"member_id": world.outsider, "year": 2025, "score": 90}, headers=token).status_code == 403
+    assert (
+        client.post(url, json={"member_id": world.member, "year": 2025, "score": 90}, headers=token).status_code == 409
+    )
+    assert (
+        client.post(url, json={"member_id": world.outsider, "year": 2025, "score": 90}, headers=token).status_code
+        == 403
+    )
     other = {"Authorization": f"Bearer {world.tokens['other']}"}
-    assert client.post(url, json={"member_id": world.member, "year": 2024, "score": 90}, headers=other).status_code == 403
+    assert (
+        client.post(url, json={"member_id": world.member, "year": 2024, "score": 90}, headers=other).status_code == 403
+    )
     login(client, "hubstaff")
     assert "86" in client.get("/d/haishu/incubation/hubs").text
 
@@ -97,8 +104,13 @@ def test_report_figures_match_the_hand_count(client, as_user, world, seed):
     _fixture(as_user, world, seed)
     body = _get(client, f"{API}/reports", world.tokens["incubator"]).json()
     assert body["total"] == {
-        "label": "合计", "incubated": 4, "graduated": 2, "exited": 2, "graduation_rate": 50.0, "avg_months_to_graduate": 15.0,
-    }  # fmt: skip
+        "label": "合计",
+        "incubated": 4,
+        "graduated": 2,
+        "exited": 2,
+        "graduation_rate": 50.0,
+        "avg_months_to_graduate": 15.0,
+    }
     years = {r["label"]: (r["incubated"], r["graduated"], r["exited"]) for r in body["by_year"]}
     assert years == {"2024": (2, 2, 0), "2025": (2, 0, 1)}
     assert [r["label"] for r in body["by_community"]] == ["鼓楼街道"]
@@ -113,7 +125,7 @@ def test_report_figures_match_the_hand_count(client, as_user, world, seed):
 
 
 def test_hub_report_and_export_count_only_members(client, as_user, world, seed):
-    """The hub's staff get figures over their own organization and its member only (2 of the 4), in the API and the export."""
+    """The hub's staff get figures over their own organization and its member only (2 of 4), API and export."""
     _fixture(as_user, world, seed)
     assert _get(client, f"{API}/reports", world.tokens["hubstaff"]).json()["total"]["incubated"] == 2
     login(client, "hubstaff")

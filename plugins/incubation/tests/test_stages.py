@@ -95,7 +95,7 @@ def test_registration_needs_a_valid_credit_code(as_user, world):
 
 
 def test_graduation_needs_every_criterion_and_a_recent_assessment(as_user, world):
-    """Scenario I1: unmet criterion → refused; waiver without an approver → refused; met + waived by name → graduates."""
+    """Scenario I1: unmet criterion → refused; waiver without approver → refused; met + named waiver → graduates."""
     inc = apply_as(as_user, world)
     to_resident(as_user, inc)
     assert step(as_user, inc, "graduate") is not None  # not registered: refused (stage order)
@@ -134,11 +134,13 @@ def test_exit_from_any_stage_needs_a_reason(as_user, world):
 
 def test_registered_organization_may_enter_at_registered_when_configured(as_user, world, seed):
     """龙华 rule: a registered organization skips to 已登记; an informal group may not; the setting can forbid it."""
-    from core.organizations import OrganizationInput, create_organization  # noqa: PLC0415
-    from plugins.incubation.tests.support import district  # noqa: PLC0415
+    from core.organizations import OrganizationInput, create_organization
+    from plugins.incubation.tests.support import district
 
     async def registered(session: Any) -> int:
-        data = OrganizationInput(name="已登记的协会", kind="registered", registered_type="social_group", credit_code=VALID_CODE)
+        data = OrganizationInput(
+            name="已登记的协会", kind="registered", registered_type="social_group", credit_code=VALID_CODE
+        )
         return (await create_organization(session, await district(session), data)).id
 
     org_id = seed(registered)
