@@ -57,7 +57,7 @@ def mentor_out(row: Mentor) -> dict[str, Any]:
 
 
 def incubation_out(row: Incubation, criteria: list[Criterion] | None = None) -> dict[str, Any]:
-    out = {
+    out: dict[str, Any] = {
         "id": row.id,
         "organization_id": row.organization_id,
         "incubator_id": row.incubator_id,

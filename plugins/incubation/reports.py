@@ -157,19 +157,19 @@ async def registry_growth(session: AsyncSession) -> list[tuple[int, int, int]]:
     org = organizations.Organization
     reg_year = extract("year", org.registered_on)
     filed_year = extract("year", org.filed_on)
-    registered = dict(
+    registered: dict[Any, Any] = dict(
         (
             await session.execute(
                 select(reg_year, func.count(org.id)).where(org.registered_on.is_not(None)).group_by(reg_year)
             )
-        ).all()
+        ).tuples()
     )
-    filed = dict(
+    filed: dict[Any, Any] = dict(
         (
             await session.execute(
                 select(filed_year, func.count(org.id)).where(org.filed_on.is_not(None)).group_by(filed_year)
             )
-        ).all()
+        ).tuples()
     )
     years = sorted({int(y) for y in [*registered, *filed]})
     return [(y, int(registered.get(y, 0) or 0), int(filed.get(y, 0) or 0)) for y in years]

@@ -158,14 +158,14 @@ async def incubator_page(request: Request[Any, Any, Any], ctx: RequestContext, i
     incubator = await service.get_incubator(ctx.session, incubator_id)
     today = cases.today()
     overview = await service.incubator_overview(ctx.session, incubator, today)
-    holders = dict(
+    holders: dict[Any, Any] = dict(
         (
             await ctx.session.execute(
                 select(Allocation.space_id, Incubation.organization_id)
                 .join(Incubation, Incubation.id == Allocation.incubation_id)
                 .where(Allocation.starts_on <= today, (Allocation.ends_on.is_(None)) | (Allocation.ends_on > today))
             )
-        ).all()
+        ).tuples()
     )
     rows = list(
         (
@@ -642,7 +642,7 @@ async def showcase(request: Request[Any, Any, Any], ctx: RequestContext) -> Resp
                 .where(Incubation.resident_on.is_not(None))
                 .order_by(Incubation.resident_on.desc())
             )
-        ).all()
+        ).tuples()
     )
     names = await _org_names(ctx, {r.organization_id for r, _n in rows})
     return await _page(request, ctx, "incubation/showcase.html", rows=rows, names=names)

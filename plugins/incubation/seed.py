@@ -181,7 +181,16 @@ async def seed_incubation(session: AsyncSession, district: District) -> None:
     today = cases.today()
     await _autism_path(ctx, base, spaces, mentor, today)
     await _many(
-        ctx, session, district, base, spaces, [cohort_old, cohort_new], [mentor, expert], hub, today, instrument.id
+        ctx,
+        session=session,
+        district=district,
+        base=base,
+        spaces=spaces,
+        cohorts=[cohort_old, cohort_new],
+        mentors=[mentor, expert],
+        hub=hub,
+        today=today,
+        instrument_id=instrument.id,
     )
     training = Training(incubator_id=base.id, topic="社会组织财务规范与登记指引", held_on=today - timedelta(days=20))
     session.add(training)

@@ -136,7 +136,7 @@ async def create_incubator(session: AsyncSession, raw: Mapping[str, Any]) -> Inc
     phone = check_text(raw.get("phone"), "phone", errors, limit=20)
     if phone:
         try:
-            phone = normalize_phone(phone)
+            phone = normalize_phone(phone) or ""
         except Refusal as exc:
             errors["phone"] = (exc.zh, exc.en)
     unit_id = None
@@ -241,7 +241,7 @@ async def create_mentor(session: AsyncSession, raw: Mapping[str, Any]) -> Mentor
     phone = check_text(raw.get("phone"), "phone", errors, limit=20)
     if phone and "phone" not in errors:
         try:
-            phone = normalize_phone(phone)
+            phone = normalize_phone(phone) or ""
         except Refusal as exc:
             errors["phone"] = (exc.zh, exc.en)
     refuse(errors)
