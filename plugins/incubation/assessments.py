@@ -132,7 +132,7 @@ def change_per_dimension(instrument: Instrument, first: Assessment, latest: Asse
     ]
 
 
-def radar_svg(changes: list[Change], size: int = 260) -> str:
+def radar_svg(changes: list[Change], size: int = 320) -> str:
     """An SVG radar chart: grey grid, the first assessment dashed, the latest filled. Text is escaped."""
     from markupsafe import escape  # noqa: PLC0415 - only here
 
@@ -140,7 +140,7 @@ def radar_svg(changes: list[Change], size: int = 260) -> str:
     if n < 3:
         return ""
     c = size / 2
-    r = size / 2 - 40
+    r = size / 2 - 75  # room for the labels
 
     def point(i: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * i / n
@@ -150,18 +150,18 @@ def radar_svg(changes: list[Change], size: int = 260) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
 
     parts = [
-        f'<svg class="incubation-radar" viewBox="0 0 {size} {size}" role="img" width="100%" style="max-width:{size}px"'
+        f'<svg class="incubation-radar" viewBox="0 0 {size} {size}" role="img" width="{size}" height="{size}"'
         f' aria-label="{escape(localized("能力评估雷达图", "Capacity radar chart"))}">'
     ]
     for level in range(1, MAX_SCORE + 1):
         parts.append(f'<polygon points="{poly([level] * n)}" fill="none" stroke="#ccc" stroke-width="0.5"/>')
     for i, change in enumerate(changes):
         x, y = point(i, MAX_SCORE)
-        lx, ly = point(i, MAX_SCORE + 1.1)
+        lx, ly = point(i, MAX_SCORE + 0.8)
         anchor = "middle" if abs(lx - c) < 10 else ("start" if lx > c else "end")
         parts.append(f'<line x1="{c}" y1="{c}" x2="{x:.1f}" y2="{y:.1f}" stroke="#ccc" stroke-width="0.5"/>')
         parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="{anchor}">{escape(change.label)}</text>'
+            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" text-anchor="{anchor}">{escape(change.label)}</text>'
         )
     parts.append(
         f'<polygon points="{poly([ch.first for ch in changes])}" fill="none" stroke="#888"'

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core.plugin_api import Case, CaseEvent, Refusal, localized
+from core.plugin_api import TIMEZONE, Case, CaseEvent, Refusal, localized
 from plugins.incubation.cases import today
 from plugins.incubation.labels import label
 from plugins.incubation.models import (
@@ -162,7 +162,9 @@ async def timeline(session: AsyncSession, incubation: Incubation) -> list[Entry]
     for event in events:
         stage = label("stage", str(event.payload.get("to") or ""))
         detail = str(event.payload.get("reason") or "")
-        out.append(Entry(event.at.date(), localized(f"进入阶段：{stage}", f"Stage: {stage}"), detail))
+        out.append(
+            Entry(event.at.astimezone(TIMEZONE).date(), localized(f"进入阶段：{stage}", f"Stage: {stage}"), detail)
+        )
     allocations = await session.execute(
         select(Allocation, Space)
         .join(Space, Space.id == Allocation.space_id)

@@ -162,14 +162,18 @@ async def registry_growth(session: AsyncSession) -> list[tuple[int, int, int]]:
             await session.execute(
                 select(reg_year, func.count(org.id)).where(org.registered_on.is_not(None)).group_by(reg_year)
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     filed: dict[Any, Any] = dict(
         (
             await session.execute(
                 select(filed_year, func.count(org.id)).where(org.filed_on.is_not(None)).group_by(filed_year)
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     years = sorted({int(y) for y in [*registered, *filed]})
     return [(y, int(registered.get(y, 0) or 0), int(filed.get(y, 0) or 0)) for y in years]

@@ -165,7 +165,9 @@ async def incubator_page(request: Request[Any, Any, Any], ctx: RequestContext, i
                 .join(Incubation, Incubation.id == Allocation.incubation_id)
                 .where(Allocation.starts_on <= today, (Allocation.ends_on.is_(None)) | (Allocation.ends_on > today))
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     rows = list(
         (
@@ -642,7 +644,9 @@ async def showcase(request: Request[Any, Any, Any], ctx: RequestContext) -> Resp
                 .where(Incubation.resident_on.is_not(None))
                 .order_by(Incubation.resident_on.desc())
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     names = await _org_names(ctx, {r.organization_id for r, _n in rows})
     return await _page(request, ctx, "incubation/showcase.html", rows=rows, names=names)

