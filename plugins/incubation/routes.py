@@ -7,10 +7,12 @@ error come back with the messages next to the fields (``attempt`` + ``FormState`
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
+from markupsafe import Markup
 from sqlalchemy import select
 
 from core.plugin_api import (
@@ -652,6 +654,39 @@ async def showcase(request: Request[Any, Any, Any], ctx: RequestContext) -> Resp
     return await _page(request, ctx, "incubation/showcase.html", rows=rows, names=names)
 
 
+@get(f"{HOME}/path/{{organization_id:int}}", name="incubation:path")
+async def whole_path(request: Request[Any, Any, Any], ctx: RequestContext, organization_id: int) -> Response[Any]:
+    """★ An organization's whole path: its incubations and timelines, then every module's profile panel
+    (grants, ratings, time-bank hours … when those modules are on) through the ``organization_panels`` hook."""
+    ctx.require(KEY, "apply")
+    assert ctx.district is not None
+    where = await hubs.visible(ctx)
+    query = (
+        select(Incubation).where(where, Incubation.organization_id == organization_id).order_by(Incubation.applied_on)
+    )
+    rows = list((await ctx.session.execute(query)).scalars())
+    if not rows and not hubs.sees_all(ctx):
+        raise NotFound(
+            "没有这个组织的孵化记录，或您无权查看。", "No incubation of this organization, or you may not see it."
+        )
+    org = await organizations.get_organization(ctx.session, ctx.district, organization_id)
+    timelines = [(row, await mentoring.timeline(ctx.session, row)) for row in rows]
+    panels: list[Any] = []
+    for result in ctx.hooks.organization_panels(ctx=ctx, organization=org):
+        found = await result if inspect.isawaitable(result) else result
+        panels.extend(found or [])
+    panels.sort(key=lambda p: (p.order, p.title))
+    env = request.app.state.jinja_env
+    rendered = []
+    for panel in panels:
+        html = env.get_template(panel.template).render({**panel.context, "ctx": ctx, "organization": org})
+        rendered.append((panel.title, Markup(html)))  # noqa: S704 - rendered by the autoescaping environment
+    incubators = {i.id: i.name for i in await service.list_incubators(ctx.session)}
+    return await _page(
+        request, ctx, "incubation/path.html", org=org, timelines=timelines, panels=rendered, incubators=incubators
+    )
+
+
 _ = (Space, date)
 
 ROUTES = [
@@ -682,4 +717,5 @@ ROUTES = [
     report_page,
     report_xlsx,
     showcase,
+    whole_path,
 ]

@@ -174,3 +174,16 @@ def test_two_assessments_draw_the_radar_and_the_change(client, as_user, world):
     assert "+1.0" in page and "中期评估" in page
     bad = _post(client, f"{D}/cases/{inc}/assessments", {**base, "phase": "final", "score_governance": "9"})
     assert "0 到 5" in client.get(bad.headers["location"]).text
+
+
+def test_whole_path_page_gathers_the_profile_panels(client, as_user, world):
+    """The ★ whole-path page shows the incubation's timeline and the modules' profile panels (here: incubation's)."""
+    inc = apply_as(as_user, world)
+    to_resident(as_user, inc, mentor_id=world.mentor)
+    login(client, "incubator")
+    page = client.get(f"{D}/path/{world.member}")
+    assert page.status_code == 200
+    assert "平桥老年合唱团" in page.text and "进入阶段：在孵（入驻）" in page.text and "inc-panel" in page.text
+    client.cookies.clear()
+    login(client, "other")
+    assert client.get(f"{D}/path/{world.member}").status_code == 404
