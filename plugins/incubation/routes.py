@@ -44,6 +44,7 @@ from plugins.incubation.models import (
     Incubator,
     Mentor,
     Space,
+    Training,
 )
 
 __all__ = ("ROUTES", "incubation_or_404")
@@ -190,7 +191,7 @@ async def incubator_page(request: Request[Any, Any, Any], ctx: RequestContext, i
         can_manage=ctx.can(KEY, "manage"),
         space_kinds=_options(None, SPACE_KINDS, "space"),
         modes=_options(None, MODES, "mode"),
-        trainings=[tr for tr, _n in await mentoring.trainings(ctx.session) if tr.incubator_id == incubator.id],
+        trainings=[(tr, n) for tr, n in await mentoring.trainings(ctx.session) if tr.incubator_id == incubator.id],
     )
 
 
@@ -231,6 +232,35 @@ async def training_create(
         back,
         lambda: mentoring.add_training(ctx, incubator_id, dict(data)),
         t("培训已添加。", "Training added."),
+    )
+
+
+@post(
+    f"{HOME}/incubators/{{incubator_id:int}}/trainings/{{training_id:int}}/attendance",
+    name="incubation:attendance",
+    status_code=200,
+)
+async def attendance(
+    request: Request[Any, Any, Any], ctx: RequestContext, incubator_id: int, training_id: int
+) -> Response[Any]:
+    """Tick the organizations that attended a training."""
+    ctx.require(KEY, "manage")
+    training = (
+        await ctx.session.execute(
+            select(Training).where(Training.id == training_id, Training.incubator_id == incubator_id)
+        )
+    ).scalar_one_or_none()
+    if training is None:
+        raise NotFound("没有这次培训。", "No such training.")
+    form = await request.form()
+    ids = [int(i) for i in form.getall("organization_ids", []) if str(i).isdigit()]
+    back = ctx.url(f"{HOME}/incubators/{incubator_id}#trainings")
+    return await act(
+        request,
+        ctx,
+        back,
+        lambda: mentoring.record_attendance(ctx, training, ids),
+        t("出勤已登记。", "Attendance recorded."),
     )
 
 
@@ -696,6 +726,7 @@ ROUTES = [
     space_create,
     cohort_create,
     training_create,
+    attendance,
     apply_form,
     apply,
     case_page,

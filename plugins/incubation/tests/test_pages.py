@@ -3,6 +3,7 @@ and say what is wrong, and who may do what."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -187,3 +188,17 @@ def test_whole_path_page_gathers_the_profile_panels(client, as_user, world):
     client.cookies.clear()
     login(client, "other")
     assert client.get(f"{D}/path/{world.member}").status_code == 404
+
+
+def test_training_attendance_counts_only_incubating_organizations(client, as_user, world):
+    """Staff add a training and tick the incubating member: 出勤 1; an organization not incubating here is refused."""
+    apply_as(as_user, world)
+    login(client, "incubator")
+    base = f"{D}/incubators/{world.incubator}"
+    _post(client, f"{base}/trainings", {"topic": "财务规范培训", "held_on": TODAY.isoformat()})
+    page = client.get(base).text
+    training_id = re.search(r"/trainings/(\d+)/attendance", page).group(1)
+    _post(client, f"{base}/trainings/{training_id}/attendance", {"organization_ids": str(world.member)})
+    assert "出勤 1" in client.get(base).text
+    refused = _post(client, f"{base}/trainings/{training_id}/attendance", {"organization_ids": str(world.outsider)})
+    assert "只能登记本基地在孵组织" in client.get(refused.headers["location"]).text
