@@ -90,6 +90,7 @@ def default_policies() -> list[PolicyDefault]:
     out += [PolicyDefault(r, KEY, "mentor") for r in MENTORS if r in roles]
     out += [PolicyDefault(r, KEY, "manage") for r in MANAGERS if r in roles]
     out += [PolicyDefault(r, "organization", "view") for r in (STAFF_ROLE, MENTOR_ROLE)]
+    out += [PolicyDefault(r, "dashboard", "view") for r in (STAFF_ROLE, MENTOR_ROLE)]  # their start page
     return out
 
 

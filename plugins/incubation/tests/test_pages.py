@@ -202,3 +202,12 @@ def test_training_attendance_counts_only_incubating_organizations(client, as_use
     assert "出勤 1" in client.get(base).text
     refused = _post(client, f"{base}/trainings/{training_id}/attendance", {"organization_ids": str(world.outsider)})
     assert "只能登记本基地在孵组织" in client.get(refused.headers["location"]).text
+
+
+def test_plugin_roles_open_the_dashboard(client, world):
+    """A user with only the centre-staff or the mentor role lands on the dashboard (not a 403) and finds the menu link."""
+    for username in ("incubator", "mentor"):
+        client.cookies.clear()
+        login(client, username)
+        page = client.get("/d/haishu/")
+        assert page.status_code == 200 and 'href="/d/haishu/incubation"' in page.text
