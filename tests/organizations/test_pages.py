@@ -200,8 +200,8 @@ def test_members_page(browser, world):
 
 def test_second_page_links_keep_the_filters(browser, seed):
     """With more than 50 organizations, page 2 opens (it used to answer 500) and its links keep the search, once."""
-    from core.models import District  # noqa: PLC0415
-    from core.organizations import OrganizationInput, create_organization  # noqa: PLC0415
+    from core.models import District
+    from core.organizations import OrganizationInput, create_organization
 
     async def many(session):
         haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()

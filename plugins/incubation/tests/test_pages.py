@@ -205,7 +205,7 @@ def test_training_attendance_counts_only_incubating_organizations(client, as_use
 
 
 def test_plugin_roles_open_the_dashboard(client, world):
-    """A user with only the centre-staff or the mentor role lands on the dashboard (not a 403) and finds the menu link."""
+    """A user with only the centre-staff or the mentor role lands on the dashboard (not 403) and finds the link."""
     for username in ("incubator", "mentor"):
         client.cookies.clear()
         login(client, username)
