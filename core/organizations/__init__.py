@@ -23,7 +23,14 @@ from core.models.organizations import (
     RegisteredType,
 )
 from core.organizations.credit_code import is_valid_credit_code
-from core.organizations.service import add_member, get_organization, supervised_by
+from core.organizations.service import (
+    OrganizationInput,
+    add_member,
+    create_organization,
+    get_organization,
+    supervised_by,
+    update_organization,
+)
 from core.organizations.standing import Standing, standing_of
 
 if TYPE_CHECKING:
@@ -38,9 +45,11 @@ __all__ = (
     "OrgKind",
     "OrgStatus",
     "Organization",
+    "OrganizationInput",
     "RegisteredType",
     "Standing",
     "add_member",
+    "create_organization",
     "get_organization",
     "hub_of",
     "is_member",
@@ -51,6 +60,7 @@ __all__ = (
     "staff_ids",
     "standing_of",
     "supervised_by",
+    "update_organization",
 )
 
 

@@ -196,3 +196,21 @@ def test_members_page(browser, world):
     )
     assert removed.status_code == 303
     assert "u-volunteer" not in client.get(url).text
+
+
+def test_second_page_links_keep_the_filters(browser, seed):
+    """With more than 50 organizations, page 2 opens (it used to answer 500) and its links keep the search, once."""
+    from core.models import District
+    from core.organizations import OrganizationInput, create_organization
+
+    async def many(session):
+        haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        for i in range(52):
+            await create_organization(session, haishu, OrganizationInput(name=f"翻页测试团队{i:02d}", kind="informal"))
+
+    seed(many)
+    client = browser("u-community_worker")
+    page = client.get("/d/haishu/organizations", params={"q": "翻页测试", "page": "2"})
+    assert page.status_code == 200, page.text[:300]
+    assert "翻页测试团队51" in page.text or "翻页测试团队00" in page.text
+    assert "page=1" in page.text and page.text.count("page=") == page.text.count("q=%E7%BF%BB")

@@ -1,0 +1,215 @@
+"""The figures a district reports, computed in SQL from the incubations (never stored).
+
+- incubated: distinct organizations whose incubation reached *resident* (the "39 incubated")
+- graduated, exited (after or before residency), graduation rate = graduated ÷ incubated
+- average months from residency to graduation
+- by year (of reaching residency), by the incubator's community, by service field
+- desk occupancy on the first of each month; the registry's growth (registered / filed per year)
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, case, distinct, extract, func, or_, select
+
+from core.plugin_api import OrgUnit, gettext, localized, organizations
+from plugins.incubation.models import Allocation, Incubation, Incubator, Space
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ("Figures", "figures", "occupancy", "registry_growth", "xlsx")
+
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass
+class Row:
+    """One line of a breakdown."""
+
+    label: str
+    incubated: int = 0
+    graduated: int = 0
+    exited: int = 0
+    avg_months: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.graduated / self.incubated, 1) if self.incubated else None
+
+
+@dataclass
+class Figures:
+    total: Row
+    by_year: list[Row] = field(default_factory=list)
+    by_community: list[Row] = field(default_factory=list)
+    by_field: list[Row] = field(default_factory=list)
+
+
+def _months(session: AsyncSession) -> ColumnElement[Any]:
+    if session.bind.dialect.name == "sqlite":
+        days = func.julianday(Incubation.graduated_on) - func.julianday(Incubation.resident_on)
+    else:
+        days = Incubation.graduated_on - Incubation.resident_on
+    return days / DAYS_PER_MONTH
+
+
+def _measures(session: AsyncSession) -> list[Any]:
+    reached = Incubation.resident_on.is_not(None)
+    return [
+        func.count(distinct(case((reached, Incubation.organization_id)))),
+        func.count(distinct(case((Incubation.stage == "graduated", Incubation.organization_id)))),
+        func.count(distinct(case((Incubation.stage == "exited", Incubation.organization_id)))),
+        func.avg(case(((Incubation.stage == "graduated") & reached, _months(session)))),
+    ]
+
+
+def _row(label: str, values: Any) -> Row:
+    inc, grad, ex, avg = values
+    return Row(label, int(inc or 0), int(grad or 0), int(ex or 0), round(float(avg), 1) if avg is not None else None)
+
+
+async def figures(session: AsyncSession, where: ColumnElement[bool]) -> Figures:
+    """Every figure over the incubations matching ``where`` (the caller's visibility rule)."""
+    total = (await session.execute(select(*_measures(session)).where(where))).one()
+    out = Figures(_row(localized("合计", "Total"), total))
+    year = extract("year", Incubation.resident_on)
+    by_year = (
+        select(year, *_measures(session))
+        .where(where, Incubation.resident_on.is_not(None))
+        .group_by(year)
+        .order_by(year)
+    )
+    out.by_year = [_row(str(int(y)), rest) for y, *rest in (await session.execute(by_year)).all()]
+    by_unit = (
+        select(OrgUnit.name_zh, OrgUnit.name_en, *_measures(session))
+        .select_from(Incubation)
+        .join(Incubator, Incubator.id == Incubation.incubator_id)
+        .join(OrgUnit, OrgUnit.id == Incubator.org_unit_id)
+        .where(where)
+        .group_by(OrgUnit.id, OrgUnit.name_zh, OrgUnit.name_en)
+        .order_by(OrgUnit.name_zh)
+    )
+    out.by_community = [_row(localized(zh, en), rest) for zh, en, *rest in (await session.execute(by_unit)).all()]
+    fields_table = organizations.Organization.fields.property.mapper.class_
+    by_field = (
+        select(fields_table.field, *_measures(session))
+        .select_from(Incubation)
+        .join(fields_table, fields_table.organization_id == Incubation.organization_id)
+        .where(where)
+        .group_by(fields_table.field)
+        .order_by(fields_table.field)
+    )
+    out.by_field = [_row(field_label(f), rest) for f, *rest in (await session.execute(by_field)).all()]
+    return out
+
+
+# The registry's service fields, named as the core names them (its catalog translates them).
+FIELD_LABELS = {
+    "elderly": "Elderly care",
+    "youth": "Youth",
+    "children": "Children and families",
+    "disability": "Disability support",
+    "poverty": "Relief and assistance",
+    "health": "Health",
+    "education": "Education",
+    "culture": "Culture and sports",
+    "environment": "Environmental protection",
+    "governance": "Community governance",
+    "volunteering": "Volunteering",
+    "legal": "Legal aid and mediation",
+    "other": "Other",
+}
+
+
+def field_label(key: str) -> str:
+    return gettext(FIELD_LABELS.get(key, "Other"))
+
+
+async def occupancy(session: AsyncSession, months: list[date]) -> list[tuple[date, int, int]]:
+    """For each day: desks occupied that day, desks in all."""
+    desks = (
+        await session.execute(select(func.count(Space.id)).where(Space.kind == "desk", Space.active.is_(True)))
+    ).scalar_one()
+    out = []
+    for day in months:
+        taken = (
+            await session.execute(
+                select(func.count(distinct(Allocation.space_id)))
+                .join(Space, Space.id == Allocation.space_id)
+                .where(
+                    Space.kind == "desk",
+                    Allocation.starts_on <= day,
+                    or_(Allocation.ends_on.is_(None), Allocation.ends_on > day),
+                )
+            )
+        ).scalar_one()
+        out.append((day, int(taken), int(desks)))
+    return out
+
+
+async def registry_growth(session: AsyncSession) -> list[tuple[int, int, int]]:
+    """(year, registered that year, filed that year) from the core registry."""
+    org = organizations.Organization
+    reg_year = extract("year", org.registered_on)
+    filed_year = extract("year", org.filed_on)
+    registered: dict[Any, Any] = dict(
+        (
+            await session.execute(
+                select(reg_year, func.count(org.id)).where(org.registered_on.is_not(None)).group_by(reg_year)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    filed: dict[Any, Any] = dict(
+        (
+            await session.execute(
+                select(filed_year, func.count(org.id)).where(org.filed_on.is_not(None)).group_by(filed_year)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    years = sorted({int(y) for y in [*registered, *filed]})
+    return [(y, int(registered.get(y, 0) or 0), int(filed.get(y, 0) or 0)) for y in years]
+
+
+def xlsx(result: Figures, growth: list[tuple[int, int, int]]) -> bytes:
+    """The figures as a workbook: one sheet per breakdown, plus the registry's growth."""
+    from openpyxl import Workbook  # noqa: PLC0415 - only for the export
+
+    book = Workbook()
+    head = [
+        localized("分组", "Group"),
+        localized("孵化数", "Incubated"),
+        localized("出壳数", "Graduated"),
+        localized("退出数", "Exited"),
+        localized("出壳率 %", "Graduation rate %"),
+        localized("平均孵化月数", "Average months to graduate"),
+    ]
+    sheets = [
+        (localized("按年度", "By year"), [result.total, *result.by_year]),
+        (localized("按社区", "By community"), result.by_community),
+        (localized("按领域", "By field"), result.by_field),
+    ]
+    first = True
+    for title, rows in sheets:
+        sheet = book.active if first else book.create_sheet()
+        assert sheet is not None
+        first = False
+        sheet.title = title
+        sheet.append(head)
+        for row in rows:
+            sheet.append([row.label, row.incubated, row.graduated, row.exited, row.rate, row.avg_months])
+    sheet = book.create_sheet(localized("登记备案增长", "Registry growth"))
+    sheet.append([localized("年份", "Year"), localized("登记", "Registered"), localized("备案", "Filed")])
+    for year, reg, filed in growth:
+        sheet.append([year, reg, filed])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
