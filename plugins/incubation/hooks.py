@@ -50,7 +50,15 @@ APPLICANTS = (
 MANAGERS = ("district_admin", STAFF_ROLE)
 MENTORS = ("district_admin", "social_worker", STAFF_ROLE, MENTOR_ROLE)
 
-TEMPLATE_HELPERS = {"label": label, "t": t}
+_CRITERIA_EN = dict(cases.STANDARD_CRITERIA)
+
+
+def criterion(text: str) -> str:
+    """A graduation criterion as the reader reads it: the standard ones in English too, custom ones as written."""
+    return t(text, _CRITERIA_EN.get(text, text))
+
+
+TEMPLATE_HELPERS = {"criterion": criterion, "label": label, "t": t}
 
 
 async def org_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:

@@ -212,3 +212,15 @@ def test_plugin_roles_open_the_dashboard(client, world):
         login(client, username)
         page = client.get("/d/haishu/")
         assert page.status_code == 200 and 'href="/d/haishu/incubation"' in page.text
+
+
+def test_standard_criteria_read_in_the_readers_language():
+    """A standard graduation criterion stored in Chinese reads in English for an English reader; a custom one as written."""
+    from core.plugin_api import use_locale
+    from plugins.incubation.hooks import criterion
+
+    with use_locale("en"):
+        assert criterion("完成登记，取得统一社会信用代码") == "Registered, with a unified social credit code"
+        assert criterion("每月开放日一次") == "每月开放日一次"
+    with use_locale("zh_CN"):
+        assert criterion("完成登记，取得统一社会信用代码") == "完成登记，取得统一社会信用代码"
