@@ -60,6 +60,11 @@ def default_policies() -> list[PolicyDefault]:
 
 
 @hookimpl
+def public_pages(ctx: RequestContext) -> list[NavItem]:
+    return [NavItem(_("Public ranking"), ctx.url("/rating/ranking"), order=40)]
+
+
+@hookimpl
 def nav_items(ctx: RequestContext) -> list[NavItem]:
     items = [NavItem(_("Star rating"), ctx.url("/rating"), order=55, permission=(KEY, "view"))]
     if not ctx.can(KEY, "view"):

@@ -215,7 +215,7 @@ def test_plugin_roles_open_the_dashboard(client, world):
 
 
 def test_standard_criteria_read_in_the_readers_language():
-    """A standard graduation criterion stored in Chinese reads in English for an English reader; a custom one as written."""
+    """A standard graduation criterion stored in Chinese reads in English for English readers; custom ones as is."""
     from core.plugin_api import use_locale
     from plugins.incubation.hooks import criterion
 
