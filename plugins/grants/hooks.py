@@ -25,6 +25,7 @@ from plugins.grants.api import API_ROUTES
 from plugins.grants.manifest import MANIFEST
 from plugins.grants.reports import send_report_reminders
 from plugins.grants.routes import ROUTES
+from plugins.grants.routes_public import PUBLIC_ROUTES
 from plugins.grants.seed import seed_grants
 from plugins.grants.service import dashboard_figures
 
@@ -46,6 +47,16 @@ def plugin_manifest() -> Manifest:
 @hookimpl
 def register_routes() -> list[Any]:
     return list(ROUTES)
+
+
+@hookimpl
+def register_public_routes() -> list[Any]:
+    return list(PUBLIC_ROUTES)
+
+
+@hookimpl
+def public_pages(ctx: RequestContext) -> list[NavItem]:
+    return [NavItem(_("Venture philanthropy: calls and funded projects"), ctx.url("/public/grants"), order=30)]
 
 
 @hookimpl

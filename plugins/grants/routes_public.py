@@ -1,0 +1,59 @@
+"""The public page of venture philanthropy (no login): the calls and the funded projects with their funders.
+
+Mounted under ``/d/{district}/public/`` by the core (``register_public_routes``); shows only
+what the field publishes — a call's rules and dates, and once its results are announced the
+funded projects, their organization, award, co-funders, progress and any override's reason.
+Applications that were not funded and every reviewer's score stay inside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+from sqlalchemy import select
+
+from core.plugin_api import RequestContext, organizations, page
+from plugins.grants import service
+from plugins.grants.models import Application, Funder
+
+
+@get("/grants", name="grants:public")
+async def public_grants(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
+    """Calls with their phase; the funded projects of every call whose results are announced."""
+    assert ctx.district is not None
+    calls = await service.list_calls(ctx.session)
+    announced = [c.id for c in calls if c.decided_at is not None]
+    projects = list(
+        (
+            await ctx.session.execute(
+                select(Application)
+                .where(Application.call_id.in_(announced), Application.status.in_(("approved", "closed")))
+                .order_by(Application.call_id.desc(), Application.award_fen.desc(), Application.id)
+            )
+        ).scalars()
+    )
+    funders: dict[int, list[Funder]] = {}
+    for funder in (
+        await ctx.session.execute(select(Funder).where(Funder.application_id.in_([p.id for p in projects])))
+    ).scalars():
+        funders.setdefault(funder.application_id, []).append(funder)
+    names = {}
+    for project in projects:
+        if project.organization_id not in names:
+            org = await organizations.get_organization(ctx.session, ctx.district, project.organization_id)
+            names[project.organization_id] = org.name
+    return await page(
+        request,
+        ctx,
+        "grants/public.html",
+        calls=calls,
+        phase=service.call_phase,
+        projects=projects,
+        funders=funders,
+        org_names=names,
+        call_titles={c.id: c.title for c in calls},
+    )
+
+
+PUBLIC_ROUTES = [public_grants]
