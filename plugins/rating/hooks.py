@@ -61,7 +61,7 @@ def default_policies() -> list[PolicyDefault]:
 
 @hookimpl
 def public_pages(ctx: RequestContext) -> list[NavItem]:
-    return [NavItem(_("Public ranking"), ctx.url("/rating/ranking"), order=40)]
+    return [NavItem(_("Star rating: public ranking"), ctx.url("/rating/ranking"), order=40)]
 
 
 @hookimpl

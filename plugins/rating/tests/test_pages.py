@@ -215,7 +215,7 @@ class TestRanking:
         assert "<html" not in fragment.text
         assert "公开排名" in fragment.text
         index = client.get("/d/haishu/public/")  # the district's public index lists it (public_pages hook)
-        assert f'href="{BASE}/ranking"' in index.text and "公开排名" in index.text
+        assert f'href="{BASE}/ranking"' in index.text and "星级评价：公开排名" in index.text
 
     def test_ranking_of_a_disabled_district_is_not_found(self, client, world, seed):
         """Where the plugin is off, the public page is 404 like any other of its pages."""
