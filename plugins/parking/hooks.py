@@ -12,6 +12,7 @@ from core.plugin_api import gettext as _
 from plugins.parking.api import API_ROUTES
 from plugins.parking.manifest import KEY, MANIFEST
 from plugins.parking.routes import ROUTES
+from plugins.parking.routes_public import PUBLIC_ROUTES
 from plugins.parking.seed import seed_parking
 
 if TYPE_CHECKING:
@@ -30,6 +31,16 @@ def plugin_manifest() -> Manifest:
 @hookimpl
 def register_routes() -> list[Any]:
     return list(ROUTES)
+
+
+@hookimpl
+def register_public_routes() -> list[Any]:
+    return list(PUBLIC_ROUTES)
+
+
+@hookimpl
+def public_pages(ctx: RequestContext) -> list[NavItem]:
+    return [NavItem(_("Parking self-governance: conventions in force"), ctx.url("/public/parking"), order=45)]
 
 
 @hookimpl
