@@ -78,6 +78,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """
     if "backend" not in metafunc.fixturenames:
         return
+    for marker in metafunc.definition.iter_markers("parametrize"):  # the test names its backends itself
+        names = marker.args[0] if marker.args else marker.kwargs.get("argnames", "")
+        if "backend" in ([n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)):
+            return
     names = list(BACKENDS)
     if (
         metafunc.definition.get_closest_marker("pgbouncer")

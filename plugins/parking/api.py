@@ -474,6 +474,7 @@ async def api_permit_step(ctx: RequestContext, permit_id: int, action: str) -> P
     "/parking/estates/{estate_id:int}/whitelist.csv",
     name="parking:api:whitelist",
     summary="The barrier gate's whitelist (CSV of issued cards valid today)",
+    media_type="text/csv; charset=utf-8",
 )
 async def api_whitelist(ctx: RequestContext, estate_id: int) -> Response[str]:
     estate = await _estate(ctx, estate_id)

@@ -70,8 +70,9 @@ def _chunks(as_user: Any, key: str) -> list[int]:
     return as_user("worker", run)
 
 
-def test_upload_is_kept_and_downloaded_in_chunks(world: Any, as_user: Any, seed: Any, client: TestClient[Any],
-                                                 storage_kind: str, settings: Settings) -> None:
+def test_upload_is_kept_and_downloaded_in_chunks(
+    world: Any, as_user: Any, seed: Any, client: TestClient[Any], storage_kind: str, settings: Settings
+) -> None:
     """The file comes back byte for byte on the page and the API, read from the storage chunk by chunk."""
     reference, attachment_id, key = _upload(as_user)
     login(client, "worker")
@@ -92,8 +93,9 @@ def test_upload_is_kept_and_downloaded_in_chunks(world: Any, as_user: Any, seed:
         assert (settings.var_dir / "attachments" / key).read_bytes() == TEXT
 
 
-def test_missing_file_answers_404_and_is_logged(world: Any, as_user: Any, client: TestClient[Any],
-                                                caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_file_answers_404_and_is_logged(
+    world: Any, as_user: Any, client: TestClient[Any], caplog: pytest.LogCaptureFixture
+) -> None:
     """Bytes gone from the storage: the page and the API answer 404 with a clear message, and a warning is logged."""
     reference, attachment_id, key = _upload(as_user)
 
@@ -144,8 +146,15 @@ def test_s3_store_is_built_from_the_settings(tmp_path: Path) -> None:
     """``SANSHE_STORAGE=s3`` makes an obstore S3Store of the bucket and prefix; a missing bucket is refused."""
     base = {"database_url": "sqlite+aiosqlite://", "secret_key": "k", "var_dir": tmp_path, "storage": "s3"}
     store = s3_store(
-        Settings(**base, s3_bucket="sanshe", s3_prefix="haishu", s3_endpoint="http://127.0.0.1:9000",  # type: ignore[arg-type]
-                 s3_region="cn-east-1", s3_access_key_id="id", s3_secret_access_key="secret")
+        Settings(
+            **base,
+            s3_bucket="sanshe",
+            s3_prefix="haishu",
+            s3_endpoint="http://127.0.0.1:9000",  # type: ignore[arg-type]
+            s3_region="cn-east-1",
+            s3_access_key_id="id",
+            s3_secret_access_key="secret",
+        )
     )
     assert isinstance(store, S3Store)
     assert (store.config["bucket"], store.prefix) == ("sanshe", "haishu")
