@@ -205,6 +205,9 @@ async def decide(ctx: RequestContext, call: Call, overrides: Mapping[int, tuple[
     """Send the determinations: the proposal, changed by ``overrides`` (application id → (amount in fen,
     reason)); an override without a reason, or awards beyond the budget, are refused. Returns awards made."""
     assert ctx.district is not None
+    # Under the call's row lock: two staff announcing at once must not both pass the check below
+    # (the awards would be written and notified twice). SQLite's write transaction serialises too.
+    await ctx.session.refresh(call, with_for_update=True)
     if call.decided_at is not None:
         raise Refusal("这次大赛的结果已经公布。", "The results were announced already.", status_code=409)
     overrides = dict(overrides or {})

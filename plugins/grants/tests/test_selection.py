@@ -129,3 +129,24 @@ def test_awards_never_pass_the_budget(client, world, seed):
     assert "超过预算" in refused.text
     proposal = client.get(f"{API}/calls/{world.call}/selection", headers=_auth(world, "staff")).json()
     assert proposal[0]["status"] == "screened" and proposal[0]["proposed_fen"] == 0
+
+
+def test_announcing_twice_at_once_announces_once(app, client, world, seed):
+    """Six staff requests announce the results at the same moment: one 200, five 409, each applicant told once."""
+    from core.testing.browser import serve
+    from core.testing.races import Call, fire
+
+    _reviewed(client, world, seed, "甲", 9)
+    _reviewed(client, world, seed, "乙", 7)
+    token = world.tokens["staff"]
+    calls = [Call("POST", f"{API}/calls/{world.call}/decide", json={"overrides": []}, token=token) for _ in range(6)]
+    with serve(app) as url:
+        responses = fire(url, calls)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [409] * 5, [r.text[:200] for r in responses]
+
+    async def notices(session):
+        return list((await session.execute(select(Notification.kind))).scalars())
+
+    sent = seed(notices)
+    assert sent.count("grants.approved") + sent.count("grants.rejected") == 2
