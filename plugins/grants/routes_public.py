@@ -38,11 +38,9 @@ async def public_grants(request: Request[Any, Any, Any], ctx: RequestContext) ->
         await ctx.session.execute(select(Funder).where(Funder.application_id.in_([p.id for p in projects])))
     ).scalars():
         funders.setdefault(funder.application_id, []).append(funder)
-    names = {}
-    for project in projects:
-        if project.organization_id not in names:
-            org = await organizations.get_organization(ctx.session, ctx.district, project.organization_id)
-            names[project.organization_id] = org.name
+    org = organizations.Organization
+    wanted = {p.organization_id for p in projects}
+    names = dict((await ctx.session.execute(select(org.id, org.name).where(org.id.in_(wanted)))).tuples().all())
     return await page(
         request,
         ctx,

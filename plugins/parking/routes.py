@@ -64,7 +64,7 @@ def _money(fen: int, locale: str) -> str:
     return format_amount(fen, "fen", "en" if locale.startswith("en") else "zh") if fen else _("free")
 
 
-def _helpers(ctx: RequestContext) -> dict[str, Any]:
+def page_helpers(ctx: RequestContext) -> dict[str, Any]:
     return {
         "space_kind": service.space_kind_label,
         "role_label": service.role_label,
@@ -139,7 +139,7 @@ async def _estate_page(
         forms={"space": FormState(), "member": FormState(), "convention": FormState(), **forms},
         defaults={**conventions.DEFAULT_FEES, **conventions.DEFAULT_RULES},
         notices=await flashes(request, ctx),
-        **_helpers(ctx),
+        **page_helpers(ctx),
     )
 
 
@@ -239,7 +239,7 @@ async def convention_detail(request: Request[Any, Any, Any], ctx: RequestContext
         entered=await _user_names(ctx, [b.entered_by_id for b in tally.ballots if b.entered_by_id] if tally else []),
         channels=[(k, _(v)) for k, v in CHANNEL_LABELS.items()],
         notices=await flashes(request, ctx),
-        **_helpers(ctx),
+        **page_helpers(ctx),
     )
 
 
@@ -330,7 +330,7 @@ async def _permits_page(
         household_options=sorted(addresses.items(), key=lambda kv: kv[1]),
         form=form,
         notices=await flashes(request, ctx),
-        **_helpers(ctx),
+        **page_helpers(ctx),
     )
 
 
@@ -438,7 +438,7 @@ async def _mine(request: Request[Any, Any, Any], ctx: RequestContext, form: Form
         plate_options=plate_options,
         form=form,
         notices=await flashes(request, ctx),
-        **_helpers(ctx),
+        **page_helpers(ctx),
     )
 
 
@@ -506,7 +506,7 @@ async def _tidal_page(
             (a.id, a.partner) for a in await tidal.agreements(ctx.session, estate.id) if a.status == "signed"
         ],
         notices=await flashes(request, ctx),
-        **_helpers(ctx),
+        **page_helpers(ctx),
     )
 
 
