@@ -6,10 +6,12 @@ Every test runs a real server (uvicorn in a thread) and sends requests at once t
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 import core.db.engine as engine_module
 from core.auth.tokens import create_token
@@ -119,3 +121,43 @@ def test_a_write_that_cannot_get_the_lock_answers_503(app, seed, backend, databa
     assert busy.headers["retry-after"] == "2"
     assert busy.json()["detail"].startswith("服务器繁忙，未保存任何内容")
     assert read.status_code == 200, read.text  # a read does not need the write lock
+
+
+def test_a_sqlite_writer_waiting_for_the_lock_holds_no_connection_mutex(backend, database_url):
+    """SQLite: a writer waiting for the write lock leaves its connection free to the event loop.
+
+    SQLite's own busy handler sleeps while holding the connection's mutex; when the garbage
+    collector finalized one of that connection's cursors on the event loop, the whole server
+    stood still until the waiter gave up (10 parallel ratings: 503s after 10 s). The waiter
+    now sleeps in asyncio between short tries: the loop can use the connection meanwhile,
+    and the write goes through once the other program lets the lock go.
+    """
+    if backend != "sqlite":
+        pytest.skip("the database-wide write lock is SQLite's")
+
+    async def run() -> tuple[float, float]:
+        engine = engine_module.create_engine(database_url)
+        holder = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
+        holder.execute("PRAGMA journal_mode=WAL")  # as the app leaves every database it opened
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            async with engine.connect() as conn:
+                raw = (await conn.get_raw_connection()).driver_connection._conn  # the sqlite3 connection
+                started = time.monotonic()
+                waiting = asyncio.create_task(conn.execute(text("UPDATE districts SET id = id")))
+                await asyncio.sleep(0.5)
+                assert not waiting.done()  # it waits for the lock
+                touched = time.monotonic()
+                raw.execute("SELECT 1").fetchall()  # on the loop's thread, as the garbage collector would
+                blocked = time.monotonic() - touched
+                holder.execute("ROLLBACK")
+                await waiting
+                await conn.commit()
+                return blocked, time.monotonic() - started
+        finally:
+            holder.close()
+            await engine.dispose()
+
+    blocked, took = asyncio.run(run())
+    assert blocked < 0.3, f"the loop waited {blocked:.2f} s for the waiting writer's connection"
+    assert took < 5  # the write went through as soon as the lock was free

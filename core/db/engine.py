@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
@@ -37,8 +41,17 @@ writes: ContextVar[bool] = ContextVar("sanshe_sqlite_writes", default=True)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # How long a SQLite writer waits for the write lock before giving up (the request then
-# answers 503, see core.web.errors). Read at each new connection.
+# answers 503, see core.web.errors). Read at each BEGIN IMMEDIATE.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# How long SQLite itself waits inside one statement (its busy handler). Kept short: while
+# a statement waits there, its thread holds the connection's mutex, and anything else
+# touching that connection blocks on it. The event loop does, when the garbage collector
+# happens to finalize one of that connection's cursors there: every request of the
+# process then stood still until the waiter gave up (10 parallel writes, several 503s
+# after 10 s). The long wait for the write lock is therefore done by _sqlite_begin, with
+# asyncio sleeps between short tries, holding no mutex.
+SQLITE_STATEMENT_BUSY_MS = 50
 
 
 def is_sqlite(url: str) -> bool:
@@ -53,21 +66,40 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_STATEMENT_BUSY_MS)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes.get() else "BEGIN")
+    if not writes.get():
+        connection.exec_driver_sql("BEGIN")
+        return
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.002
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        else:
+            return
+        # Another writer holds the lock: wait without holding the connection (see above).
+        if in_greenlet():
+            await_only(asyncio.sleep(pause))
+        else:  # a synchronous caller (none in the app; a script using engine.sync_engine)
+            time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def transaction_mode(app: ASGIApp) -> ASGIApp:
     """ASGI middleware: a GET/HEAD/OPTIONS request's SQLite transactions begin deferred (read-only), others IMMEDIATE.
 
     A read-only request that writes after all (rare: a session touched) still can; it then
-    waits for the lock like before, and fails only if another writer committed meanwhile.
+    waits for the lock only ``SQLITE_STATEMENT_BUSY_MS`` (SQLite's busy handler), and fails
+    if another writer still holds it or committed meanwhile (answered 503).
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -135,7 +167,7 @@ def create_engine(url: str, *, pooler: str | None = None, **kwargs: Any) -> Asyn
     URL points at PgBouncer in transaction mode (docs/deployment-database.md).
     """
     if is_sqlite(url):
-        kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        kwargs.setdefault("connect_args", {"timeout": SQLITE_STATEMENT_BUSY_MS / 1000})
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
