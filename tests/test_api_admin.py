@@ -8,10 +8,10 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.models import DistrictPlugin, OrgUnit, OrgUnitKind
 from core.plugins import PluginHost
 from core.testing import csrf_of, login
+from core.testing.apps import lease
 from core.testing.factories import make_district, make_org_unit, make_user
 from tests.fakeplugins import alpha, beta
 
@@ -155,7 +155,7 @@ def plugin_api(settings: Any, seed: Any):
     """The district admin's API client on an app with the test plugins alpha and beta."""
     _seed(seed)
     host = PluginHost.load(frozenset(), entry_points=False, extra_modules=(alpha, beta))
-    with TestClient(app=create_app(settings, plugin_host=host)) as client:
+    with TestClient(app=lease(settings, host)) as client:
         login(client, "district-admin")
         client.headers.update(_headers(client))
         yield client

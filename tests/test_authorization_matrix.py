@@ -14,13 +14,13 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.auth.tokens import create_token
 from core.models import Membership, Notification, OrgUnitKind
 from core.plugins import PluginHost
 from core.rbac.roles import DEFAULT_ROLES
 from core.services.roles import create_role
 from core.testing import csrf_of, login
+from core.testing.apps import lease
 from core.testing.factories import make_district, make_org_unit, make_user
 from tests.fakeplugins import alpha, beta
 
@@ -449,7 +449,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
 def matrix_app(settings: Any) -> Any:
     """The app with only the test plugins (their routes are not core routes)."""
     host = PluginHost.load(frozenset(), entry_points=False, extra_modules=(alpha, beta))
-    return create_app(settings, plugin_host=host)
+    return lease(settings, host)
 
 
 def _request(client: TestClient[Any], method: str, route: str, params: dict[str, Any], token: str) -> Any:

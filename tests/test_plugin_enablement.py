@@ -8,10 +8,10 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.models import DistrictPlugin, Role
 from core.plugins import PluginHost
 from core.testing import csrf_of, login
+from core.testing.apps import lease
 from core.testing.factories import make_district, make_user
 from tests.fakeplugins import alpha, beta
 
@@ -28,7 +28,7 @@ def fake_client(settings: Any, seed: Any):
 
     seed(data)
     host = PluginHost.load(frozenset(), entry_points=False, extra_modules=(alpha, beta))
-    with TestClient(app=create_app(settings, plugin_host=host)) as client:
+    with TestClient(app=lease(settings, host)) as client:
         login(client, "district-admin")
         yield client
 

@@ -198,20 +198,22 @@ def sanshe_settings(sanshe_database_url: str, sanshe_plugins: tuple[str, ...], t
 
 
 def make_app(settings: Settings, host: PluginHost) -> Litestar:
-    """The app for ``settings``; on PostgreSQL its engine does not pool (each TestClient has its own loop)."""
-    import core.app as app_module  # noqa: PLC0415
-    from core.db.engine import is_sqlite  # noqa: PLC0415
+    """The app for ``settings`` until the end of the test (built once per process: :mod:`core.testing.apps`).
 
-    if is_sqlite(settings.database_url):
-        return app_module.create_app(settings, plugin_host=host)
-    from sqlalchemy.pool import NullPool  # noqa: PLC0415
+    On PostgreSQL its engine does not pool: each TestClient has its own event loop.
+    """
+    from core.testing.apps import lease  # noqa: PLC0415
 
-    original = app_module.create_engine
-    app_module.create_engine = lambda url, **_: original(url, poolclass=NullPool)  # type: ignore[assignment]
-    try:
-        return app_module.create_app(settings, plugin_host=host)
-    finally:
-        app_module.create_engine = original  # type: ignore[assignment]
+    return lease(settings, host)
+
+
+@pytest.fixture(autouse=True)
+def _sanshe_apps_back_to_the_pool() -> Iterator[None]:
+    """The apps a test leased go back to the pool when the test's other fixtures are done."""
+    yield
+    from core.testing.apps import release_all  # noqa: PLC0415
+
+    release_all()
 
 
 @pytest.fixture

@@ -255,9 +255,10 @@ def seed(database_url: str) -> Callable[[Callable[[AsyncSession], Awaitable[Any]
 
 @pytest.fixture
 def app(settings: Settings) -> Litestar:
-    from core.app import create_app  # noqa: PLC0415
+    """The app on this test's database (built once per process: :mod:`core.testing.apps`)."""
+    from core.testing.apps import lease  # noqa: PLC0415
 
-    return create_app(settings)
+    return lease(settings)
 
 
 @pytest.fixture

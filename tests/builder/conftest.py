@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from core.app import create_app
 from core.builder import service as builder
 from core.cases import service as cases
 from core.plugins import PluginHost
+from core.testing.apps import lease
 from tests.cases.conftest import world
 
 __all__ = ("app", "meal_delivery", "two_versions", "world")
@@ -19,7 +19,7 @@ __all__ = ("app", "meal_delivery", "two_versions", "world")
 @pytest.fixture
 def app(settings: Any) -> Any:
     """The app with the core only (the builder needs no plugin)."""
-    return create_app(settings, plugin_host=PluginHost.load(frozenset(), entry_points=False))
+    return lease(settings, PluginHost.load(frozenset(), entry_points=False))
 
 
 MEAL = {

@@ -6,7 +6,6 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.cases import service
 from core.cases.errors import TransitionRefused
 from core.cases.queues import Filters, count_cases, list_cases
@@ -16,6 +15,7 @@ from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
 from core.refusal import NotFound
 from core.testing import csrf_of, login
+from core.testing.apps import lease
 from tests.plugins_for_tests import case_hooks
 
 pytestmark = pytest.mark.pgbouncer  # also through PgBouncer in transaction mode (core.testing.pgbouncer)
@@ -118,7 +118,7 @@ def test_hook_after_transition(enabled, as_user):
 def test_refusal_after_the_write_keeps_nothing_from_the_case_page(enabled, settings, host, as_user):
     """A step refused by after_transition, taken from the case page by htmx (answered 200): the case stays as it was."""
     reference = create(as_user, "refuse-after", checked=True)
-    with TestClient(app=create_app(settings, plugin_host=host)) as client:
+    with TestClient(app=lease(settings, host)) as client:
         login(client, "worker")
         token = csrf_of(client, f"/d/haishu/cases/{reference}")
         answer = client.post(

@@ -9,10 +9,10 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.models import District, OrgUnitKind
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
+from core.testing.apps import lease
 from core.testing.factories import make_district, make_org_unit, make_user
 from tests.plugins_for_tests import hello
 
@@ -45,7 +45,7 @@ def host() -> PluginHost:
 
 @pytest.fixture
 def hello_app(settings: Any, host: PluginHost) -> Any:
-    return create_app(settings, plugin_host=host)
+    return lease(settings, host)
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.models import District
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
 from core.testing import login
+from core.testing.apps import lease
 from tests.plugins_for_tests import queue_hooks
 from tests.queues.conftest import htmx, make_requests
 
@@ -32,7 +32,7 @@ def hooked_client(settings, host, world, seed):
         await enable_plugin(session, district, host, "queue_hooks")
 
     seed(enable)
-    with TestClient(app=create_app(settings, plugin_host=host)) as client:
+    with TestClient(app=lease(settings, host)) as client:
         yield client
 
 

@@ -6,11 +6,11 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.models import District
 from core.plugins import PluginHost
 from core.plugins.enablement import enable_plugin
 from core.testing import login
+from core.testing.apps import lease
 from tests.web_cases import panel_plugin
 from tests.web_cases.conftest import file_case
 
@@ -27,7 +27,7 @@ def panel_client(world, seed, settings, panel_host):
         await enable_plugin(session, district, panel_host, "panel_test")
 
     seed(enable)
-    with TestClient(app=create_app(settings, plugin_host=panel_host)) as client:
+    with TestClient(app=lease(settings, panel_host)) as client:
         yield login(client, "worker")
 
 

@@ -18,9 +18,9 @@ def host() -> PluginHost:
 @pytest.fixture
 def app(settings: Any, host: PluginHost) -> Any:
     """The app with the built-in plugins and the test standing plugin."""
-    from core.app import create_app
+    from core.testing.apps import lease
 
-    return create_app(settings, plugin_host=host)
+    return lease(settings, host)
 
 
 @pytest.fixture
