@@ -59,8 +59,9 @@ def add_probe(app: Any) -> None:
 
 
 @pytest.fixture
-def api(app):
-    """The app with the probe resource, driven by a fresh client."""
+def api(settings):
+    """An app of its own with the probe resource (not the test pool's: it gains a route), driven by a client."""
+    app = create_app(settings)
     add_probe(app)
     with TestClient(app=app) as client:
         yield client

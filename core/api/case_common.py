@@ -53,6 +53,11 @@ def _bad_request(_request: Request[Any, Any, Any], exc: ValidationException) -> 
         return Response(body, status_code=400, media_type=MediaType.JSON)
     errors: dict[str, str] = {}
     for item in exc.extra if isinstance(exc.extra, list) else []:
+        if getattr(item.get("source"), "value", item.get("source")) == "path":
+            # The router matched the path's parameters already. Once the OpenAPI document has
+            # been built, Litestar also lists ``district_code`` here (its KeyError, "'district_code'")
+            # beside the real error of the body: not a field the client can correct.
+            continue
         message = str(item.get("message", ""))
         missing = _MISSING.search(message)
         key = missing.group(1) if missing else str(item.get("key") or "body")

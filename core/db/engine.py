@@ -41,7 +41,7 @@ writes: ContextVar[bool] = ContextVar("sanshe_sqlite_writes", default=True)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # How long a SQLite writer waits for the write lock before giving up (the request then
-# answers 503, see core.web.errors). Read at each BEGIN IMMEDIATE.
+# answers 503, see core.web.errors). Read at each BEGIN.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 # How long SQLite itself waits inside one statement (its busy handler). Kept short: while
@@ -49,8 +49,9 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # touching that connection blocks on it. The event loop does, when the garbage collector
 # happens to finalize one of that connection's cursors there: every request of the
 # process then stood still until the waiter gave up (10 parallel writes, several 503s
-# after 10 s). The long wait for the write lock is therefore done by _sqlite_begin, with
-# asyncio sleeps between short tries, holding no mutex.
+# after 10 s). The long wait of a writer for the lock is therefore done by _sqlite_begin,
+# with asyncio sleeps between short tries, holding no mutex. (A read-only transaction keeps
+# the long busy timeout: if it writes after all, it cannot retry its BEGIN.)
 SQLITE_STATEMENT_BUSY_MS = 50
 
 
@@ -59,7 +60,7 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
     # WAL lets readers work while one writer commits; the busy timeout makes a second
     # writer wait instead of failing at once; foreign keys are off by default in SQLite.
     # The driver must not begin transactions itself: _sqlite_begin does, IMMEDIATE or not.
@@ -67,15 +68,27 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_STATEMENT_BUSY_MS)}")
+    record.info["sanshe_busy_ms"] = SQLITE_STATEMENT_BUSY_MS
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
+def _busy_timeout(connection: Connection, ms: int) -> None:
+    """Set SQLite's busy timeout of this connection (remembered per connection: no statement when unchanged)."""
+    if connection.info.get("sanshe_busy_ms") != ms:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(ms)}")
+        connection.info["sanshe_busy_ms"] = ms
+
+
 def _sqlite_begin(connection: Connection) -> None:
     if not writes.get():
+        # A read that writes after all (a one-time form token, a flash taken out of the session)
+        # waits for the lock in SQLite's busy handler, as before: rare, and it cannot retry.
+        _busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS)
         connection.exec_driver_sql("BEGIN")
         return
+    _busy_timeout(connection, SQLITE_STATEMENT_BUSY_MS)
     deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
     pause = 0.002
     while True:
@@ -97,9 +110,9 @@ def _sqlite_begin(connection: Connection) -> None:
 def transaction_mode(app: ASGIApp) -> ASGIApp:
     """ASGI middleware: a GET/HEAD/OPTIONS request's SQLite transactions begin deferred (read-only), others IMMEDIATE.
 
-    A read-only request that writes after all (rare: a session touched) still can; it then
-    waits for the lock only ``SQLITE_STATEMENT_BUSY_MS`` (SQLite's busy handler), and fails
-    if another writer still holds it or committed meanwhile (answered 503).
+    A read-only request that writes after all (a session touched, a one-time form token) still
+    can; it then waits for the lock in SQLite's busy handler (up to ``SQLITE_BUSY_TIMEOUT_MS``),
+    and fails only if another writer committed meanwhile (answered 503).
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:

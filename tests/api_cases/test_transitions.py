@@ -78,6 +78,16 @@ def test_step_input_is_checked(world, api):
     assert social.get(f"{API}/cases/{reference}").json()["state"] == "reported"
 
 
+def test_a_bad_body_names_only_its_own_fields_after_the_openapi_document_was_served(world, api):
+    """After /schema was served Litestar also lists the path's district_code: the 400 names only the body's field."""
+    worker, social = api("worker"), api("social")
+    assert social.get("/schema/openapi.json").status_code == 200
+    reference = new_request(worker)["reference"]
+    unknown = social.post(f"{API}/cases/{reference}/transitions", json={})
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"] == {"transition": "此项为必填项。"}
+
+
 def test_transition_without_permission_is_403(world, api):
     """A community worker may not triage: 403, and the case is unchanged."""
     worker = api("worker")
