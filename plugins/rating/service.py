@@ -21,6 +21,7 @@ from core.plugin_api import (
     TIMEZONE,
     Forbidden,
     NotFound,
+    OrgUnit,
     Refusal,
     deliveries,
     notify,
@@ -46,6 +47,8 @@ __all__ = (
     "RankRow",
     "answer_follow_up",
     "bayesian",
+    "communities",
+    "community_by_code",
     "decide_appeal",
     "decide_standing_appeal",
     "evaluate_period",
@@ -589,13 +592,16 @@ async def ranking(
     prior_mean: float | None = None,
     min_ratings: int,
     field: str | None = None,
+    places: set[int] | None = None,
 ) -> list[RankRow]:
     """Every rated organization of the period, best first: count, mean, Bayesian average, Wilson bound.
 
     One SQL aggregate over the period's valid ratings (voided ones are out); the Bayesian
     average and the Wilson lower bound of the 4–5-star share are computed in the same
     query and it is ordered there. ``prior_mean`` None: C is the period's mean. Organizations
-    with fewer than ``min_ratings`` come last, unranked ("insufficient ratings").
+    with fewer than ``min_ratings`` come last, unranked ("insufficient ratings"). ``places``
+    (org unit ids, see :func:`places_of`) keeps the organizations serving a community; C stays
+    the whole district's, so a community's figures compare with everyone's.
     """
     c = await prior_mean_of(session, period) if not prior_mean else float(prior_mean)
     start, end = period.bounds()
@@ -625,6 +631,8 @@ async def ranking(
     )
     if field:
         query = query.where(org.fields.any(field=field))
+    if places is not None:
+        query = query.where(organizations.serves_any(places))
     rows: list[RankRow] = []
     rank = 0
     for row in (await session.execute(query)).all():
@@ -646,8 +654,10 @@ async def ranking(
     return rows
 
 
-async def ranking_for(ctx: RequestContext, period: Period, field: str | None = None) -> list[RankRow]:
-    """The period's ranking with the district's settings."""
+async def ranking_for(
+    ctx: RequestContext, period: Period, field: str | None = None, community: OrgUnit | None = None
+) -> list[RankRow]:
+    """The period's ranking with the district's settings (of the organizations serving ``community``, if given)."""
     settings = await settings_of(ctx)
     return await ranking(
         ctx.session,
@@ -656,7 +666,36 @@ async def ranking_for(ctx: RequestContext, period: Period, field: str | None = N
         prior_mean=float(settings["prior_mean"]) or None,
         min_ratings=int(settings["min_ratings"]),
         field=field,
+        places=await places_of(ctx, community) if community is not None else None,
     )
+
+
+COMMUNITY_KINDS = ("street", "community")
+
+
+async def communities(session: AsyncSession) -> list[OrgUnit]:
+    """The district's streets and communities, the places a ranking can be narrowed to (streets first)."""
+    query = select(OrgUnit).where(OrgUnit.kind.in_(COMMUNITY_KINDS)).order_by(OrgUnit.kind.desc(), OrgUnit.code)
+    return list((await session.execute(query)).scalars())
+
+
+async def community_by_code(session: AsyncSession, code: str) -> OrgUnit:
+    """The district's street or community with this code, or NotFound (the message lists none: codes are short)."""
+    query = select(OrgUnit).where(OrgUnit.code == code.strip(), OrgUnit.kind.in_(COMMUNITY_KINDS))
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(
+            f"本区没有代码为 {code.strip()!r} 的街道或社区",
+            f"No street or community with the code {code.strip()!r} in the district",
+            errors={"community": "没有这个街道或社区"},
+        )
+    return found
+
+
+async def places_of(ctx: RequestContext, community: OrgUnit) -> set[int]:
+    """The org units whose organizations serve ``community``: it, the units inside it and the street it lies in."""
+    assert ctx.district is not None
+    return await organizations.places_around(ctx.session, ctx.district, community.id)
 
 
 def _share(rows: list[RankRow], percent: int) -> int:
