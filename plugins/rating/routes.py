@@ -357,29 +357,7 @@ async def delivery_record(request: Request[Any, Any, Any], ctx: RequestContext, 
     state = FormState(values=dict(data))
 
     async def record() -> deliveries.ServiceDelivery:
-        from core.plugin_api import residents  # noqa: PLC0415
-
-        errors: dict[str, str] = {}
-        people = await residents.find_people_by_phone(ctx.session, data.get("phone", ""))
-        name = data.get("resident_name", "").strip()
-        matches = [p for p in people if not name or p.name == name]
-        if not matches:
-            errors["phone"] = _("No resident with this phone (and name) in the district.")
-        try:
-            org_id = int(data.get("organization_id", ""))
-        except ValueError:
-            org_id = 0
-            errors["organization_id"] = _("Choose the organization.")
-        try:
-            when = datetime.fromisoformat(data.get("delivered_at", "")).replace(tzinfo=TIMEZONE)
-        except ValueError:
-            when = utcnow()
-            errors["delivered_at"] = _("Enter the date and time of the service.")
-        if errors:
-            raise service.Refusal("请更正标出的项目", "Please correct the marked fields", errors=errors)
-        return await service.record_delivery(
-            ctx, organization_id=org_id, resident_id=matches[0].id, title=data.get("title", ""), delivered_at=when
-        )
+        return await service.record_delivery_from_form(ctx, dict(data))
 
     delivery = await attempt(ctx, record, state)
     if delivery is None:

@@ -30,6 +30,7 @@ from core.plugin_api import (
     utcnow,
     workdays,
 )
+from core.plugin_api import gettext as _
 from plugins.rating.manifest import DEFAULTS, KEY
 from plugins.rating.models import CHANNELS, Appeal, FollowUp, Grade, Rating, StandingStep
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.plugin_api import RequestContext
+    from core.plugin_api import District, PluginHost, RequestContext
 
 __all__ = (
     "COMMENT_MAX",
@@ -55,7 +56,10 @@ __all__ = (
     "file_appeal",
     "file_standing_appeal",
     "ranking",
+    "ranking_in",
     "record_delivery",
+    "record_delivery_from_form",
+    "settings_in",
     "settings_of",
     "standing_for",
     "submit_rating",
@@ -75,7 +79,12 @@ Z = 1.96  # 95 % Wilson interval
 async def settings_of(ctx: RequestContext) -> dict[str, Any]:
     """The district's settings with the defaults filled in."""
     assert ctx.district is not None
-    saved = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY)
+    return await settings_in(ctx.session, ctx.district, ctx.host)
+
+
+async def settings_in(session: AsyncSession, district: District, host: PluginHost) -> dict[str, Any]:
+    """A district's settings with the defaults filled in (without a request: the CLI)."""
+    saved = await plugin_settings(session, district, host, KEY)
     return {**DEFAULTS, **{k: v for k, v in saved.items() if v is not None}}
 
 
@@ -155,6 +164,44 @@ async def record_delivery(
         verified_by=ctx.user.id,
         title=title,
         source="manual",
+    )
+
+
+async def record_delivery_from_form(ctx: RequestContext, data: Mapping[str, str]) -> deliveries.ServiceDelivery:
+    """Staff's hand-recorded delivery as the page and the CLI take it: text fields, every error at once.
+
+    ``organization_id`` (or ``organization``: an id or the organization's exact name), the
+    resident's ``phone`` (and ``resident_name`` when several share it) in the residents
+    registry, ``title`` and ``delivered_at`` (local time, ``2026-12-01T09:30``). A Refusal with
+    an error per field; nothing is written.
+    """
+    from core.plugin_api import residents  # noqa: PLC0415
+
+    errors: dict[str, str] = {}
+    people = await residents.find_people_by_phone(ctx.session, data.get("phone", ""))
+    name = data.get("resident_name", "").strip()
+    matches = [p for p in people if not name or p.name == name]
+    if not matches:
+        errors["phone"] = _("No resident with this phone (and name) in the district.")
+    raw = (data.get("organization_id") or data.get("organization") or "").strip()
+    org_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    if org_id is None and raw:
+        org = organizations.Organization
+        org_id = (await ctx.session.execute(select(org.id).where(org.name == raw))).scalar_one_or_none()
+    if org_id is None:
+        errors["organization_id"] = _("Choose the organization.")
+    try:
+        when = datetime.fromisoformat(data.get("delivered_at", "").strip()).replace(tzinfo=TIMEZONE)
+    except ValueError:
+        when = utcnow()
+        errors["delivered_at"] = _("Enter the date and time of the service.")
+    if not data.get("title", "").strip():
+        errors["title"] = "请填写服务内容"
+    if errors:
+        raise Refusal("请更正标出的项目", "Please correct the marked fields", errors=errors)
+    assert org_id is not None
+    return await record_delivery(
+        ctx, organization_id=org_id, resident_id=matches[0].id, title=data.get("title", ""), delivered_at=when
     )
 
 
@@ -658,15 +705,30 @@ async def ranking_for(
     ctx: RequestContext, period: Period, field: str | None = None, community: OrgUnit | None = None
 ) -> list[RankRow]:
     """The period's ranking with the district's settings (of the organizations serving ``community``, if given)."""
-    settings = await settings_of(ctx)
+    assert ctx.district is not None
+    return await ranking_in(ctx.session, ctx.district, ctx.host, period, field=field, community=community)
+
+
+async def ranking_in(
+    session: AsyncSession,
+    district: District,
+    host: PluginHost,
+    period: Period,
+    *,
+    field: str | None = None,
+    community: OrgUnit | None = None,
+) -> list[RankRow]:
+    """:func:`ranking_for` without a request (the CLI): the district's settings, its places."""
+    settings = await settings_in(session, district, host)
+    places = await organizations.places_around(session, district, community.id) if community is not None else None
     return await ranking(
-        ctx.session,
+        session,
         period,
         prior_weight=float(settings["prior_weight"]),
         prior_mean=float(settings["prior_mean"]) or None,
         min_ratings=int(settings["min_ratings"]),
         field=field,
-        places=await places_of(ctx, community) if community is not None else None,
+        places=places,
     )
 
 
