@@ -135,8 +135,8 @@ async def places_around(session: AsyncSession, district: District, unit_id: int)
     """
     from core.models import OrgUnit  # noqa: PLC0415
 
-    rows = (await session.execute(select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.district_id == district.id))).all()
-    parent = {uid: pid for uid, pid in rows}
+    query = select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.district_id == district.id)
+    parent: dict[int, int | None] = dict((await session.execute(query)).tuples().all())
     if unit_id not in parent:
         return set()
     found = {unit_id}

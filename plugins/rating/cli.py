@@ -94,14 +94,20 @@ def register(cli: click.Group) -> None:
         if not table:
             click.echo("本期没有评价 / no ratings in this period")
             return
-        echo_table(table, ["名次/rank", "组织/organization", "评价数/ratings", "平均/mean", "贝叶斯/bayes", "好评下限/wilson"])
+        echo_table(
+            table, ["名次/rank", "组织/organization", "评价数/ratings", "平均/mean", "贝叶斯/bayes", "好评下限/wilson"]
+        )
 
     @rating.command("record-delivery")
     @district_option
     @click.option("--as", "username", required=True, help="记录人（工作人员用户名）/ the staff member recording it")
     @click.option("--organization", required=True, help="提供服务的组织（名称或编号）/ the organization (name or id)")
-    @click.option("--phone", required=True, help="居民电话（居民信息库）/ the resident's phone in the residents registry")
-    @click.option("--resident-name", default="", help="居民姓名（同一电话多人时）/ the resident's name, if several share it")
+    @click.option(
+        "--phone", required=True, help="居民电话（居民信息库）/ the resident's phone in the residents registry"
+    )
+    @click.option(
+        "--resident-name", default="", help="居民姓名（同一电话多人时）/ the resident's name, if several share it"
+    )
     @click.option("--title", required=True, help="服务内容 / what the service was")
     @click.option("--when", "delivered_at", required=True, help="服务时间 / when, local time: 2026-12-01T09:30")
     def record_command(code: str, username: str, **fields: str) -> None:

@@ -30,7 +30,11 @@ def rated(world, seed, as_user):
         haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
         units = {u.code: u for u in (await session.execute(select(OrgUnit))).scalars()}
         mudan = await make_org_unit(session, haishu, "mudan", "牡丹社区", OrgUnitKind.COMMUNITY, units["gulou"])
-        for org, unit in ((world.youth, units["pingqiao"].id), (world.elderly, mudan.id), (world.hub, units["gulou"].id)):
+        for org, unit in (
+            (world.youth, units["pingqiao"].id),
+            (world.elderly, mudan.id),
+            (world.hub, units["gulou"].id),
+        ):
             session.add(OrganizationArea(organization_id=org, org_unit_id=unit))
 
     seed(areas)
@@ -76,7 +80,7 @@ def test_dashboard_by_community(client, rated):
     assert cards[:2] == ["6", "3.17"]
     assert _ranked(page) == ["平桥社区老年协会"]
     assert "海曙区青少年成长服务中心" not in page
-    assert f'{BASE}/ranking?period=' in page and "&amp;community=mudan" in page
+    assert f"{BASE}/ranking?period=" in page and "&amp;community=mudan" in page
 
 
 def test_api_ranking_by_community(client, rated):

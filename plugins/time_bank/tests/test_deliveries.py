@@ -26,7 +26,9 @@ def _registered(seed, host) -> int:
     async def make(session):
         haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
         await enable_plugin(session, haishu, host, "rating")
-        org = await create_organization(session, haishu, OrganizationInput(name="平桥社区社会工作服务中心", kind="filed"))
+        org = await create_organization(
+            session, haishu, OrganizationInput(name="平桥社区社会工作服务中心", kind="filed")
+        )
         return org.id
 
     return seed(make)
@@ -79,9 +81,9 @@ def test_a_bank_whose_organization_is_not_registered_records_nothing(as_user, wo
     _registered(seed, host)
 
     async def join(session):
+        from core.models import User
         from plugins.time_bank.models import Bank
         from plugins.time_bank.tests.support import _member
-        from core.models import User
 
         bank = (await session.execute(select(Bank).where(Bank.id == world.other_bank))).scalar_one()
         for name, flags in (("volunteer", {"is_volunteer": True}), ("resident", {"is_resident": True})):
