@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.models import District
+    from core.web.context import RequestContext
 
-__all__ = ("CliError", "echo_table", "get_district", "run_async", "session_scope")
+__all__ = ("CliError", "context_as", "echo_table", "get_district", "run_async", "session_scope")
 
 T = TypeVar("T")
 
@@ -69,6 +70,28 @@ async def get_district(session: AsyncSession, code: str) -> District:
         msg = f"没有代码为 {code!r} 的区 / no district with code {code!r} (known: {codes})"
         raise CliError(msg)
     return district
+
+
+async def context_as(session: AsyncSession, district: District, username: str) -> RequestContext:
+    """A request context for the user ``username`` in ``district`` (the configured settings and plugins).
+
+    For a command that acts as someone (its permissions, its name on what it records); a
+    :class:`CliError` when there is no such user or they have no role in the district.
+    """
+    from core.models import User  # noqa: PLC0415
+    from core.plugins import PluginHost  # noqa: PLC0415
+    from core.web.context import context_for  # noqa: PLC0415
+
+    user = (await session.execute(select(User).where(User.username == username.strip()))).scalar_one_or_none()
+    settings = load_settings()
+    ctx = None
+    if user is not None and user.is_active:
+        host = PluginHost.load(settings.allowed_plugins)
+        ctx = await context_for(session, settings=settings, host=host, user=user, district=district)
+    if ctx is None or not (ctx.roles or ctx.is_platform_admin):
+        msg = f"{district.code} 区没有用户 {username!r} / no user {username!r} in district {district.code!r}"
+        raise CliError(msg)
+    return ctx
 
 
 def echo_table(rows: list[list[Any]], headers: list[str]) -> None:

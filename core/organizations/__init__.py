@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
 from core.models.organizations import (
     STAFF_ROLES,
     MemberRole,
     Organization,
+    OrganizationArea,
     OrganizationMember,
     OrgKind,
     OrgStatus,
@@ -56,7 +57,9 @@ __all__ = (
     "is_staff_of",
     "is_valid_credit_code",
     "organizations_of_user",
+    "places_around",
     "role_in",
+    "serves_any",
     "staff_ids",
     "standing_of",
     "supervised_by",
@@ -121,3 +124,37 @@ async def staff_ids(session: AsyncSession, district: District, organization_id: 
         OrganizationMember.role.in_([r.value for r in STAFF_ROLES]),
     )
     return sorted(set((await session.execute(query)).scalars()))
+
+
+async def places_around(session: AsyncSession, district: District, unit_id: int) -> set[int]:
+    """The org unit, the units inside it (a street's communities and estates) and the units it lies in.
+
+    An organization serves a community when one of its service areas is the community, an
+    estate of it or the street it belongs to: pass the result to :func:`serves_any`.
+    Empty when the unit is not the district's.
+    """
+    from core.models import OrgUnit  # noqa: PLC0415
+
+    query = select(OrgUnit.id, OrgUnit.parent_id).where(OrgUnit.district_id == district.id)
+    parent: dict[int, int | None] = dict((await session.execute(query)).tuples().all())
+    if unit_id not in parent:
+        return set()
+    found = {unit_id}
+    up = parent[unit_id]
+    while up is not None and up not in found:
+        found.add(up)
+        up = parent.get(up)
+    inside = {unit_id}
+    while True:
+        more = {uid for uid, pid in parent.items() if pid in inside and uid not in inside}
+        if not more:
+            break
+        inside |= more
+    return found | inside
+
+
+def serves_any(unit_ids: Iterable[int]) -> ColumnElement[bool]:
+    """SQL: the organization has one of these org units among its service areas (服务区域)."""
+    return exists().where(
+        OrganizationArea.organization_id == Organization.id, OrganizationArea.org_unit_id.in_(set(unit_ids) or {0})
+    )

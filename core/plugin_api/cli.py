@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from core.cli.common import CliError, echo_table, get_district, run_async
+from core.cli.common import CliError, context_as, echo_table, get_district, run_async
 
-__all__ = ("CliError", "echo_table", "get_district", "run_async")
+__all__ = ("CliError", "context_as", "echo_table", "get_district", "run_async")

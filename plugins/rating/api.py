@@ -283,10 +283,15 @@ async def api_decide(ctx: RequestContext, appeal_id: int, data: DecisionIn) -> A
 
 
 @get("/rating/ranking", name="rating:api:ranking", summary="The ranking of a period (2026Q3 or 2026)")
-async def api_ranking(ctx: RequestContext, period: str | None = None, field: str | None = None) -> list[RankOut]:
+async def api_ranking(
+    ctx: RequestContext, period: str | None = None, field: str | None = None, community: str | None = None
+) -> list[RankOut]:
+    """Best first. ``field``: a service field; ``community``: a street's or community's code (404 if unknown):
+    the organizations serving it (a service area is it, a place in it or its street), ranked among themselves."""
     ctx.require(KEY, "view")
     chosen = service.Period.parse(period) if period else service.Period.of(service.local_today())
-    rows = await service.ranking_for(ctx, chosen, field=field or None)
+    place = await service.community_by_code(ctx.session, community) if community else None
+    rows = await service.ranking_for(ctx, chosen, field=field or None, community=place)
     return [
         RankOut(r.organization_id, r.name, r.count, r.mean, r.bayesian, r.wilson, r.rank, r.insufficient) for r in rows
     ]

@@ -19,6 +19,7 @@ from core.plugin_api import (
     organizations,
 )
 from core.plugin_api import gettext as _
+from plugins.rating import cli as cli_module
 from plugins.rating import service
 from plugins.rating.api import API_ROUTES
 from plugins.rating.manifest import KEY, MANIFEST
@@ -26,6 +27,7 @@ from plugins.rating.routes import ROUTES
 from plugins.rating.seed import seed_rating
 
 if TYPE_CHECKING:
+    import click
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import District, RequestContext
@@ -47,6 +49,11 @@ def register_routes() -> list[Any]:
 @hookimpl
 def register_api_routes() -> list[Any]:
     return list(API_ROUTES)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    cli_module.register(cli)
 
 
 @hookimpl

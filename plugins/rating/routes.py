@@ -25,6 +25,7 @@ from core.plugin_api import (
     Form,
     FormState,
     NotFound,
+    OrgUnit,
     RequestContext,
     act,
     attempt,
@@ -78,6 +79,20 @@ async def _org_names(ctx: RequestContext, ids: set[int]) -> dict[int, str]:
     return dict(list(rows.tuples()))
 
 
+async def _community(ctx: RequestContext, code: str | None) -> OrgUnit | None:
+    """The street or community a ranking page is narrowed to (an unknown code shows the whole district)."""
+    if not code:
+        return None
+    try:
+        return await service.community_by_code(ctx.session, code)
+    except NotFound:
+        return None
+
+
+async def _community_options(ctx: RequestContext) -> list[tuple[str, str]]:
+    return [(u.code, u.name(ctx.locale)) for u in await service.communities(ctx.session)]
+
+
 def _local(value: datetime | None) -> str:
     return value.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -86,22 +101,28 @@ def _local(value: datetime | None) -> str:
 
 
 @get("/rating", name="rating:dashboard")
-async def dashboard(request: Request[Any, Any, Any], ctx: RequestContext, period: str | None = None) -> Response[Any]:
-    """Staff dashboard: the period's ratings and distribution, follow-ups open and overdue, appeals to decide."""
+async def dashboard(
+    request: Request[Any, Any, Any], ctx: RequestContext, period: str | None = None, community: str | None = None
+) -> Response[Any]:
+    """Staff dashboard: the period's ratings and distribution, follow-ups open and overdue, appeals to decide.
+
+    ``community`` (a street's or community's code) narrows the figures, the distribution and
+    the ranking to the organizations serving it; follow-ups and appeals stay the district's.
+    """
     ctx.require(KEY, "view")
     chosen = _period(period)
+    place = await _community(ctx, community)
     start, end = chosen.bounds()
-    counts = dict(
-        list(
-            (
-                await ctx.session.execute(
-                    select(Rating.stars, func.count())
-                    .where(Rating.status == "valid", Rating.submitted_at >= start, Rating.submitted_at < end)
-                    .group_by(Rating.stars)
-                )
-            ).tuples()
-        )
+    query = (
+        select(Rating.stars, func.count())
+        .where(Rating.status == "valid", Rating.submitted_at >= start, Rating.submitted_at < end)
+        .group_by(Rating.stars)
     )
+    if place is not None:
+        org = organizations.Organization
+        serving = select(org.id).where(organizations.serves_any(await service.places_of(ctx, place)))
+        query = query.where(Rating.organization_id.in_(serving))
+    counts = dict(list((await ctx.session.execute(query)).tuples()))
     total = sum(counts.values())
     distribution = [
         (s, counts.get(s, 0), round(100 * counts.get(s, 0) / total) if total else 0) for s in range(5, 0, -1)
@@ -109,7 +130,7 @@ async def dashboard(request: Request[Any, Any, Any], ctx: RequestContext, period
     today = service.local_today()
     open_follow_ups = await service.follow_ups(ctx.session, only_open=True)
     pending = await service.appeals(ctx.session, status="pending")
-    rows = await service.ranking_for(ctx, chosen)
+    rows = await service.ranking_for(ctx, chosen, community=place)
     assert ctx.user is not None
     mine = await organizations.organizations_of_user(ctx.session, ctx.district, ctx.user.id, roles=("leader", "staff"))  # type: ignore[arg-type]
     names = await _org_names(ctx, {f.organization_id for f in open_follow_ups} | {a.organization_id for a in pending})
@@ -119,6 +140,9 @@ async def dashboard(request: Request[Any, Any, Any], ctx: RequestContext, period
         "rating/dashboard.html",
         period=chosen,
         periods=_period_options(ctx, chosen),
+        community=place.code if place else "",
+        community_name=place.name(ctx.locale) if place else "",
+        communities=await _community_options(ctx),
         total=total,
         mean=round(sum(s * n for s, n in counts.items()) / total, 2) if total else None,
         distribution=distribution,
@@ -333,29 +357,7 @@ async def delivery_record(request: Request[Any, Any, Any], ctx: RequestContext, 
     state = FormState(values=dict(data))
 
     async def record() -> deliveries.ServiceDelivery:
-        from core.plugin_api import residents  # noqa: PLC0415
-
-        errors: dict[str, str] = {}
-        people = await residents.find_people_by_phone(ctx.session, data.get("phone", ""))
-        name = data.get("resident_name", "").strip()
-        matches = [p for p in people if not name or p.name == name]
-        if not matches:
-            errors["phone"] = _("No resident with this phone (and name) in the district.")
-        try:
-            org_id = int(data.get("organization_id", ""))
-        except ValueError:
-            org_id = 0
-            errors["organization_id"] = _("Choose the organization.")
-        try:
-            when = datetime.fromisoformat(data.get("delivered_at", "")).replace(tzinfo=TIMEZONE)
-        except ValueError:
-            when = utcnow()
-            errors["delivered_at"] = _("Enter the date and time of the service.")
-        if errors:
-            raise service.Refusal("请更正标出的项目", "Please correct the marked fields", errors=errors)
-        return await service.record_delivery(
-            ctx, organization_id=org_id, resident_id=matches[0].id, title=data.get("title", ""), delivered_at=when
-        )
+        return await service.record_delivery_from_form(ctx, dict(data))
 
     delivery = await attempt(ctx, record, state)
     if delivery is None:
@@ -675,11 +677,19 @@ async def evaluate(request: Request[Any, Any, Any], ctx: RequestContext, data: F
 
 @get("/rating/ranking", name="rating:ranking", opt=PUBLIC)
 async def ranking_page(
-    request: Request[Any, Any, Any], ctx: RequestContext, period: str | None = None, field: str | None = None
+    request: Request[Any, Any, Any],
+    ctx: RequestContext,
+    period: str | None = None,
+    field: str | None = None,
+    community: str | None = None,
 ) -> Response[Any]:
-    """The public ranking of a period: Bayesian average, Wilson bound, honours, "insufficient ratings"."""
+    """The public ranking of a period: Bayesian average, Wilson bound, honours, "insufficient ratings".
+
+    Narrowed by service field and/or by street or community (the organizations serving it).
+    """
     chosen = _period(period)
-    rows = await service.ranking_for(ctx, chosen, field=field or None)
+    place = await _community(ctx, community)
+    rows = await service.ranking_for(ctx, chosen, field=field or None, community=place)
     settings = await service.settings_of(ctx)
     return await page(
         request,
@@ -695,6 +705,9 @@ async def ranking_page(
         settings=settings,
         field=field or "",
         fields=[(key, _(label)) for key, label in FIELD_OPTIONS],
+        community=place.code if place else "",
+        community_name=place.name(ctx.locale) if place else "",
+        communities=await _community_options(ctx),
     )
 
 

@@ -21,6 +21,7 @@ from core.plugin_api import (
     TIMEZONE,
     Forbidden,
     NotFound,
+    OrgUnit,
     Refusal,
     deliveries,
     notify,
@@ -29,6 +30,7 @@ from core.plugin_api import (
     utcnow,
     workdays,
 )
+from core.plugin_api import gettext as _
 from plugins.rating.manifest import DEFAULTS, KEY
 from plugins.rating.models import CHANNELS, Appeal, FollowUp, Grade, Rating, StandingStep
 
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.plugin_api import RequestContext
+    from core.plugin_api import District, PluginHost, RequestContext
 
 __all__ = (
     "COMMENT_MAX",
@@ -46,13 +48,18 @@ __all__ = (
     "RankRow",
     "answer_follow_up",
     "bayesian",
+    "communities",
+    "community_by_code",
     "decide_appeal",
     "decide_standing_appeal",
     "evaluate_period",
     "file_appeal",
     "file_standing_appeal",
     "ranking",
+    "ranking_in",
     "record_delivery",
+    "record_delivery_from_form",
+    "settings_in",
     "settings_of",
     "standing_for",
     "submit_rating",
@@ -72,7 +79,12 @@ Z = 1.96  # 95 % Wilson interval
 async def settings_of(ctx: RequestContext) -> dict[str, Any]:
     """The district's settings with the defaults filled in."""
     assert ctx.district is not None
-    saved = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY)
+    return await settings_in(ctx.session, ctx.district, ctx.host)
+
+
+async def settings_in(session: AsyncSession, district: District, host: PluginHost) -> dict[str, Any]:
+    """A district's settings with the defaults filled in (without a request: the CLI)."""
+    saved = await plugin_settings(session, district, host, KEY)
     return {**DEFAULTS, **{k: v for k, v in saved.items() if v is not None}}
 
 
@@ -152,6 +164,44 @@ async def record_delivery(
         verified_by=ctx.user.id,
         title=title,
         source="manual",
+    )
+
+
+async def record_delivery_from_form(ctx: RequestContext, data: Mapping[str, str]) -> deliveries.ServiceDelivery:
+    """Staff's hand-recorded delivery as the page and the CLI take it: text fields, every error at once.
+
+    ``organization_id`` (or ``organization``: an id or the organization's exact name), the
+    resident's ``phone`` (and ``resident_name`` when several share it) in the residents
+    registry, ``title`` and ``delivered_at`` (local time, ``2026-12-01T09:30``). A Refusal with
+    an error per field; nothing is written.
+    """
+    from core.plugin_api import residents  # noqa: PLC0415
+
+    errors: dict[str, str] = {}
+    people = await residents.find_people_by_phone(ctx.session, data.get("phone", ""))
+    name = data.get("resident_name", "").strip()
+    matches = [p for p in people if not name or p.name == name]
+    if not matches:
+        errors["phone"] = _("No resident with this phone (and name) in the district.")
+    raw = (data.get("organization_id") or data.get("organization") or "").strip()
+    org_id = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    if org_id is None and raw:
+        org = organizations.Organization
+        org_id = (await ctx.session.execute(select(org.id).where(org.name == raw))).scalar_one_or_none()
+    if org_id is None:
+        errors["organization_id"] = _("Choose the organization.")
+    try:
+        when = datetime.fromisoformat(data.get("delivered_at", "").strip()).replace(tzinfo=TIMEZONE)
+    except ValueError:
+        when = utcnow()
+        errors["delivered_at"] = _("Enter the date and time of the service.")
+    if not data.get("title", "").strip():
+        errors["title"] = "请填写服务内容"
+    if errors:
+        raise Refusal("请更正标出的项目", "Please correct the marked fields", errors=errors)
+    assert org_id is not None
+    return await record_delivery(
+        ctx, organization_id=org_id, resident_id=matches[0].id, title=data.get("title", ""), delivered_at=when
     )
 
 
@@ -589,13 +639,16 @@ async def ranking(
     prior_mean: float | None = None,
     min_ratings: int,
     field: str | None = None,
+    places: set[int] | None = None,
 ) -> list[RankRow]:
     """Every rated organization of the period, best first: count, mean, Bayesian average, Wilson bound.
 
     One SQL aggregate over the period's valid ratings (voided ones are out); the Bayesian
     average and the Wilson lower bound of the 4–5-star share are computed in the same
     query and it is ordered there. ``prior_mean`` None: C is the period's mean. Organizations
-    with fewer than ``min_ratings`` come last, unranked ("insufficient ratings").
+    with fewer than ``min_ratings`` come last, unranked ("insufficient ratings"). ``places``
+    (org unit ids, see :func:`places_of`) keeps the organizations serving a community; C stays
+    the whole district's, so a community's figures compare with everyone's.
     """
     c = await prior_mean_of(session, period) if not prior_mean else float(prior_mean)
     start, end = period.bounds()
@@ -625,6 +678,8 @@ async def ranking(
     )
     if field:
         query = query.where(org.fields.any(field=field))
+    if places is not None:
+        query = query.where(organizations.serves_any(places))
     rows: list[RankRow] = []
     rank = 0
     for row in (await session.execute(query)).all():
@@ -646,17 +701,63 @@ async def ranking(
     return rows
 
 
-async def ranking_for(ctx: RequestContext, period: Period, field: str | None = None) -> list[RankRow]:
-    """The period's ranking with the district's settings."""
-    settings = await settings_of(ctx)
+async def ranking_for(
+    ctx: RequestContext, period: Period, field: str | None = None, community: OrgUnit | None = None
+) -> list[RankRow]:
+    """The period's ranking with the district's settings (of the organizations serving ``community``, if given)."""
+    assert ctx.district is not None
+    return await ranking_in(ctx.session, ctx.district, ctx.host, period, field=field, community=community)
+
+
+async def ranking_in(
+    session: AsyncSession,
+    district: District,
+    host: PluginHost,
+    period: Period,
+    *,
+    field: str | None = None,
+    community: OrgUnit | None = None,
+) -> list[RankRow]:
+    """:func:`ranking_for` without a request (the CLI): the district's settings, its places."""
+    settings = await settings_in(session, district, host)
+    places = await organizations.places_around(session, district, community.id) if community is not None else None
     return await ranking(
-        ctx.session,
+        session,
         period,
         prior_weight=float(settings["prior_weight"]),
         prior_mean=float(settings["prior_mean"]) or None,
         min_ratings=int(settings["min_ratings"]),
         field=field,
+        places=places,
     )
+
+
+COMMUNITY_KINDS = ("street", "community")
+
+
+async def communities(session: AsyncSession) -> list[OrgUnit]:
+    """The district's streets and communities, the places a ranking can be narrowed to (streets first)."""
+    query = select(OrgUnit).where(OrgUnit.kind.in_(COMMUNITY_KINDS)).order_by(OrgUnit.kind.desc(), OrgUnit.code)
+    return list((await session.execute(query)).scalars())
+
+
+async def community_by_code(session: AsyncSession, code: str) -> OrgUnit:
+    """The district's street or community with this code, or NotFound (the message lists none: codes are short)."""
+    query = select(OrgUnit).where(OrgUnit.code == code.strip(), OrgUnit.kind.in_(COMMUNITY_KINDS))
+    found = (await session.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(
+            f"本区没有代码为 {code.strip()!r} 的街道或社区",
+            f"No street or community with the code {code.strip()!r} in the district",
+            errors={"community": "没有这个街道或社区"},
+        )
+    return found
+
+
+async def places_of(ctx: RequestContext, community: OrgUnit) -> set[int]:
+    """The org units whose organizations serve ``community``: it, the units inside it and the street it lies in."""
+    assert ctx.district is not None
+    return await organizations.places_around(ctx.session, ctx.district, community.id)
 
 
 def _share(rows: list[RankRow], percent: int) -> int:

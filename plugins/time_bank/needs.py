@@ -20,8 +20,10 @@ from core.plugin_api import (
     TransitionRefused,
     User,
     append_event,
+    deliveries,
     is_english,
     ledger,
+    organizations,
     perform_transition,
     utcnow,
 )
@@ -35,9 +37,26 @@ if TYPE_CHECKING:
 
     from core.plugin_api import Case, CaseTypeDef, RequestContext, Transition
 
-__all__ = ("after_step", "credit", "earn_key", "int_or_none", "refusal", "register_need", "service_of")
+__all__ = (
+    "DELIVERY_KIND",
+    "after_step",
+    "credit",
+    "declare_delivery",
+    "delivery_reference",
+    "earn_key",
+    "int_or_none",
+    "refusal",
+    "register_need",
+    "service_of",
+)
 
 AUTO_CREDIT = "time_bank_auto_credit"
+DELIVERY_KIND = "time_bank.service"
+
+
+def delivery_reference(row: Service) -> str:
+    """The service's reference in the core's deliveries registry (unique in the district)."""
+    return f"time_bank:service:{row.id}"
 
 
 def earn_key(reference: str) -> str:
@@ -215,6 +234,36 @@ async def credit(ctx: RequestContext, case: Case, row: Service) -> int:
     return amount
 
 
+async def declare_delivery(ctx: RequestContext, case: Case, row: Service) -> deliveries.ServiceDelivery | None:
+    """Tell the core's deliveries registry that the bank's organization served the resident (so it can be rated).
+
+    The bank names its operating organization (``Bank.organization``); when that name is an
+    organization of the district's registry, the verified service is recorded for it,
+    once (the reference is the service's). Without a registered organization nothing is
+    recorded: a volunteer's service then has nobody to rate.
+    """
+    bank = await banks.bank_or_404(ctx.session, row.bank_id)
+    org = organizations.Organization
+    org_id = (
+        await ctx.session.execute(select(org.id).where(org.name == bank.organization.strip()))
+    ).scalar_one_or_none()
+    if org_id is None:
+        return None
+    category = (await banks.categories(ctx.session, bank.id, active_only=False)).get(row.category)
+    name = category.name_zh if category else row.category
+    return await deliveries.record(
+        ctx,
+        organization_id=org_id,
+        user_id=row.served_user_id,
+        kind=DELIVERY_KIND,
+        reference=delivery_reference(row),
+        delivered_at=_served_at(row.served_on),
+        verified_by=ctx.user.id if ctx.user else None,
+        title=f"{bank.name} · {name} · {case.title}",
+        source="time_bank",
+    )
+
+
 async def _auto_credit(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -> None:
     """Right after verification: the ``credit`` step, in a savepoint so a ledger refusal leaves it verified."""
     ctx.extra[AUTO_CREDIT] = True
@@ -245,6 +294,7 @@ async def after_step(ctx: RequestContext, case: Case, case_type: CaseTypeDef, tr
         row.served_on = date.fromisoformat(served) if isinstance(served, str) and served else None
     await ctx.session.flush()
     if key == "verify":
+        await declare_delivery(ctx, case, row)
         await _auto_credit(ctx, case, case_type)
     elif key == "credit":
         try:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ("BANK_NAME", "seed_time_bank")
 
 BANK_NAME = "鼓楼街道时间银行"
-ORGANIZATION = "海曙区鼓楼街道家庭社会工作服务中心"
+ORGANIZATION = "鼓楼街道居家养老服务中心"  # in the core's demo registry: its verified services can be rated
 CATEGORIES = bank_settings.STARTER_CATEGORIES
 RULES = banks.BankRules(
     min_balance=0,
