@@ -1,8 +1,12 @@
-"""Chinese and English labels of the plugin's vocabularies (never a raw key on a page)."""
+"""Labels of the plugin's vocabularies (never a raw key on a page).
+
+Each label's msgid is its English text; ``locale/zh_CN/LC_MESSAGES/incubation.po`` gives the
+Chinese (the pairs below say which, and tests/test_i18n_catalogs-style checks keep them equal).
+"""
 
 from __future__ import annotations
 
-from core.plugin_api import localized
+from core.plugin_api import gettext, localized, use_locale
 
 __all__ = ("LABELS", "label", "t")
 
@@ -21,7 +25,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "mentor": {
         "social_worker": ("社工", "Social worker"),
         "expert": ("专家", "Expert"),
-        "hub": ("枢纽组织", "Hub organization"),
+        "hub": ("枢纽型组织", "Hub organization"),
     },
     "phase": {
         "intake": ("入驻评估", "At intake"),
@@ -37,7 +41,12 @@ def label(vocabulary: str, key: str | None, locale: str | None = None) -> str:
     if not key:
         return ""
     pair = LABELS.get(vocabulary, {}).get(key)
-    return localized(pair[0], pair[1], locale) if pair else key
+    if pair is None:
+        return key
+    if locale is None:
+        return gettext(pair[1])  # the plugin's catalog (plugins/incubation/locale) gives the Chinese
+    with use_locale(locale):
+        return gettext(pair[1])
 
 
 def t(zh: str, en: str) -> str:

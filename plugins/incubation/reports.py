@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, case, distinct, extract, func, or_, select
 
 from core.plugin_api import OrgUnit, gettext, localized, organizations
+from core.plugin_api import gettext as _
 from plugins.incubation.models import Allocation, Incubation, Incubator, Space
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def _row(label: str, values: Any) -> Row:
 async def figures(session: AsyncSession, where: ColumnElement[bool]) -> Figures:
     """Every figure over the incubations matching ``where`` (the caller's visibility rule)."""
     total = (await session.execute(select(*_measures(session)).where(where))).one()
-    out = Figures(_row(localized("合计", "Total"), total))
+    out = Figures(_row(_("Total"), total))
     year = extract("year", Incubation.resident_on)
     by_year = (
         select(year, *_measures(session))
@@ -185,17 +186,17 @@ def xlsx(result: Figures, growth: list[tuple[int, int, int]]) -> bytes:
 
     book = Workbook()
     head = [
-        localized("分组", "Group"),
-        localized("孵化数", "Incubated"),
-        localized("出壳数", "Graduated"),
-        localized("退出数", "Exited"),
-        localized("出壳率 %", "Graduation rate %"),
-        localized("平均孵化月数", "Average months to graduate"),
+        _("Group"),
+        _("Incubated"),
+        _("Graduated"),
+        _("Exited"),
+        _("Graduation rate %"),
+        _("Average months to graduate"),
     ]
     sheets = [
-        (localized("按年度", "By year"), [result.total, *result.by_year]),
-        (localized("按社区", "By community"), result.by_community),
-        (localized("按领域", "By field"), result.by_field),
+        (_("By year"), [result.total, *result.by_year]),
+        (_("By community"), result.by_community),
+        (_("By field"), result.by_field),
     ]
     first = True
     for title, rows in sheets:
@@ -206,8 +207,8 @@ def xlsx(result: Figures, growth: list[tuple[int, int, int]]) -> bytes:
         sheet.append(head)
         for row in rows:
             sheet.append([row.label, row.incubated, row.graduated, row.exited, row.rate, row.avg_months])
-    sheet = book.create_sheet(localized("登记备案增长", "Registry growth"))
-    sheet.append([localized("年份", "Year"), localized("登记", "Registered"), localized("备案", "Filed")])
+    sheet = book.create_sheet(_("Registry growth"))
+    sheet.append([_("Year"), _("Registered"), _("Filed")])
     for year, reg, filed in growth:
         sheet.append([year, reg, filed])
     buffer = io.BytesIO()
