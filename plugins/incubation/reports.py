@@ -3,7 +3,7 @@
 - incubated: distinct organizations whose incubation reached *resident* (the "39 incubated")
 - graduated, exited (after or before residency), graduation rate = graduated ÷ incubated
 - average months from residency to graduation
-- by year (of reaching residency), by the incubator's community, by service field
+- by year (of reaching residency), by the community served (the organization's service areas), by service field
 - desk occupancy on the first of each month; the registry's growth (registered / filed per year)
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, case, distinct, extract, func, or_, select
 
 from core.plugin_api import OrgUnit, gettext, localized, organizations
 from core.plugin_api import gettext as _
-from plugins.incubation.models import Allocation, Incubation, Incubator, Space
+from plugins.incubation.models import Allocation, Incubation, Space
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,16 +86,22 @@ async def figures(session: AsyncSession, where: ColumnElement[bool]) -> Figures:
         .order_by(year)
     )
     out.by_year = [_row(str(int(y)), rest) for y, *rest in (await session.execute(by_year)).all()]
+    # By the community an organization serves (its service areas in the core registry); one
+    # serving two communities counts in each; those with no service area recorded in a row of their own.
+    area = organizations.Organization.areas.property.mapper.class_
     by_unit = (
         select(OrgUnit.name_zh, OrgUnit.name_en, *_measures(session))
         .select_from(Incubation)
-        .join(Incubator, Incubator.id == Incubation.incubator_id)
-        .join(OrgUnit, OrgUnit.id == Incubator.org_unit_id)
+        .outerjoin(area, area.organization_id == Incubation.organization_id)
+        .outerjoin(OrgUnit, OrgUnit.id == area.org_unit_id)
         .where(where)
         .group_by(OrgUnit.id, OrgUnit.name_zh, OrgUnit.name_en)
-        .order_by(OrgUnit.name_zh)
     )
-    out.by_community = [_row(localized(zh, en), rest) for zh, en, *rest in (await session.execute(by_unit)).all()]
+    units = sorted((await session.execute(by_unit)).all(), key=lambda r: (r[0] is None, r[0] or ""))
+    out.by_community = [
+        _row(localized(zh, en) if zh is not None else _("No service area recorded"), rest)
+        for zh, en, *rest in units
+    ]
     fields_table = organizations.Organization.fields.property.mapper.class_
     by_field = (
         select(fields_table.field, *_measures(session))

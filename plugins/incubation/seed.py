@@ -76,6 +76,8 @@ def credit_code(registered_type: str, body: str) -> str:
 
 
 PLACES = ("平桥", "牡丹", "鼓楼", "南门", "西门", "月湖", "白云", "段塘", "望春")
+# The demo's org units by place: an organization named after one serves it (its service area).
+PLACE_UNITS = {"平桥": "pingqiao", "牡丹": "mudan", "鼓楼": "gulou"}
 ACTIVITIES = (
     ("老年合唱团", "culture"),
     ("邻里互助会", "governance"),
@@ -307,6 +309,9 @@ async def _many(
     """About forty organizations across the stages, with dates spread over 2019–2026 (rows written directly)."""
     org_table = organizations.Organization
     taken = set((await session.execute(select(org_table.name))).scalars())
+    unit_ids = dict(
+        (await session.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(PLACE_UNITS.values())))).all()
+    )
     n = 0
     desk_index = 0
     hub_members = 0
@@ -345,6 +350,7 @@ async def _many(
                 filed_on=applied + timedelta(days=20) if filed else None,
                 registered_on=(resident_on or applied) + timedelta(days=200) if registered else None,
                 fields=[field],
+                areas=[unit_ids[PLACE_UNITS[place]]] if PLACE_UNITS.get(place) in unit_ids else [],
                 hub_id=hub.id if hub is not None and hub_members < 6 and stage != "applied" else None,
             )
             if data.hub_id:
