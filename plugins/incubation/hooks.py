@@ -34,6 +34,8 @@ from plugins.incubation.seed import seed_incubation
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import click
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import Case, CaseTypeDef, District, JobSpec, NotificationKind, RequestContext, Transition
@@ -98,6 +100,13 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 @hookimpl
 def register_api_routes() -> list[Any]:
     return list(API_ROUTES)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    from plugins.incubation import cli as cli_module  # noqa: PLC0415
+
+    cli_module.register(cli)
 
 
 @hookimpl
