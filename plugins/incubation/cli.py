@@ -117,7 +117,7 @@ def register(cli: click.Group) -> None:
         default=None,
         help="登记类型（→已登记）/ registered type (→ registered)",
     )
-    def advance_command(  # noqa: PLR0913 - one option per piece of evidence
+    def advance_command(
         code: str,
         reference: str,
         username: str,

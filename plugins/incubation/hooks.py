@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     import click
-
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import Case, CaseTypeDef, District, JobSpec, NotificationKind, RequestContext, Transition

@@ -99,8 +99,7 @@ async def figures(session: AsyncSession, where: ColumnElement[bool]) -> Figures:
     )
     units = sorted((await session.execute(by_unit)).all(), key=lambda r: (r[0] is None, r[0] or ""))
     out.by_community = [
-        _row(localized(zh, en) if zh is not None else _("No service area recorded"), rest)
-        for zh, en, *rest in units
+        _row(localized(zh, en) if zh is not None else _("No service area recorded"), rest) for zh, en, *rest in units
     ]
     fields_table = organizations.Organization.fields.property.mapper.class_
     by_field = (

@@ -1,4 +1,4 @@
-"""``sanshe incubation list|advance``: the same stage rules as the pages, Chinese-first errors, status 2 on bad input."""
+"""``sanshe incubation list|advance``: the stage rules of the pages, Chinese-first errors, status 2 on bad input."""
 
 from __future__ import annotations
 

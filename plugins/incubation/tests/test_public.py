@@ -1,4 +1,4 @@
-"""The public page (no login) and its API twin: organizations in the incubator and those graduated, public facts only."""
+"""The public page (no login) and its API twin: incubated and graduated organizations, public facts only."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _shape(as_user: Any, world: Any, seed: Any) -> dict[str, int]:
         org.contact_name, org.contact_phone = "张秘书长", "13912345678"
         pingqiao = (await session.execute(select(OrgUnit).where(OrgUnit.code == "pingqiao"))).scalar_one()
         session.add(OrganizationArea(organization_id=world.member, org_unit_id=pingqiao.id))
-        from plugins.incubation.assessments import current_instrument  # noqa: PLC0415
+        from plugins.incubation.assessments import current_instrument
 
         instrument = await current_instrument(session)
         assert instrument is not None
@@ -101,7 +101,10 @@ def test_scores_are_public_only_when_the_district_publishes_them(client, as_user
 
     async def publish(session: Any) -> None:
         await enable_plugin(
-            session, await district(session), PluginHost.load(None, entry_points=False), "incubation",
+            session,
+            await district(session),
+            PluginHost.load(None, entry_points=False),
+            "incubation",
             settings={"publish_assessments": True},
         )
 
