@@ -309,9 +309,8 @@ async def _many(
     """About forty organizations across the stages, with dates spread over 2019–2026 (rows written directly)."""
     org_table = organizations.Organization
     taken = set((await session.execute(select(org_table.name))).scalars())
-    unit_ids = dict(
-        (await session.execute(select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(PLACE_UNITS.values())))).all()
-    )
+    units = select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(PLACE_UNITS.values()))
+    unit_ids: dict[str, int] = dict((await session.execute(units)).tuples().all())
     n = 0
     desk_index = 0
     hub_members = 0
