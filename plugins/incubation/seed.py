@@ -288,6 +288,7 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
     for criterion in await cases.criteria_of(ctx, row):
         await cases.decide_criterion(ctx, row, criterion.id, {"status": "met", "evidence": "督导核实，材料存档"})
     await cases.take_step(ctx, row, "graduate", {})
+    row.applied_on, row.resident_on = start - timedelta(days=45), start  # the steps above were all taken today
     allocation = (await session.execute(select(Allocation).where(Allocation.incubation_id == row.id))).scalar_one()
     allocation.ends_on = today - timedelta(days=1) if allocation.starts_on < today - timedelta(days=1) else None
     await session.flush()
