@@ -389,6 +389,8 @@ async def api_organizations(
             "stage must be incubating or graduated.",
             errors={"stage": "incubating | graduated"},
         )
+    if community is not None and not 0 < community <= service.MAX_ID:
+        raise Refusal("没有这个社区。", "No such community.", errors={"community": "—"})
     settings = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY)
     rows = await public.listing(
         ctx.session,

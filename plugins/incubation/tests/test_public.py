@@ -135,4 +135,6 @@ def test_the_api_lists_the_public_facts_and_refuses_a_bad_stage(client, as_user,
     assert "13912345678" not in str(body) and "assessment_average" not in body[0]
     bad = client.get(url, params={"stage": "x"}, headers=auth)
     assert bad.status_code == 400 and "阶段只能是" in bad.json()["detail"]
+    huge = client.get(url, params={"community": 2**70}, headers=auth)
+    assert huge.status_code == 400
     assert client.get(url).status_code == 401
