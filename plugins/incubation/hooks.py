@@ -23,7 +23,7 @@ from core.plugin_api import gettext as _
 from plugins.incubation import cases, hubs
 from plugins.incubation.api import API_ROUTES
 from plugins.incubation.jobs import JOBS, KINDS
-from plugins.incubation.labels import label, t
+from plugins.incubation.labels import label
 from plugins.incubation.manifest import CASE_TYPE, KEY, MANIFEST, MENTOR_ROLE, STAFF_ROLE
 from plugins.incubation.models import Incubation, Mentor
 from plugins.incubation.reports import field_label
@@ -63,7 +63,7 @@ def criterion(text: str) -> str:
     return _(english) if english else text
 
 
-TEMPLATE_HELPERS = {"criterion": criterion, "field": field_label, "label": label, "t": t}
+TEMPLATE_HELPERS = {"criterion": criterion, "field": field_label, "label": label}
 
 
 async def org_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:

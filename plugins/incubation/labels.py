@@ -1,14 +1,14 @@
 """Labels of the plugin's vocabularies (never a raw key on a page).
 
 Each label's msgid is its English text; ``locale/zh_CN/LC_MESSAGES/incubation.po`` gives the
-Chinese (the pairs below say which, and tests/test_i18n_catalogs-style checks keep them equal).
+Chinese (the pairs below say which; tests/test_catalog.py checks the catalog gives exactly those).
 """
 
 from __future__ import annotations
 
-from core.plugin_api import gettext, localized, use_locale
+from core.plugin_api import gettext, use_locale
 
-__all__ = ("LABELS", "label", "t")
+__all__ = ("LABELS", "label")
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "stage": {
@@ -47,8 +47,3 @@ def label(vocabulary: str, key: str | None, locale: str | None = None) -> str:
         return gettext(pair[1])  # the plugin's catalog (plugins/incubation/locale) gives the Chinese
     with use_locale(locale):
         return gettext(pair[1])
-
-
-def t(zh: str, en: str) -> str:
-    """Chinese, or English when the reader reads English (templates: ``{{ incubation.t("工位", "Desk") }}``)."""
-    return localized(zh, en)
