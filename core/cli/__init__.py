@@ -46,6 +46,7 @@ def _register() -> None:
     for name in COMMAND_MODULES:
         importlib.import_module(f"core.cli.{name}").register(cli)
     host = PluginHost.load(load_settings().allowed_plugins)
+    host.register_catalogs()  # plugins' commands print their messages and labels from their own catalogs
     host.hook.register_commands(cli=cli)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from litestar import get, post
 from sqlalchemy import select
 
-from core.plugin_api import NotFound, RequestContext, organizations
+from core.plugin_api import NotFound, Refusal, RequestContext, organizations
 from plugins.incubation import assessments, cases, desks, hubs, mentoring, reports, service
 from plugins.incubation.manifest import KEY
 from plugins.incubation.models import Cohort, Criterion, Incubation, Incubator, Mentor, Space, Training
@@ -370,7 +370,39 @@ async def api_reports(ctx: RequestContext) -> dict[str, Any]:
     }
 
 
+@get(
+    f"{BASE}/organizations",
+    name="incubation:api:organizations",
+    summary="Incubated and graduated organizations: the public facts (as on the public page)",
+)
+async def api_organizations(
+    ctx: RequestContext, stage: str | None = None, community: int | None = None
+) -> list[dict[str, Any]]:
+    """``stage``: ``incubating`` or ``graduated``; ``community``: an org-unit id the organization serves."""
+    from core.plugin_api import localized, plugin_settings  # noqa: PLC0415
+    from plugins.incubation import public  # noqa: PLC0415
+
+    assert ctx.district is not None
+    if stage is not None and stage not in public.PUBLIC_STAGES:
+        raise Refusal(
+            "阶段只能是 incubating（在孵）或 graduated（已出壳）。",
+            "stage must be incubating or graduated.",
+            errors={"stage": "incubating | graduated"},
+        )
+    if community is not None and not 0 < community <= service.MAX_ID:
+        raise Refusal("没有这个社区。", "No such community.", errors={"community": "—"})
+    settings = await plugin_settings(ctx.session, ctx.district, ctx.host, KEY)
+    rows = await public.listing(
+        ctx.session,
+        stages=public.PUBLIC_STAGES.get(stage or "", public.SHOWN),
+        area_id=community,
+        with_scores=bool(settings.get("publish_assessments")),
+    )
+    return [public.as_json(r, reports.field_label, localized) for r in rows]
+
+
 API_ROUTES = [
+    api_organizations,
     api_incubators,
     api_incubator_create,
     api_spaces,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from core.plugin_api import Refusal, localized
+from core.plugin_api import gettext as _
 from plugins.incubation.cases import today
 from plugins.incubation.models import PHASES, Assessment, Incubation, Instrument
 from plugins.incubation.service import check_choice, check_date, check_text, refuse
@@ -151,7 +152,7 @@ def radar_svg(changes: list[Change], size: int = 320) -> str:
 
     parts = [
         f'<svg class="incubation-radar" viewBox="0 0 {size} {size}" role="img" width="{size}" height="{size}"'
-        f' aria-label="{escape(localized("能力评估雷达图", "Capacity radar chart"))}">'
+        f' aria-label="{escape(_("Capacity radar chart"))}">'
     ]
     for level in range(1, MAX_SCORE + 1):
         parts.append(f'<polygon points="{poly([level] * n)}" fill="none" stroke="#ccc" stroke-width="0.5"/>')

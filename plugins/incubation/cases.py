@@ -31,6 +31,7 @@ from core.plugin_api import (
     utcnow,
     workdays,
 )
+from core.plugin_api import gettext as _
 from plugins.incubation.manifest import CASE_TYPE, KEY
 from plugins.incubation.models import MODES, Allocation, Assessment, Cohort, Criterion, Incubation, Mentor
 from plugins.incubation.service import check_choice, check_date, check_int, check_text, get_incubator, refuse
@@ -194,7 +195,7 @@ def _already_active() -> Refusal:
     return Refusal(
         "该组织在这个孵化基地已有进行中的孵化。",
         "This organization already has an active incubation at this incubator.",
-        errors={"organization_id": localized("已有进行中的孵化。", "Already incubating here.")},
+        errors={"organization_id": _("Already incubating here.")},
         status_code=409,
     )
 
@@ -346,7 +347,7 @@ async def refusal(ctx: RequestContext, case: Case, transition: Transition, data:
     """Why a stage step may not be taken (Chinese first), or ``None``."""
     incubation = await incubation_of_case(ctx, case)
     if incubation is None:
-        return localized("该案件没有对应的孵化记录。", "This case has no incubation record.")
+        return _("This case has no incubation record.")
     assert ctx.district is not None
     key = transition.key
     problem: tuple[str, str] | None = None

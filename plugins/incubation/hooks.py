@@ -19,18 +19,22 @@ from core.plugin_api import (
     hookimpl,
     organizations,
 )
+from core.plugin_api import gettext as _
 from plugins.incubation import cases, hubs
 from plugins.incubation.api import API_ROUTES
 from plugins.incubation.jobs import JOBS, KINDS
-from plugins.incubation.labels import label, t
+from plugins.incubation.labels import label
 from plugins.incubation.manifest import CASE_TYPE, KEY, MANIFEST, MENTOR_ROLE, STAFF_ROLE
 from plugins.incubation.models import Incubation, Mentor
+from plugins.incubation.reports import field_label
 from plugins.incubation.routes import ROUTES
+from plugins.incubation.routes_public import PUBLIC_ROUTES
 from plugins.incubation.seed import seed_incubation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import click
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import Case, CaseTypeDef, District, JobSpec, NotificationKind, RequestContext, Transition
@@ -55,10 +59,11 @@ _CRITERIA_EN = dict(cases.STANDARD_CRITERIA)
 
 def criterion(text: str) -> str:
     """A graduation criterion as the reader reads it: the standard ones in English too, custom ones as written."""
-    return t(text, _CRITERIA_EN.get(text, text))
+    english = _CRITERIA_EN.get(text)
+    return _(english) if english else text
 
 
-TEMPLATE_HELPERS = {"criterion": criterion, "label": label, "t": t}
+TEMPLATE_HELPERS = {"criterion": criterion, "field": field_label, "label": label}
 
 
 async def org_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
@@ -81,8 +86,26 @@ def register_routes() -> list[Any]:
 
 
 @hookimpl
+def register_public_routes() -> list[Any]:
+    return list(PUBLIC_ROUTES)
+
+
+@hookimpl
+def public_pages(ctx: RequestContext) -> list[NavItem]:
+    label = _("Incubation hub: incubated and graduated organizations")
+    return [NavItem(label, ctx.url("/public/incubation"), order=40)]
+
+
+@hookimpl
 def register_api_routes() -> list[Any]:
     return list(API_ROUTES)
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    from plugins.incubation import cli as cli_module  # noqa: PLC0415
+
+    cli_module.register(cli)
 
 
 @hookimpl
@@ -106,7 +129,7 @@ def default_policies() -> list[PolicyDefault]:
 def nav_items(ctx: RequestContext) -> list[NavItem]:
     return [
         NavItem(
-            t("社会组织孵化", "Incubation hub"),
+            _("Incubation hub"),
             ctx.url("/incubation"),
             icon="sprout",
             order=45,
@@ -163,7 +186,7 @@ async def organization_panels(ctx: RequestContext, organization: Any) -> list[Pa
     desks = {r.id: [s.code for a, s in await allocations_of(ctx.session, r.id) if a.ends_on is None] for r in rows}
     return [
         Panel(
-            t("孵化", "Incubation"),
+            _("Incubation"),
             "incubation/org_panel.html",
             {"rows": rows, "mentors": mentors, "desks": desks},
             order=30,

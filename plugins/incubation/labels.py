@@ -1,10 +1,14 @@
-"""Chinese and English labels of the plugin's vocabularies (never a raw key on a page)."""
+"""Labels of the plugin's vocabularies (never a raw key on a page).
+
+Each label's msgid is its English text; ``locale/zh_CN/LC_MESSAGES/incubation.po`` gives the
+Chinese (the pairs below say which; tests/test_catalog.py checks the catalog gives exactly those).
+"""
 
 from __future__ import annotations
 
-from core.plugin_api import localized
+from core.plugin_api import gettext, use_locale
 
-__all__ = ("LABELS", "label", "t")
+__all__ = ("LABELS", "label")
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "stage": {
@@ -21,7 +25,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "mentor": {
         "social_worker": ("社工", "Social worker"),
         "expert": ("专家", "Expert"),
-        "hub": ("枢纽组织", "Hub organization"),
+        "hub": ("枢纽型组织", "Hub organization"),
     },
     "phase": {
         "intake": ("入驻评估", "At intake"),
@@ -37,9 +41,9 @@ def label(vocabulary: str, key: str | None, locale: str | None = None) -> str:
     if not key:
         return ""
     pair = LABELS.get(vocabulary, {}).get(key)
-    return localized(pair[0], pair[1], locale) if pair else key
-
-
-def t(zh: str, en: str) -> str:
-    """Chinese, or English when the reader reads English (templates: ``{{ incubation.t("工位", "Desk") }}``)."""
-    return localized(zh, en)
+    if pair is None:
+        return key
+    if locale is None:
+        return gettext(pair[1])  # the plugin's catalog (plugins/incubation/locale) gives the Chinese
+    with use_locale(locale):
+        return gettext(pair[1])

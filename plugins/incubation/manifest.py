@@ -65,6 +65,11 @@ MANIFEST = Manifest(
                 "default": 180,
                 "title": "出壳前能力评估的有效期（天） / Days an assessment counts for graduation",
             },
+            "publish_assessments": {
+                "type": "boolean",
+                "default": False,
+                "title": "在公开页面展示能力评估平均分 / Show the capacity-assessment average on the public page",
+            },
         },
         "additionalProperties": False,
     },

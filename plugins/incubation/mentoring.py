@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core.plugin_api import TIMEZONE, Case, CaseEvent, Refusal, localized
+from core.plugin_api import TIMEZONE, Case, CaseEvent, Refusal
+from core.plugin_api import gettext as _
 from plugins.incubation.cases import today
 from plugins.incubation.labels import label
 from plugins.incubation.models import (
@@ -152,7 +153,7 @@ class Entry:
 
 async def timeline(session: AsyncSession, incubation: Incubation) -> list[Entry]:
     """Stage steps, desks, supervision sessions, trainings and assessments, newest first."""
-    out: list[Entry] = [Entry(incubation.applied_on, localized("提交入驻申请", "Applied"))]
+    out: list[Entry] = [Entry(incubation.applied_on, _("Application submitted"))]
     case = (await session.execute(select(Case).where(Case.id == incubation.case_id))).scalar_one()
     events = (
         await session.execute(
@@ -162,34 +163,27 @@ async def timeline(session: AsyncSession, incubation: Incubation) -> list[Entry]
     for event in events:
         stage = label("stage", str(event.payload.get("to") or ""))
         detail = str(event.payload.get("reason") or "")
-        out.append(
-            Entry(event.at.astimezone(TIMEZONE).date(), localized(f"进入阶段：{stage}", f"Stage: {stage}"), detail)
-        )
+        out.append(Entry(event.at.astimezone(TIMEZONE).date(), _("Stage: %(stage)s", stage=stage), detail))
     allocations = await session.execute(
         select(Allocation, Space)
         .join(Space, Space.id == Allocation.space_id)
         .where(Allocation.incubation_id == incubation.id)
     )
     for allocation, space in allocations.all():
-        out.append(Entry(allocation.starts_on, localized(f"分配 {space.code}", f"Given {space.code}")))
+        out.append(Entry(allocation.starts_on, _("Given %(space)s", space=space.code)))
         if allocation.ends_on:
-            out.append(Entry(allocation.ends_on, localized(f"归还 {space.code}", f"Handed back {space.code}")))
-    for row, items in await sessions_of(session, incubation.id):
-        out.append(Entry(row.held_on, localized("导师督导", "Supervision session"), row.notes[:120]))
-        _ = items
+            out.append(Entry(allocation.ends_on, _("Handed back %(space)s", space=space.code)))
+    for row, _items in await sessions_of(session, incubation.id):
+        out.append(Entry(row.held_on, _("Supervision session"), row.notes[:120]))
     attended = await session.execute(
         select(Training)
         .join(Attendance, Attendance.training_id == Training.id)
         .where(Attendance.organization_id == incubation.organization_id)
     )
     for training in attended.scalars():
-        out.append(Entry(training.held_on, localized("参加培训", "Training"), training.topic))
+        out.append(Entry(training.held_on, _("Training"), training.topic))
     for assessment in (
         await session.execute(select(Assessment).where(Assessment.incubation_id == incubation.id))
     ).scalars():
-        out.append(
-            Entry(
-                assessment.assessed_on, localized("能力评估", "Capacity assessment"), label("phase", assessment.phase)
-            )
-        )
+        out.append(Entry(assessment.assessed_on, _("Capacity assessment"), label("phase", assessment.phase)))
     return sorted(out, key=lambda e: e.on, reverse=True)

@@ -3,7 +3,7 @@
 - incubated: distinct organizations whose incubation reached *resident* (the "39 incubated")
 - graduated, exited (after or before residency), graduation rate = graduated ÷ incubated
 - average months from residency to graduation
-- by year (of reaching residency), by the incubator's community, by service field
+- by year (of reaching residency), by the community served (the organization's service areas), by service field
 - desk occupancy on the first of each month; the registry's growth (registered / filed per year)
 """
 
@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, case, distinct, extract, func, or_, select
 
 from core.plugin_api import OrgUnit, gettext, localized, organizations
-from plugins.incubation.models import Allocation, Incubation, Incubator, Space
+from core.plugin_api import gettext as _
+from plugins.incubation.models import Allocation, Incubation, Space
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,7 +77,7 @@ def _row(label: str, values: Any) -> Row:
 async def figures(session: AsyncSession, where: ColumnElement[bool]) -> Figures:
     """Every figure over the incubations matching ``where`` (the caller's visibility rule)."""
     total = (await session.execute(select(*_measures(session)).where(where))).one()
-    out = Figures(_row(localized("合计", "Total"), total))
+    out = Figures(_row(_("Total"), total))
     year = extract("year", Incubation.resident_on)
     by_year = (
         select(year, *_measures(session))
@@ -85,16 +86,21 @@ async def figures(session: AsyncSession, where: ColumnElement[bool]) -> Figures:
         .order_by(year)
     )
     out.by_year = [_row(str(int(y)), rest) for y, *rest in (await session.execute(by_year)).all()]
+    # By the community an organization serves (its service areas in the core registry); one
+    # serving two communities counts in each; those with no service area recorded in a row of their own.
+    area = organizations.Organization.areas.property.mapper.class_
     by_unit = (
         select(OrgUnit.name_zh, OrgUnit.name_en, *_measures(session))
         .select_from(Incubation)
-        .join(Incubator, Incubator.id == Incubation.incubator_id)
-        .join(OrgUnit, OrgUnit.id == Incubator.org_unit_id)
+        .outerjoin(area, area.organization_id == Incubation.organization_id)
+        .outerjoin(OrgUnit, OrgUnit.id == area.org_unit_id)
         .where(where)
         .group_by(OrgUnit.id, OrgUnit.name_zh, OrgUnit.name_en)
-        .order_by(OrgUnit.name_zh)
     )
-    out.by_community = [_row(localized(zh, en), rest) for zh, en, *rest in (await session.execute(by_unit)).all()]
+    units = sorted((await session.execute(by_unit)).all(), key=lambda r: (r[0] is None, r[0] or ""))
+    out.by_community = [
+        _row(localized(zh, en) if zh is not None else _("No service area recorded"), rest) for zh, en, *rest in units
+    ]
     fields_table = organizations.Organization.fields.property.mapper.class_
     by_field = (
         select(fields_table.field, *_measures(session))
@@ -185,17 +191,17 @@ def xlsx(result: Figures, growth: list[tuple[int, int, int]]) -> bytes:
 
     book = Workbook()
     head = [
-        localized("分组", "Group"),
-        localized("孵化数", "Incubated"),
-        localized("出壳数", "Graduated"),
-        localized("退出数", "Exited"),
-        localized("出壳率 %", "Graduation rate %"),
-        localized("平均孵化月数", "Average months to graduate"),
+        _("Group"),
+        _("Incubated"),
+        _("Graduated"),
+        _("Exited"),
+        _("Graduation rate %"),
+        _("Average months to graduate"),
     ]
     sheets = [
-        (localized("按年度", "By year"), [result.total, *result.by_year]),
-        (localized("按社区", "By community"), result.by_community),
-        (localized("按领域", "By field"), result.by_field),
+        (_("By year"), [result.total, *result.by_year]),
+        (_("By community"), result.by_community),
+        (_("By field"), result.by_field),
     ]
     first = True
     for title, rows in sheets:
@@ -206,8 +212,8 @@ def xlsx(result: Figures, growth: list[tuple[int, int, int]]) -> bytes:
         sheet.append(head)
         for row in rows:
             sheet.append([row.label, row.incubated, row.graduated, row.exited, row.rate, row.avg_months])
-    sheet = book.create_sheet(localized("登记备案增长", "Registry growth"))
-    sheet.append([localized("年份", "Year"), localized("登记", "Registered"), localized("备案", "Filed")])
+    sheet = book.create_sheet(_("Registry growth"))
+    sheet.append([_("Year"), _("Registered"), _("Filed")])
     for year, reg, filed in growth:
         sheet.append([year, reg, filed])
     buffer = io.BytesIO()

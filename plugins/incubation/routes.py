@@ -31,8 +31,8 @@ from core.plugin_api import (
     redirect,
     steps_open_to,
 )
+from core.plugin_api import gettext as _
 from plugins.incubation import assessments, cases, desks, hubs, mentoring, reports, service
-from plugins.incubation.labels import t
 from plugins.incubation.manifest import KEY
 from plugins.incubation.models import (
     MENTOR_KINDS,
@@ -41,9 +41,7 @@ from plugins.incubation.models import (
     SPACE_KINDS,
     Allocation,
     Incubation,
-    Incubator,
     Mentor,
-    Space,
     Training,
 )
 
@@ -149,9 +147,7 @@ async def incubator_create(request: Request[Any, Any, Any], ctx: RequestContext,
             areas=await service.areas(ctx.session),
             status_code=error_status(request, state),
         )
-    return await redirect(
-        request, ctx, ctx.url(f"{HOME}/incubators/{row.id}"), t("孵化基地已添加。", "Incubator added.")
-    )
+    return await redirect(request, ctx, ctx.url(f"{HOME}/incubators/{row.id}"), _("Incubator added."))
 
 
 @get(f"{HOME}/incubators/{{incubator_id:int}}", name="incubation:incubator")
@@ -202,9 +198,7 @@ async def space_create(
     ctx.require(KEY, "manage")
     incubator = await service.get_incubator(ctx.session, incubator_id)
     back = ctx.url(f"{HOME}/incubators/{incubator_id}")
-    return await act(
-        request, ctx, back, lambda: service.create_space(ctx.session, incubator, dict(data)), t("已添加。", "Added.")
-    )
+    return await act(request, ctx, back, lambda: service.create_space(ctx.session, incubator, dict(data)), _("Added."))
 
 
 @post(f"{HOME}/incubators/{{incubator_id:int}}/cohorts", name="incubation:cohort_create", status_code=200)
@@ -214,9 +208,7 @@ async def cohort_create(
     ctx.require(KEY, "manage")
     incubator = await service.get_incubator(ctx.session, incubator_id)
     back = ctx.url(f"{HOME}/incubators/{incubator_id}")
-    return await act(
-        request, ctx, back, lambda: service.create_cohort(ctx.session, incubator, dict(data)), t("已添加。", "Added.")
-    )
+    return await act(request, ctx, back, lambda: service.create_cohort(ctx.session, incubator, dict(data)), _("Added."))
 
 
 @post(f"{HOME}/incubators/{{incubator_id:int}}/trainings", name="incubation:training_create", status_code=200)
@@ -231,7 +223,7 @@ async def training_create(
         ctx,
         back,
         lambda: mentoring.add_training(ctx, incubator_id, dict(data)),
-        t("培训已添加。", "Training added."),
+        _("Training added."),
     )
 
 
@@ -260,7 +252,7 @@ async def attendance(
         ctx,
         back,
         lambda: mentoring.record_attendance(ctx, training, ids),
-        t("出勤已登记。", "Attendance recorded."),
+        _("Attendance recorded."),
     )
 
 
@@ -305,7 +297,7 @@ async def apply(request: Request[Any, Any, Any], ctx: RequestContext, data: Form
     row = await attempt(ctx, lambda: cases.apply(ctx, dict(data)), state)
     if not state.ok:
         return await _apply_page(request, ctx, state)
-    return await redirect(request, ctx, ctx.url(f"{HOME}/cases/{row.id}"), t("申请已提交。", "Application sent."))
+    return await redirect(request, ctx, ctx.url(f"{HOME}/cases/{row.id}"), _("Application sent."))
 
 
 # ---------------------------------------------------------------- one incubation
@@ -383,7 +375,7 @@ async def step(request: Request[Any, Any, Any], ctx: RequestContext, incubation_
         ctx,
         _back(ctx, incubation_id),
         lambda: cases.take_step(ctx, row, key, fields, reason),
-        t("阶段已更新。", "Stage updated."),
+        _("Stage updated."),
     )
 
 
@@ -397,7 +389,7 @@ async def agreement(request: Request[Any, Any, Any], ctx: RequestContext, incuba
         ctx,
         _back(ctx, incubation_id, "agreement"),
         lambda: cases.set_agreement(ctx, row, data),
-        t("协议已保存。", "Agreement saved."),
+        _("Agreement saved."),
     )
 
 
@@ -412,7 +404,7 @@ async def criterion(
         ctx,
         _back(ctx, incubation_id, "agreement"),
         lambda: cases.decide_criterion(ctx, row, criterion_id, dict(data)),
-        t("已保存。", "Saved."),
+        _("Saved."),
     )
 
 
@@ -425,7 +417,7 @@ async def renew(request: Request[Any, Any, Any], ctx: RequestContext, incubation
         ctx,
         _back(ctx, incubation_id, "agreement"),
         lambda: cases.renew(ctx, row, dict(data)),
-        t("已续驻。", "Renewed."),
+        _("Renewed."),
     )
 
 
@@ -440,7 +432,7 @@ async def allocate(
         ctx,
         _back(ctx, incubation_id, "desks"),
         lambda: desks.allocate(ctx, row, dict(data)),
-        t("工位已分配。", "Space given."),
+        _("Space given."),
     )
 
 
@@ -459,7 +451,7 @@ async def release(
         ctx,
         _back(ctx, incubation_id, "desks"),
         lambda: desks.release(ctx, row, allocation_id, dict(data)),
-        t("工位已归还。", "Space handed back."),
+        _("Space handed back."),
     )
 
 
@@ -474,7 +466,7 @@ async def move(
         ctx,
         _back(ctx, incubation_id, "desks"),
         lambda: desks.move(ctx, row, allocation_id, dict(data)),
-        t("已调换工位。", "Moved."),
+        _("Moved."),
     )
 
 
@@ -489,7 +481,7 @@ async def add_session(
         ctx,
         _back(ctx, incubation_id, "mentoring"),
         lambda: mentoring.add_session(ctx, row, dict(data)),
-        t("督导记录已保存。", "Session recorded."),
+        _("Session recorded."),
     )
 
 
@@ -504,7 +496,7 @@ async def item_done(
         ctx,
         _back(ctx, incubation_id, "mentoring"),
         lambda: mentoring.complete_item(ctx, row, item_id),
-        t("已完成。", "Done."),
+        _("Done."),
     )
 
 
@@ -517,7 +509,7 @@ async def assess(request: Request[Any, Any, Any], ctx: RequestContext, incubatio
         ctx,
         _back(ctx, incubation_id, "assessments"),
         lambda: assessments.add_assessment(ctx, row, dict(data)),
-        t("评估已保存。", "Assessment saved."),
+        _("Assessment saved."),
     )
 
 
@@ -588,7 +580,7 @@ async def mentor_create(request: Request[Any, Any, Any], ctx: RequestContext, da
         ctx,
         ctx.url(f"{HOME}/mentors"),
         lambda: service.create_mentor(ctx.session, dict(data)),
-        t("导师已添加。", "Mentor added."),
+        _("Mentor added."),
     )
 
 
@@ -625,14 +617,14 @@ async def evaluate(request: Request[Any, Any, Any], ctx: RequestContext, hub_id:
         ctx,
         ctx.url(f"{HOME}/hubs"),
         lambda: hubs.add_evaluation(ctx, hub_id, dict(data)),
-        t("年度评价已保存。", "Evaluation saved."),
+        _("Evaluation saved."),
     )
 
 
 def _month_starts(today: date, count: int = 12) -> list[date]:
     out = []
     year, month = today.year, today.month
-    for _ in range(count):
+    for _step in range(count):
         out.append(date(year, month, 1))
         month -= 1
         if month == 0:
@@ -668,20 +660,16 @@ async def report_xlsx(ctx: RequestContext) -> Response[bytes]:
 async def showcase(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
     """Every district member: the organizations incubated here and those that graduated (public facts only)."""
     assert ctx.district is not None
-    rows = list(
-        (
-            await ctx.session.execute(
-                select(Incubation, Incubator.name)
-                .join(Incubator, Incubator.id == Incubation.incubator_id)
-                .where(Incubation.resident_on.is_not(None))
-                .order_by(Incubation.resident_on.desc())
-            )
-        )
-        .tuples()
-        .all()
+    from plugins.incubation import public  # noqa: PLC0415
+
+    rows = await public.listing(ctx.session)
+    return await _page(
+        request,
+        ctx,
+        "incubation/showcase.html",
+        incubating=[r for r in rows if r.stage != "graduated"],
+        graduated=[r for r in rows if r.stage == "graduated"],
     )
-    names = await _org_names(ctx, {r.organization_id for r, _n in rows})
-    return await _page(request, ctx, "incubation/showcase.html", rows=rows, names=names)
 
 
 @get(f"{HOME}/path/{{organization_id:int}}", name="incubation:path")
@@ -716,8 +704,6 @@ async def whole_path(request: Request[Any, Any, Any], ctx: RequestContext, organ
         request, ctx, "incubation/path.html", org=org, timelines=timelines, panels=rendered, incubators=incubators
     )
 
-
-_ = (Space, date)
 
 ROUTES = [
     home,

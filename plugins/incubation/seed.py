@@ -76,6 +76,8 @@ def credit_code(registered_type: str, body: str) -> str:
 
 
 PLACES = ("平桥", "牡丹", "鼓楼", "南门", "西门", "月湖", "白云", "段塘", "望春")
+# The demo's org units by place: an organization named after one serves it (its service area).
+PLACE_UNITS = {"平桥": "pingqiao", "牡丹": "mudan", "鼓楼": "gulou"}
 ACTIVITIES = (
     ("老年合唱团", "culture"),
     ("邻里互助会", "governance"),
@@ -286,6 +288,7 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
     for criterion in await cases.criteria_of(ctx, row):
         await cases.decide_criterion(ctx, row, criterion.id, {"status": "met", "evidence": "督导核实，材料存档"})
     await cases.take_step(ctx, row, "graduate", {})
+    row.applied_on, row.resident_on = start - timedelta(days=45), start  # the steps above were all taken today
     allocation = (await session.execute(select(Allocation).where(Allocation.incubation_id == row.id))).scalar_one()
     allocation.ends_on = today - timedelta(days=1) if allocation.starts_on < today - timedelta(days=1) else None
     await session.flush()
@@ -307,6 +310,8 @@ async def _many(
     """About forty organizations across the stages, with dates spread over 2019–2026 (rows written directly)."""
     org_table = organizations.Organization
     taken = set((await session.execute(select(org_table.name))).scalars())
+    units = select(OrgUnit.code, OrgUnit.id).where(OrgUnit.code.in_(PLACE_UNITS.values()))
+    unit_ids: dict[str, int] = dict((await session.execute(units)).tuples().all())
     n = 0
     desk_index = 0
     hub_members = 0
@@ -345,6 +350,7 @@ async def _many(
                 filed_on=applied + timedelta(days=20) if filed else None,
                 registered_on=(resident_on or applied) + timedelta(days=200) if registered else None,
                 fields=[field],
+                areas=[unit_ids[PLACE_UNITS[place]]] if PLACE_UNITS.get(place) in unit_ids else [],
                 hub_id=hub.id if hub is not None and hub_members < 6 and stage != "applied" else None,
             )
             if data.hub_id:

@@ -10,6 +10,8 @@ from typing import Any
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from core.models import OrgUnit
+from core.models.organizations import OrganizationArea
 from core.organizations import OrganizationInput, create_organization
 from core.testing import csrf_of, login
 from plugins.incubation.models import Incubation
@@ -74,6 +76,8 @@ def _fixture(as_user: Any, world: Any, seed: Any) -> None:
 
     async def more(session: Any) -> list[int]:
         haishu = await district(session)
+        pingqiao = (await session.execute(select(OrgUnit.id).where(OrgUnit.code == "pingqiao"))).scalar_one()
+        session.add(OrganizationArea(organization_id=world.member, org_unit_id=pingqiao))  # it serves 平桥社区
         return [
             (await create_organization(session, haishu, OrganizationInput(name=n, kind="informal", fields=f))).id
             for n, f in (("甲团队", ["elderly"]), ("乙团队", ["elderly"]))
@@ -113,7 +117,9 @@ def test_report_figures_match_the_hand_count(client, as_user, world, seed):
     }
     years = {r["label"]: (r["incubated"], r["graduated"], r["exited"]) for r in body["by_year"]}
     assert years == {"2024": (2, 2, 0), "2025": (2, 0, 1)}
-    assert [r["label"] for r in body["by_community"]] == ["鼓楼街道"]
+    # By the community each organization serves (the registry's service areas), not the incubator's place.
+    communities = {r["label"]: (r["incubated"], r["graduated"], r["exited"]) for r in body["by_community"]}
+    assert communities == {"平桥社区": (1, 1, 0), "未登记服务区域": (3, 1, 2)}
     fields = {r["label"]: r["incubated"] for r in body["by_field"]}
     assert fields["为老服务"] == 1  # 甲 is resident; 乙 left before residency
     login(client, "incubator")
