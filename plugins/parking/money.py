@@ -216,15 +216,24 @@ async def last_published(session: AsyncSession, estate_id: int) -> date | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def open_month(session: AsyncSession, estate_id: int) -> date:
+async def open_month(session: AsyncSession, estate_id: int, day: date | None = None) -> date:
     """The month new lines go on: this month, unless it is already published (then the month after)."""
-    current = month_of(today())
+    current = month_of(day or today())
     last = await last_published(session, estate_id)
     return max(current, next_month(last)) if last is not None else current
 
 
-async def _role(session: AsyncSession, estate: ParkingEstate, user_id: int | None) -> str | None:
-    return await service.committee_role(session, estate.id, user_id, today())
+async def _role(
+    session: AsyncSession, estate: ParkingEstate, user_id: int | None, day: date | None = None
+) -> str | None:
+    return await service.committee_role(session, estate.id, user_id, day or today())
+
+
+def _when(on: date | None) -> datetime | None:
+    """The ledger's effective time of something done on a past day (noon, Beijing time); ``None``: now."""
+    if on is None or on >= today():
+        return None
+    return datetime(on.year, on.month, on.day, 12, tzinfo=TIMEZONE)
 
 
 async def _name(session: AsyncSession, user_id: int) -> str:
@@ -242,12 +251,13 @@ async def _add_line(
     description: str,
     transfer: ledger.LedgerTransfer,
     by: int | None,
+    day: date | None = None,
     **links: Any,
 ) -> FundLine:
     line = FundLine(
         district_id=estate.district_id,
         parking_estate_id=estate.id,
-        month=await open_month(session, estate.id),
+        month=await open_month(session, estate.id, day),
         ref=ref,
         source=source,
         amount_fen=amount,
@@ -290,7 +300,7 @@ async def record_income(
     *,
     by: int | None,
     staff: bool = False,
-    effective_at: datetime | None = None,
+    on: date | None = None,
 ) -> FundLine:
     """A permit fee or a month's tidal rent collected: ledger payers → fund, one line per permit/agreement and period.
 
@@ -299,10 +309,10 @@ async def record_income(
     (default: the permit's fee, or the agreement's price × spaces). Recording the same
     permit/agreement and period again returns the line already there (a double click).
     """
-    if not staff and await _role(session, estate, by) != "treasurer":
+    if not staff and await _role(session, estate, by, on) != "treasurer":
         raise Refused(_("Only the committee's treasurer records the money collected."))
     source = str(data.get("source") or "")
-    period_month = parse_month(data.get("period")) if data.get("period") else month_of(today())
+    period_month = parse_month(data.get("period")) if data.get("period") else month_of(on or today())
     period = period_month.strftime("%Y-%m")
     links: dict[str, Any]
     if source == "permit":
@@ -348,7 +358,7 @@ async def record_income(
         link=f"/parking/estates/{estate.id}/money",
         idempotency_key=f"parking:{estate.id}:{ref}",
         created_by_id=by,
-        effective_at=effective_at,
+        effective_at=_when(on),
     )
     return await _add_line(
         session,
@@ -359,6 +369,7 @@ async def record_income(
         description=what,
         transfer=transfer,
         by=by,
+        day=on,
         period=period,
         **links,
     )
@@ -395,13 +406,14 @@ async def request_expense(
     store: Callable[[bytes], Awaitable[Any]],
     *,
     by: int | None,
+    on: date | None = None,
 ) -> Expense:
     """A committee member asks for an expense with its receipt ``(filename, bytes)``.
 
     Everything is checked first; only then are the receipt's bytes kept, through ``store``
     (the core's file storage, ``storage_for(ctx).save``), which answers the stored file.
     """
-    if await _role(session, estate, by) is None:
+    if await _role(session, estate, by, on) is None:
         raise Refused(_("Only a member of the estate's parking committee may request an expense."))
     title = str(data.get("title") or "").strip()
     if not title or len(title) > 100:
@@ -427,6 +439,8 @@ async def request_expense(
         receipt_sha256=stored.sha256,
         note=str(data.get("note") or "").strip()[:300],
     )
+    if (when := _when(on)) is not None:
+        expense.requested_at = when
     session.add(expense)
     await session.flush()
     return expense
@@ -455,9 +469,11 @@ async def approvals(session: AsyncSession, expense_ids: list[int]) -> dict[int, 
     return found
 
 
-async def approve(session: AsyncSession, expense: Expense, estate: ParkingEstate, *, by: int) -> Expense:
+async def approve(
+    session: AsyncSession, expense: Expense, estate: ParkingEstate, *, by: int, on: date | None = None
+) -> Expense:
     """The chair or the treasurer approves; above the threshold two different ones must. Never the requester."""
-    role = await _role(session, estate, by)
+    role = await _role(session, estate, by, on)
     if role not in APPROVERS:
         raise Refused(_("Only the committee's chair or treasurer may approve an expense."))
     expense = await _locked_expense(session, estate, expense)
@@ -509,11 +525,11 @@ async def pay(
     estate: ParkingEstate,
     *,
     by: int | None,
-    effective_at: datetime | None = None,
+    on: date | None = None,
     locale: str = "zh",
 ) -> FundLine:
     """The treasurer pays an approved expense out of the fund: once, and never below zero."""
-    if await _role(session, estate, by) != "treasurer":
+    if await _role(session, estate, by, on) != "treasurer":
         raise Refused(_("Only the committee's treasurer pays expenses."))
     fund = await lock_fund(session, estate)
     await session.refresh(expense)
@@ -539,7 +555,7 @@ async def pay(
             link=f"/parking/estates/{estate.id}/money",
             idempotency_key=f"parking:{estate.id}:expense:{expense.id}",
             created_by_id=by,
-            effective_at=effective_at,
+            effective_at=_when(on),
         )
     except ledger.LimitExceeded:
         have = await balance(session, fund)
@@ -562,6 +578,7 @@ async def pay(
         description=what,
         transfer=transfer,
         by=by,
+        day=on,
         expense_id=expense.id,
     )
 
@@ -708,10 +725,16 @@ def sha256(text: str) -> str:
 
 
 async def publish(
-    session: AsyncSession, estate: ParkingEstate, month: date, *, by: int | None, estate_name: str
+    session: AsyncSession,
+    estate: ParkingEstate,
+    month: date,
+    *,
+    by: int | None,
+    estate_name: str,
+    on: date | None = None,
 ) -> ParkingStatement:
     """The treasurer publishes a month: in order, not in the future, once (409 the second time)."""
-    if await _role(session, estate, by) != "treasurer":
+    if await _role(session, estate, by, on) != "treasurer":
         raise Refused(_("Only the committee's treasurer publishes statements."))
     fund = await lock_fund(session, estate)
     label = month.strftime("%Y-%m")
@@ -721,7 +744,7 @@ async def publish(
         )
     ):
         raise Conflict(_("The statement of %(month)s is already published; it cannot change.", month=label))
-    if month > month_of(today()):
+    if month > month_of(on or today()):
         raise Conflict(_("%(month)s has not begun: it cannot be published yet.", month=label))
     if month < fund.first_month:
         raise Conflict(_("The fund has no statement before %(month)s.", month=fund.first_month.strftime("%Y-%m")))
@@ -752,7 +775,7 @@ async def publish(
         content=text,
         sha256=sha256(text),
         published_by=by,
-        published_at=utcnow(),
+        published_at=_when(on) or utcnow(),
     )
     session.add(row)
     await session.flush()

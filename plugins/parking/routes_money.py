@@ -39,6 +39,7 @@ from plugins.parking.manifest import KEY
 from plugins.parking.models import ParkingEstate, Permit, TidalAgreement
 from plugins.parking.models_money import EXPENSE_CATEGORIES, FundLine
 from plugins.parking.routes import page_helpers
+from plugins.parking.seed_money import demo_receipt
 
 __all__ = ("MONEY_ROUTES", "money_helpers", "receipt_response")
 
@@ -349,10 +350,13 @@ async def statement_page(
 
 async def receipt_response(ctx: RequestContext, expense: Any) -> Response[Any]:
     """The receipt's bytes (inline), or 404 when the storage has lost them."""
-    try:
-        content = await storage_for(ctx).read(expense.receipt_key)
-    except (MissingFile, ValueError):
-        raise NotFound(_("The receipt's file is missing.")) from None
+    if expense.receipt_key.startswith("demo/"):  # the demo's receipts are generated, not stored
+        content = demo_receipt(expense.title, expense.amount_fen)
+    else:
+        try:
+            content = await storage_for(ctx).read(expense.receipt_key)
+        except (MissingFile, ValueError):
+            raise NotFound(_("The receipt's file is missing.")) from None
     return Response(
         content,
         media_type=expense.receipt_type,

@@ -1,0 +1,169 @@
+"""Demo data of the parking fund: 东大街西里 with 12 months of published statements.
+
+A resident group runs the estate's parking and publishes every payment and expense: two
+tidal agreements pay rent each month (the market's and the kindergarten's staff cars);
+the keeper is paid each month (above the 500-yuan threshold: the chair and the treasurer
+both approve), the lines were repainted in spring and the gate repaired in summer. The 12
+months before this one are published; this month has its rent in, one expense waiting
+for approval and one approved and waiting to be paid.
+
+Receipts of the demo are generated (``demo/…`` storage keys: a one-page PDF saying what it
+is), so seeding writes no files; real receipts go through the core's storage.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from core.plugin_api import OrgUnit, OrgUnitKind, User
+from plugins.parking import money, service
+from plugins.parking.models import ParkingEstate, TidalAgreement
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.plugin_api import District
+
+__all__ = ("demo_receipt", "seed_dongdajie")
+
+AGREEMENTS = (("东大街菜场", 10, 15000), ("西里幼儿园教职工", 6, 15000))
+
+
+class _Stored:
+    def __init__(self, key: str) -> None:
+        self.key, self.sha256 = key, ""
+
+
+def demo_receipt(title: str, amount_fen: int) -> bytes:
+    """A one-page PDF standing in for a demo receipt (ASCII text, valid cross-reference table)."""
+    text = f"Demo receipt - {amount_fen // 100}.{amount_fen % 100:02d} yuan".encode()
+    del title
+    stream = b"BT /F1 14 Tf 60 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _months_back(today: date, n: int) -> date:
+    month = money.month_of(today)
+    for _ in range(n):
+        month = money.previous_month(month)
+    return month
+
+
+async def seed_dongdajie(
+    session: AsyncSession, district: District, parent_id: int | None, users: dict[str, User], today: date
+) -> None:
+    """东大街西里 under parking self-governance with its fund; idempotent (nothing when it is there)."""
+    if (
+        await session.execute(
+            select(OrgUnit.id).where(OrgUnit.code == "dongdajiexili", OrgUnit.district_id == district.id)
+        )
+    ).first():
+        return
+    unit = OrgUnit(
+        district_id=district.id,
+        code="dongdajiexili",
+        name_zh="东大街西里",
+        name_en="Dongdajie Xili",
+        kind=OrgUnitKind.ESTATE,
+        parent_id=parent_id,
+    )
+    session.add(unit)
+    await session.flush()
+    estate: ParkingEstate = await service.create_estate(session, district.id, unit.id)
+    estate.note = "1,400 户，97% 的住户入户表决同意；居民小组分配车位、收取费用，每笔收支按月公示。"
+    first = _months_back(today, 12)
+    for role, user in users.items():
+        await service.add_member(
+            session, estate, {"name": user.display_name.split()[-1], "role": role, "term_from": first}, user.id
+        )
+    fund = await money.ensure_fund(session, estate, first_month=first)
+    agreements = []
+    for partner, spaces, price in AGREEMENTS:
+        row = TidalAgreement(
+            district_id=district.id,
+            parking_estate_id=estate.id,
+            partner=partner,
+            space_count=spaces,
+            days="1234567",
+            start_minute=420,
+            end_minute=1140,
+            price_fen=price,
+            term_from=first,
+            term_to=date(today.year + 1, 12, 31),
+            signatories="东大街西里停车居民小组；合作单位负责人；社区居委会（监督）",
+            status="signed",
+        )
+        session.add(row)
+        agreements.append(row)
+    await session.flush()
+    chair, treasurer, patroller = users["chair"].id, users["treasurer"].id, users["patroller"].id
+    name = "东大街西里"
+
+    async def expense(
+        title: str, category: str, fen: int, day: date, *, paid: bool, approvers: tuple[int, ...]
+    ) -> None:
+        data = {"title": title, "category": category, "amount_yuan": f"{fen // 100}.{fen % 100:02d}"}
+        body = demo_receipt(title, fen)
+        key = f"demo/parking-receipt-{estate.id}-{day.isoformat()}-{category}"
+
+        async def store(_: bytes) -> Any:
+            return _Stored(key)
+
+        row = await money.request_expense(session, estate, data, ("receipt.pdf", body), store, by=patroller, on=day)
+        for by in approvers:
+            await money.approve(session, row, estate, by=by, on=day)
+        if paid:
+            await money.pay(session, row, estate, by=treasurer, on=day)
+
+    month = first
+    current = money.month_of(today)
+    n = 0
+    while month <= current:
+        this = month == current
+        for agreement in agreements:
+            day = month.replace(day=5) if not this else min(today, month.replace(day=5))
+            await money.record_income(
+                session,
+                estate,
+                {"source": "tidal", "agreement_id": agreement.id, "period": month.strftime("%Y-%m")},
+                by=treasurer,
+                on=day,
+            )
+        if not this:
+            await expense(
+                "看门人工资", "keeper", 120000, month.replace(day=25), paid=True, approvers=(chair, treasurer)
+            )
+            if n == 3:
+                await expense("重划车位线", "paint", 38000, month.replace(day=12), paid=True, approvers=(chair,))
+            if n == 7:
+                await expense(
+                    "道闸电机维修", "gate", 260000, month.replace(day=18), paid=True, approvers=(chair, treasurer)
+                )
+            await money.publish(session, estate, month, by=treasurer, estate_name=name, on=money.next_month(month))
+        else:
+            day = today
+            await expense("道闸遥控器更换", "gate", 45000, day, paid=False, approvers=(chair,))
+            await expense("冬季看门人加班费", "keeper", 60000, day, paid=False, approvers=())
+        month = money.next_month(month)
+        n += 1
+    del fund
