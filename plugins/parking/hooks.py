@@ -17,6 +17,7 @@ from plugins.parking.routes_money import MONEY_ROUTES
 from plugins.parking.routes_money_public import PUBLIC_MONEY_ROUTES
 from plugins.parking.routes_public import PUBLIC_ROUTES
 from plugins.parking.seed import seed_parking
+from plugins.parking.seed_money import seed_money
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,3 +67,4 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 @hookimpl
 async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_parking(session, district)
+    await seed_money(session, district)

@@ -32,7 +32,6 @@ from core.plugin_api import (
 )
 from plugins.parking import conventions, service, tidal
 from plugins.parking.models import ParkingEstate, Permit, Space, TidalAgreement
-from plugins.parking.seed_money import seed_dongdajie
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -178,7 +177,6 @@ async def seed_parking(session: AsyncSession, district: District) -> int:
     estate.last_card_no = POOL
     await session.flush()
     await _tangqiao(session, district, yanyue.parent_id, today)
-    await seed_dongdajie(session, district, yanyue.parent_id, users, today)  # the fund's 12 published months
     return len(ids)
 
 

@@ -1,8 +1,8 @@
 """Demo data of the parking fund: 东大街西里 with 12 months of published statements.
 
-A resident group runs the estate's parking and publishes every payment and expense: two
-tidal agreements pay rent each month (the market's and the kindergarten's staff cars);
-the keeper is paid each month (above the 500-yuan threshold: the chair and the treasurer
+A resident group runs the estate's parking and publishes every payment and expense: 36
+households hold a card at 600 yuan a year, three cards' fees come in each month; the
+keeper is paid each month (above the 500-yuan threshold: the chair and the treasurer
 both approve), the lines were repainted in spring and the gate repaired in summer. The 12
 months before this one are published; this month has its rent in, one expense waiting
 for approval and one approved and waiting to be paid.
@@ -16,20 +16,23 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from core.plugin_api import OrgUnit, OrgUnitKind, User
+from core.plugin_api import OrgUnit, OrgUnitKind, User, residents, utcnow
 from plugins.parking import money, service
-from plugins.parking.models import ParkingEstate, TidalAgreement
+from plugins.parking.models import Convention, ParkingEstate, Permit
+from plugins.parking.seed import DEMO_USERS
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import District
 
-__all__ = ("demo_receipt", "seed_dongdajie")
+__all__ = ("demo_receipt", "seed_dongdajie", "seed_money")
 
-AGREEMENTS = (("东大街菜场", 10, 15000), ("西里幼儿园教职工", 6, 15000))
+CARDS = 36
+CARD_FEE_FEN = 60000  # a year
+OWNERS = "王建华 李秀英 张国强 刘桂芳 陈志明 杨丽娟 赵德胜 黄美玲 周永康 吴淑珍 徐海涛 孙玉兰"
 
 
 class _Stored:
@@ -69,6 +72,25 @@ def _months_back(today: date, n: int) -> date:
     return month
 
 
+async def seed_money(session: AsyncSession, district: District) -> None:
+    """After :func:`~plugins.parking.seed.seed_parking`: 东大街西里 next to 偃月小区, run by the same demo committee."""
+    yanyue = (
+        await session.execute(select(OrgUnit).where(OrgUnit.code == "yanyue", OrgUnit.district_id == district.id))
+    ).scalar_one_or_none()
+    if yanyue is None:
+        return
+    found = {
+        u.username: u
+        for u in (
+            await session.execute(select(User).where(User.username.in_([n for n, _d, _r in DEMO_USERS])))
+        ).scalars()
+    }
+    users = {role: found[name] for name, _d, role in DEMO_USERS if name in found}
+    if len(users) < len(DEMO_USERS):
+        return
+    await seed_dongdajie(session, district, yanyue.parent_id, users, money.today())
+
+
 async def seed_dongdajie(
     session: AsyncSession, district: District, parent_id: int | None, users: dict[str, User], today: date
 ) -> None:
@@ -96,26 +118,61 @@ async def seed_dongdajie(
         await service.add_member(
             session, estate, {"name": user.display_name.split()[-1], "role": role, "term_from": first}, user.id
         )
-    fund = await money.ensure_fund(session, estate, first_month=first)
-    agreements = []
-    for partner, spaces, price in AGREEMENTS:
-        row = TidalAgreement(
-            district_id=district.id,
-            parking_estate_id=estate.id,
-            partner=partner,
-            space_count=spaces,
-            days="1234567",
-            start_minute=420,
-            end_minute=1140,
-            price_fen=price,
-            term_from=first,
-            term_to=date(today.year + 1, 12, 31),
-            signatories="东大街西里停车居民小组；合作单位负责人；社区居委会（监督）",
-            status="signed",
+    await money.ensure_fund(session, estate, first_month=first)
+    owners = OWNERS.split()
+    rows = [
+        residents.NewHousehold(
+            str(n // 12 + 1),
+            "1",
+            f"{n % 12 + 1:02d}01",
+            "86.00",
+            owners[n % 12],
+            f"1390574{n:04d}",
+            (f"京A{61000 + n}",),
         )
-        session.add(row)
-        agreements.append(row)
+        for n in range(CARDS)
+    ]
+    households = await residents.register_households(session, district.id, unit.id, rows)
+    convention = Convention(
+        district_id=district.id,
+        parking_estate_id=estate.id,
+        version=1,
+        title="东大街西里停车公约",
+        body="经 97% 的住户入户表决同意：车位由居民小组分配，每张停车卡每年 600 元，收支每月公示。",
+        fees={"first_car_fen": CARD_FEE_FEN, "second_car_fen": CARD_FEE_FEN, "visitor_free_hours": 2},
+        rules={"cards_per_household": 1},
+        status="adopted",
+        adopted_at=utcnow(),
+    )
+    session.add(convention)
     await session.flush()
+    base = {"district_id": district.id, "parking_estate_id": estate.id, "convention_id": convention.id}
+    await session.execute(
+        insert(Permit),
+        [
+            {
+                **base,
+                "household_id": household,
+                "plate": row.plates[0],
+                "kind": "resident",
+                "status": "issued",
+                "card_no": f"D-{n + 1:04d}",
+                "valid_from": first,
+                "valid_to": date(today.year + 1, 12, 31),
+                "fee_fen": CARD_FEE_FEN,
+                "channel": "window",
+            }
+            for n, (household, row) in enumerate(zip(households, rows, strict=True))
+        ],
+    )
+    estate.last_card_no = CARDS
+    cards = list(
+        (
+            await session.execute(
+                select(Permit.id).where(Permit.parking_estate_id == estate.id).order_by(Permit.card_no)
+            )
+        ).scalars()
+    )
     chair, treasurer, patroller = users["chair"].id, users["treasurer"].id, users["patroller"].id
     name = "东大街西里"
 
@@ -140,12 +197,12 @@ async def seed_dongdajie(
     n = 0
     while month <= current:
         this = month == current
-        for agreement in agreements:
-            day = month.replace(day=5) if not this else min(today, month.replace(day=5))
+        for k in range(3):
+            day = month.replace(day=5 + k) if not this else min(today, month.replace(day=5 + k))
             await money.record_income(
                 session,
                 estate,
-                {"source": "tidal", "agreement_id": agreement.id, "period": month.strftime("%Y-%m")},
+                {"source": "permit", "permit_id": cards[(3 * n + k) % CARDS], "period": month.strftime("%Y-%m")},
                 by=treasurer,
                 on=day,
             )
@@ -166,4 +223,3 @@ async def seed_dongdajie(
             await expense("冬季看门人加班费", "keeper", 60000, day, paid=False, approvers=())
         month = money.next_month(month)
         n += 1
-    del fund
