@@ -28,6 +28,7 @@ from core.plugin_api import (
     attempt,
     error_status,
     flashes,
+    format_amount,
     page,
     redirect,
     residents,
@@ -46,14 +47,21 @@ __all__ = ("MONEY_ROUTES", "money_helpers", "receipt_response")
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
+def fen_formatter(ctx: RequestContext) -> Any:
+    """Fen as yuan, zero included (``0.00 元``): the figures of a statement."""
+    lang = "en" if ctx.locale.startswith("en") else "zh"
+    return lambda fen: format_amount(int(fen or 0), "fen", lang)
+
+
 def money_helpers(ctx: RequestContext) -> dict[str, Any]:
     return {
         **page_helpers(ctx),
+        "fen": fen_formatter(ctx),
         "category_label": money.category_label,
         "expense_status": money.status_label,
         "source_label": source_label,
         "month_label": lambda m: m.strftime("%Y-%m") if isinstance(m, date) else str(m),
-        "signed": lambda fen: ("+" if int(fen) > 0 else "−") + page_helpers(ctx)["money"](abs(int(fen))),
+        "signed": lambda fen: ("+" if int(fen) > 0 else "−") + fen_formatter(ctx)(abs(int(fen))),
     }
 
 
@@ -139,7 +147,8 @@ async def _money_page(
         staff=staff,
         committee=committee,
         user_id=ctx.user.id if ctx.user else None,
-        expenses=rows,
+        expenses=[e for e in rows if e.status in ("requested", "approved")],
+        done_expenses=[e for e in rows if e.status not in ("requested", "approved")][:8],
         approvals=approvals,
         names=await _names(ctx, {e.requested_by for e in rows}),
         draft=await money.statement_draft(ctx.session, estate, open_month) if committee else None,

@@ -15,6 +15,7 @@ from litestar import Request, Response, get
 from core.plugin_api import RequestContext, page
 from plugins.parking import conventions, service
 from plugins.parking.routes import page_helpers
+from plugins.parking.routes_money import fen_formatter
 from plugins.parking.routes_money_public import published_index
 
 
@@ -28,7 +29,13 @@ async def public_parking(request: Request[Any, Any, Any], ctx: RequestContext) -
         tally = await conventions.tally(ctx.session, convention) if convention is not None else None
         estates.append((view, convention, tally))
     return await page(
-        request, ctx, "parking/public.html", estates=estates, statements=await published_index(ctx), **page_helpers(ctx)
+        request,
+        ctx,
+        "parking/public.html",
+        estates=estates,
+        statements=await published_index(ctx),
+        fen=fen_formatter(ctx),
+        **page_helpers(ctx),
     )
 
 
