@@ -192,16 +192,26 @@ async def ensure_fund(session: AsyncSession, estate: ParkingEstate, first_month:
 
 async def lock_fund(session: AsyncSession, estate: ParkingEstate) -> ParkingFund:
     """The fund, locked for the transaction (created first if the estate has none)."""
-    fund = await ensure_fund(session, estate)
     if session.get_bind().dialect.name == "sqlite":
-        await session.execute(
-            update(ParkingFund).where(ParkingFund.id == fund.id).values(threshold_fen=ParkingFund.threshold_fen),
+        taken = await session.execute(
+            update(ParkingFund)
+            .where(ParkingFund.parking_estate_id == estate.id)
+            .values(threshold_fen=ParkingFund.threshold_fen),
             execution_options={"synchronize_session": False},
         )
+        if not getattr(taken, "rowcount", 0):
+            await ensure_fund(session, estate)  # written under the database's write lock, taken just above
     query = (
-        select(ParkingFund).where(ParkingFund.id == fund.id).with_for_update().execution_options(populate_existing=True)
+        select(ParkingFund)
+        .where(ParkingFund.parking_estate_id == estate.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    return (await session.execute(query)).scalar_one()
+    fund = (await session.execute(query)).scalar_one_or_none()
+    if fund is None:  # PostgreSQL: the first money action of the estate opens the fund, then locks it
+        await ensure_fund(session, estate)
+        fund = (await session.execute(query)).scalar_one()
+    return fund
 
 
 async def balance(session: AsyncSession, fund: ParkingFund) -> int:
