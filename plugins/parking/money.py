@@ -23,6 +23,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from core.plugin_api import TIMEZONE, NotFound, User, ledger, utcnow
 from core.plugin_api import gettext as _
@@ -185,8 +186,12 @@ async def ensure_fund(session: AsyncSession, estate: ParkingEstate, first_month:
         threshold_fen=DEFAULT_THRESHOLD_FEN,
         first_month=first_month or month_of(today()),
     )
-    session.add(fund)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # two first visits at once: one fund, the other reads it
+            session.add(fund)
+    except IntegrityError:
+        query = select(ParkingFund).where(ParkingFund.parking_estate_id == estate.id)
+        return (await session.execute(query)).scalar_one()
     return fund
 
 
