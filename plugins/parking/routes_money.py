@@ -164,8 +164,9 @@ async def _money_page(
     )
 
 
-def _back(ctx: RequestContext, estate: ParkingEstate, anchor: str = "") -> str:
-    return ctx.url(f"/parking/estates/{estate.id}/money{anchor}")
+def _back(ctx: RequestContext, estate: ParkingEstate) -> str:
+    # No #anchor: htmx's redirect to the same page with only a new anchor would not reload it.
+    return ctx.url(f"/parking/estates/{estate.id}/money")
 
 
 @get("/parking/estates/{estate_id:int}/money", name="parking:money")
@@ -188,7 +189,7 @@ async def income_add(request: Request[Any, Any, Any], ctx: RequestContext, estat
     await attempt(ctx, lambda: money.record_income(ctx.session, estate, values, by=by, staff=staff), form)
     if not form.ok:
         return await _money_page(request, ctx, estate, {"income": form})
-    return await redirect(request, ctx, _back(ctx, estate, "#draft"), _("Recorded in the fund."))
+    return await redirect(request, ctx, _back(ctx, estate), _("Recorded in the fund."))
 
 
 @post("/parking/estates/{estate_id:int}/money/expenses", name="parking:money-expense", status_code=200)
@@ -217,7 +218,7 @@ async def expense_add(
     )
     if not form.ok:
         return await _money_page(request, ctx, estate, {"expense": form})
-    return await redirect(request, ctx, _back(ctx, estate, "#expenses"), _("The expense is waiting for approval."))
+    return await redirect(request, ctx, _back(ctx, estate), _("The expense is waiting for approval."))
 
 
 @post("/parking/estates/{estate_id:int}/money/threshold", name="parking:money-threshold", status_code=200)
@@ -251,7 +252,7 @@ async def _expense_step(request: Request[Any, Any, Any], ctx: RequestContext, ex
         "pay": (lambda: money.pay(ctx.session, expense, estate, by=by, locale=ctx.locale), _("Paid out of the fund.")),
     }
     action, done = actions[step]
-    return await act(request, ctx, _back(ctx, estate, "#expenses"), action, done)
+    return await act(request, ctx, _back(ctx, estate), action, done)
 
 
 @post("/parking/expenses/{expense_id:int}/approve", name="parking:expense-approve", status_code=200)
@@ -292,7 +293,7 @@ async def statement_publish(
         month = money.parse_month(data.get("month"))
         return await money.publish(ctx.session, estate, month, by=by, estate_name=view.name)
 
-    return await act(request, ctx, _back(ctx, estate, "#statements"), run, _("The statement is published."))
+    return await act(request, ctx, _back(ctx, estate), run, _("The statement is published."))
 
 
 @post("/parking/lines/{line_id:int}/reverse", name="parking:line-reverse", status_code=200)
@@ -307,7 +308,7 @@ async def line_reverse(request: Request[Any, Any, Any], ctx: RequestContext, lin
     return await act(
         request,
         ctx,
-        _back(ctx, estate, "#draft"),
+        _back(ctx, estate),
         lambda: money.reverse_line(ctx.session, line, estate, reason=str(data.get("reason") or ""), by=by),
         _("The correction is on this month's statement."),
     )

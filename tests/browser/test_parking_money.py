@@ -39,12 +39,12 @@ def test_treasurer_pays_and_publishes_and_a_passer_by_reads_the_statement(browse
     before = treasurer.locator("#pk-fund-balance").inner_text()
     expense = treasurer.locator(".pk-card", has_text="道闸遥控器更换")
     expense.get_by_role("button", name="从基金支付").click()
-    assert "已从基金支付" in treasurer.locator(".pk-notice").first.inner_text()
+    treasurer.locator(".pk-notice", has_text="已从基金支付").wait_for()
     after = treasurer.locator("#pk-fund-balance").inner_text()
     assert float(before.split()[0].replace(",", "")) - float(after.split()[0].replace(",", "")) == 450.0
     treasurer.once("dialog", lambda dialog: dialog.accept())
     treasurer.locator("#pk-publish").click()
-    assert "收支表已发布" in treasurer.locator(".pk-notice").first.inner_text()
+    treasurer.locator(".pk-notice", has_text="收支表已发布").wait_for()
     assert treasurer.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     visitor = _phone(browser, live_server, None)
