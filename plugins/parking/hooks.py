@@ -10,10 +10,14 @@ from typing import TYPE_CHECKING, Any
 from core.plugin_api import DEFAULT_ROLES, Manifest, NavItem, PolicyDefault, hookimpl
 from core.plugin_api import gettext as _
 from plugins.parking.api import API_ROUTES
+from plugins.parking.api_money import MONEY_API_ROUTES
 from plugins.parking.manifest import KEY, MANIFEST
 from plugins.parking.routes import ROUTES
+from plugins.parking.routes_money import MONEY_ROUTES
+from plugins.parking.routes_money_public import PUBLIC_MONEY_ROUTES
 from plugins.parking.routes_public import PUBLIC_ROUTES
 from plugins.parking.seed import seed_parking
+from plugins.parking.seed_money import seed_money
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,12 +34,12 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES)
+    return list(ROUTES) + list(MONEY_ROUTES)
 
 
 @hookimpl
 def register_public_routes() -> list[Any]:
-    return list(PUBLIC_ROUTES)
+    return list(PUBLIC_ROUTES) + list(PUBLIC_MONEY_ROUTES)
 
 
 @hookimpl
@@ -45,7 +49,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES)
+    return list(API_ROUTES) + list(MONEY_API_ROUTES)
 
 
 @hookimpl
@@ -63,3 +67,4 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 @hookimpl
 async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_parking(session, district)
+    await seed_money(session, district)

@@ -240,3 +240,6 @@ class TidalAllocation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="active")
+
+
+from plugins.parking import models_money  # noqa: E402, F401  (registers the money tables)

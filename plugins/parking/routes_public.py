@@ -15,6 +15,8 @@ from litestar import Request, Response, get
 from core.plugin_api import RequestContext, page
 from plugins.parking import conventions, service
 from plugins.parking.routes import page_helpers
+from plugins.parking.routes_money import fen_formatter
+from plugins.parking.routes_money_public import published_index
 
 
 @get("/parking", name="parking:public")
@@ -26,7 +28,15 @@ async def public_parking(request: Request[Any, Any, Any], ctx: RequestContext) -
         convention = await conventions.adopted_convention(ctx.session, estate.id)
         tally = await conventions.tally(ctx.session, convention) if convention is not None else None
         estates.append((view, convention, tally))
-    return await page(request, ctx, "parking/public.html", estates=estates, **page_helpers(ctx))
+    return await page(
+        request,
+        ctx,
+        "parking/public.html",
+        estates=estates,
+        statements=await published_index(ctx),
+        fen=fen_formatter(ctx),
+        **page_helpers(ctx),
+    )
 
 
 PUBLIC_ROUTES = [public_parking]
