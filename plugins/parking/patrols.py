@@ -4,9 +4,9 @@
 - Every plate checked is logged (:class:`PlateCheck`), compliant or not (parkkihubi style).
 - A violation needs plate, time, place and evidence: a photo (bytes in the core's
   storage) or a second patroller as witness. Refused otherwise, nothing written.
-- Escalation counts the plate's violations in the estate within ``violation_days``
-  (convention rules, default 30) up to and including this one, leaving out withdrawn
-  ones: the first is a warning; the ``suspend_after``-th (default 3) suspends the
+- Escalation counts the plate's violations in the estate recorded so far and observed
+  within ``violation_days`` (convention rules, default 30) of this one, this one
+  included, leaving out withdrawn ones: the first is a warning; the ``suspend_after``-th (default 3) suspends the
   plate's issued card. Reports run under the estate's row lock, so parallel reports are
   counted one after the other and a card is suspended once.
 - A dispute goes to the residents' committee (community staff) for mediation: upheld,
@@ -386,13 +386,18 @@ async def clean_report(
 
 
 async def _count(session: AsyncSession, estate_id: int, plate: str, at: datetime, days: int) -> int:
-    """The plate's counting violations in the ``days`` up to and including ``at``."""
+    """The plate's counting violations recorded so far that were observed less than ``days`` from ``at``.
+
+    Either side of ``at``: reports are counted in the order they are recorded (under the
+    estate's lock), not in the order of their times, so a report taken a moment earlier
+    but recorded a moment later still sees the other and no two get the same ordinal.
+    """
     query = select(func.count()).where(
         Violation.parking_estate_id == estate_id,
         Violation.plate == plate,
         Violation.status.in_(COUNTING),
         Violation.observed_at > at - timedelta(days=days),
-        Violation.observed_at <= at,
+        Violation.observed_at < at + timedelta(days=days),
     )
     return int((await session.execute(query)).scalar_one())
 

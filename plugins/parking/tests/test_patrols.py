@@ -74,13 +74,16 @@ def test_round_logs_every_check_and_a_witnessed_violation_warns_the_owner(client
 
 
 def test_the_third_violation_in_30_days_suspends_the_card_but_not_over_31_days(client, world, seed):
-    """At 31, 10 and 0 days ago the third counts only two in its 30 days: no suspension. One more (day 5) suspends."""
+    """At 31, 10 and 0 days ago the third counts only two in its 30 days: no suspension. One more (day 5) suspends.
+
+    The one 5 days ago has three others within 30 days of it (31, 10 and 0 days ago): the fourth counted.
+    """
     permit_id = prepare(seed, world)
     steps = [report(client, world, when=ago(d)).json()["step"] for d in (31, 10, 0)]
     assert steps == ["warning", "recorded", "recorded"]
     assert _permit_status(seed, permit_id) == "issued"
     fourth = report(client, world, when=ago(5)).json()
-    assert (fourth["step"], fourth["ordinal"], fourth["suspended_permit_id"]) == ("suspension", 3, permit_id)
+    assert (fourth["step"], fourth["ordinal"], fourth["suspended_permit_id"]) == ("suspension", 4, permit_id)
     assert _permit_status(seed, permit_id) == "suspended"
     corrected = client.post(f"{API}/violations/{fourth['id']}/correct", headers=auth(world, "parking-chair"))
     assert corrected.json()["status"] == "corrected"
