@@ -16,6 +16,7 @@ from plugins.parking.routes import ROUTES
 from plugins.parking.routes_patrols import PATROL_ROUTES
 from plugins.parking.routes_public import PUBLIC_ROUTES
 from plugins.parking.seed import seed_parking
+from plugins.parking.seed_patrols import seed_patrols
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +66,7 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 @hookimpl
 async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_parking(session, district)
+    await seed_patrols(session, district)
 
 
 @hookimpl
