@@ -127,7 +127,7 @@ async def seed_patrols(session: AsyncSession, district: District) -> int:
     await patrols.decide(session, withdrawn.id, worker.id if worker else None, "withdrawn", "经调解：搬家卸货，情有可原")
     referred = await report("浙B70006", 2, 3, "占用访客车位超过 2 小时", rounds[2])
     _disputed(referred, "访客车位当天无人使用")
-    await patrols.decide(session, referred.id, worker.id if worker else None, "referred", "双方意见不一，提交社区居委会")
+    await patrols.decide(session, referred.id, worker.id if worker else None, "referred", "双方意见不一，提交社区两委")
     count = 7
     if resident is not None:
         disputed = await report("浙B8K2M6", 5, 4, "停在道闸口，影响车辆进出", rounds[1])
