@@ -131,8 +131,11 @@ async def seed_patrols(session: AsyncSession, district: District) -> int:
     count = 7
     if resident is not None:
         disputed = await report("浙B8K2M6", 5, 4, "停在道闸口，影响车辆进出", rounds[1])
+        reason = "道闸当时故障，保安让我临时停在旁边"
         if await patrols.is_owner(session, disputed, resident.id):
-            await patrols.dispute(session, disputed.id, resident.id, "道闸当时故障，保安让我临时停在旁边")
+            await patrols.dispute(session, disputed.id, resident.id, reason)
+        else:
+            _disputed(disputed, reason)
         await report("浙B8K2M6", 0.01, 0, "占用消防通道", today_round)
         count += 2
     await session.flush()
