@@ -38,8 +38,8 @@ __all__ = (
     "estate_floor_area",
     "estate_owners",
     "find_people_by_phone",
-    "household_members",
     "household_logins",
+    "household_members",
     "household_vehicles",
     "households_of_plate",
     "households_of_user",
@@ -150,7 +150,7 @@ async def households_of_plate(session: AsyncSession, plate: str) -> list[int]:
     if not number:
         return []
     query = select(Vehicle.household_id).where(Vehicle.plate == number, Vehicle.household_id.is_not(None))
-    return sorted({int(h) for h in (await session.execute(query)).scalars()})
+    return sorted({int(h) for h in (await session.execute(query)).scalars() if h is not None})
 
 
 async def household_logins(session: AsyncSession, household_id: int) -> list[int]:

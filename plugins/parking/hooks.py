@@ -78,7 +78,7 @@ def notification_kinds() -> list[NotificationKind]:
             title_zh="您家的车辆 {plate} 违规停放（{step_zh}）",
             title_en="Your car {plate} was parked in violation ({step_en})",
             body_zh="{time} 在 {place}。如有异议，可在“我的违规记录”中提出，由居委会调解。",
-            body_en="{time} at {place}. You may dispute it on “My parking violations”: the residents' committee mediates.",
+            body_en="{time} at {place}. Dispute it on “My parking violations”: the residents' committee mediates.",
             label_zh="停车违规通知",
             label_en="Parking violations of my cars",
         ),

@@ -241,4 +241,5 @@ class TidalAllocation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     valid_to: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="active")
 
+
 from plugins.parking.models_patrols import PatrolRound, PlateCheck, Violation  # noqa: E402,F401  (patrols' tables)

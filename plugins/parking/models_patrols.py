@@ -73,7 +73,7 @@ class PlateCheck(IdPrimaryKey, DistrictScoped, Base):
 
 
 class Violation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
-    """A parking violation: plate, time, place, and the photo or the witness that proves it; its escalation and dispute."""
+    """A parking violation: plate, time, place, the photo or witness proving it; its escalation and dispute."""
 
     __tablename__ = "parking_violation"
     __table_args__ = (

@@ -124,7 +124,9 @@ async def seed_patrols(session: AsyncSession, district: District) -> int:
         await report("浙B70002", days, 1, "停在绿化带上", round_)
     withdrawn = await report("浙B70004", 9, 2, "堵住单元门口", rounds[1])
     _disputed(withdrawn, "当时在搬家，停车卸货十分钟")
-    await patrols.decide(session, withdrawn.id, worker.id if worker else None, "withdrawn", "经调解：搬家卸货，情有可原")
+    await patrols.decide(
+        session, withdrawn.id, worker.id if worker else None, "withdrawn", "经调解：搬家卸货，情有可原"
+    )
     referred = await report("浙B70006", 2, 3, "占用访客车位超过 2 小时", rounds[2])
     _disputed(referred, "访客车位当天无人使用")
     await patrols.decide(session, referred.id, worker.id if worker else None, "referred", "双方意见不一，提交社区两委")

@@ -46,11 +46,11 @@ async def _prepare(session: AsyncSession, world: World) -> int:
     return permit.id
 
 
-def prepare(seed, world: World) -> int:  # noqa: ANN001
+def prepare(seed, world: World) -> int:
     return seed(lambda s: _prepare(s, world))
 
 
-def report(client, world: World, *, when: str | None = None, photo: bool = True, witness: bool = False, plate=PLATE):  # noqa: ANN001
+def report(client, world: World, *, when: str | None = None, photo: bool = True, witness: bool = False, plate=PLATE):
     body: dict[str, object] = {"plate": plate, "place": "6 幢消防通道", "description": "占用消防通道"}
     if when:
         body["observed_at"] = when

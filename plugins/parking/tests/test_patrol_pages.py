@@ -15,7 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 def test_patroller_reports_with_a_photo_the_owner_disputes_and_staff_withdraw(app, world, seed):
     """On the pages: a refused report keeps the form with the reason; a photo report warns; the owner sees and disputes
     it; community staff withdraw it in mediation; the committee's list shows each state; a resident may not patrol."""
-    from litestar.testing import TestClient  # noqa: PLC0415
+    from litestar.testing import TestClient
 
     prepare(seed, world)
     patrol_url = f"{BASE}/estates/{world.estate}/patrol"

@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from core.testing.browser import serve
 from core.testing.races import Call, fire
 from plugins.parking.models import Permit
+from plugins.parking.models_patrols import Violation
+from plugins.parking.tests.patrol_support import PLATE, PNG, prepare
 from plugins.parking.tests.support import add_households, adopt_convention, haishu
 
 API = "/api/v1/districts/haishu/parking"
@@ -62,8 +64,6 @@ def test_one_plate_applied_for_twenty_times_at_once_gets_one_permit(app, world, 
 
 def test_ten_parallel_violation_reports_of_one_plate_suspend_its_card_once(app, world, seed):
     """10 patrol reports of one plate at once: ordinals 1…10 each once, one warning, exactly one suspension."""
-    from plugins.parking.models_patrols import Violation  # noqa: PLC0415
-    from plugins.parking.tests.patrol_support import PLATE, PNG, prepare  # noqa: PLC0415
 
     permit_id = prepare(seed, world)
     body = {"plate": PLATE, "place": "6 幢消防通道", "photo_name": "car.png", "photo_base64": PNG}

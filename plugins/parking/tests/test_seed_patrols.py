@@ -12,7 +12,7 @@ from plugins.parking.tests.support import adopt_convention, haishu
 
 
 def test_patrol_seed_has_each_step_and_a_dispute_in_mediation_and_runs_once(world, seed):
-    """Rounds with checks; warning, recorded and corrected, withdrawn and referred violations; quick; a rerun adds none."""
+    """Rounds with checks; warning, recorded, corrected, withdrawn, referred violations; quick; a rerun adds none."""
     seed(lambda s: adopt_convention(s, world))
 
     async def run(session):

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = "parking_0002_patrols"
 down_revision: str | Sequence[str] | None = "parking_0001"
