@@ -38,8 +38,10 @@ __all__ = (
     "estate_floor_area",
     "estate_owners",
     "find_people_by_phone",
+    "household_logins",
     "household_members",
     "household_vehicles",
+    "households_of_plate",
     "households_of_user",
     "mask_id_number",
     "mask_phone",
@@ -140,6 +142,22 @@ async def household_vehicles(session: AsyncSession, household_id: int) -> list[s
     """The plates recorded for a household, sorted."""
     query = select(Vehicle.plate).where(Vehicle.household_id == household_id).order_by(Vehicle.plate)
     return list((await session.execute(query)).scalars())
+
+
+async def households_of_plate(session: AsyncSession, plate: str) -> list[int]:
+    """The households a plate is recorded for (normalised first; usually one, [] when unknown)."""
+    number = normalize_plate(plate)
+    if not number:
+        return []
+    query = select(Vehicle.household_id).where(Vehicle.plate == number, Vehicle.household_id.is_not(None))
+    return sorted({int(h) for h in (await session.execute(query)).scalars() if h is not None})
+
+
+async def household_logins(session: AsyncSession, household_id: int) -> list[int]:
+    """The user ids of the household's members who have a login (to notify them), owners first."""
+    rows = await service.household_members(session, household_id)
+    ordered = sorted(rows, key=lambda mp: mp[0].relation not in OWNER_RELATIONS)
+    return list(dict.fromkeys(p.user_id for _m, p in ordered if p.user_id))
 
 
 async def households_of_user(session: AsyncSession, user_id: int, locale: str = "zh_CN") -> list[UserHousehold]:

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.plugin_api import DEFAULT_ROLES, Manifest, NavItem, PolicyDefault, hookimpl
+from core.plugin_api import DEFAULT_ROLES, Manifest, NavItem, NotificationKind, PolicyDefault, hookimpl
 from core.plugin_api import gettext as _
 from plugins.parking.api import API_ROUTES
 from plugins.parking.api_money import MONEY_API_ROUTES
+from plugins.parking.api_patrols import PATROL_API_ROUTES
 from plugins.parking.manifest import KEY, MANIFEST
 from plugins.parking.routes import ROUTES
 from plugins.parking.routes_money import MONEY_ROUTES
 from plugins.parking.routes_money_public import PUBLIC_MONEY_ROUTES
+from plugins.parking.routes_patrols import PATROL_ROUTES
 from plugins.parking.routes_public import PUBLIC_ROUTES
 from plugins.parking.seed import seed_parking
 from plugins.parking.seed_money import seed_money
+from plugins.parking.seed_patrols import seed_patrols
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +37,7 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES) + list(MONEY_ROUTES)
+    return list(ROUTES) + list(MONEY_ROUTES) + list(PATROL_ROUTES)
 
 
 @hookimpl
@@ -49,7 +52,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES) + list(MONEY_API_ROUTES)
+    return list(API_ROUTES) + list(MONEY_API_ROUTES) + list(PATROL_API_ROUTES)
 
 
 @hookimpl
@@ -68,3 +71,27 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_parking(session, district)
     await seed_money(session, district)
+    await seed_patrols(session, district)
+
+
+@hookimpl
+def notification_kinds() -> list[NotificationKind]:
+    """The car's household is told of a violation and of the outcome of its dispute."""
+    return [
+        NotificationKind(
+            key="parking.violation",
+            title_zh="您家的车辆 {plate} 违规停放（{step_zh}）",
+            title_en="Your car {plate} was parked in violation ({step_en})",
+            body_zh="{time} 在 {place}。如有异议，可在“我的违规记录”中提出，由居委会调解。",
+            body_en="{time} at {place}. Dispute it on “My parking violations”: the residents' committee mediates.",
+            label_zh="停车违规通知",
+            label_en="Parking violations of my cars",
+        ),
+        NotificationKind(
+            key="parking.dispute_decided",
+            title_zh="车辆 {plate} 的违规异议已处理：{outcome_zh}",
+            title_en="The dispute about {plate} was decided: {outcome_en}",
+            label_zh="停车违规异议结果",
+            label_en="Outcomes of my parking disputes",
+        ),
+    ]

@@ -243,3 +243,4 @@ class TidalAllocation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
 
 from plugins.parking import models_money  # noqa: E402, F401  (registers the money tables)
+from plugins.parking.models_patrols import PatrolRound, PlateCheck, Violation  # noqa: E402,F401  (patrols' tables)

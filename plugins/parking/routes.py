@@ -134,6 +134,8 @@ async def _estate_page(
         conventions=convention_rows,
         counts=await permits.counts(ctx.session, estate.id),
         can_run=await may_run(ctx, estate),
+        is_patroller=await service.committee_role(ctx.session, estate.id, ctx.user.id if ctx.user else None, _today())
+        == "patroller",
         kind_options=[(k, service.space_kind_label(k)) for k in SPACE_KINDS],
         role_options=[(r, service.role_label(r)) for r in COMMITTEE_ROLES],
         forms={"space": FormState(), "member": FormState(), "convention": FormState(), **forms},

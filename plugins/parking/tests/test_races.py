@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from core.testing.browser import serve
 from core.testing.races import Call, fire
 from plugins.parking.models import Permit
+from plugins.parking.models_patrols import Violation
+from plugins.parking.tests.patrol_support import PLATE, PNG, prepare
 from plugins.parking.tests.support import add_households, adopt_convention, haishu
 
 API = "/api/v1/districts/haishu/parking"
@@ -58,3 +60,29 @@ def test_one_plate_applied_for_twenty_times_at_once_gets_one_permit(app, world, 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201] + [409] * 19, [r.text[:200] for r in responses]
     assert _count(seed, "applied") == 1
+
+
+def test_ten_parallel_violation_reports_of_one_plate_suspend_its_card_once(app, world, seed):
+    """10 patrol reports of one plate at once: ordinals 1…10 each once, one warning, exactly one suspension."""
+
+    permit_id = prepare(seed, world)
+    body = {"plate": PLATE, "place": "6 幢消防通道", "photo_name": "car.png", "photo_base64": PNG}
+    calls = [
+        Call("POST", f"{API}/estates/{world.estate}/violations", json=body, token=world.tokens["patroller"])
+        for _ in range(10)
+    ]
+    with serve(app) as url:
+        responses = fire(url, calls)
+    assert sorted(r.status_code for r in responses) == [201] * 10, [r.text[:200] for r in responses]
+    assert sorted(r.json()["ordinal"] for r in responses) == list(range(1, 11))
+    assert [r.json()["step"] for r in responses].count("warning") == 1
+    assert [r.json()["step"] for r in responses].count("suspension") == 1
+
+    async def stored(session):
+        await haishu(session)
+        rows = list((await session.execute(select(Violation))).scalars())
+        permit = await session.get(Permit, permit_id)
+        return [v.suspended_permit_id for v in rows if v.suspended_permit_id], permit.status, len(rows)
+
+    suspended_by, status, count = seed(stored)
+    assert (suspended_by, status, count) == ([permit_id], "suspended", 10)
