@@ -552,12 +552,7 @@ async def pay(
         raise Conflict(_("This expense has already been paid."))
     if expense.status != "approved":
         raise Conflict(_("Only an approved expense can be paid (%(status)s).", status=status_label(expense.status)))
-    what = _(
-        "Expense #%(no)s: %(title)s (%(kind)s)",
-        no=expense.id,
-        title=expense.title,
-        kind=category_label(expense.category),
-    )
+    what = _("Expense: %(title)s (%(kind)s)", title=expense.title, kind=category_label(expense.category))
     try:
         transfer = await ledger.move(
             session,
@@ -616,7 +611,12 @@ async def reverse_line(
     await lock_fund(session, estate)
     if await _line_by_ref(session, estate.id, f"reversal:{line.id}") is not None:
         raise Conflict(_("This line has already been corrected."))
-    what = _("Correction of line #%(no)s: %(reason)s", no=line.id, reason=reason)
+    what = _(
+        "Correction of “%(line)s” (%(month)s): %(reason)s",
+        line=line.description,
+        month=line.month.strftime("%Y-%m"),
+        reason=reason,
+    )[:300]  # the line's description holds 300 characters (the ledger's reason 500)
     try:
         transfer = await ledger.reverse(
             session,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import time
 from datetime import date
 
@@ -242,6 +243,7 @@ def test_treasurer_pays_and_publishes_on_the_page_and_residents_read_it_without_
     statement = client.get(public_url)
     assert statement.status_code == 200
     assert "期初余额" in statement.text and "期末余额" in statement.text and "480.00 元" in statement.text
+    assert "支出：重划车位线" in statement.text and not re.search(r"#\d", statement.text)  # no database ids
 
     async def stored_hash(session):
         await haishu(session)
