@@ -6,6 +6,7 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
+from core.app import create_app
 from core.auth.middleware import ANON_CSRF_COOKIE, LANG_COOKIE
 from core.auth.passwords import verify_password
 from core.auth.sessions import COOKIE_NAME
@@ -129,8 +130,9 @@ def test_refusal_is_in_english_for_english_users(client, worker):
     assert REFUSED_EN in response.text
 
 
-def test_browser_session_api_write_without_token_is_refused(app, worker):
+def test_browser_session_api_write_without_token_is_refused(settings, worker):
     """An unsafe API request made with the browser session and no CSRF token gets 403 in JSON."""
+    app = create_app(settings)  # its own app, not the test pool's: it gains the probe route
     add_probe(app)
     with TestClient(app=app) as client:
         login(client, "worker")

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from core.app import create_app
+from core.testing.apps import pooled
 from core.auth.sessions import hash_id
 from core.models import ApiToken
 from core.testing import csrf_of, login
@@ -49,6 +50,7 @@ def fresh_client(settings: Any, *, probe: bool = False) -> TestClient:
 
 def add_probe(app: Any) -> None:
     """Mount ``/api/v1/districts/{code}/probe`` (GET and POST) the way the core mounts district APIs."""
+    assert not pooled(app), "build the app with core.app.create_app: a pooled one would keep the probe"
     app.register(
         Router(
             path="/api/v1/districts/{district_code:str}",

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from core.config import Settings
     from core.plugins import PluginHost
 
-__all__ = ("lease", "release_all")
+__all__ = ("lease", "pooled", "release_all")
 
 _free: dict[tuple[Any, ...], list[Litestar]] = {}
 _leased: list[tuple[tuple[Any, ...], Litestar]] = []
@@ -83,6 +83,11 @@ def lease(settings: Settings, host: PluginHost | None = None) -> Litestar:
         app = _build(settings, host)
     _leased.append((key, app))
     return app
+
+
+def pooled(app: Litestar) -> bool:
+    """Whether ``app`` belongs to the pool (then a test must not change it: the next test gets it)."""
+    return id(app) in _initial_state
 
 
 def release_all() -> None:
