@@ -11,10 +11,10 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from core.app import create_app
-from core.testing.apps import pooled
 from core.auth.sessions import hash_id
 from core.models import ApiToken
 from core.testing import csrf_of, login
+from core.testing.apps import pooled
 from core.testing.factories import make_district, make_user
 from core.web.context import RequestContext, district_guard
 
