@@ -70,6 +70,8 @@ def test_resident_topic_to_published_resolution_on_the_phone(live_server, browse
     expect(item).to_contain_text("表决进行中")
     item.locator("input[name=for]").fill("6")
     item.get_by_role("button", name="录入举手结果").click()
+    # the item is swapped in place (htmx): wait for the count before pressing the new item's button
+    expect(secretary.locator("article", has_text=TITLE)).to_contain_text("已投 6/6")
     secretary.locator("article", has_text=TITLE).get_by_role("button", name="结束表决").click()
     expect(secretary.locator("article", has_text=TITLE)).to_contain_text("通过")
 
