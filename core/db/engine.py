@@ -61,8 +61,9 @@ def is_sqlite(url: str) -> bool:
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
-    # WAL lets readers work while one writer commits; the busy timeout makes a second
-    # writer wait instead of failing at once; foreign keys are off by default in SQLite.
+    # WAL lets readers work while one writer commits; the busy timeout is set per transaction
+    # by _sqlite_begin (short for writers, see SQLITE_STATEMENT_BUSY_MS); foreign keys are off
+    # by default in SQLite.
     # The driver must not begin transactions itself: _sqlite_begin does, IMMEDIATE or not.
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()
