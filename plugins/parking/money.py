@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import TIMEZONE, NotFound, User, ledger, utcnow
+from core.plugin_api import TIMEZONE, NotFound, User, is_english, ledger, utcnow
 from core.plugin_api import gettext as _
 from plugins.parking import service
 from plugins.parking.models import ParkingEstate, Permit, TidalAgreement
@@ -594,7 +594,7 @@ async def pay(
 
 
 def _fmt(fen: int, locale: str) -> str:
-    return ledger.format_amount(fen, "fen", "en" if locale.startswith("en") else "zh")
+    return ledger.format_amount(fen, "fen", "en" if is_english(locale) else "zh")
 
 
 async def reverse_line(

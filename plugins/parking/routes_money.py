@@ -29,6 +29,7 @@ from core.plugin_api import (
     error_status,
     flashes,
     format_amount,
+    is_english,
     page,
     redirect,
     residents,
@@ -49,7 +50,7 @@ Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PAR
 
 def fen_formatter(ctx: RequestContext) -> Any:
     """Fen as yuan, zero included (``0.00 元``): the figures of a statement."""
-    lang = "en" if ctx.locale.startswith("en") else "zh"
+    lang = "en" if is_english(ctx.locale) else "zh"
     return lambda fen: format_amount(int(fen or 0), "fen", lang)
 
 
