@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select, update
+
 from core.cases import service
+from core.models import User
+from core.notifications import web as notification_pages
 from tests.notifications.support import act, new_request, notices_of
 from tests.web_cases.conftest import HTMX, csrf
 
@@ -71,6 +75,33 @@ def test_opening_a_notice_marks_it_read_and_goes_to_the_case(world, as_user, see
     assert opened.status_code == 303 and opened.headers["location"] == f"/d/haishu/cases/{reference}"
     assert notices_of(seed, "social")[0].read_at is not None
     assert "楼道垃圾" in social.get(opened.headers["location"]).text
+
+
+def test_opening_a_notice_while_someone_else_writes_still_marks_it_read(world, as_user, seed, browser, monkeypatch):
+    """Opening a notice is a GET that writes: another writer committing meanwhile costs nothing visible.
+
+    On SQLite the GET's transaction began as a read; its write then fails at once (its
+    snapshot is stale). The request is run again as a writer, so the user gets the case
+    page, not 503 ("服务器繁忙"), as the crawl once did. PostgreSQL just writes.
+    """
+    reference = new_request(as_user)
+    _mention(as_user, reference)
+    (notice,) = notices_of(seed, "social")
+    real, runs = notification_pages.mark_read, []
+
+    async def meanwhile_another_writer_commits(session, user_id, notice_id):
+        runs.append(notice_id)
+        if len(runs) == 1:
+            await session.execute(select(User.id).where(User.id == user_id))  # the read: its snapshot is taken
+            async with session.bind.begin() as other:
+                await other.execute(update(User).where(User.username == "worker").values(display_name="改名"))
+        return await real(session, user_id, notice_id)
+
+    monkeypatch.setattr(notification_pages, "mark_read", meanwhile_another_writer_commits)
+    opened = browser("social").get(f"{INBOX}/{notice.id}/open", follow_redirects=False)
+    assert opened.status_code == 303, opened.text[:300]
+    assert opened.headers["location"] == f"/d/haishu/cases/{reference}"
+    assert notices_of(seed, "social")[0].read_at is not None
 
 
 def test_nobody_reads_or_marks_another_persons_notice(world, as_user, seed, browser):
