@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.auth.tokens import create_token
-from core.db import create_engine
+from core.db import create_engine, session_factory
 from core.db.base import Base
 from core.demo import DEMO_PASSWORD, seed_demo
 from core.models import Case, OrgUnit, User
@@ -31,10 +31,31 @@ HUGE = "9223372036854775808"  # 2**63: one past the largest 64-bit integer
 API = "/api/v1/districts/haishu"
 
 
-@pytest.fixture
-def demo(seed: Any) -> dict[str, Any]:
-    """The demo district, a district admin's API token and the ids of a few of its rows."""
+# One demo-seeded database per backend and process, shared by the tests of this file: each
+# proves it changes nothing, so none can disturb another (seeding costs ~10 s a test).
+_SEEDED: dict[str, tuple[str, dict[str, Any]]] = {}
 
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path_factory: Any, _sanshe_databases: Any) -> str:
+    """The shared demo database of this backend (see ``_SEEDED``), seeded on first use."""
+    if backend not in _SEEDED:
+        if backend != "sqlite":
+            request.getfixturevalue("postgres_server")
+        kind = "sqlite" if backend == "sqlite" else "postgresql"
+        host = request.getfixturevalue("all_plugins_host")
+        url = _sanshe_databases.create(kind, host, tmp_path_factory.mktemp("bad"))
+        _SEEDED[backend] = (url, _seed_demo(url))
+    return _SEEDED[backend][0]
+
+
+@pytest.fixture
+def demo(backend: str, database_url: str) -> dict[str, Any]:
+    """The demo district, a district admin's API token and the ids of a few of its rows."""
+    return _SEEDED[backend][1]
+
+
+def _seed_demo(url: str) -> dict[str, Any]:
     async def run(session: Any) -> dict[str, Any]:
         district = (await seed_demo(session, PluginHost.load(None))).district
         admin = (await session.execute(select(User).where(User.username == "district-admin"))).scalar_one()
@@ -55,7 +76,17 @@ def demo(seed: Any) -> dict[str, Any]:
             "unit": (await first(OrgUnit)).id,
         }
 
-    return dict(seed(run))
+    async def main() -> dict[str, Any]:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                found = await run(session)
+                await session.commit()
+                return found
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
 
 
 def row_counts(url: str) -> dict[str, int]:

@@ -113,12 +113,13 @@ def _sqlite_begin(connection: Connection) -> None:
 def transaction_mode(app: ASGIApp) -> ASGIApp:
     """ASGI middleware: a GET/HEAD/OPTIONS request's SQLite transactions begin deferred (read-only), others IMMEDIATE.
 
-    A read-only request may write after all (a notice marked read when opened). On SQLite its write fails at once when another writer committed since its
-    transaction's first read (the snapshot is stale; SQLite cannot wait there). Such a request
-    is answered 503 by core.web.errors, which marks the scope (:func:`mark_busy`); this
-    middleware then holds that answer back and runs the request once more as a writer
-    (BEGIN IMMEDIATE, waiting its turn). A GET has no body to replay and its first run kept
-    nothing, so the user sees only the second answer.
+    A read-only request may write after all (a notice marked read when opened). On SQLite its
+    write fails at once when another writer committed since its transaction's first read (the
+    snapshot is stale; SQLite cannot wait there). Such a request is answered 503 by
+    core.web.errors, which marks the scope (:func:`mark_busy`); this middleware then holds
+    that answer back and runs the request once more as a writer (BEGIN IMMEDIATE, waiting its
+    turn). A GET has no body to replay and its first run kept nothing, so the user sees only
+    the second answer.
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
