@@ -28,7 +28,7 @@ from core.votes.errors import (
     ShowOfHandsRefused,
     VoteNotOpen,
 )
-from core.votes.lifecycle import lock_vote, rules_of
+from core.votes.rows import lock_vote, rules_of
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.models.votes import VoteBallot, VoteElector, VoteParticipation
 from core.votes.errors import ResultsSealed
-from core.votes.lifecycle import get_vote
+from core.votes.rows import get_vote
 from core.votes.voters import Voter
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from core.models.votes import VoteBallot, VoteElector, VoteHandCount
 from core.votes.decide import Check, Outcome, decide
 from core.votes.errors import WrongStatus
-from core.votes.lifecycle import get_vote, rules_of
+from core.votes.rows import get_vote, rules_of
 from core.votes.tally import Ballot, OptionTally, count
 
 if TYPE_CHECKING:
