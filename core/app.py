@@ -17,8 +17,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.db import create_engine
-from core.db.engine import transaction_mode
-from core.db.transactions import rolling_back
+from core.db.transactions import transactions
 from core.plugins import PluginHost
 from core.plugins.asyncio import flatten
 from core.web.context import district_guard, provide_context, public_guard
@@ -123,10 +122,10 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         # No model has an advanced_alchemy FileObject column: its listener would only cost
         # every flush a look-up (it builds an engine with options each time).
         session_config=AsyncSessionConfig(expire_on_commit=False, info={"enable_file_object_listener": False}),
-        before_send_handler="autocommit_include_redirects",
+        # Only closes the session: core.db.transactions commits or rolls back (and never hides a
+        # failed commit, which Advanced Alchemy's auto-commit handler logs and sends 200 anyway).
         session_dependency_key="db_session",
     )
-    db_config.before_send_handler = rolling_back(db_config.before_send_handler)  # type: ignore[arg-type]
     env = build_environment(host)
     state: dict[str, Any] = {"settings": settings, "plugin_host": host, "db_config": db_config, "jinja_env": env}
     return Litestar(
@@ -141,7 +140,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         dependencies={"ctx": Provide(provide_context)},
         # SQLite: BEGIN IMMEDIATE for writes (core.db.engine); then who is asking; then a retried
         # request (Idempotency-Key, a form's one-time token) gets the first answer (core.web.idempotency).
-        middleware=[transaction_mode, auth_middleware, idempotency_middleware],
+        middleware=[transactions, auth_middleware, idempotency_middleware],
         before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)

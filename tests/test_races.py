@@ -11,11 +11,15 @@ import sqlite3
 import time
 
 import pytest
+from litestar import get, post
+from litestar.testing import TestClient
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 import core.db.engine as engine_module
+from core.app import create_app
 from core.auth.tokens import create_token
-from core.models import User
+from core.models import District, User
 from core.testing.browser import serve
 from core.testing.races import Call, fire, logged_in
 from tests.factories import make_district, make_user
@@ -161,3 +165,68 @@ def test_a_sqlite_writer_waiting_for_the_lock_holds_no_connection_mutex(backend,
     blocked, took = asyncio.run(run())
     assert blocked < 0.3, f"the loop waited {blocked:.2f} s for the waiting writer's connection"
     assert took < 5  # the write went through as soon as the lock was free
+
+
+_PROBE_RUNS: list[str] = []
+
+
+@get("/probe/read-that-writes")
+async def _read_that_writes(db_session: AsyncSession) -> str:
+    """Reads, lets another connection commit meanwhile (first run only), then adds a row flushed only at the commit."""
+    _PROBE_RUNS.append("run")
+    await db_session.execute(select(func.count()).select_from(User))  # the read: its snapshot is taken
+    if len(_PROBE_RUNS) == 1:
+        async with db_session.bind.begin() as other:
+            await other.execute(text("UPDATE users SET display_name = display_name || '.'"))
+    db_session.add(District(code="probe", name_zh="探针区"))
+    return "ok"
+
+
+def test_a_read_whose_commit_finds_its_snapshot_stale_runs_again_as_a_writer(settings, seed):
+    """A GET that writes only at its commit, after another writer committed: answered 200, its row kept once.
+
+    On SQLite the commit fails at once (the read's snapshot is stale) as the answer starts,
+    before anything is sent: the request runs again as a writer. PostgreSQL just commits.
+    """
+    seed(lambda session: make_user(session, "someone"))
+    app = create_app(settings)
+    app.register(_read_that_writes)
+    _PROBE_RUNS.clear()
+    with TestClient(app=app) as client:
+        response = client.get("/probe/read-that-writes")
+    assert response.status_code == 200 and response.text == "ok", response.text[:300]
+
+    async def districts(session):
+        return (await session.execute(select(func.count()).where(District.code == "probe"))).scalar_one()
+
+    assert seed(districts) == 1
+    assert len(_PROBE_RUNS) == (2 if settings.database_url.startswith("sqlite") else 1)
+
+
+@post("/probe/write-that-fails-at-commit")
+async def _write_that_fails_at_commit(db_session: AsyncSession) -> str:
+    """Adds a district whose code is taken: the unique constraint fails only when the commit flushes it."""
+    db_session.add(District(code="taken", name_zh="重复区"))
+    return "saved"
+
+
+def test_a_write_whose_commit_fails_is_never_answered_as_saved(settings, seed):
+    """A POST whose commit fails (here a unique constraint met at the commit) answers 500 "nothing was saved".
+
+    Advanced Alchemy's auto-commit handler, used before, logged the failure and sent the
+    handler's 201 anyway: the user was told it was saved while nothing was.
+    """
+    seed(lambda session: make_district(session, "taken", "已有区"))
+    app = create_app(settings)
+    app.register(_write_that_fails_at_commit)
+    anon = "x" * 40
+    with TestClient(app=app) as client:
+        client.cookies.set("sanshe_csrf", anon)
+        response = client.post("/probe/write-that-fails-at-commit", headers={"x-csrftoken": anon})
+    assert response.status_code == 500, response.text[:300]
+    assert "未保存任何内容" in response.text and response.text != "saved"
+
+    async def districts(session):
+        return (await session.execute(select(func.count()).where(District.code == "taken"))).scalar_one()
+
+    assert seed(districts) == 1

@@ -108,7 +108,7 @@ async def _identify(db: Any, request: Any, *, is_api: bool) -> tuple[User | None
             # request's transaction began deferred, and writing in it fails if another writer
             # committed meanwhile. End it; the rest of the request writes like a POST does.
             await db.commit()
-            writes.set(True)  # reset by core.db.engine.transaction_mode when the request ends
+            writes.set(True)  # reset by core.db.transactions when the request ends
         if web_session.user_id is not None:
             user = session_user
             if user is not None and not user.is_active:

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Receive, Scope, Send
     from sqlalchemy.engine import Connection
     from sqlalchemy.engine.interfaces import DBAPIConnection
     from sqlalchemy.pool import ConnectionPoolEntry
@@ -25,14 +24,13 @@ __all__ = (
     "create_engine",
     "is_busy",
     "is_sqlite",
-    "mark_busy",
     "pooler_connect_args",
     "session_factory",
-    "transaction_mode",
     "writes",
 )
 
-# SQLite: whether the transactions begun in this context will write. A write transaction
+# SQLite: whether the transactions begun in this context will write (set per request by
+# core.db.transactions.transactions: False for GET/HEAD/OPTIONS). A write transaction
 # begins with BEGIN IMMEDIATE: it takes the database's write lock at its start (waiting up
 # to the busy timeout behind other writers) instead of at its first write, where a
 # transaction that read an older snapshot would fail at once with "database is locked"
@@ -87,7 +85,7 @@ def _sqlite_begin(connection: Connection) -> None:
     if not writes.get():
         # A read that writes after all (a notice marked read when opened) waits for the lock in
         # SQLite's busy handler: rare, and it cannot retry its BEGIN. If its snapshot went stale
-        # meanwhile, transaction_mode runs the request again as a writer.
+        # meanwhile, core.db.transactions runs the request again as a writer.
         _busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS)
         connection.exec_driver_sql("BEGIN")
         return
@@ -108,80 +106,6 @@ def _sqlite_begin(connection: Connection) -> None:
         else:  # a synchronous caller (none in the app; a script using engine.sync_engine)
             time.sleep(pause)
         pause = min(pause * 2, 0.05)
-
-
-def transaction_mode(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: a GET/HEAD/OPTIONS request's SQLite transactions begin deferred (read-only), others IMMEDIATE.
-
-    A read-only request may write after all (a notice marked read when opened). On SQLite its
-    write fails at once when another writer committed since its transaction's first read (the
-    snapshot is stale; SQLite cannot wait there). Such a request is answered 503 by
-    core.web.errors, which marks the scope (:func:`mark_busy`); this middleware then holds
-    that answer back and runs the request once more as a writer (BEGIN IMMEDIATE, waiting its
-    turn). A GET has no body to replay and its first run kept nothing, so the user sees only
-    the second answer.
-    """
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method", "GET") not in READ_ONLY_METHODS:  # type: ignore[union-attr]
-            await _run(app, scope, receive, send, writer=True)
-            return
-        before = dict(scope), dict(scope.get("state") or {})  # type: ignore[call-overload]
-        held = _HoldBusy(scope, send)
-        await _run(app, scope, receive, held.send, writer=False)
-        if held.held:
-            # The same scope object, as it came in: Litestar's before-send hooks (the commit)
-            # hold on to it.
-            plain: dict[str, Any] = scope  # type: ignore[assignment]
-            plain.clear()
-            plain.update(before[0], state=before[1])
-            await _run(app, scope, _no_body(receive), send, writer=True)
-
-    return middleware
-
-
-_BUSY_READ = "sanshe_busy_read"
-
-
-def mark_busy(scope: Any) -> None:
-    """Note on a request's scope that a read-only transaction found the database busy (see transaction_mode)."""
-    if not writes.get():
-        scope[_BUSY_READ] = True
-
-
-async def _run(app: ASGIApp, scope: Scope, receive: Receive, send: Send, *, writer: bool) -> None:
-    token = writes.set(writer)
-    try:
-        await app(scope, receive, send)
-    finally:
-        writes.reset(token)
-
-
-class _HoldBusy:
-    """A ``send`` that swallows the answer of a read-only request that was marked busy."""
-
-    def __init__(self, scope: Scope, send: Send) -> None:
-        self.scope, self._send, self.held = scope, send, False
-
-    async def send(self, message: Any) -> None:
-        if message["type"] == "http.response.start" and self.scope.get(_BUSY_READ):  # type: ignore[call-overload]
-            self.held = True
-        if not self.held:
-            await self._send(message)
-
-
-def _no_body(receive: Receive) -> Receive:
-    """The second run's ``receive``: the (empty) body once more, then the client's own messages."""
-    sent = False
-
-    async def replay() -> Any:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        return await receive()
-
-    return replay
 
 
 # What a database answers when it could not give a transaction its turn: SQLite's write lock

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from playwright.sync_api import Browser, Page, ViewportSize
 
-__all__ = ("DESKTOP", "PHONE", "CrawlReport", "Finding", "catalog_strings", "crawl", "text_problems")
+__all__ = ("DESKTOP", "PHONE", "SKIP_PATH", "CrawlReport", "Finding", "catalog_strings", "crawl", "text_problems")
 
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}

@@ -11,7 +11,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
 
-from core.db.engine import is_busy, mark_busy
+from core.db.engine import is_busy
+from core.db.transactions import mark_busy
 from core.i18n import gettext
 from core.refusal import Refusal
 from core.web.htmx import is_htmx
@@ -99,7 +100,7 @@ def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 def _database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if not is_busy(exc):
         return _server_error(request, exc)
-    mark_busy(request.scope)  # a read that wrote after all is run again as a writer (core.db.engine)
+    mark_busy(request.scope)  # a read that wrote after all is run again as a writer (core.db.transactions)
     request.logger.warning("database busy, answered 503: %s", exc, exc_info=exc)
     detail = gettext("The server is busy; nothing was saved. Please try again in a moment.")
     headers = {"Retry-After": "2"}
