@@ -29,7 +29,7 @@ from core.plugin_api import (
     hash_password,
     organizations,
 )
-from plugins.incubation import assessments, cases, desks, mentoring
+from plugins.incubation import assessments, cases, desks, instruments, mentoring
 from plugins.incubation.manifest import CASE_TYPE, MENTOR_ROLE, STAFF_ROLE
 from plugins.incubation.models import (
     Allocation,
@@ -205,6 +205,26 @@ async def seed_incubation(session: AsyncSession, district: District) -> None:
     await mentoring.record_attendance(ctx, training, list(residents)[:6])
 
 
+# Version 2 of the instrument (published in the story before the final assessment): a dimension added.
+V2 = [
+    *assessments.DEFAULT_DIMENSIONS,
+    {
+        "key": "party",
+        "zh": "党建引领",
+        "en": "Party building",
+        "indicators": [
+            {"zh": "党的工作覆盖", "en": "Party work coverage", "max": 10},
+            {"zh": "党建活动", "en": "Party activities", "max": 10},
+        ],
+    },
+]
+
+
+def _by_indicator(scores: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Indicator scores (two indicators out of 10 each) giving the dimensions' 0–5 ``scores``."""
+    return {key: {"i1": 2 * value, "i2": 2 * value} for key, value in scores.items()}
+
+
 async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space], mentor: Mentor, today: date) -> None:
     """The autism parents' group: applied → screened → filed → resident (D-03) → registered → graduated."""
     assert ctx.district is not None
@@ -261,7 +281,9 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
             "phase": "intake",
             "assessed_on": (start + timedelta(days=10)).isoformat(),
             "assessor": "王晓红",
-            "scores": {"governance": 1.5, "finance": 1, "projects": 2, "volunteers": 3, "resources": 1.5},
+            "indicator_scores": _by_indicator(
+                {"governance": 1.5, "finance": 1, "projects": 2, "volunteers": 3, "resources": 1.5}
+            ),
         },
     )
     await cases.take_step(
@@ -275,6 +297,7 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
         },
     )
     org.registered_on = registered_on
+    await instruments.publish(ctx, {"based_on": 1, "name": "社会组织能力评估（2026 修订）", "dimensions": V2})
     await assessments.add_assessment(
         ctx,
         row,
@@ -282,7 +305,9 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
             "phase": "final",
             "assessed_on": (today - timedelta(days=15)).isoformat(),
             "assessor": "王晓红",
-            "scores": {"governance": 4, "finance": 3.5, "projects": 4, "volunteers": 4.5, "resources": 3},
+            "indicator_scores": _by_indicator(
+                {"governance": 4, "finance": 3.5, "projects": 4, "volunteers": 4.5, "resources": 3, "party": 3}
+            ),
         },
     )
     for criterion in await cases.criteria_of(ctx, row):
