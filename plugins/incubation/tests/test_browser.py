@@ -93,7 +93,8 @@ def test_a_group_goes_from_application_to_graduation(live_server, browser):
         "volunteers": "4",
         "resources": "2",
     }.items():
-        mentor.fill(f"#assess-{key}", score)
+        for indicator in ("i1", "i2"):  # two indicators out of 10 in each dimension
+            mentor.fill(f"#assess-{key}-{indicator}", str(2 * float(score)))
     mentor.get_by_role("button", name="保存评估").click()
     expect(mentor.locator("#assessments")).to_contain_text("入驻评估")
 
