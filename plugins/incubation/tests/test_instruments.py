@@ -11,17 +11,12 @@ from typing import Any
 from core.testing import csrf_of, login
 from core.testing.browser import serve
 from core.testing.races import Call, fire
+from plugins.incubation.assessments import DEFAULT_DIMENSIONS
 from plugins.incubation.tests.support import apply_as, to_resident
 
 D = "/d/haishu/incubation"
 API = "/api/v1/districts/haishu/incubation"
-DEFAULT = (
-    ("governance", "内部治理", "Governance"),
-    ("finance", "财务管理", "Finance"),
-    ("projects", "项目运作", "Projects"),
-    ("volunteers", "志愿者管理", "Volunteers"),
-    ("resources", "资源链接", "Resources"),
-)
+DEFAULT = tuple(d["key"] for d in DEFAULT_DIMENSIONS)
 
 
 def _auth(world: Any, name: str) -> dict[str, str]:
@@ -31,10 +26,10 @@ def _auth(world: Any, name: str) -> dict[str, str]:
 def _editor_form(**changes: str) -> dict[str, str]:
     """The editor form as version 1 fills it (two indicators of 10 per dimension), with ``changes`` on top."""
     form = {"based_on": "1", "name": "社会组织能力评估"}
-    for i, (key, zh, en) in enumerate(DEFAULT):
-        form |= {f"d{i}_key": key, f"d{i}_zh": zh, f"d{i}_en": en}
-        for j in range(2):
-            form |= {f"d{i}_{j}_zh": f"{zh}指标{j + 1}", f"d{i}_{j}_max": "10"}
+    for i, dim in enumerate(DEFAULT_DIMENSIONS):
+        form |= {f"d{i}_key": dim["key"], f"d{i}_zh": dim["zh"], f"d{i}_en": dim["en"]}
+        for j, indicator in enumerate(dim["indicators"]):
+            form |= {f"d{i}_{j}_zh": indicator["zh"], f"d{i}_{j}_en": indicator["en"], f"d{i}_{j}_max": "10"}
     return form | changes
 
 
@@ -52,7 +47,7 @@ def test_a_new_version_leaves_old_assessments_alone_and_compares_shared_dimensio
     The intake keeps version 1 and its scores; the page compares the 4 shared dimensions and names the others."""
     inc = apply_as(as_user, world)
     to_resident(as_user, inc, mentor_id=world.mentor)
-    first = _assess(client, world, inc, "intake", tuple(k for k, _zh, _en in DEFAULT), 4)
+    first = _assess(client, world, inc, "intake", DEFAULT, 4)
     assert first.status_code == 201, first.text
     assert first.json()["instrument_version"] == 1 and first.json()["scores"]["governance"] == 2.0  # 8 of 20
 
