@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from core.testing import csrf_of, login
 from plugins.incubation.models import Allocation
 from plugins.incubation.routes import _month_starts
-from plugins.incubation.tests.support import TODAY, apply_as, to_resident
+from plugins.incubation.tests.support import TODAY, apply_as, district, to_resident
 
 D = "/d/haishu/incubation"
 API = "/api/v1/districts/haishu/incubation"
@@ -80,11 +80,20 @@ def test_the_export_counts_desk_occupancy_by_hand(client, as_user, world, seed):
     months = _month_starts(TODAY)
 
     async def hold(session: Any) -> None:
+        haishu = (await district(session)).id
         session.add_all(
             [
-                Allocation(space_id=world.desks[0], incubation_id=member, starts_on=months[-3]),
-                Allocation(space_id=world.desks[1], incubation_id=outsider, starts_on=months[-2], ends_on=months[-1]),
-                Allocation(space_id=world.office, incubation_id=outsider, starts_on=date(2020, 1, 1)),
+                Allocation(district_id=haishu, space_id=world.desks[0], incubation_id=member, starts_on=months[-3]),
+                Allocation(
+                    district_id=haishu,
+                    space_id=world.desks[1],
+                    incubation_id=outsider,
+                    starts_on=months[-2],
+                    ends_on=months[-1],
+                ),
+                Allocation(
+                    district_id=haishu, space_id=world.office, incubation_id=outsider, starts_on=date(2020, 1, 1)
+                ),
             ]
         )
 
