@@ -229,8 +229,10 @@ async def api_release(
     summary="Record a supervision session",
 )
 async def api_session(ctx: RequestContext, incubation_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    ctx.require(KEY, "mentor")
+    """A mentor, or the staff of the hub supervising the organization: ``held_on``, ``notes``, ``items``, ``due_on``."""
+    ctx.require(KEY, "apply")
     row = await incubation_or_404(ctx, incubation_id)
+    await hubs.require_supervision(ctx, row)
     s = await mentoring.add_session(ctx, row, data)
     return {"id": s.id, "held_on": _iso(s.held_on), "notes": s.notes}
 
@@ -262,11 +264,30 @@ async def api_sessions(ctx: RequestContext, incubation_id: int) -> list[dict[str
     summary="Record a capacity assessment",
 )
 async def api_assess(ctx: RequestContext, incubation_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    """``phase`` (intake, mid, final), ``assessed_on``, ``assessor``, ``scores`` {dimension: 0–5}."""
+    """``phase`` (intake, mid, final), ``assessed_on``, ``assessor``, on the instrument's latest version:
+    ``indicator_scores`` {dimension: {indicator: 0 … its full score}} (``scores`` {dimension: 0–5} for a
+    dimension without scored indicators). The answer's ``scores`` are the dimensions' 0–5 scores."""
     ctx.require(KEY, "mentor")
     row = await incubation_or_404(ctx, incubation_id)
     a = await assessments.add_assessment(ctx, row, data)
-    return {"id": a.id, "phase": a.phase, "assessed_on": _iso(a.assessed_on), "scores": a.scores}
+    return (await _assessments_out(ctx, [a]))[0]
+
+
+async def _assessments_out(ctx: RequestContext, rows: list[Any]) -> list[dict[str, Any]]:
+    used = await assessments.instruments_by_id(ctx.session, {a.instrument_id for a in rows})
+    details = await assessments.indicator_scores(ctx.session, [a.id for a in rows])
+    return [
+        {
+            "id": a.id,
+            "phase": a.phase,
+            "assessed_on": _iso(a.assessed_on),
+            "assessor": a.assessor,
+            "instrument_version": used[a.instrument_id].version,
+            "scores": a.scores,
+            "indicator_scores": details.get(a.id, {}),
+        }
+        for a in rows
+    ]
 
 
 @get(
@@ -277,10 +298,7 @@ async def api_assess(ctx: RequestContext, incubation_id: int, data: dict[str, An
 async def api_assessments(ctx: RequestContext, incubation_id: int) -> list[dict[str, Any]]:
     ctx.require(KEY, "apply")
     row = await incubation_or_404(ctx, incubation_id)
-    return [
-        {"id": a.id, "phase": a.phase, "assessed_on": _iso(a.assessed_on), "assessor": a.assessor, "scores": a.scores}
-        for a in await assessments.assessments_of(ctx.session, row.id)
-    ]
+    return await _assessments_out(ctx, await assessments.assessments_of(ctx.session, row.id))
 
 
 @get(f"{BASE}/trainings", name="incubation:api:trainings", summary="Trainings with attendance counts")
@@ -309,8 +327,7 @@ async def api_attendance(ctx: RequestContext, training_id: int, data: dict[str, 
 async def api_hub_members(ctx: RequestContext, hub_id: int) -> list[dict[str, Any]]:
     ctx.require(KEY, "apply")
     assert ctx.district is not None
-    if hub_id not in {h.id for h in await hubs.hubs_of_user(ctx)} and not hubs.sees_all(ctx):
-        raise NotFound("没有这个枢纽组织，或您无权查看。", "No such hub, or you may not see it.")
+    await hubs.hub_or_404(ctx, hub_id)
     members = await organizations.supervised_by(ctx.session, ctx.district, hub_id)
     ids = [m.id for m in members]
     rows = (
@@ -320,6 +337,29 @@ async def api_hub_members(ctx: RequestContext, hub_id: int) -> list[dict[str, An
     )
     stages = {r.organization_id: r.stage for r in rows}
     return [{"id": m.id, "name": m.name, "stage": stages.get(m.id)} for m in members]
+
+
+@get(
+    f"{BASE}/hubs/{{hub_id:int}}/evaluations",
+    name="incubation:api:evaluations",
+    summary="A hub's annual evaluations of its members",
+)
+async def api_evaluations(ctx: RequestContext, hub_id: int) -> list[dict[str, Any]]:
+    """The hub's staff and centre staff; anyone else 404."""
+    ctx.require(KEY, "apply")
+    await hubs.hub_or_404(ctx, hub_id)
+    return [
+        {
+            "id": e.id,
+            "hub_id": e.hub_id,
+            "member_id": e.member_id,
+            "year": e.year,
+            "score": e.score,
+            "grade": e.grade,
+            "notes": e.notes,
+        }
+        for e in await hubs.evaluations_of(ctx, hub_id)
+    ]
 
 
 @post(
@@ -426,6 +466,7 @@ API_ROUTES = [
     api_trainings,
     api_attendance,
     api_hub_members,
+    api_evaluations,
     api_evaluate,
     api_reports,
 ]

@@ -10,12 +10,14 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from core.plugin_api import Refusal, localized
+from core.plugin_api import Refusal
 from core.plugin_api import gettext as _
 from plugins.incubation.cases import today
+from plugins.incubation.instruments import dimensions_of as instrument_dimensions
 from plugins.incubation.models import PHASES, Assessment, Incubation, Instrument
+from plugins.incubation.models_instruments import IndicatorScore
 from plugins.incubation.service import check_choice, check_date, check_text, refuse
 
 if TYPE_CHECKING:
@@ -25,15 +27,46 @@ if TYPE_CHECKING:
 
     from core.plugin_api import RequestContext
 
-__all__ = ("DEFAULT_DIMENSIONS", "add_assessment", "change_per_dimension", "current_instrument", "radar_svg")
+__all__ = (
+    "DEFAULT_DIMENSIONS",
+    "Comparison",
+    "add_assessment",
+    "change_per_dimension",
+    "compare",
+    "current_instrument",
+    "radar_svg",
+)
 
 MAX_SCORE = 5
 DEFAULT_DIMENSIONS: list[dict[str, Any]] = [
-    {"key": "governance", "zh": "内部治理", "en": "Governance", "indicators": ["章程与负责人", "决策与会议记录"]},
-    {"key": "finance", "zh": "财务管理", "en": "Finance", "indicators": ["账目规范", "资金来源多样"]},
-    {"key": "projects", "zh": "项目运作", "en": "Projects", "indicators": ["项目设计", "执行与评估"]},
-    {"key": "volunteers", "zh": "志愿者管理", "en": "Volunteers", "indicators": ["招募与培训", "稳定参与"]},
-    {"key": "resources", "zh": "资源链接", "en": "Resources", "indicators": ["合作伙伴", "社区认可"]},
+    {
+        "key": key,
+        "zh": zh,
+        "en": en,
+        "indicators": [{"key": f"i{n}", "zh": i_zh, "en": i_en, "max": 10} for n, (i_zh, i_en) in enumerate(items, 1)],
+    }
+    for key, zh, en, items in (
+        (
+            "governance",
+            "内部治理",
+            "Governance",
+            (("章程与负责人", "Statutes and leaders"), ("决策与会议记录", "Decisions and minutes")),
+        ),
+        ("finance", "财务管理", "Finance", (("账目规范", "Sound accounts"), ("资金来源多样", "Diverse funding"))),
+        (
+            "projects",
+            "项目运作",
+            "Projects",
+            (("项目设计", "Project design"), ("执行与评估", "Delivery and evaluation")),
+        ),
+        (
+            "volunteers",
+            "志愿者管理",
+            "Volunteers",
+            (("招募与培训", "Recruiting and training"), ("稳定参与", "Steady involvement")),
+        ),
+        ("resources", "资源链接", "Resources", (("合作伙伴", "Partners"), ("社区认可", "Community recognition"))),
+    )
 ]
 
 
@@ -47,19 +80,22 @@ async def current_instrument(session: AsyncSession, *, create: bool = True) -> I
     return row
 
 
-async def new_version(ctx: RequestContext, dimensions: list[dict[str, Any]], name: str) -> Instrument:
-    """Publish a new version; assessments keep the version they used."""
-    if not dimensions or any(not d.get("key") or not d.get("zh") for d in dimensions):
-        raise Refusal("每个维度须有标识和中文名称。", "Each dimension needs a key and a Chinese name.")
-    latest = (await ctx.session.execute(select(func.max(Instrument.version)))).scalar_one() or 0
-    row = Instrument(version=int(latest) + 1, name=name[:100] or "社会组织能力评估", dimensions=dimensions)
-    ctx.session.add(row)
-    await ctx.session.flush()
-    return row
+def _number(value: Any) -> float | None:
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
 
 
 async def add_assessment(ctx: RequestContext, incubation: Incubation, raw: Mapping[str, Any]) -> Assessment:
-    """Score every dimension 0–5 (``score_<key>``) at intake, mid-way or before graduation."""
+    """Score the current version at intake, mid-way or before graduation.
+
+    Each scored indicator 0 … its maximum (``score_<dimension>_<indicator>``, or in JSON
+    ``indicator_scores: {dimension: {indicator: score}}``); the dimension's score is 5 × its
+    indicators' sum ÷ their maxima. A dimension without scored indicators (the built-in first
+    version's) is scored 0–5 as a whole (``score_<dimension>`` / ``scores: {dimension: score}``).
+    """
     instrument = await current_instrument(ctx.session)
     assert instrument is not None
     errors: dict[str, tuple[str, str]] = {}
@@ -67,20 +103,37 @@ async def add_assessment(ctx: RequestContext, incubation: Incubation, raw: Mappi
     assessed_on = check_date(raw.get("assessed_on") or today().isoformat(), "assessed_on", errors)
     assessor = check_text(raw.get("assessor"), "assessor", errors, limit=50, required=True)
     scores: dict[str, float] = {}
+    details: list[IndicatorScore] = []
     given = raw.get("scores") if isinstance(raw.get("scores"), dict) else {}
-    for dim in instrument.dimensions:
-        key = str(dim["key"])
-        value = given.get(key, raw.get(f"score_{key}"))  # type: ignore[union-attr]
-        try:
-            number = float(str(value).strip())
-        except (TypeError, ValueError):
-            number = -1
-        if not 0 <= number <= MAX_SCORE or math.isnan(number):
-            errors[f"score_{key}"] = (
-                f"{dim['zh']}：请填写 0 到 5 之间的分数。",
-                f"{dim['en']}: enter a score from 0 to 5.",
+    by_indicator = raw.get("indicator_scores") if isinstance(raw.get("indicator_scores"), dict) else {}
+    for dim in instrument_dimensions(instrument):
+        if not dim.scored:
+            number = _number(given.get(dim.key, raw.get(f"score_{dim.key}")))  # type: ignore[union-attr]
+            if number is None or not 0 <= number <= MAX_SCORE:
+                errors[f"score_{dim.key}"] = (
+                    f"{dim.zh}：请填写 0 到 5 之间的分数。",
+                    f"{dim.en or dim.zh}: enter a score from 0 to 5.",
+                )
+                continue
+            scores[dim.key] = round(number, 1)
+            continue
+        mine = by_indicator.get(dim.key) if isinstance(by_indicator.get(dim.key), dict) else {}  # type: ignore[union-attr]
+        total = 0.0
+        for ind in dim.scored:
+            assert ind.max is not None
+            field = f"score_{dim.key}_{ind.key}"
+            number = _number(mine.get(ind.key, raw.get(field)))  # type: ignore[union-attr]
+            if number is None or not 0 <= number <= ind.max:
+                errors[field] = (
+                    f"{dim.zh} · {ind.zh}：请填写 0 到 {ind.max} 之间的分数。",
+                    f"{dim.en or dim.zh} · {ind.en or ind.zh}: enter a score from 0 to {ind.max}.",
+                )
+                continue
+            total += round(number, 1)
+            details.append(
+                IndicatorScore(dimension=dim.key, indicator=ind.key, score=round(number, 1), max_score=ind.max)
             )
-        scores[key] = round(number, 1)
+        scores[dim.key] = round(MAX_SCORE * total / dim.max_total, 1)
     if assessed_on and assessed_on > today():
         errors["assessed_on"] = ("评估日期不能晚于今天。", "The assessment cannot be in the future.")
     refuse(errors)
@@ -97,7 +150,29 @@ async def add_assessment(ctx: RequestContext, incubation: Incubation, raw: Mappi
     )
     ctx.session.add(row)
     await ctx.session.flush()
+    for detail in details:
+        detail.assessment_id = row.id
+    ctx.session.add_all(details)
+    await ctx.session.flush()
     return row
+
+
+async def indicator_scores(session: AsyncSession, assessment_ids: list[int]) -> dict[int, dict[str, dict[str, float]]]:
+    """assessment id → dimension → indicator → score."""
+    out: dict[int, dict[str, dict[str, float]]] = {}
+    if not assessment_ids:
+        return out
+    rows = await session.execute(select(IndicatorScore).where(IndicatorScore.assessment_id.in_(assessment_ids)))
+    for r in rows.scalars():
+        out.setdefault(r.assessment_id, {}).setdefault(r.dimension, {})[r.indicator] = r.score
+    return out
+
+
+async def instruments_by_id(session: AsyncSession, ids: set[int]) -> dict[int, Instrument]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Instrument).where(Instrument.id.in_(sorted(ids))))
+    return {r.id: r for r in rows.scalars()}
 
 
 async def assessments_of(session: AsyncSession, incubation_id: int) -> list[Assessment]:
@@ -121,16 +196,40 @@ class Change:
         return round(self.latest - self.first, 1)
 
 
-def change_per_dimension(instrument: Instrument, first: Assessment, latest: Assessment) -> list[Change]:
-    return [
-        Change(
-            str(d["key"]),
-            localized(str(d["zh"]), str(d.get("en") or "")),
-            float(first.scores.get(str(d["key"]), 0)),
-            float(latest.scores.get(str(d["key"]), 0)),
-        )
-        for d in instrument.dimensions
+@dataclass(frozen=True)
+class Comparison:
+    """The first assessment against the latest, on the dimensions both their versions share."""
+
+    changes: list[Change]
+    first_version: int
+    latest_version: int
+    left_out: list[str]  # labels of the dimensions only one of the two versions has
+
+    @property
+    def across_versions(self) -> bool:
+        return self.first_version != self.latest_version
+
+
+def compare(
+    first_instrument: Instrument, latest_instrument: Instrument, first: Assessment, latest: Assessment
+) -> Comparison:
+    """Change per dimension: the latest version's dimensions that the first's version also has (by key)."""
+    before = {d.key: d for d in instrument_dimensions(first_instrument)}
+    after = instrument_dimensions(latest_instrument)
+    changes = [
+        Change(d.key, d.label, float(first.scores[d.key]), float(latest.scores[d.key]))
+        for d in after
+        if d.key in before and d.key in first.scores and d.key in latest.scores
     ]
+    shared = {c.key for c in changes}
+    left_out = [d.label for d in after if d.key not in shared]
+    left_out += [d.label for d in before.values() if d.key not in shared and d.label not in left_out]
+    return Comparison(changes, first_instrument.version, latest_instrument.version, left_out)
+
+
+def change_per_dimension(instrument: Instrument, first: Assessment, latest: Assessment) -> list[Change]:
+    """Both assessments on one version (kept for callers that know they share it)."""
+    return compare(instrument, instrument, first, latest).changes
 
 
 def radar_svg(changes: list[Change], size: int = 320) -> str:

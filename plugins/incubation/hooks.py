@@ -28,6 +28,7 @@ from plugins.incubation.manifest import CASE_TYPE, KEY, MANIFEST, MENTOR_ROLE, S
 from plugins.incubation.models import Incubation, Mentor
 from plugins.incubation.reports import field_label
 from plugins.incubation.routes import ROUTES
+from plugins.incubation.routes_instruments import INSTRUMENT_API_ROUTES, INSTRUMENT_ROUTES
 from plugins.incubation.routes_public import PUBLIC_ROUTES
 from plugins.incubation.seed import seed_incubation
 
@@ -82,7 +83,7 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES)
+    return [*ROUTES, *INSTRUMENT_ROUTES]
 
 
 @hookimpl
@@ -98,7 +99,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES)
+    return [*API_ROUTES, *INSTRUMENT_API_ROUTES]
 
 
 @hookimpl

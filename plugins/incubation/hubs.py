@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true
 
 from core.plugin_api import Refusal, organizations
 from plugins.incubation.manifest import KEY
@@ -22,7 +22,18 @@ if TYPE_CHECKING:
 
     from core.plugin_api import RequestContext
 
-__all__ = ("add_evaluation", "evaluations_of", "hubs_of_user", "reachable_org_ids", "sees_all", "visible")
+__all__ = (
+    "add_evaluation",
+    "evaluations_of",
+    "hub_or_404",
+    "hubs_of_user",
+    "may_supervise",
+    "reachable",
+    "require_supervision",
+    "sees_all",
+    "supervises",
+    "visible",
+)
 
 STAFF = ("leader", "staff")
 
@@ -43,24 +54,70 @@ async def hubs_of_user(ctx: RequestContext) -> list[Any]:
     ]
 
 
-async def reachable_org_ids(ctx: RequestContext) -> set[int]:
-    """Organizations whose incubation data the user may see when not centre staff: own ones and hub members."""
-    if ctx.user is None or ctx.district is None:
-        return set()
-    roles = [organizations.MemberRole.LEADER, organizations.MemberRole.STAFF]
-    own = await organizations.organizations_of_user(ctx.session, ctx.district, ctx.user.id, roles=roles)
-    ids = {o.id for o in own}
-    for hub in (o for o in own if o.is_hub):
-        ids.update(m.id for m in await organizations.supervised_by(ctx.session, ctx.district, hub.id))
-    return ids
+def reachable(ctx: RequestContext) -> Select[tuple[int]]:
+    """SQL: the ids of the organizations the user is a leader or staff of, and of those their hubs supervise."""
+    member, org = organizations.OrganizationMember, organizations.Organization
+    roles = [organizations.MemberRole.LEADER.value, organizations.MemberRole.STAFF.value]
+    user_id = ctx.user.id if ctx.user is not None else -1
+    own = select(member.organization_id).where(member.user_id == user_id, member.role.in_(roles))
+    hubs = (
+        select(org.id)
+        .join(member, member.organization_id == org.id)
+        .where(org.is_hub.is_(True), member.user_id == user_id, member.role.in_(roles))
+    )
+    supervised = select(org.id).where(org.hub_id.in_(hubs))
+    return own.union(supervised)  # type: ignore[return-value]
 
 
 async def visible(ctx: RequestContext) -> ColumnElement[bool]:
-    """The SQL condition on :class:`Incubation` rows the user may see."""
+    """The SQL condition on :class:`Incubation` rows the user may see (a record rule: no list built in Python)."""
     if sees_all(ctx):
         return true()
-    ids = await reachable_org_ids(ctx)
-    return Incubation.organization_id.in_(sorted(ids)) if ids else false()
+    if ctx.user is None or ctx.district is None:
+        return false()
+    return Incubation.organization_id.in_(reachable(ctx))
+
+
+async def supervises(ctx: RequestContext, incubation: Incubation) -> bool:
+    """The user is a leader or staff of the hub that supervises the incubated organization (one SQL query)."""
+    if ctx.user is None:
+        return False
+    member, org = organizations.OrganizationMember, organizations.Organization
+    roles = [organizations.MemberRole.LEADER.value, organizations.MemberRole.STAFF.value]
+    query = (
+        select(org.id)
+        .join(member, member.organization_id == org.hub_id)
+        .where(org.id == incubation.organization_id, member.user_id == ctx.user.id, member.role.in_(roles))
+        .limit(1)
+    )
+    return (await ctx.session.execute(query)).first() is not None
+
+
+async def may_supervise(ctx: RequestContext, incubation: Incubation) -> bool:
+    """Record supervision sessions (督导): mentors, and the staff of the organization's hub."""
+    return ctx.can(KEY, "mentor") or await supervises(ctx, incubation)
+
+
+async def require_supervision(ctx: RequestContext, incubation: Incubation) -> None:
+    if not await may_supervise(ctx, incubation):
+        ctx.require(KEY, "mentor")  # the usual 403
+
+
+async def hub_or_404(ctx: RequestContext, hub_id: int) -> Any:
+    """A hub the user works for (any hub for centre staff); 404 otherwise, never saying whether it exists."""
+    from core.plugin_api import NotFound  # noqa: PLC0415
+
+    assert ctx.district is not None
+    if sees_all(ctx):
+        org = organizations.Organization
+        row = (
+            await ctx.session.execute(select(org).where(org.id == hub_id, org.is_hub.is_(True)))
+        ).scalar_one_or_none()
+    else:
+        row = next((h for h in await hubs_of_user(ctx) if h.id == hub_id), None)
+    if row is None:
+        raise NotFound("没有这个枢纽组织，或您无权查看。", "No such hub, or you may not see it.")
+    return row
 
 
 async def add_evaluation(ctx: RequestContext, hub_id: int, raw: Mapping[str, Any]) -> HubEvaluation:

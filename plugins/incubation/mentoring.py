@@ -12,12 +12,14 @@ from core.plugin_api import TIMEZONE, Case, CaseEvent, Refusal
 from core.plugin_api import gettext as _
 from plugins.incubation.cases import today
 from plugins.incubation.labels import label
+from plugins.incubation.manifest import KEY
 from plugins.incubation.models import (
     ActionItem,
     Allocation,
     Assessment,
     Attendance,
     Incubation,
+    Mentor,
     Session,
     Space,
     Training,
@@ -50,7 +52,15 @@ async def add_session(ctx: RequestContext, incubation: Incubation, raw: Mapping[
         errors["items"] = ("每项任务最多 300 字。", "At most 300 characters per action item.")
     refuse(errors)
     assert held_on is not None
-    row = Session(incubation_id=incubation.id, mentor_id=incubation.mentor_id, held_on=held_on, notes=notes)
+    # Whose session: the recording user's own mentor record; else, for mentors and staff, the incubation's
+    # mentor; a hub's staff without a mentor record record it under no mentor (not under someone else's name).
+    own = (
+        (await ctx.session.execute(select(Mentor.id).where(Mentor.user_id == ctx.user.id).limit(1))).scalar()
+        if ctx.user is not None
+        else None
+    )
+    mentor_id = own or (incubation.mentor_id if ctx.can(KEY, "mentor") else None)
+    row = Session(incubation_id=incubation.id, mentor_id=mentor_id, held_on=held_on, notes=notes)
     ctx.session.add(row)
     await ctx.session.flush()
     for text in items:

@@ -260,3 +260,6 @@ class HubEvaluation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     grade: Mapped[str] = mapped_column(String(20), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+
+
+from plugins.incubation.models_instruments import IndicatorScore  # noqa: E402, F401  (indicator scores)

@@ -185,8 +185,10 @@ async def registry_growth(session: AsyncSession) -> list[tuple[int, int, int]]:
     return [(y, int(registered.get(y, 0) or 0), int(filed.get(y, 0) or 0)) for y in years]
 
 
-def xlsx(result: Figures, growth: list[tuple[int, int, int]]) -> bytes:
-    """The figures as a workbook: one sheet per breakdown, plus the registry's growth."""
+def xlsx(
+    result: Figures, growth: list[tuple[int, int, int]], occupancy_rows: list[tuple[date, int, int]] | None = None
+) -> bytes:
+    """The figures as a workbook: one sheet per breakdown, the desk occupancy, the registry's growth."""
     from openpyxl import Workbook  # noqa: PLC0415 - only for the export
 
     book = Workbook()
@@ -212,6 +214,11 @@ def xlsx(result: Figures, growth: list[tuple[int, int, int]]) -> bytes:
         sheet.append(head)
         for row in rows:
             sheet.append([row.label, row.incubated, row.graduated, row.exited, row.rate, row.avg_months])
+    if occupancy_rows:
+        sheet = book.create_sheet(_("Desk occupancy"))
+        sheet.append([_("Day"), _("Desks occupied"), _("Desks"), _("Occupancy %")])
+        for day, taken, desks in occupancy_rows:
+            sheet.append([day, taken, desks, round(100 * taken / desks, 1) if desks else None])
     sheet = book.create_sheet(_("Registry growth"))
     sheet.append([_("Year"), _("Registered"), _("Filed")])
     for year, reg, filed in growth:

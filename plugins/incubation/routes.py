@@ -32,7 +32,7 @@ from core.plugin_api import (
     steps_open_to,
 )
 from core.plugin_api import gettext as _
-from plugins.incubation import assessments, cases, desks, hubs, mentoring, reports, service
+from plugins.incubation import assessments, cases, desks, hubs, instruments, mentoring, reports, service
 from plugins.incubation.manifest import KEY
 from plugins.incubation.models import (
     MENTOR_KINDS,
@@ -314,9 +314,15 @@ async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, incuba
     case = (await ctx.session.execute(select(Case).where(Case.id == row.case_id))).scalar_one()
     can_manage = ctx.can(KEY, "manage")
     steps = steps_open_to(ctx, case, await definition_for(ctx, case)) if can_manage else []
-    instrument = await assessments.current_instrument(ctx.session, create=False)
+    instrument = await assessments.current_instrument(ctx.session)
     history = await assessments.assessments_of(ctx.session, row.id)
-    changes = assessments.change_per_dimension(instrument, history[0], history[-1]) if instrument and history else []
+    used = await assessments.instruments_by_id(ctx.session, {a.instrument_id for a in history})
+    comparison = (
+        assessments.compare(used[history[0].instrument_id], used[history[-1].instrument_id], history[0], history[-1])
+        if len(history) > 1
+        else None
+    )
+    changes = comparison.changes if comparison else []
     mentor = (
         (await ctx.session.execute(select(Mentor).where(Mentor.id == row.mentor_id))).scalar_one_or_none()
         if row.mentor_id
@@ -343,7 +349,10 @@ async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, incuba
         free_spaces=[(str(s.id), s.code) for s in free_spaces],
         sessions=await mentoring.sessions_of(ctx.session, row.id),
         history=history,
-        instrument=instrument or await assessments.current_instrument(ctx.session),
+        instrument=instrument,
+        dimensions=instruments.dimensions_of(instrument) if instrument else [],
+        versions_used={i: v.version for i, v in used.items()},
+        comparison=comparison,
         changes=changes,
         radar=assessments.radar_svg(changes) if len(history) > 1 else "",
         timeline=await mentoring.timeline(ctx.session, row),
@@ -352,6 +361,7 @@ async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, incuba
         phases=_options(None, PHASES, "phase"),
         can_manage=can_manage,
         can_mentor=ctx.can(KEY, "mentor"),
+        can_supervise=await hubs.may_supervise(ctx, row),
         today=cases.today(),
         default_end=cases.add_months(cases.today(), int((await cases.settings_of(ctx))["planned_months"])),
     )
@@ -474,8 +484,9 @@ async def move(
 async def add_session(
     request: Request[Any, Any, Any], ctx: RequestContext, incubation_id: int, data: Form
 ) -> Response[Any]:
-    ctx.require(KEY, "mentor")
+    ctx.require(KEY, "apply")
     row = await incubation_or_404(ctx, incubation_id)
+    await hubs.require_supervision(ctx, row)
     return await act(
         request,
         ctx,
@@ -489,8 +500,9 @@ async def add_session(
 async def item_done(
     request: Request[Any, Any, Any], ctx: RequestContext, incubation_id: int, item_id: int
 ) -> Response[Any]:
-    ctx.require(KEY, "mentor")
+    ctx.require(KEY, "apply")
     row = await incubation_or_404(ctx, incubation_id)
+    await hubs.require_supervision(ctx, row)
     return await act(
         request,
         ctx,
@@ -597,11 +609,16 @@ async def hub_page(request: Request[Any, Any, Any], ctx: RequestContext) -> Resp
         org = organizations.Organization
         mine = list((await ctx.session.execute(select(org).where(org.is_hub.is_(True)).order_by(org.name))).scalars())
     blocks = []
+    where = await hubs.visible(ctx)
     for hub in mine:
         members = await organizations.supervised_by(ctx.session, ctx.district, hub.id)
         ids = [m.id for m in members]
         rows = (
-            list((await ctx.session.execute(select(Incubation).where(Incubation.organization_id.in_(ids)))).scalars())
+            list(
+                (
+                    await ctx.session.execute(select(Incubation).where(where, Incubation.organization_id.in_(ids)))
+                ).scalars()
+            )
             if ids
             else []
         )
@@ -649,8 +666,9 @@ async def report_xlsx(ctx: RequestContext) -> Response[bytes]:
     where = await hubs.visible(ctx)
     figures = await reports.figures(ctx.session, where)
     growth = await reports.registry_growth(ctx.session) if hubs.sees_all(ctx) else []
+    occupancy = await reports.occupancy(ctx.session, _month_starts(cases.today())) if hubs.sees_all(ctx) else []
     return Response(
-        reports.xlsx(figures, growth),
+        reports.xlsx(figures, growth, occupancy),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="incubation-report.xlsx"'},
     )

@@ -29,13 +29,14 @@ from core.plugin_api import (
     hash_password,
     organizations,
 )
-from plugins.incubation import assessments, cases, desks, mentoring
+from plugins.incubation import assessments, cases, desks, instruments, mentoring
 from plugins.incubation.manifest import CASE_TYPE, MENTOR_ROLE, STAFF_ROLE
 from plugins.incubation.models import (
     Allocation,
     Assessment,
     Cohort,
     Criterion,
+    HubEvaluation,
     Incubation,
     Incubator,
     Mentor,
@@ -205,6 +206,26 @@ async def seed_incubation(session: AsyncSession, district: District) -> None:
     await mentoring.record_attendance(ctx, training, list(residents)[:6])
 
 
+# Version 2 of the instrument (published in the story before the final assessment): a dimension added.
+V2 = [
+    *assessments.DEFAULT_DIMENSIONS,
+    {
+        "key": "party",
+        "zh": "党建引领",
+        "en": "Party building",
+        "indicators": [
+            {"zh": "党的工作覆盖", "en": "Party work coverage", "max": 10},
+            {"zh": "党建活动", "en": "Party activities", "max": 10},
+        ],
+    },
+]
+
+
+def _by_indicator(scores: dict[str, float]) -> dict[str, dict[str, float]]:
+    """Indicator scores (two indicators out of 10 each) giving the dimensions' 0–5 ``scores``."""
+    return {key: {"i1": 2 * value, "i2": 2 * value} for key, value in scores.items()}
+
+
 async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space], mentor: Mentor, today: date) -> None:
     """The autism parents' group: applied → screened → filed → resident (D-03) → registered → graduated."""
     assert ctx.district is not None
@@ -261,7 +282,9 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
             "phase": "intake",
             "assessed_on": (start + timedelta(days=10)).isoformat(),
             "assessor": "王晓红",
-            "scores": {"governance": 1.5, "finance": 1, "projects": 2, "volunteers": 3, "resources": 1.5},
+            "indicator_scores": _by_indicator(
+                {"governance": 1.5, "finance": 1, "projects": 2, "volunteers": 3, "resources": 1.5}
+            ),
         },
     )
     await cases.take_step(
@@ -275,6 +298,7 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
         },
     )
     org.registered_on = registered_on
+    await instruments.publish(ctx, {"based_on": 1, "name": "社会组织能力评估（2026 修订）", "dimensions": V2})
     await assessments.add_assessment(
         ctx,
         row,
@@ -282,7 +306,9 @@ async def _autism_path(ctx: RequestContext, base: Incubator, spaces: list[Space]
             "phase": "final",
             "assessed_on": (today - timedelta(days=15)).isoformat(),
             "assessor": "王晓红",
-            "scores": {"governance": 4, "finance": 3.5, "projects": 4, "volunteers": 4.5, "resources": 3},
+            "indicator_scores": _by_indicator(
+                {"governance": 4, "finance": 3.5, "projects": 4, "volunteers": 4.5, "resources": 3, "party": 3}
+            ),
         },
     )
     for criterion in await cases.criteria_of(ctx, row):
@@ -351,11 +377,22 @@ async def _many(
                 registered_on=(resident_on or applied) + timedelta(days=200) if registered else None,
                 fields=[field],
                 areas=[unit_ids[PLACE_UNITS[place]]] if PLACE_UNITS.get(place) in unit_ids else [],
-                hub_id=hub.id if hub is not None and hub_members < 6 and stage != "applied" else None,
+                hub_id=hub.id if hub is not None and hub_members < 6 and n % 4 == 1 else None,  # spread over stages
             )
-            if data.hub_id:
-                hub_members += 1
             org = await organizations.create_organization(session, district, data)
+            if data.hub_id and hub is not None:
+                hub_members += 1
+                grade = "优秀" if n % 3 == 0 else "良好"
+                session.add(
+                    HubEvaluation(
+                        hub_id=hub.id,
+                        member_id=org.id,
+                        year=today.year - 1,
+                        score=92 if grade == "优秀" else 81,
+                        grade=grade,
+                        notes="按期报送年度工作报告，活动记录完整。",
+                    )
+                )
             case = await create_case(ctx, CASE_TYPE, title=f"{name} 入驻申请", data={}, channel="walk_in")
             case.state = stage
             case.is_open = stage not in CLOSED

@@ -35,6 +35,7 @@ def test_every_page_renders_for_centre_staff(client, as_user, world):
         "/organizations",
         "/apply",
         f"/cases/{inc}",
+        "/instrument",
     ]
     for path in pages:
         whole = client.get(D + path)
@@ -162,20 +163,20 @@ def test_two_assessments_draw_the_radar_and_the_change(client, as_user, world):
     inc = apply_as(as_user, world)
     to_resident(as_user, inc, mentor_id=world.mentor)
     login(client, "mentor")
-    base = {
-        "assessor": "王晓红",
-        "score_finance": "2",
-        "score_projects": "2",
-        "score_volunteers": "2",
-        "score_resources": "2",
-    }
-    _post(client, f"{D}/cases/{inc}/assessments", {**base, "phase": "intake", "score_governance": "1.5"})
-    _post(client, f"{D}/cases/{inc}/assessments", {**base, "phase": "mid", "score_governance": "2.5"})
+    base = {"assessor": "王晓红"} | {
+        f"score_{d}_{i}": "4" for d in ("finance", "projects", "volunteers", "resources") for i in ("i1", "i2")
+    }  # 8 of 20: 2.0 of 5
+    intake = {"phase": "intake", "score_governance_i1": "3", "score_governance_i2": "3"}  # 6 of 20: 1.5
+    _post(client, f"{D}/cases/{inc}/assessments", {**base, **intake})
+    mid = {"phase": "mid", "score_governance_i1": "5", "score_governance_i2": "5"}  # 10 of 20: 2.5
+    _post(client, f"{D}/cases/{inc}/assessments", {**base, **mid})
     page = client.get(f"{D}/cases/{inc}").text
     assert '<svg class="incubation-radar"' in page and "<script" not in page.split("incubation-radar")[1][:3000]
     assert "+1.0" in page and "中期评估" in page
-    bad = _post(client, f"{D}/cases/{inc}/assessments", {**base, "phase": "final", "score_governance": "9"})
-    assert "0 到 5" in client.get(bad.headers["location"]).text
+    assert "只比较两版共有" not in page  # both on version 1
+    final = {"phase": "final", "score_governance_i1": "11", "score_governance_i2": "5"}
+    bad = _post(client, f"{D}/cases/{inc}/assessments", {**base, **final})
+    assert "0 到 10" in client.get(bad.headers["location"]).text
 
 
 def test_whole_path_page_gathers_the_profile_panels(client, as_user, world):

@@ -36,11 +36,14 @@ def _decide(as_user: Any, incubation_id: int, criterion_id: int, **data: str) ->
 
 
 def _assess(as_user: Any, incubation_id: int) -> Any:
-    scores = {"governance": 3, "finance": 3, "projects": 3, "volunteers": 3, "resources": 3}
+    dims = ("governance", "finance", "projects", "volunteers", "resources")
+    scores = {d: {"i1": 6, "i2": 6} for d in dims}  # 3 of 5 in each dimension
 
     async def run(ctx: Any) -> Any:
         row = await incubation(ctx, incubation_id)
-        return await assessments.add_assessment(ctx, row, {"phase": "final", "assessor": "王晓红", "scores": scores})
+        return await assessments.add_assessment(
+            ctx, row, {"phase": "final", "assessor": "王晓红", "indicator_scores": scores}
+        )
 
     return call(as_user, run, "mentor")
 
