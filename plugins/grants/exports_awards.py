@@ -135,7 +135,7 @@ def notice_lines(district: str, call: Call, awards: list[Award]) -> tuple[str, s
     total = sum(a.award_fen for a in awards)
     heading = f"关于{call.title}立项结果的公示"
     opening = (
-        f"经形式审查、专家评审和评审委员会审议，{district}{call.title}拟资助以下 {len(awards)} 个项目，"
+        f"经形式审查、专家评审和评审委员会审议，{call.title}拟资助以下 {len(awards)} 个项目，"
         f"资助总额 {yuan(total)} 元。现予公示。"
     )
     closing = [f"{a.number}. {a.title}：{a.override_reason}" for a in awards if a.override_reason]
@@ -160,7 +160,8 @@ async def awards_pdf(ctx: RequestContext, call: Call) -> bytes:
     pdf.multi_cell(0, 9, heading, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("cjk", size=11)
-    pdf.multi_cell(0, 6.5, opening, new_x="LMARGIN", new_y="NEXT")
+    # No break at the spaces around numbers (they would leave gaps): Chinese text wraps at any character.
+    pdf.multi_cell(0, 6.5, opening.replace(" ", "\u00a0"), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("cjk", size=9.5)
     style = FontFace(emphasis="", fill_color=(235, 235, 235))
@@ -172,8 +173,11 @@ async def awards_pdf(ctx: RequestContext, call: Call) -> bytes:
         table.row(("", "合计", f"{len(awards)} 个项目", "", yuan(sum(a.award_fen for a in awards))))
     pdf.ln(4)
     pdf.set_font("cjk", size=10.5)
-    for line in closing:
-        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT", align="R" if line == closing[-1] else "L")
+    for line in closing[:-2]:
+        pdf.multi_cell(0, 6, line.replace(" ", "\u00a0"), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(6)
+    for line in closing[-2:]:  # the office and the day, on the right
+        pdf.cell(0, 6, line, align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
