@@ -170,3 +170,21 @@ def test_ledger_of_an_unfunded_application_is_not_found(client, world, seed):
     """An application under review has no project account statement (404), for staff too."""
     app_id = seed(lambda s: add_application(s, world))
     assert client.get(f"{API}/applications/{app_id}/ledger", headers=_auth(world)).status_code == 404
+
+
+def test_the_exports_are_in_openapi(client):
+    """The files are documented with their media types, the JSON answers with their schemas."""
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    base = "/api/v1/districts/{district_code}/grants"
+    media = {
+        f"{base}/calls/{{call_id}}/awards.pdf": "application/pdf",
+        f"{base}/calls/{{call_id}}/awards.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{base}/calls/{{call_id}}/scores.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{base}/applications/{{application_id}}/ledger.xlsx": (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        f"{base}/calls/{{call_id}}/awards": "application/json",
+        f"{base}/applications/{{application_id}}/ledger": "application/json",
+    }
+    for path, kind in media.items():
+        assert list(paths[path]["get"]["responses"]["200"]["content"]) == [kind], path
