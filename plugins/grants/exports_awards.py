@@ -112,7 +112,7 @@ async def awards_xlsx(ctx: RequestContext, call: Call) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "资助名单"
-    sheet.append([f"{call.title} 立项资助名单"])
+    sheet.append([f"{call.title} 立项名单"])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(["公布日期", _local_day(call.decided_at)])
     sheet.append([])

@@ -86,7 +86,7 @@ def test_award_list_waits_for_the_results_then_lists_every_award(client, world, 
     pdf = client.get(f"{API}/calls/{world.call}/awards.pdf", headers=_auth(world))
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
-    compact = "".join(text.split())
+    compact = "".join(text.replace("\x00", "").split())  # pypdf separates CJK glyphs with NULs
     assert "关于2026年度公益创投大赛立项结果的公示" in compact
     assert "拟资助以下2个项目，资助总额173,456.00元" in compact
     for expected in ("银发课堂", "阳光社工服务社", "123,456.00", "青春社区行", "新芽青年社", "50,000.00"):
@@ -149,9 +149,9 @@ def test_project_ledger_statement_lists_every_movement(client, world, seed):
             values_only=True
         )
     )
-    assert ("宁波某银行海曙支行", "企业认捐", 20000.0) in rows
-    assert ("认捐合计", None, 120000.0) in rows
-    movements = [r for r in rows if isinstance(r[2], float) and r[0] and str(r[0])[:2] == "20"]
+    assert ("宁波某银行海曙支行", "企业认捐", 20000) in [r[:3] for r in rows]
+    assert ("认捐合计", None, 120000) in [r[:3] for r in rows]
+    movements = [r for r in rows if isinstance(r[2], (int, float)) and str(r[0] or "")[:2] == "20"]
     assert [(r[2], r[3]) for r in movements] == [(50000.0, 50000.0), (30000.0, 80000.0), (-30000.0, 50000.0)]
     assert rows[-1][:2] == ("期末余额（元）", 50000.0)
 
