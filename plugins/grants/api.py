@@ -839,3 +839,7 @@ async def api_reverse(ctx: RequestContext, application_id: int, position: int, d
 
 
 API_ROUTES += [api_project, api_agreement, api_midterm, api_close, api_release, api_reverse]
+
+from plugins.grants.api_exports import EXPORT_API_ROUTES  # noqa: E402  (exports: awards, scores, ledger statements)
+
+API_ROUTES += EXPORT_API_ROUTES

@@ -24,12 +24,14 @@ from core.plugin_api import gettext as _
 from plugins.grants.api import API_ROUTES
 from plugins.grants.manifest import MANIFEST
 from plugins.grants.reports import send_report_reminders
+from plugins.grants.review_reminders import send_review_reminders
 from plugins.grants.routes import ROUTES
 from plugins.grants.routes_public import PUBLIC_ROUTES
 from plugins.grants.seed import seed_grants
 from plugins.grants.service import dashboard_figures
 
 if TYPE_CHECKING:
+    import click
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import District, RequestContext
@@ -159,6 +161,24 @@ def notification_kinds() -> list[NotificationKind]:
             label_zh="公益创投：立项结果（未获资助）",
             label_en="Venture philanthropy: not funded",
         ),
+        NotificationKind(
+            "grants.review_due",
+            "“{call}”还有 {count} 份评审待提交，{due} 截止",
+            "“{call}”: {count} reviews to submit by {due}",
+            "请在截止日前提交评审。",
+            "Please submit your reviews before the deadline.",
+            label_zh="公益创投：评审即将截止",
+            label_en="Venture philanthropy: reviews due",
+        ),
+        NotificationKind(
+            "grants.review_overdue",
+            "“{call}”还有 {count} 份评审未提交（应于 {due} 前提交）",
+            "“{call}”: {count} reviews overdue since {due}",
+            "请尽快提交评审。",
+            "Please submit your reviews as soon as possible.",
+            label_zh="公益创投：评审逾期",
+            label_en="Venture philanthropy: reviews overdue",
+        ),
     ]
 
 
@@ -178,8 +198,22 @@ def scheduled_jobs() -> list[JobSpec]:
             "Venture philanthropy report reminders",
             daily_at("08:30"),
             send_report_reminders,
-        )
+        ),
+        JobSpec(
+            "grants.review_reminders",
+            "公益创投评审提醒",
+            "Venture philanthropy review reminders",
+            daily_at("08:30"),
+            send_review_reminders,
+        ),
     ]
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    from plugins.grants import cli as cli_module  # noqa: PLC0415
+
+    cli_module.register(cli)
 
 
 @hookimpl

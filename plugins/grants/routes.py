@@ -829,3 +829,7 @@ async def queues(request: Request[Any, Any, Any], ctx: RequestContext) -> Respon
 
 
 ROUTES += [scores_export, queues]
+
+from plugins.grants.routes_exports import EXPORT_ROUTES  # noqa: E402  (exports: awards, ledger statements)
+
+ROUTES += EXPORT_ROUTES
