@@ -143,9 +143,16 @@ async def queue_page(request: Request[Any, Any, Any], ctx: RequestContext) -> HT
     return response
 
 
+def _queue_page(ctx: RequestContext) -> Redirect:
+    """Where a fragment-only address sends a browser that opens it as a page: the queue."""
+    return Redirect(ctx.url("/cases"), status_code=303)
+
+
 @get("/queues/counts", include_in_schema=False)
-async def queue_counts(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+async def queue_counts(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate | Redirect:
     """The sidebar with every queue counted (loaded after the page, refreshed every minute)."""
+    if not is_fragment(request):
+        return _queue_page(ctx)
     current = _current_query(request)
     entries = await sidebar(ctx, Filters.from_query(current), str(current.get("queue") or ""))
     await count_entries(ctx, entries)
@@ -200,8 +207,10 @@ async def _form(request: Request[Any, Any, Any]) -> Any:
 
 
 @get("/queues/menu", include_in_schema=False)
-async def row_menu(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+async def row_menu(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate | Redirect:
     """A row's menu: assign, the steps that need nothing more, and links to the case page for the others."""
+    if not is_fragment(request):
+        return _queue_page(ctx)
     reference = str(request.query_params.get("ref", ""))
     if not reference:
         return HTMXBlockTemplate(template_name="core/queues/menu.html", context={"ctx": ctx, "case": None})
@@ -274,8 +283,10 @@ async def bulk_steps_for(ctx: RequestContext, references: list[str]) -> tuple[bo
 
 
 @get("/queues/bulk-steps", include_in_schema=False)
-async def bulk_steps(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate:
+async def bulk_steps(request: Request[Any, Any, Any], ctx: RequestContext) -> HTMXBlockTemplate | Redirect:
     """The bulk bar's choice of action for the ticked rows (htmx asks again whenever the selection changes)."""
+    if not is_fragment(request):
+        return _queue_page(ctx)
     references = list(dict.fromkeys(str(r) for r in request.query_params.getall("ref", []) if r))[:BULK_LIMIT]
     context: dict[str, Any] = {"ctx": ctx, "request": request, "selected": len(references)}
     if references:

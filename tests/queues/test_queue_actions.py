@@ -54,6 +54,16 @@ def test_claim_from_the_row(as_user, world, logged_in, seed):
     assert state_of(seed, ref)[1] == user_id(seed, "worker")
 
 
+def test_fragment_addresses_opened_as_pages_go_to_the_queue(as_user, world, logged_in):
+    """The sidebar counts, a row's menu and the bulk bar are htmx fragments: a browser opening one gets the queue."""
+    (ref,) = make_requests(as_user, 1)
+    client = logged_in("worker")
+    for path in ("/queues/counts", f"/queues/menu?ref={ref}", f"/queues/bulk-steps?ref={ref}"):
+        response = client.get(f"/d/haishu{path}", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/d/haishu/cases", path
+    assert 'id="main"' in client.get("/d/haishu/queues/menu").text  # followed: the whole queue page
+
+
 def test_assign_from_the_row_menu(as_user, world, logged_in, seed):
     """The row menu offers the district's staff (never residents: their names are not for others to see);
     assigning one shows them in the row and says so."""
