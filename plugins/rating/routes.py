@@ -872,10 +872,11 @@ async def grade_confirm(request: Request[Any, Any, Any], ctx: RequestContext, gr
 
 @get("/rating/grades/{grade_id:int}/certificate.pdf", name="rating:grade_certificate")
 async def grade_certificate(ctx: RequestContext, grade_id: int) -> Response[bytes]:
-    """The grade certificate (等级证书) of a confirmed result, as a PDF."""
-    ctx.require(KEY, "view")
+    """The grade certificate (等级证书) of a confirmed result, as a PDF (staff, and the organization itself)."""
     assert ctx.district is not None
     grade = await service.get_grade(ctx.session, grade_id)
+    if not (ctx.can(KEY, "view") or await service.may_respond(ctx, grade.organization_id)):
+        ctx.require(KEY, "view")
     if grade.status != "confirmed" or grade.valid_from is None or grade.valid_until is None:
         raise NotFound(_("Not found."))
     org = await organizations.get_organization(ctx.session, ctx.district, grade.organization_id)
@@ -930,3 +931,7 @@ ROUTES = [
     grade_confirm,
     grade_certificate,
 ]
+
+from plugins.rating.routes_grades import GRADE_ROUTES  # noqa: E402  (grade evaluation pages, issue 16 part 7)
+
+ROUTES += GRADE_ROUTES
