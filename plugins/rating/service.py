@@ -970,11 +970,13 @@ async def record_grade(
     return row
 
 
-async def object_to_grade(ctx: RequestContext, grade: Grade, text: str) -> GradeObjection:
+async def object_to_grade(
+    ctx: RequestContext, grade: Grade, text: str, *, today: date | None = None
+) -> GradeObjection:
     """Anyone logged in may object during publicity, with a reason; staff answer it before the grade is confirmed."""
     if ctx.user is None:
         raise Forbidden("请先登录", "Please log in")
-    if grade.status != "publicity" or local_today() > grade.publicity_until:
+    if grade.status != "publicity" or (today or local_today()) > grade.publicity_until:
         raise Refusal("公示期已结束", "The publicity period is over", status_code=409)
     if not text.strip() or len(text) > TEXT_MAX:
         raise Refusal("请填写异议内容", "Say what the objection is", errors={"objection": "请填写异议内容"})
