@@ -223,6 +223,8 @@ def test_panel_mean_conflict_objection_review_validity_certificate(client, world
     assert "海曙区青少年成长服务中心" in text
     assert "5A" in text
     assert "2027-01-01" in text
+    profile = client.get(f"/d/haishu/organizations/{world.youth}")
+    assert "<strong>5A</strong>" in profile.text
 
 
 def test_bands_of_the_jurisdiction_decide_the_grade(world, as_user, seed):
