@@ -38,7 +38,7 @@ from core.plugin_api import (
     utcnow,
 )
 from core.plugin_api import gettext as _
-from plugins.rating import service
+from plugins.rating import grading, service
 from plugins.rating.manifest import KEY
 from plugins.rating.models import Rating
 
@@ -800,6 +800,7 @@ async def _grades_page(
         names=dict(orgs),
         org_options=[(str(i), n) for i, n in orgs],
         bands=settings["grade_bands"],
+        objections=await grading.objections(ctx.session, [g.id for g in rows if g.status == "publicity"]),
         today=service.local_today(),
         form=state,
         messages=await flashes(request, ctx),

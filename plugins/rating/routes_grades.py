@@ -394,7 +394,8 @@ async def objection_answer(
     ctx.require(KEY, "manage")
     objection = await service.get_objection(ctx.session, objection_id)
     back = data.get("back", "")
-    target = back if back.startswith(ctx.url(BASE)) and len(back) < 200 else ctx.url("/rating/grade-publicity")
+    allowed = back.startswith(ctx.url(BASE)) or back == ctx.url("/rating/grades")
+    target = back if allowed and len(back) < 200 else ctx.url("/rating/grade-publicity")
     return await act(
         request,
         ctx,
