@@ -28,7 +28,8 @@ def test_bands_per_jurisdiction_and_validity():
 def test_publicity_objection_confirmation_and_certificate(client, world, as_user, seed):
     """A result goes to publicity with the district's bands (安庆 here: 905 → 4A); an objection is kept
     and answered; it cannot be announced before publicity ends; announced after, it is valid five years
-    from 1 January, and it shows on the organization's profile, its certificate is a PDF; bad input on the page is refused."""
+    from 1 January, and it shows on the organization's profile, its certificate is a PDF; bad input on the
+    page is refused."""
     from sqlalchemy import select
 
     from core.models import District
