@@ -970,9 +970,7 @@ async def record_grade(
     return row
 
 
-async def object_to_grade(
-    ctx: RequestContext, grade: Grade, text: str, *, today: date | None = None
-) -> GradeObjection:
+async def object_to_grade(ctx: RequestContext, grade: Grade, text: str, *, today: date | None = None) -> GradeObjection:
     """Anyone logged in may object during publicity, with a reason; staff answer it before the grade is confirmed."""
     if ctx.user is None:
         raise Forbidden("请先登录", "Please log in")
