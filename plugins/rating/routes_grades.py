@@ -92,8 +92,8 @@ async def _queue_page(
     rows = await grading.evaluations_for(ctx, chosen or None)
     counts = await grading.state_counts(ctx.session) if ctx.can(KEY, "manage") else {}
     options = await _applicable(ctx)
-    if not rows and not options and not ctx.can(KEY, "view"):
-        raise NotFound(_("Not found."))
+    if not rows and not options and not (ctx.can(KEY, "view") or ctx.can(KEY, "respond")):
+        raise NotFound(_("Not found."))  # the navigation offers the page to these two permissions only
     form = form or FormState(values={"year": str(service.local_today().year)})
     return await page(
         request,
