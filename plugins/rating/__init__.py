@@ -8,6 +8,9 @@ Laid out like every Sanshe plugin (the built-in ``plugins/notices/`` too):
 - ``service.py``     the rules, shared by the pages, the API, the seed and the tests
 - ``routes.py``      web pages under ``/d/{district}/rating``; ``templates/rating/``, ``static/``
 - ``api.py``         JSON API under ``/api/v1/districts/{district}/rating``
+- ``grading.py``     the grade evaluation (等级评估 1A–5A): indicator trees, eligibility, self-assessment,
+                     expert panel, publicity, review, confirmation; ``models_grades.py``, ``routes_grades.py``,
+                     ``api_grades.py``, ``seed_grades.py``
 - ``seed.py``        demo data for ``sanshe demo``
 - ``locale/``        its zh_CN translations; ``tests/`` its own tests
 

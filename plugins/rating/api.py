@@ -317,3 +317,7 @@ API_ROUTES = [
     api_ranking,
     api_evaluate,
 ]
+
+from plugins.rating.api_grades import GRADE_API_ROUTES  # noqa: E402  (grade evaluation API, issue 16 part 7)
+
+API_ROUTES += GRADE_API_ROUTES

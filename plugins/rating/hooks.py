@@ -63,12 +63,16 @@ def default_policies() -> list[PolicyDefault]:
     rules += [PolicyDefault(role, KEY, "manage") for role in MANAGERS]
     rules += [PolicyDefault(role, KEY, "respond") for role in ("org_staff", "volunteer", *MANAGERS)]
     rules += [PolicyDefault(role, KEY, "rate") for role in ("resident", "volunteer", "org_staff")]
+    rules.append(PolicyDefault("district_admin", KEY, "indicators"))  # the grade evaluation's indicator tree
     return rules
 
 
 @hookimpl
 def public_pages(ctx: RequestContext) -> list[NavItem]:
-    return [NavItem(_("Star rating: public ranking"), ctx.url("/rating/ranking"), order=40)]
+    return [
+        NavItem(_("Star rating: public ranking"), ctx.url("/rating/ranking"), order=40),
+        NavItem(_("Grades in publicity"), ctx.url("/rating/grade-publicity"), order=41),
+    ]
 
 
 @hookimpl
@@ -76,6 +80,10 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
     items = [NavItem(_("Star rating"), ctx.url("/rating"), order=55, permission=(KEY, "view"))]
     if not ctx.can(KEY, "view"):
         items.append(NavItem(_("Rate my services"), ctx.url("/rating/mine"), order=55, permission=(KEY, "rate")))
+    grade_permission = (KEY, "view") if ctx.can(KEY, "view") else (KEY, "respond")
+    items.append(
+        NavItem(_("Grade evaluations"), ctx.url("/rating/grade-evaluations"), order=56, permission=grade_permission)
+    )
     return items
 
 
@@ -175,7 +183,11 @@ async def organization_standing(ctx: RequestContext, organization: Any) -> list[
 @hookimpl
 async def organization_panels(ctx: RequestContext, organization: Any) -> list[Panel]:
     if not ctx.can(KEY, "view"):
-        return []
+        # Whoever sees the profile sees its current grade (等级评估); the ratings are the staff's.
+        current = (await service.current_grades(ctx.session)).get(organization.id)
+        if current is None:
+            return []
+        return [Panel(_("Grade evaluation"), "rating/org_grade_panel.html", {"grade": current}, order=30)]
     period = service.Period.of(service.local_today())
     rows = {r.organization_id: r for r in await service.ranking_for(ctx, period)}
     return [

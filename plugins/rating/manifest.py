@@ -20,6 +20,8 @@ DEFAULTS = {
     "dimensions": "服务态度,及时性,服务效果",
     "grade_bands": "5A:900,4A:800,3A:700,2A:600,1A:0",
     "publicity_days": 7,
+    "min_registered_years": 2,
+    "min_experts": 1,
 }
 
 
@@ -42,6 +44,7 @@ MANIFEST = Manifest(
         Permission(KEY, "rate", "评价自己接受的服务", "Rate the services one received"),
         Permission(KEY, "respond", "社会组织回访差评、提出申诉", "Organizations: follow up bad ratings, appeal"),
         Permission(KEY, "manage", "管理星级评价（录入、裁决、评定）", "Manage star ratings (enter, decide, evaluate)"),
+        Permission(KEY, "indicators", "编辑等级评估指标体系", "Edit the grade evaluation indicators"),
     ),
     settings_schema={
         "type": "object",
@@ -75,6 +78,10 @@ MANIFEST = Manifest(
                 "title": "等级评估分数线（等级:最低分） / Grade bands (grade:lowest points)",
             },
             "publicity_days": _int("等级评估公示天数 / Days of publicity of a grade", 7, 1, 60),
+            "min_registered_years": _int(
+                "申请等级评估须登记满（年） / Years registered before applying for a grade", 2, 0, 10
+            ),
+            "min_experts": _int("等级评估专家组最少评分人数 / Fewest experts scoring an evaluation", 1, 1, 15),
         },
         "additionalProperties": False,
     },

@@ -137,3 +137,6 @@ class Grade(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     valid_from: Mapped[date | None] = mapped_column(Date, default=None)
     valid_until: Mapped[date | None] = mapped_column(Date, default=None)
     recorded_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+
+
+from plugins.rating.models_grades import *  # noqa: E402, F403  (the grade evaluation process, issue 16 part 7)

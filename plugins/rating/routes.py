@@ -38,7 +38,7 @@ from core.plugin_api import (
     utcnow,
 )
 from core.plugin_api import gettext as _
-from plugins.rating import service
+from plugins.rating import grading, service
 from plugins.rating.manifest import KEY
 from plugins.rating.models import Rating
 
@@ -800,6 +800,7 @@ async def _grades_page(
         names=dict(orgs),
         org_options=[(str(i), n) for i, n in orgs],
         bands=settings["grade_bands"],
+        objections=await grading.objections(ctx.session, [g.id for g in rows if g.status == "publicity"]),
         today=service.local_today(),
         form=state,
         messages=await flashes(request, ctx),
@@ -872,10 +873,11 @@ async def grade_confirm(request: Request[Any, Any, Any], ctx: RequestContext, gr
 
 @get("/rating/grades/{grade_id:int}/certificate.pdf", name="rating:grade_certificate")
 async def grade_certificate(ctx: RequestContext, grade_id: int) -> Response[bytes]:
-    """The grade certificate (等级证书) of a confirmed result, as a PDF."""
-    ctx.require(KEY, "view")
+    """The grade certificate (等级证书) of a confirmed result, as a PDF (staff, and the organization itself)."""
     assert ctx.district is not None
     grade = await service.get_grade(ctx.session, grade_id)
+    if not (ctx.can(KEY, "view") or await service.may_respond(ctx, grade.organization_id)):
+        ctx.require(KEY, "view")
     if grade.status != "confirmed" or grade.valid_from is None or grade.valid_until is None:
         raise NotFound(_("Not found."))
     org = await organizations.get_organization(ctx.session, ctx.district, grade.organization_id)
@@ -930,3 +932,7 @@ ROUTES = [
     grade_confirm,
     grade_certificate,
 ]
+
+from plugins.rating.routes_grades import GRADE_ROUTES  # noqa: E402  (grade evaluation pages, issue 16 part 7)
+
+ROUTES += GRADE_ROUTES

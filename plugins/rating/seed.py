@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import insert, select
 
 from core.plugin_api import TIMEZONE, User, deliveries, organizations, utcnow
-from plugins.rating.models import Appeal, FollowUp, Grade, Rating, StandingStep
-from plugins.rating.service import Period, validity
+from plugins.rating.models import Appeal, FollowUp, Rating, StandingStep
+from plugins.rating.seed_grades import seed_grades
+from plugins.rating.service import Period
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -193,7 +194,7 @@ async def seed_rating(session: AsyncSession, district: District) -> int:
     await _follow_ups_and_appeals(session, district, today, staff)
     await _standing(session, district, bad.id, orgs, periods, today)
     await _to_rate(session, district, orgs, resident_user, staff, today)
-    _grades(session, district, orgs, staff, today)
+    await seed_grades(session, district, staff, today)
     await session.flush()
     return len(rating_rows)
 
@@ -331,38 +332,3 @@ async def _to_rate(
                 verified_at=when,
             )
         )
-
-
-def _grades(session: AsyncSession, district: District, orgs: list[Any], staff: int | None, today: date) -> None:
-    """A grade announced last year (4A, valid five years) and one in publicity now (5A, 912 points)."""
-    registered = [o for o in orgs if o.kind == organizations.OrgKind.REGISTERED] or orgs
-    announced = date(today.year - 1, 12, 18)
-    start, end = validity(announced)
-    session.add_all(
-        [
-            Grade(
-                district_id=district.id,
-                organization_id=registered[0].id,
-                year=today.year - 1,
-                total=861,
-                grade="4A",
-                status="confirmed",
-                publicity_until=announced - timedelta(days=8),
-                announced_on=announced,
-                valid_from=start,
-                valid_until=end,
-                recorded_by_id=staff,
-            ),
-            Grade(
-                district_id=district.id,
-                organization_id=registered[-1].id,
-                year=today.year,
-                total=912,
-                grade="5A",
-                status="publicity",
-                publicity_until=today + timedelta(days=5),
-                recorded_by_id=staff,
-                objections="",
-            ),
-        ]
-    )

@@ -33,6 +33,7 @@ from core.plugin_api import (
 from core.plugin_api import gettext as _
 from plugins.rating.manifest import DEFAULTS, KEY
 from plugins.rating.models import CHANNELS, Appeal, FollowUp, Grade, Rating, StandingStep
+from plugins.rating.models_grades import GradeObjection
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -969,17 +970,59 @@ async def record_grade(
     return row
 
 
-async def object_to_grade(ctx: RequestContext, grade: Grade, text: str) -> Grade:
-    """Anyone logged in may object during publicity; the objection is kept with the result."""
+async def object_to_grade(ctx: RequestContext, grade: Grade, text: str, *, today: date | None = None) -> GradeObjection:
+    """Anyone logged in may object during publicity, with a reason; staff answer it before the grade is confirmed."""
     if ctx.user is None:
         raise Forbidden("请先登录", "Please log in")
-    if grade.status != "publicity" or local_today() > grade.publicity_until:
+    if grade.status != "publicity" or (today or local_today()) > grade.publicity_until:
         raise Refusal("公示期已结束", "The publicity period is over", status_code=409)
     if not text.strip() or len(text) > TEXT_MAX:
         raise Refusal("请填写异议内容", "Say what the objection is", errors={"objection": "请填写异议内容"})
     grade.objections = (grade.objections + "\n" if grade.objections else "") + text.strip()
+    row = GradeObjection(district_id=grade.district_id, grade_id=grade.id, user_id=ctx.user.id, reason=text.strip())
+    ctx.session.add(row)
     await ctx.session.flush()
-    return grade
+    return row
+
+
+async def get_objection(session: AsyncSession, objection_id: int) -> GradeObjection:
+    found = (
+        await session.execute(select(GradeObjection).where(GradeObjection.id == objection_id))
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound("没有这条异议", "No such objection")
+    return found
+
+
+async def answer_objection(ctx: RequestContext, objection: GradeObjection, text: str) -> GradeObjection:
+    """Staff answer an objection (once); the answer is kept with it."""
+    if not ctx.can(KEY, "manage"):
+        raise Forbidden("只有工作人员可以答复异议", "Only staff answer objections")
+    if objection.answered_at is not None:
+        raise Refusal("这条异议已经答复", "The objection has already been answered", status_code=409)
+    if not text.strip() or len(text) > TEXT_MAX:
+        raise Refusal("请填写答复", "Write the answer", errors={"answer": "请填写答复"})
+    objection.answer = text.strip()
+    objection.answered_at = utcnow()
+    objection.answered_by_id = ctx.user.id if ctx.user else None
+    await ctx.session.flush()
+    return objection
+
+
+async def require_objections_answered(session: AsyncSession, grade: Grade) -> None:
+    """Refuse while an objection to the grade waits for its answer."""
+    query = (
+        select(func.count())
+        .select_from(GradeObjection)
+        .where(GradeObjection.grade_id == grade.id, GradeObjection.answered_at.is_(None))
+    )
+    waiting = int((await session.execute(query)).scalar_one())
+    if waiting:
+        raise Refusal(
+            f"还有 {waiting} 条异议未答复，答复后才能确认",
+            f"{waiting} objection(s) still wait for an answer",
+            status_code=409,
+        )
 
 
 async def confirm_grade(ctx: RequestContext, grade: Grade, *, today: date | None = None) -> Grade:
@@ -991,6 +1034,7 @@ async def confirm_grade(ctx: RequestContext, grade: Grade, *, today: date | None
         raise Refusal("这个结果已经处理过了", "This result has already been handled", status_code=409)
     if today <= grade.publicity_until:
         raise Refusal("公示期尚未结束", "The publicity period is not over yet", status_code=409)
+    await require_objections_answered(ctx.session, grade)
     grade.status = "confirmed"
     grade.announced_on = today
     grade.valid_from, grade.valid_until = validity(today)

@@ -26,9 +26,10 @@ def test_bands_per_jurisdiction_and_validity():
 
 
 def test_publicity_objection_confirmation_and_certificate(client, world, as_user, seed):
-    """A result goes to publicity with the district's bands (安庆 here: 905 → 4A); an objection is kept;
-    it cannot be announced before publicity ends; announced after, it is valid five years from 1 January, and
-    it shows on the organization's profile, its certificate is a PDF; bad input on the page is refused."""
+    """A result goes to publicity with the district's bands (安庆 here: 905 → 4A); an objection is kept
+    and answered; it cannot be announced before publicity ends; announced after, it is valid five years
+    from 1 January, and it shows on the organization's profile, its certificate is a PDF; bad input on the
+    page is refused."""
     from sqlalchemy import select
 
     from core.models import District
@@ -45,9 +46,10 @@ def test_publicity_objection_confirmation_and_certificate(client, world, as_user
 
     async def record(ctx):
         g = await service.record_grade(ctx, organization_id=world.youth, year=today.year, total=905)
-        await service.object_to_grade(ctx, g, "附加分证明材料不全")
+        objection = await service.object_to_grade(ctx, g, "附加分证明材料不全")
         with pytest.raises(Refusal):
             await service.confirm_grade(ctx, g, today=today)
+        await service.answer_objection(ctx, objection, "已补充获奖证书")
         await service.confirm_grade(ctx, g, today=g.publicity_until + timedelta(days=1))
         return g.id, g.grade, g.objections, g.valid_from, g.valid_until
 

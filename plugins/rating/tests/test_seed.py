@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from core.models import District, Person
 from plugins.rating import service
 from plugins.rating.models import FollowUp, Grade, Rating, StandingStep
+from plugins.rating.models_grades import GradeEvaluation
 from plugins.rating.seed import seed_rating
 
 
@@ -36,6 +37,7 @@ def test_demo_seed_is_rich_idempotent_and_fast(world, seed, as_user):
         steps = list((await session.execute(select(StandingStep))).scalars())
         open_fu = (await session.execute(select(func.count()).where(FollowUp.status == "open"))).scalar_one()
         grades = sorted((await session.execute(select(Grade.status))).scalars())
+        grades += sorted((await session.execute(select(GradeEvaluation.status))).scalars())
         return first, second, elapsed, orgs, [(s.status, s.appeal_status) for s in steps], open_fu, grades
 
     first, second, elapsed, orgs, steps, open_fu, grades = seed(run)
@@ -46,7 +48,8 @@ def test_demo_seed_is_rich_idempotent_and_fast(world, seed, as_user):
     assert ("probation", "pending") in steps
     assert ("honoured", "none") in steps
     assert open_fu > 0
-    assert grades == ["confirmed", "publicity"]
+    # grade results, then the evaluations: one confirmed, one in publicity, one waiting for the experts
+    assert grades == ["confirmed", "publicity", "confirmed", "expert_scoring", "publicity"]
 
     async def ranking(ctx):
         rows = await service.ranking_for(ctx, service.Period.of(service.local_today()).previous)
