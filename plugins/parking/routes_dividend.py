@@ -42,7 +42,7 @@ from plugins.parking.manifest import KEY
 from plugins.parking.models import ParkingEstate, Permit
 from plugins.parking.models_dividend import DIVIDEND_METHODS, CarReport
 from plugins.parking.models_money import FundLine
-from plugins.parking.routes import CHANNEL_LABELS, may_run, page_helpers
+from plugins.parking.routes import CHANNEL_LABELS, may_run
 from plugins.parking.routes_money import money_helpers
 from plugins.parking.routes_patrols import store_photo
 from plugins.parking.seed_dividend import demo_photo
@@ -249,7 +249,6 @@ async def mine_renewals(request: Request[Any, Any, Any], ctx: RequestContext) ->
         renewals=rows,
         waiting=waiting,
         notices=await flashes(request, ctx),
-        **page_helpers(ctx),
         **_helpers(ctx),
     )
 
@@ -287,7 +286,6 @@ async def renewals_page(request: Request[Any, Any, Any], ctx: RequestContext, es
         cards=cards,
         addresses=dict(await permits.household_choices(ctx.session, estate)),
         notices=await flashes(request, ctx),
-        **page_helpers(ctx),
         **_helpers(ctx),
     )
 
