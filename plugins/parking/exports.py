@@ -82,6 +82,7 @@ def statement_pdf(statement: ParkingStatement) -> bytes:
     from fpdf.fonts import FontFace  # noqa: PLC0415 - heavy import, only when a PDF is asked for
 
     pdf = new_cjk_pdf(_title(statement))
+    pdf.set_subject(f"SHA-256 {statement.sha256}")  # in the file's properties too, for a machine to compare
     pdf.set_font("cjk", size=16)
     pdf.multi_cell(0, 9, _title(statement), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=10)
