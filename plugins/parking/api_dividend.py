@@ -390,7 +390,7 @@ async def api_car_report_dismiss(ctx: RequestContext, report_id: int, data: Note
 
 
 @get(
-    "/parking/estates/{estate_id:int}/statements/{month:str}/pdf",
+    "/parking/estates/{estate_id:int}/statements/{month:str}/statement.pdf",
     name="parking:api:statement-pdf",
     summary="A published statement as PDF (the SHA-256 printed on it)",
     media_type="application/pdf",
@@ -402,7 +402,7 @@ async def api_statement_pdf(ctx: RequestContext, estate_id: int, month: str) -> 
 
 
 @get(
-    "/parking/estates/{estate_id:int}/statements/{month:str}/xlsx",
+    "/parking/estates/{estate_id:int}/statements/{month:str}/statement.xlsx",
     name="parking:api:statement-xlsx",
     summary="A published statement as XLSX (amounts in fen, the SHA-256)",
     media_type=exports.XLSX,

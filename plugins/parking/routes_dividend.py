@@ -6,7 +6,7 @@
 - ``/parking/estates/{id}/renewals``    the committee: renewals waiting, approve or refuse
 - ``/parking/mine/report``              a resident: report a wrongly parked car with a photo
 - ``/parking/estates/{id}/reports``     patrollers (and the committee): residents' reports, record or dismiss
-- ``/parking/estates/{id}/violations.xlsx`` and ``/public/parking/estates/{id}/statements/{month}/pdf|xlsx``
+- ``/parking/estates/{id}/violations.xlsx`` and ``/public/parking/estates/{id}/statements/{month}/statement.pdf|.xlsx``
 """
 
 from __future__ import annotations
@@ -489,14 +489,14 @@ def statement_file(row: Any, kind: str) -> Response[Any]:
     return file_response(exports.statement_xlsx(row), name, exports.XLSX)
 
 
-@get("/parking/estates/{estate_id:int}/statements/{month:str}/pdf", name="parking:public-statement-pdf")
+@get("/parking/estates/{estate_id:int}/statements/{month:str}/statement.pdf", name="parking:public-statement-pdf")
 async def public_statement_pdf(ctx: RequestContext, estate_id: int, month: str) -> Response[Any]:
     """A published statement as a printable PDF (its SHA-256 printed on it)."""
     _estate, row = await published_statement(ctx, estate_id, month)
     return statement_file(row, "pdf")
 
 
-@get("/parking/estates/{estate_id:int}/statements/{month:str}/xlsx", name="parking:public-statement-xlsx")
+@get("/parking/estates/{estate_id:int}/statements/{month:str}/statement.xlsx", name="parking:public-statement-xlsx")
 async def public_statement_xlsx(ctx: RequestContext, estate_id: int, month: str) -> Response[Any]:
     """A published statement as a workbook (amounts in fen, the SHA-256)."""
     _estate, row = await published_statement(ctx, estate_id, month)

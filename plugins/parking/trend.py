@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal_column, select
 
 from core.plugin_api import TIMEZONE
 from plugins.parking.models_patrols import Violation
@@ -34,8 +34,10 @@ class MonthRow:
 
 def _month_expr(dialect: str) -> Any:
     if dialect == "postgresql":
-        return func.to_char(func.timezone(literal("Asia/Shanghai"), Violation.observed_at), literal("YYYY-MM"))
-    return func.strftime(literal("%Y-%m"), Violation.observed_at, literal("+8 hours"))
+        zone, pattern = literal_column("'Asia/Shanghai'"), literal_column("'YYYY-MM'")
+        return func.to_char(func.timezone(zone, Violation.observed_at), pattern)
+    # Constants, not bound parameters: the GROUP BY must repeat the very same expression.
+    return func.strftime(literal_column("'%Y-%m'"), Violation.observed_at, literal_column("'+8 hours'"))
 
 
 def _months_back(today: date, count: int) -> list[str]:

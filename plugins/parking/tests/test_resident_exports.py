@@ -89,6 +89,7 @@ def test_resident_reports_a_car_with_a_photo_and_the_patroller_records_it(app, w
         listed = patroller.get(f"{BASE}/estates/{world.estate}/reports")
         assert listed.status_code == 200 and "浙B20001" in listed.text and "6 幢消防通道" in listed.text
         report = re.search(r"/parking/reports/(\d+)/record", listed.text).group(1)
+        assert f"/parking/reports/{report}/photo" in listed.text
         photo = patroller.get(f"{BASE}/reports/{report}/photo")
         assert photo.status_code == 200 and photo.content == PNG
         token = csrf_of(patroller, f"{BASE}/estates/{world.estate}/reports")
@@ -108,16 +109,20 @@ def test_statement_pdf_and_xlsx_carry_the_published_figures_and_hash(client, wor
     line, the SHA-256); an unpublished month has no export (404)."""
     agreement = seed(lambda s: add_treasurer_and_agreement(s, world))
     assert collect_rent(client, world, agreement, THIS_MONTH).status_code == 201
-    before = client.get(f"{API}/estates/{world.estate}/statements/{THIS_MONTH}/pdf", headers=auth(world, "resident"))
+    before = client.get(
+        f"{API}/estates/{world.estate}/statements/{THIS_MONTH}/statement.pdf", headers=auth(world, "resident")
+    )
     assert before.status_code == 404
     published = client.post(
         f"{API}/estates/{world.estate}/statements", json={"month": THIS_MONTH}, headers=auth(world, "parking-treasurer")
     ).json()
     sha = published["sha256"]
-    pdf = client.get(f"{API}/estates/{world.estate}/statements/{THIS_MONTH}/pdf", headers=auth(world, "resident"))
+    pdf = client.get(
+        f"{API}/estates/{world.estate}/statements/{THIS_MONTH}/statement.pdf", headers=auth(world, "resident")
+    )
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"].startswith("application/pdf") and sha.encode() in pdf.content
-    public = client.get(f"/d/haishu/public/parking/estates/{world.estate}/statements/{THIS_MONTH}/xlsx")
+    public = client.get(f"/d/haishu/public/parking/estates/{world.estate}/statements/{THIS_MONTH}/statement.xlsx")
     assert public.status_code == 200
     sheet = load_workbook(io.BytesIO(public.content)).active
     rows = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
@@ -126,7 +131,7 @@ def test_statement_pdf_and_xlsx_carry_the_published_figures_and_hash(client, wor
     assert any(r and r[0] == "SHA-256" and r[1] == sha for r in rows)
     assert any("光大厦" in str(r[1]) and r[2] == "潮汐租金" and r[3] == 60000 for r in rows if len(r) >= 4)
     page = client.get(f"/d/haishu/public/parking/estates/{world.estate}/statements/{THIS_MONTH}").text
-    assert f"/statements/{THIS_MONTH}/pdf" in page and f"/statements/{THIS_MONTH}/xlsx" in page
+    assert f"/statements/{THIS_MONTH}/statement.pdf" in page and f"/statements/{THIS_MONTH}/statement.xlsx" in page
 
 
 def test_violations_xlsx_masks_plates_and_the_dashboard_counts_per_month(client, world, seed):
@@ -154,3 +159,40 @@ def test_violations_xlsx_masks_plates_and_the_dashboard_counts_per_month(client,
     login(client, "worker")
     dashboard = client.get(f"{BASE}/dashboard").text
     assert "每月违规数" in dashboard and re.search(rf"{THIS_MONTH}</td>\s*<td><meter[^>]*value=\"1\"", dashboard)
+
+
+def test_renewal_and_report_through_the_api(client, world, seed):
+    """The API gives the same flows: a renewal asked once (409 the second time), approved by staff for a year; a
+    report refused without a photo (400), stored with one, dismissed by a patroller only with a reason, once."""
+    permit = prepare(seed, world)
+    asked = client.post(f"{API}/permits/{permit}/renewals", headers=auth(world, "resident"))
+    assert asked.status_code == 201 and asked.json()["status"] == "requested", asked.text
+    assert client.post(f"{API}/permits/{permit}/renewals", headers=auth(world, "resident")).status_code == 409
+    assert client.post(f"{API}/permits/{permit}/renewals", headers=auth(world, "neighbour")).status_code == 404
+    approved = client.post(f"{API}/renewals/{asked.json()['id']}/approve", headers=auth(world, "worker"))
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    before, after = approved.json()["valid_to_before"], approved.json()["valid_to_after"]
+    assert after > before and int(after[:4]) - int(before[:4]) == 1
+
+    report = {"estate_id": world.estate, "plate": "浙B20001", "place": "P-02"}
+    bare = client.post(f"{API}/car-reports", json=report, headers=auth(world, "resident"))
+    assert bare.status_code == 400 and "photo" in bare.json()["errors"]
+    sent = client.post(
+        f"{API}/car-reports", json={**report, "photo_base64": PNG_BASE64}, headers=auth(world, "resident")
+    )
+    assert sent.status_code == 201 and sent.json()["status"] == "open", sent.text
+    rid = sent.json()["id"]
+    listed = client.get(f"{API}/estates/{world.estate}/car-reports", headers=auth(world, "patroller")).json()
+    assert [r["plate"] for r in listed] == ["浙B20001"]
+    not_patroller = client.post(f"{API}/car-reports/{rid}/dismiss", json={"note": "x"}, headers=auth(world, "resident"))
+    assert not_patroller.status_code == 400
+    no_reason = client.post(f"{API}/car-reports/{rid}/dismiss", json={"note": ""}, headers=auth(world, "patroller"))
+    assert no_reason.status_code == 400
+    dismissed = client.post(
+        f"{API}/car-reports/{rid}/dismiss", json={"note": "车主有访客登记"}, headers=auth(world, "patroller")
+    )
+    assert dismissed.status_code == 200 and dismissed.json()["status"] == "dismissed"
+    again = client.post(f"{API}/car-reports/{rid}/record", headers=auth(world, "patroller"))
+    assert again.status_code == 409
+    mine = client.get(f"{API}/car-reports/mine", headers=auth(world, "resident")).json()
+    assert [(r["status"], r["note"]) for r in mine] == [("dismissed", "车主有访客登记")]
