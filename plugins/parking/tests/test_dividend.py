@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from core.plugin_api import ledger
+from core.plugin_api import LedgerPosting
 from core.testing.browser import serve
 from core.testing.races import Call, fire
 from plugins.parking import dividend, money, service
@@ -88,11 +88,12 @@ def test_adopted_dividend_pays_one_share_per_household_summing_to_the_ledger_ent
     async def entries(session):  # type: ignore[no-untyped-def]
         await haishu(session)
         line = (await session.execute(select(FundLine).where(FundLine.id == body["fund_line_id"]))).scalar_one()
-        transfer = await session.get(ledger.LedgerTransfer, line.transfer_id)
+        postings = select(LedgerPosting.amount).where(LedgerPosting.transfer_id == line.transfer_id)
+        moved = sorted((await session.execute(postings)).scalars())
         total = await session.scalar(select(func.sum(DividendShare.amount_fen)).where(DividendShare.dividend_id == did))
-        return line.source, line.amount_fen, transfer.amount, total
+        return line.source, line.amount_fen, moved, total
 
-    assert seed(entries) == ("dividend", -100001, 100001, 100001)
+    assert seed(entries) == ("dividend", -100001, [-100001, 100001], 100001)  # fund → paid out
     assert _balance(seed, world) == 120000 - 100001
     statement = client.get(
         f"{API}/estates/{world.estate}/statements/{THIS_MONTH}", headers=auth(world, "parking-chair")

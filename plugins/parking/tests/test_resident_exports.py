@@ -178,7 +178,9 @@ def test_renewal_and_report_through_the_api(client, world, seed):
     bare = client.post(f"{API}/car-reports", json=report, headers=auth(world, "resident"))
     assert bare.status_code == 400 and "photo" in bare.json()["errors"]
     sent = client.post(
-        f"{API}/car-reports", json={**report, "photo_base64": PNG_BASE64}, headers=auth(world, "resident")
+        f"{API}/car-reports",
+        json={**report, "photo_name": "car.png", "photo_base64": PNG_BASE64},
+        headers=auth(world, "resident"),
     )
     assert sent.status_code == 201 and sent.json()["status"] == "open", sent.text
     rid = sent.json()["id"]
