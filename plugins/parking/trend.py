@@ -34,8 +34,8 @@ class MonthRow:
 
 def _month_expr(dialect: str) -> Any:
     if dialect == "postgresql":
-        zone, pattern = literal_column("'Asia/Shanghai'"), literal_column("'YYYY-MM'")
-        return func.to_char(func.timezone(zone, Violation.observed_at), pattern)
+        zone: Any = literal_column("'Asia/Shanghai'")
+        return func.to_char(func.timezone(zone, Violation.observed_at), literal_column("'YYYY-MM'"))
     # Constants, not bound parameters: the GROUP BY must repeat the very same expression.
     return func.strftime(literal_column("'%Y-%m'"), Violation.observed_at, literal_column("'+8 hours'"))
 
