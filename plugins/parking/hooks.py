@@ -10,15 +10,18 @@ from typing import TYPE_CHECKING, Any
 from core.plugin_api import DEFAULT_ROLES, Manifest, NavItem, NotificationKind, PolicyDefault, hookimpl
 from core.plugin_api import gettext as _
 from plugins.parking.api import API_ROUTES
+from plugins.parking.api_dividend import DIVIDEND_API_ROUTES
 from plugins.parking.api_money import MONEY_API_ROUTES
 from plugins.parking.api_patrols import PATROL_API_ROUTES
 from plugins.parking.manifest import KEY, MANIFEST
 from plugins.parking.routes import ROUTES
+from plugins.parking.routes_dividend import DIVIDEND_ROUTES, PUBLIC_EXPORT_ROUTES
 from plugins.parking.routes_money import MONEY_ROUTES
 from plugins.parking.routes_money_public import PUBLIC_MONEY_ROUTES
 from plugins.parking.routes_patrols import PATROL_ROUTES
 from plugins.parking.routes_public import PUBLIC_ROUTES
 from plugins.parking.seed import seed_parking
+from plugins.parking.seed_dividend import seed_dividend
 from plugins.parking.seed_money import seed_money
 from plugins.parking.seed_patrols import seed_patrols
 
@@ -37,12 +40,12 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES) + list(MONEY_ROUTES) + list(PATROL_ROUTES)
+    return list(ROUTES) + list(MONEY_ROUTES) + list(PATROL_ROUTES) + list(DIVIDEND_ROUTES)
 
 
 @hookimpl
 def register_public_routes() -> list[Any]:
-    return list(PUBLIC_ROUTES) + list(PUBLIC_MONEY_ROUTES)
+    return list(PUBLIC_ROUTES) + list(PUBLIC_MONEY_ROUTES) + list(PUBLIC_EXPORT_ROUTES)
 
 
 @hookimpl
@@ -52,7 +55,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES) + list(MONEY_API_ROUTES) + list(PATROL_API_ROUTES)
+    return list(API_ROUTES) + list(MONEY_API_ROUTES) + list(PATROL_API_ROUTES) + list(DIVIDEND_API_ROUTES)
 
 
 @hookimpl
@@ -72,6 +75,7 @@ async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_parking(session, district)
     await seed_money(session, district)
     await seed_patrols(session, district)
+    await seed_dividend(session, district)
 
 
 @hookimpl

@@ -243,4 +243,5 @@ class TidalAllocation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
 
 from plugins.parking import models_money  # noqa: E402, F401  (registers the money tables)
+from plugins.parking.models_dividend import CarReport, Dividend, DividendShare, Renewal  # noqa: E402,F401
 from plugins.parking.models_patrols import PatrolRound, PlateCheck, Violation  # noqa: E402,F401  (patrols' tables)

@@ -29,7 +29,7 @@ __all__ = (
 
 EXPENSE_CATEGORIES = ("gate", "keeper", "paint", "other")
 EXPENSE_STATUSES = ("requested", "approved", "paid", "rejected")
-LINE_SOURCES = ("permit", "tidal", "expense", "reversal")
+LINE_SOURCES = ("permit", "tidal", "expense", "reversal", "dividend")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -37,6 +37,7 @@ from core.plugin_api import gettext as _
 from plugins.parking import conventions, permits, service, tidal
 from plugins.parking.manifest import KEY
 from plugins.parking.models import COMMITTEE_ROLES, SPACE_KINDS, ParkingEstate
+from plugins.parking.trend import violations_trend
 
 __all__ = ("ROUTES", "may_run")
 
@@ -597,6 +598,8 @@ async def dashboard(request: Request[Any, Any, Any], ctx: RequestContext) -> Res
         spaces=sum(v.spaces for v in estates),
         issued=sum(c.get("issued", 0) for _v, c in rows),
         waiting=sum(c.get("waiting", 0) for _v, c in rows),
+        trend=await violations_trend(ctx.session, _today()),
+        estate_names={v.id: v.name for v in estates},
         notices=[],
     )
 

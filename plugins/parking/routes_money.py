@@ -72,6 +72,7 @@ def source_label(source: str) -> str:
         "permit": _("Parking card fee"),
         "tidal": _("Tidal rent"),
         "expense": _("Expense"),
+        "dividend": _("Surplus dividend"),
         "reversal": _("Correction"),
     }.get(source, source)
 
