@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.plugin_api import DEFAULT_ROLES, Manifest, NavItem, PolicyDefault, hookimpl
-
+from core.plugin_api import gettext as _
+from plugins.one_window.api import API_ROUTES
 from plugins.one_window.manifest import KEY, MANIFEST
-from plugins.one_window.routes import ROUTES
-from plugins.one_window.seed import seed_items
+from plugins.one_window.routes import OPEN_ROUTES, ROUTES
+from plugins.one_window.routes_intake import INTAKE_ROUTES
+from plugins.one_window.seed import seed_one_window
+from plugins.one_window.service import form_label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +23,9 @@ if TYPE_CHECKING:
     from core.plugin_api import District, RequestContext
 
 CASE_TYPES = Path(__file__).parent / "case_types"
+STAFF = ("district_admin", "community_worker", "social_worker")
 MANAGERS = ("district_admin", "community_worker")
+WINDOW = ("district_admin", "community_worker")
 
 
 @hookimpl
@@ -30,14 +35,37 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES)
+    return [*ROUTES, *INTAKE_ROUTES]
+
+
+@hookimpl
+def register_public_routes() -> list[Any]:
+    return list(OPEN_ROUTES)
+
+
+@hookimpl
+def register_api_routes() -> list[Any]:
+    return list(API_ROUTES)
+
+
+@hookimpl
+def public_pages(ctx: RequestContext) -> list[NavItem]:
+    return [NavItem(_("Service guide"), ctx.url("/public/one_window"), order=30)]
+
+
+@hookimpl
+def template_globals() -> dict[str, Any]:
+    """``{{ one_window.form_label(doc.form) }}``: 原件 / 复印件 / 原件及复印件 in the user's language."""
+    return {"form_label": form_label}
 
 
 @hookimpl
 def default_policies() -> list[PolicyDefault]:
-    """Everyone may look; district admins and community workers may add and change."""
-    readers = [PolicyDefault(role.key, KEY, "view") for role in DEFAULT_ROLES]
-    return readers + [PolicyDefault(role, KEY, "manage") for role in MANAGERS]
+    """Staff read the catalogue and the intakes; district admins and community workers keep it and staff the window."""
+    known = {role.key for role in DEFAULT_ROLES}
+    readers = [PolicyDefault(role, KEY, "view") for role in STAFF if role in known]
+    managers = [PolicyDefault(role, KEY, "manage") for role in MANAGERS]
+    return readers + managers + [PolicyDefault(role, KEY, "intake") for role in WINDOW]
 
 
 @hookimpl
@@ -52,4 +80,4 @@ def case_types() -> list[Path]:
 
 @hookimpl
 async def seed_demo(session: AsyncSession, district: District) -> None:
-    await seed_items(session, district)
+    await seed_one_window(session, district)
