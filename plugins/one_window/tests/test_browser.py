@@ -3,12 +3,14 @@ the one-time notice, the document brought later and the promised date."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from core.testing import log_in_page
 from plugins.one_window.tests.support import catalogue, resident
 
 
+@pytest.mark.sanshe_db("sqlite")
 def test_a_walk_in_resident_with_a_missing_document(sanshe_page, sanshe_factory, sanshe_district):
     """A community worker finds the item and the resident, leaves one document unticked, sees the notice, then
     ticks it when it is brought: the clock resumes and the promised date appears."""
