@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.plugin_api import OrgUnit, OrgUnitKind, Settings, User, context_for, residents
 from plugins.one_window.intake import IntakeInput, start_intake
+from plugins.one_window.manifest import KEY
 from plugins.one_window.models import Intake, Item
 from plugins.one_window.service import CASE_TYPE, parse_documents
 
@@ -186,7 +187,7 @@ async def _window_ctx(session: AsyncSession, district: District) -> RequestConte
     if worker is None:
         return None
     settings = Settings(database_url="", secret_key="unused", var_dir=Path("var"))  # noqa: S106
-    host = PluginHost.load(None)
+    host = PluginHost.load(frozenset({KEY}), entry_points=False)  # the core and this plugin only: fast
     return await context_for(session, settings=settings, host=host, user=worker, district=district, locale="zh_CN")
 
 
