@@ -7,6 +7,7 @@ from plugins.one_window.tests.support import catalogue, item_id
 D = "/d/haishu"
 STAFF = {"district_admin", "community_worker", "social_worker"}
 WINDOW = {"district_admin", "community_worker"}
+EVERYONE = {"district_admin", "community_worker", "social_worker", "volunteer", "resident"}
 # path -> the roles that get 200 (every other logged-in role gets 403)
 ACCESS = {
     "/one_window": STAFF,
@@ -17,8 +18,8 @@ ACCESS = {
     "/one_window/export.xlsx": STAFF,
     "/one_window/intake": WINDOW,
     "/one_window/intakes": STAFF,
-    "/public/one_window": {"district_admin", "community_worker", "social_worker", "volunteer", "resident"},
-    "/public/one_window/330203-MZ-001": {"district_admin", "community_worker", "social_worker", "volunteer", "resident"},
+    "/public/one_window": EVERYONE,
+    "/public/one_window/330203-MZ-001": EVERYONE,
 }
 
 
