@@ -31,12 +31,14 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = (
+    "Applicant",
     "Member",
     "NewHousehold",
     "Owner",
     "UserHousehold",
     "estate_floor_area",
     "estate_owners",
+    "find_applicants",
     "find_people_by_phone",
     "household_logins",
     "household_members",
@@ -258,3 +260,38 @@ async def register_households(
     if vehicles:
         await session.execute(insert(Vehicle), vehicles)
     return household_ids
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """A person of the register as a form prefills from: the ID number masked, the first household's address."""
+
+    person_id: int
+    name: str
+    phone: str
+    id_number: str
+    gender: str
+    address: str
+
+
+async def find_applicants(
+    session: AsyncSession, query: str = "", *, person_id: int | None = None, locale: str = "zh_CN", limit: int = 10
+) -> list[Applicant]:
+    """People matching ``query`` by phone or name (as the registry's search), or the one ``person_id``.
+
+    Each comes with the address of their first household (empty when they have none).
+    """
+    if person_id is not None:
+        found = (await session.execute(select(Person).where(Person.id == person_id))).scalars().all()
+        people = list(found)
+    elif query.strip():
+        people = await service.search_persons(session, query, limit=limit)
+    else:
+        return []
+    out: list[Applicant] = []
+    for person in people:
+        households = await service.households_of(session, person.id)
+        address = service.household_address(households[0][1], households[0][2], locale) if households else ""
+        masked = mask_id_number(person.id_number)
+        out.append(Applicant(person.id, person.name, person.phone, masked, person.gender, address))
+    return out

@@ -1,0 +1,228 @@
+"""Demo data for ``sanshe demo`` (the demo district 海曙区, ``haishu``): the street's five departments, a
+catalogue of 20 items with their documents, and a morning at the window (one request waiting for a document).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from core.plugin_api import OrgUnit, OrgUnitKind, Settings, User, context_for, residents
+from plugins.one_window.intake import IntakeInput, start_intake
+from plugins.one_window.manifest import KEY
+from plugins.one_window.models import Intake, Item
+from plugins.one_window.service import CASE_TYPE, parse_documents
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from core.plugin_api import District, RequestContext
+
+__all__ = ("DEMO_DEPARTMENTS", "DEMO_ITEMS", "seed_one_window")
+
+ID_CARD = "居民身份证，原件及复印件"
+HUKOU = "户口簿，原件及复印件"
+DEMO_DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
+    ("gulou-mz", "鼓楼街道民政办", "Civil Affairs Office"),
+    ("gulou-sb", "鼓楼街道社保所", "Social Security Office"),
+    ("gulou-yb", "鼓楼街道医保工作站", "Medical Insurance Station"),
+    ("gulou-cl", "鼓楼街道残联", "Disabled Persons' Federation"),
+    ("gulou-js", "鼓楼街道卫生健康和计划生育办公室", "Health and Family Planning Office"),
+)
+# (code, name, keywords, department code, days, fee, conditions, documents (one per line), legal basis)
+# fmt: off
+DEMO_ITEMS: tuple[tuple[str, str, str, str, int, str, str, str, str], ...] = (
+    ("330203-MZ-001", "最低生活保障申请", "低保 救助", "gulou-mz", 20, "不收费",
+     "本街道户籍居民，共同生活家庭成员人均收入低于当地低保标准，且家庭财产状况符合规定。",
+     f"{ID_CARD}\n{HUKOU}\n家庭收入情况说明，原件\n家庭财产状况申报表，原件\n残疾证或病历，复印件，可后补",
+     "《社会救助暂行办法》第九条至第十二条；《浙江省最低生活保障办法》"),
+    ("330203-MZ-002", "特困人员救助供养申请", "特困 五保 供养", "gulou-mz", 20, "不收费",
+     "无劳动能力、无生活来源，且无法定赡养、抚养、扶养义务人或其义务人无履行能力的老年人、残疾人和未成年人。",
+     f"{ID_CARD}\n{HUKOU}\n特困人员救助供养申请书，原件\n无劳动能力证明材料，复印件",
+     "《社会救助暂行办法》第十四条至第十九条"),
+    ("330203-MZ-003", "临时救助申请", "临时救助 急难", "gulou-mz", 10, "不收费",
+     "因火灾、交通事故、突发重大疾病等原因导致基本生活暂时出现严重困难的家庭或个人。",
+     f"{ID_CARD}\n临时救助申请书，原件\n困难情况证明（医疗费用票据、事故证明等），复印件",
+     "《社会救助暂行办法》第四十七条至第五十条"),
+    ("330203-MZ-004", "高龄津贴申领", "高龄 老人 80周岁", "gulou-mz", 10, "不收费",
+     "本街道户籍、年满80周岁的老年人。",
+     f"{ID_CARD}\n{HUKOU}\n本人银行卡或存折，复印件",
+     "《浙江省老年人权益保障条例》第二十八条"),
+    ("330203-MZ-005", "居家养老服务补贴申请", "养老 居家 补贴", "gulou-mz", 15, "不收费",
+     "本街道户籍、经能力评估为失能或半失能的低保、低边及特困老年人。",
+     f"{ID_CARD}\n老年人能力评估报告，复印件\n低保或低边证明，复印件，可后补",
+     "《浙江省社会养老服务促进条例》第二十二条"),
+    ("330203-SB-001", "城乡居民基本养老保险参保登记", "养老保险 参保", "gulou-sb", 5, "不收费",
+     "年满16周岁（不含在校学生），未参加职工基本养老保险的本地户籍居民。",
+     f"{ID_CARD}\n{HUKOU}\n城乡居民基本养老保险参保登记表，原件",
+     "《中华人民共和国社会保险法》第二十二条；《国务院关于建立统一的城乡居民基本养老保险制度的意见》"),
+    ("330203-SB-002", "城乡居民养老保险待遇申领", "养老金 领取", "gulou-sb", 10, "不收费",
+     "参保人年满60周岁、累计缴费满15年，且未领取国家规定的基本养老保障待遇。",
+     f"{ID_CARD}\n本人社会保障卡，复印件\n待遇申领表，原件",
+     "《中华人民共和国社会保险法》第二十一条"),
+    ("330203-SB-003", "就业困难人员认定", "就业 失业 困难", "gulou-sb", 10, "不收费",
+     "法定劳动年龄内、有劳动能力和就业愿望、处于失业状态的大龄、残疾、低保家庭等人员。",
+     f"{ID_CARD}\n就业创业证，原件\n困难身份证明，复印件",
+     "《中华人民共和国就业促进法》第五十二条"),
+    ("330203-SB-004", "灵活就业人员社保补贴申请", "灵活就业 补贴", "gulou-sb", 15, "不收费",
+     "已认定为就业困难人员、以灵活就业方式就业并缴纳社会保险费的人员。",
+     f"{ID_CARD}\n社会保险缴费凭证，复印件\n灵活就业情况说明，原件",
+     "《就业补助资金管理办法》第六条"),
+    ("330203-YB-001", "城乡居民医保参保登记", "医保 参保 医疗保险", "gulou-yb", 3, "不收费",
+     "未参加职工基本医疗保险的本地户籍居民及持居住证的非本地户籍居民。",
+     f"{ID_CARD}\n{HUKOU}",
+     "《中华人民共和国社会保险法》第二十五条"),
+    ("330203-YB-002", "医疗救助申请", "医疗救助 大病", "gulou-yb", 15, "不收费",
+     "低保对象、特困人员、低边家庭成员等救助对象，在定点医疗机构发生的政策范围内自付医疗费用。",
+     f"{ID_CARD}\n医疗费用发票，原件\n费用结算单，原件\n出院小结，复印件",
+     "《社会救助暂行办法》第二十八条至第三十五条"),
+    ("330203-YB-003", "门诊慢特病待遇认定", "慢性病 特殊病 门诊", "gulou-yb", 10, "不收费",
+     "参加基本医疗保险、患有规定病种并经定点医疗机构确诊的参保人员。",
+     f"{ID_CARD}\n门诊慢特病申请表，原件\n近一年病历及检查报告，复印件",
+     "《浙江省基本医疗保险门诊慢特病管理办法》"),
+    ("330203-YB-004", "异地就医备案", "异地 就医 备案", "gulou-yb", 3, "不收费",
+     "参加本市基本医疗保险、需要跨省或市外长期居住或转诊就医的参保人员。",
+     f"{ID_CARD}\n异地就医备案表，原件\n居住证明或转诊证明，复印件，可后补",
+     "《关于进一步做好基本医疗保险跨省异地就医直接结算工作的通知》"),
+    ("330203-CL-001", "残疾人证新办", "残疾证 残疾人证", "gulou-cl", 20, "不收费",
+     "本街道户籍、符合残疾标准的视力、听力、言语、肢体、智力、精神残疾人。",
+     f"{ID_CARD}\n{HUKOU}\n近期两寸免冠彩色照片，原件，3份\n残疾评定表，原件",
+     "《中华人民共和国残疾人保障法》第二条；《中华人民共和国残疾人证管理办法》"),
+    ("330203-CL-002", "困难残疾人生活补贴申请", "残疾 生活补贴", "gulou-cl", 15, "不收费",
+     "持第二代残疾人证、属于低保或低边家庭的残疾人。",
+     f"{ID_CARD}\n残疾人证，原件及复印件\n低保或低边证明，复印件",
+     "《国务院关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》"),
+    ("330203-CL-003", "重度残疾人护理补贴申请", "残疾 护理补贴 重度", "gulou-cl", 15, "不收费",
+     "持第二代残疾人证、残疾等级为一级或二级且需要长期照护的残疾人。",
+     f"{ID_CARD}\n残疾人证，原件及复印件\n本人银行卡，复印件",
+     "《国务院关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》"),
+    ("330203-CL-004", "残疾人辅助器具适配申请", "辅具 轮椅 助听器", "gulou-cl", 20, "不收费",
+     "持残疾人证、经评估需要适配辅助器具的残疾人。",
+     f"{ID_CARD}\n残疾人证，复印件\n辅助器具适配评估表，原件",
+     "《中华人民共和国残疾人保障法》第四十八条"),
+    ("330203-JS-001", "生育登记", "生育 登记 出生", "gulou-js", 1, "不收费",
+     "夫妻双方或一方户籍在本街道的生育家庭。",
+     "夫妻双方居民身份证，原件\n结婚证，原件\n户口簿，原件",
+     "《浙江省人口与计划生育条例》第十八条"),
+    ("330203-JS-002", "计划生育特别扶助金申请", "特扶 失独 扶助", "gulou-js", 20, "不收费",
+     "独生子女死亡或伤残、女方年满49周岁的计划生育家庭夫妻。",
+     f"{ID_CARD}\n{HUKOU}\n独生子女死亡证明或残疾人证，复印件\n特别扶助申请表，原件",
+     "《中华人民共和国人口与计划生育法》第三十一条"),
+    ("330203-JS-003", "独生子女父母奖励扶助申请", "奖励扶助 独生子女 农村", "gulou-js", 20, "不收费",
+     "农村户籍、只有一个子女或两个女孩、年满60周岁的计划生育家庭夫妻。",
+     f"{ID_CARD}\n{HUKOU}\n独生子女父母光荣证，原件及复印件",
+     "《中华人民共和国人口与计划生育法》第二十七条"),
+)
+# (submission key, item code, applicant's name in the register, indexes of documents NOT brought, refusal)
+DEMO_INTAKES: tuple[tuple[str, str, str, tuple[int, ...], tuple[str, str] | None], ...] = (
+    ("demo-intake-1", "330203-MZ-004", "王建国", (), None),
+    ("demo-intake-2", "330203-YB-001", "刘洋", (), None),
+    ("demo-intake-3", "330203-MZ-001", "周敏", (2,), None),
+    ("demo-intake-4", "330203-YB-004", "孙秀英", (2,), None),
+    ("demo-intake-5", "330203-JS-002", "刘洋", (), ("申请人女方未满49周岁，不符合特别扶助条件。",
+                                                  "《浙江省计划生育家庭特别扶助制度实施办法》第三条")),
+)
+# fmt: on
+
+
+async def _departments(session: AsyncSession, district: District) -> dict[str, int]:
+    units = {u.code: u for u in (await session.execute(select(OrgUnit))).scalars()}
+    street = units.get("gulou")
+    for code, name_zh, name_en in DEMO_DEPARTMENTS:
+        if code not in units:
+            unit = OrgUnit(
+                district_id=district.id,
+                code=code,
+                name_zh=name_zh,
+                name_en=name_en,
+                kind=OrgUnitKind.DEPARTMENT,
+                parent_id=street.id if street else None,
+            )
+            session.add(unit)
+            units[code] = unit
+    await session.flush()
+    return {code: units[code].id for code, _zh, _en in DEMO_DEPARTMENTS}
+
+
+async def seed_items(session: AsyncSession, district: District) -> int:
+    """Add the demo items ``district`` lacks (matched by code); return how many were added.
+
+    ``sanshe demo`` runs again on an existing database, so this must be idempotent.
+    The session is bound to ``district``: the query sees only its items.
+    """
+    departments = await _departments(session, district)
+    existing = set((await session.execute(select(Item.code))).scalars())
+    added = 0
+    for code, title, keywords, department, days, fee, conditions, documents, basis in DEMO_ITEMS:
+        if code in existing:
+            continue
+        docs, problem = parse_documents(documents)
+        assert problem is None, (code, problem)
+        session.add(
+            Item(
+                district_id=district.id,
+                code=code,
+                title=title,
+                keywords=keywords,
+                department_id=departments[department],
+                conditions=conditions,
+                documents=docs,
+                time_limit_days=days,
+                fee=fee,
+                legal_basis=basis,
+                case_type_key=CASE_TYPE,
+            )
+        )
+        added += 1
+    await session.flush()
+    return added
+
+
+async def _window_ctx(session: AsyncSession, district: District) -> RequestContext | None:
+    from core.plugin_api import PluginHost  # noqa: PLC0415
+
+    worker = (await session.execute(select(User).where(User.username == "worker"))).scalar_one_or_none()
+    if worker is None:
+        return None
+    settings = Settings(database_url="", secret_key="unused", var_dir=Path("var"))  # noqa: S106
+    host = PluginHost.load(frozenset({KEY}), entry_points=False)  # the core and this plugin only: fast
+    return await context_for(session, settings=settings, host=host, user=worker, district=district, locale="zh_CN")
+
+
+async def seed_intakes(session: AsyncSession, district: District) -> int:
+    """A morning at the window, as the demo community worker (李娜): accepted, waiting and refused requests."""
+    done = set((await session.execute(select(Intake.submission_key))).scalars())
+    todo = [row for row in DEMO_INTAKES if row[0] not in done]
+    if not todo:
+        return 0
+    ctx = await _window_ctx(session, district)
+    if ctx is None:
+        return 0
+    items = {i.code: i for i in (await session.execute(select(Item))).scalars()}
+    added = 0
+    for key, code, name, not_brought, refusal in todo:
+        people = await residents.find_applicants(session, name)
+        item = items.get(code)
+        if not people or item is None:
+            continue
+        person = people[0]
+        received = frozenset(i for i in range(len(item.documents)) if i not in not_brought)
+        given = IntakeInput(
+            applicant=person.name,
+            phone=person.phone,
+            address=person.address,
+            person_id=person.person_id,
+            received=received,
+            submission_key=key,
+        )
+        await start_intake(ctx, item, given, refusal=refusal)
+        added += 1
+    return added
+
+
+async def seed_one_window(session: AsyncSession, district: District) -> None:
+    """The catalogue, then the intakes (which need it)."""
+    await seed_items(session, district)
+    await seed_intakes(session, district)
