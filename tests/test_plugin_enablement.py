@@ -93,6 +93,15 @@ def test_settings_form_is_generated_from_schema(fake_client):
     assert "<html" not in fragment.text and "每月时数" in fragment.text
 
 
+def test_a_bilingual_setting_title_shows_the_half_of_the_page_language(fake_client):
+    """A title written "中文 / English" (docs/plugins/settings.md) shows only the half of the page's language."""
+    page = fake_client.get(f"{MODULES}/beta").text
+    assert "页面说明" in page and "Text at the top of the page" not in page
+    fake_client.post("/lang", data={"lang": "en", "_csrf_token": csrf_of(fake_client, "/me")})
+    page = fake_client.get(f"{MODULES}/beta").text
+    assert "Text at the top of the page" in page and "页面说明" not in page
+
+
 def test_bad_settings_show_errors_next_to_fields_and_keep_input(fake_client, seed):
     """A non-number and a too-long text are refused next to their fields; the input stays; nothing is saved."""
     form = {"hours_per_month": "abc", "mode": "open", "greeting": "a much too long greeting"}

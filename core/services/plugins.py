@@ -6,6 +6,7 @@ manifest's JSON Schema into form fields, coercing submitted text to the schema's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,10 +67,18 @@ class ModuleRow:
         return self.plugin.manifest
 
 
+# "中文 / English": the slash after a space or a Chinese character, before a Latin letter ("A/B" stays whole).
+_HALVES = re.compile(r"(?:\s+|(?<=[^\x00-\x7f]))/\s*(?=[A-Za-z])")
+
+
 def _label(prop: Mapping[str, Any], name: str, locale: str) -> str:
+    """The setting's label in the page's language: ``title_zh``/``title_en``, else that half of ``"中文 / English"``."""
+    title = str(prop.get("title") or name)
+    halves = _HALVES.split(title, maxsplit=1)
+    zh, en = (halves[0], halves[1]) if len(halves) == 2 else (title, title)
     if is_english(locale):
-        return str(prop.get("title_en") or prop.get("title") or name)
-    return str(prop.get("title_zh") or prop.get("title") or name)
+        return str(prop.get("title_en") or en)
+    return str(prop.get("title_zh") or zh)
 
 
 def setting_fields(plugin: InstalledPlugin, locale: str = "zh_CN") -> list[SettingField]:

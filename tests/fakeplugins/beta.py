@@ -23,6 +23,7 @@ SCHEMA = {
         "notify": {"type": "boolean", "default": True, "title_zh": "发送提醒"},
         "rate": {"type": "number", "minimum": 0, "title_zh": "费率"},
         "greeting": {"type": "string", "maxLength": 10, "title_zh": "问候语"},
+        "intro": {"type": "string", "maxLength": 50, "title": "页面说明 / Text at the top of the page"},
     },
     "required": ["hours_per_month"],
 }
