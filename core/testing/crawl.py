@@ -46,7 +46,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 # Links never followed: they change state on GET by design (logout), leave the HTML
 # interface (API, schema, static files, downloads) or switch the language.
 SKIP_PATH = re.compile(
-    r"^/(logout|api/|schema|static/|healthz)|/(export|download|statement|pdf|qr)\b|\.(csv|xlsx|pdf|svg|yaml|png)$"
+    r"^/(logout|api/|schema|static/|healthz)|/(export|download|statement|pdf|qr|receipts?)\b|\.(csv|xlsx|pdf|svg|yaml|png)$"
 )
 SNAKE = re.compile(r"(?<![\w./:@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w./@-])")
 HASH_ID = re.compile(r"(?<![\w&])#\d+\b")
