@@ -67,6 +67,7 @@ def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
     expert.goto(f"{grants}/reviews")
     expert.get_by_role("link", name=TITLE).click()
     scores = expert.locator("select[name^=score_]")
+    expect(scores.first).to_be_visible()  # the review page has loaded: count its criteria only then
     for i in range(scores.count()):
         scores.nth(i).select_option("8")
     expert.get_by_role("button", name="提交评审").click()
