@@ -22,11 +22,15 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.grants.api import API_ROUTES
+from plugins.grants.api_reports import REPORT_API_ROUTES
+from plugins.grants.evaluation import NOTIFICATION_KINDS, send_follow_up_reminders
 from plugins.grants.manifest import MANIFEST
 from plugins.grants.reports import send_report_reminders
 from plugins.grants.routes import ROUTES
 from plugins.grants.routes_public import PUBLIC_ROUTES
+from plugins.grants.routes_reports import REPORT_ROUTES
 from plugins.grants.seed import seed_grants
+from plugins.grants.seed_evaluation import seed_evaluation
 from plugins.grants.service import dashboard_figures
 
 if TYPE_CHECKING:
@@ -46,7 +50,7 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES)
+    return list(ROUTES) + REPORT_ROUTES
 
 
 @hookimpl
@@ -61,7 +65,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES)
+    return list(API_ROUTES) + REPORT_API_ROUTES
 
 
 @hookimpl
@@ -159,6 +163,7 @@ def notification_kinds() -> list[NotificationKind]:
             label_zh="公益创投：立项结果（未获资助）",
             label_en="Venture philanthropy: not funded",
         ),
+        *NOTIFICATION_KINDS,
     ]
 
 
@@ -178,10 +183,18 @@ def scheduled_jobs() -> list[JobSpec]:
             "Venture philanthropy report reminders",
             daily_at("08:30"),
             send_report_reminders,
-        )
+        ),
+        JobSpec(
+            "grants.follow_up_reminders",
+            "公益创投项目回访提醒",
+            "Grant follow-up reminders",
+            daily_at("08:40"),
+            send_follow_up_reminders,
+        ),
     ]
 
 
 @hookimpl
 async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_grants(session, district)
+    await seed_evaluation(session, district)
