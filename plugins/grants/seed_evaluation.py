@@ -5,7 +5,7 @@ were followed up ("3 of 4 still running two years later").
 The 2026 call's signed projects (see ``seed._awards``), in id order: the closed one gets accepted
 mid-term and final reports, both evaluations and the grade 优秀; the one past its mid-term gets an
 accepted (late) mid-term report, a final report waiting for staff and a mid-term evaluation given to
-``expert``; of the three only signed, one has its mid-term report waiting, one sent back, one none.
+``expert``; of the three only signed, one has its mid-term report sent back, one waiting, one none.
 Idempotent: nothing is added when the 2023 call exists.
 """
 
@@ -145,8 +145,6 @@ async def seed_evaluation(session: AsyncSession, district: District) -> int:
                 _report(app, "final", "submitted", utcnow().date() - timedelta(days=1)),
                 _evaluation(app, "midterm", expert, None, agency="宁波市社会组织评估中心"),
             ]
-        elif not any(isinstance(r, GrantReport) and r.status == "submitted" and r.kind == "midterm" for r in rows):
-            rows.append(_report(app, "midterm", "submitted", mid_due + timedelta(days=3)))
         elif not any(isinstance(r, GrantReport) and r.status == "returned" for r in rows):
             rows.append(
                 _report(
@@ -158,6 +156,8 @@ async def seed_evaluation(session: AsyncSession, district: District) -> int:
                     decided_by=staff,
                 )
             )
+        elif not any(isinstance(r, GrantReport) and r.status == "submitted" and r.kind == "midterm" for r in rows):
+            rows.append(_report(app, "midterm", "submitted", mid_due + timedelta(days=3)))
     session.add_all(rows)
     await _past_call(session, district, demo, staff)
     await session.flush()
