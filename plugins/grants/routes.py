@@ -807,7 +807,7 @@ async def queues(request: Request[Any, Any, Any], ctx: RequestContext) -> Respon
         )
     ).all():
         met = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}[tranche.condition]
-        if met is not None:
+        if met is not None and (app.closed_at is None or tranche.condition == "closed"):  # closed: no earlier ones
             ready.append((tranche, app))
     return await page(
         request,

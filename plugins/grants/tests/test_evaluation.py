@@ -418,3 +418,36 @@ def test_pages_report_with_a_photo_accepted_by_staff(client, world, seed):
         ).scalar_one()
 
     assert seed(midterm) is not None
+
+
+def test_demo_reports_evaluations_and_follow_ups(world, seed):
+    """The demo after the awards: reports in every state, evaluations, the closed 2026 project graded 优秀,
+    the 2023 call's four closed projects ("3 of 4 still running two years later"); a clean ledger; under
+    1 s; a second run adds nothing."""
+    import time
+
+    from core.ledger import verify
+    from plugins.grants.dashboard import dashboard
+    from plugins.grants.seed import seed_grants
+    from plugins.grants.seed_evaluation import seed_evaluation
+
+    async def run(session):
+        district = await _district(session)
+        await seed_grants(session, district)
+        started = time.perf_counter()
+        added = await seed_evaluation(session, district)
+        took = time.perf_counter() - started
+        again = await seed_evaluation(session, district)
+        states = sorted((await session.execute(select(GrantReport.kind, GrantReport.status))).all())
+        figures = await dashboard(session)
+        problems = await verify(session, district_id=district.id)
+        for_district(session, None)
+        return added, again, took, states, figures, problems
+
+    added, again, took, states, figures, problems = seed(run)
+    assert added > 0 and again == 0
+    assert took < 1.0
+    assert {s for _k, s in states} == {"accepted", "submitted", "returned"}
+    assert (figures.still_running, figures.follow_ups_answered) == (3, 4)
+    assert figures.grades == {"excellent": 2, "good": 1, "pass": 1, "fail": 1}
+    assert problems == []
