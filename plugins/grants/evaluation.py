@@ -492,6 +492,8 @@ async def save_evaluation(
     if report is None or report.status == "returned":
         raise Refusal(f"{kind_zh(stage)}提交后才能评估。", "Evaluate once the report is submitted.", status_code=409)
     row = await _evaluation_row(ctx, app, stage)
+    if row.submitted_at is not None:
+        raise Refusal("这项评估已经提交。", "This evaluation was submitted already.", status_code=409)
     criteria = criteria_of(row.criteria)
     clean: dict[str, int] = {}
     errors: dict[str, str] = {}

@@ -202,7 +202,10 @@ def test_follow_ups_the_two_year_figure_and_reminders(client, world, seed):
     unanswered two-year follow-up do not count): the dashboard says 3 of 5. A follow-up is not answered
     before it opens (30 days before its day). The daily job reminds once when a follow-up is 3 working days
     away (the weekend left out) and once when it is overdue."""
-    ids = [seed(lambda s, i=i: add_application(s, world, status="closed", title=f"项目{i}")) for i in range(7)]
+    ids = [
+        seed(lambda s, i=i: add_application(s, world, status="closed", title=f"项目{i}", signed_at=utcnow()))
+        for i in range(7)
+    ]
 
     async def rows(session):
         await _district(session)
