@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.db import for_district, utcnow
 from core.models import District
@@ -262,22 +262,17 @@ def test_dashboard_figures_against_a_hand_count(client, world, seed):
     yuan (its first tranche, 50,000.00, paid) and 青少年成长 50,000.00 (its first tranche paid and reversed:
     nothing disbursed); award rate 2/3 = 66.7 %. Call 2025: 1 submitted, none funded, 0.0 %. By community:
     阳光社工服务社 serves 南门社区 (100,000.00 / 50,000.00); 新芽青年社 serves none. Reports: 3, 2 on time."""
-    funded = seed(
-        lambda s: add_application(
-            s, world, status="approved", award_fen=10_000_000, category_id=world.categories[0], title="甲"
-        )
-    )
-    second = seed(
-        lambda s: add_application(
-            s, world, org="young", status="closed", award_fen=5_000_000, category_id=world.categories[1], title="乙"
-        )
-    )
+    funded = seed(lambda s: add_application(s, world, status="approved", award_fen=10_000_000, title="甲"))
+    second = seed(lambda s: add_application(s, world, org="young", status="closed", award_fen=5_000_000, title="乙"))
     seed(lambda s: add_application(s, world, status="dismissed", title="丙"))
     seed(lambda s: add_application(s, world, status="draft", title="丁"))
     seed(lambda s: add_application(s, world, status="rejected", call_id=world.closed_call, title="戊"))
 
     async def rows(session):
         district = await _district(session)
+        await session.execute(
+            update(Application).where(Application.id == second).values(category_id=world.categories[1])
+        )
         unit = OrgUnit(district_id=district.id, kind=OrgUnitKind.COMMUNITY, code="nanmen", name_zh="南门社区")
         session.add(unit)
         await session.flush()
@@ -399,7 +394,7 @@ def test_pages_report_with_a_photo_accepted_by_staff(client, world, seed):
     assert client.get(f"/d/haishu/grants/projects/{app_id}").status_code == 404
     login(client, "staff")
     page = client.get(f"/d/haishu/grants/projects/{app_id}")
-    assert "35000.00 元" in page.text and "photo.png" in page.text
+    assert "35500.00 元" in page.text and "photo.png" in page.text
 
     async def report_id(session):
         return (await session.execute(select(GrantReport.id))).scalar_one()
