@@ -334,10 +334,20 @@ def test_dashboard_figures_against_a_hand_count(client, world, seed):
     assert "南门社区" in page.text and "66.7%" in page.text and "未指定" in page.text
 
 
-def test_a_report_submitted_twice_at_once_is_stored_once(app, client, world, seed):
+def test_a_report_submitted_twice_at_once_is_stored_once(app, world, seed):
     """Six identical mid-term report submissions at the same moment (a real server): one is stored (200),
     the others are told it was submitted already (409); none fails with 5xx."""
-    app_id = _signed(client, world, seed)
+    app_id = seed(
+        lambda s: add_application(
+            s,
+            world,
+            status="approved",
+            award_fen=1_000_000,
+            signed_at=utcnow(),
+            starts_on=date(2026, 3, 1),
+            ends_on=date(2027, 2, 28),
+        )
+    )
     calls = [
         Call(
             "POST", f"{API}/projects/{app_id}/reports", json={"kind": "midterm", **REPORT}, token=world.tokens["leader"]
