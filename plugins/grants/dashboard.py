@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, case, column, func, select, table
+from sqlalchemy import case, column, func, select, table
 
 from core.plugin_api import OrgUnit
 from plugins.grants.models import Application, Call, Category, Tranche
@@ -131,7 +131,10 @@ async def dashboard(session: AsyncSession) -> Dashboard:
     result.calls = [CallRow(int(i), str(title), int(s), int(a)) for i, title, s, a in calls.all()]
     total, on_time = (
         await session.execute(
-            select(func.count(GrantReport.id), func.coalesce(func.sum(case((GrantReport.on_time, 1), else_=0)), 0))
+            select(
+                func.count(GrantReport.id),
+                func.coalesce(func.sum(case((GrantReport.on_time.is_(True), 1), else_=0)), 0),
+            )
         )
     ).one()
     result.reports, result.reports_on_time = int(total), int(on_time)
@@ -141,7 +144,7 @@ async def dashboard(session: AsyncSession) -> Dashboard:
         await session.execute(
             select(
                 func.count(GrantFollowUp.id),
-                func.coalesce(func.sum(func.cast(GrantFollowUp.running, Integer)), 0),
+                func.coalesce(func.sum(case((GrantFollowUp.running.is_(True), 1), else_=0)), 0),
             ).where(GrantFollowUp.year == 2, GrantFollowUp.answered_at.is_not(None))
         )
     ).one()
