@@ -101,7 +101,7 @@ async def dashboard(session: AsyncSession) -> Dashboard:
     result = Dashboard()
     result.by_category = await _money(
         session,
-        func.coalesce(Category.name, ""),
+        Category.name,
         lambda q: q.outerjoin(Category, Category.id == Application.category_id),
     )
     first_area = (
@@ -111,7 +111,7 @@ async def dashboard(session: AsyncSession) -> Dashboard:
     )
     result.by_community = await _money(
         session,
-        func.coalesce(OrgUnit.name_zh, ""),
+        OrgUnit.name_zh,
         lambda q: q.outerjoin(first_area, first_area.c.org_id == Application.organization_id).outerjoin(
             OrgUnit, OrgUnit.id == first_area.c.unit
         ),
