@@ -24,6 +24,7 @@ from core.plugin_api import (
     RequestContext,
     attempt,
     error_status,
+    flashes,
     organizations,
     page,
     redirect,
@@ -102,6 +103,7 @@ async def _project_page(
         users=await _names(ctx, track),
         today=utcnow().astimezone(TIMEZONE).date(),
         opens_days=evaluation.FOLLOW_UP_OPENS_DAYS,
+        notices=await flashes(request, ctx),
     )
 
 
@@ -254,6 +256,7 @@ async def _evaluation_page(
         criteria=criteria,
         form=state,
         score=row.score_x100 / 100 if row is not None and row.score_x100 is not None else None,
+        notices=await flashes(request, ctx),
     )
 
 
@@ -342,6 +345,7 @@ async def _form_page(
         status_code=error_status(request, state) if state.errors else 200,
         call=call,
         form=state,
+        notices=await flashes(request, ctx),
     )
 
 
