@@ -557,17 +557,17 @@ def _years_later(day: date, years: int) -> date:
 
 async def close_project(ctx: RequestContext, app: Application, grade: str, note: str) -> GrantOutcome:
     """Close the project (结项) with its grade and a note; sets up the two follow-ups. Once."""
+    if app.closed_at is not None:
+        raise Refusal("项目已经结项。", "The project was closed already.", status_code=409)
+    final = (await reports_of(ctx.session, app.id)).get("final")
+    if final is None or final.status != "accepted":
+        raise Refusal("结项报告验收后才能结项。", "Accept the final report first.", status_code=409)
     if grade not in GRADES:
         raise Refusal(
             "请选择结项结论（优秀、良好、合格或不合格）。",
             "Choose the result (excellent, good, pass or fail).",
             errors={"grade": t("请选择结项结论。", "Choose the result.")},
         )
-    if app.closed_at is not None:
-        raise Refusal("项目已经结项。", "The project was closed already.", status_code=409)
-    final = (await reports_of(ctx.session, app.id)).get("final")
-    if final is None or final.status != "accepted":
-        raise Refusal("结项报告验收后才能结项。", "Accept the final report first.", status_code=409)
     note = (note or "").strip()[:5000]
     outcome = GrantOutcome(application_id=app.id, grade=grade, note=note, closed_by=ctx.user.id if ctx.user else None)
     try:
