@@ -228,26 +228,34 @@ async def _past_call(session: AsyncSession, district: District, demo: Call, staf
             unit="fen",
             name=f"公益创投项目：{title}",
         )
-        left = award
+        left, paid, tranches = award, 0, []
         for position, (pct, condition) in enumerate(zip((50, 30, 20), ("signed", "midterm", "closed"), strict=True), 1):
             amount = left if position == 3 else award * pct // 100
             left -= amount
-            tranche = Tranche(
-                application_id=app.id, position=position, percent=pct, amount_fen=amount, condition=condition
+            released = not (condition == "closed" and grade == "fail")  # a failed project's last is not paid
+            paid += amount if released else 0
+            tranches.append(
+                Tranche(
+                    application_id=app.id,
+                    position=position,
+                    percent=pct,
+                    amount_fen=amount,
+                    condition=condition,
+                    released_at=_at(closed) if released else None,
+                )
             )
-            session.add(tranche)
-            await session.flush()
-            if condition == "closed" and grade == "fail":
-                continue  # a failed project's closing tranche is not paid
-            transfer = await ledger.move(
-                session,
-                district_id=district.id,
-                from_account=fund.id,
-                to_account=account.id,
-                amount=amount,
-                reason=f"公益创投拨付：{title} 第 {position} 笔（{pct}%）",
-                category="grants.tranche",
-                idempotency_key=f"grants:tranche:{tranche.id}",
-                created_by_id=staff,
-            )
-            tranche.transfer_id, tranche.released_at = transfer.id, _at(closed)
+        # One transfer per project for the tranches paid back then (a demo shortcut: fewer ledger postings).
+        transfer = await ledger.move(
+            session,
+            district_id=district.id,
+            from_account=fund.id,
+            to_account=account.id,
+            amount=paid,
+            reason=f"公益创投拨付：{title}（2023 年度，{'两' if grade == 'fail' else '三'}笔合计）",
+            category="grants.tranche",
+            idempotency_key=f"grants:demo-2023:{app.id}",
+            created_by_id=staff,
+        )
+        for tranche in tranches:
+            tranche.transfer_id = transfer.id if tranche.released_at else None
+        session.add_all(tranches)
