@@ -710,6 +710,7 @@ class AgreementIn(TypedDict, total=False):
 class ReasonIn(TypedDict, total=False):
     reason: str
     result: str
+    grade: str  # closing: excellent | good | pass | fail
 
 
 async def _project_out(ctx: RequestContext, app: Application) -> ProjectOut:
@@ -804,7 +805,7 @@ async def api_close(ctx: RequestContext, application_id: int, data: ReasonIn) ->
 
     ctx.require("grants", "manage")
     app, _viewer = await viewer_of(ctx, application_id)
-    await projects.close_project(ctx, app, str(data.get("result") or ""))
+    await projects.close_project(ctx, app, str(data.get("result") or ""), str(data.get("grade") or ""))
     return await _project_out(ctx, app)
 
 

@@ -22,12 +22,16 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.grants.api import API_ROUTES
+from plugins.grants.api_reports import REPORT_API_ROUTES
+from plugins.grants.evaluation import NOTIFICATION_KINDS, send_follow_up_reminders
 from plugins.grants.manifest import MANIFEST
 from plugins.grants.reports import send_report_reminders
 from plugins.grants.review_reminders import send_review_reminders
 from plugins.grants.routes import ROUTES
 from plugins.grants.routes_public import PUBLIC_ROUTES
+from plugins.grants.routes_reports import REPORT_ROUTES
 from plugins.grants.seed import seed_grants
+from plugins.grants.seed_evaluation import seed_evaluation
 from plugins.grants.service import dashboard_figures
 
 if TYPE_CHECKING:
@@ -48,7 +52,7 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES)
+    return list(ROUTES) + REPORT_ROUTES
 
 
 @hookimpl
@@ -63,7 +67,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES)
+    return list(API_ROUTES) + REPORT_API_ROUTES
 
 
 @hookimpl
@@ -179,6 +183,7 @@ def notification_kinds() -> list[NotificationKind]:
             label_zh="公益创投：评审逾期",
             label_en="Venture philanthropy: reviews overdue",
         ),
+        *NOTIFICATION_KINDS,
     ]
 
 
@@ -206,6 +211,13 @@ def scheduled_jobs() -> list[JobSpec]:
             daily_at("08:30"),
             send_review_reminders,
         ),
+        JobSpec(
+            "grants.follow_up_reminders",
+            "公益创投项目回访提醒",
+            "Grant follow-up reminders",
+            daily_at("08:40"),
+            send_follow_up_reminders,
+        ),
     ]
 
 
@@ -219,3 +231,4 @@ def register_commands(cli: click.Group) -> None:
 @hookimpl
 async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_grants(session, district)
+    await seed_evaluation(session, district)

@@ -201,3 +201,5 @@ Assignment = GrantAssignment
 Review = GrantReview
 Funder = GrantFunder
 Tranche = GrantTranche
+
+from plugins.grants import models_evaluation  # noqa: E402, F401  (reports, evaluations, outcomes, follow-ups)

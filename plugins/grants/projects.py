@@ -1,7 +1,8 @@
 """Projects after award: the agreement, funders, tranches released on the core ledger, mid-term, closing.
 
 The district's grant is paid in tranches (default 50 / 30 / 20 %): the first when the agreement is signed,
-the second when the mid-term report is accepted, the last when the project is closed. Each release is
+the second when the mid-term report is accepted, the last when the project is closed. Once closed, only
+the closing tranche is still paid, and not to a project closed as failed (不合格). Each release is
 refused until its condition is met and is one balanced transfer (fen) from the district's venture
 philanthropy fund account to the project's account (``core.ledger``); a release can be reversed once.
 Co-funders (companies adopting the project, matching programmes) are recorded with their committed amounts.
@@ -142,28 +143,28 @@ async def sign_agreement(
 
 
 async def accept_midterm(ctx: RequestContext, app: Application) -> Application:
-    """Staff accept the mid-term report: the second tranche's condition."""
+    """Staff accept the submitted mid-term report (see ``evaluation.decide_report``): the second tranche's condition."""
+    from plugins.grants.evaluation import decide_report, reports_of  # noqa: PLC0415
+
     if app.signed_at is None:
         raise Refusal("协议签订后才能验收中期报告。", "Sign the agreement first.", status_code=409)
-    if app.midterm_accepted_at is None:
-        app.midterm_accepted_at = utcnow()
-        await ctx.session.flush()
+    report = (await reports_of(ctx.session, app.id)).get("midterm")
+    if report is None or report.status == "returned":
+        raise Refusal(
+            "机构尚未提交中期报告，不能验收。",
+            "The organization has not submitted its mid-term report.",
+            status_code=409,
+        )
+    if report.status == "submitted":
+        await decide_report(ctx, report, app, "accept", "")
     return app
 
 
-async def close_project(ctx: RequestContext, app: Application, result: str) -> Application:
-    """Close the project with its result (结项): the last tranche's condition."""
-    if app.midterm_accepted_at is None:
-        raise Refusal("中期报告验收后才能结项。", "Accept the mid-term report first.", status_code=409)
-    if app.closed_at is not None:
-        raise Refusal("项目已经结项。", "The project was closed already.", status_code=409)
-    result = (result or "").strip()
-    if not result:
-        raise Refusal(
-            "请写明结项结论。", "Give the result.", errors={"result": t("请写明结项结论。", "Give the result.")}
-        )
-    app.closed_at, app.result, app.status = utcnow(), result[:5000], "closed"
-    await ctx.session.flush()
+async def close_project(ctx: RequestContext, app: Application, result: str, grade: str = "") -> Application:
+    """Close the project with its grade and a note (结项): the last tranche's condition (see ``evaluation``)."""
+    from plugins.grants.evaluation import close_project as close  # noqa: PLC0415
+
+    await close(ctx, app, grade, result)
     return app
 
 
@@ -180,6 +181,14 @@ async def _tranche(ctx: RequestContext, app: Application, position: int) -> Tran
     raise NotFound("未找到。", "Not found.")
 
 
+async def _failed(ctx: RequestContext, app: Application) -> bool:
+    """The project was closed as failed (不合格): its closing tranche is not paid."""
+    from plugins.grants.evaluation import outcome_of  # noqa: PLC0415
+
+    outcome = await outcome_of(ctx.session, app.id)
+    return outcome is not None and outcome.grade == "fail"
+
+
 async def release_tranche(ctx: RequestContext, app: Application, position: int) -> Tranche:
     """Pay the tranche on the ledger (fund → project) if its condition is met; once, also when simultaneous."""
     assert ctx.district is not None
@@ -194,6 +203,12 @@ async def release_tranche(ctx: RequestContext, app: Application, position: int) 
         raise Refusal(f"第 {position} 笔须在{zh}后拨付。", f"Tranche {position} is paid when {en}.", status_code=409)
     if tranche.reversed_at is not None:
         raise Refusal(f"第 {position} 笔已冲正，请另行处理。", f"Tranche {position} was reversed.", status_code=409)
+    if app.closed_at is not None and (tranche.condition != "closed" or await _failed(ctx, app)):
+        raise Refusal(
+            f"项目已结项，第 {position} 笔不再拨付。",
+            f"The project is closed: tranche {position} is not paid.",
+            status_code=409,
+        )
     claimed = await ctx.session.execute(
         update(Tranche)
         .where(Tranche.id == tranche.id, Tranche.released_at.is_(None))

@@ -1,7 +1,8 @@
 """Reports due on a schedule: the mid-term report halfway through the project, the final report at its end.
 
 A daily job (``grants.report_reminders``, core scheduler) reminds the applicant organization when a report
-is due within :data:`REMIND_WORKING_DAYS` working days (the district's working-day calendar: weekends,
+is due within :data:`REMIND_WORKING_DAYS` working days and not handed in (submitted or accepted;
+a report sent back is owed again) (the district's working-day calendar: weekends,
 public holidays and adjusted working days) and once more when it is overdue. Staff see the overdue list on
 the queues page.
 """
@@ -47,11 +48,21 @@ def report_due(app: Application) -> tuple[str, date] | None:
 
 async def due_reports(session: AsyncSession) -> list[DueReport]:
     """Every signed, open project's next report, soonest first (the session's district)."""
+    from plugins.grants.models_evaluation import GrantReport  # noqa: PLC0415
+
     query = select(Application).where(Application.signed_at.is_not(None), Application.closed_at.is_(None))
+    handed_in = {
+        (row[0], row[1])
+        for row in (
+            await session.execute(
+                select(GrantReport.application_id, GrantReport.kind).where(GrantReport.status != "returned")
+            )
+        ).all()
+    }
     found = []
     for app in (await session.execute(query)).scalars():
         due = report_due(app)
-        if due is not None:
+        if due is not None and (app.id, due[0]) not in handed_in:  # a report waiting for staff is not owed
             found.append(DueReport(app, due[0], due[1]))
     return sorted(found, key=lambda d: (d.due, d.application.id))
 

@@ -732,7 +732,10 @@ async def project_step(
     position = int(data.get("position") or 0) if str(data.get("position") or "0").isdigit() else 0
     actions = {
         "midterm": (lambda: projects.accept_midterm(ctx, app), _("Mid-term report accepted.")),
-        "close": (lambda: projects.close_project(ctx, app, data.get("result", "")), _("Project closed.")),
+        "close": (
+            lambda: projects.close_project(ctx, app, data.get("result", ""), data.get("grade", "")),
+            _("Project closed."),
+        ),
         "release": (lambda: projects.release_tranche(ctx, app, position), _("Tranche paid.")),
         "reverse": (
             lambda: projects.reverse_tranche(ctx, app, position, data.get("reason", "")),
@@ -804,7 +807,7 @@ async def queues(request: Request[Any, Any, Any], ctx: RequestContext) -> Respon
         )
     ).all():
         met = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}[tranche.condition]
-        if met is not None:
+        if met is not None and (app.closed_at is None or tranche.condition == "closed"):  # closed: no earlier ones
             ready.append((tranche, app))
     return await page(
         request,

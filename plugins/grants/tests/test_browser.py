@@ -1,5 +1,6 @@
 """In Debian's Chromium: an organization applies from a phone, staff screen it, an expert scores it on a phone,
-the results are announced, the first tranche is paid on the ledger and the mid-term report is accepted."""
+the results are announced, the first tranche is paid on the ledger, the organization submits its mid-term
+report from the phone and staff accept it (the second tranche becomes payable)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ def _login(chromium: Browser, base: str, username: str, **options: object) -> Pa
 
 def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
     """orgstaff applies on a 390×844 phone (draft, then submit); grants-staff screens and assigns expert; expert
-    scores every criterion on a phone; staff announce the results, record the agreement, pay tranche 1 and
-    accept the mid-term report; the organization sees the award and the payment."""
+    scores every criterion on a phone; staff announce the results, record the agreement, pay tranche 1; the
+    organization sees the award and the payment and submits its mid-term report on the phone; staff accept it
+    and the second tranche is ready to pay."""
     grants = f"{live_server}/d/haishu/grants"
     org = _login(browser, live_server, "orgstaff", viewport=PHONE, is_mobile=True, has_touch=True)
     org.goto(grants)
@@ -87,9 +89,23 @@ def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
     staff.get_by_role("button", name="登记已签订的协议").click()
     staff.get_by_role("button", name="拨付").first.click()
     expect(staff.locator("main")).to_contain_text("已于")
-    staff.get_by_role("button", name="验收中期报告").click()
-    expect(staff.get_by_role("button", name="拨付")).to_have_count(1)  # the second tranche is now payable
 
     org.goto(application_url)
     expect(org.locator("main")).to_contain_text("获得资助 60000.00 元")
     expect(org.locator("main")).to_contain_text("30000.00 元")  # paid so far: the first half
+    org.get_by_role("link", name="报告与评估").click()
+    org.fill("#report-indicators", "融合艺术课 20 次，服务儿童 36 人")
+    org.fill("#report-activities", "每周六融合艺术课；两次家长沙龙")
+    org.fill("#report-beneficiaries", "36")
+    org.fill("#report-spending", "授课老师劳务 | 12000\n美术材料 | 3000")
+    org.get_by_role("button", name="提交报告").click()
+    expect(org.locator("main")).to_contain_text("等待验收")
+    assert org.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    staff.goto(org.url)
+    expect(staff.locator("main")).to_contain_text("15000.00 元")  # the spending's total
+    staff.locator("select[name=decision]").select_option("accept")
+    staff.get_by_role("button", name="保存审查结论").click()
+    expect(staff.locator("main")).to_contain_text("已验收")
+    staff.goto(application_url)
+    expect(staff.get_by_role("button", name="拨付")).to_have_count(1)  # the second tranche is now payable

@@ -18,8 +18,8 @@ def _auth(world, user="staff"):
 
 def test_tranches_follow_their_conditions_and_the_ledger_balances(client, world, seed):
     """Award 100,001.00 yuan: tranches 50 % / 30 % / the rest (20 %), the first payable at signing, the second
-    only after the mid-term report, the last only at closing; a reversal brings the balance back; the ledger
-    verifies clean."""
+    only after the mid-term report (submitted by the organization) is accepted, the last only at closing (the
+    final report accepted); a reversal brings the balance back; the ledger verifies clean."""
     app_id = seed(lambda s: add_application(s, world, status="approved", award_fen=10_000_100, decision="approved"))
     url = f"{API}/applications/{app_id}"
     early = client.post(f"{url}/tranches/1/release", headers=_auth(world))
@@ -47,14 +47,26 @@ def test_tranches_follow_their_conditions_and_the_ledger_balances(client, world,
     assert too_early.status_code == 409
     assert "中期报告验收" in too_early.json()["detail"]
     assert client.post(f"{url}/close", json={"result": "完成"}, headers=_auth(world)).status_code == 409
-    assert client.post(f"{url}/midterm", headers=_auth(world)).status_code == 200
+    report = {"indicators": "服务 120 人次", "activities": "每周两次课", "beneficiaries": 120, "spending": []}
+    midterm = f"/api/v1/districts/haishu/grants/projects/{app_id}/reports"
+    assert client.post(midterm, json={"kind": "midterm", **report}, headers=_auth(world, "leader")).status_code == 200
+    assert client.post(f"{url}/midterm", headers=_auth(world)).status_code == 200  # accepts the submitted report
     second = client.post(f"{url}/tranches/2/release", headers=_auth(world))
     assert second.json()["balance_fen"] == 8_000_080
     assert client.post(f"{url}/tranches/3/release", headers=_auth(world)).status_code == 409
     reversed_ = client.post(f"{url}/tranches/2/reverse", json={"reason": "账号填错"}, headers=_auth(world))
     assert reversed_.status_code == 200, reversed_.text
     assert reversed_.json()["balance_fen"] == 5_000_050
-    closed = client.post(f"{url}/close", json={"result": "按期完成，服务 320 人次"}, headers=_auth(world))
+    final = client.post(midterm, json={"kind": "final", **report}, headers=_auth(world, "leader")).json()
+    accepted = client.post(
+        f"/api/v1/districts/haishu/grants/reports/{final['id']}/decision",
+        json={"decision": "accept"},
+        headers=_auth(world),
+    )
+    assert accepted.status_code == 200
+    closed = client.post(
+        f"{url}/close", json={"result": "按期完成，服务 320 人次", "grade": "good"}, headers=_auth(world)
+    )
     assert closed.json()["status"] == "closed"
     third = client.post(f"{url}/tranches/3/release", headers=_auth(world))
     assert third.json()["balance_fen"] == 7_000_070
