@@ -123,7 +123,10 @@ def test_project_ledger_statement_lists_every_movement(client, world, seed):
     )
     assert signed.status_code == 200, signed.text
     assert client.post(f"{url}/tranches/1/release", headers=_auth(world)).status_code == 200
-    assert client.post(f"{url}/midterm", headers=_auth(world)).status_code == 200
+    report = {"kind": "midterm", "indicators": "服务 120 人次", "activities": "每周两次课", "beneficiaries": 120}
+    reports = f"{API}/projects/{app_id}/reports"
+    assert client.post(reports, json={**report, "spending": []}, headers=_auth(world, "leader")).status_code == 200
+    assert client.post(f"{url}/midterm", headers=_auth(world)).status_code == 200  # accepts the submitted report
     assert client.post(f"{url}/tranches/2/release", headers=_auth(world)).status_code == 200
     assert (
         client.post(f"{url}/tranches/2/reverse", json={"reason": "账号填错"}, headers=_auth(world)).status_code == 200
