@@ -204,6 +204,23 @@ class _Crawler:
     def find(self, path: str, size: str, problem: str) -> None:
         self.report.findings.append(Finding(self.report.user, path, size, problem))
 
+    def refused(self, path: str, refusals: set[int]) -> bool:
+        """Whether a route-table page is refused to this user as it may be (an HTML error page).
+
+        Asked over HTTP with the browser's cookies, not by opening the page: most of the route
+        table is refused to most roles, and an error page has nothing more to judge. A page
+        that answers otherwise is then opened and judged in Chromium.
+        """
+        response = self.page.context.request.get(urljoin(self.base, path), max_redirects=0)
+        try:
+            if response.status not in refusals:
+                return False
+            if not response.headers.get("content-type", "").startswith("text/html"):
+                self.find(path, "desktop", f"refused with content-type {response.headers.get('content-type')!r}")
+            return True
+        finally:
+            response.dispose()
+
     def judge(self, path: str, *, may_refuse: Iterable[int]) -> list[str]:
         """Open ``path``, record what is wrong with it, and return the links it offers."""
         self.errors.clear()
@@ -287,10 +304,13 @@ def crawl(
         _login(page, base, username, password, locale)
         queue = [start, *sorted(extra)]
         seen = set(queue)
+        refusals = set(allowed_status)
         while queue and len(report.visited) < max_pages:
             path = queue.pop(0)
             report.visited.append(path)
-            links = crawler.judge(path, may_refuse=allowed_status if path in extra else ())
+            if path in extra and refusals and crawler.refused(path, refusals):
+                continue  # an error page, as it should be: nothing to look at in Chromium
+            links = crawler.judge(path, may_refuse=refusals if path in extra else ())
             queue += crawler.follow(links, seen, stay_under, per_shape)
     finally:
         context.close()
