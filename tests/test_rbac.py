@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import rbac
 from core.models import District, User
@@ -88,6 +89,26 @@ def test_decision_cache_is_dropped_when_policy_changes(seed):
         return allowed, authorize(worker, district, "users", "manage")
 
     assert seed(check) == (True, False)
+
+
+def test_a_version_pushed_out_by_a_burst_of_changes_decides_with_the_newer_rules(seed):
+    """Many policy changes at once (eight accounts created) may push the version a request loaded out of
+    the cache: that request decides with the newest loaded rules, never fails (it answered 500 once)."""
+
+    async def check(session):
+        district, _other, worker, _admin, _platform = await _setup(session)
+        await ensure_loaded(session, district)
+        loaded_at = district.policy_version
+        for _ in range(6):  # more versions than the cache keeps
+            membership, _ = await add_membership(session, district, worker, "district_admin")
+            await ensure_loaded(session, district)
+            await remove_membership(session, district, membership.id)
+            await ensure_loaded(session, district)
+        assert loaded_at not in _enforcers[district.id]
+        set_committed_value(district, "policy_version", loaded_at)  # as the request read it, before the burst
+        return authorize(worker, district, "users", "manage")
+
+    assert seed(check) is False  # decided (by the newest rules: no longer an admin), no RuntimeError
 
 
 def test_other_process_sees_change_through_the_version(seed):

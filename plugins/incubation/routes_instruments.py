@@ -27,6 +27,8 @@ async def _version(ctx: RequestContext, number: int | None) -> Instrument:
     """The version ``number`` (the latest when ``None``); 404 when there is no such version."""
     if number is None:
         row = await assessments.current_instrument(ctx.session)
+    elif not 0 < number <= 10_000:  # beyond any version (and the column's range)
+        row = None
     else:
         query = select(Instrument).where(Instrument.version == number)
         row = (await ctx.session.execute(query)).scalar_one_or_none()
@@ -63,8 +65,6 @@ async def instrument_page(
 ) -> Response[Any]:
     """A version of the instrument (the latest by default), every version, and the form for a new one."""
     ctx.require(KEY, "view")
-    if version is not None and not 0 < version <= 10_000:
-        raise NotFound("没有这个版本的能力评估量表。", "No such version of the capacity instrument.")
     return await _render(request, ctx, await _version(ctx, version), FormState())
 
 

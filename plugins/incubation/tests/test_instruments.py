@@ -85,6 +85,8 @@ def test_a_new_version_leaves_old_assessments_alone_and_compares_shared_dimensio
     assert [v["version"] for v in versions] == [2, 1] and [v["assessments"] for v in versions] == [0, 1]
     assert [d["zh"] for d in v2["dimensions"]] == ["内部治理", "财务管理", "项目运作", "志愿者管理", "党建引领"]
     assert v2["dimensions"][0]["indicators"][1]["max"] == 30 and v2["dimensions"][0]["key"] == "governance"
+    for missing in (3, 0, -11079053947):  # no such version; the last is beyond the column's range (500 once)
+        assert client.get(f"{API}/instrument/versions/{missing}", headers=_auth(world, "incubator")).status_code == 404
     party = v2["dimensions"][4]["key"]
     scores = {
         "governance": {"i1": 10, "i2": 30},
