@@ -283,7 +283,7 @@ async def pay(
             link=f"/parking/dividends/{dividend.id}",
             idempotency_key=f"parking:{estate.id}:dividend:{dividend.id}",
             created_by_id=by,
-            effective_at=money._when(on),
+            effective_at=money.effective_at(on),
         )
     except ledger.LimitExceeded:
         raise Conflict(_("The fund does not hold enough for this dividend.")) from None

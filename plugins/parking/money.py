@@ -49,6 +49,7 @@ __all__ = (
     "canonical",
     "category_label",
     "check_receipt",
+    "effective_at",
     "ensure_fund",
     "expenses",
     "lock_fund",
@@ -244,7 +245,7 @@ async def _role(
     return await service.committee_role(session, estate.id, user_id, day or today())
 
 
-def _when(on: date | None) -> datetime | None:
+def effective_at(on: date | None) -> datetime | None:
     """The ledger's effective time of something done on a past day (noon, Beijing time); ``None``: now."""
     if on is None or on >= today():
         return None
@@ -373,7 +374,7 @@ async def record_income(
         link=f"/parking/estates/{estate.id}/money",
         idempotency_key=f"parking:{estate.id}:{ref}",
         created_by_id=by,
-        effective_at=_when(on),
+        effective_at=effective_at(on),
     )
     return await _add_line(
         session,
@@ -454,7 +455,7 @@ async def request_expense(
         receipt_sha256=stored.sha256,
         note=str(data.get("note") or "").strip()[:300],
     )
-    if (when := _when(on)) is not None:
+    if (when := effective_at(on)) is not None:
         expense.requested_at = when
     session.add(expense)
     await session.flush()
@@ -565,7 +566,7 @@ async def pay(
             link=f"/parking/estates/{estate.id}/money",
             idempotency_key=f"parking:{estate.id}:expense:{expense.id}",
             created_by_id=by,
-            effective_at=_when(on),
+            effective_at=effective_at(on),
         )
     except ledger.LimitExceeded:
         have = await balance(session, fund)
@@ -790,7 +791,7 @@ async def publish(
         content=text,
         sha256=sha256(text),
         published_by=by,
-        published_at=_when(on) or utcnow(),
+        published_at=effective_at(on) or utcnow(),
     )
     session.add(row)
     await session.flush()
