@@ -18,12 +18,22 @@ size (the viewport is resized; the page is not reloaded). A page must:
 
 Findings name the user, the URL, the size and what was wrong. Plugins' pages are crawled
 from the day they land: they are reached through the navigation and the pages that link them.
+
+Crawls that share a :class:`JudgedContent` (all the roles of a locale, even in several test
+processes) judge each page's content once: each page is first fetched over HTTP with the
+user's cookies, and one whose ``<main>`` is byte for byte a ``<main>`` already judged (the
+CSRF token aside) is not opened in Chromium again; its links are still followed. About six
+pages in ten of a role are such repeats (the same list, form or error page seen by another
+role), and opening pages in Chromium is most of the crawl's time. Each user's start page is
+always opened, so every role's own navigation is judged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -36,9 +46,21 @@ from core.plugins import PluginHost
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from playwright.sync_api import Browser, Page, ViewportSize
+    from playwright.sync_api import APIResponse, Browser, Page, ViewportSize
 
-__all__ = ("DESKTOP", "PHONE", "SKIP_PATH", "CrawlReport", "Finding", "catalog_strings", "crawl", "text_problems")
+__all__ = (
+    "DESKTOP",
+    "PHONE",
+    "SKIP_PATH",
+    "CrawlReport",
+    "Finding",
+    "JudgedContent",
+    "catalog_strings",
+    "content_digest",
+    "crawl",
+    "links_of",
+    "text_problems",
+)
 
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -53,6 +75,8 @@ HASH_ID = re.compile(r"(?<![\w&])#\d+\b")
 EMPTY_PARENS = re.compile(r"（\s*）|\(\s*\)")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 SENTENCE = re.compile(r"[，。；：？！]")
+MAIN = re.compile(r"<main\b.*?</main>", re.DOTALL)
+CSRF = re.compile(r'(?:x-csrftoken": "|name="_csrf_token" value=")([^"]+)"')
 
 # Run in the page: what a person sees and can reach.
 PAGE_FACTS = """() => {
@@ -106,10 +130,35 @@ class Finding:
         return f"{self.user} · {self.url} · {self.size}: {self.problem}"
 
 
+class JudgedContent:
+    """The page contents judged so far, by digest: in memory, or as files in a folder that the
+    crawls of several processes share (pytest-xdist workers), each content claimed by one."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.digests: set[str] = set()
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def claim(self, digest: str) -> bool:
+        """True for the first crawl to meet this content (it judges it), False for every later one."""
+        if digest in self.digests:
+            return False
+        self.digests.add(digest)
+        if self.folder is None:
+            return True
+        try:
+            (self.folder / digest).touch(exist_ok=False)
+        except FileExistsError:
+            return False
+        return True
+
+
 @dataclass
 class CrawlReport:
     user: str
     visited: list[str] = field(default_factory=list)
+    opened: list[str] = field(default_factory=list)  # the visited pages opened and judged in Chromium
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -204,26 +253,26 @@ class _Crawler:
     def find(self, path: str, size: str, problem: str) -> None:
         self.report.findings.append(Finding(self.report.user, path, size, problem))
 
-    def refused(self, path: str, refusals: set[int]) -> bool:
+    def fetch(self, path: str) -> APIResponse:
+        """The page as the server answers this user over HTTP (the browser's cookies, no redirect followed)."""
+        return self.page.context.request.get(urljoin(self.base, path), max_redirects=0)
+
+    def refused(self, path: str, response: APIResponse, refusals: set[int]) -> bool:
         """Whether a route-table page is refused to this user as it may be (an HTML error page).
 
-        Asked over HTTP with the browser's cookies, not by opening the page: most of the route
-        table is refused to most roles, and an error page has nothing more to judge. A page
-        that answers otherwise is then opened and judged in Chromium.
+        Decided over HTTP, not by opening the page: most of the route table is refused to
+        most roles, and an error page has nothing more to judge.
         """
-        response = self.page.context.request.get(urljoin(self.base, path), max_redirects=0)
-        try:
-            if response.status not in refusals:
-                return False
-            if not response.headers.get("content-type", "").startswith("text/html"):
-                self.find(path, "desktop", f"refused with content-type {response.headers.get('content-type')!r}")
-            return True
-        finally:
-            response.dispose()
+        if response.status not in refusals:
+            return False
+        if not response.headers.get("content-type", "").startswith("text/html"):
+            self.find(path, "desktop", f"refused with content-type {response.headers.get('content-type')!r}")
+        return True
 
     def judge(self, path: str, *, may_refuse: Iterable[int]) -> list[str]:
         """Open ``path``, record what is wrong with it, and return the links it offers."""
         self.errors.clear()
+        self.report.opened.append(path)
         self.page.set_viewport_size(DESKTOP)
         response = self.page.goto(urljoin(self.base, path), wait_until="load")
         if response is None:
@@ -292,9 +341,15 @@ def crawl(
     allowed_status: Iterable[int] = (),
     stay_under: str = "/",
     per_shape: int = 2,
+    judged: JudgedContent | None = None,
 ) -> CrawlReport:
-    """Log ``username`` in and judge every page reachable from ``start`` (see the module's doc)."""
+    """Log ``username`` in and judge every page reachable from ``start`` (see the module's doc).
+
+    Crawls given the same ``judged`` judge each page content once (a crawl on its own judges
+    each of its contents once).
+    """
     extra = set(extra_paths) - {start}
+    judged = JudgedContent() if judged is None else judged
     report = CrawlReport(user=username)
     context = browser.new_context(locale=locale, viewport=DESKTOP)
     context.set_default_timeout(15_000)
@@ -308,9 +363,18 @@ def crawl(
         while queue and len(report.visited) < max_pages:
             path = queue.pop(0)
             report.visited.append(path)
-            if path in extra and refusals and crawler.refused(path, refusals):
-                continue  # an error page, as it should be: nothing to look at in Chromium
-            links = crawler.judge(path, may_refuse=refusals if path in extra else ())
+            response = crawler.fetch(path)
+            try:
+                if path in extra and refusals and crawler.refused(path, response, refusals):
+                    continue  # an error page, as it should be: nothing to look at in Chromium
+                html = _html_of(response) if path != start else None
+                digest = content_digest(html) if html is not None else None
+                if html is not None and digest is not None and not judged.claim(digest):
+                    links = links_of(html, urljoin(base, path))  # judged already: only its links
+                else:
+                    links = crawler.judge(path, may_refuse=refusals if path in extra else ())
+            finally:
+                response.dispose()
             queue += crawler.follow(links, seen, stay_under, per_shape)
     finally:
         context.close()
@@ -328,3 +392,52 @@ def _po_files() -> list[str]:
     dirs = [Path(core.__file__).parent / "i18n" / "locale"]
     dirs += [Path(p.locale_dir) for p in PluginHost.load(None).plugins if p.locale_dir]
     return [str(p) for d in dirs for p in d.glob("zh_CN/LC_MESSAGES/*.po")]
+
+
+def content_digest(html: str) -> str | None:
+    """A digest of a page's ``<main>``, its CSRF token left out (None without ``<main>``)."""
+    main = MAIN.search(html)
+    if main is None:
+        return None
+    content = main.group(0)
+    for token in set(CSRF.findall(html)):
+        content = content.replace(token, "")
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _html_of(response: APIResponse) -> str | None:
+    """The HTML of a page answered 200, else None (a redirect or an error is always opened in Chromium)."""
+    if response.status != 200 or not response.headers.get("content-type", "").startswith("text/html"):
+        return None
+    return response.text()
+
+
+class _LinkParser(HTMLParser):
+    """The ``href`` of every link a person can follow: not a download, not inside a ``hidden`` element."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.hidden: list[str] = []  # the open elements that hide what they hold
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        if tag == "a" and "href" in names and "download" not in names and not self.hidden:
+            self.links.append(names["href"] or "")
+        if tag in self.VOID:
+            return
+        if "hidden" in names or self.hidden:
+            self.hidden.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.hidden and self.hidden[-1] == tag:
+            self.hidden.pop()
+
+
+def links_of(html: str, url: str) -> list[str]:
+    """The absolute URLs of the links a page offers (what :data:`PAGE_FACTS` collects in Chromium)."""
+    parser = _LinkParser()
+    parser.feed(html)
+    return [urljoin(url, href) for href in parser.links]

@@ -5,11 +5,13 @@ a new module's roles and pages are crawled from the day it lands) logs in throug
 and opens every page reachable from the start page plus every parameterless page of the
 route table. What a page must be is in :mod:`core.testing.crawl`. Pages a role may not open
 answer 403 or 404 as an error page (tests/test_authorization_matrix.py lists who may open
-what); anything else is a failure. Run it alone with ``make crawl``.
+what); anything else is a failure. A page whose content another role's crawl has judged
+already is fetched, not opened again (core.testing.crawl). Run it alone with ``make crawl``.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from typing import TYPE_CHECKING
@@ -18,7 +20,7 @@ import pytest
 
 from core.app import create_app
 from core.config import Settings
-from core.testing.crawl import SKIP_PATH, crawl
+from core.testing.crawl import SKIP_PATH, JudgedContent, crawl
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,9 +78,17 @@ def demo(live_server: str, live_workdir: Path) -> tuple[str, dict[str, str], lis
 SHARDS = 2  # the roles are split over this many tests, which xdist may run on different workers
 
 
+def _judged(tmp_path_factory: pytest.TempPathFactory, locale: str) -> JudgedContent:
+    """The contents judged in ``locale`` by this run's crawl tests, on every xdist worker (each judged once)."""
+    base = tmp_path_factory.getbasetemp()
+    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common folder
+    return JudgedContent(run / f"crawl-judged-{locale}")
+
+
 def _run(
     browser: Browser,
     demo: tuple[str, dict[str, str], list[str]],
+    judged: JudgedContent,
     locale: str,
     roles: list[str] | None,
     shard: int = 0,
@@ -101,8 +111,9 @@ def _run(
             extra_paths=route_pages,
             max_pages=45 + len(route_pages),
             allowed_status=REFUSED,
+            judged=judged,
         )
-        counts.append(f"{role} ({username}): {len(report.visited)} pages")
+        counts.append(f"{role} ({username}): {len(report.visited)} pages, {len(report.opened)} opened")
         failures += report.findings
     print(f"crawl {locale}: " + "; ".join(counts))  # noqa: T201 - the crawl's counts, for the closing note
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(str(f) for f in failures)
@@ -116,13 +127,21 @@ def _run(
     ],
 )
 def test_every_role_every_page_in_chinese(
-    browser: Browser, demo: tuple[str, dict[str, str], list[str]], shard: int
+    browser: Browser, demo: tuple[str, dict[str, str], list[str]], tmp_path_factory: pytest.TempPathFactory, shard: int
 ) -> None:
     """Every role's pages, in Chinese, at desktop and phone size: HTML, no errors, no raw keys, no overflow."""
-    _run(browser, demo, "zh-CN", None, shard, SHARDS)
+    _run(browser, demo, _judged(tmp_path_factory, "zh-CN"), "zh-CN", None, shard, SHARDS)
 
 
 @pytest.mark.xdist_group("crawl-1")
-def test_staff_pages_in_english(browser: Browser, demo: tuple[str, dict[str, str], list[str]]) -> None:
+def test_staff_pages_in_english(
+    browser: Browser, demo: tuple[str, dict[str, str], list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Staff and administrators' pages in English show none of the interface's Chinese strings."""
-    _run(browser, demo, "en-US", ["district_admin", "community_worker", "social_worker"])
+    _run(
+        browser,
+        demo,
+        _judged(tmp_path_factory, "en-US"),
+        "en-US",
+        ["district_admin", "community_worker", "social_worker"],
+    )
