@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 __all__ = ("Copy",)
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 class Copy(PostgresServer):
     """A ``pg_basebackup`` copy of ``source`` (a standby of it, or a new primary); :meth:`start` it."""
 
@@ -110,7 +118,7 @@ class Copy(PostgresServer):
                 os.kill(pid, signal.SIGKILL)
         self._running = False
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and Path(f"/proc/{postmaster}").exists():
+        while time.monotonic() < deadline and _alive(postmaster):
             time.sleep(0.02)
 
     def promote(self) -> None:
