@@ -116,6 +116,8 @@ def load_settings() -> Settings:
         s3_prefix=_env("S3_PREFIX", "") or "",
         job_lease_seconds=int(_env("JOB_LEASE_SECONDS", "60") or 60),
         job_poll_seconds=float(_env("JOB_POLL_SECONDS", "30") or 30),
-        database_replica_urls=tuple(u.strip() for u in (_env("DATABASE_REPLICA_URL", "") or "").split(",") if u.strip()),
+        database_replica_urls=tuple(
+            u.strip() for u in (_env("DATABASE_REPLICA_URL", "") or "").split(",") if u.strip()
+        ),
         database_replica_max_lag=float(_env("DATABASE_REPLICA_MAX_LAG", "10") or 10),
     )

@@ -33,8 +33,8 @@ from core.auth.sessions import COOKIE_NAME, push_flash
 from core.config import Settings
 from core.db.replica import LSN_COOKIE, parse_lsn
 from core.testing import csrf_of, login
-from core.testing.replica import Copy
 from core.testing.pgserver import free_port
+from core.testing.replica import Copy
 from core.testing.web import PASSWORD
 from tests.cases.conftest import RESIDENT_REQUEST, world
 
@@ -105,7 +105,7 @@ def test_reads_follow_the_replica_and_the_writer_reads_its_writes(
     name = database_url.rsplit("/", 1)[1]
     settings = Settings(
         database_url=database_url,
-        secret_key="test-secret",  # noqa: S106
+        secret_key="test-secret",
         var_dir=tmp_path / "var",
         database_replica_urls=(standby.url(name),),
         database_replica_max_lag=300,
@@ -234,7 +234,7 @@ def test_failover_keeps_every_acknowledged_case(
         standby.start()
         hosts = f"host=127.0.0.1:{primary.port}&host=127.0.0.1:{standby.port}"
         url = f"postgresql+asyncpg://{primary.user}@/{name}?{hosts}&target_session_attrs=read-write"
-        server = _Server(Settings(database_url=url, secret_key="failover", var_dir=tmp_path / "var"), monkeypatch)  # noqa: S106
+        server = _Server(Settings(database_url=url, secret_key="failover", var_dir=tmp_path / "var"), monkeypatch)
         writers = [
             threading.Thread(target=_writer, args=(server.url, stop, acknowledged, refused, n), daemon=True)
             for n in range(4)

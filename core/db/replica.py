@@ -165,7 +165,7 @@ class Replicas:
         was = replica.usable
         try:
             recovering, replayed, lag = await asyncio.wait_for(state(), CHECK_TIMEOUT)
-        except Exception as exc:  # down, refusing, too slow: skipped for a while, never an error
+        except Exception as exc:  # noqa: BLE001 - down, refusing, too slow: skipped for a while, never an error
             replica.usable, replica.checked = False, time.monotonic() + DOWN_FOR - CHECK_EVERY
             if was or replica.replayed == 0:
                 logger.warning("read replica %s skipped: %s", replica, exc)
@@ -221,7 +221,13 @@ def wanted_position(scope: Scope) -> int:
 
 def lsn_cookie(position: int, *, secure: bool) -> bytes:
     """The ``Set-Cookie`` value that remembers a write's position for read-your-writes."""
-    parts = [f"{LSN_COOKIE}={format_lsn(position)}", "Path=/", "HttpOnly", "SameSite=Lax", f"Max-Age={LSN_COOKIE_MAX_AGE}"]
+    parts = [
+        f"{LSN_COOKIE}={format_lsn(position)}",
+        "Path=/",
+        "HttpOnly",
+        "SameSite=Lax",
+        f"Max-Age={LSN_COOKIE_MAX_AGE}",
+    ]
     if secure:
         parts.append("Secure")
     return "; ".join(parts).encode()

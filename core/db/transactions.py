@@ -176,7 +176,7 @@ class _Answer:
 
     async def _remember_position(self, session: AsyncSession) -> None:
         """Where the primary's WAL is after this commit (the browser's reads wait for a replica to reach it)."""
-        assert self.replicas is not None  # noqa: S101 - only called with replicas
+        assert self.replicas is not None
         try:
             self.position = await self.replicas.position(session)
         except Exception:  # the commit is kept; only read-your-writes on a replica is lost
