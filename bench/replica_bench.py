@@ -3,7 +3,7 @@
 Seeds a district with N cases (``bench/cases_seed.py``) on a throw-away PostgreSQL server,
 makes a streaming replica of it (``pg_basebackup -R``, core/testing/replica.py) and puts
 Debian's PgBouncer in transaction mode in front of the primary (core/testing/pgbouncer.py,
-20 server connections). Then runs ``sanshe run --workers 4`` three ways, one at a time:
+20 server connections). Then runs ``sanshe run --workers 4`` three ways, side by side:
 
 - **direct**: ``SANSHE_DATABASE_URL`` is the primary;
 - **pgbouncer**: through PgBouncer (``SANSHE_DATABASE_POOLER=pgbouncer``);
@@ -12,7 +12,7 @@ Debian's PgBouncer in transaction mode in front of the primary (core/testing/pgb
 
 and drives each with Debian's ``wrk`` over loopback (2 threads, 8 connections, as
 bench/cases_bench.py): the queue page and a transition POST, ``--rounds`` times each for
-``--seconds``, the three set-ups taking turns per round. Prints median and p99 latency and
+``--seconds``, the three set-ups taking turns (who goes first rotates per round). Prints median and p99 latency and
 requests/s per run, the medians over the rounds and the ratios to **direct**.
 
     PYTHONPATH=. .venv/bin/python bench/replica_bench.py --cases 10000 --rounds 3 --seconds 5
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import cases_bench  # noqa: E402
-from bench.cases_bench import Side, check, login, run_spread, say, start  # noqa: E402
+from bench.cases_bench import Server, Side, check, login, run_spread, say  # noqa: E402
 from bench.cases_seed import seed  # noqa: E402
 from core.testing.pgbouncer import PgBouncer  # noqa: E402
 from core.testing.pgserver import PostgresServer, free_port  # noqa: E402
@@ -49,6 +49,32 @@ APP_WORKERS = 4
 SETUPS = ("direct", "pgbouncer", "replica")
 MEASURES = ("queue page", "transition POST")
 SANSHE = [sys.executable, "-c", "from core.cli import main; main()"]
+
+
+def start(argv: list[str], env: dict[str, str], port: int, log: Path, timeout: float = 300) -> Server:
+    """``sanshe run`` on ``port``, once it answers ``/healthz`` (four workers start slowly on a busy machine)."""
+    import subprocess
+    import urllib.request
+
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own argv
+            argv, env={**os.environ, **env}, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Server(process, port)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            msg = f"sanshe run exited: {log.read_text()[-2000:]}"
+            raise RuntimeError(msg)
+        try:
+            with urllib.request.urlopen(f"{server.base}/healthz", timeout=5):  # noqa: S310 - loopback
+                time.sleep(2)  # let every worker start
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.stop()
+    msg = f"sanshe run did not answer on {port} within {timeout:.0f} s"
+    raise RuntimeError(msg)
 
 
 def _replica_transactions(standby: Copy) -> int:
@@ -95,9 +121,10 @@ def bench(n: int, seconds: int, rounds: int, work: Path) -> dict[str, dict[str, 
         share = len(fresh) // len(SETUPS)
         runs: dict[str, dict[str, list[dict[str, float]]]] = {s: {m: [] for m in MEASURES} for s in SETUPS}
         case = seeded.sample_refs[len(seeded.sample_refs) // 2]
-        for round_ in range(rounds):
-            order = SETUPS[round_ % 3 :] + SETUPS[: round_ % 3]  # who goes first rotates
-            for setup in order:
+        servers: dict[str, Server] = {}
+        sides: dict[str, Side] = {}
+        try:
+            for index, setup in enumerate(SETUPS):  # all three up at once; they take turns under load
                 var = work / f"var-{setup}"
                 var.mkdir(exist_ok=True)
                 env = {
@@ -110,22 +137,24 @@ def bench(n: int, seconds: int, rounds: int, work: Path) -> dict[str, dict[str, 
                 }
                 port = free_port()
                 argv = [*SANSHE, "run", "--workers", str(APP_WORKERS), "--port", str(port)]
-                server = start(argv, env, port, work / f"{setup}.log")
-                try:
-                    cookie, csrf = login(server.base, seeded.user, seeded.password)
-                    index = SETUPS.index(setup)
-                    side = Side(setup, server, cookie, csrf, fresh[index * share : (index + 1) * share])
-                    side.sets_used = round_ * cases_bench.ATTEMPTS
-                    check(server, cookie, "/d/bench/cases")
-                    for measure in MEASURES:
+                servers[setup] = server = start(argv, env, port, work / f"{setup}.log")
+                cookie, csrf = login(server.base, seeded.user, seeded.password)
+                sides[setup] = Side(setup, server, cookie, csrf, fresh[index * share : (index + 1) * share])
+                check(server, cookie, "/d/bench/cases")
+                say(f"   {setup}: sanshe run --workers {APP_WORKERS} on {server.base}")
+            for round_ in range(rounds):
+                order = SETUPS[round_ % 3 :] + SETUPS[: round_ % 3]  # who goes first rotates
+                for measure in MEASURES:
+                    for setup in order:
                         before = _replica_transactions(standby)
-                        result = run_spread(side, measure, case, seconds, work)
+                        result = run_spread(sides[setup], measure, case, seconds, work)
                         result["replica_tx"] = float(_replica_transactions(standby) - before)
                         if setup == "replica" and measure == "queue page":
                             say(f"    replica ran {int(result['replica_tx'])} transactions during that run")
                         runs[setup][measure].append(result)
-                finally:
-                    server.stop()
+        finally:
+            for server in servers.values():
+                server.stop()
         return runs
     finally:
         if bouncer is not None:
