@@ -57,7 +57,7 @@ def start(argv: list[str], env: dict[str, str], port: int, log: Path, timeout: f
     import urllib.request
 
     with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 - our own argv
+        process = subprocess.Popen(
             argv, env={**os.environ, **env}, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     server = Server(process, port)
@@ -67,7 +67,7 @@ def start(argv: list[str], env: dict[str, str], port: int, log: Path, timeout: f
             msg = f"sanshe run exited: {log.read_text()[-2000:]}"
             raise RuntimeError(msg)
         try:
-            with urllib.request.urlopen(f"{server.base}/healthz", timeout=5):  # noqa: S310 - loopback
+            with urllib.request.urlopen(f"{server.base}/healthz", timeout=5):
                 time.sleep(2)  # let every worker start
                 return server
         except OSError:
