@@ -22,6 +22,7 @@ import asyncio
 import re
 import threading
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -30,7 +31,7 @@ from litestar.testing import TestClient
 
 from core.app import create_app
 from core.auth.sessions import COOKIE_NAME, push_flash
-from core.config import Settings
+from core.config import Settings, load_settings
 from core.db.replica import LSN_COOKIE, parse_lsn
 from core.testing import csrf_of, login
 from core.testing.pgserver import free_port
@@ -98,18 +99,27 @@ def _titles(client: TestClient[Any]) -> set[str]:
 
 
 def test_reads_follow_the_replica_and_the_writer_reads_its_writes(
-    world: Any, seed: Any, database_url: str, postgres_server: PostgresServer, standby: Copy, tmp_path: Path
+    world: Any,
+    seed: Any,
+    database_url: str,
+    postgres_server: PostgresServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
-    """Replay paused: the writer sees its new case at once (list and page), another user only after resume;
-    a read that writes (a flash notice taken out of the session) works; the standby stopped: no error."""
+    """Two replicas configured, one never up: reads go to the other. Replay paused: the writer sees its new
+    case at once (list and page), another user only after resume; a page that writes while read (a flash
+    notice taken out of the session) shows it once; the standby stopped too: reads from the primary, no error."""
+    standby: Copy = request.getfixturevalue("standby")  # asked here: never made for the skipped SQLite run
     name = database_url.rsplit("/", 1)[1]
-    settings = Settings(
-        database_url=database_url,
-        secret_key="test-secret",
-        var_dir=tmp_path / "var",
-        database_replica_urls=(standby.url(name),),
-        database_replica_max_lag=300,
-    )
+    down = f"postgresql+asyncpg://{standby.user}@127.0.0.1:{free_port()}/{name}"  # a second replica, never up
+    monkeypatch.setenv("SANSHE_DATABASE_REPLICA_URL", f" {standby.url(name)} , {down}")
+    monkeypatch.setenv("SANSHE_DATABASE_REPLICA_MAX_LAG", "300")
+    monkeypatch.setenv("SANSHE_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("SANSHE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SANSHE_SCHEDULER", "0")
+    settings = replace(load_settings(), database_url=database_url)
+    assert settings.database_replica_urls == (standby.url(name), down)
     app = create_app(settings)
     with TestClient(app=app) as worker, TestClient(app=app) as social:
         for client, username in ((worker, "worker"), (social, "social")):
