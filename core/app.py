@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 from core import __version__
 from core.config import PROJECT_ROOT, Settings, load_settings
 from core.db import create_engine
+from core.db.replica import Replicas, close_replicas, route_sessions
 from core.db.transactions import transactions
 from core.plugins import PluginHost
 from core.plugins.asyncio import flatten
@@ -128,6 +129,11 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
     )
     env = build_environment(host)
     state: dict[str, Any] = {"settings": settings, "plugin_host": host, "db_config": db_config, "jinja_env": env}
+    route_sessions(db_config)  # read-only requests read from a replica when there are any (core.db.replica)
+    if settings.database_replica_urls:
+        state["db_replicas"] = Replicas(
+            settings.database_replica_urls, engine, max_lag=settings.database_replica_max_lag
+        )
     return Litestar(
         route_handlers=[
             *_core_routes(),
@@ -144,7 +150,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)
-        on_shutdown=[stop_worker, stop_scheduler],
+        on_shutdown=[stop_worker, stop_scheduler, close_replicas],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         exception_handlers=exception_handlers(),
         openapi_config=OpenAPIConfig(

@@ -75,6 +75,9 @@ class Settings:
     # server looks for a job whose runner died.
     job_lease_seconds: int = 60
     job_poll_seconds: float = 30.0
+    # Streaming read replicas for read-only requests (core.db.replica), and how far behind one may be.
+    database_replica_urls: tuple[str, ...] = ()
+    database_replica_max_lag: float = 10.0
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -113,4 +116,8 @@ def load_settings() -> Settings:
         s3_prefix=_env("S3_PREFIX", "") or "",
         job_lease_seconds=int(_env("JOB_LEASE_SECONDS", "60") or 60),
         job_poll_seconds=float(_env("JOB_POLL_SECONDS", "30") or 30),
+        database_replica_urls=tuple(
+            u.strip() for u in (_env("DATABASE_REPLICA_URL", "") or "").split(",") if u.strip()
+        ),
+        database_replica_max_lag=float(_env("DATABASE_REPLICA_MAX_LAG", "10") or 10),
     )

@@ -24,6 +24,7 @@ __all__ = (
     "create_engine",
     "is_busy",
     "is_sqlite",
+    "is_unavailable",
     "pooler_connect_args",
     "session_factory",
     "writes",
@@ -121,6 +122,31 @@ def is_busy(exc: BaseException) -> bool:
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     code = code or getattr(getattr(orig, "__cause__", None), "sqlstate", None)
     return code in _BUSY_CODES or any(text in str(orig or exc).lower() for text in _BUSY_TEXT)
+
+
+# The database went away under a request or cannot be reached: connection exceptions (08…),
+# an administrator's or a crash's shutdown and "cannot connect now" (57P01/2/3), a standby
+# that refuses writes (25006: the app reached a server not yet promoted); asyncpg's refused
+# or reset connection (raw OSErrors, not wrapped by SQLAlchemy) and "no server of the
+# multi-host URL is read-write". During a failover: answered 503 "try again", never 500.
+_UNAVAILABLE_CODES = ("08", "57P01", "57P02", "57P03", "25006")
+_UNAVAILABLE_NAMES = frozenset({"TargetServerAttributeNotMatched", "ConnectionDoesNotExistError"})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether an error means "the database cannot be reached right now" (answered 503 "try again")."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    orig = getattr(exc, "orig", None)
+    for error in (exc, orig, getattr(orig, "__cause__", None)):
+        if error is None:
+            continue
+        if isinstance(error, (ConnectionError, TimeoutError)) or type(error).__name__ in _UNAVAILABLE_NAMES:
+            return True
+        code = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if isinstance(code, str) and code.startswith(_UNAVAILABLE_CODES):
+            return True
+    return False
 
 
 POOLERS = frozenset({"", "pgbouncer"})

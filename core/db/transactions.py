@@ -16,6 +16,10 @@ One middleware (:func:`transactions`, the outermost of the app's) decides for ev
   (its snapshot is stale; SQLite cannot wait there): it is run once more, as a writer, and
   the user sees only the second answer. A GET has no body to replay, and its first run
   kept nothing.
+- **Where it reads** (PostgreSQL with ``SANSHE_DATABASE_REPLICA_URL``, :mod:`core.db.replica`):
+  a read-only run reads from a replica that has replayed this browser's last write; a run
+  that failed there (5xx) is run again on the primary, as a writer; a run that wrote tells
+  the browser its write's WAL position (the ``sanshe_lsn`` cookie).
 
 (Advanced Alchemy's own auto-commit handler logs a failed commit and sends the success
 anyway; the app gives it only the closing of the session.)
@@ -29,11 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 
-from core.db.engine import READ_ONLY_METHODS, is_busy, writes
+from core.db.engine import READ_ONLY_METHODS, is_busy, is_unavailable, writes
+from core.db.replica import lsn_cookie, reading_from, wanted_position
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+    from core.db.replica import Replicas
 
 __all__ = ("is_rolled_back", "mark_busy", "roll_back", "transactions")
 
@@ -68,33 +75,51 @@ def transactions(app: ASGIApp) -> ASGIApp:
             return
         reads = scope["method"] in READ_ONLY_METHODS  # type: ignore[typeddict-item]
         before = dict(scope), dict(scope.get("state") or {})  # type: ignore[call-overload]
-        answer = _Answer(scope, send, reads=reads)
-        await _run(app, scope, receive, answer.send, writer=not reads)
+        replicas: Replicas | None = scope["litestar_app"].state.get("db_replicas")  # type: ignore[typeddict-item]
+        replica = None
+        if reads and replicas is not None and not scope["path"].startswith(("/static/", "/healthz")):
+            replica = await replicas.choose(wanted_position(scope))
+        answer = _Answer(scope, send, reads=reads, replicas=replicas, replica=replica)
+        await _run(app, scope, receive, answer.send, writer=not reads, replica=replica)
         if answer.again:
             # The same scope object, as it came in: Litestar's before-send hooks hold on to it.
             plain: dict[str, Any] = scope  # type: ignore[assignment]
             plain.clear()
             plain.update(before[0], state=before[1])
-            await _run(app, scope, _no_body(receive), _Answer(scope, send, reads=False).send, writer=True)
+            again = _Answer(scope, send, reads=False, replicas=replicas)
+            await _run(app, scope, _no_body(receive), again.send, writer=True)
 
     return middleware
 
 
-async def _run(app: ASGIApp, scope: Scope, receive: Receive, send: Send, *, writer: bool) -> None:
-    token = writes.set(writer)
+async def _run(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, *, writer: bool, replica: AsyncEngine | None = None
+) -> None:
+    token, where = writes.set(writer), reading_from.set(replica)
     try:
         await app(scope, receive, send)
     finally:
+        reading_from.reset(where)
         writes.reset(token)
 
 
 class _Answer:
     """The request's ``send``: commits or rolls back as the answer starts; holds back an answer to run again."""
 
-    def __init__(self, scope: Scope, send: Send, *, reads: bool) -> None:
+    def __init__(
+        self,
+        scope: Scope,
+        send: Send,
+        *,
+        reads: bool,
+        replicas: Replicas | None = None,
+        replica: AsyncEngine | None = None,
+    ) -> None:
         self.scope, self._send, self.reads = scope, send, reads
+        self.replicas, self.replica = replicas, replica
         self.again = False  # a read that must run again as a writer: swallow this answer
         self.failed: bytes | None = None  # the commit failed: the body sent instead of the handler's
+        self.position = 0  # the primary's WAL position after this request's writes (read-your-writes)
 
     async def send(self, message: Message) -> None:
         if self.again:
@@ -103,12 +128,23 @@ class _Answer:
             if self.reads and self.scope.get(_BUSY_READ):  # type: ignore[call-overload]
                 self.again = True
                 return
-            failure = await self._finish(int(message["status"]))
+            status = int(message["status"])
+            if self.replica is not None and status >= 500 and self.replicas is not None:
+                # The replica went away, or the page wrote after all (a standby refuses): the primary answers.
+                logger.warning("a read on a replica answered %s: run again on the primary", status)
+                self.replicas.failed(self.replica)
+                self.again = True
+                return
+            failure = await self._finish(status)
             if failure is not None:
-                if self.reads and not writes.get() and is_busy(failure):
+                if self.reads and not writes.get() and (is_busy(failure) or is_unavailable(failure)):
                     self.again = True
                     return
                 message = self._failed_start(failure)
+            elif self.position:
+                secure = self.scope["litestar_app"].state.settings.secure_cookies  # type: ignore[typeddict-item]
+                cookie = (b"set-cookie", lsn_cookie(self.position, secure=secure))
+                message = {**message, "headers": [*message.get("headers", ()), cookie]}  # type: ignore[typeddict-item]
         elif message["type"] == "http.response.body" and self.failed is not None:
             message = {**message, "body": self.failed}  # type: ignore[typeddict-item]
             self.failed = b""
@@ -125,6 +161,8 @@ class _Answer:
         try:
             if 200 <= status < 400 and not is_rolled_back(self.scope):
                 await session.commit()
+                if self.replicas is not None and writes.get():
+                    await self._remember_position(session)
             else:
                 await session.rollback()
         except Exception as exc:  # any failure to keep the work is answered, never hidden
@@ -136,11 +174,21 @@ class _Answer:
             return exc
         return None
 
+    async def _remember_position(self, session: AsyncSession) -> None:
+        """Where the primary's WAL is after this commit (the browser's reads wait for a replica to reach it)."""
+        assert self.replicas is not None
+        try:
+            self.position = await self.replicas.position(session)
+        except Exception:  # the commit is kept; only read-your-writes on a replica is lost
+            logger.warning("could not read the primary's WAL position after a commit", exc_info=True)
+
     def _failed_start(self, failure: Exception) -> Message:
         busy = is_busy(failure)
-        status = 503 if busy else 500
+        status = 503 if busy or is_unavailable(failure) else 500
         zh = "服务器繁忙，未保存任何内容。请稍后重试。" if busy else "保存失败，未保存任何内容。请稍后重试。"
         en = "The server is busy; nothing was saved." if busy else "Saving failed; nothing was saved."
+        if status == 503 and not busy:  # the connection went during the commit: whether it was kept is unknown
+            zh, en = "数据库暂时无法连接，请重试。", "The database cannot be reached at the moment. Please try again."
         if str(self.scope["path"]).startswith("/api/"):
             body = json.dumps({"status_code": status, "detail": f"{zh} / {en}"}, ensure_ascii=False).encode()
             kind = b"application/json"
@@ -154,7 +202,7 @@ class _Answer:
             kind = b"text/html; charset=utf-8"
         self.failed = body
         headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
-        if busy:
+        if status == 503:
             headers.append((b"retry-after", b"2"))
         return {"type": "http.response.start", "status": status, "headers": headers}
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from sqlalchemy.exc import DBAPIError
 
-from core.db.engine import is_busy
+from core.db.engine import is_busy, is_unavailable
 from core.db.transactions import mark_busy
 from core.i18n import gettext
 from core.refusal import Refusal
@@ -85,6 +85,8 @@ def _refusal(request: Request[Any, Any, Any], exc: Refusal) -> Response[Any]:
 
 
 def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_unavailable(exc):  # a connection refused outside SQLAlchemy's wrapping (asyncpg's OSError)
+        return _database_error(request, exc)
     request.logger.exception("unhandled error", exc_info=exc)
     detail = gettext("Something went wrong on the server; nothing was saved. Please try again.")
     if wants_json(request):
@@ -98,11 +100,14 @@ def _server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[A
 
 
 def _database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if not is_busy(exc):
+    unavailable = is_unavailable(exc)  # e.g. the primary died and a standby is being promoted
+    if not unavailable and not is_busy(exc):
         return _server_error(request, exc)
     mark_busy(request.scope)  # a read that wrote after all is run again as a writer (core.db.transactions)
-    request.logger.warning("database busy, answered 503: %s", exc, exc_info=exc)
+    request.logger.warning("database busy or unreachable, answered 503: %s", exc, exc_info=exc)
     detail = gettext("The server is busy; nothing was saved. Please try again in a moment.")
+    if unavailable:
+        detail = gettext("The database cannot be reached at the moment. Please try again.")
     headers = {"Retry-After": "2"}
     if wants_json(request):
         return Response({"status_code": 503, "detail": detail}, status_code=503, headers=headers)
