@@ -65,9 +65,12 @@ def _build(settings: Settings, host: PluginHost | None) -> Litestar:
 
 def _point(app: Litestar, settings: Settings) -> None:
     """Give a built app this test's database and settings, and the state it had when built."""
+    from core.db.replica import route_sessions  # noqa: PLC0415
+
     db_config = app.state["db_config"]
     db_config.engine_instance = _engine(settings.database_url)
     db_config.session_maker = None
+    route_sessions(db_config)  # as create_app does: the new session maker reads where core.db.replica says
     app.state.clear()
     app.state.update({**_initial_state[id(app)], "settings": settings})
 
