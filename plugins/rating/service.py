@@ -654,27 +654,37 @@ async def ranking(
     c = await prior_mean_of(session, period) if not prior_mean else float(prior_mean)
     start, end = period.bounds()
     m = float(prior_weight)
-    n = func.count(Rating.id)
-    total = func.sum(Rating.stars)
-    positive = func.sum(case((Rating.stars >= 4, 1), else_=0))
+    # The aggregate once per organization (count, stars summed, 4–5-star count) in a subquery; the
+    # scores from its columns outside, so each aggregate is computed once over the period's ratings
+    # (an aggregate repeated with its own bound literals would be computed again per occurrence).
+    counted = (
+        select(
+            Rating.organization_id.label("organization_id"),
+            func.count(Rating.id).label("n"),
+            cast(func.sum(Rating.stars), Float).label("total"),
+            cast(func.sum(case((Rating.stars >= 4, 1), else_=0)), Float).label("positive"),
+        )
+        .where(Rating.status == "valid", Rating.submitted_at >= start, Rating.submitted_at < end)
+        .group_by(Rating.organization_id)
+        .subquery("counted")
+    )
+    n, total, positive = counted.c.n, counted.c.total, counted.c.positive
     nf = cast(n, Float)
-    p = cast(positive, Float) / nf
-    bayes = (cast(total, Float) + m * c) / (nf + m)
+    p = positive / nf
+    bayes = (total + m * c) / (nf + m)
     wilson = (p + Z * Z / (2 * nf) - Z * func.sqrt((p * (1 - p) + Z * Z / (4 * nf)) / nf)) / (1 + Z * Z / nf)
     org = organizations.Organization
     query = (
         select(
-            Rating.organization_id,
+            counted.c.organization_id,
             org.name,
             n.label("n"),
-            (cast(total, Float) / nf).label("mean"),
+            (total / nf).label("mean"),
             bayes.label("bayes"),
             wilson.label("wilson"),
             positive.label("positive"),
         )
-        .join(org, org.id == Rating.organization_id)
-        .where(Rating.status == "valid", Rating.submitted_at >= start, Rating.submitted_at < end)
-        .group_by(Rating.organization_id, org.name)
+        .join(org, org.id == counted.c.organization_id)
         .order_by((n >= min_ratings).desc(), bayes.desc(), wilson.desc(), org.name)
     )
     if field:
