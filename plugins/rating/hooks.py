@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core.plugin_api import (
+    JobSpec,
     Manifest,
     NavItem,
     NotificationKind,
@@ -54,6 +55,14 @@ def register_api_routes() -> list[Any]:
 @hookimpl
 def register_commands(cli: click.Group) -> None:
     cli_module.register(cli)
+
+
+@hookimpl
+def scheduled_jobs() -> list[JobSpec]:
+    """The quarter's evaluation at its end (probation, removal, honours), daily until done."""
+    from plugins.rating.jobs import JOBS  # noqa: PLC0415
+
+    return list(JOBS)
 
 
 @hookimpl

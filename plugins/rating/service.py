@@ -34,6 +34,7 @@ from core.plugin_api import gettext as _
 from plugins.rating.manifest import DEFAULTS, KEY
 from plugins.rating.models import CHANNELS, Appeal, FollowUp, Grade, Rating, StandingStep
 from plugins.rating.models_grades import GradeObjection
+from plugins.rating.models_process import PeriodEvaluation
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -787,27 +788,43 @@ async def evaluate_period(ctx: RequestContext, period: Period, *, today: date | 
     Only organizations with enough ratings are ranked. In the bottom share this period and
     the one before → probation; in the bottom share again while on probation → removed
     from the roster; in the top share → honoured. Each step is notified and takes effect
-    after the appeal window.
+    after the appeal window. The evaluation is recorded (``rating_period_evaluation``).
     """
     assert ctx.district is not None
-    settings = await settings_of(ctx)
+    return await evaluate_in(
+        ctx.session, ctx.district, ctx.host, period, today=today, by_id=ctx.user.id if ctx.user else None
+    )
+
+
+async def evaluate_in(
+    session: AsyncSession,
+    district: District,
+    host: PluginHost,
+    period: Period,
+    *,
+    today: date | None = None,
+    by_id: int | None = None,
+    source: str = "staff",
+) -> list[StandingStep]:
+    """:func:`evaluate_period` without a request (the scheduled job): the session bound to ``district``."""
+    settings = await settings_in(session, district, host)
     today = today or local_today()
     effective = today + timedelta(days=int(settings["appeal_days"]))
-    current = [r for r in await ranking_for(ctx, period) if r.rank is not None]
-    before = [r for r in await ranking_for(ctx, period.previous) if r.rank is not None]
+    current = [r for r in await ranking_in(session, district, host, period) if r.rank is not None]
+    before = [r for r in await ranking_in(session, district, host, period.previous) if r.rank is not None]
     bottom_now = {r.organization_id for r in current[len(current) - _share(current, int(settings["bottom_percent"])) :]}
     bottom_before = {r.organization_id for r in before[len(before) - _share(before, int(settings["bottom_percent"])) :]}
     top_now = {r.organization_id for r in current[: _share(current, int(settings["top_percent"]))]} - bottom_now
     existing = {
         (s.organization_id, s.status)
-        for s in (await ctx.session.execute(select(StandingStep).where(StandingStep.period == period.key))).scalars()
+        for s in (await session.execute(select(StandingStep).where(StandingStep.period == period.key))).scalars()
     }
     made: list[StandingStep] = []
     for org_id in sorted(bottom_now | top_now):
         if org_id in top_now:
             status, reason = "honoured", "本期星级评价前列"
         else:
-            standing = await standing_for(ctx, org_id, today=today)
+            standing = await standing_in(session, org_id, today=today)
             if standing is not None and standing.status == "probation":
                 status, reason = "removed", "观察期内再次末位"
             elif org_id in bottom_before:
@@ -817,7 +834,7 @@ async def evaluate_period(ctx: RequestContext, period: Period, *, today: date | 
         if (org_id, status) in existing:
             continue
         step = StandingStep(
-            district_id=ctx.district.id,
+            district_id=district.id,
             organization_id=org_id,
             period=period.key,
             status=status,
@@ -825,24 +842,52 @@ async def evaluate_period(ctx: RequestContext, period: Period, *, today: date | 
             effective_on=today if status == "honoured" else effective,
             reason=reason,
         )
-        ctx.session.add(step)
+        session.add(step)
         made.append(step)
-    await ctx.session.flush()
+    record = (
+        await session.execute(select(PeriodEvaluation).where(PeriodEvaluation.period == period.key))
+    ).scalar_one_or_none()
+    if record is None:
+        session.add(
+            PeriodEvaluation(
+                district_id=district.id,
+                period=period.key,
+                evaluated_on=today,
+                source=source,
+                by_id=by_id,
+                steps=len(made),
+            )
+        )
+    else:
+        record.steps += len(made)
+    await session.flush()
     for step in made:
-        org = await organizations.get_organization(ctx.session, ctx.district, step.organization_id)
+        org = await organizations.get_organization(session, district, step.organization_id)
         await notify(
-            ctx.session,
-            await organizations.staff_ids(ctx.session, ctx.district, org.id),
+            session,
+            await organizations.staff_ids(session, district, org.id),
             f"rating.{step.status}",
             {"organization": org.name, "period": period.key, "effective": step.effective_on.isoformat()},
-            ctx.url(f"/rating/organizations/{org.id}"),
+            f"/d/{district.code}/rating/organizations/{org.id}",
+            district_id=district.id,
         )
     return made
+
+
+async def period_evaluated(session: AsyncSession, period: Period) -> bool:
+    """Whether the period's rankings were already turned into steps (by the job or by staff)."""
+    query = select(PeriodEvaluation.id).where(PeriodEvaluation.period == period.key)
+    return (await session.execute(query)).first() is not None
 
 
 async def standing_for(ctx: RequestContext, organization_id: int, *, today: date | None = None) -> StandingStep | None:
     """The organization's probation or removal in force today: the latest one past its appeal window,
     not appealed or appealed and rejected (a pending appeal holds it back; an upheld one withdraws it)."""
+    return await standing_in(ctx.session, organization_id, today=today)
+
+
+async def standing_in(session: AsyncSession, organization_id: int, *, today: date | None = None) -> StandingStep | None:
+    """:func:`standing_for` with a session only."""
     today = today or local_today()
     query = (
         select(StandingStep)
@@ -855,7 +900,7 @@ async def standing_for(ctx: RequestContext, organization_id: int, *, today: date
         .order_by(StandingStep.decided_on.desc(), StandingStep.id.desc())
         .limit(1)
     )
-    return (await ctx.session.execute(query)).scalar_one_or_none()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def steps(session: AsyncSession, *, organization_id: int | None = None) -> list[StandingStep]:
