@@ -276,6 +276,20 @@ async def api_confirm(ctx: RequestContext, evaluation_id: int, data: NoteIn) -> 
     return await _out(ctx, ev)
 
 
+class WithdrawIn(TypedDict):
+    reason: LongText
+
+
+@post(
+    "/rating/grade-evaluations/{evaluation_id:int}/withdraw",
+    name="rating:api:grade_withdraw",
+    summary="The organization withdraws its application before the result (409 after it)",
+)
+async def api_withdraw(ctx: RequestContext, evaluation_id: int, data: WithdrawIn) -> EvaluationOut:
+    ev = await _visible(ctx, evaluation_id)
+    return await _out(ctx, await grading.withdraw(ctx, ev, data["reason"]))
+
+
 @post("/rating/grades/{grade_id:int}/objections", name="rating:api:grade_object", summary="Object to a grade")
 async def api_object(ctx: RequestContext, grade_id: int, data: ObjectionIn) -> ObjectionOut:
     """Anyone logged in, during the publicity period, with a reason."""
@@ -329,6 +343,7 @@ GRADE_API_ROUTES = [
     api_close,
     api_end_publicity,
     api_confirm,
+    api_withdraw,
     api_object,
     api_answer,
     api_indicators,

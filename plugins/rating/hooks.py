@@ -98,7 +98,10 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def notification_kinds() -> list[NotificationKind]:
+    from plugins.rating.grade_notices import KINDS as GRADE_KINDS  # noqa: PLC0415
+
     return [
+        *GRADE_KINDS,
         NotificationKind(
             key="rating.invite",
             title_zh="请为「{title}」评价",

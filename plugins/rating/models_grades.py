@@ -36,7 +36,15 @@ ORG_TYPES = ("social_group", "social_service", "foundation")
 # 基础条件, 内部治理, 工作绩效 (社会服务机构: 业务活动和诚信建设), 社会评价, 加分项
 SECTIONS = ("basic", "governance", "performance", "social", "bonus")
 # applied → self-assessment → on-site (expert) scoring → publicity → review → confirmed; or not graded.
-EVALUATION_STATES = ("self_assessment", "expert_scoring", "publicity", "review", "confirmed", "not_graded")
+EVALUATION_STATES = (
+    "self_assessment",
+    "expert_scoring",
+    "publicity",
+    "review",
+    "confirmed",
+    "not_graded",
+    "withdrawn",
+)
 
 
 class GradeIndicator(IdPrimaryKey, DistrictScoped, Timestamps, Base):

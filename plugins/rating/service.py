@@ -1037,6 +1037,11 @@ async def object_to_grade(ctx: RequestContext, grade: Grade, text: str, *, today
     row = GradeObjection(district_id=grade.district_id, grade_id=grade.id, user_id=ctx.user.id, reason=text.strip())
     ctx.session.add(row)
     await ctx.session.flush()
+    from plugins.rating import grade_notices  # noqa: PLC0415
+
+    ev = await grade_notices.evaluation_of_grade(ctx, grade.id)
+    if ev is not None:
+        await grade_notices.tell(ctx, ev, "objection")
     return row
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from core.models import District
 from core.plugin_api import TIMEZONE, JobContext, Notification, for_district
 from core.plugins import PluginHost
 from core.scheduler.runner import registered_jobs
@@ -31,8 +32,6 @@ def _rate(world, as_user, period: service.Period) -> None:
 
 def _run_job(seed, day: date):
     async def job(session):
-        from core.models import District  # noqa: PLC0415
-
         district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
         for_district(session, district.id)
         now = datetime(day.year, day.month, day.day, 1, 30, tzinfo=TIMEZONE)
@@ -58,7 +57,8 @@ def test_job_evaluates_the_quarter_just_ended_once(world, as_user, seed):
     assert again.counts == {"steps": 0} and "已评定" in again.message
 
     async def look(session):
-        steps = [(s.organization_id, s.status, s.period) for s in (await session.execute(select(StandingStep))).scalars()]
+        found = (await session.execute(select(StandingStep))).scalars()
+        steps = [(s.organization_id, s.status, s.period) for s in found]
         done = [(e.period, e.source, e.steps) for e in (await session.execute(select(PeriodEvaluation))).scalars()]
         told = [n.kind for n in (await session.execute(select(Notification))).scalars()]
         return steps, done, told
