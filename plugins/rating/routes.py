@@ -899,3 +899,7 @@ ROUTES += GRADE_ROUTES
 from plugins.rating.routes_qr import QR_ROUTES  # noqa: E402  (the rating link's QR code, issue 16 part 2)
 
 ROUTES += QR_ROUTES
+
+from plugins.rating.routes_evidence import EVIDENCE_ROUTES  # noqa: E402  (grade self-assessment evidence)
+
+ROUTES += EVIDENCE_ROUTES
