@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 
 from core.plugin_api import Forbidden, NotFound, Refusal, localized
 from plugins.rating import grading, service
+from plugins.rating.models_grades import GradeEvaluation
 from plugins.rating.models_process import GradeEvidence
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import RequestContext
-    from plugins.rating.models_grades import GradeEvaluation
 
 __all__ = ("FILES_PER_INDICATOR", "FILE_MAX_BYTES", "add", "check_file", "evidence_of", "get", "remove")
 
@@ -86,6 +86,9 @@ async def add(
     if indicator is None:
         raise _refuse("请选择指标", "Choose the indicator", "indicator")
     name, content_type = check_file(filename, data)
+    # Counted under the evaluation's row lock (PostgreSQL; SQLite writers begin IMMEDIATE): uploads sent at
+    # the same moment are counted one after the other, so no indicator ends up with more than the limit.
+    await ctx.session.execute(select(GradeEvaluation.id).where(GradeEvaluation.id == ev.id).with_for_update())
     count = (
         await ctx.session.execute(
             select(func.count()).where(GradeEvidence.evaluation_id == ev.id, GradeEvidence.indicator_id == indicator.id)

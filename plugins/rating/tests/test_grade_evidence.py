@@ -124,3 +124,50 @@ def _token(seed: Any, username: str) -> dict[str, str]:
         return value
 
     return {"Authorization": f"Bearer {seed(work)}"}
+
+
+def test_eight_uploads_at_once_keep_at_most_five(app, world, as_user, seed):
+    """Eight photos for the same indicator sent at the same moment (a real server): five kept (201), three
+    refused with the reason (400), never more than five."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    import httpx
+    from sqlalchemy import func, select
+
+    from core.testing.browser import serve
+    from plugins.rating.models_process import GradeEvidence
+
+    _setup(seed, world)
+    ev_id = as_user(
+        "worker",
+        lambda ctx: _apply(ctx, world.youth),
+    )
+    headers = _token(seed, "e4")
+    path = f"{API}/grade-evaluations/{ev_id}/evidence"
+    n = 8
+    barrier = Barrier(n)
+
+    def send(k: int, url: str) -> httpx.Response:
+        with httpx.Client(base_url=url, timeout=60) as client:
+            client.get("/healthz")
+            barrier.wait(timeout=60)
+            return client.post(
+                path, data={"indicator": "2.2"}, files={"file": (f"照片{k}.jpg", JPEG, "image/jpeg")}, headers=headers
+            )
+
+    with serve(app) as url, ThreadPoolExecutor(max_workers=n) as pool:
+        responses = list(pool.map(lambda k: send(k, url), range(n)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] * 5 + [400] * 3, [r.text[:200] for r in responses]
+    assert all("最多 5 个文件" in r.json()["detail"] for r in responses if r.status_code == 400)
+
+    async def kept(session: Any) -> int:
+        return (await session.execute(select(func.count()).select_from(GradeEvidence))).scalar_one()
+
+    assert seed(kept) == 5
+
+
+async def _apply(ctx: Any, org_id: int) -> int:
+    ev = await grading.apply(ctx, organization_id=org_id, year=2026, annual_report_filed=True)
+    return ev.id
