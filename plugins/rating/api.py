@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from litestar import get, post
+from litestar import Request, Response, get, post
 from sqlalchemy import select
 
 from core.plugin_api import Code, LongText, NotFound, RequestContext, Text, Title, deliveries
-from plugins.rating import service
+from plugins.rating import exports, qr, service
 from plugins.rating.manifest import KEY
 from plugins.rating.models import Rating
 
@@ -304,7 +304,52 @@ async def api_evaluate(ctx: RequestContext, period: str) -> list[StepOut]:
     return [StepOut(s.id, s.organization_id, s.period, s.status, s.effective_on, s.appeal_status) for s in made]
 
 
+@get(
+    "/rating/export.xlsx",
+    name="rating:api:export",
+    media_type=exports.XLSX,
+    summary="The ranking and ratings of a period as an XLSX workbook (staff)",
+)
+async def api_export(ctx: RequestContext, period: str | None = None) -> Response[bytes]:
+    ctx.require(KEY, "manage")
+    assert ctx.district is not None
+    chosen = service.Period.parse(period) if period else service.Period.of(service.local_today())
+    body = await exports.period_workbook(ctx.session, ctx.district, ctx.host, chosen)
+    return Response(
+        body,
+        media_type=exports.XLSX,
+        headers={"Content-Disposition": f'attachment; filename="rating-{chosen.key}.xlsx"'},
+    )
+
+
+@get(
+    "/rating/deliveries/{delivery_id:int}/qr.png",
+    name="rating:api:qr_png",
+    media_type="image/png",
+    summary="The QR code of a delivery's rating link as PNG (409 when it cannot be rated now)",
+)
+async def api_qr_png(request: Request[Any, Any, Any], ctx: RequestContext, delivery_id: int) -> Response[bytes]:
+    ctx.require(KEY, "manage")
+    _delivery, link = await qr.link_for(ctx, str(request.base_url), delivery_id)
+    return Response(qr.png(link), media_type="image/png")
+
+
+@get(
+    "/rating/deliveries/{delivery_id:int}/qr.svg",
+    name="rating:api:qr_svg",
+    media_type="image/svg+xml",
+    summary="The QR code of a delivery's rating link as SVG (409 when it cannot be rated now)",
+)
+async def api_qr_svg(request: Request[Any, Any, Any], ctx: RequestContext, delivery_id: int) -> Response[str]:
+    ctx.require(KEY, "manage")
+    _delivery, link = await qr.link_for(ctx, str(request.base_url), delivery_id)
+    return Response(qr.svg(link), media_type="image/svg+xml")
+
+
 API_ROUTES = [
+    api_export,
+    api_qr_png,
+    api_qr_svg,
     api_record,
     api_delivery,
     api_rate,

@@ -6,14 +6,18 @@ one decimal (``8.5``); the panel mean per indicator has two decimals.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Annotated, TypedDict
 
-from litestar import get, post
+from litestar import delete, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 
-from core.plugin_api import Code, LongText, NotFound, RequestContext, Title
-from plugins.rating import grading, service
+from core.plugin_api import Code, LongText, MissingFile, NotFound, RequestContext, Title, storage_for
+from plugins.rating import grade_evidence, grading, service
 from plugins.rating.manifest import KEY
 from plugins.rating.models_grades import EVALUATION_STATES
 
@@ -276,6 +280,20 @@ async def api_confirm(ctx: RequestContext, evaluation_id: int, data: NoteIn) -> 
     return await _out(ctx, ev)
 
 
+class WithdrawIn(TypedDict):
+    reason: LongText
+
+
+@post(
+    "/rating/grade-evaluations/{evaluation_id:int}/withdraw",
+    name="rating:api:grade_withdraw",
+    summary="The organization withdraws its application before the result (409 after it)",
+)
+async def api_withdraw(ctx: RequestContext, evaluation_id: int, data: WithdrawIn) -> EvaluationOut:
+    ev = await _visible(ctx, evaluation_id)
+    return await _out(ctx, await grading.withdraw(ctx, ev, data["reason"]))
+
+
 @post("/rating/grades/{grade_id:int}/objections", name="rating:api:grade_object", summary="Object to a grade")
 async def api_object(ctx: RequestContext, grade_id: int, data: ObjectionIn) -> ObjectionOut:
     """Anyone logged in, during the publicity period, with a reason."""
@@ -319,7 +337,96 @@ async def api_indicator_save(ctx: RequestContext, data: IndicatorIn) -> Indicato
     return IndicatorOut.of(row)
 
 
+@dataclass(frozen=True)
+class EvidenceOut:
+    id: int
+    evaluation_id: int
+    indicator_code: str
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+@dataclass
+class EvidenceIn:
+    """One photo (JPEG, PNG) or PDF of at most 8 MB for an indicator (by its code, e.g. 2.2); multipart."""
+
+    indicator: Code
+    file: UploadFile
+
+
+async def _evidence_out(ctx: RequestContext, ev: GradeEvaluation) -> list[EvidenceOut]:
+    codes = {i.id: i.code for i in await grading.indicators(ctx.session, ev.org_type, ev.tree_version)}
+    found = await grade_evidence.evidence_of(ctx.session, ev.id)
+    return [
+        EvidenceOut(
+            f.id,
+            ev.id,
+            codes.get(f.indicator_id, ""),
+            f.name,
+            f.content_type,
+            f.size,
+            ctx.url(f"/rating/grade-evidence/{f.id}"),
+        )
+        for rows in found.values()
+        for f in rows
+    ]
+
+
+@get(
+    "/rating/grade-evaluations/{evaluation_id:int}/evidence",
+    name="rating:api:grade_evidence",
+    summary="The self-assessment's evidence files per indicator",
+)
+async def api_evidence(ctx: RequestContext, evaluation_id: int) -> list[EvidenceOut]:
+    return await _evidence_out(ctx, await _visible(ctx, evaluation_id))
+
+
+@post(
+    "/rating/grade-evaluations/{evaluation_id:int}/evidence",
+    name="rating:api:grade_evidence_add",
+    summary="Upload a photo or PDF for an indicator (the organization, while self-assessing; multipart)",
+)
+async def api_evidence_add(
+    ctx: RequestContext,
+    evaluation_id: int,
+    data: Annotated[EvidenceIn, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> EvidenceOut:
+    assert ctx.district is not None
+    ev = await _visible(ctx, evaluation_id)
+    upload = data.file if isinstance(data.file, UploadFile) else None
+    content = await upload.read(grade_evidence.FILE_MAX_BYTES + 1) if upload else b""
+    storage = storage_for(ctx)
+    prefix = f"rating/{ctx.district.code}/evidence"
+    row = await grade_evidence.add(
+        ctx,
+        ev,
+        data.indicator,
+        upload.filename if upload else "",
+        content,
+        lambda b: storage.save(b, prefix=prefix),
+    )
+    return next(e for e in await _evidence_out(ctx, ev) if e.id == row.id)
+
+
+@delete(
+    "/rating/grade-evidence/{evidence_id:int}",
+    name="rating:api:grade_evidence_delete",
+    summary="Delete an evidence file (the organization, while self-assessing)",
+    status_code=204,
+)
+async def api_evidence_delete(ctx: RequestContext, evidence_id: int) -> None:
+    row, ev = await grade_evidence.get(ctx, evidence_id)
+    key = await grade_evidence.remove(ctx, row, ev)
+    with contextlib.suppress(MissingFile, ValueError):
+        await storage_for(ctx).delete(key)
+
+
 GRADE_API_ROUTES = [
+    api_evidence,
+    api_evidence_add,
+    api_evidence_delete,
     api_evaluations,
     api_apply,
     api_evaluation,
@@ -329,6 +436,7 @@ GRADE_API_ROUTES = [
     api_close,
     api_end_publicity,
     api_confirm,
+    api_withdraw,
     api_object,
     api_answer,
     api_indicators,

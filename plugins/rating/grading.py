@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from core.plugin_api import Forbidden, Membership, NotFound, Refusal, localized, organizations, utcnow
-from plugins.rating import service
+from plugins.rating import grade_notices, service
 from plugins.rating.manifest import KEY
 from plugins.rating.models import Grade
 from plugins.rating.models_grades import (
@@ -55,6 +55,7 @@ __all__ = (
     "save_indicator",
     "save_self_assessment",
     "submit_expert_scores",
+    "withdraw",
 )
 
 NOTE_MAX = 1000
@@ -79,6 +80,7 @@ STATE_LABELS = {
     "review": ("评估委员会审核", "Committee review"),
     "confirmed": ("已确认", "Confirmed"),
     "not_graded": ("未达等级", "No grade reached"),
+    "withdrawn": ("已撤回", "Withdrawn"),
 }
 
 # The standard tree (民政部《社会组织评估管理办法》 and its indicator frameworks, simplified):
@@ -516,6 +518,8 @@ async def save_self_assessment(
         ev.status = "expert_scoring"
         ev.self_submitted_at = utcnow()
     await ctx.session.flush()
+    if submit:
+        await grade_notices.tell(ctx, ev, "submitted")
     return ev
 
 
@@ -566,6 +570,8 @@ async def assign_expert(ctx: RequestContext, ev: GradeEvaluation, user_id: int) 
             await ctx.session.flush()
     except IntegrityError:
         raise Refusal("该专家已在专家组中", "The expert is already on the panel", status_code=409) from None
+    expert = next(u for u in await experts(ctx.session) if u.id == user_id)
+    await grade_notices.tell(ctx, ev, "panel", also=(user_id,), expert=expert.label)
     return row
 
 
@@ -694,10 +700,13 @@ async def close_scoring(ctx: RequestContext, ev: GradeEvaluation, *, today: date
     if grade is None:
         ev.status = "not_graded"
         await ctx.session.flush()
+        await grade_notices.tell(ctx, ev, "scored", total=total, grade="未达等级 / no grade")
         return ev
     result = await service.record_grade(ctx, organization_id=ev.organization_id, year=ev.year, total=total, today=today)
     ev.grade, ev.grade_id, ev.status = result.grade, result.id, "publicity"
     await ctx.session.flush()
+    await grade_notices.tell(ctx, ev, "scored", total=total, grade=result.grade)
+    await grade_notices.tell(ctx, ev, "publicity", grade=result.grade, until=result.publicity_until.isoformat())
     return ev
 
 
@@ -741,6 +750,36 @@ async def confirm(ctx: RequestContext, ev: GradeEvaluation, note: str, *, today:
     ev.status, ev.review_note, ev.confirmed_on = "confirmed", note.strip(), today
     ev.reviewed_by_id = ctx.user.id if ctx.user else None
     await ctx.session.flush()
+    valid_from, valid_until = service.validity(today)
+    await grade_notices.tell(
+        ctx, ev, "confirmed", grade=grade.grade, valid_from=valid_from.isoformat(), valid_until=valid_until.isoformat()
+    )
+    return ev
+
+
+WITHDRAWABLE = ("self_assessment", "expert_scoring")
+
+
+async def withdraw(ctx: RequestContext, ev: GradeEvaluation, reason: str) -> GradeEvaluation:
+    """The organization (its staff, or staff for it) withdraws its application before the result, with a reason.
+
+    Kept, marked withdrawn (scores and panel stay for the record); the organization may apply
+    again the next year. The evaluation staff and the panel are told.
+    """
+    if not await service.may_respond(ctx, ev.organization_id):
+        raise Forbidden("只有该组织的工作人员可以撤回申请", "Only the organization's staff may withdraw it")
+    if ev.status not in WITHDRAWABLE:
+        raise Refusal("评估结果已经产生，不能撤回", "The result is out: it can no longer be withdrawn", status_code=409)
+    text = (reason or "").strip()
+    if not text or len(text) > NOTE_MAX:
+        raise Refusal(
+            "请填写撤回原因（1000 字以内）",
+            "Give the reason for withdrawing (at most 1,000 characters)",
+            errors={"reason": "请填写撤回原因"},
+        )
+    ev.status, ev.withdrawn_at, ev.withdraw_reason = "withdrawn", utcnow(), text
+    await ctx.session.flush()
+    await grade_notices.tell(ctx, ev, "withdrawn", reason=text)
     return ev
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core.plugin_api import (
+    JobSpec,
     Manifest,
     NavItem,
     NotificationKind,
@@ -57,6 +58,14 @@ def register_commands(cli: click.Group) -> None:
 
 
 @hookimpl
+def scheduled_jobs() -> list[JobSpec]:
+    """The quarter's evaluation at its end (probation, removal, honours), daily until done."""
+    from plugins.rating.jobs import JOBS  # noqa: PLC0415
+
+    return list(JOBS)
+
+
+@hookimpl
 def default_policies() -> list[PolicyDefault]:
     """Staff manage; organizations respond to their ratings; residents rate what they received."""
     rules = [PolicyDefault(role, KEY, "view") for role in VIEWERS]
@@ -89,7 +98,10 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def notification_kinds() -> list[NotificationKind]:
+    from plugins.rating.grade_notices import KINDS as GRADE_KINDS  # noqa: PLC0415
+
     return [
+        *GRADE_KINDS,
         NotificationKind(
             key="rating.invite",
             title_zh="请为「{title}」评价",

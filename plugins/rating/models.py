@@ -140,3 +140,4 @@ class Grade(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
 
 from plugins.rating.models_grades import *  # noqa: E402, F403  (the grade evaluation process, issue 16 part 7)
+from plugins.rating.models_process import *  # noqa: E402, F403  (period evaluations, grade evidence: rating_0004)

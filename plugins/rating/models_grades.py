@@ -36,7 +36,15 @@ ORG_TYPES = ("social_group", "social_service", "foundation")
 # 基础条件, 内部治理, 工作绩效 (社会服务机构: 业务活动和诚信建设), 社会评价, 加分项
 SECTIONS = ("basic", "governance", "performance", "social", "bonus")
 # applied → self-assessment → on-site (expert) scoring → publicity → review → confirmed; or not graded.
-EVALUATION_STATES = ("self_assessment", "expert_scoring", "publicity", "review", "confirmed", "not_graded")
+EVALUATION_STATES = (
+    "self_assessment",
+    "expert_scoring",
+    "publicity",
+    "review",
+    "confirmed",
+    "not_graded",
+    "withdrawn",
+)
 
 
 class GradeIndicator(IdPrimaryKey, DistrictScoped, Timestamps, Base):
@@ -65,7 +73,8 @@ class GradeEvaluation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     __table_args__ = (
         UniqueConstraint("district_id", "organization_id", "year"),
         CheckConstraint(
-            "status IN ('self_assessment', 'expert_scoring', 'publicity', 'review', 'confirmed', 'not_graded')",
+            "status IN ('self_assessment', 'expert_scoring', 'publicity', 'review', 'confirmed', 'not_graded',"
+            " 'withdrawn')",
             name="status",
         ),
         Index("ix_rating_grade_evaluation_queue", "district_id", "status", "created_at"),
@@ -89,6 +98,9 @@ class GradeEvaluation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     review_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
     confirmed_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # The organization withdrew its application before the result (rating_0004).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(default=None)
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class GradeSelfScore(IdPrimaryKey, DistrictScoped, Timestamps, Base):

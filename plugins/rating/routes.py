@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +37,7 @@ from core.plugin_api import (
     utcnow,
 )
 from core.plugin_api import gettext as _
-from plugins.rating import grading, service
+from plugins.rating import exports, grading, service
 from plugins.rating.manifest import KEY
 from plugins.rating.models import Rating
 
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
 __all__ = ("ROUTES",)
 
 PUBLIC = {"public": True}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(raw: str | None) -> service.Period:
@@ -725,56 +723,17 @@ FIELD_OPTIONS = (
 async def export(ctx: RequestContext, period: str | None = None) -> Response[bytes]:
     """The period's ratings and ranking as an XLSX workbook (two sheets)."""
     ctx.require(KEY, "manage")
-    from openpyxl import Workbook  # noqa: PLC0415
-
+    assert ctx.district is not None
     chosen = _period(period)
-    start, end = chosen.bounds()
-    rows = await service.ranking_for(ctx, chosen)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = _("Ranking")
-    sheet.append(
-        [_("Rank"), _("Organization"), _("Ratings"), _("Mean"), _("Bayesian average"), _("Wilson lower bound")]
-    )
-    for row in rows:
-        sheet.append([row.rank or _("Insufficient ratings"), row.name, row.count, row.mean, row.bayesian, row.wilson])
-    ratings = book.create_sheet(_("Ratings"))
-    ratings.append([_("Submitted"), _("Organization"), _("Stars"), _("Channel"), _("Status"), _("Comment")])
-    query = (
-        select(Rating)
-        .where(Rating.submitted_at >= start, Rating.submitted_at < end)
-        .order_by(Rating.submitted_at, Rating.id)
-    )
-    found = list((await ctx.session.execute(query)).scalars())
-    names = await _org_names(ctx, {r.organization_id for r in found})
-    channels = dict(CHANNEL_LABELS)
-    for r in found:
-        ratings.append(
-            [
-                _local(r.submitted_at),
-                names.get(r.organization_id, ""),
-                r.stars,
-                _(channels.get(r.channel) or r.channel),
-                _("Voided") if r.status == "voided" else _("Valid"),
-                r.comment,
-            ]
-        )
-    out = io.BytesIO()
-    book.save(out)
+    body = await exports.period_workbook(ctx.session, ctx.district, ctx.host, chosen)
     return Response(
-        out.getvalue(),
-        media_type=XLSX,
+        body,
+        media_type=exports.XLSX,
         headers={"Content-Disposition": f'attachment; filename="rating-{chosen.key}.xlsx"'},
     )
 
 
-CHANNEL_LABELS = (
-    ("link", "Phone link"),
-    ("own_page", "Own page"),
-    ("paper", "Paper form"),
-    ("phone_survey", "Phone survey"),
-)
+CHANNEL_LABELS = exports.CHANNEL_LABELS
 
 
 # -- grade evaluation (1A–5A) ---------------------------------------------------------------------
@@ -936,3 +895,11 @@ ROUTES = [
 from plugins.rating.routes_grades import GRADE_ROUTES  # noqa: E402  (grade evaluation pages, issue 16 part 7)
 
 ROUTES += GRADE_ROUTES
+
+from plugins.rating.routes_qr import QR_ROUTES  # noqa: E402  (the rating link's QR code, issue 16 part 2)
+
+ROUTES += QR_ROUTES
+
+from plugins.rating.routes_evidence import EVIDENCE_ROUTES  # noqa: E402  (grade self-assessment evidence)
+
+ROUTES += EVIDENCE_ROUTES

@@ -252,6 +252,21 @@ async def evaluation_confirm(
     )
 
 
+@post(f"{BASE}/{{evaluation_id:int}}/withdraw", name="rating:grade_withdraw", status_code=200)
+async def evaluation_withdraw(
+    request: Request[Any, Any, Any], ctx: RequestContext, evaluation_id: int, data: Form
+) -> Response[Any]:
+    """The organization withdraws its application before the result, with a reason."""
+    ev = await _visible(ctx, evaluation_id)
+    return await act(
+        request,
+        ctx,
+        ctx.url(f"{BASE}/{ev.id}"),
+        lambda: grading.withdraw(ctx, ev, data.get("reason", "")),
+        _("The application was withdrawn."),
+    )
+
+
 # -- self-assessment and expert scoring ---------------------------------------------------------------------
 
 
@@ -485,6 +500,7 @@ async def indicator_save(request: Request[Any, Any, Any], ctx: RequestContext, d
 
 
 GRADE_ROUTES = [
+    evaluation_withdraw,
     evaluation_list,
     evaluation_apply,
     evaluation_detail,

@@ -34,6 +34,7 @@ from core.plugin_api import gettext as _
 from plugins.rating.manifest import DEFAULTS, KEY
 from plugins.rating.models import CHANNELS, Appeal, FollowUp, Grade, Rating, StandingStep
 from plugins.rating.models_grades import GradeObjection
+from plugins.rating.models_process import PeriodEvaluation
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -654,27 +655,37 @@ async def ranking(
     c = await prior_mean_of(session, period) if not prior_mean else float(prior_mean)
     start, end = period.bounds()
     m = float(prior_weight)
-    n = func.count(Rating.id)
-    total = func.sum(Rating.stars)
-    positive = func.sum(case((Rating.stars >= 4, 1), else_=0))
+    # The aggregate once per organization (count, stars summed, 4–5-star count) in a subquery; the
+    # scores from its columns outside, so each aggregate is computed once over the period's ratings
+    # (an aggregate repeated with its own bound literals would be computed again per occurrence).
+    counted = (
+        select(
+            Rating.organization_id.label("organization_id"),
+            func.count(Rating.id).label("n"),
+            cast(func.sum(Rating.stars), Float).label("total"),
+            cast(func.sum(case((Rating.stars >= 4, 1), else_=0)), Float).label("positive"),
+        )
+        .where(Rating.status == "valid", Rating.submitted_at >= start, Rating.submitted_at < end)
+        .group_by(Rating.organization_id)
+        .subquery("counted")
+    )
+    n, total, positive = counted.c.n, counted.c.total, counted.c.positive
     nf = cast(n, Float)
-    p = cast(positive, Float) / nf
-    bayes = (cast(total, Float) + m * c) / (nf + m)
+    p = positive / nf
+    bayes = (total + m * c) / (nf + m)
     wilson = (p + Z * Z / (2 * nf) - Z * func.sqrt((p * (1 - p) + Z * Z / (4 * nf)) / nf)) / (1 + Z * Z / nf)
     org = organizations.Organization
     query = (
         select(
-            Rating.organization_id,
+            counted.c.organization_id,
             org.name,
             n.label("n"),
-            (cast(total, Float) / nf).label("mean"),
+            (total / nf).label("mean"),
             bayes.label("bayes"),
             wilson.label("wilson"),
             positive.label("positive"),
         )
-        .join(org, org.id == Rating.organization_id)
-        .where(Rating.status == "valid", Rating.submitted_at >= start, Rating.submitted_at < end)
-        .group_by(Rating.organization_id, org.name)
+        .join(org, org.id == counted.c.organization_id)
         .order_by((n >= min_ratings).desc(), bayes.desc(), wilson.desc(), org.name)
     )
     if field:
@@ -777,27 +788,43 @@ async def evaluate_period(ctx: RequestContext, period: Period, *, today: date | 
     Only organizations with enough ratings are ranked. In the bottom share this period and
     the one before → probation; in the bottom share again while on probation → removed
     from the roster; in the top share → honoured. Each step is notified and takes effect
-    after the appeal window.
+    after the appeal window. The evaluation is recorded (``rating_period_evaluation``).
     """
     assert ctx.district is not None
-    settings = await settings_of(ctx)
+    return await evaluate_in(
+        ctx.session, ctx.district, ctx.host, period, today=today, by_id=ctx.user.id if ctx.user else None
+    )
+
+
+async def evaluate_in(
+    session: AsyncSession,
+    district: District,
+    host: PluginHost,
+    period: Period,
+    *,
+    today: date | None = None,
+    by_id: int | None = None,
+    source: str = "staff",
+) -> list[StandingStep]:
+    """:func:`evaluate_period` without a request (the scheduled job): the session bound to ``district``."""
+    settings = await settings_in(session, district, host)
     today = today or local_today()
     effective = today + timedelta(days=int(settings["appeal_days"]))
-    current = [r for r in await ranking_for(ctx, period) if r.rank is not None]
-    before = [r for r in await ranking_for(ctx, period.previous) if r.rank is not None]
+    current = [r for r in await ranking_in(session, district, host, period) if r.rank is not None]
+    before = [r for r in await ranking_in(session, district, host, period.previous) if r.rank is not None]
     bottom_now = {r.organization_id for r in current[len(current) - _share(current, int(settings["bottom_percent"])) :]}
     bottom_before = {r.organization_id for r in before[len(before) - _share(before, int(settings["bottom_percent"])) :]}
     top_now = {r.organization_id for r in current[: _share(current, int(settings["top_percent"]))]} - bottom_now
     existing = {
         (s.organization_id, s.status)
-        for s in (await ctx.session.execute(select(StandingStep).where(StandingStep.period == period.key))).scalars()
+        for s in (await session.execute(select(StandingStep).where(StandingStep.period == period.key))).scalars()
     }
     made: list[StandingStep] = []
     for org_id in sorted(bottom_now | top_now):
         if org_id in top_now:
             status, reason = "honoured", "本期星级评价前列"
         else:
-            standing = await standing_for(ctx, org_id, today=today)
+            standing = await standing_in(session, org_id, today=today)
             if standing is not None and standing.status == "probation":
                 status, reason = "removed", "观察期内再次末位"
             elif org_id in bottom_before:
@@ -807,7 +834,7 @@ async def evaluate_period(ctx: RequestContext, period: Period, *, today: date | 
         if (org_id, status) in existing:
             continue
         step = StandingStep(
-            district_id=ctx.district.id,
+            district_id=district.id,
             organization_id=org_id,
             period=period.key,
             status=status,
@@ -815,24 +842,52 @@ async def evaluate_period(ctx: RequestContext, period: Period, *, today: date | 
             effective_on=today if status == "honoured" else effective,
             reason=reason,
         )
-        ctx.session.add(step)
+        session.add(step)
         made.append(step)
-    await ctx.session.flush()
+    record = (
+        await session.execute(select(PeriodEvaluation).where(PeriodEvaluation.period == period.key))
+    ).scalar_one_or_none()
+    if record is None:
+        session.add(
+            PeriodEvaluation(
+                district_id=district.id,
+                period=period.key,
+                evaluated_on=today,
+                source=source,
+                by_id=by_id,
+                steps=len(made),
+            )
+        )
+    else:
+        record.steps += len(made)
+    await session.flush()
     for step in made:
-        org = await organizations.get_organization(ctx.session, ctx.district, step.organization_id)
+        org = await organizations.get_organization(session, district, step.organization_id)
         await notify(
-            ctx.session,
-            await organizations.staff_ids(ctx.session, ctx.district, org.id),
+            session,
+            await organizations.staff_ids(session, district, org.id),
             f"rating.{step.status}",
             {"organization": org.name, "period": period.key, "effective": step.effective_on.isoformat()},
-            ctx.url(f"/rating/organizations/{org.id}"),
+            f"/d/{district.code}/rating/organizations/{org.id}",
+            district_id=district.id,
         )
     return made
+
+
+async def period_evaluated(session: AsyncSession, period: Period) -> bool:
+    """Whether the period's rankings were already turned into steps (by the job or by staff)."""
+    query = select(PeriodEvaluation.id).where(PeriodEvaluation.period == period.key)
+    return (await session.execute(query)).first() is not None
 
 
 async def standing_for(ctx: RequestContext, organization_id: int, *, today: date | None = None) -> StandingStep | None:
     """The organization's probation or removal in force today: the latest one past its appeal window,
     not appealed or appealed and rejected (a pending appeal holds it back; an upheld one withdraws it)."""
+    return await standing_in(ctx.session, organization_id, today=today)
+
+
+async def standing_in(session: AsyncSession, organization_id: int, *, today: date | None = None) -> StandingStep | None:
+    """:func:`standing_for` with a session only."""
     today = today or local_today()
     query = (
         select(StandingStep)
@@ -845,7 +900,7 @@ async def standing_for(ctx: RequestContext, organization_id: int, *, today: date
         .order_by(StandingStep.decided_on.desc(), StandingStep.id.desc())
         .limit(1)
     )
-    return (await ctx.session.execute(query)).scalar_one_or_none()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def steps(session: AsyncSession, *, organization_id: int | None = None) -> list[StandingStep]:
@@ -982,6 +1037,11 @@ async def object_to_grade(ctx: RequestContext, grade: Grade, text: str, *, today
     row = GradeObjection(district_id=grade.district_id, grade_id=grade.id, user_id=ctx.user.id, reason=text.strip())
     ctx.session.add(row)
     await ctx.session.flush()
+    from plugins.rating import grade_notices  # noqa: PLC0415
+
+    ev = await grade_notices.evaluation_of_grade(ctx, grade.id)
+    if ev is not None:
+        await grade_notices.tell(ctx, ev, "objection")
     return row
 
 

@@ -320,6 +320,13 @@ class TestRanking:
         assert own == [(world.youth, 1, False), (world.elderly, None, True)]
         assert round(c, 4) == round(194 / 42, 4)
 
+        async def elsewhere(ctx):
+            return await service.ranking(
+                ctx.session, service.Period.of(service.local_today()), prior_weight=10, min_ratings=1
+            )
+
+        assert as_user("yz-worker", elsewhere, "yinzhou") == []  # 鄞州 sees none of 海曙's ratings
+
 
 class TestStanding:
     def test_probation_then_removal_with_appeal_window_and_insufficient_never_eliminated(self, world, as_user, seed):
