@@ -28,6 +28,7 @@ from plugins.grants.manifest import MANIFEST
 from plugins.grants.reports import send_report_reminders
 from plugins.grants.review_reminders import send_review_reminders
 from plugins.grants.routes import ROUTES
+from plugins.grants.routes_extra import EXTRA_ROUTES
 from plugins.grants.routes_public import PUBLIC_ROUTES
 from plugins.grants.routes_reports import REPORT_ROUTES
 from plugins.grants.seed import seed_grants
@@ -52,7 +53,7 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES) + REPORT_ROUTES
+    return list(ROUTES) + REPORT_ROUTES + EXTRA_ROUTES
 
 
 @hookimpl
