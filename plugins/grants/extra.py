@@ -38,6 +38,7 @@ __all__ = (
     "FILE_MAX_BYTES",
     "POOLS",
     "add_files",
+    "add_report_files",
     "answers_of",
     "application_form",
     "auto_assign_by_pool",
@@ -54,6 +55,7 @@ __all__ = (
 
 FILE_MAX_BYTES = 10 * 1024 * 1024
 FILES_MAX = 10
+BODY_LIMIT = 5 * FILE_MAX_BYTES + 1024 * 1024  # one request carries up to five full-size files
 FILE_TYPES: dict[str, tuple[str, bytes]] = {
     ".pdf": ("application/pdf", b"%PDF-"),
     ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
@@ -507,3 +509,39 @@ async def pay_co_funder(ctx: RequestContext, app: Application, funder_id: int) -
             f"“{funder.name}”的认捐款已经入账。", f"“{funder.name}” has paid already.", status_code=409
         ) from None
     return payment
+
+
+# --- files of a progress report through the API ----------------------------------------------------------
+
+
+async def add_report_files(ctx: RequestContext, report: Any, files: Sequence[tuple[str, bytes]], store: Store) -> Any:
+    """The organization adds photos or PDFs to its submitted report (not once accepted), within the report's
+    limit of files (5 MB each, checked by extension and magic bytes)."""
+    from plugins.grants.evaluation import FILES_MAX as REPORT_FILES_MAX  # noqa: PLC0415
+    from plugins.grants.evaluation import check_file as check_report_file  # noqa: PLC0415
+
+    await ctx.session.refresh(report, with_for_update=True)  # two uploads at once count one after the other
+    if report.status != "submitted":
+        raise Refusal(
+            "只有已提交、待验收的报告可以补充附件。",
+            "Files can be added only to a submitted report waiting for staff.",
+            status_code=409,
+        )
+    if not files:
+        problem = t("请选择要上传的文件。", "Choose a file to upload.")
+        raise Refusal(problem, problem, errors={"files": problem})
+    checked = [(*check_report_file(name, data), data) for name, data in files]
+    have = len(report.files)
+    if have + len(checked) > REPORT_FILES_MAX:
+        problem = t(
+            f"每份报告最多 {REPORT_FILES_MAX} 个附件，已有 {have} 个。",
+            f"At most {REPORT_FILES_MAX} files per report; it has {have}.",
+        )
+        raise Refusal(problem, problem, errors={"files": problem})
+    stored = list(report.files)
+    for name, content_type, data in checked:
+        kept = await store(data)
+        stored.append({"key": kept.key, "name": name, "type": content_type, "sha256": kept.sha256})
+    report.files = stored
+    await ctx.session.flush()
+    return report

@@ -22,6 +22,7 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.grants.api import API_ROUTES
+from plugins.grants.api_extra import EXTRA_API_ROUTES
 from plugins.grants.api_reports import REPORT_API_ROUTES
 from plugins.grants.evaluation import NOTIFICATION_KINDS, send_follow_up_reminders
 from plugins.grants.manifest import MANIFEST
@@ -68,7 +69,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES) + REPORT_API_ROUTES
+    return list(API_ROUTES) + REPORT_API_ROUTES + EXTRA_API_ROUTES
 
 
 @hookimpl

@@ -82,7 +82,12 @@ async def _back(request: Request[Any, Any, Any], ctx: RequestContext, app: Appli
     return await application_page(request, ctx, app, viewer, state, section=section)
 
 
-@post("/grants/applications/{application_id:int}/files", name="grants:app-files", status_code=200)
+@post(
+    "/grants/applications/{application_id:int}/files",
+    name="grants:app-files",
+    request_max_body_size=extra.BODY_LIMIT,
+    status_code=200,
+)
 async def upload_files(
     request: Request[Any, Any, Any], ctx: RequestContext, application_id: int, data: Upload
 ) -> Response[Any]:
