@@ -200,8 +200,8 @@ def _questions(seed):
 
 def test_call_questions_from_a_builder_case_type(client, world, seed):
     """Staff give the call the builder form 公益创投申报补充表; an unknown type is refused. The applicant's
-    answers are validated by the forms engine (a word where a number is asked is refused), submission waits for the required
-    question, and the reviewer sees the answers as text (the choice by its label)."""
+    answers are validated by the forms engine (a word where a number is asked is refused), submission waits
+    for the required question, and staff see the answers as text (the choice by its label)."""
     _questions(seed)
     bad = client.put(f"{API}/calls/{world.call}/setup", json={"case_type": "nope"}, headers=_auth(world))
     assert bad.status_code == 400 and "case_type" in bad.json()["errors"]
