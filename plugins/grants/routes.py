@@ -507,10 +507,12 @@ async def ranking(request: Request[Any, Any, Any], ctx: RequestContext, call_id:
     assert ctx.district is not None
     call = await call_or_404(ctx, call_id)
     rows = await reviews.ranking(ctx, call)
-    names = {}
-    for row in rows:
-        org = await organizations.get_organization(ctx.session, ctx.district, row.application.organization_id)
-        names[row.application.id] = org.name
+    from sqlalchemy import select  # noqa: PLC0415
+
+    org = organizations.Organization
+    wanted = {row.application.organization_id for row in rows}
+    by_org = dict((await ctx.session.execute(select(org.id, org.name).where(org.id.in_(wanted)))).tuples().all())
+    names = {row.application.id: by_org.get(row.application.organization_id, "") for row in rows}  # one query
     return await page(
         request,
         ctx,
