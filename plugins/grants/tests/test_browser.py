@@ -32,10 +32,10 @@ def _login(chromium: Browser, base: str, username: str, **options: object) -> Pa
 
 
 def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
-    """orgstaff applies on a 390×844 phone (draft, a PDF attached, then submit); grants-staff screens and assigns
-    expert; expert sees the PDF and scores every criterion on a phone; staff announce the results, record the agreement, pay tranche 1; the
-    organization sees the award and the payment and submits its mid-term report on the phone; staff accept it
-    and the second tranche is ready to pay."""
+    """orgstaff applies on a 390×844 phone (draft, a PDF attached, then submit); grants-staff screens and
+    assigns expert; expert sees the PDF and scores every criterion on a phone; staff announce the results,
+    record the agreement, pay tranche 1; the organization sees the award and the payment and submits its
+    mid-term report on the phone; staff accept it and the second tranche is ready to pay."""
     grants = f"{live_server}/d/haishu/grants"
     org = _login(browser, live_server, "orgstaff", viewport=PHONE, is_mobile=True, has_touch=True)
     org.goto(grants)
