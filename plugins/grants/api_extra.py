@@ -85,7 +85,8 @@ async def api_file_delete(ctx: RequestContext, application_id: int, file_id: int
     app, viewer = await viewer_of(ctx, application_id)
     if viewer != "applicant":
         raise NotFound("未找到。", "Not found.")
-    await extra.remove_file(ctx, app, file_id)
+    key = await extra.remove_file(ctx, app, file_id)
+    await storage_for(ctx).delete(key)  # the bytes too
 
 
 @get(

@@ -127,6 +127,7 @@ async def delete_file(
     await attempt(ctx, remove, state)
     if not state.ok:
         return await _back(request, ctx, app, state, "files")
+    await storage_for(ctx).delete(keys[0])  # the bytes too (a missing key is not an error)
     return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}#documents"), _("Document removed."))
 
 

@@ -92,6 +92,9 @@ def test_documents_types_sizes_and_who_sees_them(client, world, seed):
     got = client.get(f"{url}/{file_id}", headers=_auth(world))
     assert got.status_code == 200 and got.content == PDF and got.headers["x-content-type-options"] == "nosniff"
     assert client.get(f"{url}/{file_id}", headers=_auth(world, "groupie")).status_code == 404
+    photo_id = added.json()[1]["id"]
+    assert client.delete(f"{url}/{photo_id}", headers=_auth(world, "leader")).status_code == 204
+    assert [d["name"] for d in client.get(url, headers=_auth(world)).json()] == ["项目书.pdf"]
     # the page shows the documents; a reviewer of the screened application opens them
     login(client, "leader")
     page = client.get(f"/d/haishu/grants/applications/{app_id}")
