@@ -103,7 +103,7 @@ async def upload_files(
     await attempt(ctx, lambda: extra.add_files(ctx, app, files, lambda b: storage.save(b, prefix=prefix)), state)
     if not state.ok:
         return await _back(request, ctx, app, state, "files")
-    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}#documents"), _("Documents uploaded."))
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), _("Documents uploaded."))
 
 
 @post(
@@ -128,7 +128,7 @@ async def delete_file(
     if not state.ok:
         return await _back(request, ctx, app, state, "files")
     await storage_for(ctx).delete(keys[0])  # the bytes too (a missing key is not an error)
-    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}#documents"), _("Document removed."))
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), _("Document removed."))
 
 
 @get("/grants/applications/{application_id:int}/files/{file_id:int}", name="grants:app-file")
@@ -165,7 +165,7 @@ async def save_answers(
     await attempt(ctx, lambda: extra.save_answers(ctx, app, call, raw), state)
     if not state.ok:
         return await _back(request, ctx, app, state, "answers")
-    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}#questions"), _("Answers saved."))
+    return await redirect(request, ctx, ctx.url(f"/grants/applications/{app.id}"), _("Answers saved."))
 
 
 # --- the call's setup and the reviewer pools -------------------------------------------------------------
