@@ -21,13 +21,22 @@ from core.cases.attachments import open_attachment, storage_for
 from core.cases.errors import CaseError, InvalidData, StaleCase, TransitionRefused
 from core.cases.permissions import may_attach, may_comment, may_create, may_edit, may_take, steps_open_to
 from core.cases.references import next_reference
-from core.cases.service import comment, create_case, definition_for, get_case, perform_transition
+from core.cases.service import (
+    case_type,
+    comment,
+    create_case,
+    definition_for,
+    get_case,
+    perform_transition,
+)
 from core.cases.timeline import append_event
 from core.casetypes.definition import CaseTypeDef
 from core.config import Settings
 from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, for_district, utcnow
 from core.db.base import BigId, JsonB
 from core.demo import DEMO_PASSWORD
+from core.forms import form_input
+from core.forms import validate as validate_form
 from core.hookspecs import hookimpl
 from core.i18n import (
     TIMEZONE,
@@ -67,6 +76,7 @@ from core.residents.public import normalize_phone
 from core.scheduler import JobContext, JobResult, JobSpec, daily_at, every_minutes
 from core.storage import MissingFile, Storage
 from core.web.context import RequestContext, context_for
+from core.web.forms import display_value, form_view_for, input_values
 from core.web.pages import (
     Form,
     FormState,
@@ -148,6 +158,7 @@ __all__ = (
     "append_event",
     "attempt",
     "bump_policy_version",
+    "case_type",
     "cjk_font",
     "comment",
     "context_for",
@@ -156,12 +167,15 @@ __all__ = (
     "definition_for",
     "deliveries",
     "disable_plugin",
+    "display_value",
     "enable_plugin",
     "error_status",
     "every_minutes",
     "flash",
     "flashes",
     "for_district",
+    "form_input",
+    "form_view_for",
     "format_amount",
     "format_date",
     "format_datetime",
@@ -170,6 +184,7 @@ __all__ = (
     "gettext",
     "hash_password",
     "hookimpl",
+    "input_values",
     "is_english",
     "is_fragment",
     "is_htmx",
@@ -197,6 +212,7 @@ __all__ = (
     "unread_count",
     "use_locale",
     "utcnow",
+    "validate_form",
     "votes",
     "workdays",
 )

@@ -2,7 +2,7 @@
 acceptance, evaluations, closing with a grade, sustainability follow-ups, the evaluation form, the
 dashboard. Money in fen; refusals answer 4xx with ``{"status_code", "detail", "errors"}``.
 
-Reports sent through the API carry no files (attach photos from the project page).
+Files of a report are added with ``POST /grants/reports/{id}/files`` (``api_extra.py``) or on the project page.
 """
 
 from __future__ import annotations

@@ -22,12 +22,14 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.grants.api import API_ROUTES
+from plugins.grants.api_extra import EXTRA_API_ROUTES
 from plugins.grants.api_reports import REPORT_API_ROUTES
 from plugins.grants.evaluation import NOTIFICATION_KINDS, send_follow_up_reminders
 from plugins.grants.manifest import MANIFEST
 from plugins.grants.reports import send_report_reminders
 from plugins.grants.review_reminders import send_review_reminders
 from plugins.grants.routes import ROUTES
+from plugins.grants.routes_extra import EXTRA_ROUTES
 from plugins.grants.routes_public import PUBLIC_ROUTES
 from plugins.grants.routes_reports import REPORT_ROUTES
 from plugins.grants.seed import seed_grants
@@ -52,7 +54,7 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES) + REPORT_ROUTES
+    return list(ROUTES) + REPORT_ROUTES + EXTRA_ROUTES
 
 
 @hookimpl
@@ -67,7 +69,7 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES) + REPORT_API_ROUTES
+    return list(API_ROUTES) + REPORT_API_ROUTES + EXTRA_API_ROUTES
 
 
 @hookimpl

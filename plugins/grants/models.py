@@ -202,4 +202,6 @@ Review = GrantReview
 Funder = GrantFunder
 Tranche = GrantTranche
 
-from plugins.grants import models_evaluation  # noqa: E402, F401  (reports, evaluations, outcomes, follow-ups)
+# Imported last (their tables refer to these): reports, evaluations, outcomes, follow-ups; attachments, answers,
+# pools, co-payments.
+from plugins.grants import models_evaluation, models_extra  # noqa: E402, F401

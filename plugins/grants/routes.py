@@ -284,8 +284,9 @@ async def _application_page(
     assert ctx.district is not None
     call = await call_or_404(ctx, app.call_id)
     org = await organizations.get_organization(ctx.session, ctx.district, app.organization_id)
-    state = state or FormState(values=_app_values(app))
-    extra: dict[str, Any] = {}
+    side = state if section in ("answers", "files", "cofund") else None  # the forms of routes_extra.py
+    state = (None if side else state) or FormState(values=_app_values(app))
+    extra: dict[str, Any] = {"side": side or FormState(values={})}
     if viewer == "reviewer":
         assignment, review = await reviews.review_of(ctx, app)
         if review is not None and not (state.errors and section == "review"):
@@ -307,6 +308,9 @@ async def _application_page(
         extra["funders"] = await projects.funders_of(ctx, app)
         extra["balance"] = (await projects.project_account(ctx, app)).balance if app.signed_at else 0
         extra["met"] = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}
+    from plugins.grants.routes_extra import application_parts  # noqa: PLC0415
+
+    extra |= await application_parts(ctx, app, call, viewer, side if section == "answers" else None)
     if viewer == "manager":
         extra |= {
             "reviewer_options": [(u.id, u.display_name) for u in await reviews.reviewers(ctx)],
@@ -316,7 +320,7 @@ async def _application_page(
         request,
         ctx,
         "grants/application.html",
-        status_code=error_status(request, state) if state.errors else 200,
+        status_code=error_status(request, side or state) if (state.errors or (side and side.errors)) else 200,
         app=app,
         call=call,
         viewer=viewer,
@@ -331,6 +335,9 @@ async def _application_page(
         now=utcnow(),
         **extra,
     )
+
+
+application_page = _application_page  # the pages of routes_extra.py come back to it on a refusal
 
 
 async def _assignments(ctx: RequestContext, app: Application) -> list[tuple[str, str, bool]]:
@@ -500,10 +507,12 @@ async def ranking(request: Request[Any, Any, Any], ctx: RequestContext, call_id:
     assert ctx.district is not None
     call = await call_or_404(ctx, call_id)
     rows = await reviews.ranking(ctx, call)
-    names = {}
-    for row in rows:
-        org = await organizations.get_organization(ctx.session, ctx.district, row.application.organization_id)
-        names[row.application.id] = org.name
+    from sqlalchemy import select  # noqa: PLC0415
+
+    org = organizations.Organization
+    wanted = {row.application.organization_id for row in rows}
+    by_org = dict((await ctx.session.execute(select(org.id, org.name).where(org.id.in_(wanted)))).tuples().all())
+    names = {row.application.id: by_org.get(row.application.organization_id, "") for row in rows}  # one query
     return await page(
         request,
         ctx,

@@ -54,4 +54,18 @@ async def public_grants(request: Request[Any, Any, Any], ctx: RequestContext) ->
     )
 
 
-PUBLIC_ROUTES = [public_grants]
+@get("/grants/calls/{call_id:int}", name="grants:public-call")
+async def public_call(request: Request[Any, Any, Any], ctx: RequestContext, call_id: int) -> Response[Any]:
+    """One call for everyone: budget, categories, dates, who may apply and how; once the results are
+    announced, its funded projects with their funders and progress (money paid in, reports accepted)."""
+    from plugins.grants.public_call import call_page_data  # noqa: PLC0415
+
+    call = await service.get_call(ctx.session, call_id)
+    if call is None:
+        from core.plugin_api import NotFound  # noqa: PLC0415
+
+        raise NotFound("未找到。", "Not found.")
+    return await page(request, ctx, "grants/public_call.html", **await call_page_data(ctx, call))
+
+
+PUBLIC_ROUTES = [public_grants, public_call]

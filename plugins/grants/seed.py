@@ -222,6 +222,9 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
             )
     await session.flush()
     await _awards(session, district, call, [a for a in apps if a.status == "screened"], staff)
+    from plugins.grants.seed_extra import seed_extra  # noqa: PLC0415  (pools, co-funder money)
+
+    await seed_extra(session, district, users, staff)
     return len(apps)
 
 

@@ -736,6 +736,14 @@ async def submit_application(ctx: RequestContext, application: Application) -> A
     else:
         raise Refusal("这份申报已经提交过了。", "This application was already submitted.", status_code=409)
     errors = application_problems(call, application)
+    from plugins.grants.extra import answer_problems  # noqa: PLC0415  (the call's own questions)
+
+    unanswered = await answer_problems(ctx, application, call)
+    if unanswered:
+        errors["answers"] = localized(
+            "请先回答征集的附加问题（标 * 的必答）。",
+            "Answer the call's own questions first (those marked * are required).",
+        )
     if errors:
         raise Refusal(
             "申报还不完整，请补全标出的内容。", "The application is incomplete: see the marked fields.", errors=errors

@@ -32,10 +32,10 @@ def _login(chromium: Browser, base: str, username: str, **options: object) -> Pa
 
 
 def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
-    """orgstaff applies on a 390×844 phone (draft, then submit); grants-staff screens and assigns expert; expert
-    scores every criterion on a phone; staff announce the results, record the agreement, pay tranche 1; the
-    organization sees the award and the payment and submits its mid-term report on the phone; staff accept it
-    and the second tranche is ready to pay."""
+    """orgstaff applies on a 390×844 phone (draft, a PDF attached, then submit); grants-staff screens and
+    assigns expert; expert sees the PDF and scores every criterion on a phone; staff announce the results,
+    record the agreement, pay tranche 1; the organization sees the award and the payment and submits its
+    mid-term report on the phone; staff accept it and the second tranche is ready to pay."""
     grants = f"{live_server}/d/haishu/grants"
     org = _login(browser, live_server, "orgstaff", viewport=PHONE, is_mobile=True, has_touch=True)
     org.goto(grants)
@@ -49,6 +49,11 @@ def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
     org.fill("#app-own", "8000")
     org.get_by_role("button", name="保存草稿").click()
     expect(org.locator("h1")).to_have_text(TITLE)
+    org.locator("#app-files").set_input_files(
+        {"name": "项目计划书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 64}
+    )
+    org.get_by_role("button", name="上传", exact=True).click()
+    expect(org.locator("#documents")).to_contain_text("项目计划书.pdf")
     org.get_by_role("button", name="提交", exact=True).click()
     expect(org.locator(".grants-head")).to_contain_text("已提交，待形式审查")
     application_url = org.url
@@ -69,6 +74,7 @@ def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
     expert.goto(f"{grants}/reviews")
     expert.get_by_role("link", name=TITLE).click()
     scores = expert.locator("select[name^=score_]")
+    expect(expert.locator("#documents")).to_contain_text("项目计划书.pdf")  # the reviewer sees the documents
     expect(scores.first).to_be_visible()  # the review page has loaded: count its criteria only then
     for i in range(scores.count()):
         scores.nth(i).select_option("8")
