@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.plugin_api import Case, DistrictPlugin, Refusal, for_district, organizations
 from core.plugin_api.cli import CliError, context_as, echo_table, get_district, run_async
+from plugins.incubation.cli_instruments import register_instruments
 from plugins.incubation.labels import label
 from plugins.incubation.manifest import KEY
 from plugins.incubation.models import STAGES, Incubation, Incubator
@@ -57,6 +58,7 @@ def register(cli: click.Group) -> None:
         """社会组织孵化 / Incubation hub."""
 
     district_option = click.option("--district", "code", required=True, help="区代码 / district code, e.g. haishu")
+    register_instruments(incubation, _district)
 
     @incubation.command("list")
     @district_option

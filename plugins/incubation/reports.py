@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, case, distinct, extract, func, or_, select
+from sqlalchemy import ColumnElement, Date, and_, case, distinct, extract, func, literal, or_, select, union_all
 
 from core.plugin_api import OrgUnit, gettext, localized, organizations
 from core.plugin_api import gettext as _
@@ -137,25 +137,40 @@ def field_label(key: str) -> str:
 
 
 async def occupancy(session: AsyncSession, months: list[date]) -> list[tuple[date, int, int]]:
-    """For each day: desks occupied that day, desks in all."""
-    desks = (
-        await session.execute(select(func.count(Space.id)).where(Space.kind == "desk", Space.active.is_(True)))
-    ).scalar_one()
-    out = []
-    for day in months:
-        taken = (
-            await session.execute(
-                select(func.count(distinct(Allocation.space_id)))
-                .join(Space, Space.id == Allocation.space_id)
-                .where(
-                    Space.kind == "desk",
-                    Allocation.starts_on <= day,
-                    or_(Allocation.ends_on.is_(None), Allocation.ends_on > day),
-                )
-            )
-        ).scalar_one()
-        out.append((day, int(taken), int(desks)))
-    return out
+    """For each day: desks occupied that day, desks in all — one SQL statement for every day.
+
+    The days are a ``UNION ALL`` of literal dates, outer-joined to the desks' allocations that hold
+    on that day (``starts_on <= day < ends_on``, an open end holding for ever) and grouped by day;
+    the number of active desks is a scalar subquery of the same statement.
+    """
+    if not months:
+        return []
+    days = union_all(*(select(literal(day, Date).label("day")) for day in months)).subquery("days")
+    held = (
+        select(Allocation.space_id, Allocation.starts_on, Allocation.ends_on)
+        .join(Space, Space.id == Allocation.space_id)
+        .where(Space.kind == "desk")
+        .subquery("held")
+    )
+    desks = select(func.count(Space.id)).where(Space.kind == "desk", Space.active.is_(True)).scalar_subquery()
+    query = (
+        select(days.c.day, func.count(distinct(held.c.space_id)), desks)
+        .select_from(days)
+        .outerjoin(
+            held,
+            and_(held.c.starts_on <= days.c.day, or_(held.c.ends_on.is_(None), held.c.ends_on > days.c.day)),
+        )
+        .group_by(days.c.day)
+    )
+    counted = {
+        _as_date(day): (int(taken), int(total or 0)) for day, taken, total in (await session.execute(query)).tuples()
+    }
+    return [(day, *counted.get(day, (0, 0))) for day in months]
+
+
+def _as_date(value: Any) -> date:
+    """A day as read back from the ``UNION ALL`` (a date; a string on SQLite when the type is lost)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 async def registry_growth(session: AsyncSession) -> list[tuple[int, int, int]]:

@@ -22,6 +22,7 @@ from plugins.parking import dividend, exports, money, patrols, resident, service
 from plugins.parking.api_patrols import ViolationOut
 from plugins.parking.manifest import KEY
 from plugins.parking.models_dividend import CarReport, Dividend, Renewal
+from plugins.parking.plates import mask_plate
 from plugins.parking.routes import may_run
 from plugins.parking.routes_dividend import file_response, published_statement, statement_file
 from plugins.parking.routes_patrols import store_photo
@@ -97,11 +98,12 @@ class CarReportOut:
     note: str
 
     @classmethod
-    def of(cls, r: CarReport) -> CarReportOut:
+    def of(cls, r: CarReport, *, masked: bool = False) -> CarReportOut:
+        """``masked``: for the reporter, who is not the car's household (``浙B·12***``)."""
         return cls(
             r.id,
             r.parking_estate_id,
-            r.plate,
+            mask_plate(r.plate) if masked else r.plate,
             r.place,
             r.observed_at,
             r.description,
@@ -330,14 +332,14 @@ async def api_car_report(ctx: RequestContext, data: CarReportIn) -> CarReportOut
             "照片数据有误", "The photo is not valid base64.", errors={"photo_base64": _("Not valid base64.")}
         ) from None
     evidence = await store_photo(ctx, str(data.get("photo_name") or "photo.jpg"), content)
-    return CarReportOut.of(await resident.file_car_report(ctx.session, ctx.user.id, values, evidence))
+    return CarReportOut.of(await resident.file_car_report(ctx.session, ctx.user.id, values, evidence), masked=True)
 
 
 @get("/parking/car-reports/mine", name="parking:api:car-reports-mine", summary="My reports of wrongly parked cars")
 async def api_car_reports_mine(ctx: RequestContext) -> list[CarReportOut]:
     ctx.require(KEY, "view")
     assert ctx.user is not None
-    return [CarReportOut.of(r) for r in await resident.reports(ctx.session, reported_by=ctx.user.id)]
+    return [CarReportOut.of(r, masked=True) for r in await resident.reports(ctx.session, reported_by=ctx.user.id)]
 
 
 async def _patrol_or_run(ctx: RequestContext, estate: Any) -> None:

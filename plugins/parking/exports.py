@@ -4,7 +4,7 @@ The statement is printed from what was published (the stored canonical content),
 its SHA-256 on the page, so a printout can be checked against the public page. PDFs use
 the core's CJK helper (:func:`core.plugin_api.new_cjk_pdf`: fpdf2 with Noto Sans CJK);
 workbooks are written with openpyxl. Plates in the violations workbook are masked
-(``浙B***45``): the file travels further than the committee's page.
+(``浙B·12***``): the file travels further than the committee's page.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core.plugin_api import TIMEZONE, FontMissing, format_amount, new_cjk_pdf
+from plugins.parking.plates import mask_plate
 
 if TYPE_CHECKING:
     from plugins.parking.models_money import ParkingStatement
@@ -45,14 +46,6 @@ STATUSES_ZH = {
 
 def _yuan(fen: int) -> str:
     return format_amount(int(fen), "fen", "zh")
-
-
-def mask_plate(plate: str) -> str:
-    """A plate with its middle hidden: ``浙B12345`` → ``浙B***45`` (short plates keep only the first two)."""
-    plate = plate or ""
-    if len(plate) <= 4:
-        return plate[:2] + "*" * max(len(plate) - 2, 0)
-    return plate[:2] + "*" * (len(plate) - 4) + plate[-2:]
 
 
 def _content(statement: ParkingStatement) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from plugins.parking.seed import seed_parking
 from plugins.parking.seed_dividend import seed_dividend
 from plugins.parking.seed_money import seed_money
 from plugins.parking.seed_patrols import seed_patrols
+from plugins.parking.seed_tidal_rent import seed_tidal_rent
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,6 +77,7 @@ async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_money(session, district)
     await seed_patrols(session, district)
     await seed_dividend(session, district)
+    await seed_tidal_rent(session, district)
 
 
 @hookimpl

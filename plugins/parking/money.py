@@ -37,6 +37,7 @@ from plugins.parking.models_money import (
     ParkingFund,
     ParkingStatement,
 )
+from plugins.parking.plates import mask_plate
 from plugins.parking.service import Conflict, Refused
 
 if TYPE_CHECKING:
@@ -341,7 +342,7 @@ async def record_income(
         what = _(
             "Parking card %(card)s (%(plate)s), fee for %(period)s",
             card=permit.card_no or "—",
-            plate=permit.plate,
+            plate=mask_plate(permit.plate),
             period=period,
         )
         ref = f"permit:{permit.id}:{period}"

@@ -42,6 +42,7 @@ from plugins.parking.manifest import KEY
 from plugins.parking.models import ParkingEstate, Permit
 from plugins.parking.models_dividend import DIVIDEND_METHODS, CarReport
 from plugins.parking.models_money import FundLine
+from plugins.parking.plates import mask_plate
 from plugins.parking.routes import CHANNEL_LABELS, may_run
 from plugins.parking.routes_money import money_helpers
 from plugins.parking.routes_patrols import store_photo
@@ -335,6 +336,7 @@ async def _report_page(request: Request[Any, Any, Any], ctx: RequestContext, for
         status_code=error_status(request, form) if not form.ok else 200,
         estate_options=options,
         reports=await resident.reports(ctx.session, reported_by=ctx.user.id),
+        mask_plate=mask_plate,
         form=form,
         notices=await flashes(request, ctx),
         **_helpers(ctx),

@@ -135,7 +135,7 @@ def test_statement_pdf_and_xlsx_carry_the_published_figures_and_hash(client, wor
 
 
 def test_violations_xlsx_masks_plates_and_the_dashboard_counts_per_month(client, world, seed):
-    """The committee's workbook lists each violation with the plate masked (浙B***01), never whole; residents get 403;
+    """The committee's workbook lists each violation with the plate masked (浙B·10***), never whole; residents get 403;
     the district trend counts this month's violation for the estate (API and dashboard)."""
     prepare(seed, world)
     reported = client.post(
@@ -150,7 +150,7 @@ def test_violations_xlsx_masks_plates_and_the_dashboard_counts_per_month(client,
     book = client.get(f"{API}/estates/{world.estate}/violations.xlsx", headers=auth(world, "patroller"))
     assert book.status_code == 200
     rows = list(load_workbook(io.BytesIO(book.content)).active.iter_rows(values_only=True))
-    assert rows[2][1:3] == ("6 幢消防通道", exports.mask_plate(PLATE)) and exports.mask_plate(PLATE) == "浙B***01"
+    assert rows[2][1:3] == ("6 幢消防通道", exports.mask_plate(PLATE)) and exports.mask_plate(PLATE) == "浙B·10***"
     assert rows[2][4] == "警告" and not any(PLATE in str(cell) for row in rows for cell in row)
     trend = client.get(f"{API}/dashboard/violations-trend", headers=auth(world, "worker"))
     assert trend.status_code == 200 and len(trend.json()) == 12
