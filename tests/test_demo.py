@@ -1,8 +1,8 @@
 """``sanshe demo`` seeds the demo district 海曙区 once, and its users can log in.
 
 Seeding the whole demo (every plugin's data) takes seconds, so the tests that only read
-what it made share one seeded database per backend (``seeded``); the tests of running it
-(twice, through PgBouncer) seed their own.
+what it made share one seeded database per backend (``seeded``), as does the second run
+that must add nothing; only the run through PgBouncer seeds its own.
 """
 
 from __future__ import annotations
@@ -109,16 +109,19 @@ def row_counts(url: str) -> dict[str, int]:
     return asyncio.run(count())
 
 
-def test_demo_twice_duplicates_nothing(cli_env):
+def test_demo_twice_duplicates_nothing(seeded, monkeypatch, tmp_path):
     """Running ``sanshe demo`` a second time adds no row to any table and says nothing changed."""
-    first = run_demo()
+    url, first = seeded
     assert "demo district ready" in first
-    after_first = row_counts(cli_env)
+    before = row_counts(url)
+    monkeypatch.setenv("SANSHE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("SANSHE_DATABASE_URL", url)
+    monkeypatch.delenv("SANSHE_PLUGINS", raising=False)
     second = run_demo()
     assert "nothing to change" in second
-    assert row_counts(cli_env) == after_first
-    assert after_first["users"] >= len(DEMO_USERS)
-    assert after_first["districts"] == 1
+    assert row_counts(url) == before
+    assert before["users"] >= len(DEMO_USERS)
+    assert before["districts"] == 1
 
 
 def test_demo_prints_the_logins(seeded):
@@ -189,9 +192,14 @@ def test_demo_enables_every_installed_plugin(seeded):
 
 
 @pytest.mark.pgbouncer  # the demo seeds through PgBouncer in transaction mode (it failed there before)
-def test_demo_users_can_log_in(cli_env, client):
-    """Each demo user logs in with the password sanshe-demo and reaches a page."""
-    run_demo()
+def test_demo_users_can_log_in(backend, request):
+    """Each demo user logs in with the password sanshe-demo and reaches a page (through PgBouncer: seeded there too)."""
+    if backend == "pgbouncer":
+        request.getfixturevalue("cli_env")
+        run_demo()
+        client = request.getfixturevalue("client")
+    else:
+        client = request.getfixturevalue("seeded_client")
     for user in DEMO_USERS:
         client.cookies.clear()
         login(client, user.username, DEMO_PASSWORD)
