@@ -39,6 +39,10 @@ DEMO_UNITS: tuple[tuple[str, str, str, OrgUnitKind, str | None], ...] = (
     ("pingqiao", "平桥社区", "Pingqiao Community", OrgUnitKind.COMMUNITY, "gulou"),
     ("mudan", "牡丹社区", "Mudan Community", OrgUnitKind.COMMUNITY, "gulou"),
     ("yanyue", "偃月小区", "Yanyue Estate", OrgUnitKind.ESTATE, "pingqiao"),
+    # Departments of the three-level response: their codes are the resident request's
+    # `department` choices, so a department user sees the requests sent to their unit.
+    ("civil_affairs", "鼓楼街道民政办", "Gulou Civil Affairs Office", OrgUnitKind.DEPARTMENT, "gulou"),
+    ("city_management", "鼓楼城管中队", "Gulou City Management Squad", OrgUnitKind.DEPARTMENT, "gulou"),
 )
 
 
@@ -64,6 +68,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("resident", "居民 刘洋", "resident", "居民", "resident", "yanyue"),
     DemoUser("expert", "评审专家 赵敏", "expert", "评审专家", "expert reviewer"),
     DemoUser("orgstaff", "社会组织 陈海燕", "org_staff", "社会组织工作人员", "organization staff"),
+    DemoUser(
+        "dept-civil", "民政办 孙丽", "department_staff", "职能部门（民政）", "department staff (civil affairs)", "civil_affairs"
+    ),
+    DemoUser("town-office", "镇长办公室 周强", "town_office", "镇长办公室", "town head's office"),
 )
 
 
