@@ -106,7 +106,8 @@ async def _unit_codes(ctx: RequestContext) -> dict[str, frozenset[str]]:
     codes: dict[int, str] = {}
     if pairs:
         ids = {unit_id for _, unit_id in pairs}
-        codes = dict((await ctx.session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(ids)))).tuples())
+        rows = await ctx.session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(ids)))
+        codes = {unit_id: code for unit_id, code in rows.tuples()}
     out: dict[str, set[str]] = {}
     for role, unit_id in pairs:
         if unit_id in codes:
