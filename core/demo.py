@@ -69,7 +69,12 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("expert", "评审专家 赵敏", "expert", "评审专家", "expert reviewer"),
     DemoUser("orgstaff", "社会组织 陈海燕", "org_staff", "社会组织工作人员", "organization staff"),
     DemoUser(
-        "dept-civil", "民政办 孙丽", "department_staff", "职能部门（民政）", "department staff (civil affairs)", "civil_affairs"
+        "dept-civil",
+        "民政办 孙丽",
+        "department_staff",
+        "职能部门（民政）",
+        "department staff (civil affairs)",
+        "civil_affairs",
     ),
     DemoUser("town-office", "镇长办公室 周强", "town_office", "镇长办公室", "town head's office"),
 )

@@ -107,7 +107,7 @@ async def _unit_codes(ctx: RequestContext) -> dict[str, frozenset[str]]:
     if pairs:
         ids = {unit_id for _, unit_id in pairs}
         rows = await ctx.session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(ids)))
-        codes = {unit_id: code for unit_id, code in rows.tuples()}
+        codes = dict(rows.tuples().all())
     out: dict[str, set[str]] = {}
     for role, unit_id in pairs:
         if unit_id in codes:

@@ -56,7 +56,9 @@ def test_the_whole_chain_each_step_by_its_role(levels, api):
     assert step(worker, reference, "escalate", reason="协调不了").status_code == 409
     assert step(civil, reference, "resolve", resolution="x").status_code == 404  # not sent to 民政 yet
     # It is re-assessed as needing a department (the department field shows only then).
-    referred = moved(worker, reference, "refer_to_department", "需民政救助", difficulty="departmental", department="civil_affairs")
+    referred = moved(
+        worker, reference, "refer_to_department", "需民政救助", difficulty="departmental", department="civil_affairs"
+    )
     assert referred == "department_handling"
     assert step(worker, reference, "escalate", reason="协调不了").status_code == 403
     assert step(town, reference, "escalate", reason="x").status_code == 404  # not before the meeting
