@@ -9,13 +9,14 @@ created and left alone afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from core.auth.passwords import hash_password
 from core.db.base import utcnow
 from core.db.tenancy import for_district
+from core.demo_requests import seed_requests
 from core.models import District, Membership, OrgUnit, OrgUnitKind, User
 from core.organizations.demo import seed_organizations
 from core.plugins.asyncio import await_me_maybe
@@ -266,6 +267,21 @@ def plugin_order(host: PluginHost) -> list[str]:
     return order
 
 
+def _context_maker(session: AsyncSession, district: District, host: PluginHost) -> Any:
+    """``await make(user)``: a request context of ``user`` in the demo district (to act as them in the seed)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from core.config import Settings  # noqa: PLC0415
+    from core.web.context import context_for  # noqa: PLC0415
+
+    settings = Settings(database_url="", secret_key="unused", var_dir=Path("var"))  # noqa: S106
+
+    async def make(user: User) -> Any:
+        return await context_for(session, settings=settings, host=host, user=user, district=district, locale="zh_CN")
+
+    return make
+
+
 async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
     """Create (or complete) the demo district, its places and users, enable every plugin and seed its data.
 
@@ -283,6 +299,8 @@ async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
     for_district(session, district.id)
     try:
         await seed_organizations(session, district, units, result.created)
+        made = await seed_requests(session, district, host, _context_maker(session, district, host))
+        result.created.extend(f"request {ref}" for ref in made)
     finally:
         for_district(session, None)
     for key in plugin_order(host):
