@@ -9,13 +9,14 @@ created and left alone afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from core.auth.passwords import hash_password
 from core.db.base import utcnow
 from core.db.tenancy import for_district
+from core.demo_requests import seed_requests
 from core.models import District, Membership, OrgUnit, OrgUnitKind, User
 from core.organizations.demo import seed_organizations
 from core.plugins.asyncio import await_me_maybe
@@ -39,6 +40,10 @@ DEMO_UNITS: tuple[tuple[str, str, str, OrgUnitKind, str | None], ...] = (
     ("pingqiao", "平桥社区", "Pingqiao Community", OrgUnitKind.COMMUNITY, "gulou"),
     ("mudan", "牡丹社区", "Mudan Community", OrgUnitKind.COMMUNITY, "gulou"),
     ("yanyue", "偃月小区", "Yanyue Estate", OrgUnitKind.ESTATE, "pingqiao"),
+    # Departments of the three-level response: their codes are the resident request's
+    # `department` choices, so a department user sees the requests sent to their unit.
+    ("civil_affairs", "鼓楼街道民政办", "Gulou Civil Affairs Office", OrgUnitKind.DEPARTMENT, "gulou"),
+    ("city_management", "鼓楼城管中队", "Gulou City Management Squad", OrgUnitKind.DEPARTMENT, "gulou"),
 )
 
 
@@ -64,6 +69,15 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("resident", "居民 刘洋", "resident", "居民", "resident", "yanyue"),
     DemoUser("expert", "评审专家 赵敏", "expert", "评审专家", "expert reviewer"),
     DemoUser("orgstaff", "社会组织 陈海燕", "org_staff", "社会组织工作人员", "organization staff"),
+    DemoUser(
+        "dept-civil",
+        "民政办 孙丽",
+        "department_staff",
+        "职能部门（民政）",
+        "department staff (civil affairs)",
+        "civil_affairs",
+    ),
+    DemoUser("town-office", "镇长办公室 周强", "town_office", "镇长办公室", "town head's office"),
 )
 
 
@@ -253,6 +267,21 @@ def plugin_order(host: PluginHost) -> list[str]:
     return order
 
 
+def _context_maker(session: AsyncSession, district: District, host: PluginHost) -> Any:
+    """``await make(user)``: a request context of ``user`` in the demo district (to act as them in the seed)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from core.config import Settings  # noqa: PLC0415
+    from core.web.context import context_for  # noqa: PLC0415
+
+    settings = Settings(database_url="", secret_key="unused", var_dir=Path("var"))  # noqa: S106
+
+    async def make(user: User) -> Any:
+        return await context_for(session, settings=settings, host=host, user=user, district=district, locale="zh_CN")
+
+    return make
+
+
 async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
     """Create (or complete) the demo district, its places and users, enable every plugin and seed its data.
 
@@ -270,6 +299,8 @@ async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
     for_district(session, district.id)
     try:
         await seed_organizations(session, district, units, result.created)
+        made = await seed_requests(session, district, host, _context_maker(session, district, host))
+        result.created.extend(f"request {ref}" for ref in made)
     finally:
         for_district(session, None)
     for key in plugin_order(host):

@@ -34,7 +34,8 @@ USER_VIEWERS = frozenset({"district_admin", "community_worker", "social_worker"}
 ADMINS = frozenset({"district_admin"})
 # The unfiltered queue's export: only who may export every type they see (a social worker may
 # export resident requests but not casework, so only a type-filtered export: tests/queues).
-CASE_EXPORTERS = frozenset({"district_admin"})
+# The department and the town office see (and may export) only resident requests: theirs.
+CASE_EXPORTERS = frozenset({"district_admin", "department_staff", "town_office"})
 PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
 # Routes of one case or case type: who may see it is decided per record (404 when not visible,
 # 403 when visible but not permitted), tested with real cases in tests/api_cases. Here: anonymous
@@ -134,6 +135,14 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("PUT", f"{API}/builder/case-types/{{type_key:str}}/draft"): ADMINS,
     ("POST", f"{API}/builder/case-types/{{type_key:str}}/publish"): ADMINS,
     ("GET", f"{API}/builder/case-types/{{type_key:str}}/export"): ADMINS,
+    ("GET", f"{API}/builder/case-types/{{type_key:str}}/migration"): ADMINS,
+    ("POST", f"{API}/builder/case-types/{{type_key:str}}/migration"): ADMINS,
+    ("GET", f"{API}/roles"): ADMINS,
+    ("POST", f"{API}/roles"): ADMINS,
+    ("GET", f"{API}/roles/{{role_key:str}}"): ADMINS,
+    ("PATCH", f"{API}/roles/{{role_key:str}}"): ADMINS,
+    ("PUT", f"{API}/roles/{{role_key:str}}/permissions"): ADMINS,
+    ("DELETE", f"{API}/roles/{{role_key:str}}"): ADMINS,
     # The case pages (core/web/case_routes.py): each is decided per case (visibility in SQL,
     # then the type's permissions); tests/web_cases proves the 404s and 403s case by case.
     ("GET", f"{D}/cases/new"): EVERYONE - {"resident_pending"},  # not confirmed yet: 403 with the reason
@@ -305,6 +314,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", f"{API}/plugins/{{key:str}}"): {"settings": {}},
     ("PUT", f"{API}/calendar/overrides/{{day:str}}"): {"working": False, "note": "矩阵"},
     ("POST", f"{API}/queues"): {"label_zh": "矩阵队列"},
+    ("POST", f"{API}/builder/case-types/{{type_key:str}}/migration"): {"mapping": {}},
+    ("POST", f"{API}/roles"): {"key": "matrix_role", "name_zh": "矩阵角色"},
+    ("PATCH", f"{API}/roles/{{role_key:str}}"): {"name_zh": "矩阵角色"},
+    ("PUT", f"{API}/roles/{{role_key:str}}/permissions"): {"permissions": []},
     ("POST", f"{API}/organizations"): {"name": "矩阵团队", "kind": "informal"},
     ("PATCH", f"{API}/queues/{{key:str}}"): {"label_zh": "矩阵队列"},
     ("PUT", f"{API}/notifications/preferences"): {"preferences": []},

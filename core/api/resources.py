@@ -9,10 +9,12 @@ from litestar import get
 from core.api.admin import ADMIN_DISTRICT_API, ADMIN_GLOBAL_API
 from core.api.builder import BUILDER_API
 from core.api.case_activity import ACTIVITY_API
+from core.api.case_type_migrate import MIGRATION_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
 from core.api.queues import QUEUE_API
 from core.api.registrations import REGISTRATION_API
+from core.api.roles import ROLE_API
 from core.api.workdays import WORKDAYS_API
 from core.notifications.api import NOTIFICATION_API
 from core.organizations.api import ORGANIZATION_API
@@ -45,6 +47,8 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     CASE_API,
     ACTIVITY_API,
     BUILDER_API,
+    MIGRATION_API,
+    ROLE_API,
     QUEUE_API,
     NOTIFICATION_API,
     *RESIDENT_API,

@@ -4,6 +4,12 @@ A case is visible when the user holds ``view`` on its type and the type's visibi
 rule admits them (``all``; ``team``: the case's team is one of the user's org units or
 below them, or they are its assignee or creator; ``assigned``: assignee or creator), or
 holds ``view_own`` and created it. Plugins may narrow further with ``case_record_rules``.
+
+A type's ``stage_visibility`` rules narrow the roles they name: a user whose only roles
+with ``view`` on the type are such roles sees just the cases one of their rules admits (a
+state of the rule; the rule's ``unit_field`` naming one of the org units of their
+membership in that role; its ``filled`` field not empty), and those they created or are
+assigned. A role of the department sees the cases sent to its department, not every case.
 """
 
 from __future__ import annotations
@@ -17,13 +23,13 @@ from sqlalchemy.orm import object_session
 from core.models import OrgUnit
 from core.models.cases import Case
 from core.plugins.asyncio import call_hook, flatten
-from core.rbac.enforcer import bump_in_flush
+from core.rbac.enforcer import bump_in_flush, role_authorized
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.sql.elements import ColumnElement
 
-    from core.casetypes.definition import CaseTypeDef
+    from core.casetypes.definition import CaseTypeDef, StageRule
     from core.web.context import RequestContext
 
 __all__ = ("clear_cache", "team_unit_ids", "visibility_clause")
@@ -90,6 +96,56 @@ async def visibility_clause(ctx: RequestContext, definitions: list[CaseTypeDef])
     return cached  # type: ignore[no-any-return]
 
 
+async def _unit_codes(ctx: RequestContext) -> dict[str, frozenset[str]]:
+    """Role key → the codes of the org units the user's memberships in that role are limited to."""
+    cached = ctx.extra.get("role_unit_codes")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    assert ctx.district is not None
+    pairs = [(m.role_key, m.org_unit_id) for m in ctx.memberships if m.district_id == ctx.district.id and m.org_unit_id]
+    codes: dict[int, str] = {}
+    if pairs:
+        ids = {unit_id for _, unit_id in pairs}
+        rows = await ctx.session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id.in_(ids)))
+        codes = dict(rows.tuples().all())
+    out: dict[str, set[str]] = {}
+    for role, unit_id in pairs:
+        if unit_id in codes:
+            out.setdefault(role, set()).add(codes[unit_id])
+    result = {role: frozenset(c) for role, c in out.items()}
+    ctx.extra["role_unit_codes"] = result
+    return result
+
+
+async def _stage_rules(
+    ctx: RequestContext, definition: CaseTypeDef
+) -> tuple[tuple[StageRule, frozenset[str]], ...] | None:
+    """The stage rules limiting the user on this type with their unit codes, or None when nothing limits them."""
+    staged = definition.staged_roles
+    if not staged:
+        return None
+    assert ctx.district is not None
+    held = ctx.roles
+    if not held & staged or any(role_authorized(ctx.district, r, definition.resource, "view") for r in held - staged):
+        return None
+    codes = await _unit_codes(ctx)
+    return tuple(
+        (rule, frozenset().union(*(codes.get(r, frozenset()) for r in rule.roles)))
+        for rule in definition.stage_visibility
+        if held & set(rule.roles)
+    )
+
+
+def _stage_condition(rule: StageRule, codes: frozenset[str]) -> ColumnElement[bool]:
+    condition: Any = Case.state.in_(rule.states)
+    if rule.unit_field:
+        condition = condition & (Case.data[rule.unit_field].as_string().in_(sorted(codes)) if codes else false())
+    if rule.filled:
+        value = Case.data[rule.filled].as_string()
+        condition = condition & value.is_not(None) & (value != "")
+    return condition  # type: ignore[no-any-return]
+
+
 # Built clauses, kept per process: what a clause depends on (the user, their units, each
 # type's key, visibility rule and the user's view/view_own on it) → the clause. Only a
 # clause no plugin narrowed is kept (plugins' rules are asked on every request).
@@ -110,17 +166,28 @@ async def _clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> Column
             continue
         extra = flatten(await call_hook(ctx.hooks.case_record_rules, ctx=ctx, case_type=definition))
         narrowed = narrowed or bool(extra)
-        rules.append((definition, view, view_own, extra))
-    key = (uid, frozenset(teams), tuple((d.key, d.visibility, view, own) for d, view, own, _ in rules))
+        stages = await _stage_rules(ctx, definition) if view else None
+        rules.append((definition, view, view_own, extra, stages))
+    key = (
+        uid,
+        frozenset(teams),
+        tuple((d.key, d.visibility, view, own, stages) for d, view, own, _, stages in rules),
+    )
     cached = None if narrowed else _clauses.get(key)
     if cached is not None:
         return cached
     conditions: list[Any] = []
-    for definition, view, _, extra in rules:
+    for definition, view, _, extra, stages in rules:
         is_type = Case.case_type_key == definition.key
-        if view:
+        if view and stages is not None:
+            rule: Any = is_type & or_(
+                Case.assignee_id == uid,
+                Case.created_by_id == uid,
+                *(_stage_condition(stage, codes) for stage, codes in stages),
+            )
+        elif view:
             if definition.visibility == "all":
-                rule: Any = is_type
+                rule = is_type
             elif definition.visibility == "team":
                 rule = is_type & or_(
                     Case.team_id.in_(teams) if teams else false(), Case.assignee_id == uid, Case.created_by_id == uid

@@ -15,7 +15,7 @@ from core.workflows.definition import WorkflowDef, parse_workflow
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ("ACTIONS", "VISIBILITY", "CaseTypeDef", "QueueDef", "parse_case_type")
+__all__ = ("ACTIONS", "VISIBILITY", "CaseTypeDef", "QueueDef", "StageRule", "parse_case_type")
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 # Actions granted per role on every case type; each transition is an action of its own.
@@ -39,6 +39,7 @@ _TOP_KEYS = {
     "title",
     "channels",
     "version",
+    "stage_visibility",
 }
 
 
@@ -58,6 +59,30 @@ class QueueDef:
 
 
 @dataclass(frozen=True)
+class StageRule:
+    """Which cases a role sees at which stage (``stage_visibility``; see docs/three-level-response.md).
+
+    A user whose only roles with ``view`` on the type are named in some rule sees a case when
+    one rule of one of their roles admits it: the case is in one of ``states``, its field
+    ``unit_field`` (if given) holds the code of an org unit the user is a member of with
+    that role, and its field ``filled`` (if given) is not empty.
+    """
+
+    roles: tuple[str, ...]
+    states: tuple[str, ...]
+    unit_field: str = ""
+    filled: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"roles": list(self.roles), "states": list(self.states)}
+        if self.unit_field:
+            out["unit_field"] = self.unit_field
+        if self.filled:
+            out["filled"] = self.filled
+        return out
+
+
+@dataclass(frozen=True)
 class CaseTypeDef:
     """A case type: key, names, form, workflow, queues, permissions per action, visibility."""
 
@@ -73,6 +98,12 @@ class CaseTypeDef:
     description_zh: str = ""
     description_en: str = ""
     channels: tuple[str, ...] = CHANNELS
+    stage_visibility: tuple[StageRule, ...] = ()
+
+    @property
+    def staged_roles(self) -> frozenset[str]:
+        """The roles whose view of this type is limited by ``stage_visibility``."""
+        return frozenset(r for rule in self.stage_visibility for r in rule.roles)
 
     def name(self, locale: str) -> str:
         return localized(self.name_zh, self.name_en, locale)
@@ -110,6 +141,8 @@ class CaseTypeDef:
                 for q in self.queues
             ]
         out["permissions"] = {action: list(roles) for action, roles in self.permissions.items()}
+        if self.stage_visibility:
+            out["stage_visibility"] = [rule.to_dict() for rule in self.stage_visibility]
         return out
 
     def checksum(self) -> str:
@@ -205,6 +238,7 @@ def parse_case_type(raw: Any, *, known_roles: Iterable[str] | None, source: str 
             problems.append(
                 Problem("channels", f"未知的渠道 {c!r} / unknown channel {c!r} (known: {', '.join(CHANNELS)})")
             )
+    stage_rules = _parse_stage_rules(raw.get("stage_visibility"), roles, state_keys, form, problems)
     if problems:
         raise DefinitionError(problems, source)
     return CaseTypeDef(
@@ -220,4 +254,38 @@ def parse_case_type(raw: Any, *, known_roles: Iterable[str] | None, source: str 
         description_zh=_text(raw.get("description"), "zh"),
         description_en=_text(raw.get("description"), "en"),
         channels=channels,
+        stage_visibility=stage_rules,
     )
+
+
+def _parse_stage_rules(
+    raw: Any, roles: Any, state_keys: set[str], form: FormDef, problems: list[Problem]
+) -> tuple[StageRule, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem("stage_visibility", "须为规则列表 / stage_visibility must be a list of rules"))
+        return ()
+    field_keys = {f.key for f in form.fields}
+    rules = []
+    for i, item in enumerate(raw):
+        p = f"stage_visibility[{i}]"
+        if not isinstance(item, dict) or not item.get("roles") or not item.get("states"):
+            problems.append(Problem(p, "规则需要角色和状态 / a rule needs roles and states"))
+            continue
+        for unknown in sorted(set(item) - {"roles", "states", "unit_field", "filled"}):
+            problems.append(Problem(f"{p}.{unknown}", f"未知的属性 / unknown key {unknown!r}"))
+        r_roles = tuple(str(r) for r in item["roles"])
+        for role in r_roles:
+            if role not in roles:
+                problems.append(Problem(f"{p}.roles", f"角色 {role!r} 不存在 / role {role!r} does not exist"))
+        r_states = tuple(str(s) for s in item["states"])
+        for s in r_states:
+            if s not in state_keys:
+                problems.append(Problem(f"{p}.states", f"状态 {s!r} 不存在 / state {s!r} does not exist"))
+        unit_field, filled = str(item.get("unit_field") or ""), str(item.get("filled") or "")
+        for name, value in (("unit_field", unit_field), ("filled", filled)):
+            if value and value not in field_keys:
+                problems.append(Problem(f"{p}.{name}", f"字段 {value!r} 不存在 / field {value!r} does not exist"))
+        rules.append(StageRule(r_roles, r_states, unit_field, filled))
+    return tuple(rules)

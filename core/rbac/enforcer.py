@@ -32,6 +32,7 @@ __all__ = (
     "ensure_loaded",
     "invalidate",
     "policies_moved",
+    "role_authorized",
     "subject_of",
 )
 
@@ -43,7 +44,7 @@ _model_text = MODEL_PATH.read_text()
 class _Loaded:
     version: int
     enforcer: casbin.Enforcer
-    decisions: dict[tuple[int, str, str], bool] = field(default_factory=dict)
+    decisions: dict[tuple[int | str, str, str], bool] = field(default_factory=dict)
 
 
 # Per district, the enforcers of its recent policy versions (newest last). A request keeps
@@ -127,6 +128,20 @@ def authorize(user: User, district: District, resource: str, action: str) -> boo
     decision = loaded.decisions.get(key)
     if decision is None:
         decision = bool(loaded.enforcer.enforce(subject_of(user.id), district.code, resource, action))
+        loaded.decisions[key] = decision
+    return decision
+
+
+def role_authorized(district: District, role: str, resource: str, action: str) -> bool:
+    """Whether the district's policies give ``role`` itself ``action`` on ``resource`` (loaded enforcer)."""
+    loaded = _loaded(district.id, district.policy_version) or _newer(district.id, district.policy_version)
+    if loaded is None:
+        msg = f"policies of district {district.code} are not loaded; await ensure_loaded() first"
+        raise RuntimeError(msg)
+    key = (f"role:{role}", resource, action)
+    decision = loaded.decisions.get(key)
+    if decision is None:
+        decision = bool(loaded.enforcer.enforce(role, district.code, resource, action))
         loaded.decisions[key] = decision
     return decision
 

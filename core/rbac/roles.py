@@ -17,6 +17,8 @@ DEFAULT_ROLES: tuple[RoleDef, ...] = (
     RoleDef("expert", "评审专家", "Expert reviewer"),
     RoleDef("council_member", "议事会成员", "Council member"),
     RoleDef("parking_committee", "停车自管委员", "Parking committee member"),
+    RoleDef("department_staff", "职能部门工作人员", "Department staff"),
+    RoleDef("town_office", "镇长办公室", "Town head's office"),
 )
 
 CORE_PERMISSIONS: tuple[Permission, ...] = (

@@ -60,6 +60,7 @@ def test_resident_request_loads():
         "community_handling",
         "department_handling",
         "escalated",
+        "meeting_decided",
         "needs_info",
         "closed",
     }
