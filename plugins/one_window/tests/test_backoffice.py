@@ -21,7 +21,7 @@ from plugins.one_window import backoffice as bo
 from plugins.one_window import intake as svc
 from plugins.one_window.models import Intake, Item
 from plugins.one_window.models_backoffice import Step
-from plugins.one_window.tests.support import API, _district, api_token, catalogue, item_id
+from plugins.one_window.tests.support import API, _district, api_token, catalogue
 
 D = "/d/haishu"
 ITEM = "330203-MZ-001"  # 最低生活保障申请: 5 documents, 20 working days
@@ -107,7 +107,11 @@ class TestRoute:
         assert "准予办理" in page and "残疾证核验无误" in page and "同意发放" in page
         lookup = sanshe_client.post(
             f"{D}/public/one_window/progress",
-            data={"reference": made["reference"], "phone": "13957423456", "_csrf_token": csrf_of(sanshe_client, f"{D}/public/one_window/progress")},
+            data={
+                "reference": made["reference"],
+                "phone": "13957423456",
+                "_csrf_token": csrf_of(sanshe_client, f"{D}/public/one_window/progress"),
+            },
         )
         assert lookup.status_code == 200 and "准予办理" in lookup.text and "已办结" in lookup.text
         assert "周敏" not in lookup.text and "13957423456" not in lookup.text
@@ -135,7 +139,9 @@ class TestRoute:
         form = admin.get(f"{D}/one_window/items/{item}/edit").text
         assert "鼓楼街道民政办、鼓楼街道残联，3" in form
         headers = {"x-csrftoken": csrf_of(admin, f"{D}/")}
-        bad = admin.patch(f"{API}/items/{item}", json={"route": [{"departments": [999999], "days": 3}]}, headers=headers)
+        bad = admin.patch(
+            f"{API}/items/{item}", json={"route": [{"departments": [999999], "days": 3}]}, headers=headers
+        )
         assert bad.status_code == 400 and "route" in bad.json()["extra"]["errors"]
         long = admin.patch(
             f"{API}/items/{item}", json={"route": [{"departments": [bad_id(admin)], "days": 30}]}, headers=headers
@@ -228,9 +234,16 @@ class TestRaces:
         made = [_intake(window, item, phone=f"1395742345{i}") for i in range(3)]
         tokens = {u: api_token(sanshe_factory, u) for u in ("mz-officer", "cl-officer")}
         calls = []
-        for username, token in tokens.items():
+        for token in tokens.values():
             for step in _steps(window, token):
-                calls.append(Call("POST", f"{API}/steps/{step['id']}/answer", json={"decision": "agree", "opinion": "同意"}, token=token))
+                calls.append(
+                    Call(
+                        "POST",
+                        f"{API}/steps/{step['id']}/answer",
+                        json={"decision": "agree", "opinion": "同意"},
+                        token=token,
+                    )
+                )
         assert len(calls) == 6
         with serve(lease(sanshe_settings, sanshe_host)) as url:
             responses = fire(url, calls)
@@ -276,7 +289,10 @@ class TestProgress:
             assert section(wrong_phone) == section(wrong_ref)
             assert "未找到" in section(wrong_phone) and made["reference"] not in section(wrong_phone)
             client.headers["x-sanshe-csrf"] = token
-            calls = [Call("POST", path, data={"reference": made["reference"], "phone": "x"}, client=client, csrf=True) for _ in range(14)]
+            calls = [
+                Call("POST", path, data={"reference": made["reference"], "phone": "x"}, client=client, csrf=True)
+                for _ in range(14)
+            ]
             statuses = sorted(r.status_code for r in fire(url, calls))
             client.close()
         assert statuses == [200] * 7 + [429] * 7  # 3 asked before + 7 = 10 in the ten minutes
@@ -290,7 +306,13 @@ class TestReports:
         window = sanshe_client_for("community_worker")
         made = _intake(window, item)
         headers = {"x-csrftoken": csrf_of(window, f"{D}/")}
-        body = {"item_id": item, "applicant": "刘洋", "phone": "13858012345", "received": [0, 1, 2, 3], "channel": "phone"}
+        body = {
+            "item_id": item,
+            "applicant": "刘洋",
+            "phone": "13858012345",
+            "received": [0, 1, 2, 3],
+            "channel": "phone",
+        }
         assert window.post(f"{API}/intakes", json=body, headers=headers).status_code == 201
         token = api_token(sanshe_factory, "mz-officer")
         step = next(s for s in _steps(sanshe_client, token) if s["reference"] == made["reference"])
@@ -308,3 +330,41 @@ class TestReports:
         assert book.sheetnames == ["受理量", "按时办结率", "常缺材料"]
         assert [c.value for c in book["常缺材料"][2]] == ["残疾证或病历", 1]
         assert sanshe_client_for("volunteer").get(f"{D}/one_window/reports").status_code == 403
+
+
+class TestDemo:
+    def test_the_demo_has_requests_in_every_back_office_state(self, sanshe_factory, sanshe_district, sanshe_client):
+        """``sanshe demo``: routed items, the departments' officers, and requests half answered, finished and
+        overdue at a department; 民政办's officer finds its open steps in the queue. Seeding stays fast."""
+        import time
+
+        from plugins.one_window.tests.support import resident
+
+        sanshe_factory.user("worker", role="community_worker")
+        for room, (name, phone) in enumerate(
+            [("孙秀英", "13600574321"), ("王建国", "13705741234"), ("刘洋", "13858012345"), ("周敏", "13957423456")]
+        ):
+            resident(sanshe_factory, name, phone, room=f"60{room}")
+        started = time.perf_counter()
+        sanshe_factory.seed_demo("one_window")
+        assert time.perf_counter() - started < 4  # the engine's start included; the seed itself well under 2 s
+
+        async def states(session):
+            query = select(Intake.submission_key, Intake.status, Intake.result, Step.status, Step.due_on).join(
+                Step, Step.intake_id == Intake.id
+            )
+            rows: dict[str, list] = {}
+            for key, status, result, step, due in (await session.execute(query)).tuples():
+                rows.setdefault(key, [status, result, []])[2].append((step, due))
+            return rows
+
+        rows = sanshe_factory.run(states)
+        assert sorted(s for s, _d in rows["demo-intake-6"][2]) == ["done", "open", "waiting"]
+        assert rows["demo-intake-7"][:2] == ["done", "agreed"]
+        assert {s for s, _d in rows["demo-intake-7"][2]} == {"done"}
+        assert any(s == "open" and d < date.today() for s, d in rows["demo-intake-8"][2])
+        token = api_token(sanshe_factory, "minzheng")
+        mine = {s["reference"] for s in _steps(sanshe_client, token)}
+        assert len(mine) >= 2
+        sanshe_factory.seed_demo("one_window")  # again: nothing added
+        assert sanshe_factory.run(states) == rows
