@@ -383,7 +383,7 @@ class Progress:
     received_on: date
     status: str
     promised_on: date | None
-    stages: list[list[tuple[str, bool]]]
+    stages: list[list[tuple[str, str]]]
     result: str
     result_text: str
     finished_on: date | None
@@ -449,9 +449,9 @@ async def find_progress(ctx: RequestContext, reference: str, phone: str) -> Prog
     from plugins.one_window.service import department_names  # noqa: PLC0415
 
     names = await department_names(ctx.session, ctx.locale)
-    stages: dict[int, list[tuple[str, bool]]] = {}
+    stages: dict[int, list[tuple[str, str]]] = {}
     for step in await steps_of(ctx.session, found.id):
-        stages.setdefault(step.stage, []).append((names.get(step.department_id, ""), step.status == StepStatus.DONE))
+        stages.setdefault(step.stage, []).append((names.get(step.department_id, ""), step.status))
     return Progress(
         reference=found.reference,
         item_title=item.title,

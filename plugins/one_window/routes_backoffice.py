@@ -195,6 +195,7 @@ async def progress_lookup(request: Request[Any, Any, Any], ctx: RequestContext, 
         progress=found,
         asked=True,
         status_label=status_label,
+        step_status_label=step_status_label,
         result_label=bo.result_label,
     )
 

@@ -283,6 +283,7 @@ class TestProgress:
 
             right = ask(made["reference"], "139 5742 3456")
             assert right.status_code == 200 and "鼓楼街道残联" in right.text and "办理中" in right.text
+            assert "未开始" in right.text  # the second stage has not begun
             wrong_phone = ask(made["reference"], "13900000000").text
             wrong_ref = ask("HA-2026-999999", "13957423456").text
             section = lambda text: text.split('id="ow-progress"', 1)[1].split("</section>", 1)[0]  # noqa: E731
@@ -362,7 +363,7 @@ class TestDemo:
         assert sorted(s for s, _d in rows["demo-intake-6"][2]) == ["done", "open", "waiting"]
         assert rows["demo-intake-7"][:2] == ["done", "agreed"]
         assert {s for s, _d in rows["demo-intake-7"][2]} == {"done"}
-        assert any(s == "open" and d < date.today() for s, d in rows["demo-intake-8"][2])
+        assert any(s == "open" and d < svc.today_local() for s, d in rows["demo-intake-8"][2])
         token = api_token(sanshe_factory, "minzheng")
         mine = {s["reference"] for s in _steps(sanshe_client, token)}
         assert len(mine) >= 2
