@@ -82,7 +82,8 @@ def default_policies() -> list[PolicyDefault]:
     managers = [PolicyDefault(role, KEY, "manage") for role in MANAGERS]
     window = [PolicyDefault(role, KEY, "intake") for role in WINDOW]
     reports = [PolicyDefault(role, KEY, "reports") for role in STAFF if role in known]
-    return [*readers, *managers, *window, *reports, PolicyDefault(DEPARTMENT_ROLE, KEY, "department")]
+    officer = [PolicyDefault(DEPARTMENT_ROLE, KEY, "department"), PolicyDefault(DEPARTMENT_ROLE, "dashboard", "view")]
+    return [*readers, *managers, *window, *reports, *officer]  # the dashboard: an officer's start page
 
 
 @hookimpl
