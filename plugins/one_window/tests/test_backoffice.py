@@ -369,3 +369,42 @@ class TestDemo:
         assert len(mine) >= 2
         sanshe_factory.seed_demo("one_window")  # again: nothing added
         assert sanshe_factory.run(states) == rows
+
+
+class TestResult:
+    def test_the_resident_is_told_and_the_service_is_recorded_for_rating(
+        self, sanshe_factory, sanshe_district, sanshe_client_for, sanshe_client
+    ):
+        """When the last department answers, the resident (a person of the register with a login) gets the result
+        notice, and with the district's service organization set the service is recorded as delivered to them,
+        verified — what a rating module invites the resident to rate (the core's service_delivered hook)."""
+        from core.models.deliveries import ServiceDelivery
+        from core.models.organizations import Organization, OrgKind
+        from core.models.residents import Person
+        from plugins.one_window.tests.support import resident
+
+        item = _setup(sanshe_factory, "鼓楼街道民政办，5")
+        person = resident(sanshe_factory, "周敏", "13957423456")
+        login = sanshe_factory.user("zhoumin", role="resident")
+
+        async def link(session):
+            district = await _district(session)
+            (await session.execute(select(Person).where(Person.id == person))).scalar_one().user_id = login
+            session.add(Organization(district_id=district.id, name="海曙区阳光社工服务中心", kind=OrgKind.FILED))
+
+        sanshe_factory.run(link)
+        sanshe_factory.enable("one_window", settings={"service_organization": "海曙区阳光社工服务中心"})
+        window = sanshe_client_for("community_worker")
+        headers = {"x-csrftoken": csrf_of(window, f"{D}/")}
+        body = {"item_id": item, "person_id": person, "phone": "", "received": [0, 1, 2, 3, 4]}
+        made = window.post(f"{API}/intakes", json=body, headers=headers).json()
+        token = api_token(sanshe_factory, "mz-officer")
+        assert _answer(sanshe_client, token, _steps(sanshe_client, token)[0]["id"], opinion="同意").status_code == 200
+
+        async def outcome(session):
+            notices = select(Notification.user_id).where(Notification.kind == "one_window.result")
+            delivery = select(ServiceDelivery).where(ServiceDelivery.reference == f"one_window:{made['reference']}")
+            found = (await session.execute(delivery)).scalar_one()
+            return list((await session.execute(notices)).scalars()), found.person_id, found.is_rateable
+
+        assert sanshe_factory.run(outcome) == ([login], person, True)
