@@ -516,6 +516,12 @@ async def send_warnings(job: JobContext) -> JobResult:
             f"{url}/intakes/{intake.id}",
             dedupe_key=f"one_window.promise:{intake.id}:{'overdue' if day < today else 'due'}",
         )
+    from sqlalchemy import delete  # noqa: PLC0415
+
+    from plugins.one_window.models_backoffice import Lookup  # noqa: PLC0415
+
+    # The progress lookups' counters of past ten-minute windows are no longer needed.
+    await session.execute(delete(Lookup).where(Lookup.bucket < int(job.now.timestamp() // 60) // _BUCKET_MINUTES - 1))
     return JobResult(
         f"提醒部门 {steps} 条、窗口 {promises} 条",
         {"steps": steps, "promises": promises},
