@@ -64,6 +64,7 @@ __all__ = (
 )
 
 DECISIONS = ("agree", "disagree")
+QUIET = "one_window.quiet"  # ctx.extra key: the demo seed sends no "new request" notices to the departments
 MAX_STAGES = 10
 _STAGE_SPLIT = re.compile(r"[,，]")
 _DEPARTMENT_SPLIT = re.compile(r"[、+＋/／]")
@@ -219,6 +220,8 @@ async def _open_stage(ctx: RequestContext, intake: Intake, steps: list[Step], st
             continue
         step.status, step.opened_on = StepStatus.OPEN, today
         step.due_on = _date(calendar.add_working_days(today, step.days))
+        if ctx.extra.get(QUIET):
+            continue
         users = await _department_users(ctx.session, ctx.district.id, step.department_id)
         await notify(
             ctx.session,

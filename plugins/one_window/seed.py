@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.plugin_api import OrgUnit, OrgUnitKind, Settings, User, context_for, residents
-from plugins.one_window.backoffice import answer_step, department_ids, parse_route, steps_of
+from plugins.one_window.backoffice import QUIET, answer_step, department_ids, parse_route, steps_of
 from plugins.one_window.intake import IntakeInput, start_intake
 from plugins.one_window.manifest import DEPARTMENT_ROLE, KEY
 from plugins.one_window.models import Intake, Item
@@ -218,7 +218,9 @@ async def _ctx_as(session: AsyncSession, district: District, user: User) -> Requ
 
     settings = Settings(database_url="", secret_key="unused", var_dir=Path("var"))  # noqa: S106
     host = PluginHost.load(frozenset({KEY}), entry_points=False)  # the core and this plugin only: fast
-    return await context_for(session, settings=settings, host=host, user=user, district=district, locale="zh_CN")
+    ctx = await context_for(session, settings=settings, host=host, user=user, district=district, locale="zh_CN")
+    ctx.extra[QUIET] = True  # no notices to the departments for the demo's past requests
+    return ctx
 
 
 async def seed_intakes(session: AsyncSession, district: District) -> int:
