@@ -17,6 +17,7 @@ from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, r
 from core.plugin_api import gettext as _
 from plugins.one_window import intake as svc
 from plugins.one_window import service
+from plugins.one_window.backoffice import route_of
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models import Intake, Item
 
@@ -32,6 +33,13 @@ class DocumentIn(TypedDict, total=False):
     later: bool
 
 
+class StageIn(TypedDict):
+    """A stage of the back-office route: the departments acting in parallel (org unit ids) and its working days."""
+
+    departments: list[int]
+    days: int
+
+
 class ItemIn(TypedDict, total=False):
     """An item to create (``code``, ``title``, ``department_id``, ``time_limit_days`` required) or fields to change."""
 
@@ -45,6 +53,15 @@ class ItemIn(TypedDict, total=False):
     fee: Name
     legal_basis: LongText
     is_active: bool
+    route: list[StageIn]
+
+
+@dataclass(frozen=True)
+class StageOut:
+    """A stage of the route: its departments (in parallel) and working days."""
+
+    departments: list[int]
+    days: int
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,7 @@ class ItemOut:
     legal_basis: str
     case_type_key: str
     is_active: bool
+    route: list[StageOut]
 
     @classmethod
     def of(cls, item: Item) -> ItemOut:
@@ -89,6 +107,7 @@ class ItemOut:
             legal_basis=item.legal_basis,
             case_type_key=item.case_type_key,
             is_active=item.is_active,
+            route=[StageOut(list(st["departments"]), int(st["days"])) for st in route_of(item)],
         )
 
 
@@ -147,6 +166,8 @@ class IntakeOut:
     promised_on: date | None
     refusal_reason: str
     refusal_basis: str
+    result: str = ""
+    finished_on: date | None = None
 
 
 class DocumentsIn(TypedDict):
@@ -181,6 +202,8 @@ async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
         promised_on=svc.promised_on(intake, calendar),
         refusal_reason=intake.refusal_reason,
         refusal_basis=intake.refusal_basis,
+        result=intake.result,
+        finished_on=intake.finished_on,
     )
 
 

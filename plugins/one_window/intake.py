@@ -35,7 +35,8 @@ from core.plugin_api import (
     workdays,
 )
 from core.plugin_api import gettext as _
-from plugins.one_window.models import Intake, IntakeStatus, Item
+from plugins.one_window.backoffice import start_route
+from plugins.one_window.models import Intake, IntakeStatus, Item, Missing
 from plugins.one_window.service import CASE_TYPE, FORMS_ZH
 
 if TYPE_CHECKING:
@@ -235,6 +236,10 @@ async def start_intake(
     missing = missing_documents(intake)
     if missing:
         intake.notice_deadline = _date(calendar.add_working_days(day, await _supplement_days(ctx)))
+    ctx.session.add_all(
+        Missing(district_id=ctx.district.id, intake_id=intake.id, item_id=item.id, name=str(d["name"])[:100])
+        for d in missing
+    )
     intake.status = IntakeStatus.ACCEPTED
     await _set_due(ctx, case, intake)  # the item's promise on the clock, before any pause keeps what is left
     if blocking_missing(intake):
@@ -242,6 +247,8 @@ async def start_intake(
         names = "、".join(d["name"] for d in missing)
         await perform_transition(ctx, case, definition, "request_documents", reason=f"一次性告知补齐：{names}")
         await ctx.session.flush()
+    else:
+        await start_route(ctx, case, intake, item, today=day)  # the departments on the route get it
     return intake
 
 
@@ -288,6 +295,8 @@ async def receive_documents(
     assert ctx.district is not None
     if intake.status == IntakeStatus.REFUSED:
         raise InvalidData(_("This request was not accepted; it takes no more documents."), {})
+    if intake.status == IntakeStatus.DONE:
+        raise InvalidData(_("This request is finished; it takes no more documents."), {})
     if any(not 0 <= i < len(intake.documents) for i in received):
         raise InvalidData(_("Please correct the marked fields."), {"received": _("Tick only documents of the item.")})
     intake.received = sorted(set(intake.received or []) | received)
@@ -300,6 +309,8 @@ async def receive_documents(
         case, definition = await case_of(ctx, intake)
         await perform_transition(ctx, case, definition, "documents_complete", reason="材料已补齐")
         await _set_due(ctx, case, intake)
+        item = (await ctx.session.execute(select(Item).where(Item.id == intake.item_id))).scalar_one()
+        await start_route(ctx, case, intake, item, today=day)
     await ctx.session.flush()
     return intake
 
@@ -309,6 +320,8 @@ async def refuse_intake(ctx: RequestContext, intake: Intake, reason: str, basis:
     _check_refusal(reason, basis)
     if intake.status == IntakeStatus.REFUSED:
         raise InvalidData(_("This request was already not accepted."), {})
+    if intake.status != IntakeStatus.WAITING:
+        raise InvalidData(_("Only a request waiting for documents can still be not accepted."), {})
     case, definition = await case_of(ctx, intake)
     await perform_transition(ctx, case, definition, "refuse", reason=_refusal_text(reason, basis))
     intake.status, intake.paused_since, intake.promised_on = IntakeStatus.REFUSED, None, None

@@ -41,6 +41,9 @@ class Item(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     fee: Mapped[str] = mapped_column(String(100), default="")
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     case_type_key: Mapped[str] = mapped_column(String(64), default="one_window_request")
+    # The back-office route: stages in order, each ``{"departments": [org unit ids], "days": n}``;
+    # the departments of a stage act in parallel. Empty: the item's department alone, in its whole time limit.
+    route: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
@@ -52,6 +55,7 @@ class IntakeStatus:
     WAITING = "waiting"
     ACCEPTED = "accepted"
     REFUSED = "refused"
+    DONE = "done"
 
 
 class Intake(IdPrimaryKey, DistrictScoped, Timestamps, Base):
@@ -87,4 +91,12 @@ class Intake(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     notice_deadline: Mapped[date | None] = mapped_column(Date, default=None)
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     refusal_basis: Mapped[str] = mapped_column(Text, default="")
+    # The back office: the stage of the route being worked (-1 before it starts), the result when done.
+    stage: Mapped[int] = mapped_column(Integer, default=-1)
+    result: Mapped[str] = mapped_column(String(20), default="")
+    result_text: Mapped[str] = mapped_column(Text, default="")
+    finished_on: Mapped[date | None] = mapped_column(Date, default=None)
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+
+
+from plugins.one_window.models_backoffice import Lookup, Missing, Step, StepStatus  # noqa: E402, F401 - the back office

@@ -19,12 +19,25 @@ from litestar.params import Body
 from core.plugin_api import Form, FormState, RequestContext, error_status, flashes, page, redirect
 from core.plugin_api import gettext as _
 from plugins.one_window import service, xlsx
+from plugins.one_window.backoffice import route_of, route_text
 from plugins.one_window.manifest import KEY, MANIFEST
 from plugins.one_window.models import Item
 
 __all__ = ("OPEN_ROUTES", "ROUTES")
 
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+def route_lines(item: Item, names: dict[int, str]) -> list[str]:
+    """The item's route, one line per stage: the departments (in parallel) and the working days."""
+    return [
+        _(
+            "%(departments)s · %(n)s working days",
+            departments="、".join(names.get(d, "") for d in stage["departments"]),
+            n=stage["days"],
+        )
+        for stage in route_of(item)
+    ]
 
 
 def _department_filter(raw: str | None) -> int | None:
@@ -110,6 +123,7 @@ async def item_detail(request: Request[Any, Any, Any], ctx: RequestContext, item
         "one_window/item.html",
         item=item,
         department=names.get(item.department_id or 0, ""),
+        route_lines=route_lines(item, names),
         can_manage=ctx.can(KEY, "manage"),
         can_intake=ctx.can(KEY, "intake"),
         messages=await flashes(request, ctx),
@@ -121,7 +135,9 @@ async def item_edit(request: Request[Any, Any, Any], ctx: RequestContext, item_i
     """The item's form, filled in."""
     ctx.require(KEY, "manage")
     item = await _item_or_404(ctx, item_id)
-    return await _form_page(request, ctx, FormState(values=service.values_of(item)), item)
+    names = await service.department_names(ctx.session, ctx.locale)
+    values = {**service.values_of(item), "route": route_text(item.route, names)}
+    return await _form_page(request, ctx, FormState(values=values), item)
 
 
 @post("/one_window/items/{item_id:int}", name="one_window:item_update", status_code=200)
@@ -210,6 +226,7 @@ async def public_item(request: Request[Any, Any, Any], ctx: RequestContext, code
         "one_window/public_item.html",
         item=found[0],
         department=names.get(found[0].department_id or 0, ""),
+        route_lines=route_lines(found[0], names),
         settings=settings,
     )
 

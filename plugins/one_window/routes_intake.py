@@ -24,6 +24,7 @@ from core.plugin_api import (
     workdays,
 )
 from core.plugin_api import gettext as _
+from plugins.one_window import backoffice as bo
 from plugins.one_window import intake as svc
 from plugins.one_window import pdf, service
 from plugins.one_window.manifest import KEY
@@ -31,7 +32,7 @@ from plugins.one_window.models import Intake, Item
 
 __all__ = ("INTAKE_ROUTES",)
 
-STATUS_FILTERS = ("waiting", "accepted", "refused")
+STATUS_FILTERS = ("waiting", "accepted", "done", "refused")
 
 
 def status_label(status: str) -> str:
@@ -40,8 +41,9 @@ def status_label(status: str) -> str:
         "waiting": _("Waiting for documents"),
         "accepted": _("Accepted"),
         "refused": _("Not accepted"),
+        "done": _("Finished"),
     }
-    return labels.get(status, status)
+    return labels.get(status, "")
 
 
 def channel_label(channel: str) -> str:
@@ -53,7 +55,17 @@ def channel_label(channel: str) -> str:
         "web": _("Website"),
         "mobile": _("Mobile"),
     }
-    return labels.get(channel, channel)
+    return labels.get(channel, "")
+
+
+def step_status_label(status: str) -> str:
+    """A step's status in the user's words."""
+    return {"open": _("In progress"), "done": _("Answered"), "waiting": _("Not started")}.get(status, "")
+
+
+def decision_label(decision: str) -> str:
+    """A department's decision in the user's words."""
+    return {"agree": _("Agreed"), "disagree": _("Did not agree")}.get(decision, "")
 
 
 def _ticks(data: dict[str, str]) -> frozenset[int]:
@@ -198,6 +210,11 @@ async def _intake_page(
         intake=found,
         item=item,
         notice=svc.notice_of(found, item, names.get(item.department_id or 0, ""), settings.window_address),
+        route=await bo.steps_of(ctx.session, found.id),
+        names=names,
+        step_status_label=step_status_label,
+        decision_label=decision_label,
+        result_label=bo.result_label,
         promised=svc.promised_on(found, calendar),
         status_label=status_label,
         channel_label=channel_label,

@@ -4,16 +4,18 @@ catalogue of 20 items with their documents, and a morning at the window (one req
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from core.plugin_api import OrgUnit, OrgUnitKind, Settings, User, context_for, residents
+from plugins.one_window.backoffice import QUIET, answer_step, department_ids, parse_route, steps_of
 from plugins.one_window.intake import IntakeInput, start_intake
-from plugins.one_window.manifest import KEY
+from plugins.one_window.manifest import DEPARTMENT_ROLE, KEY
 from plugins.one_window.models import Intake, Item
-from plugins.one_window.service import CASE_TYPE, parse_documents
+from plugins.one_window.service import CASE_TYPE, department_keys, parse_documents
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -124,6 +126,30 @@ DEMO_INTAKES: tuple[tuple[str, str, str, tuple[int, ...], tuple[str, str] | None
     ("demo-intake-5", "330203-JS-002", "刘洋", (), ("申请人女方未满49周岁，不符合特别扶助条件。",
                                                   "《浙江省计划生育家庭特别扶助制度实施办法》第三条")),
 )
+# Back-office routes of three items (stages in order; the departments of a stage act in parallel).
+DEMO_ROUTES = {
+    "330203-MZ-001": "鼓楼街道民政办、鼓楼街道社保所，10\n鼓楼街道民政办，5",
+    "330203-CL-002": "鼓楼街道残联、鼓楼街道民政办，8\n鼓楼街道残联，5",
+    "330203-YB-002": "鼓楼街道医保工作站、鼓楼街道民政办，10",
+}
+# The departments' officers (password sanshe-demo): username, name, department.
+DEMO_OFFICERS = (
+    ("minzheng", "陈立新（民政办）", "gulou-mz"),
+    ("shebao", "黄海（社保所）", "gulou-sb"),
+    ("canlian", "吴芳（残联）", "gulou-cl"),
+    ("yibao", "郑伟（医保工作站）", "gulou-yb"),
+)
+# Requests in the back office: (key, item, applicant, received on, answers (officer, day, decision, opinion)).
+DEMO_ROUTED: tuple[tuple[str, str, str, date, tuple[tuple[str, date, str, str], ...]], ...] = (
+    ("demo-intake-6", "330203-MZ-001", "孙秀英", date(2026, 12, 1),
+     (("shebao", date(2026, 12, 3), "agree", "无就业登记、无社保缴费记录，收入核对无误。"),)),
+    ("demo-intake-7", "330203-CL-002", "王建国", date(2026, 11, 16),
+     (("canlian", date(2026, 11, 18), "agree", "残疾人证有效，肢体二级。"),
+      ("minzheng", date(2026, 11, 19), "agree", "属低保家庭。"),
+      ("canlian", date(2026, 11, 24), "agree", "自12月起按月发放生活补贴。"))),
+    ("demo-intake-8", "330203-YB-002", "刘洋", date(2026, 11, 9),
+     (("yibao", date(2026, 11, 20), "agree", "医疗费用票据核验无误，政策范围内自付 8,640 元。"),)),
+)
 # fmt: on
 
 
@@ -181,14 +207,20 @@ async def seed_items(session: AsyncSession, district: District) -> int:
 
 
 async def _window_ctx(session: AsyncSession, district: District) -> RequestContext | None:
-    from core.plugin_api import PluginHost  # noqa: PLC0415
-
     worker = (await session.execute(select(User).where(User.username == "worker"))).scalar_one_or_none()
     if worker is None:
         return None
+    return await _ctx_as(session, district, worker)
+
+
+async def _ctx_as(session: AsyncSession, district: District, user: User) -> RequestContext:
+    from core.plugin_api import PluginHost  # noqa: PLC0415
+
     settings = Settings(database_url="", secret_key="unused", var_dir=Path("var"))  # noqa: S106
     host = PluginHost.load(frozenset({KEY}), entry_points=False)  # the core and this plugin only: fast
-    return await context_for(session, settings=settings, host=host, user=worker, district=district, locale="zh_CN")
+    ctx = await context_for(session, settings=settings, host=host, user=user, district=district, locale="zh_CN")
+    ctx.extra[QUIET] = True  # no notices to the departments for the demo's past requests
+    return ctx
 
 
 async def seed_intakes(session: AsyncSession, district: District) -> int:
@@ -222,7 +254,81 @@ async def seed_intakes(session: AsyncSession, district: District) -> int:
     return added
 
 
+async def seed_routes(session: AsyncSession) -> None:
+    """The demo routes, on items that have none yet (a route changed by hand stays)."""
+    keys = await department_keys(session)
+    for item in (await session.execute(select(Item).where(Item.code.in_(DEMO_ROUTES)))).scalars():
+        if not item.route:
+            item.route, problem = parse_route(DEMO_ROUTES[item.code], keys)
+            assert problem is None, problem
+    await session.flush()
+
+
+async def seed_officers(session: AsyncSession, district: District) -> dict[str, User]:
+    """The departments' officers: a membership of role ``one_window_department`` limited to their department."""
+    from core.plugin_api import DEMO_PASSWORD, Membership, bump_policy_version, hash_password  # noqa: PLC0415
+
+    units = {u.code: u.id for u in (await session.execute(select(OrgUnit))).scalars()}
+    found: dict[str, User] = {}
+    password_hash = ""
+    for username, display, unit in DEMO_OFFICERS:
+        user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+        if user is None:
+            password_hash = password_hash or hash_password(DEMO_PASSWORD)
+            user = User(username=username, display_name=display, password_hash=password_hash)
+            session.add(user)
+            await session.flush()
+            session.add(
+                Membership(user_id=user.id, district_id=district.id, role_key=DEPARTMENT_ROLE, org_unit_id=units[unit])
+            )
+        found[username] = user
+    await session.flush()
+    await bump_policy_version(session, district)
+    return found
+
+
+async def seed_routed(session: AsyncSession, district: District) -> int:
+    """Requests in every back-office state: one stage half answered, one finished, one overdue at a department."""
+    done = set((await session.execute(select(Intake.submission_key))).scalars())
+    todo = [row for row in DEMO_ROUTED if row[0] not in done]
+    window = await _window_ctx(session, district) if todo else None
+    if window is None:
+        return 0
+    officers = await seed_officers(session, district)
+    items = {i.code: i for i in (await session.execute(select(Item))).scalars()}
+    contexts: dict[str, RequestContext] = {}
+    added = 0
+    for key, code, name, received_on, answers in todo:
+        people = await residents.find_applicants(session, name)
+        item = items.get(code)
+        if not people or item is None:
+            continue
+        person = people[0]
+        given = IntakeInput(
+            applicant=person.name,
+            phone=person.phone,
+            address=person.address,
+            person_id=person.person_id,
+            received=frozenset(range(len(item.documents))),
+            submission_key=key,
+        )
+        intake = await start_intake(window, item, given, today=received_on)
+        for officer, day, decision, opinion in answers:
+            if officer not in contexts:
+                contexts[officer] = await _ctx_as(session, district, officers[officer])
+            ctx = contexts[officer]
+            mine = department_ids(ctx)
+            open_steps = [
+                s for s in await steps_of(session, intake.id) if s.status == "open" and s.department_id in mine
+            ]
+            await answer_step(ctx, open_steps[0].id, decision, opinion, today=day)
+        added += 1
+    return added
+
+
 async def seed_one_window(session: AsyncSession, district: District) -> None:
-    """The catalogue, then the intakes (which need it)."""
+    """The catalogue and its routes, then the intakes (which need it), then requests in the back office."""
     await seed_items(session, district)
+    await seed_routes(session)
     await seed_intakes(session, district)
+    await seed_routed(session, district)

@@ -197,6 +197,7 @@ async def validate(
     if days is None or not 1 <= days <= MAX_DAYS:
         errors["time_limit_days"] = _("Enter a whole number of working days from 1 to %(max)s.", max=MAX_DAYS)
     clean["time_limit_days"] = days
+    clean["route"] = await _route(session, raw, item, errors)
     documents = raw.get("documents")
     if isinstance(documents, list):
         documents = documents_text([_doc_in(d) for d in documents if isinstance(d, Mapping)])
@@ -205,9 +206,41 @@ async def validate(
         errors["documents"] = problem
     clean["documents"] = docs
     clean["is_active"] = _flag(raw.get("is_active", True if item is None else item.is_active))
+    if not errors and clean["route"] and sum(int(s["days"]) for s in clean["route"]) > int(days or 0):
+        errors["route"] = _("The stages take more working days than the item's time limit.")
     if errors:
         return None, errors
     return clean, {}
+
+
+async def department_keys(session: AsyncSession) -> dict[str, int]:
+    """Each department's code and names (Chinese and English) → its id: how a route names departments."""
+    known: dict[str, int] = {}
+    for unit in await departments(session):
+        for key in (unit.code, unit.code.lower(), unit.name_zh, unit.name_en or ""):
+            if key:
+                known.setdefault(key, unit.id)
+    return known
+
+
+async def _route(session: AsyncSession, raw: Mapping[str, Any], item: Item | None, errors: dict[str, str]) -> Any:
+    """The route given as text (one stage per line) or as ``[{departments, days}]``; kept when not given."""
+    from plugins.one_window.backoffice import parse_route, route_text  # noqa: PLC0415 - it imports this module
+
+    given = raw.get("route")
+    if given is None:
+        return list(item.route) if item is not None else []
+    if isinstance(given, list):
+        names = {unit.id: unit.code for unit in await departments(session)}
+        try:
+            given = route_text([{"departments": list(s["departments"]), "days": int(s["days"])} for s in given], names)
+        except (KeyError, TypeError, ValueError):
+            errors["route"] = _("Give each stage its departments and working days.")
+            return []
+    route, problem = parse_route(str(given or ""), await department_keys(session))
+    if problem:
+        errors["route"] = problem
+    return route
 
 
 def _doc_in(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -233,6 +266,7 @@ def values_of(item: Item) -> dict[str, Any]:
         "fee": item.fee,
         "legal_basis": item.legal_basis,
         "is_active": "on" if item.is_active else "",
+        "route": item.route,
     }
 
 
@@ -292,9 +326,15 @@ class WindowSettings:
     intro: str
     window_address: str
     supplement_days: int
+    warn_days: int = 1
 
 
 async def window_settings(session: AsyncSession, district: District, host: PluginHost) -> WindowSettings:
     """The district's settings of the plugin (defaults where a district admin set none)."""
     values = await plugin_settings(session, district, host, KEY)
-    return WindowSettings(str(values["intro"]), str(values["window_address"]), int(values["supplement_days"]))
+    return WindowSettings(
+        str(values["intro"]),
+        str(values["window_address"]),
+        int(values["supplement_days"]),
+        int(values.get("warn_days", 1)),
+    )

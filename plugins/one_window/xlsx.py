@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from core.plugin_api import use_locale
 from plugins.one_window import service
+from plugins.one_window.backoffice import route_text
 from plugins.one_window.models import Item
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("fee", "收费标准"),
     ("legal_basis", "设定依据"),
     ("is_active", "是否启用"),
+    ("route", "办理流程"),
 )
 HEADER = dict(COLUMNS)
 HEADER["department_id"] = HEADER["department"]
@@ -108,9 +110,10 @@ async def export_bytes(session: AsyncSession) -> bytes:
                 item.fee,
                 item.legal_basis,
                 "是" if item.is_active else "否",
+                route_text(item.route, names),
             ]
         )
-    for i, width in enumerate((16, 28, 16, 14, 40, 40, 10, 12, 40, 8), start=1):
+    for i, width in enumerate((16, 28, 16, 14, 40, 40, 10, 12, 40, 8, 40), start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = width
     out = io.BytesIO()
     book.save(out)

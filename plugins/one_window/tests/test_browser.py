@@ -1,5 +1,6 @@
 """The window in a real browser (Debian's Chromium through Playwright): a walk-in resident, a missing document,
-the one-time notice, the document brought later and the promised date."""
+the one-time notice, the document brought later and the promised date; the department acts from its queue; the
+resident looks up the progress on a phone."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from plugins.one_window.tests.support import catalogue, resident
 
 
 @pytest.mark.sanshe_db("sqlite")
-def test_a_walk_in_resident_with_a_missing_document(sanshe_page, sanshe_factory, sanshe_district):
+def test_a_walk_in_resident_with_a_missing_document(
+    sanshe_page, sanshe_browser, sanshe_live_url, sanshe_factory, sanshe_district
+):
     """A community worker finds the item and the resident, leaves one document unticked, sees the notice, then
-    ticks it when it is brought: the clock resumes and the promised date appears."""
+    ticks it when it is brought: the clock resumes and the promised date appears. The request reaches 医保工作站:
+    its officer opens it from the department queue and agrees; on a phone, the resident enters the reference and
+    phone without logging in and sees it finished, granted."""
     catalogue(sanshe_factory)
     resident(sanshe_factory, "周敏", "13957423456")
     sanshe_factory.user("worker", role="community_worker")
+    sanshe_factory.user("yibao", role="one_window_department", org_unit="gulou-yb")
     page = log_in_page(sanshe_page, "worker")
     page.get_by_role("link", name="一窗受理").first.click()
     page.get_by_role("link", name="窗口受理").first.click()
@@ -35,3 +41,26 @@ def test_a_walk_in_resident_with_a_missing_document(sanshe_page, sanshe_factory,
     page.get_by_role("button", name="保存补交材料").click()
     expect(page.locator("#ow-notice")).to_contain_text("申请材料已齐全")
     expect(page.locator("#ow-promised")).to_contain_text("年")
+    reference = page.locator("h1 small").inner_text().strip()
+
+    officer = sanshe_browser.new_context(locale="zh-CN", base_url=sanshe_live_url).new_page()
+    log_in_page(officer, "yibao")
+    officer.goto(f"/d/{sanshe_district.code}/")
+    officer.get_by_role("link", name="部门办件").first.click()
+    officer.get_by_role("link", name=reference).click()
+    officer.fill("#f-opinion", "已办理参保登记，次月生效。")
+    officer.get_by_role("button", name="提交办理意见").click()
+    expect(officer.locator(".ow-route")).to_contain_text("已办理")
+    officer.context.close()
+
+    phone = sanshe_browser.new_context(
+        locale="zh-CN", base_url=sanshe_live_url, viewport={"width": 390, "height": 844}, is_mobile=True
+    ).new_page()
+    phone.goto(f"/d/{sanshe_district.code}/public/one_window/progress")
+    phone.fill("#f-reference", reference)
+    phone.fill("#f-phone", "13957423456")
+    phone.get_by_role("button", name="查询").click()
+    expect(phone.locator("#ow-progress")).to_contain_text("已办结")
+    expect(phone.locator("#ow-progress")).to_contain_text("准予办理")
+    assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    phone.context.close()

@@ -114,8 +114,37 @@ class TestImport:
         assert rows[0][:2] == ("事项编码", "事项名称") and len(rows) == 21
         low = next(r for r in rows if r[0] == "330203-MZ-001")
         assert "残疾证或病历，复印件，1份，可后补" in low[5]
+        assert low[10] == "鼓楼街道民政办、鼓楼街道社保所，10\n鼓楼街道民政办，5"  # the back-office route
         response = _upload(client, exported.content)
         assert "新增 0 项，修改 20 项" in response.text
+        assert (
+            "鼓楼街道社保所 · 10 个工作日"
+            in client.get(f"{CATALOGUE}/items/{item_id(sanshe_factory, '330203-MZ-001')}").text
+        )
+
+    def test_a_route_naming_an_unknown_department_names_its_row(
+        self, sanshe_factory, sanshe_district, sanshe_client_for
+    ):
+        """The 办理流程 column is read like the form's route: an unknown department refuses the row, nothing changes."""
+        catalogue(sanshe_factory)
+        row = [
+            "330203-MZ-004",
+            "高龄津贴申领",
+            "",
+            "鼓楼街道民政办",
+            "",
+            "居民身份证",
+            10,
+            "不收费",
+            "",
+            "是",
+            "房管科，3",
+        ]
+        response = _upload(sanshe_client_for("community_worker"), xlsx([row]))
+        assert response.status_code == 400
+        assert (
+            "第 2 行" in response.text and "办理流程" in response.text and "房管科 不是本区的职能部门" in response.text
+        )
 
     def test_a_file_that_is_not_xlsx_is_refused(self, sanshe_factory, sanshe_district, sanshe_client_for):
         """A text file is refused with the reason; nothing changes."""

@@ -1,0 +1,160 @@
+"""JSON API of the back office under ``/api/v1/districts/{district}/one_window``: the departments' steps, a
+department's answer, and the reports. A department's officer sees only the steps sent to their departments
+(another department's step answers 404, as one that does not exist).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal, TypedDict
+
+from litestar import get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+
+from core.plugin_api import LongText, RequestContext
+from core.plugin_api import gettext as _
+from plugins.one_window import backoffice as bo
+from plugins.one_window import reports
+from plugins.one_window.manifest import KEY
+from plugins.one_window.models import Intake, Item
+from plugins.one_window.models_backoffice import Step
+from plugins.one_window.routes_backoffice import _period
+
+__all__ = ("BACKOFFICE_API_ROUTES",)
+
+
+@dataclass(frozen=True)
+class StepOut:
+    """A department's step of a request's route."""
+
+    id: int
+    reference: str
+    item_id: int
+    item_title: str
+    stage: int
+    department_id: int
+    status: str
+    days: int
+    opened_on: date | None
+    due_on: date | None
+    decision: str
+    opinion: str
+    answered_on: date | None
+
+    @classmethod
+    def of(cls, step: Step, intake: Intake, item: Item) -> StepOut:
+        return cls(
+            id=step.id,
+            reference=intake.reference,
+            item_id=item.id,
+            item_title=item.title,
+            stage=step.stage,
+            department_id=step.department_id,
+            status=step.status,
+            days=step.days,
+            opened_on=step.opened_on,
+            due_on=step.due_on,
+            decision=step.decision,
+            opinion=step.opinion,
+            answered_on=step.answered_on,
+        )
+
+
+class AnswerIn(TypedDict):
+    """The department's decision and its opinion."""
+
+    decision: Literal["agree", "disagree"]
+    opinion: LongText
+
+
+@dataclass(frozen=True)
+class ReceivedOut:
+    """Requests received for one department through one channel."""
+
+    department_id: int | None
+    channel: str
+    count: int
+
+
+@dataclass(frozen=True)
+class OnTimeOut:
+    """One department's answered steps and how many were answered by their due day."""
+
+    department_id: int
+    answered: int
+    on_time: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class MissingOut:
+    """A document and how many intakes lacked it."""
+
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ReportOut:
+    """The one-window figures for a period."""
+
+    start: date
+    end: date
+    received: list[ReceivedOut]
+    on_time: list[OnTimeOut]
+    missing: list[MissingOut]
+
+
+def _queue(ctx: RequestContext) -> None:
+    if not (ctx.can(KEY, "view") or ctx.can(KEY, "department")):
+        raise PermissionDeniedException(_("You do not have permission to do this."))
+
+
+@get("/one_window/steps", name="one_window:api:steps", summary="The department steps the user may see")
+async def api_steps(ctx: RequestContext, status: str = "open", department_id: int | None = None) -> list[StepOut]:
+    _queue(ctx)
+    chosen = status if status in ("open", "done") else "open"
+    rows = await bo.list_steps(ctx, status=chosen, department_id=department_id)
+    return [StepOut.of(s, i, item) for s, i, item in rows]
+
+
+@get("/one_window/steps/{step_id:int}", name="one_window:api:step", summary="One department step")
+async def api_step(ctx: RequestContext, step_id: int) -> StepOut:
+    _queue(ctx)
+    try:
+        return StepOut.of(*await bo.get_step(ctx, step_id))
+    except bo.NotFound as exc:
+        raise NotFoundException(_("Not found.")) from exc
+
+
+@post(
+    "/one_window/steps/{step_id:int}/answer",
+    name="one_window:api:step_answer",
+    summary="A department answers its step (the last answer of a stage joins it)",
+    status_code=200,
+)
+async def api_step_answer(ctx: RequestContext, step_id: int, data: AnswerIn) -> StepOut:
+    ctx.require(KEY, "department")
+    try:
+        await bo.answer_step(ctx, step_id, data["decision"], data["opinion"])
+        return StepOut.of(*await bo.get_step(ctx, step_id))
+    except bo.NotFound as exc:
+        raise NotFoundException(_("Not found.")) from exc
+
+
+@get("/one_window/reports", name="one_window:api:reports", summary="Requests per channel and department, on time")
+async def api_reports(ctx: RequestContext, start: str = "", end: str = "") -> ReportOut:
+    ctx.require(KEY, "reports")
+    first, last = _period(start[:10], end[:10])
+    data = await reports.figures(ctx.session, first, last)
+    return ReportOut(
+        start=first,
+        end=last,
+        received=[ReceivedOut(d, c, n) for (d, c), n in sorted(data.received.items(), key=lambda kv: str(kv[0]))],
+        on_time=[OnTimeOut(r.department_id, r.answered, r.on_time, round(r.rate, 4)) for r in data.on_time],
+        missing=[MissingOut(name, n) for name, n in data.missing],
+    )
+
+
+BACKOFFICE_API_ROUTES = [api_steps, api_step, api_step_answer, api_reports]
