@@ -154,10 +154,20 @@ DEMO_ROUTED: tuple[tuple[str, str, str, date, tuple[tuple[str, date, str, str], 
 
 
 async def _departments(session: AsyncSession, district: District) -> dict[str, int]:
-    units = {u.code: u for u in (await session.execute(select(OrgUnit))).scalars()}
+    """The demo departments' codes → their org units, made when missing.
+
+    A department the district already has under the same Chinese name (the core demo's
+    鼓楼街道民政办 of the three-level response) is that department: it is not made twice.
+    """
+    existing = list((await session.execute(select(OrgUnit))).scalars())
+    units = {u.code: u for u in existing}
+    named = {u.name_zh: u for u in existing if u.kind == OrgUnitKind.DEPARTMENT}
     street = units.get("gulou")
     for code, name_zh, name_en in DEMO_DEPARTMENTS:
-        if code not in units:
+        if code in units:
+            continue
+        unit = named.get(name_zh)
+        if unit is None:
             unit = OrgUnit(
                 district_id=district.id,
                 code=code,
@@ -167,7 +177,7 @@ async def _departments(session: AsyncSession, district: District) -> dict[str, i
                 parent_id=street.id if street else None,
             )
             session.add(unit)
-            units[code] = unit
+        units[code] = unit
     await session.flush()
     return {code: units[code].id for code, _zh, _en in DEMO_DEPARTMENTS}
 
@@ -268,7 +278,7 @@ async def seed_officers(session: AsyncSession, district: District) -> dict[str, 
     """The departments' officers: a membership of role ``one_window_department`` limited to their department."""
     from core.plugin_api import DEMO_PASSWORD, Membership, bump_policy_version, hash_password  # noqa: PLC0415
 
-    units = {u.code: u.id for u in (await session.execute(select(OrgUnit))).scalars()}
+    units = await _departments(session, district)
     found: dict[str, User] = {}
     password_hash = ""
     for username, display, unit in DEMO_OFFICERS:
