@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import logging
 from datetime import timedelta
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
@@ -29,6 +28,7 @@ from core.cases.permissions import may_attach, require
 from core.cases.timeline import append_event
 from core.db import utcnow
 from core.db.tenancy import unscoped
+from core.filetypes import FILE_TYPES, content_type_of, safe_name, suffix_of
 from core.i18n import gettext
 from core.models.cases import Attachment
 from core.storage import MissingFile, storage_from_settings
@@ -70,21 +70,7 @@ PENDING_MAX_AGE = timedelta(days=1)
 PENDING_PER_USER = 50  # files one user may have waiting for a case at once (a form resent all day fills no disk)
 
 MAX_BYTES = 10 * 1024 * 1024
-# extension → (content type, magic prefixes; empty means "text, checked for NUL bytes")
-ALLOWED: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    ".webp": ("image/webp", (b"RIFF",)),
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
-    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-    ".txt": ("text/plain; charset=utf-8", ()),
-}
+ALLOWED = FILE_TYPES  # what a case accepts: every type core.filetypes knows
 
 
 def storage_at(settings: Settings, session: AsyncSession | None = None) -> Storage:
@@ -120,19 +106,18 @@ async def open_attachment(ctx: RequestContext, attachment: Attachment) -> AsyncI
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
     """Return (safe name, content type) or raise :class:`InvalidData` with a clear message."""
-    name = PurePath(filename.replace("\\", "/")).name.strip()[:200] or "file"
-    suffix = PurePath(name).suffix.lower()
+    name = safe_name(filename)
+    suffix = suffix_of(name)
     if not data:
         raise InvalidData(gettext("The file is empty."), {"file": gettext("The file is empty.")})
     if len(data) > MAX_BYTES:
         message = gettext("The file is too large: at most %(mb)s MB.", mb=MAX_BYTES // (1024 * 1024))
         raise InvalidData(message, {"file": message})
-    allowed = ALLOWED.get(suffix)
-    if allowed is None:
+    if suffix not in ALLOWED:
         message = gettext("This type of file is not accepted. Accepted: %(types)s.", types=", ".join(sorted(ALLOWED)))
         raise InvalidData(message, {"file": message})
-    content_type, magics = allowed
-    if (magics and not data.startswith(magics)) or (not magics and b"\x00" in data[:4096]):
+    content_type = content_type_of(name, data, ALLOWED)
+    if content_type is None:
         message = gettext("The file's content does not match its name (%(ext)s).", ext=suffix)
         raise InvalidData(message, {"file": message})
     return name, content_type

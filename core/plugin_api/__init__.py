@@ -35,6 +35,7 @@ from core.config import Settings
 from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, for_district, utcnow
 from core.db.base import BigId, JsonB
 from core.demo import DEMO_PASSWORD
+from core.filetypes import FILE_TYPES, PHOTOS_AND_PDF, content_type_of, safe_name, suffix_for
 from core.forms import form_input
 from core.forms import validate as validate_form
 from core.hookspecs import hookimpl
@@ -85,6 +86,7 @@ from core.web.pages import (
     error_status,
     flash,
     flashes,
+    inline_file,
     is_fragment,
     is_htmx,
     page,
@@ -95,6 +97,8 @@ from core.workflows.definition import Transition
 __all__ = (
     "DEFAULT_ROLES",
     "DEMO_PASSWORD",
+    "FILE_TYPES",
+    "PHOTOS_AND_PDF",
     "TIMEZONE",
     "Base",
     "BigId",
@@ -161,6 +165,7 @@ __all__ = (
     "case_type",
     "cjk_font",
     "comment",
+    "content_type_of",
     "context_for",
     "create_case",
     "daily_at",
@@ -184,6 +189,7 @@ __all__ = (
     "gettext",
     "hash_password",
     "hookimpl",
+    "inline_file",
     "input_values",
     "is_english",
     "is_fragment",
@@ -207,8 +213,10 @@ __all__ = (
     "plugin_settings",
     "redirect",
     "residents",
+    "safe_name",
     "steps_open_to",
     "storage_for",
+    "suffix_for",
     "unread_count",
     "use_locale",
     "utcnow",

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import quote
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar.enums import MediaType, RequestEncodingType
 from litestar.params import Body
 from litestar.plugins.htmx import ClientRedirect
-from litestar.response import Redirect
+from litestar.response import Redirect, Response
 
 from core.auth.sessions import COOKIE_NAME, pop_flash, push_flash
 from core.plugins.asyncio import call_hook, flatten
@@ -22,7 +23,7 @@ from core.refusal import Forbidden, NotFound, Refusal
 from core.web.htmx import is_fragment, is_htmx
 
 if TYPE_CHECKING:
-    from litestar import Request, Response
+    from litestar import Request
 
     from core.plugins.manifest import NavItem
     from core.web.context import RequestContext
@@ -35,6 +36,7 @@ __all__ = (
     "error_status",
     "flash",
     "flashes",
+    "inline_file",
     "is_fragment",
     "is_htmx",
     "nav_for",
@@ -186,3 +188,19 @@ async def act(
         return await redirect(request, ctx, back, exc.lines(ctx.locale))
     message = done.format(result=result) if "{result" in done else done
     return await redirect(request, ctx, back, message)
+
+
+def inline_file(content: bytes, content_type: str, filename: str) -> Response[bytes]:
+    """A stored file answered to open in the browser (a photo or PDF shows in the tab), under ``filename``.
+
+    The name may be Chinese (RFC 6266's ``filename*``); ``nosniff`` keeps the browser to the
+    content type the upload was checked as (core.filetypes).
+    """
+    return Response(
+        content,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -21,20 +21,22 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.plugin_api import (
+    PHOTOS_AND_PDF,
     TIMEZONE,
     JobResult,
     NotFound,
     NotificationKind,
     Refusal,
+    content_type_of,
     localized,
     notify,
+    safe_name,
     utcnow,
     workdays,
 )
@@ -70,12 +72,6 @@ GRADES = ("excellent", "good", "pass", "fail")
 GRADE_ZH = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 FILE_MAX_BYTES = 5 * 1024 * 1024
 FILES_MAX = 6
-FILE_TYPES = {
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".pdf": ("application/pdf", b"%PDF-"),
-}
 DEFAULT_FORM: tuple[dict[str, Any], ...] = (
     {"name": "项目管理规范", "weight": 20, "min": 0, "max": 10},
     {"name": "目标与指标达成", "weight": 35, "min": 0, "max": 10},
@@ -195,17 +191,17 @@ def _spending(raw: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
     """(safe name, content type) of a photo (JPEG, PNG) or PDF of at most 5 MB, else a refusal."""
-    name = PurePath((filename or "").replace("\\", "/")).name.strip()[:200] or "file"
+    name = safe_name(filename)
     problem = ""
-    kind = FILE_TYPES.get(PurePath(name).suffix.lower())
+    content_type = content_type_of(name, data, PHOTOS_AND_PDF)
     if len(data) > FILE_MAX_BYTES:
         problem = t(f"“{name}”太大：每个文件最多 5 MB。", f"“{name}” is too large: at most 5 MB each.")
-    elif kind is None or not data.startswith(kind[1]):
+    elif content_type is None:
         problem = t(f"“{name}”不是 JPEG/PNG 照片或 PDF。", f"“{name}” is not a JPEG or PNG photo or a PDF.")
     if problem:
         raise Refusal(problem, problem, errors={"files": problem})
-    assert kind is not None
-    return name, kind[0]
+    assert content_type is not None
+    return name, content_type
 
 
 Store = Callable[[bytes], Awaitable[Any]]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -20,9 +19,11 @@ from core.plugin_api import (
     Refusal,
     User,
     case_type,
+    content_type_of,
     display_value,
     ledger,
     localized,
+    safe_name,
     utcnow,
     validate_form,
 )
@@ -56,14 +57,7 @@ __all__ = (
 FILE_MAX_BYTES = 10 * 1024 * 1024
 FILES_MAX = 10
 BODY_LIMIT = 5 * FILE_MAX_BYTES + 1024 * 1024  # one request carries up to five full-size files
-FILE_TYPES: dict[str, tuple[str, bytes]] = {
-    ".pdf": ("application/pdf", b"%PDF-"),
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-}
+DOCUMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx")
 POOLS = ("expert", "finance", "community")
 Store = Callable[[bytes], Awaitable[Any]]
 
@@ -86,22 +80,22 @@ def pool_label(pool: str) -> str:
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
     """(safe name, content type) of a PDF, photo, Word or Excel file of at most 10 MB, else a refusal."""
-    name = PurePath((filename or "").replace("\\", "/")).name.strip()[:200] or "file"
-    kind = FILE_TYPES.get(PurePath(name).suffix.lower())
+    name = safe_name(filename)
+    content_type = content_type_of(name, data, DOCUMENT_TYPES)
     problem = ""
     if not data:
         problem = t(f"“{name}”是空文件。", f"“{name}” is empty.")
     elif len(data) > FILE_MAX_BYTES:
         problem = t(f"“{name}”太大：每个文件最多 10 MB。", f"“{name}” is too large: at most 10 MB each.")
-    elif kind is None or not data.startswith(kind[1]):
+    elif content_type is None:
         problem = t(
             f"“{name}”的类型不支持：请上传 PDF、JPEG/PNG 照片、Word（.docx）或 Excel（.xlsx）。",
             f"“{name}” is not accepted: upload a PDF, a JPEG or PNG photo, a Word (.docx) or Excel (.xlsx) file.",
         )
     if problem:
         raise Refusal(problem, problem, errors={"files": problem})
-    assert kind is not None
-    return name, kind[0]
+    assert content_type is not None
+    return name, content_type
 
 
 async def files_of(ctx: RequestContext, application_id: int) -> list[GrantAppFile]:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -28,6 +27,7 @@ from core.plugin_api import (
     error_status,
     form_input,
     form_view_for,
+    inline_file,
     input_values,
     page,
     redirect,
@@ -140,14 +140,7 @@ async def open_file(ctx: RequestContext, application_id: int, file_id: int) -> R
         content = await storage_for(ctx).read(row.key)
     except (MissingFile, ValueError):
         raise NotFound(_("The file is missing.")) from None
-    return Response(
-        content,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{quote(row.name)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return inline_file(content, row.content_type, row.name)
 
 
 @post("/grants/applications/{application_id:int}/answers", name="grants:answers", status_code=200)

@@ -25,6 +25,7 @@ from core.plugin_api import (
     attempt,
     error_status,
     flashes,
+    inline_file,
     organizations,
     page,
     redirect,
@@ -194,14 +195,7 @@ async def report_file(ctx: RequestContext, report_id: int, number: int) -> Respo
         content = await storage_for(ctx).read(item["key"])
     except (MissingFile, ValueError):
         raise NotFound(_("The file is missing.")) from None
-    return Response(
-        content,
-        media_type=item["type"],
-        headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''report-{report.id}-{number}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return inline_file(content, item["type"], f"report-{report.id}-{number}")
 
 
 @post("/grants/projects/{application_id:int}/evaluator", name="grants:evaluator", status_code=200)

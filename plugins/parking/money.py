@@ -19,13 +19,22 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import TIMEZONE, NotFound, User, is_english, ledger, utcnow
+from core.plugin_api import (
+    PHOTOS_AND_PDF,
+    TIMEZONE,
+    NotFound,
+    User,
+    content_type_of,
+    is_english,
+    ledger,
+    safe_name,
+    utcnow,
+)
 from core.plugin_api import gettext as _
 from plugins.parking import service
 from plugins.parking.models import ParkingEstate, Permit, TidalAgreement
@@ -70,12 +79,6 @@ __all__ = (
 
 DEFAULT_THRESHOLD_FEN = 50000
 RECEIPT_MAX_BYTES = 5 * 1024 * 1024
-RECEIPT_TYPES = {
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".pdf": ("application/pdf", b"%PDF-"),
-}
 APPROVERS = ("chair", "treasurer")
 
 
@@ -404,15 +407,15 @@ def _int(raw: Any) -> int:
 
 def check_receipt(filename: str, data: bytes) -> tuple[str, str]:
     """(safe name, content type) of a receipt: a photo (JPEG, PNG) or a PDF of at most 5 MB, else :class:`Refused`."""
-    name = PurePath((filename or "").replace("\\", "/")).name.strip()[:200] or "receipt"
+    name = safe_name(filename, "receipt")
     if not data:
         raise Refused(_("Attach the receipt (a photo or a PDF)."))
     if len(data) > RECEIPT_MAX_BYTES:
         raise Refused(_("The receipt is too large: at most 5 MB."))
-    kind = RECEIPT_TYPES.get(PurePath(name).suffix.lower())
-    if kind is None or not data.startswith(kind[1]):
+    content_type = content_type_of(name, data, PHOTOS_AND_PDF)
+    if content_type is None:
         raise Refused(_("The receipt must be a JPEG or PNG photo or a PDF."))
-    return name, kind[0]
+    return name, content_type
 
 
 async def request_expense(

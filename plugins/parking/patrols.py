@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from core.plugin_api import TIMEZONE, NotFound, notify, residents, utcnow
+from core.plugin_api import TIMEZONE, NotFound, content_type_of, notify, residents, safe_name, utcnow
 from core.plugin_api import gettext as _
 from plugins.parking import permits
 from plugins.parking.conventions import adopted_convention
@@ -52,13 +52,7 @@ __all__ = (
 DEFAULT_SUSPEND_AFTER = 3
 DEFAULT_DAYS = 30
 MAX_PHOTO = 10 * 1024 * 1024
-PHOTO_MAGIC = {
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".webp": ("image/webp", b"RIFF"),
-    ".gif": ("image/gif", b"GIF8"),
-}
+PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 COUNTING = ("open", "corrected", "disputed", "referred", "upheld")
 
 
@@ -298,16 +292,15 @@ class Evidence:
 
 def photo_type(filename: str, data: bytes) -> tuple[str, str]:
     """(safe name, content type) of a photo, or :class:`Refused` (empty, too large, not an image)."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "photo.jpg"
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    known = PHOTO_MAGIC.get(suffix)
-    if not data or len(data) > MAX_PHOTO or known is None or not data.startswith(known[1]):
+    name = safe_name(filename, "photo.jpg")
+    content_type = content_type_of(name, data, PHOTO_TYPES) if data and len(data) <= MAX_PHOTO else None
+    if content_type is None:
         raise Refused(
             "照片须为 10 MB 以内的 JPG、PNG、WEBP 或 GIF 图片",
             "The photo must be a JPG, PNG, WEBP or GIF image of at most 10 MB.",
             errors={"photo": _("A JPG, PNG, WEBP or GIF image of at most 10 MB.")},
         )
-    return name, known[0]
+    return name, content_type
 
 
 def sha256(data: bytes) -> str:

@@ -29,11 +29,13 @@ from core.plugin_api import (
     error_status,
     flashes,
     format_amount,
+    inline_file,
     is_english,
     page,
     redirect,
     residents,
     storage_for,
+    suffix_for,
 )
 from core.plugin_api import gettext as _
 from plugins.parking import money, service
@@ -369,18 +371,7 @@ async def receipt_response(ctx: RequestContext, expense: Any) -> Response[Any]:
             content = await storage_for(ctx).read(expense.receipt_key)
         except (MissingFile, ValueError):
             raise NotFound(_("The receipt's file is missing.")) from None
-    return Response(
-        content,
-        media_type=expense.receipt_type,
-        headers={
-            "Content-Disposition": f'inline; filename="receipt-{expense.id}{_suffix(expense.receipt_type)}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-def _suffix(content_type: str) -> str:
-    return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(content_type, "")
+    return inline_file(content, expense.receipt_type, f"receipt-{expense.id}{suffix_for(expense.receipt_type)}")
 
 
 @get("/parking/expenses/{expense_id:int}/receipt", name="parking:expense-receipt")

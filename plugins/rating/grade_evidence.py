@@ -10,12 +10,11 @@ them. Refusals are Chinese first (English in the English UI) and write nothing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
-from core.plugin_api import Forbidden, NotFound, Refusal, localized
+from core.plugin_api import PHOTOS_AND_PDF, Forbidden, NotFound, Refusal, content_type_of, localized, safe_name
 from plugins.rating import grading, service
 from plugins.rating.models_grades import GradeEvaluation
 from plugins.rating.models_process import GradeEvidence
@@ -29,12 +28,6 @@ __all__ = ("FILES_PER_INDICATOR", "FILE_MAX_BYTES", "add", "check_file", "eviden
 
 FILE_MAX_BYTES = 8 * 1024 * 1024
 FILES_PER_INDICATOR = 5
-FILE_TYPES = {
-    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ".pdf": ("application/pdf", b"%PDF-"),
-}
 ACCEPT = "image/jpeg,image/png,application/pdf,.jpg,.jpeg,.png,.pdf"
 
 Store = Callable[[bytes], Awaitable[Any]]
@@ -46,15 +39,15 @@ def _refuse(zh: str, en: str, field: str = "file") -> Refusal:
 
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
     """(safe name, content type) of a JPEG/PNG photo or a PDF of at most 8 MB, else a refusal."""
-    name = PurePath((filename or "").replace("\\", "/")).name.strip()[:200] or "file"
+    name = safe_name(filename)
     if not data:
         raise _refuse("请选择要上传的照片或 PDF 文件", "Choose a photo or a PDF to upload")
     if len(data) > FILE_MAX_BYTES:
         raise _refuse(f"“{name}”太大：每个文件最多 8 MB", f"“{name}” is too large: at most 8 MB each")
-    kind = FILE_TYPES.get(PurePath(name).suffix.lower())
-    if kind is None or not data.startswith(kind[1]):
+    content_type = content_type_of(name, data, PHOTOS_AND_PDF)
+    if content_type is None:
         raise _refuse(f"“{name}”不是 JPEG/PNG 照片或 PDF 文件", f"“{name}” is not a JPEG or PNG photo or a PDF")
-    return name, kind[0]
+    return name, content_type
 
 
 async def evidence_of(session: AsyncSession, evaluation_id: int) -> dict[int, list[GradeEvidence]]:

@@ -21,9 +21,11 @@ from core.plugin_api import (
     RequestContext,
     act,
     flashes,
+    inline_file,
     organizations,
     page,
     storage_for,
+    suffix_for,
 )
 from core.plugin_api import gettext as _
 from plugins.rating import grade_evidence, grading, service
@@ -95,18 +97,7 @@ async def evidence_file(ctx: RequestContext, evidence_id: int) -> Response[bytes
         content = await storage_for(ctx).read(row.storage_key)
     except (MissingFile, ValueError):
         raise NotFound(_("The file is missing.")) from None
-    return Response(
-        content,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''evidence-{row.id}{_suffix(row.content_type)}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-def _suffix(content_type: str) -> str:
-    return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(content_type, "")
+    return inline_file(content, row.content_type, f"evidence-{row.id}{suffix_for(row.content_type)}")
 
 
 @post("/rating/grade-evidence/{evidence_id:int}/delete", name="rating:grade_evidence_delete", status_code=200)
