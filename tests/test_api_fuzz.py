@@ -127,14 +127,14 @@ def _run_examples(strategy: Any, label: str, started: float, headers: Any, check
         record.sent += 1
         record.statuses[str(response.status_code)] += 1
         if os.environ.get("SANSHE_FUZZ_TRACE"):
-            print(response.status_code, label, response.request.method, response.request.url, response.text[:150])  # noqa: T201
+            print(response.status_code, label, response.request.method, response.request.url, response.content[:150])  # noqa: T201
         try:
             case.validate_response(response, checks=checks)
         except FailureGroup as group:
             for failure in group.exceptions:
                 record.failures.append(
                     f"{label} [{response.status_code}] {failure.title}: "
-                    f"{case.as_curl_command()}\n    {response.text[:300]}"
+                    f"{case.as_curl_command()}\n    {response.content[:300].decode('utf-8', 'replace')}"
                 )
         except AssertionError as exc:
             record.failures.append(f"{label} [{response.status_code}] {exc}: {case.as_curl_command()}")

@@ -268,6 +268,7 @@ async def api_co_funder_pay(ctx: RequestContext, application_id: int, funder_id:
 @get(
     "/grants/applications/{application_id:int}/ledger.pdf",
     name="grants:api:ledger-pdf",
+    media_type="application/pdf",
     summary="The project account's statement as PDF",
 )
 async def api_ledger_pdf(ctx: RequestContext, application_id: int) -> Response[bytes]:

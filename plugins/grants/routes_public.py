@@ -65,7 +65,10 @@ async def public_call(request: Request[Any, Any, Any], ctx: RequestContext, call
         from core.plugin_api import NotFound  # noqa: PLC0415
 
         raise NotFound("未找到。", "Not found.")
-    return await page(request, ctx, "grants/public_call.html", **await call_page_data(ctx, call))
+    # The apply button for a visitor (logging in leads on to the form) and for those who may apply, not for
+    # other staff: the form would refuse them.
+    can_apply = ctx.user is None or ctx.can("grants", "apply")
+    return await page(request, ctx, "grants/public_call.html", can_apply=can_apply, **await call_page_data(ctx, call))
 
 
 PUBLIC_ROUTES = [public_grants, public_call]
