@@ -34,10 +34,10 @@ from sqlalchemy import select, text
 from core.cases import service
 from core.config import Settings
 from core.db import create_engine, session_factory
-from core.db.migrate import upgrade_all
 from core.models import OrgUnitKind
 from core.models.cases import Case, CaseEvent
 from core.plugins import PluginHost
+from core.plugins.migrations import upgrade_all
 from core.web.context import context_for
 from tests.cases.conftest import RESIDENT_REQUEST
 from tests.factories import make_district, make_org_unit, make_user

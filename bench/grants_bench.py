@@ -53,11 +53,11 @@ from sqlalchemy import select
 from core.app import create_app
 from core.config import Settings
 from core.db import create_engine, for_district, session_factory, utcnow
-from core.db.migrate import upgrade_all
 from core.models import Membership, User
 from core.models.organizations import Organization, OrgKind, RegisteredType
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.plugins.migrations import upgrade_all
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_user
 from plugins.grants.models import Application, Assignment, Call, Category, Criterion, Review
 from plugins.grants.scoring import Scored, normalised_scores, raw_scores, review_score

@@ -34,8 +34,8 @@ import asyncpg
 
 from core import ledger
 from core.db import create_engine, session_factory
-from core.db.migrate import upgrade_all
 from core.plugins import PluginHost
+from core.plugins.migrations import upgrade_all
 from tests.pgserver import PostgresServer
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 
 from core.db import create_engine, session_factory
-from core.db.migrate import upgrade_all
 from core.db.tenancy import for_district
 from core.models import OrgUnitKind
 from core.plugin_api import TIMEZONE
 from core.plugins import PluginHost
+from core.plugins.migrations import upgrade_all
 from core.testing.factories import make_district, make_org_unit
 from plugins.parking import service, tidal
 from plugins.parking.service import Conflict

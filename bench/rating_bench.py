@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 
 from core.db import create_engine, session_factory
-from core.db.migrate import upgrade_all
 from core.db.tenancy import for_district
 from core.plugins import PluginHost
+from core.plugins.migrations import upgrade_all
 from core.testing.pgserver import PostgresServer
 from plugins.rating import service
 

@@ -10,9 +10,9 @@ from core.plugins.manifest import Manifest, NavItem, Widget
 from core.rbac.roles import CORE_PERMISSIONS, CORE_POLICIES, DEFAULT_ROLES
 
 if TYPE_CHECKING:
+    from core.context import RequestContext
     from core.plugins.manifest import PolicyDefault
     from core.scheduler.spec import JobSpec
-    from core.web.context import RequestContext
 
 
 @hookimpl
@@ -104,6 +104,6 @@ async def dashboard_widgets(ctx: RequestContext) -> list[Widget]:
 
 @hookimpl
 def scheduled_jobs() -> list[JobSpec]:
-    from core.scheduler.core_jobs import CORE_JOBS  # noqa: PLC0415 - loaded when the scheduler asks, not at import
+    from core.builtin_jobs import CORE_JOBS  # noqa: PLC0415 - loaded when the scheduler asks, not at import
 
     return list(CORE_JOBS)

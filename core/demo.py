@@ -20,9 +20,10 @@ from core.demo_requests import seed_requests
 from core.models import District, Membership, OrgUnit, OrgUnitKind, User
 from core.organizations.demo import seed_organizations
 from core.plugins.asyncio import await_me_maybe
-from core.plugins.enablement import enable_plugin, enabled_keys
+from core.plugins.enabled import enabled_keys
 from core.rbac import bump_policy_version
-from core.rbac.seed import ensure_district_defaults
+from core.services.enablement import enable_plugin
+from core.services.policies import ensure_district_defaults
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -191,8 +192,8 @@ DEMO_PLATES: tuple[tuple[int, str, str], ...] = (
 
 async def _residents(session: AsyncSession, district: District, estate: OrgUnit, created: list[str]) -> None:
     """A few households of 偃月小区 with owners, floor areas and cars (only when the estate has none)."""
+    from core.forms.formats import area_to_hundredths  # noqa: PLC0415
     from core.models import Household, HouseholdMember, Person, Vehicle  # noqa: PLC0415
-    from core.residents.validation import area_to_hundredths  # noqa: PLC0415
 
     if (await session.execute(select(Household.id).where(Household.estate_id == estate.id).limit(1))).first():
         return
@@ -225,7 +226,7 @@ async def _residents(session: AsyncSession, district: District, estate: OrgUnit,
                 user_id=users.get(username) if username else None,
             )
             if id_number:
-                from core.residents.validation import id_number_birth_date  # noqa: PLC0415
+                from core.forms.formats import id_number_birth_date  # noqa: PLC0415
 
                 person.birth_date = id_number_birth_date(id_number)
             session.add(person)
@@ -272,7 +273,7 @@ def _context_maker(session: AsyncSession, district: District, host: PluginHost) 
     from pathlib import Path  # noqa: PLC0415
 
     from core.config import Settings  # noqa: PLC0415
-    from core.web.context import context_for  # noqa: PLC0415
+    from core.context import context_for  # noqa: PLC0415
 
     settings = Settings(database_url="", secret_key="unused", var_dir=Path("var"))  # noqa: S106
 

@@ -20,9 +20,9 @@ from core.models.cases import Case
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from core.context import RequestContext
     from core.models import District
     from core.plugins import PluginHost
-    from core.web.context import RequestContext
 
 __all__ = ("seed_requests",)
 

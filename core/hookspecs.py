@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
 
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.models import District
     from core.models.cases import Case
     from core.models.deliveries import ServiceDelivery
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from core.organizations.standing import Standing
     from core.plugins.manifest import ExportColumn, Manifest, NavItem, Panel, PolicyDefault, QueueLink, Widget
     from core.scheduler.spec import JobSpec
-    from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
 __all__ = ("hookimpl", "hookspec")

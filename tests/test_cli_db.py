@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from core.cli import db, run
-from core.db.migrate import heads
+from core.plugins.migrations import heads
 
 
 def _cli() -> click.Group:

@@ -180,7 +180,7 @@ def test_demo_records_households_of_yanyue(seeded):
 
 def test_demo_enables_every_installed_plugin(seeded):
     """Every installed plugin is switched on for 海曙区."""
-    from core.plugins.enablement import enabled_keys
+    from core.plugins.enabled import enabled_keys
 
     host = PluginHost.load(None)
 

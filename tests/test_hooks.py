@@ -18,8 +18,9 @@ from core.hookspecs import hookimpl
 from core.models import OrgUnit, PolicyRule, Role
 from core.plugins import PluginHost
 from core.plugins.asyncio import call_hook, flatten
-from core.plugins.enablement import enable_plugin, plugin_settings
+from core.plugins.enabled import plugin_settings
 from core.plugins.host import PluginError
+from core.services.enablement import enable_plugin
 from core.testing import login
 from tests.plugins_for_tests import hello
 from tests.plugins_for_tests.fixtures import *  # noqa: F403 - fixtures: host, hello_client, two_districts

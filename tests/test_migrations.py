@@ -11,14 +11,14 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from core.db.base import Base
-from core.db.migrate import current, downgrade, heads, migration_engine, migration_sets, upgrade_all
-from core.db.migration_env import configure_kwargs, owned_tables, version_table_for
+from core.db.migration_env import configure_kwargs, migration_engine, owned_tables, version_table_for
 from core.plugins import PluginHost
+from core.plugins.migrations import current, downgrade, heads, migration_sets, upgrade_all
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from core.db.migrate import MigrationSet
+    from core.plugins.migrations import MigrationSet
 
 
 @pytest.fixture(scope="module")

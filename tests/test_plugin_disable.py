@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from core.plugins.enablement import disable_plugin, enable_plugin, enabled_keys
+from core.plugins.enabled import enabled_keys
+from core.services.enablement import disable_plugin, enable_plugin
 from core.testing import login
 from tests.plugins_for_tests.fixtures import *  # noqa: F403 - fixtures: host, two_districts
 from tests.plugins_for_tests.fixtures import clear_plugin_caches, district

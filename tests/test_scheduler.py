@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from core.db import create_engine, session_factory
 from core.models import District, ScheduledJobRun
-from core.plugins.enablement import enable_plugin
 from core.plugins.host import PluginHost
 from core.scheduler import run_due, run_job_now
 from core.scheduler.runner import RETRY_SECONDS, new_owner, registered_jobs
 from core.scheduler.spec import daily_at, every_minutes
+from core.services.enablement import enable_plugin
 from tests.factories import make_district, make_org_unit
 from tests.plugins_for_tests import job_hooks
 

@@ -1,7 +1,7 @@
 """The admin API: districts, org units, users, memberships and modules.
 
 Same services and the same permission checks (``ctx.require``) as the admin pages.
-A :class:`~core.services.ServiceError` becomes a 400/404/409 JSON answer whose
+A :class:`~core.refusal.ServiceError` becomes a 400/404/409 JSON answer whose
 ``extra.errors`` maps each field to its message.
 """
 
@@ -27,13 +27,13 @@ from core.api.schemas import (
     UserIn,
     UserOut,
 )
+from core.context import RequestContext
 from core.i18n import gettext as _
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services import districts as district_svc
 from core.services import memberships as member_svc
 from core.services import org_units as unit_svc
 from core.services import plugins as plugin_svc
-from core.web.context import RequestContext
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -16,8 +16,8 @@ from core.api.text import Code, Name
 from core.builder import service as builder
 from core.builder.checks import problems_of
 from core.cases.types import definition_of
+from core.context import RequestContext
 from core.i18n import gettext
-from core.web.context import RequestContext
 
 __all__ = ("BUILDER_API",)
 

@@ -27,9 +27,9 @@ from core.cases.attachments import (
     pending_entry,
     stage_pending,
 )
+from core.context import RequestContext
 from core.i18n import gettext
 from core.models.cases import Attachment, Case, CaseEvent
-from core.web.context import RequestContext
 from core.web.uploads import FileStream
 
 __all__ = ("ACTIVITY_API",)

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.models.cases import Case
-    from core.web.context import RequestContext
 
 __all__ = ("case_out", "cases_out", "json_router", "user_refs")
 

@@ -19,10 +19,10 @@ from core.builder import jobs, migrate
 from core.builder import service as builder
 from core.builder.worker import wake
 from core.cases.types import definition_of
+from core.context import RequestContext
 from core.i18n import gettext
 from core.models.cases import CaseTypeVersion
 from core.models.jobs import CaseMigrationJob
-from core.web.context import RequestContext
 
 __all__ = ("MIGRATION_API",)
 

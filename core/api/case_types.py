@@ -10,9 +10,9 @@ from litestar.exceptions import NotFoundException
 from core.api.case_common import json_router
 from core.api.case_schemas import CaseTypeOut, StateOut, TransitionOut
 from core.cases.service import case_types
+from core.context import RequestContext
 from core.forms import json_schema
 from core.i18n import gettext, is_english
-from core.web.context import RequestContext
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef

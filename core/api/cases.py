@@ -35,9 +35,9 @@ from core.cases.errors import InvalidData
 from core.cases.permissions import may_edit
 from core.cases.queues import PAGE_SIZE, Filters, list_cases
 from core.cases.transitions import fields_to_fill
+from core.context import RequestContext
 from core.i18n import gettext
 from core.models import Membership, OrgUnit, User
-from core.web.context import RequestContext
 
 __all__ = ("CASE_API",)
 

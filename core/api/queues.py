@@ -29,9 +29,9 @@ from core.cases.saved_queues import (
     update_queue,
     visible_queues,
 )
+from core.context import RequestContext
 from core.i18n import gettext
 from core.models.cases import SavedQueue
-from core.web.context import RequestContext
 
 __all__ = ("QUEUE_API",)
 

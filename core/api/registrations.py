@@ -8,8 +8,8 @@ import msgspec
 from litestar import get, post
 
 from core.api.admin import service_errors
+from core.context import RequestContext
 from core.services import registration as reg
-from core.web.context import RequestContext
 
 __all__ = ("REGISTRATION_API",)
 

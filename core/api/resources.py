@@ -16,10 +16,10 @@ from core.api.queues import QUEUE_API
 from core.api.registrations import REGISTRATION_API
 from core.api.roles import ROLE_API
 from core.api.workdays import WORKDAYS_API
+from core.context import RequestContext
 from core.notifications.api import NOTIFICATION_API
 from core.organizations.api import ORGANIZATION_API
 from core.residents.api import RESIDENT_API
-from core.web.context import RequestContext
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler

@@ -13,8 +13,8 @@ from litestar.exceptions import HTTPException
 
 from core.api.admin import service_errors
 from core.api.text import Code, Name
+from core.context import RequestContext
 from core.services import roles as svc
-from core.web.context import RequestContext
 
 __all__ = ("ROLE_API",)
 

@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException, NotFoundException, PermissionDeni
 from litestar.params import Parameter
 
 from core.api.admin import service_errors
+from core.context import RequestContext
 from core.db import session_factory
 from core.db.base import utcnow
 from core.i18n import TIMEZONE
@@ -21,7 +22,6 @@ from core.i18n import gettext as _
 from core.models import District
 from core.scheduler import run_job_now
 from core.scheduler.status import job_statuses, jobs_in, recent_runs
-from core.web.context import RequestContext
 from core.workdays import calendar_for, known_years, national_day, parse_day, remove_override, set_override, year_view
 from core.workdays.service import FIRST_YEAR, LAST_YEAR
 

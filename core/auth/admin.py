@@ -21,7 +21,7 @@ from core.rbac import authorize, ensure_loaded
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = ("NotAllowedError", "WeakPasswordError", "can_manage_user", "reset_password", "set_password")
 

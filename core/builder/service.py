@@ -24,7 +24,7 @@ from core.casetypes.loader import line_of, load_yaml_text
 from core.forms.definition import DefinitionError, Problem
 from core.models import District, Role
 from core.models.cases import Case, CaseTypeVersion
-from core.services import ServiceError
+from core.refusal import ServiceError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
 
     from core.casetypes.definition import CaseTypeDef, StageRule
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = ("clear_cache", "team_unit_ids", "visibility_clause")
 

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from core.cases.errors import InvalidData, TransitionRefused
+from core.cases.notices import notify_assignee, notify_mentions
 from core.cases.timeline import append_event
 from core.db import utcnow
 from core.i18n import gettext
 from core.models import User
 from core.models.cases import Case, CaseEvent
-from core.notifications.cases import notify_assignee, notify_mentions
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 from core.cases.writes import require_permission, write_if_current
 

@@ -41,9 +41,9 @@ if TYPE_CHECKING:
 
     from core.casetypes.definition import CaseTypeDef
     from core.config import Settings
+    from core.context import RequestContext
     from core.models.cases import Case
     from core.storage import Storage
-    from core.web.context import RequestContext
 
 __all__ = (
     "ALLOWED",

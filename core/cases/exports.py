@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 
     from core.cases.queues import Filters
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.forms.definition import FieldDef
     from core.models.cases import Case
-    from core.web.context import RequestContext
 
 __all__ = (
     "BASE_COLUMNS",

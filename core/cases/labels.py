@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.models.cases import Case
-    from core.web.context import RequestContext
 
 __all__ = (
     "DUE_SOON",

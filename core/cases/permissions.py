@@ -16,8 +16,8 @@ from core.refusal import Forbidden
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.models.cases import Case
-    from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
 __all__ = (

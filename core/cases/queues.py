@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql import Select
 
     from core.casetypes.definition import CaseTypeDef
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = (
     "PAGE_SIZE",

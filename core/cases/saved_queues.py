@@ -22,14 +22,13 @@ from core.cases.queues import PRIORITIES, SCOPES, SORTS, Filters
 from core.cases.service import case_types
 from core.casetypes.definition import CHANNELS
 from core.i18n import gettext as _
-from core.models import Membership, OrgUnit
+from core.models import Membership, OrgUnit, Role
 from core.models.cases import SavedQueue
-from core.services.roles import list_roles
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = (
     "DEFAULT_COLUMNS",
@@ -100,7 +99,7 @@ async def known_choices(ctx: RequestContext) -> Known:
         .all()
     )
     units = set((await ctx.session.execute(select(OrgUnit.id))).scalars().all())
-    roles = {r.key for r in await list_roles(ctx.session, ctx.district)}
+    roles = set((await ctx.session.execute(select(Role.key).where(Role.district_id == ctx.district.id))).scalars())
     return Known(states, members, units, roles)
 
 

@@ -29,13 +29,13 @@ from core.workflows.definition import StateKind
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.models.cases import CaseTypeVersion
-    from core.web.context import RequestContext
 
 from core.cases.activity import assign, claim, comment
+from core.cases.notices import notify_assignee
 from core.cases.transitions import available_transitions, perform_transition
 from core.cases.writes import diff_data, require_permission, search_text, stale_error, write_if_current
-from core.notifications.cases import notify_assignee
 
 __all__ = (
     "assign",

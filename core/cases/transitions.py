@@ -20,7 +20,7 @@ from core.workflows.definition import StateKind
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
-    from core.web.context import RequestContext
+    from core.context import RequestContext
     from core.workflows.definition import Transition
 
 from core.cases.writes import diff_data, search_text, stale_error, write_if_current

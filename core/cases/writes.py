@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.dml import ReturningUpdate
 
     from core.casetypes.definition import CaseTypeDef
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = (
     "changes_since",

@@ -60,7 +60,7 @@ def sync(code: str) -> None:
     and the new default roles and their permissions. Running it again changes nothing.
     """
     from core.cli.common import run_async  # noqa: PLC0415
-    from core.rbac.seed import ensure_district_defaults  # noqa: PLC0415
+    from core.services.policies import ensure_district_defaults  # noqa: PLC0415
 
     async def work(session: AsyncSession) -> list[str]:
         from core.cases.types import current_versions  # noqa: PLC0415

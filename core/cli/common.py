@@ -17,8 +17,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from core.context import RequestContext
     from core.models import District
-    from core.web.context import RequestContext
 
 __all__ = ("CliError", "context_as", "echo_table", "get_district", "run_async", "session_scope")
 
@@ -78,9 +78,9 @@ async def context_as(session: AsyncSession, district: District, username: str) -
     For a command that acts as someone (its permissions, its name on what it records); a
     :class:`CliError` when there is no such user or they have no role in the district.
     """
+    from core.context import context_for  # noqa: PLC0415
     from core.models import User  # noqa: PLC0415
     from core.plugins import PluginHost  # noqa: PLC0415
-    from core.web.context import context_for  # noqa: PLC0415
 
     user = (await session.execute(select(User).where(User.username == username.strip()))).scalar_one_or_none()
     settings = load_settings()

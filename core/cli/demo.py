@@ -22,7 +22,7 @@ def print_logins(host: str, port: int) -> None:
 
 
 async def _check_migrated(url: str) -> None:
-    from core.db.migrate import current, heads  # noqa: PLC0415
+    from core.plugins.migrations import current, heads  # noqa: PLC0415
 
     now = await current(url)
     expected = heads()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from core.cli.common import CliError, echo_table, run_async
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services.districts import create_district, list_districts
 
 if TYPE_CHECKING:

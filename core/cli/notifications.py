@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import click
 
+from core.cases.notices import DUE_SOON_WINDOW, DueSoonResult, send_due_soon_notices
 from core.cli.common import get_district, run_async
 from core.config import load_settings
 from core.db import for_district
-from core.notifications.cases import DUE_SOON_WINDOW, DueSoonResult, send_due_soon_notices
 from core.notifications.channels import load_channels
 from core.notifications.kinds import load_kinds
 from core.notifications.service import build_digests, dispatch

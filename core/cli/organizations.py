@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from core.cli.common import CliError, echo_table, get_district, run_async
-from core.services import ServiceError
+from core.refusal import ServiceError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

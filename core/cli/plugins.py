@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from core.cli.common import CliError, echo_table, get_district, run_async
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services.plugins import districts_enabled, get_module, set_enabled
 
 if TYPE_CHECKING:

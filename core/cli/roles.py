@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.cli.common import CliError, echo_table, get_district, run_async
 from core.models import Membership, OrgUnit, User
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services.memberships import add_membership, remove_membership
 from core.services.roles import (
     NeedsConfirmation,

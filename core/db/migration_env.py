@@ -14,7 +14,7 @@ lives in a ``core.`` module, and to a plugin when it lives in the plugin's packa
 
 Every environment renders SQLite-friendly batch operations (``render_as_batch=True``)
 and names constraints through :data:`core.db.base.NAMING_CONVENTION`, so later ALTERs
-work on SQLite too. Migrations run through :mod:`core.db.migrate`, which hands the
+work on SQLite too. Migrations run through :mod:`core.plugins.migrations`, which hands the
 environment an open connection (``config.attributes["connection"]``) and a
 :class:`MigrationTarget` (``config.attributes["sanshe_target"]``).
 """
@@ -29,9 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from alembic import context
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core.config import PROJECT_ROOT
 from core.db.base import Base
+from core.db.engine import is_sqlite, pooler_connect_args
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -143,9 +146,23 @@ def _run_with_connection(connection: Connection, target: MigrationTarget) -> Non
         context.run_migrations()
 
 
-async def _run_with_url(url: str, target: MigrationTarget) -> None:
-    from core.db.migrate import migration_engine  # noqa: PLC0415 - migrate imports this module
+def _sqlite_migration_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
+
+def migration_engine(url: str) -> AsyncEngine:
+    """An engine for migrations: on SQLite, foreign keys off and a busy timeout."""
+    if is_sqlite(url):
+        engine = create_async_engine(url, connect_args={"timeout": 10})
+        event.listen(engine.sync_engine, "connect", _sqlite_migration_pragmas)
+        return engine
+    return create_async_engine(url, connect_args=pooler_connect_args())
+
+
+async def _run_with_url(url: str, target: MigrationTarget) -> None:
     engine = migration_engine(url)
     try:
         async with engine.connect() as connection:

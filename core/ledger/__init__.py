@@ -7,6 +7,7 @@ refusal raises a :class:`LedgerError` (message in Chinese, then English) and wri
 
 from __future__ import annotations
 
+from core.ledger import append_only as _append_only  # noqa: F401 - installs the append-only guard
 from core.ledger.accounts import close_account, get_account, open_account, set_limits
 from core.ledger.errors import (
     AccountClosed,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, BigId, DistrictScoped, IdPrimaryKey, utcnow
 
@@ -78,34 +78,3 @@ class LedgerPosting(IdPrimaryKey, DistrictScoped, Base):
     account_id: Mapped[int] = mapped_column(BigId, ForeignKey("ledger_accounts.id"))
     amount: Mapped[int] = mapped_column(BigInteger)
     effective_at: Mapped[datetime] = mapped_column()
-
-
-APPEND_ONLY_TABLES = {LedgerPosting.__tablename__: "LedgerPosting", LedgerTransfer.__tablename__: "LedgerTransfer"}
-
-
-def _refusal(name: str) -> Exception:
-    from core.ledger.errors import AppendOnly  # noqa: PLC0415 - core.ledger imports this module
-
-    return AppendOnly(
-        f"账本只能追加：{name} 不能修改或删除，请用冲正转账",
-        f"the ledger is append-only: a {name} is never updated or deleted; post a reversal",
-    )
-
-
-def _refuse_change(_mapper: object, _connection: object, target: object) -> None:
-    raise _refusal(type(target).__name__)
-
-
-for _model in (LedgerPosting, LedgerTransfer):
-    event.listen(_model, "before_update", _refuse_change)
-    event.listen(_model, "before_delete", _refuse_change)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_change(state: ORMExecuteState) -> None:
-    """``session.execute(update(LedgerPosting))`` and the like are refused too."""
-    if not (state.is_update or state.is_delete):
-        return
-    name = getattr(getattr(state.statement, "table", None), "name", None)
-    if name in APPEND_ONLY_TABLES:
-        raise _refusal(APPEND_ONLY_TABLES[name])

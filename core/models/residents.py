@@ -38,7 +38,7 @@ class Person(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     )
 
     name: Mapped[str] = mapped_column(String(50))
-    # Normalised (core.residents.validation.normalize_phone); "" when unknown.
+    # Normalised (core.forms.formats.normalize_phone); "" when unknown.
     phone: Mapped[str] = mapped_column(String(32), default="", index=True)
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
     gender: Mapped[str] = mapped_column(String(10), default="")

@@ -17,6 +17,7 @@ from litestar.params import Parameter
 
 from core.api.case_common import json_router
 from core.cases.errors import InvalidData
+from core.context import RequestContext
 from core.i18n import gettext
 from core.models.notifications import DELIVERY_MODES
 from core.notifications.kinds import load_kinds
@@ -32,7 +33,6 @@ from core.notifications.service import (
     unread_count,
 )
 from core.notifications.web import kinds_for_member
-from core.web.context import RequestContext
 
 __all__ = ("NOTIFICATION_API",)
 

@@ -17,6 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from core.auth.sessions import COOKIE_NAME, pop_flash, push_flash
+from core.context import RequestContext
 from core.i18n import gettext
 from core.models.notifications import DELIVERY_MODES
 from core.notifications.kinds import NotificationKind, load_kinds
@@ -29,7 +30,6 @@ from core.notifications.service import (
     set_preferences,
     unread_count,
 )
-from core.web.context import RequestContext
 from core.web.pages import page
 from core.web.safety import safe_next
 

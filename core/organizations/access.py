@@ -24,7 +24,7 @@ from core.organizations.service import no_rows, staff_clause
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement
 
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = (
     "REGISTRY_FIELDS",

@@ -16,11 +16,11 @@ from litestar.params import Parameter
 from msgspec import UNSET, UnsetType
 
 from core.api.admin import service_errors
+from core.context import RequestContext
 from core.i18n import gettext as _
 from core.organizations import access, vocab
 from core.organizations import service as svc
-from core.services import ServiceError
-from core.web.context import RequestContext
+from core.refusal import ServiceError
 
 if TYPE_CHECKING:
     from core.models import District

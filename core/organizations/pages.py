@@ -12,6 +12,7 @@ from litestar.response import Response
 from markupsafe import Markup
 from sqlalchemy import select
 
+from core.context import RequestContext
 from core.db.transactions import roll_back
 from core.i18n import gettext as _
 from core.models import OrgUnit
@@ -21,9 +22,8 @@ from core.organizations import service as svc
 from core.organizations.forms import form_state_of, input_of, state_of
 from core.organizations.standing import standing_of
 from core.plugins.asyncio import call_hook, flatten
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render
-from core.web.context import RequestContext
 from core.web.htmx import is_htmx
 from core.web.pages import page
 

@@ -1,7 +1,7 @@
 """The registry's rules: one service used by the pages, the API, the import and the CLI.
 
 Every function takes the database session and the district; nothing here knows about
-HTTP. A refused change raises a :class:`~core.services.errors.ServiceError` whose
+HTTP. A refused change raises a :class:`~core.refusal.ServiceError` whose
 ``errors`` map each field to its (translated) message, and writes nothing.
 """
 
@@ -30,7 +30,7 @@ from core.models.organizations import (
 )
 from core.organizations.credit_code import credit_code_problem
 from core.organizations.vocab import SERVICE_FIELDS
-from core.services.errors import ConflictError, NotFoundError, ServiceError, raise_if
+from core.refusal import ConflictError, NotFoundError, ServiceError, raise_if
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

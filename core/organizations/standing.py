@@ -16,8 +16,8 @@ from core.plugins.asyncio import call_hook, flatten
 if TYPE_CHECKING:
     from datetime import date
 
+    from core.context import RequestContext
     from core.models.organizations import Organization
-    from core.web.context import RequestContext
 
 __all__ = ("Standing", "standing_of")
 

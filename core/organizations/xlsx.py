@@ -24,7 +24,7 @@ from core.models import OrgUnit
 from core.models.organizations import Organization, OrgKind, OrgStatus, RegisteredType
 from core.organizations import service as svc
 from core.organizations.vocab import SERVICE_FIELDS, field_label
-from core.services.errors import ServiceError
+from core.refusal import ServiceError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

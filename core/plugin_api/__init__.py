@@ -32,6 +32,7 @@ from core.cases.service import (
 from core.cases.timeline import append_event
 from core.casetypes.definition import CaseTypeDef
 from core.config import Settings
+from core.context import RequestContext, context_for
 from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, for_district, utcnow
 from core.db.base import BigId, JsonB
 from core.demo import DEMO_PASSWORD
@@ -69,14 +70,14 @@ from core.plugins import (
     RoleDef,
     Widget,
 )
-from core.plugins.enablement import disable_plugin, enable_plugin, plugin_settings
+from core.plugins.enabled import plugin_settings
 from core.rbac import DEFAULT_ROLES, bump_policy_version
 from core.refusal import Forbidden, NotFound, Refusal
 from core.residents import public as residents
 from core.residents.public import normalize_phone
 from core.scheduler import JobContext, JobResult, JobSpec, daily_at, every_minutes
+from core.services.enablement import disable_plugin, enable_plugin
 from core.storage import MissingFile, Storage
-from core.web.context import RequestContext, context_for
 from core.web.forms import display_value, form_view_for, input_values
 from core.web.pages import (
     Form,

@@ -16,11 +16,11 @@ from litestar.exceptions import PermissionDeniedException
 from msgspec import UNSET, UnsetType
 
 from core.api.admin import service_errors
+from core.context import RequestContext
+from core.forms.formats import area_from_hundredths, mask_phone
 from core.i18n import gettext as _
 from core.models import Household, Person
 from core.residents import service as svc
-from core.residents.validation import area_from_hundredths, mask_phone
-from core.web.context import RequestContext
 
 __all__ = ("RESIDENT_API",)
 

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from core.forms.formats import area_to_hundredths, normalize_phone
 from core.i18n import gettext as _
 from core.models import Household, HouseholdMember, OrgUnit, OrgUnitKind, Person
-from core.residents.validation import area_to_hundredths, normalize_phone
-from core.services.errors import ServiceError
+from core.refusal import ServiceError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

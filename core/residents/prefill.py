@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 from litestar.exceptions import NotFoundException
 
 from core.i18n import gettext as _
+from core.refusal import ServiceError
 from core.residents import service as svc
-from core.services import ServiceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from core.context import RequestContext
     from core.forms.definition import FieldDef
-    from core.web.context import RequestContext
 
 __all__ = ("NAME_KEYS", "own_values", "prefill_values")
 

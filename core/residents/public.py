@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 
 from core.db.base import utcnow
-from core.models import Household, HouseholdMember, OrgUnit, Person, Vehicle
-from core.residents import service
-from core.residents.validation import (
+from core.forms.formats import (
     area_from_hundredths,
     area_to_hundredths,
     mask_id_number,
@@ -26,6 +24,8 @@ from core.residents.validation import (
     normalize_phone,
     normalize_plate,
 )
+from core.models import Household, HouseholdMember, OrgUnit, Person, Vehicle
+from core.residents import service
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -2,7 +2,7 @@
 
 Every function takes a session bound to the district (``ctx.session``): reads are scoped
 by :mod:`core.db.tenancy`; inserts are given the ``district_id``. Bad input raises a
-:class:`~core.services.ServiceError` with a message per field, and nothing is written.
+:class:`~core.refusal.ServiceError` with a message per field, and nothing is written.
 
 Who a person is: a person is unique in the district by **name and phone together** (so a
 family sharing a landline are several people, and the same name with the same phone is the
@@ -21,11 +21,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.db.base import utcnow
-from core.i18n import TIMEZONE
-from core.i18n import gettext as _
-from core.models import Case, Household, HouseholdMember, OrgUnit, OrgUnitKind, Person, SensitiveAccess, Vehicle
-from core.models.residents import CONSENT_METHODS, GENDERS, RELATIONS
-from core.residents.validation import (
+from core.forms.formats import (
     area_from_hundredths,
     area_to_hundredths,
     id_number_birth_date,
@@ -35,7 +31,11 @@ from core.residents.validation import (
     normalize_phone,
     normalize_plate,
 )
-from core.services.errors import ConflictError, NotFoundError, ServiceError, raise_if
+from core.i18n import TIMEZONE
+from core.i18n import gettext as _
+from core.models import Case, Household, HouseholdMember, OrgUnit, OrgUnitKind, Person, SensitiveAccess, Vehicle
+from core.models.residents import CONSENT_METHODS, GENDERS, RELATIONS
+from core.refusal import ConflictError, NotFoundError, ServiceError, raise_if
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

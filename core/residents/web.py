@@ -14,15 +14,15 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 
+from core.context import RequestContext
+from core.forms.formats import area_from_hundredths, mask_id_number, mask_phone
 from core.i18n import gettext as _
 from core.models import Household, OrgUnit, Person, SensitiveAccess, User, Vehicle
 from core.models.residents import CONSENT_METHODS, GENDERS, RELATIONS
+from core.refusal import ServiceError
 from core.residents import importing
 from core.residents import service as svc
-from core.residents.validation import area_from_hundredths, mask_id_number, mask_phone
-from core.services import ServiceError
 from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render, service_failure
-from core.web.context import RequestContext
 from core.web.forms import PAGE
 
 __all__ = ("RESIDENT_ROUTES",)

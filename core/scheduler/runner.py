@@ -29,7 +29,7 @@ from core.db.base import utcnow
 from core.db.tenancy import for_district
 from core.models import District
 from core.models.workdays import ScheduledJobLease, ScheduledJobRun
-from core.plugins.enablement import enabled_keys
+from core.plugins.enabled import enabled_keys
 from core.scheduler.spec import JobContext, JobResult, JobSpec
 
 if TYPE_CHECKING:

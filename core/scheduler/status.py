@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, true
 from core.db.tenancy import for_district
 from core.models import District
 from core.models.workdays import ScheduledJobRun
-from core.plugins.enablement import enabled_keys
+from core.plugins.enabled import enabled_keys
 from core.scheduler.runner import CORE_KEY, RegisteredJob, registered_jobs
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from core.db import unscoped
 from core.i18n import gettext as _
 from core.models import District
-from core.rbac.seed import ensure_district_defaults
-from core.services.errors import ConflictError, NotFoundError, check_names, raise_if
+from core.refusal import ConflictError, NotFoundError, check_names, raise_if
+from core.services.policies import ensure_district_defaults
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

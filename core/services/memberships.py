@@ -12,7 +12,7 @@ from core.auth.passwords import check_password_strength, hash_password
 from core.i18n import gettext as _
 from core.models import Membership, OrgUnit, Role, User
 from core.rbac import bump_policy_version
-from core.services.errors import MAX_NAME, ConflictError, NotFoundError, ServiceError, raise_if
+from core.refusal import MAX_NAME, ConflictError, NotFoundError, ServiceError, raise_if
 from core.services.org_units import get_unit
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.i18n import gettext as _
 from core.models import Household, Membership, OrgUnit, OrgUnitKind
 from core.models.district import ALLOWED_PARENTS
-from core.services.errors import ConflictError, NotFoundError, ServiceError, check_names, raise_if
+from core.refusal import ConflictError, NotFoundError, ServiceError, check_names, raise_if
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession

@@ -1,6 +1,6 @@
 """Modules (installed plugins) of a district: list, enable, disable, settings.
 
-Wraps :mod:`core.plugins.enablement` (which holds the dependency rules) and turns a
+Wraps :mod:`core.services.enablement` (which holds the dependency rules) and turns a
 manifest's JSON Schema into form fields, coercing submitted text to the schema's types.
 """
 
@@ -15,10 +15,11 @@ from sqlalchemy import select
 from core.i18n import gettext as _
 from core.i18n import is_english
 from core.models import District, DistrictPlugin
-from core.plugins.enablement import disable_plugin, enable_plugin, enabled_keys, plugin_settings
+from core.plugins.enabled import enabled_keys, plugin_settings
 from core.plugins.host import CORE_KEY, PluginError
 from core.plugins.settings import SettingsError, validate_settings
-from core.services.errors import NotFoundError, ServiceError
+from core.refusal import NotFoundError, ServiceError
+from core.services.enablement import disable_plugin, enable_plugin
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

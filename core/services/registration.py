@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from core.forms.formats import normalize_phone
 from core.i18n import gettext as _
 from core.models import Membership, OrgUnit, OrgUnitKind, User
 from core.rbac import bump_policy_version
-from core.residents.validation import normalize_phone
-from core.services.errors import ConflictError, NotFoundError, ServiceError, raise_if
+from core.refusal import ConflictError, NotFoundError, ServiceError, raise_if
 from core.services.memberships import create_user
 
 if TYPE_CHECKING:

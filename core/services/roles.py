@@ -13,7 +13,7 @@ from core.i18n import localized
 from core.models import Membership, PolicyRule, Role
 from core.plugins.host import CORE_KEY
 from core.rbac import bump_policy_version
-from core.services.errors import ConflictError, NotFoundError, ServiceError, check_names, raise_if
+from core.refusal import ConflictError, NotFoundError, ServiceError, check_names, raise_if
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -59,7 +59,7 @@ class Databases:
 
     def template(self, backend: str, host: PluginHost) -> str:
         """The migrated template of ``backend`` for ``host``'s plugins (made once): a file or database name."""
-        from core.db.migrate import upgrade_all  # noqa: PLC0415
+        from core.plugins.migrations import upgrade_all  # noqa: PLC0415
 
         keys = frozenset(p.key for p in host.plugins)
         cached = self._templates.get((backend, keys))

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from core.auth.passwords import hash_password
 from core.models import District, Membership, OrgUnit, OrgUnitKind, User
-from core.rbac.seed import ensure_district_defaults
+from core.services.policies import ensure_district_defaults
 from core.testing.web import PASSWORD
 
 if TYPE_CHECKING:

@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.config import Settings
+    from core.context import RequestContext
     from core.models import District, User
     from core.plugins import PluginHost
-    from core.web.context import RequestContext
 
 __all__ = ("DEFAULT_DISTRICT", "DistrictRef", "Factory")
 
@@ -109,7 +109,7 @@ class Factory:
         self, username: str, func: Callable[[RequestContext], Awaitable[T]], district: str = DEFAULT_DISTRICT
     ) -> T:
         """Run ``await func(ctx)`` as ``username`` in ``district`` (a role key makes that user if missing)."""
-        from core.web.context import context_for  # noqa: PLC0415
+        from core.context import context_for  # noqa: PLC0415
 
         async def work(session: AsyncSession) -> T:
             found = await self._district(session, district)
@@ -133,8 +133,9 @@ class Factory:
         """A district with the default roles, 鼓楼街道/平桥社区/牡丹社区 and ``plugins`` enabled (idempotent)."""
         from core.demo import plugin_order  # noqa: PLC0415
         from core.models import District, OrgUnit, OrgUnitKind  # noqa: PLC0415
-        from core.plugins.enablement import enable_plugin, enabled_keys  # noqa: PLC0415
-        from core.rbac.seed import ensure_district_defaults  # noqa: PLC0415
+        from core.plugins.enabled import enabled_keys  # noqa: PLC0415
+        from core.services.enablement import enable_plugin  # noqa: PLC0415
+        from core.services.policies import ensure_district_defaults  # noqa: PLC0415
 
         wanted = self.plugins if plugins is None else tuple(plugins)
 
@@ -191,7 +192,8 @@ class Factory:
 
     def enable(self, key: str, *, district: str = DEFAULT_DISTRICT, settings: dict[str, Any] | None = None) -> None:
         """Enable plugin ``key`` in ``district``, with ``settings`` (checked against its schema) when given."""
-        from core.plugins.enablement import enable_plugin, plugin_settings  # noqa: PLC0415
+        from core.plugins.enabled import plugin_settings  # noqa: PLC0415
+        from core.services.enablement import enable_plugin  # noqa: PLC0415
 
         async def work(session: AsyncSession) -> None:
             found = await self._district(session, district)
@@ -204,7 +206,7 @@ class Factory:
 
     def disable(self, key: str, *, district: str = DEFAULT_DISTRICT) -> None:
         """Disable plugin ``key`` in ``district`` (its data stays)."""
-        from core.plugins.enablement import disable_plugin  # noqa: PLC0415
+        from core.services.enablement import disable_plugin  # noqa: PLC0415
 
         async def work(session: AsyncSession) -> None:
             await disable_plugin(session, await self._district(session, district), self.host, key)

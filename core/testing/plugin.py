@@ -157,7 +157,7 @@ def _sanshe_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Data
 def _clear_process_caches() -> None:
     """Each test's database reuses ids; caches keyed by them must not leak between tests."""
     from core.cases.types import clear_cache as clear_definitions  # noqa: PLC0415
-    from core.plugins.enablement import clear_cache as clear_enablement  # noqa: PLC0415
+    from core.plugins.enabled import clear_cache as clear_enablement  # noqa: PLC0415
     from core.rbac import invalidate  # noqa: PLC0415
     from core.workdays import forget as forget_calendars  # noqa: PLC0415
 

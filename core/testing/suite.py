@@ -41,10 +41,10 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.config import Settings
+    from core.context import RequestContext
     from core.plugins import PluginHost
     from core.testing.databases import Databases
     from core.testing.pgbouncer import PgBouncer
-    from core.web.context import RequestContext
 
 __all__ = ("ALL_BACKENDS", "BACKENDS", "selected_backends")
 
@@ -285,8 +285,8 @@ def as_user(seed: Any, settings: Settings, host: PluginHost) -> Callable[..., An
     """
     from sqlalchemy import select  # noqa: PLC0415
 
+    from core.context import context_for  # noqa: PLC0415
     from core.models import District, User  # noqa: PLC0415
-    from core.web.context import context_for  # noqa: PLC0415
 
     def run(username: str, fn: Callable[[RequestContext], Awaitable[Any]], code: str = "haishu") -> Any:
         async def inner(session: AsyncSession) -> Any:

@@ -19,16 +19,15 @@ from sqlalchemy import select
 
 from core.cases.attachments import attach, check_file, open_attachment
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
-from core.cases.permissions import may_take
 from core.cases.service import assign, claim, comment, get_case, perform_transition
 from core.cases.transitions import available_transitions, fields_to_fill
+from core.context import RequestContext
 from core.db.transactions import roll_back
 from core.forms import form_input
 from core.i18n import gettext
 from core.models.cases import Attachment
-from core.web.case_page import conflict_lines, lock_of, render_case
-from core.web.context import RequestContext
-from core.web.forms import PAGE, form_view_for, input_values, read_posted
+from core.web.case_page import conflict_lines, lock_of, render_case, step_context
+from core.web.forms import PAGE, input_values, read_posted
 from core.web.pages import is_fragment
 from core.web.uploads import BODY_LIMIT, FileStream, file_keys, refusal, stage_uploads
 
@@ -37,48 +36,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models.cases import Case
 
-__all__ = ("CASE_ACTION_ROUTES", "step_context")
-
-
-async def step_context(
-    ctx: RequestContext,
-    case: Case,
-    definition: CaseTypeDef,
-    key: str,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """The small form of a step that needs fields or a reason (empty if the user may not take it).
-
-    It asks for the step's own fields and for the form's required fields the case still
-    lacks (a case migrated onto a version that requires more). A ``file`` field takes
-    files (the form is then sent as multipart); files already uploaded with the form, or
-    already in the field, are listed as ticked checkboxes.
-    """
-    transition = definition.workflow.transition(key)
-    if transition is None or case.state not in transition.sources:
-        return {}
-    if not may_take(ctx, case, definition, transition):
-        return {}
-    needed = fields_to_fill(definition, transition, case.data)
-    form = await form_view_for(
-        ctx,
-        definition,
-        values if values is not None else input_values(definition.form, case.data),
-        errors or {},
-        offered=needed,
-        prefix="t",
-        required=needed,
-        uploads=True,
-    )
-    lacking = [k for k in needed if k not in transition.required]
-    return {
-        "step": transition,
-        "step_form": form,
-        "step_errors": errors or {},
-        "step_lacking": lacking,
-        "step_files": bool(file_keys(definition, needed)),
-    }
+__all__ = ("CASE_ACTION_ROUTES",)
 
 
 def _url(ctx: RequestContext, case: Case, tail: str = "") -> str:

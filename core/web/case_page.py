@@ -16,21 +16,23 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
-from core.cases.permissions import may_edit, require
+from core.cases.permissions import may_edit, may_take, require
 from core.cases.service import get_case, update_case
+from core.cases.transitions import fields_to_fill
+from core.context import RequestContext
 from core.db.transactions import roll_back
 from core.forms import form_input, visible_fields
 from core.i18n import gettext
 from core.web.case_view import build_view
-from core.web.context import RequestContext
 from core.web.forms import PAGE, FormView, form_view_for, input_values, read_posted
 from core.web.pages import is_fragment, page
+from core.web.uploads import file_keys
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
     from core.models.cases import Case
 
-__all__ = ("CASE_PAGE_ROUTES", "lock_of", "render_case")
+__all__ = ("CASE_PAGE_ROUTES", "lock_of", "render_case", "step_context")
 
 
 def lock_of(posted: Any) -> int | None:
@@ -93,6 +95,47 @@ async def _editable(ctx: RequestContext, reference: str, key: str) -> tuple[Case
     return case, definition
 
 
+async def step_context(
+    ctx: RequestContext,
+    case: Case,
+    definition: CaseTypeDef,
+    key: str,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The small form of a step that needs fields or a reason (empty if the user may not take it).
+
+    It asks for the step's own fields and for the form's required fields the case still
+    lacks (a case migrated onto a version that requires more). A ``file`` field takes
+    files (the form is then sent as multipart); files already uploaded with the form, or
+    already in the field, are listed as ticked checkboxes.
+    """
+    transition = definition.workflow.transition(key)
+    if transition is None or case.state not in transition.sources:
+        return {}
+    if not may_take(ctx, case, definition, transition):
+        return {}
+    needed = fields_to_fill(definition, transition, case.data)
+    form = await form_view_for(
+        ctx,
+        definition,
+        values if values is not None else input_values(definition.form, case.data),
+        errors or {},
+        offered=needed,
+        prefix="t",
+        required=needed,
+        uploads=True,
+    )
+    lacking = [k for k in needed if k not in transition.required]
+    return {
+        "step": transition,
+        "step_form": form,
+        "step_errors": errors or {},
+        "step_lacking": lacking,
+        "step_files": bool(file_keys(definition, needed)),
+    }
+
+
 @get("/cases/{reference:str}", name="case_page", **PAGE)
 async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, reference: str) -> Any:
     """The case page (``?edit=<field>`` opens a field for editing, ``?step=<transition>`` a step's form)."""
@@ -105,8 +148,6 @@ async def case_page(request: Request[Any, Any, Any], ctx: RequestContext, refere
         extra["lock"] = case.lock_version
     step_key = request.query_params.get("step")
     if step_key:
-        from core.web.case_actions import step_context  # noqa: PLC0415 - the two modules use each other
-
         extra.update(await step_context(ctx, case, definition, step_key))
     return await render_case(request, ctx, case, definition, **extra)
 

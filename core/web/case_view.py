@@ -24,8 +24,8 @@ from core.web.forms import display_value, reference_options
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.forms import FieldDef
-    from core.web.context import RequestContext
     from core.workflows.definition import Transition
 
 __all__ = ("CaseView", "EventView", "FieldRow", "build_view", "field_row", "timeline")

@@ -35,10 +35,10 @@ from core.cases.errors import InvalidData
 from core.cases.labels import channel_label, priority_label
 from core.cases.permissions import may_create, may_edit
 from core.cases.service import case_type, case_types, create_case
+from core.context import RequestContext, pending_message
 from core.forms import form_input
 from core.i18n import gettext
 from core.models import OrgUnit, OrgUnitKind, WebSession
-from core.web.context import RequestContext, pending_message
 from core.web.forms import PAGE, form_view_for, intake_keys, read_posted
 from core.web.pages import is_fragment, page
 from core.web.uploads import BODY_LIMIT, stage_uploads

@@ -7,8 +7,8 @@ from typing import Any
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request, get
 
+from core.context import RequestContext
 from core.plugins.asyncio import call_hook, flatten
-from core.web.context import RequestContext
 from core.web.pages import page
 
 __all__ = ("dashboard",)

@@ -16,6 +16,7 @@ from core.db.transactions import mark_busy
 from core.i18n import gettext
 from core.refusal import Refusal
 from core.web.htmx import is_htmx
+from core.web.inputs import invalid
 
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
@@ -120,12 +121,28 @@ def _database_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     )
 
 
+def data_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A value the database cannot store (too big a number, a NUL byte, too long): 400, rolled back."""
+    request.logger.info("refused a value the database cannot store: %s", exc)
+    return http_error(request, invalid("body", gettext("A value is out of range or not allowed; nothing was saved.")))
+
+
+def value_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A text too long for its column or holding NUL (:class:`core.db.limits.ValueRefused`): 400 naming the field."""
+    field = str(getattr(exc, "field", "body"))
+    limit = getattr(exc, "max_length", None)
+    if limit:
+        message = gettext("%(field)s: at most %(max)s characters.", field=field, max=limit)
+    else:
+        message = gettext("The text contains a NUL character (\\0), which is not allowed.")
+    return http_error(request, invalid(field, message))
+
+
 def exception_handlers() -> ExceptionHandlersMap:
     """The app's exception handlers."""
     from sqlalchemy.exc import DataError  # noqa: PLC0415
 
     from core.db.limits import ValueRefused  # noqa: PLC0415
-    from core.web.inputs import data_error, value_refused  # noqa: PLC0415
 
     return {
         HTTPException: _http_error,

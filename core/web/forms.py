@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 from core.cases.permissions import may_create, may_edit
 from core.cases.service import case_type, get_case
+from core.context import RequestContext
 from core.forms import evaluate, form_input, validate
 from core.i18n import TIMEZONE, gettext, localized
 from core.models import Membership, OrgUnit, OrgUnitKind, User
-from core.web.context import RequestContext
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

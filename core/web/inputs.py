@@ -17,7 +17,7 @@ alike, and refuses, with a message in the user's language and nothing written:
 * a multipart upload to a file endpoint without a file part, or with CR, LF or NUL in
   the file name.
 
-:func:`data_error` is the safety net behind it: a database error caused by a value
+:func:`core.web.errors.data_error` is the safety net behind it: a database error caused by a value
 (SQLite's ``OverflowError``, PostgreSQL's data errors: out of range, NUL byte, too long)
 answers 400 instead of 500.
 """
@@ -31,7 +31,7 @@ import typing
 from typing import Any
 
 import msgspec
-from litestar import Request, Response
+from litestar import Request
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException, ValidationException
 
@@ -42,11 +42,10 @@ __all__ = (
     "INT64_MIN",
     "MAX_DEPTH",
     "MAX_TEXT",
-    "data_error",
     "guard_input",
+    "invalid",
     "json_fields",
     "text_limits",
-    "value_refused",
 )
 
 INT64_MIN = -(2**63)
@@ -61,7 +60,8 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _UNSAFE_NAME = re.compile(r"[\r\n\x00]")
 
 
-def _refuse(field: str, message: str) -> ValidationException:
+def invalid(field: str, message: str) -> ValidationException:
+    """A 400 naming ``field`` with ``message`` (the shape every refused input takes)."""
     return ValidationException(detail=message, extra={"errors": {field: message}})
 
 
@@ -136,23 +136,23 @@ def _check_path(request: Request[Any, Any, Any]) -> None:
 def _check_query(request: Request[Any, Any, Any]) -> None:
     for name, value in request.query_params.multi_items():
         if "\x00" in name or "\x00" in value:
-            raise _refuse(name, gettext("The text contains a NUL character (\\0), which is not allowed."))
+            raise invalid(name, gettext("The text contains a NUL character (\\0), which is not allowed."))
         if len(value) > MAX_TEXT:
-            raise _refuse(name, gettext("%(field)s is too long.", field=name))
+            raise invalid(name, gettext("%(field)s is too long.", field=name))
         if _INTEGER.match(value) and not _in_range(int(value)) and _declares_int(_annotation(request, name)):
-            raise _refuse(name, gettext("%(field)s: the number is out of range.", field=name))
+            raise invalid(name, gettext("%(field)s: the number is out of range.", field=name))
 
 
 def _walk_json(value: Any, path: str, depth: int) -> None:
     if depth > MAX_DEPTH:
-        raise _refuse(path or "body", gettext("The JSON is nested too deeply."))
+        raise invalid(path or "body", gettext("The JSON is nested too deeply."))
     if isinstance(value, str):
         _check_text(path or "body", value)
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
         if not _in_range(value):
-            raise _refuse(path or "body", gettext("%(field)s: the number is out of range.", field=path or "body"))
+            raise invalid(path or "body", gettext("%(field)s: the number is out of range.", field=path or "body"))
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_text(f"{path}.{key}" if path else key, key)
@@ -164,9 +164,9 @@ def _walk_json(value: Any, path: str, depth: int) -> None:
 
 def _check_text(field: str, value: str) -> None:
     if "\x00" in value:
-        raise _refuse(field, gettext("The text contains a NUL character (\\0), which is not allowed."))
+        raise invalid(field, gettext("The text contains a NUL character (\\0), which is not allowed."))
     if len(value) > MAX_TEXT:
-        raise _refuse(field, gettext("%(field)s is too long.", field=field))
+        raise invalid(field, gettext("%(field)s is too long.", field=field))
 
 
 async def _check_json(request: Request[Any, Any, Any]) -> None:
@@ -177,7 +177,7 @@ async def _check_json(request: Request[Any, Any, Any]) -> None:
         value = msgspec.json.decode(body)
     except (UnicodeDecodeError, RecursionError, msgspec.DecodeError) as exc:
         message = gettext("The request body is not valid JSON (UTF-8, nested at most %(depth)s deep).", depth=MAX_DEPTH)
-        raise _refuse("body", message) from exc
+        raise invalid("body", message) from exc
     _walk_json(value, "", 0)
     declared = _annotation(request, "data")
     allowed = json_fields(declared)
@@ -186,11 +186,11 @@ async def _check_json(request: Request[Any, Any, Any]) -> None:
     limits = text_limits(_unwrap(declared))
     for key, item in value.items():
         if key not in allowed:
-            raise _refuse(key, gettext("Unknown field: %(field)s.", field=key))
+            raise invalid(key, gettext("Unknown field: %(field)s.", field=key))
         limit = limits.get(key)
         texts = item if isinstance(item, list) else [item]
         if limit is not None and any(isinstance(t, str) and len(t) > limit for t in texts):
-            raise _refuse(key, gettext("%(field)s: at most %(max)s characters.", field=key, max=limit))
+            raise invalid(key, gettext("%(field)s: at most %(max)s characters.", field=key, max=limit))
 
 
 async def _check_form(request: Request[Any, Any, Any]) -> None:
@@ -201,15 +201,15 @@ async def _check_form(request: Request[Any, Any, Any]) -> None:
         if isinstance(value, UploadFile):
             has_file = True
             if _UNSAFE_NAME.search(value.filename or ""):
-                raise _refuse(name, gettext("The file name must not contain line breaks or NUL characters."))
+                raise invalid(name, gettext("The file name must not contain line breaks or NUL characters."))
             continue
         if not isinstance(value, str):
             continue
         _check_text(name, value)
         if name.endswith("_id") and value.strip() and not (_INTEGER.match(value) and _in_range(int(value))):
-            raise _refuse(name, gettext("A choice in the form is not valid; reload the page and try again."))
+            raise invalid(name, gettext("A choice in the form is not valid; reload the page and try again."))
     if not has_file and _unwrap(_annotation(request, "data")) is UploadFile:
-        raise _refuse("file", gettext("Choose a file to upload."))
+        raise invalid("file", gettext("Choose a file to upload."))
 
 
 async def guard_input(request: Request[Any, Any, Any]) -> None:
@@ -223,24 +223,3 @@ async def guard_input(request: Request[Any, Any, Any]) -> None:
         await _check_json(request)
     elif media_type in _FORM_TYPES:
         await _check_form(request)
-
-
-def data_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """A value the database cannot store (too big a number, a NUL byte, too long): 400, rolled back."""
-    from core.web.errors import http_error  # noqa: PLC0415 - errors imports this module's neighbours
-
-    request.logger.info("refused a value the database cannot store: %s", exc)
-    return http_error(request, _refuse("body", gettext("A value is out of range or not allowed; nothing was saved.")))
-
-
-def value_refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """A text too long for its column or holding NUL (:class:`core.db.limits.ValueRefused`): 400 naming the field."""
-    from core.web.errors import http_error  # noqa: PLC0415
-
-    field = str(getattr(exc, "field", "body"))
-    limit = getattr(exc, "max_length", None)
-    if limit:
-        message = gettext("%(field)s: at most %(max)s characters.", field=field, max=limit)
-    else:
-        message = gettext("The text contains a NUL character (\\0), which is not allowed.")
-    return http_error(request, _refuse(field, message))

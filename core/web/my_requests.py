@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from core.cases.labels import state_label
 from core.cases.service import available_transitions, case_types
+from core.context import RequestContext
 from core.i18n import gettext as _
 from core.models.cases import Case
 from core.services.memberships import NOT_STAFF
-from core.web.context import RequestContext
 from core.web.pages import page
 from core.workflows.definition import StateKind
 

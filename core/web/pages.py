@@ -25,8 +25,8 @@ from core.web.htmx import is_fragment, is_htmx
 if TYPE_CHECKING:
     from litestar import Request
 
+    from core.context import RequestContext
     from core.plugins.manifest import NavItem
-    from core.web.context import RequestContext
 
 __all__ = (
     "Form",

@@ -19,9 +19,10 @@ from core.auth.passwords import verify_password
 from core.auth.sessions import COOKIE_NAME, pop_flash, push_flash
 from core.auth.throttle import minutes_locked, record_failure
 from core.auth.tokens import NAME_MAX, create_token, list_tokens, revoke_token
+from core.context import RequestContext
 from core.i18n import gettext
 from core.models import ApiToken, District, Membership, OrgUnit, Role, User
-from core.web.context import RequestContext, login_required_guard
+from core.web.context import login_required_guard
 from core.web.pages import is_htmx, page
 
 if TYPE_CHECKING:

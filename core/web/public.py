@@ -13,10 +13,10 @@ from typing import Any
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request, get
 
+from core.context import RequestContext
 from core.i18n import gettext as _
 from core.plugins.asyncio import call_hook, flatten
 from core.plugins.manifest import NavItem
-from core.web.context import RequestContext
 from core.web.pages import page
 
 __all__ = ("PUBLIC_ROUTES", "public_links")

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.models.cases import Case, SavedQueue
-    from core.web.context import RequestContext
 
 __all__ = (
     "DEFAULT_COLUMNS",

@@ -33,6 +33,7 @@ from core.cases.saved_queues import (
     known_choices,
     queue_filters,
 )
+from core.context import RequestContext
 from core.db import for_district, session_factory
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
@@ -40,7 +41,6 @@ from core.models import User
 from core.models.cases import Case, SavedQueue
 from core.refusal import NotFound, Refusal
 from core.web.admin.common import done, int_or_none, is_fragment
-from core.web.context import RequestContext
 from core.web.my_requests import queue_for_served
 from core.web.pages import page
 from core.web.queue_view import (

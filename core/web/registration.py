@@ -11,11 +11,11 @@ from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 
+from core.context import RequestContext
 from core.db import for_district
 from core.i18n import gettext as _
 from core.models import District
 from core.services import registration as reg
-from core.web.context import RequestContext
 from core.web.pages import Form, FormState, act, attempt, error_status, flashes, page
 
 __all__ = ("REGISTRATION_DISTRICT_ROUTES", "REGISTRATION_SHELL_ROUTES")

@@ -12,8 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth.middleware import LANG_COOKIE
+from core.context import RequestContext
 from core.i18n import LOCALES, normalize
-from core.web.context import RequestContext, login_required_guard
+from core.web.context import login_required_guard
 from core.web.safety import safe_next
 
 __all__ = ("healthz", "home", "set_language", "switch_district")

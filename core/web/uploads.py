@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from core.casetypes.definition import CaseTypeDef
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = ("BODY_LIMIT", "FileStream", "file_keys", "refusal", "stage_uploads")
 

@@ -19,7 +19,7 @@ from core.web.queue_view import all_definitions, viewable
 
 if TYPE_CHECKING:
     from core.cases.queues import DayFlow
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 __all__ = ("work_widget",)
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from core.db.tenancy import for_district
 from core.i18n import gettext as _
 from core.models.workdays import WorkdayOverride
-from core.services.errors import NotFoundError, ServiceError
+from core.refusal import NotFoundError, ServiceError
 from core.workdays.calendar import bump_calendar_version
 from core.workdays.national import national_day, special_days, year_known
 

@@ -12,8 +12,8 @@ from core.cases.queues import Filters, count_cases, list_cases
 from core.models import District
 from core.models.cases import Case, CaseEvent, CaseTypeVersion
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
 from core.refusal import NotFound
+from core.services.enablement import enable_plugin
 from core.testing import csrf_of, login
 from core.testing.apps import lease
 from tests.plugins_for_tests import case_hooks

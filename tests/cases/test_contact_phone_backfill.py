@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from core.cases.service import create_case
-from core.db.migrate import downgrade, migration_sets, upgrade_all
 from core.models.cases import Case
+from core.plugins.migrations import downgrade, migration_sets, upgrade_all
 from tests.cases.conftest import RESIDENT_REQUEST
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ from core import deliveries
 from core.models import District, Person, ServiceDelivery
 from core.organizations.service import OrganizationInput, create_organization
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
 from core.refusal import NotFound, Refusal
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_user
 from tests.deliveries import delivery_plugin
 

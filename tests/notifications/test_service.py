@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import select, update
 
 from core.cases import service
+from core.cases.notices import mentioned_names, send_due_soon_notices
 from core.db import for_district, utcnow
 from core.models import District, OrgUnit, User
 from core.models.cases import Case
 from core.models.notifications import Notification
 from core.notifications import build_digests, list_notices, notify, set_preferences, unread_count
-from core.notifications.cases import mentioned_names, send_due_soon_notices
 from core.notifications.channels import IN_APP
 from tests.cases.conftest import RESIDENT_REQUEST
 from tests.cases.test_concurrency import run_parallel

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.models import District
 from core.plugins import PluginHost
-from core.plugins.enablement import disable_plugin, enable_plugin
+from core.services.enablement import disable_plugin, enable_plugin
 from core.testing import csrf_of, login
 from core.testing.apps import lease
 from tests.organizations import org_panel_plugin

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.models import District, OrgUnitKind
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.apps import lease
 from core.testing.factories import make_district, make_org_unit, make_user
 from tests.plugins_for_tests import hello
@@ -23,7 +23,7 @@ __all__ = (
 
 def clear_plugin_caches() -> None:
     """Each test's fresh database reuses district ids, so drop the per-process caches keyed by them."""
-    from core.plugins import enablement
+    from core.plugins import enabled as enablement
     from core.rbac import invalidate
 
     enablement._cache.clear()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.models import District
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing import login
 from core.testing.apps import lease
 from tests.plugins_for_tests import queue_hooks

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from core.db import create_engine, session_factory
 from core.db.tenancy import for_district
 from core.models import Person
+from core.refusal import ConflictError
 from core.residents import public, service
-from core.services import ConflictError
 
 PARALLEL = 8
 

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.i18n import TIMEZONE
-from core.residents.validation import (
+from core.forms.formats import (
     area_from_hundredths,
     area_to_hundredths,
     mask_id_number,
@@ -18,6 +17,7 @@ from core.residents.validation import (
     normalize_plate,
     resident_id_valid,
 )
+from core.i18n import TIMEZONE
 
 
 class TestIdNumber:

@@ -12,7 +12,7 @@ from core.cases.sla import apply_sla
 from core.i18n import TIMEZONE
 from core.models import District
 from core.models.cases import Case
-from core.services.errors import NotFoundError, ServiceError
+from core.refusal import NotFoundError, ServiceError
 from core.workdays import (
     DistrictCalendar,
     calendar_for,

@@ -6,8 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from core.forms.fields.base import FieldError, FieldType, fail
+from core.forms.formats import PHONE_PATTERN, normalize_phone, resident_id_valid
 from core.i18n import gettext
-from core.residents.validation import PHONE_PATTERN, normalize_phone, resident_id_valid
 
 if TYPE_CHECKING:
     from core.forms.definition import FieldDef
@@ -69,7 +69,7 @@ class Phone(FieldType):
     """A mainland China phone: a mobile (11 digits, 13–19) or a fixed line with or without area code and extension.
 
     Stored normalised (``13812345678``, ``0574-87654321``, ``87654321``,
-    ``0574-87654321-123``); see :func:`core.residents.validation.normalize_phone`.
+    ``0574-87654321-123``); see :func:`core.forms.formats.normalize_phone`.
     """
 
     name = "phone"

@@ -21,9 +21,9 @@ from core.web.forms import FormView
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from core.context import RequestContext
     from core.models import District
     from core.models.cases import CaseTypeVersion
-    from core.web.context import RequestContext
 
 __all__ = ("EditorView", "anchor_of", "check_condition", "editor_view", "preview_form", "role_options")
 

@@ -18,13 +18,13 @@ from core.builder import jobs, migrate
 from core.builder import service as builder
 from core.builder.worker import wake
 from core.cases.types import definition_of
+from core.context import RequestContext
 from core.db import utcnow
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
 from core.models import User
 from core.models.cases import CaseTypeVersion
 from core.models.jobs import CaseMigrationJob
-from core.web.context import RequestContext
 from core.web.forms import read_posted
 from core.web.pages import is_fragment, page
 

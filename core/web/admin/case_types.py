@@ -17,13 +17,13 @@ from litestar.response import Template
 from core.builder import edit
 from core.builder import service as builder
 from core.cases.types import definition_of
+from core.context import RequestContext
 from core.forms import form_input, validate
 from core.forms.definition import DefinitionError
 from core.i18n import gettext as _
 from core.web.admin.builder_view import check_condition, editor_view, preview_form, role_options
 from core.web.admin.case_type_migrate import MIGRATION_ROUTES, migration_context
 from core.web.admin.common import FormState, done, error_status, form_of, is_fragment, render
-from core.web.context import RequestContext
 from core.web.forms import FormView, Slot, read_posted
 
 __all__ = ("CASE_TYPE_ROUTES",)

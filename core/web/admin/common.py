@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from litestar import Request
     from litestar.datastructures import FormMultiDict
 
-    from core.services import ServiceError
-    from core.web.context import RequestContext
+    from core.context import RequestContext
+    from core.refusal import ServiceError
 
 __all__ = (
     "FormState",

@@ -7,11 +7,12 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.exceptions import PermissionDeniedException
 
+from core.context import RequestContext
 from core.i18n import gettext as _
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services import districts as svc
 from core.web.admin.common import FormState, done, error_status, form_of, render
-from core.web.context import RequestContext, login_required_guard
+from core.web.context import login_required_guard
 
 __all__ = ("DISTRICT_ADMIN_ROUTES", "require_platform_admin")
 

@@ -7,13 +7,13 @@ from typing import Any
 from litestar import MediaType, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
+from core.context import RequestContext
 from core.db import session_factory
 from core.db.base import utcnow
 from core.i18n import gettext as _
 from core.scheduler import run_job_now
 from core.scheduler.status import job_statuses, jobs_in, recent_runs
 from core.web.admin.common import done, render
-from core.web.context import RequestContext
 
 __all__ = ("JOB_ROUTES",)
 

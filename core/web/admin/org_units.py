@@ -6,13 +6,13 @@ from typing import Any
 
 from litestar import Request, get, post
 
+from core.context import RequestContext
 from core.i18n import gettext as _
 from core.models import OrgUnitKind
 from core.models.district import ALLOWED_PARENTS
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services import org_units as svc
 from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render, service_failure
-from core.web.context import RequestContext
 
 __all__ = ("ORG_UNIT_ROUTES",)
 

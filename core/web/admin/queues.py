@@ -31,11 +31,11 @@ from core.cases.saved_queues import (
     shared_queues,
     update_queue,
 )
+from core.context import RequestContext
 from core.i18n import gettext as _
 from core.models.cases import SavedQueue
 from core.services.roles import list_roles
 from core.web.admin.common import FormState, done, error_status, form_of, render
-from core.web.context import RequestContext
 from core.web.queue_view import all_definitions, build_rows, choices
 
 __all__ = ("QUEUE_ADMIN_ROUTES", "sort_labels")

@@ -6,11 +6,11 @@ from typing import Any
 
 from litestar import Request, get, post
 
+from core.context import RequestContext
 from core.i18n import gettext as _
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services import roles as svc
 from core.web.admin.common import FormState, done, error_status, form_of, render, service_failure
-from core.web.context import RequestContext
 
 __all__ = ("ROLE_ROUTES", "permission_value")
 

@@ -7,13 +7,13 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 
+from core.context import RequestContext
 from core.i18n import gettext as _
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.services import memberships as svc
 from core.services.org_units import tree
 from core.services.roles import list_roles
 from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render, service_failure
-from core.web.context import RequestContext
 
 __all__ = ("USER_ROUTES",)
 

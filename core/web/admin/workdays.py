@@ -7,12 +7,12 @@ from typing import Any
 
 from litestar import MediaType, Request, get, post
 
+from core.context import RequestContext
 from core.db.base import utcnow
 from core.i18n import TIMEZONE
 from core.i18n import gettext as _
-from core.services import ServiceError
+from core.refusal import ServiceError
 from core.web.admin.common import FormState, done, error_status, form_of, int_or_none, render, service_failure
-from core.web.context import RequestContext
 from core.workdays import known_years, parse_day, remove_override, set_override, year_view
 from core.workdays.service import FIRST_YEAR, LAST_YEAR
 

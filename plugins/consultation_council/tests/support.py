@@ -10,7 +10,7 @@ from core.auth.tokens import create_token
 from core.db import utcnow
 from core.models import OrgUnitKind
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit, make_user
 from plugins.consultation_council.councils import add_member, today
 from plugins.consultation_council.models import Council

@@ -13,7 +13,7 @@ from core.db import for_district, utcnow
 from core.models import District
 from core.models.organizations import MemberRole, Organization, OrganizationMember, OrgKind, RegisteredType
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_user
 from plugins.grants.models import Application, Call, Category, Criterion
 from plugins.grants.tests import standing_plugin

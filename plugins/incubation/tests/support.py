@@ -11,7 +11,7 @@ from core.auth.tokens import create_token
 from core.models import District, OrgUnitKind
 from core.organizations import OrganizationInput, add_member, create_organization
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit, make_user
 from plugins.incubation import cases
 from plugins.incubation.models import Incubation, Incubator, Mentor, Space

@@ -11,7 +11,8 @@ from core.db import for_district
 from core.models import OrgUnit
 from core.models.organizations import Organization, OrganizationArea
 from core.plugins import PluginHost
-from core.plugins.enablement import clear_cache, enable_plugin
+from core.plugins.enabled import clear_cache
+from core.services.enablement import enable_plugin
 from plugins.incubation.models import Assessment, Incubation
 from plugins.incubation.tests.support import apply_as, district
 

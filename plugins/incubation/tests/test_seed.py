@@ -12,7 +12,7 @@ from core.models import OrgUnitKind
 from core.organizations import Organization, is_valid_credit_code, supervised_by
 from core.organizations.demo import seed_organizations
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit
 from plugins.incubation import reports
 from plugins.incubation.models import Allocation, Assessment, Incubation, Session, Space

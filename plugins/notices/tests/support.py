@@ -12,7 +12,7 @@ from core.auth.tokens import create_token
 from core.db import utcnow
 from core.models import District, DistrictPlugin, OrgUnitKind
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit, make_user
 from plugins.notices.models import Notice
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from core.models import District
-from core.plugins.enablement import disable_plugin
+from core.services.enablement import disable_plugin
 from plugins.notices import hooks
 from plugins.notices.seed import DEMO_NOTICES
 from plugins.notices.tests.support import titles

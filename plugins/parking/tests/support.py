@@ -12,8 +12,8 @@ from core.auth.tokens import create_token
 from core.db import for_district
 from core.models import District, Household, HouseholdMember, OrgUnitKind, Person
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
 from core.residents.public import NewHousehold, register_households
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit, make_user
 from plugins.parking import conventions, service
 

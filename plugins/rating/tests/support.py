@@ -13,7 +13,7 @@ from core.models import OrgUnitKind, Person
 from core.models.organizations import MemberRole, OrganizationMember
 from core.organizations.service import OrganizationInput, create_organization
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit, make_user
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from core.auth.tokens import create_token
 from core.models import District, User
 from core.models.organizations import MemberRole, Organization, OrganizationMember, OrgKind, RegisteredType
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
 from core.refusal import Refusal
+from core.services.enablement import enable_plugin
 from core.testing import csrf_of, login
 from core.testing.browser import serve
 from core.testing.factories import make_user

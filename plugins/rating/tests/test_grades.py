@@ -34,7 +34,7 @@ def test_publicity_objection_confirmation_and_certificate(client, world, as_user
 
     from core.models import District
     from core.plugins import PluginHost
-    from core.plugins.enablement import enable_plugin
+    from core.services.enablement import enable_plugin
 
     async def bands(session):
         district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()

@@ -223,7 +223,7 @@ class TestRanking:
         async def off(session):
             from core.models import District
             from core.plugins import PluginHost
-            from core.plugins.enablement import disable_plugin
+            from core.services.enablement import disable_plugin
 
             district = (await session.execute(select(District).where(District.code == "yinzhou"))).scalar_one()
             await disable_plugin(session, district, PluginHost.load(None, entry_points=False), "rating")

@@ -13,7 +13,7 @@ from core.cases.service import create_case, get_case, perform_transition
 from core.models import District, OrgUnitKind, User
 from core.models.cases import Case
 from core.plugins import PluginHost
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing.factories import make_district, make_org_unit, make_user
 from plugins.time_bank import banks
 from plugins.time_bank.models import Bank, CatalogueItem, FamilyLink, Member, MemberStatus

@@ -10,7 +10,7 @@ from core.i18n import TIMEZONE
 from core.models import District
 from core.models.deliveries import ServiceDelivery
 from core.organizations.service import OrganizationInput, create_organization
-from core.plugins.enablement import enable_plugin
+from core.services.enablement import enable_plugin
 from core.testing import login
 from core.testing.browser import serve
 from core.testing.races import Call, fire

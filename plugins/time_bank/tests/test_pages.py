@@ -129,7 +129,7 @@ def test_time_bank_pages_are_404_where_the_plugin_is_off(client, world, seed, ho
     from sqlalchemy import select
 
     from core.models import District
-    from core.plugins.enablement import disable_plugin
+    from core.services.enablement import disable_plugin
 
     async def off(session):
         district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()

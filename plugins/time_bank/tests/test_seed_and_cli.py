@@ -43,7 +43,7 @@ def demo_world(seed):
     async def build(session):
         from core.models import OrgUnitKind
         from core.plugins import PluginHost
-        from core.plugins.enablement import enable_plugin
+        from core.services.enablement import enable_plugin
 
         district = await make_district(session, "haishu", "海曙区", ref_prefix="HS")
         street = await make_org_unit(session, district, "gulou", "鼓楼街道", OrgUnitKind.STREET)

@@ -47,7 +47,7 @@ async def check_next_year_holidays(job: JobContext) -> JobResult:
 
 async def notify_due_soon(job: JobContext) -> JobResult:
     """Tell assignees of open cases due within a day, or overdue, once per case and due date."""
-    from core.notifications.cases import send_due_soon_notices  # noqa: PLC0415 - notifications sit above jobs
+    from core.cases.notices import send_due_soon_notices  # noqa: PLC0415 - notifications sit above jobs
 
     assert job.district is not None
     found = await send_due_soon_notices(job.session, job.district, job.now)

@@ -19,11 +19,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from core.db.engine import is_sqlite, pooler_connect_args
-from core.db.migration_env import CORE_MIGRATIONS_DIR, MigrationTarget, version_table_for
+from core.db.migration_env import CORE_MIGRATIONS_DIR, MigrationTarget, migration_engine, version_table_for
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -103,22 +100,6 @@ def migration_sets(host: PluginHost | None = None) -> list[MigrationSet]:
     for key in sorted(plugins):
         visit(key)
     return sets
-
-
-def _sqlite_migration_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=OFF")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def migration_engine(url: str) -> AsyncEngine:
-    """An engine for migrations: on SQLite, foreign keys off and a busy timeout."""
-    if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 10})
-        event.listen(engine.sync_engine, "connect", _sqlite_migration_pragmas)
-        return engine
-    return create_async_engine(url, connect_args=pooler_connect_args())
 
 
 async def _run(url: str, func: Any, *args: Any) -> Any:

@@ -17,19 +17,19 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.cases.access import visibility_clause
+from core.context import context_for
 from core.db import for_district, utcnow
 from core.i18n import TIMEZONE
 from core.models import Membership, User
 from core.models.cases import Case
 from core.notifications.service import notify
-from core.web.context import context_for
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.casetypes.definition import CaseTypeDef
+    from core.context import RequestContext
     from core.models import District
-    from core.web.context import RequestContext
 
 __all__ = (
     "DUE_SOON_WINDOW",
