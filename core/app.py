@@ -15,13 +15,14 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core import __version__
-from core.config import PROJECT_ROOT, Settings, load_settings
+from core.config import Settings, load_settings
 from core.db import create_engine
 from core.db.replica import Replicas, close_replicas, route_sessions
 from core.db.transactions import transactions
 from core.plugins import PluginHost
 from core.plugins.asyncio import flatten
 from core.web.context import district_guard, provide_context, public_guard
+from core.web.static import STATIC_DIR, static_cache_middleware
 from core.web.templating import build_environment
 
 if TYPE_CHECKING:
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ("create_app",)
 
-STATIC_DIR = PROJECT_ROOT / "core" / "static"
 
 
 def _core_routes() -> list[ControllerRouterHandler]:
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, *, plugin_host: PluginHost | No
         dependencies={"ctx": Provide(provide_context)},
         # SQLite: BEGIN IMMEDIATE for writes (core.db.engine); then who is asking; then a retried
         # request (Idempotency-Key, a form's one-time token) gets the first answer (core.web.idempotency).
-        middleware=[transactions, auth_middleware, idempotency_middleware],
+        middleware=[static_cache_middleware, transactions, auth_middleware, idempotency_middleware],
         before_request=guard_input,  # bad input (huge ids, NUL, bad JSON, unknown fields …) is a 4xx, never a 500
         before_send=[add_security_headers],  # every response, 404s of unknown paths too
         on_startup=[start_worker, start_scheduler],  # background: case migrations, scheduled jobs (core.scheduler)

@@ -17,6 +17,7 @@ from core.i18n import (
     template_gettext,
     template_ngettext,
 )
+from core.web.static import StaticUrls
 
 if TYPE_CHECKING:
     from core.plugins import PluginHost
@@ -41,6 +42,7 @@ def build_environment(host: PluginHost) -> jinja2.Environment:
     env.filters.update(datetime=format_datetime, date=format_date, number=format_number)
     env.globals["locales"] = list(iter_locales())
     env.globals["localized"] = localized  # {{ localized(row.name_zh, row.name_en) }}
+    env.globals["static_url"] = StaticUrls(host)  # {{ static_url('/static/app.css') }}: versioned (core.web.static)
     setup_globals(env)
     # The form fields (core/fields.html) for every template, fragments included: {{ ui.text(…) }}.
     env.globals["ui"] = env.get_template("core/fields.html").module
