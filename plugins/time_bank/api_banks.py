@@ -29,13 +29,18 @@ __all__ = ("BANK_API",)
 
 
 class BankIn(TypedDict, total=False):
-    """A new bank (``name``, ``organization``, ``categories`` required) or the settings to change.
+    """A new bank (``name``, ``organization_id`` or ``organization``, ``categories`` required) or settings to change.
+
+    ``organization_id``: the operating organization in the district's organizations registry
+    (its name is taken from there); ``organization``: the name of one outside the registry
+    (a name that is exactly a registered organization's is linked to it).
 
     ``categories``: keys of the starter list (chat, visit, meals, shopping, patrol, haircut,
     escort); limits in minutes (``null``: no limit), ``expiry_months`` in months.
     """
 
     name: Text
+    organization_id: int | None
     organization: Text
     org_unit_id: int | None
     description: Text
@@ -88,7 +93,7 @@ def _form(data: BankIn) -> dict[str, Any]:
     for name, value in data.items():
         if name in {"min_balance", "max_balance", "yearly_cap", "gift_yearly_max"}:
             form[name] = bank_settings.hours_of_minutes(value)
-        elif name in {"expiry_months", "org_unit_id"}:
+        elif name in {"expiry_months", "org_unit_id", "organization_id"}:
             form[name] = "" if value is None else str(value)
         elif name == "active":
             form[name] = "on" if value else ""

@@ -40,6 +40,7 @@ class BankOut:
     id: int
     name: str
     organization: str
+    organization_id: int | None  # in the organizations registry; None: run by an organization outside it
     categories: list[CategoryOut]
     min_balance: int
     max_balance: int | None
@@ -54,6 +55,7 @@ class BankOut:
             id=bank.id,
             name=bank.name,
             organization=bank.organization,
+            organization_id=bank.organization_id,
             categories=[CategoryOut(c.key, c.name_zh, c.name_en, c.rate_percent) for c in categories.values()],
             min_balance=bank.min_balance,
             max_balance=bank.max_balance,

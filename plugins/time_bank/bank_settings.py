@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import OrgUnit, OrgUnitKind, Refusal
+from core.plugin_api import OrgUnit, OrgUnitKind, Refusal, organizations
 from core.plugin_api import gettext as _
 from plugins.time_bank import banks, rules_form
 from plugins.time_bank.models import Bank
@@ -34,6 +34,7 @@ __all__ = (
     "create",
     "form_of",
     "hours_of_minutes",
+    "registered",
     "save",
     "units",
 )
@@ -57,6 +58,7 @@ class BankDraft:
 
     name: str = ""
     organization: str = ""
+    organization_id: int | None = None
     org_unit_id: int | None = None
     description: str = ""
     active: bool = True
@@ -81,10 +83,19 @@ async def units(session: AsyncSession) -> list[OrgUnit]:
     return list((await session.execute(query)).scalars())
 
 
+async def registered(session: AsyncSession) -> list[organizations.Organization]:
+    """The district's organizations a bank may be run by (not deregistered or revoked), by name."""
+    org = organizations.Organization
+    working = (organizations.OrgStatus.ACTIVE, organizations.OrgStatus.SUSPENDED)
+    query = select(org).where(org.status.in_(working)).order_by(org.name)
+    return list((await session.execute(query)).scalars())
+
+
 def form_of(bank: Bank) -> dict[str, Any]:
     """The settings form filled from the bank."""
     return {
         "name": bank.name,
+        "organization_id": "" if bank.organization_id is None else str(bank.organization_id),
         "organization": bank.organization,
         "org_unit_id": "" if bank.org_unit_id is None else str(bank.org_unit_id),
         "description": bank.description,
@@ -115,12 +126,8 @@ async def check_bank(session: AsyncSession, form: Mapping[str, Any], *, bank: Ba
                 query = query.where(Bank.id != bank.id)
             if (await session.execute(query)).first():
                 draft.errors["name"] = _("This district already has a time bank of that name.")
-    if new or "organization" in form:
-        draft.organization = _text(form, "organization")
-        if not draft.organization or len(draft.organization) > 200:
-            draft.errors["organization"] = _(
-                "Name the social organization that runs the bank (at most 200 characters)."
-            )
+    if new or "organization" in form or "organization_id" in form:
+        await _check_organization(session, form, draft)
     if new or "org_unit_id" in form:
         raw = _text(form, "org_unit_id")
         if raw:
@@ -153,6 +160,35 @@ async def check_bank(session: AsyncSession, form: Mapping[str, Any], *, bank: Ba
     return draft
 
 
+async def _check_organization(session: AsyncSession, form: Mapping[str, Any], draft: BankDraft) -> None:
+    """The operating organization: one of the registry's (``organization_id``), or a name written out.
+
+    A name that is exactly a registered organization's is linked to it, so the API's and the
+    CLI's ``organization`` text links as the page's list does; a name that is not stays text
+    (an informal group not yet in the registry: its services then have nobody to rate).
+    """
+    org = organizations.Organization
+    raw = _text(form, "organization_id")
+    if raw:
+        chosen = None
+        if raw.isdigit() and len(raw) <= 18:
+            chosen = (await session.execute(select(org).where(org.id == int(raw)))).scalar_one_or_none()
+        if chosen is None:
+            draft.errors["organization_id"] = _("Choose one of the district's registered organizations.")
+            return
+        draft.organization_id, draft.organization = chosen.id, chosen.name
+        return
+    draft.organization = _text(form, "organization")
+    if not draft.organization or len(draft.organization) > 200:
+        draft.errors["organization"] = _(
+            "Choose the organization that runs the bank, or write its name (at most 200 characters)."
+        )
+        return
+    draft.organization_id = (
+        await session.execute(select(org.id).where(org.name == draft.organization))
+    ).scalar_one_or_none()
+
+
 def _refuse(draft: BankDraft) -> None:
     if draft.errors:
         raise Refusal(_("Please correct the marked fields."), errors=draft.errors)
@@ -168,6 +204,7 @@ async def create(session: AsyncSession, district_id: int, draft: BankDraft) -> B
                 district_id=district_id,
                 name=draft.name,
                 organization=draft.organization,
+                organization_id=draft.organization_id,
                 categories=draft.categories,
                 rules=draft.rules,
                 org_unit_id=draft.org_unit_id,
@@ -183,9 +220,11 @@ async def save(session: AsyncSession, bank: Bank, form: Mapping[str, Any], draft
     _refuse(draft)
     try:
         async with session.begin_nested():
-            for name in ("name", "organization", "org_unit_id", "description", "active"):
+            for name in ("name", "org_unit_id", "description", "active"):
                 if name in form:
                     setattr(bank, name, getattr(draft, name))
+            if "organization" in form or "organization_id" in form:
+                bank.organization, bank.organization_id = draft.organization, draft.organization_id
             if draft.rules is not None:
                 await banks.update_rules(session, bank, draft.rules)
             await session.flush()

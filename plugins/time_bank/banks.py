@@ -137,6 +137,7 @@ async def create_bank(
     rules: BankRules | None = None,
     org_unit_id: int | None = None,
     description: str = "",
+    organization_id: int | None = None,
 ) -> Bank:
     """A bank with its categories ``(key, zh, en, rate_percent)`` and its pool account."""
     rules = rules or BankRules()
@@ -144,6 +145,7 @@ async def create_bank(
         district_id=district_id,
         name=name,
         organization=organization,
+        organization_id=organization_id,
         org_unit_id=org_unit_id,
         description=description,
         min_balance=rules.min_balance,

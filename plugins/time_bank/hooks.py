@@ -5,12 +5,23 @@ Hooks are plain functions or ``async def``; see docs/plugins/hooks.md for each o
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
-from core.plugin_api import Case, Manifest, NavItem, Panel, PolicyDefault, Widget, hookimpl, plugin_settings
+from core.plugin_api import (
+    Case,
+    Manifest,
+    NavItem,
+    Panel,
+    PolicyDefault,
+    Widget,
+    hookimpl,
+    plugin_settings,
+)
 from core.plugin_api import gettext as _
 from plugins.time_bank import banks, needs
 from plugins.time_bank import cli as cli_module
@@ -29,6 +40,7 @@ if TYPE_CHECKING:
     from core.plugin_api import CaseTypeDef, District, RequestContext, Transition
 
 USERS = ("district_admin", "community_worker", "social_worker", "org_staff", "volunteer", "resident")
+CHINA = ZoneInfo("Asia/Shanghai")  # "this year" is China's
 STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
 
 
@@ -164,3 +176,42 @@ async def case_panels(ctx: RequestContext, case: Case, case_type: CaseTypeDef) -
     names = await needs.user_names(ctx, {row.served_user_id, row.volunteer_user_id})
     context = {"row": row, "bank": bank, "category": category, "names": names, "fmt": banks.fmt}
     return [Panel(_("Time bank"), "time_bank/case_panel.html", context, order=10)]
+
+
+@hookimpl
+async def organization_panels(ctx: RequestContext, organization: Any) -> list[Panel]:
+    """The banks the organization runs: members, volunteers, and the hours credited this year."""
+    run = list(
+        (await ctx.session.execute(select(Bank).where(Bank.organization_id == organization.id).order_by(Bank.name)))
+        .scalars()
+        .all()
+    )
+    if not run:
+        return []
+    ids = [b.id for b in run]
+    people = {
+        bank_id: (members, volunteers)
+        for bank_id, members, volunteers in await ctx.session.execute(
+            select(Member.bank_id, func.count(), func.count().filter(Member.is_volunteer.is_(True)))
+            .where(Member.bank_id.in_(ids), Member.status == MemberStatus.APPROVED)
+            .group_by(Member.bank_id)
+        )
+    }
+    year = datetime.now(CHINA).year
+    served = {
+        bank_id: (count, minutes)
+        for bank_id, count, minutes in await ctx.session.execute(
+            select(Service.bank_id, func.count(), func.coalesce(func.sum(Service.credited_minutes), 0))
+            .where(
+                Service.bank_id.in_(ids),
+                Service.credited_minutes.is_not(None),
+                Service.served_on >= date(year, 1, 1),
+                Service.served_on < date(year + 1, 1, 1),
+            )
+            .group_by(Service.bank_id)
+        )
+    }
+    staff = await banks.staff_bank_ids(ctx)
+    rows = [(b, *people.get(b.id, (0, 0)), *served.get(b.id, (0, 0)), b.id in staff) for b in run]
+    context = {"rows": rows, "year": year, "fmt": banks.fmt}
+    return [Panel(_("Time bank"), "time_bank/org_panel.html", context, order=40)]

@@ -39,7 +39,11 @@ class Bank(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     __table_args__ = (UniqueConstraint("district_id", "name"),)
 
     name: Mapped[str] = mapped_column(String(200))
-    organization: Mapped[str] = mapped_column(String(200))  # the social organization that runs it
+    organization: Mapped[str] = mapped_column(String(200))  # the name of the social organization that runs it
+    # That organization in the core's registry (its name is copied into ``organization``); None: not registered.
+    organization_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
     org_unit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("org_units.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(Text, default="")
     min_balance: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,7 +23,6 @@ from core.plugin_api import (
     deliveries,
     is_english,
     ledger,
-    organizations,
     perform_transition,
     utcnow,
 )
@@ -237,16 +236,13 @@ async def credit(ctx: RequestContext, case: Case, row: Service) -> int:
 async def declare_delivery(ctx: RequestContext, case: Case, row: Service) -> deliveries.ServiceDelivery | None:
     """Tell the core's deliveries registry that the bank's organization served the resident (so it can be rated).
 
-    The bank names its operating organization (``Bank.organization``); when that name is an
-    organization of the district's registry, the verified service is recorded for it,
-    once (the reference is the service's). Without a registered organization nothing is
-    recorded: a volunteer's service then has nobody to rate.
+    The bank's operating organization is a row of the district's registry
+    (``Bank.organization_id``); the verified service is recorded for it, once (the
+    reference is the service's). A bank run by an organization outside the registry records
+    nothing: a volunteer's service then has nobody to rate.
     """
     bank = await banks.bank_or_404(ctx.session, row.bank_id)
-    org = organizations.Organization
-    org_id = (
-        await ctx.session.execute(select(org.id).where(org.name == bank.organization.strip()))
-    ).scalar_one_or_none()
+    org_id = bank.organization_id
     if org_id is None:
         return None
     category = (await banks.categories(ctx.session, bank.id, active_only=False)).get(row.category)

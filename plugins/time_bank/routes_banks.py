@@ -39,6 +39,7 @@ async def _render(
         form=form,
         errors=errors,
         unit_options=[(str(u.id), u.name(ctx.locale)) for u in await bank_settings.units(ctx.session)],
+        org_options=[(str(o.id), o.name) for o in await bank_settings.registered(ctx.session)],
         category_options=[(key, localized(zh, en, ctx.locale)) for key, zh, en, _r in bank_settings.STARTER_CATEGORIES],
     )
 

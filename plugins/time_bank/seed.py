@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from core.plugin_api import DEMO_PASSWORD, Membership, OrgUnit, User, bump_policy_version, hash_password
+from core.plugin_api import (
+    DEMO_PASSWORD,
+    Membership,
+    OrgUnit,
+    User,
+    bump_policy_version,
+    hash_password,
+    organizations,
+)
 from plugins.time_bank import bank_settings, banks
 from plugins.time_bank.models import Bank, CatalogueItem, Member, MemberStatus
 
@@ -124,11 +132,15 @@ async def seed_time_bank(session: AsyncSession, district: District) -> None:
     rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not secrets
     units = {u.code: u.id for u in (await session.execute(select(OrgUnit))).scalars()}
     communities = [units[c] for c in ("pingqiao", "mudan") if c in units]
+    org = organizations.Organization
+    named = select(org.id).where(org.district_id == district.id, org.name == ORGANIZATION)
+    org_id = (await session.execute(named)).scalar_one_or_none()
     bank = await banks.create_bank(
         session,
         district_id=district.id,
         name=BANK_NAME,
         organization=ORGANIZATION,
+        organization_id=org_id,
         categories=CATEGORIES,
         rules=RULES,
         org_unit_id=units.get("gulou"),

@@ -142,7 +142,7 @@ def test_admin_creates_and_edits_a_bank_on_the_pages(client, world, seed):
     wrong = client.post(f"{TB}/banks/new", data=form, follow_redirects=False)
     assert wrong.status_code == 400
     assert 'value="白云时间银行"' in wrong.text and 'aria-invalid="true"' in wrong.text
-    assert "运营银行的社会组织" in wrong.text
+    assert "请选择运营本银行的社会组织，或填写其名称" in wrong.text
     made = client.post(f"{TB}/banks/new", data={**form, "organization": "白云社工站"}, follow_redirects=False)
     assert made.status_code == 303, made.text
     console = client.get(made.headers["location"])

@@ -21,14 +21,19 @@ TODAY = datetime.now(TIMEZONE).date().isoformat()
 
 
 def _registered(seed, host) -> int:
-    """The organization that runs 平桥时间银行 is in the registry; the rating plugin is on in 海曙区."""
+    """The organization that runs 平桥时间银行 is in the registry and the bank is linked to it (as its
+    settings page does); the rating plugin is on in 海曙区."""
 
     async def make(session):
+        from plugins.time_bank.models import Bank
+
         haishu = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
         await enable_plugin(session, haishu, host, "rating")
         org = await create_organization(
             session, haishu, OrganizationInput(name="平桥社区社会工作服务中心", kind="filed")
         )
+        bank = (await session.execute(select(Bank).where(Bank.name == "平桥时间银行"))).scalar_one()
+        bank.organization_id = org.id
         return org.id
 
     return seed(make)
