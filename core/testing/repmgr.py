@@ -108,8 +108,6 @@ follow_command='{repmgr} standby follow -f {self.conf} --log-to-file --upstream-
 monitor_interval_secs=1
 reconnect_attempts=2
 reconnect_interval=1
-promote_check_interval=1
-standby_disconnect_on_failover=false
 node_rejoin_timeout=15
 standby_reconnect_timeout=15
 """
