@@ -281,9 +281,11 @@ def test_repmgr_fails_over_and_keeps_every_acknowledged_case(
 
         # The failed primary must not start again as a primary (two primaries): it is rejoined as a standby of
         # the new one, rewound with pg_rewind, while the writers go on; first in the app's URL, it draws no writes.
+        refused_before_rejoin = len(refused)
         primary.rejoin(standby)
         after = len(acknowledged)
         _wait_for(lambda: len(acknowledged) >= after + 8, 30, "the writers to carry on after the rejoin")
+        assert len(refused) == refused_before_rejoin, f"refused during or after the rejoin: {refused[-3:]}"
     finally:
         stop.set()
         for thread in writers:

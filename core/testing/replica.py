@@ -45,14 +45,18 @@ class Copy(PostgresServer):
         self.standby = standby
         self.options = list(options)
 
-    def start(self) -> Copy:
-        """Copy the source's data (``pg_basebackup``), then start the server on its own port."""
+    def _prepare(self) -> None:
+        """Hand the server's directory to the user the servers run as, and connect as the source's user."""
         if self._as_root:
             import pwd  # noqa: PLC0415
 
             pw = pwd.getpwnam("postgres")
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
         self.user = self.source.user
+
+    def start(self) -> Copy:
+        """Copy the source's data (``pg_basebackup``), then start the server on its own port."""
+        self._prepare()
         args = ["-h", "127.0.0.1", "-p", str(self.source.port), "-U", self.source.user]
         args += ["-D", str(self.datadir), "-X", "stream", "-c", "fast", "--no-sync"]
         if self.standby:

@@ -9,7 +9,8 @@ and registered with ``repmgr standby register``. :meth:`Node.start_daemon` runs
 daemon of its standby runs ``repmgr standby promote`` by itself (docs/deployment-database.md
 shows the same configuration for production servers).
 
-Every server runs with ``shared_preload_libraries = 'repmgr'`` (what repmgrd needs) and,
+Every server runs with ``shared_preload_libraries = 'repmgr'`` (what repmgrd needs) and
+what ``pg_rewind`` needs to rejoin a failed primary (``wal_log_hints``, full page writes) and,
 like :class:`core.testing.replica.Copy`, lives in RAM when there is ``/dev/shm``, runs as
 ``postgres`` when the tests run as root (repmgr refuses to run as root), and is stopped
 and deleted by a watchdog when the test process dies — repmgrd too.
@@ -125,12 +126,7 @@ standby_reconnect_timeout=15
             self._run(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "repmgr")
             self.repmgr("primary", "register")
             return self
-        if self._as_root:
-            import pwd  # noqa: PLC0415
-
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.root, pw.pw_uid, pw.pw_gid)
-        self.user = self.source.user
+        self._prepare()
         self._write_conf()
         up = self.upstream
         self.repmgr("-h", "127.0.0.1", "-p", str(up.port), "-U", up.user, "-d", "repmgr", "standby", "clone", "-c")
@@ -169,14 +165,15 @@ standby_reconnect_timeout=15
         """Run ``repmgrd`` for this node (in the foreground of a child process; a watchdog ends it with the tests)."""
         from core.testing.pgserver import _WATCHDOG  # noqa: PLC0415
 
-        kwargs: dict[str, object] = {}
+        uid: int | None = None  # as root: the servers' user (repmgr refuses to run as root)
+        gid: int | None = None
+        groups: list[int] | None = None
         env = dict(os.environ)
         if self._as_root:
             import pwd  # noqa: PLC0415
 
             pw = pwd.getpwnam("postgres")
-            kwargs = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
-            env["HOME"] = pw.pw_dir
+            uid, gid, groups, env["HOME"] = pw.pw_uid, pw.pw_gid, [], pw.pw_dir
         self._daemon = subprocess.Popen(  # noqa: S603 - our own argv, no shell
             [str(self.bindir / "repmgrd"), "-f", str(self.conf), "--daemonize=false"],
             stdin=subprocess.DEVNULL,
@@ -184,7 +181,9 @@ standby_reconnect_timeout=15
             stderr=subprocess.DEVNULL,
             start_new_session=True,
             env=env,
-            **kwargs,  # type: ignore[call-overload]
+            user=uid,
+            group=gid,
+            extra_groups=groups,
         )
         self._daemon_dir = Path(tempfile.mkdtemp(prefix="sanshe-repmgrd-"))
         subprocess.Popen(  # noqa: S603 - our own argv, no shell
