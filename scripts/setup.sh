@@ -2,7 +2,7 @@
 # Install what Sanshe needs; each step is skipped when already done.
 #
 #   scripts/setup.sh          Python deps (.venv), htmx + Pico CSS from npm, compiled catalogs
-#   scripts/setup.sh --test   the same, plus Debian's chromium and postgresql when missing
+#   scripts/setup.sh --test   the same, plus Debian's chromium, postgresql, pgbouncer and repmgr when missing
 #
 # Stamps: .venv/.sanshe-stamp holds the hash of constraints.txt + pyproject.toml;
 # node_modules/.sanshe-stamp the hash of package-lock.json. Change either file (or delete
@@ -44,6 +44,10 @@ if [[ $WITH_TEST -eq 1 ]]; then
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   [[ -x /usr/sbin/pgbouncer ]] || missing+=(pgbouncer)  # tests marked pgbouncer (docs/deployment-database.md)
   if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
+  # repmgr for the failover test (tests/test_replica.py), built for the PostgreSQL the tests run:
+  # the newest /usr/lib/postgresql/<version> (core/testing/pgserver.py picks the same)
+  pg_bin=$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -1 | xargs dirname)
+  [[ -x "$pg_bin/repmgrd" ]] || apt_install "postgresql-$(basename "$(dirname "$pg_bin")")-repmgr"
 fi
 
 # --- A CJK font for PDF statements (time bank) -----------------------------------------

@@ -8,12 +8,14 @@ another user, reading from the standby, sees it only once replay resumes. A page
 writes while being read (a notice taken out of the session) still works; the standby
 stopped, reads come from the primary without an error.
 
-The failover test makes its own pair (a primary copied from the process's server with a
-synchronous standby of it), runs a real ``sanshe run`` on a multi-host URL with
-``target_session_attrs=read-write``, lets four writers create cases, kills the primary
-(``kill -9``) and promotes the standby (``pg_ctl promote``, the orchestrator's step): the
-writers carry on by themselves, a request caught in the middle is answered 503 "请重试",
-and every case acknowledged with 201 is on the promoted server.
+The failover test makes its own repmgr cluster (core/testing/repmgr.py: a primary copied
+from the process's server, registered; a standby made by ``repmgr standby clone``, made
+synchronous; ``repmgrd`` on it with ``failover=automatic``), runs the app under uvicorn on a
+multi-host URL with ``target_session_attrs=read-write``, lets four writers create cases and
+kills the primary (``kill -9``). Nobody promotes by hand: repmgrd does; the writers carry
+on by themselves, a request caught in the middle is answered 503 "请重试", every case
+acknowledged with 201 is on the promoted server, and the old primary, rejoined as a
+standby with ``repmgr node rejoin --force-rewind``, draws no writes and catches up.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from core.db.replica import LSN_COOKIE, parse_lsn
 from core.testing import csrf_of, login
 from core.testing.pgserver import free_port
 from core.testing.replica import Copy
+from core.testing.repmgr import Node, RepmgrNotFoundError
 from core.testing.web import PASSWORD
 from tests.cases.conftest import RESIDENT_REQUEST, world
 
@@ -226,22 +229,36 @@ class _Server:
         self.thread.join(timeout=15)
 
 
-def test_failover_keeps_every_acknowledged_case(
+def test_repmgr_fails_over_and_keeps_every_acknowledged_case(
     world: Any, database_url: str, postgres_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Four writers; the primary is killed (-9) and its synchronous standby promoted: the app reconnects by
-    itself, requests caught in between are answered 503 "请重试", and every case answered 201 is kept."""
+    """A repmgr pair, the standby synchronous and its repmgrd on automatic failover; four writers; the primary is
+    killed (-9). repmgrd promotes the standby by itself, the app reconnects by itself, requests caught in between
+    are answered 503 "请重试", and every case answered 201 is on the new primary. The old primary, rejoined as a
+    standby (``repmgr node rejoin``), draws no writes and catches up with every case."""
     name = database_url.rsplit("/", 1)[1]
-    # A primary of its own (the process's server must live on), with a synchronous standby.
-    primary = Copy(postgres_server, standby=False, options=["synchronous_commit=on", "synchronous_standby_names='*'"])
-    standby = Copy(primary.start(), options=["synchronous_commit=on"])
+    # A primary of its own (the process's server must live on), with the world's data; its standby cloned by repmgr.
+    try:
+        primary = Node(postgres_server, 1)
+        standby = Node(postgres_server, 2, upstream=primary)
+    except RepmgrNotFoundError as exc:
+        pytest.fail(str(exc), pytrace=False)
     server: _Server | None = None
     stop = threading.Event()
     acknowledged: list[str] = []
     refused: list[tuple[int, str]] = []
     writers: list[threading.Thread] = []
+    repmgr = standby.dsn("repmgr")
     try:
+        primary.start()
         standby.start()
+        # From now on a commit on the primary waits until node2 has it: an acknowledged case is on both servers.
+        _query(primary.dsn(), "ALTER SYSTEM SET synchronous_standby_names = 'node2'")
+        _query(primary.dsn(), "SELECT pg_reload_conf()")
+        replication = "SELECT application_name, sync_state FROM pg_stat_replication"
+        _wait_for(lambda: _query(primary.dsn(), replication) == [("node2", "sync")], 20, "node2 to be synchronous")
+        standby.start_daemon()
+
         hosts = f"host=127.0.0.1:{primary.port}&host=127.0.0.1:{standby.port}"
         url = f"postgresql+asyncpg://{primary.user}@/{name}?{hosts}&target_session_attrs=read-write"
         server = _Server(Settings(database_url=url, secret_key="failover", var_dir=tmp_path / "var"), monkeypatch)
@@ -255,9 +272,20 @@ def test_failover_keeps_every_acknowledged_case(
 
         primary.kill()
         before = len(acknowledged)
-        _wait_for(lambda: len(refused) >= 1, 10, "a request to fail while no primary is up")
-        standby.promote()
-        _wait_for(lambda: len(acknowledged) >= before + 8, 30, "the writers to carry on after the promotion")
+        # Nobody promotes by hand: repmgrd notices, tries twice more a second apart, and promotes node2.
+        _wait_for(lambda: len(acknowledged) >= before + 8, 40, "the writers to carry on after repmgrd's promotion")
+        promoted = "SELECT successful FROM repmgr.events WHERE node_id = 2 AND event = 'repmgrd_failover_promote'"
+        _wait_for(lambda: _query(repmgr, promoted) == [(True,)], 20, "repmgrd's failover event")
+        nodes = _query(repmgr, "SELECT node_name, type, active FROM repmgr.nodes ORDER BY node_id")
+        assert nodes == [("node1", "primary", False), ("node2", "primary", True)], standby.log()[-3000:]
+
+        # The failed primary must not start again as a primary (two primaries): it is rejoined as a standby of
+        # the new one, rewound with pg_rewind, while the writers go on; first in the app's URL, it draws no writes.
+        refused_before_rejoin = len(refused)
+        primary.rejoin(standby)
+        after = len(acknowledged)
+        _wait_for(lambda: len(acknowledged) >= after + 8, 30, "the writers to carry on after the rejoin")
+        assert len(refused) == refused_before_rejoin, f"refused during or after the rejoin: {refused[-3:]}"
     finally:
         stop.set()
         for thread in writers:
@@ -272,6 +300,12 @@ def test_failover_keeps_every_acknowledged_case(
         stored = {row[0] for row in _query(standby.dsn(name), "SELECT reference FROM cases")}
         missing = sorted(set(acknowledged) - stored)
         assert not missing, f"acknowledged but lost: {missing}"
+
+        assert _query(primary.dsn(), "SELECT pg_is_in_recovery()") == [(True,)]
+        _caught_up(standby, primary)
+        assert {row[0] for row in _query(primary.dsn(name), "SELECT reference FROM cases")} == stored
+        nodes = _query(repmgr, "SELECT node_name, type, upstream_node_id, active FROM repmgr.nodes ORDER BY node_id")
+        assert nodes == [("node1", "standby", 2, True), ("node2", "primary", None, True)]
     finally:
         standby.stop()
         primary.stop()

@@ -45,14 +45,18 @@ class Copy(PostgresServer):
         self.standby = standby
         self.options = list(options)
 
-    def start(self) -> Copy:
-        """Copy the source's data (``pg_basebackup``), then start the server on its own port."""
+    def _prepare(self) -> None:
+        """Hand the server's directory to the user the servers run as, and connect as the source's user."""
         if self._as_root:
             import pwd  # noqa: PLC0415
 
             pw = pwd.getpwnam("postgres")
             os.chown(self.root, pw.pw_uid, pw.pw_gid)
         self.user = self.source.user
+
+    def start(self) -> Copy:
+        """Copy the source's data (``pg_basebackup``), then start the server on its own port."""
+        self._prepare()
         args = ["-h", "127.0.0.1", "-p", str(self.source.port), "-U", self.source.user]
         args += ["-D", str(self.datadir), "-X", "stream", "-c", "fast", "--no-sync"]
         if self.standby:
@@ -61,8 +65,8 @@ class Copy(PostgresServer):
         self.launch()
         return self
 
-    def launch(self) -> None:
-        """Start the server on the copied (or kept) data directory and wait until it accepts connections."""
+    def start_command(self) -> list[str]:
+        """``pg_ctl start`` of this server (its port, socket directory and settings), waiting until it accepts."""
         options = " ".join(
             [
                 "-h 127.0.0.1",
@@ -79,7 +83,11 @@ class Copy(PostgresServer):
             ]
         )
         pg_ctl = str(self.bindir / "pg_ctl")
-        self._run(pg_ctl, "-D", str(self.datadir), "-l", str(self.logfile), "-o", options, "-w", "-t", "60", "start")
+        return [pg_ctl, "-D", str(self.datadir), "-l", str(self.logfile), "-o", options, "-w", "-t", "60", "start"]
+
+    def launch(self) -> None:
+        """Start the server on the copied (or kept) data directory and wait until it accepts connections."""
+        self._run(*self.start_command())
         self._running = True
         if self._watchdog is None:
             import atexit  # noqa: PLC0415
@@ -88,7 +96,7 @@ class Copy(PostgresServer):
             from core.testing.pgserver import _WATCHDOG  # noqa: PLC0415
 
             atexit.register(self.stop)
-            stop = self._cmd(pg_ctl, "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
+            stop = self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
             self._watchdog = subprocess.Popen(  # noqa: S603 - our own argv, no shell
                 [sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(self.root), *stop],
                 stdin=subprocess.DEVNULL,
@@ -120,7 +128,3 @@ class Copy(PostgresServer):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and _alive(postmaster):
             time.sleep(0.02)
-
-    def promote(self) -> None:
-        """Make the standby a primary (``pg_ctl promote``: what Patroni or repmgr would run), waiting until it is."""
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-w", "-t", "60", "promote")
