@@ -14,7 +14,7 @@ from core.plugins.migrations import downgrade, migration_sets, upgrade_all
 from tests.cases.conftest import RESIDENT_REQUEST
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 pytestmark = pytest.mark.usefixtures("world")
 

@@ -12,10 +12,10 @@ import click
 from litestar import Request, Response, get
 from sqlalchemy import select
 
+from core.context import RequestContext
 from core.hookspecs import hookimpl
 from core.models import OrgUnit, OrgUnitKind
 from core.plugins import Manifest, NavItem, Permission, PolicyDefault, RoleDef, Widget
-from core.web.context import RequestContext
 from core.web.pages import page
 
 if TYPE_CHECKING:

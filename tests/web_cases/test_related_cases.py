@@ -17,7 +17,7 @@ from tests.cases.conftest import RESIDENT_REQUEST
 from tests.web_cases.conftest import file_case
 
 if TYPE_CHECKING:
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 pytestmark = pytest.mark.usefixtures("world")
 

@@ -18,7 +18,7 @@ from plugins.consultation_council.models import Council
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 MEMBERS = (
     ("m-party", "党支部 周书记", "party_branch", "chair"),

@@ -20,7 +20,7 @@ from plugins.incubation.seed import credit_code
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 VALID_CODE = credit_code("social_group", "MJ770001")
 TODAY = cases.today()

@@ -19,7 +19,7 @@ from core.testing.factories import make_district, make_org_unit, make_user
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 
 @dataclass

@@ -21,7 +21,7 @@ from plugins.time_bank.models import Bank, CatalogueItem, FamilyLink, Member, Me
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from core.web.context import RequestContext
+    from core.context import RequestContext
 
 CATEGORIES = [
     ("chat", "陪聊", "Company", 100),
