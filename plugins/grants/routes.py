@@ -47,6 +47,7 @@ def _call_form(call: Call | None) -> dict[str, Any]:
             "ranking": "normalised",
             "reviewers_per_application": "3",
             "own_ratio_pct": "0",
+            "overspend_pct": "10",
             "min_years_active": "0",
             "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
             "criteria": "\n".join(
@@ -67,6 +68,7 @@ def _call_form(call: Call | None) -> dict[str, Any]:
         "min_grant": service.yuan(call.min_grant_fen),
         "max_grant": service.yuan(call.max_grant_fen),
         "own_ratio_pct": str(call.own_ratio_pct),
+        "overspend_pct": str(call.overspend_pct),
         "min_years_active": str(call.min_years_active),
         "opens_at": _local(call.opens_at),
         "closes_at": _local(call.closes_at),

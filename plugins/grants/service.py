@@ -197,6 +197,7 @@ class CallData:
     ranking: str
     blind: bool
     partial_awards: bool
+    overspend_pct: int
     reviewers_per_application: int
     screening_items: list[str]
     categories: list[CategoryData] = field(default_factory=list)
@@ -333,6 +334,7 @@ def validate_call(raw: Mapping[str, Any]) -> CallData:
         errors["ranking"] = t(
             "排名依据只能是原始加权平均分或校准分。", "Rank by the raw weighted mean or the normalised score."
         )
+    overspend = _int(raw.get("overspend_pct"), errors, "overspend_pct", 0, 100, default=10)
     per_app = _int(raw.get("reviewers_per_application"), errors, "reviewers_per_application", 1, 20, default=3)
     categories = _categories(raw.get("categories"), errors)
     if "budget" not in errors and sum(c.budget_fen or 0 for c in categories) > budget:
@@ -359,6 +361,7 @@ def validate_call(raw: Mapping[str, Any]) -> CallData:
         ranking=ranking,
         blind=_flag(raw.get("blind")),
         partial_awards=_flag(raw.get("partial_awards")),
+        overspend_pct=overspend,
         reviewers_per_application=per_app,
         screening_items=_lines(raw.get("screening_items")),
         categories=categories,
@@ -383,6 +386,7 @@ def _copy(call: Call, data: CallData) -> None:
         "ranking",
         "blind",
         "partial_awards",
+        "overspend_pct",
         "reviewers_per_application",
         "screening_items",
     ):

@@ -22,7 +22,7 @@ from core.testing.web import csrf_of
 from plugins.grants.evaluation import send_follow_up_reminders
 from plugins.grants.models import Application, Tranche
 from plugins.grants.models_evaluation import GrantFollowUp, GrantOutcome, GrantReport
-from plugins.grants.tests.support import add_application
+from plugins.grants.tests.support import add_application, budget
 
 API = "/api/v1/districts/haishu/grants"
 REPORT = {
@@ -46,7 +46,7 @@ def _signed(client, world, seed, title="银发课堂") -> int:
     signed = client.post(
         f"{API}/applications/{app_id}/agreement",
         headers=_auth(world),
-        json={"starts_on": "2026-03-01", "ends_on": "2027-02-28"},
+        json={"starts_on": "2026-03-01", "ends_on": "2027-02-28", "budget": budget(11_000_000)},
     )
     assert signed.status_code == 200, signed.text
     assert client.post(f"{API}/applications/{app_id}/tranches/1/release", headers=_auth(world)).status_code == 200

@@ -22,7 +22,7 @@ from core.testing.races import Call, fire
 from core.testing.web import csrf_of
 from plugins.grants.models import Assignment, Funder
 from plugins.grants.models_extra import GrantAppFile, GrantCoPayment
-from plugins.grants.tests.support import add_application
+from plugins.grants.tests.support import add_application, budget
 
 API = "/api/v1/districts/haishu/grants"
 PDF = b"%PDF-1.4\n" + b"0" * 64
@@ -307,6 +307,7 @@ def _signed_with_co_funder(client, world, seed) -> tuple[int, int]:
             "starts_on": "2026-03-01",
             "ends_on": "2027-02-28",
             "co_funders": [{"kind": "company", "name": "甬城银行", "committed_fen": 3_000_000}],
+            "budget": budget(14_000_000),
         },
     )
     assert signed.status_code == 200, signed.text
