@@ -7,8 +7,8 @@ statement, the statement as PDF, files of a report through the API."""
 from __future__ import annotations
 
 import threading
-from io import BytesIO
 from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO
 
 import httpx
 from openpyxl import load_workbook
