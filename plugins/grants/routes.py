@@ -176,7 +176,7 @@ async def call_detail(request: Request[Any, Any, Any], ctx: RequestContext, call
     results = []
     if call.decided_at is not None:  # published: every viewer sees the awards and any override's reason
         for app in await service.list_applications(ctx.session, call_id=call.id):
-            if app.status == "approved":
+            if app.decision == "approved":  # closed projects were funded too
                 org = await organizations.get_organization(ctx.session, ctx.district, app.organization_id)
                 results.append((app, org.name))
     return await page(

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from core.plugin_api import User, ledger, utcnow
 from plugins.grants.evaluation import DEFAULT_FORM, GRADE_ZH, criteria_of, report_due_on
-from plugins.grants.models import Application, Call, Funder, Review, Tranche
+from plugins.grants.models import Application, Assignment, Call, Funder, Review, Tranche
 from plugins.grants.models_evaluation import GrantEvaluation, GrantFollowUp, GrantOutcome, GrantReport
 from plugins.grants.models_extra import GrantBudgetLine
 from plugins.grants.scoring import review_score
@@ -252,6 +252,7 @@ async def _past_call(session: AsyncSession, district: District, demo: Call, staf
         for n, reviewer in enumerate(reviewers[:3]):
             base = 8 if funded else 5
             scores = {str(c.id): min(10, base + (i + n + k) % 3) for k, c in enumerate(call.criteria)}
+            session.add(Assignment(district_id=district.id, application_id=app.id, reviewer_id=reviewer))
             session.add(
                 Review(
                     district_id=district.id,

@@ -55,7 +55,9 @@ def test_seed_is_complete_idempotent_and_fast(world, seed):
                         GrantBudgetLine.application_id
                     )
                 )
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
         co = dict(
             (
@@ -64,7 +66,9 @@ def test_seed_is_complete_idempotent_and_fast(world, seed):
                     .where(Funder.kind != "district")
                     .group_by(Funder.application_id)
                 )
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
         signed = [a for a in funded if a.signed_at]
         assert len(signed) == 5
