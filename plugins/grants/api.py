@@ -57,6 +57,7 @@ class CallOut:
     ranking: str
     blind: bool
     partial_awards: bool
+    vote_weight_pct: int
     overspend_pct: int
     reviewers_per_application: int
     screening_items: list[str]
@@ -83,6 +84,7 @@ class CallOut:
             ranking=call.ranking,
             blind=call.blind,
             partial_awards=call.partial_awards,
+            vote_weight_pct=call.vote_weight_pct,
             overspend_pct=call.overspend_pct,
             reviewers_per_application=call.reviewers_per_application,
             screening_items=list(call.screening_items),
@@ -124,6 +126,7 @@ class CallIn(TypedDict, total=False):
     ranking: str
     blind: bool
     partial_awards: bool
+    vote_weight_pct: int
     overspend_pct: int
     reviewers_per_application: int
     screening_items: list[str]

@@ -48,6 +48,7 @@ def _call_form(call: Call | None) -> dict[str, Any]:
             "reviewers_per_application": "3",
             "own_ratio_pct": "0",
             "overspend_pct": "10",
+            "vote_weight_pct": "30",
             "min_years_active": "0",
             "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
             "criteria": "\n".join(
@@ -69,6 +70,7 @@ def _call_form(call: Call | None) -> dict[str, Any]:
         "max_grant": service.yuan(call.max_grant_fen),
         "own_ratio_pct": str(call.own_ratio_pct),
         "overspend_pct": str(call.overspend_pct),
+        "vote_weight_pct": str(call.vote_weight_pct),
         "min_years_active": str(call.min_years_active),
         "opens_at": _local(call.opens_at),
         "closes_at": _local(call.closes_at),
