@@ -57,6 +57,8 @@ class CallOut:
     ranking: str
     blind: bool
     partial_awards: bool
+    vote_weight_pct: int
+    overspend_pct: int
     reviewers_per_application: int
     screening_items: list[str]
     categories: list[CategoryOut]
@@ -82,6 +84,8 @@ class CallOut:
             ranking=call.ranking,
             blind=call.blind,
             partial_awards=call.partial_awards,
+            vote_weight_pct=call.vote_weight_pct,
+            overspend_pct=call.overspend_pct,
             reviewers_per_application=call.reviewers_per_application,
             screening_items=list(call.screening_items),
             categories=[CategoryOut(c.id, c.name, c.budget_fen) for c in call.categories],
@@ -122,6 +126,8 @@ class CallIn(TypedDict, total=False):
     ranking: str
     blind: bool
     partial_awards: bool
+    vote_weight_pct: int
+    overspend_pct: int
     reviewers_per_application: int
     screening_items: list[str]
     categories: list[CategoryIn]
@@ -672,6 +678,31 @@ class FunderOut:
 
 
 @dataclass(frozen=True)
+class BudgetLineOut:
+    """A budget line: planned, reported (latest report submitted), accepted (latest accepted), over the plan."""
+
+    line: str
+    planned_fen: int
+    reported_fen: int
+    accepted_fen: int
+    over_fen: int
+
+
+@dataclass(frozen=True)
+class BudgetOut:
+    """The agreement's budget against the reports; ``paid_in_fen`` is the money paid into the project."""
+
+    lines: list[BudgetLineOut]
+    planned_fen: int
+    reported_fen: int
+    accepted_fen: int
+    paid_in_fen: int
+    overspend_pct: int
+    reported_kind: str
+    accepted_kind: str
+
+
+@dataclass(frozen=True)
 class ProjectOut:
     """A funded project: agreement, funders, tranches and the project account's balance (fen)."""
 
@@ -689,6 +720,7 @@ class ProjectOut:
     funders: list[FunderOut]
     tranches: list[TrancheOut]
     balance_fen: int
+    budget: BudgetOut
 
 
 class FunderIn(TypedDict):
@@ -697,12 +729,19 @@ class FunderIn(TypedDict):
     committed_fen: int
 
 
+class BudgetLineIn(TypedDict):
+    line: str
+    fen: int
+
+
 class AgreementIn(TypedDict, total=False):
-    """Dates (ISO), milestones, tranche split in percent (default 50/30/20), co-funders."""
+    """Dates (ISO), milestones, budget lines (adding up to award + own contribution + co-funders), tranche
+    split in percent (default 50/30/20), co-funders."""
 
     starts_on: str
     ends_on: str
     milestones: LongText
+    budget: list[BudgetLineIn]
     split: list[int]
     co_funders: list[FunderIn]
 
@@ -718,6 +757,7 @@ async def _project_out(ctx: RequestContext, app: Application) -> ProjectOut:
 
     met = {"signed": app.signed_at, "midterm": app.midterm_accepted_at, "closed": app.closed_at}
     account = await projects.project_account(ctx, app) if app.signed_at else None
+    view = await projects.budget_view(ctx, app)
     return ProjectOut(
         app.id,
         app.title,
@@ -745,6 +785,16 @@ async def _project_out(ctx: RequestContext, app: Application) -> ProjectOut:
             for x in await projects.tranches_of(ctx, app)
         ],
         account.balance if account is not None else 0,
+        BudgetOut(
+            [BudgetLineOut(r.line, r.planned_fen, r.reported_fen, r.accepted_fen, r.over_fen) for r in view.rows],
+            view.planned_fen,
+            view.reported_fen,
+            view.accepted_fen,
+            view.paid_in_fen,
+            view.overspend_pct,
+            view.reported_kind,
+            view.accepted_kind,
+        ),
     )
 
 

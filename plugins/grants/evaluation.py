@@ -1,7 +1,8 @@
 """After the award: progress reports, evaluations, closing with a result, sustainability follow-ups.
 
 - **Reports** (中期报告 / 结项报告): the applicant organization submits indicators achieved, activities,
-  people served, spending by budget line and photos or PDFs (the core's file storage). Staff accept a
+  people served, spending to date by budget line (checked against the agreement's budget, see
+  ``budget.py``) and photos or PDFs (the core's file storage). Staff accept a
   report or send it back with a message; a returned report is corrected and submitted again. Accepting
   the mid-term report is the second tranche's condition (``Application.midterm_accepted_at``); the final
   report must be accepted before the project is closed. One report per project and kind: two submissions
@@ -40,6 +41,7 @@ from core.plugin_api import (
     utcnow,
     workdays,
 )
+from plugins.grants import budget
 from plugins.grants.models import Application, Call
 from plugins.grants.models_evaluation import GrantEvalForm, GrantEvaluation, GrantFollowUp, GrantOutcome, GrantReport
 from plugins.grants.scoring import review_score
@@ -155,40 +157,6 @@ def _open_project(app: Application) -> None:
         raise Refusal("协议签订后才能提交报告。", "Reports come after the agreement is signed.", status_code=409)
 
 
-def _spending(raw: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
-    """Lines ``budget line | yuan`` (form) or ``[{"line", "fen"}]`` (API) → ``[{"line", "fen"}]``."""
-    from plugins.grants.service import parse_yuan  # noqa: PLC0415
-
-    bad = t("支出按预算科目逐行填写，如“场地费 | 3000”。", "One budget line per row, e.g. “Venue | 3000” (yuan).")
-    items: list[tuple[Any, Any]] = []
-    if isinstance(raw, str):
-        for row in raw.splitlines():
-            if not row.strip():
-                continue
-            name, sep, amount = row.rpartition("|")
-            if not sep:
-                errors["spending"] = bad
-                return []
-            items.append((name, amount))
-    elif isinstance(raw, list):
-        items = [(i.get("line"), i.get("fen")) if isinstance(i, dict) else ("", None) for i in raw]
-    elif raw is not None:
-        errors["spending"] = bad
-        return []
-    found: list[dict[str, Any]] = []
-    for name, amount in items:
-        sub: dict[str, str] = {}
-        fen = parse_yuan(amount, sub, "fen")
-        line = str(name or "").strip()
-        if sub or fen is None or not line or len(line) > 100:
-            errors["spending"] = bad
-            return []
-        found.append({"line": line, "fen": fen})
-    if len(found) > 50:
-        errors["spending"] = t("预算科目最多 50 行。", "At most 50 budget lines.")
-    return found
-
-
 def check_file(filename: str, data: bytes) -> tuple[str, str]:
     """(safe name, content type) of a photo (JPEG, PNG) or PDF of at most 5 MB, else a refusal."""
     name = safe_name(filename)
@@ -219,6 +187,8 @@ async def submit_report(
     assert ctx.user is not None
     if kind not in KINDS:
         raise Refusal("请选择报告类型。", "Choose the report.", errors={"kind": t("请选择报告类型。", "Choose.")})
+    # The project row is locked: two reports at the same moment are checked (budget, one per kind) in turn.
+    await ctx.session.refresh(app, with_for_update=True)
     _open_project(app)
     existing = (await reports_of(ctx.session, app.id)).get(kind)
     if kind == "final" and app.midterm_accepted_at is None:
@@ -245,7 +215,10 @@ async def submit_report(
         people = -1
     if not 0 <= people <= 10_000_000:
         errors["beneficiaries"] = t("服务人次填写 0 或正整数。", "Enter the number of people served.")
-    spending = _spending(raw.get("spending"), errors)
+    spending = budget.parse_lines(raw.get("spending"), errors, "spending")
+    call = await ctx.session.get(Call, app.call_id)
+    assert call is not None
+    budget.check_spending(call, await budget.budget_of(ctx.session, app.id), spending, errors)
     if len(files) > FILES_MAX:
         errors["files"] = t(f"最多 {FILES_MAX} 个附件。", f"At most {FILES_MAX} files.")
     checked: list[tuple[str, str, bytes]] = []

@@ -366,10 +366,12 @@ async def set_pool(ctx: RequestContext, user_id: int, pool: str, categories: Seq
 async def auto_assign_by_pool(ctx: RequestContext, call: Call) -> int:
     """Give every screened application the call's quota of reviewers from each pool: members whose
     categories include the application's (or who take every category), without a conflict, the least
-    loaded across the call first (ties by id). Returns the number of assignments made."""
-    from plugins.grants.reviews import assign, detect_conflict  # noqa: PLC0415
+    loaded first — their load counted across the district's calls still under review — (ties by id).
+    Returns the number of assignments made."""
+    from plugins.grants.reviews import assign, detect_conflict, lock_open_calls, open_call_loads  # noqa: PLC0415
 
     ctx.require("grants", "manage")
+    await lock_open_calls(ctx, call.id)
     settings = await call_form(ctx, call.id)
     quota = dict(settings.pool_quota) if settings else {}
     if not quota:
@@ -388,17 +390,15 @@ async def auto_assign_by_pool(ctx: RequestContext, call: Call) -> int:
     )
     existing = (
         await ctx.session.execute(
-            select(Assignment.application_id, Assignment.reviewer_id, Assignment.conflict).where(
+            select(Assignment.application_id, Assignment.reviewer_id).where(
                 Assignment.application_id.in_([a.id for a in apps])
             )
         )
     ).all()
-    load: dict[int, int] = {}
+    load = await open_call_loads(ctx, call.id)
     taken: dict[int, set[int]] = {}
-    for app_id, reviewer_id, conflict in existing:
+    for app_id, reviewer_id in existing:
         taken.setdefault(app_id, set()).add(reviewer_id)
-        if not conflict:
-            load[reviewer_id] = load.get(reviewer_id, 0) + 1
     categories = {c.id: c.name for c in call.categories}
     made = 0
     for app in apps:

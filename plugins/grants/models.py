@@ -52,6 +52,9 @@ class GrantCall(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     ranking: Mapped[str] = mapped_column(String(20), default="normalised")  # "raw" or "normalised"
     blind: Mapped[bool] = mapped_column(Boolean, default=False)
     partial_awards: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reports: a budget line's reported spending may pass its planned amount by at most this percent (flagged);
+    # beyond it, and past the budget's total, the report is refused.
+    overspend_pct: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     reviewers_per_application: Mapped[int] = mapped_column(Integer, default=3)
     # Screening checklist (形式审查): the pass/fail items staff tick for each application.
     screening_items: Mapped[list[str]] = mapped_column(JsonB, default=list)

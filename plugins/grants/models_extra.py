@@ -1,7 +1,8 @@
 """Tables added by the grants remainder: application attachments, the builder form a call uses and each
-application's answers, reviewer pools and each call's quota per pool, co-funder payments.
+application's answers, reviewer pools and each call's quota per pool, co-funder payments, the agreement's budget lines.
 
-Imported by one line at the end of ``models.py``; created by ``migrations/versions/0003_extra.py``.
+Imported by one line at the end of ``models.py``; created by ``migrations/versions/0003_extra.py`` (budget
+lines: ``0004_budget.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, JsonB, Timestamps
 
-__all__ = ("GrantAnswers", "GrantAppFile", "GrantCallForm", "GrantCoPayment", "GrantPoolMember")
+__all__ = ("GrantAnswers", "GrantAppFile", "GrantBudgetLine", "GrantCallForm", "GrantCoPayment", "GrantPoolMember")
 
 
 class GrantAppFile(IdPrimaryKey, DistrictScoped, Timestamps, Base):
@@ -78,3 +79,17 @@ class GrantCoPayment(IdPrimaryKey, DistrictScoped, Base):
     transfer_id: Mapped[int] = mapped_column(BigId)
     paid_at: Mapped[datetime]
     paid_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+
+
+class GrantBudgetLine(IdPrimaryKey, DistrictScoped, Base):
+    """A line of a signed agreement's budget (预算科目): what the project plans to spend on it, in fen."""
+
+    __tablename__ = "grants_budget_line"
+    __table_args__ = (UniqueConstraint("application_id", "line"),)
+
+    application_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("grants_application.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    line: Mapped[str] = mapped_column(String(100))
+    planned_fen: Mapped[int] = mapped_column(BigId)

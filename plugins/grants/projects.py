@@ -5,7 +5,8 @@ the second when the mid-term report is accepted, the last when the project is cl
 the closing tranche is still paid, and not to a project closed as failed (不合格). Each release is
 refused until its condition is met and is one balanced transfer (fen) from the district's venture
 philanthropy fund account to the project's account (``core.ledger``); a release can be reversed once.
-Co-funders (companies adopting the project, matching programmes) are recorded with their committed amounts.
+Co-funders (companies adopting the project, matching programmes) are recorded with their committed amounts,
+and the budget by line (``budget.py``): together the award, the own contribution and the co-funders.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from core.plugin_api import Refusal, ledger, localized, utcnow
+from plugins.grants import budget
 from plugins.grants.models import Application, Funder, Tranche
 
 if TYPE_CHECKING:
@@ -26,8 +28,10 @@ __all__ = (
     "CONDITIONS",
     "FUND_REF",
     "accept_midterm",
+    "budget_view",
     "close_project",
     "funders_of",
+    "paid_in",
     "project_account",
     "release_tranche",
     "reverse_tranche",
@@ -99,7 +103,8 @@ async def sign_agreement(
     split: Sequence[int] = (50, 30, 20),
     co_funders: Sequence[Mapping[str, Any]] = (),
 ) -> Application:
-    """Record the signed agreement (dates, milestones, co-funders) and set up the tranches."""
+    """Record the signed agreement (dates, milestones, budget lines, co-funders) and set up the tranches."""
+    await ctx.session.refresh(app, with_for_update=True)  # two signings at the same moment: one after the other
     if app.status != "approved" or not app.award_fen:
         raise Refusal("只有获得资助的项目可以签订协议。", "Only funded projects sign an agreement.", status_code=409)
     if app.signed_at is not None:
@@ -122,6 +127,10 @@ async def sign_agreement(
             )
             continue
         funders.append(Funder(application_id=app.id, kind=kind, name=name, committed_fen=amount))
+    lines = budget.parse_lines(raw.get("budget"), errors, "budget")
+    if not any(k.startswith("funder_") for k in errors):
+        total = app.award_fen + app.own_contribution_fen + sum(f.committed_fen for f in funders)
+        budget.check_budget(lines, total, errors)
     if errors:
         raise Refusal(
             "协议未保存，请改正标出的内容。", "The agreement was not saved: see the marked fields.", errors=errors
@@ -131,6 +140,7 @@ async def sign_agreement(
     app.signed_at = utcnow()
     ctx.session.add(Funder(application_id=app.id, kind="district", name="区公益创投资金", committed_fen=app.award_fen))
     ctx.session.add_all(funders)
+    budget.save_budget(ctx.session, app, lines)
     left = app.award_fen
     for i, (pct, condition) in enumerate(zip(split, CONDITIONS, strict=True)):
         amount = left if i == len(CONDITIONS) - 1 else app.award_fen * pct // 100
@@ -166,6 +176,25 @@ async def close_project(ctx: RequestContext, app: Application, result: str, grad
 
     await close(ctx, app, grade, result)
     return app
+
+
+async def paid_in(ctx: RequestContext, app: Application) -> int:
+    """Money paid into the project's account: tranches paid and not reversed, co-funders' payments."""
+    from plugins.grants.extra import co_payments  # noqa: PLC0415
+
+    tranches = sum(x.amount_fen for x in await tranches_of(ctx, app) if x.released_at and not x.reversed_at)
+    return tranches + sum(p.amount_fen for p in (await co_payments(ctx, app.id)).values())
+
+
+async def budget_view(ctx: RequestContext, app: Application) -> budget.BudgetView:
+    """The agreement's budget against the reports (see ``budget.budget_view``)."""
+    from plugins.grants.evaluation import reports_of  # noqa: PLC0415
+    from plugins.grants.models import Call  # noqa: PLC0415
+
+    call = await ctx.session.get(Call, app.call_id)
+    assert call is not None
+    reports = await reports_of(ctx.session, app.id)
+    return await budget.budget_view(ctx.session, app, call, reports, await paid_in(ctx, app))
 
 
 def _met(app: Application, condition: str) -> bool:

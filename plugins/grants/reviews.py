@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.plugin_api import Membership, NotFound, Refusal, User, localized, organizations, utcnow
@@ -28,7 +28,9 @@ __all__ = (
     "auto_assign",
     "declare_conflict",
     "detect_conflict",
+    "lock_open_calls",
     "my_assignments",
+    "open_call_loads",
     "progress",
     "ranking",
     "reviewers",
@@ -74,6 +76,28 @@ async def _assignment(ctx: RequestContext, application_id: int, reviewer_id: int
     return (await ctx.session.execute(query)).scalar_one_or_none()
 
 
+async def lock_open_calls(ctx: RequestContext, call_id: int) -> None:
+    """Lock the district's calls still under review (results not announced) and this one, in id order:
+    assignments made at the same moment — two staff pressing "assign automatically", a hand assignment —
+    are made one after the other, each seeing the loads the other left (SQLite: the write lock does it)."""
+    await ctx.session.execute(
+        select(Call.id).where(or_(Call.decided_at.is_(None), Call.id == call_id)).order_by(Call.id).with_for_update()
+    )
+
+
+async def open_call_loads(ctx: RequestContext, call_id: int) -> dict[int, int]:
+    """Each reviewer's load: their assignments not excluded by a conflict, across the district's calls still
+    under review (results not announced) and this one. One query; automatic assignment balances it."""
+    query = (
+        select(Assignment.reviewer_id, func.count(Assignment.id))
+        .join(Application, Application.id == Assignment.application_id)
+        .join(Call, Call.id == Application.call_id)
+        .where(Assignment.conflict == "", or_(Call.decided_at.is_(None), Call.id == call_id))
+        .group_by(Assignment.reviewer_id)
+    )
+    return {int(reviewer): int(count) for reviewer, count in (await ctx.session.execute(query)).tuples()}
+
+
 async def assign(ctx: RequestContext, application: Application, reviewer_id: int) -> Assignment:
     """Assign a reviewer by hand; a detected conflict is recorded and excludes them (refused with the reason)."""
     if application.status != "screened":
@@ -86,6 +110,7 @@ async def assign(ctx: RequestContext, application: Application, reviewer_id: int
             "Choose one of the district's reviewers.",
             errors={"reviewer_id": t("请选择本区的评审专家。", "Choose one of the district's reviewers.")},
         )
+    await ctx.session.execute(select(Call.id).where(Call.id == application.call_id).with_for_update())
     existing = await _assignment(ctx, application.id, reviewer_id)
     if existing is not None:
         return existing
@@ -99,8 +124,11 @@ async def assign(ctx: RequestContext, application: Application, reviewer_id: int
 async def auto_assign(ctx: RequestContext, call: Call) -> int:
     """Give each screened application of the call up to N reviewers without a conflict, the least loaded first.
 
-    Returns how many assignments were added. Load counts every (non-conflicted) assignment in the call.
+    Returns how many assignments were added. A reviewer's load counts their (non-conflicted) assignments
+    across the district's calls still under review (``open_call_loads``), so one already busy in another
+    call gets fewer here.
     """
+    await lock_open_calls(ctx, call.id)
     pool = await reviewers(ctx)
     apps = list(
         (
@@ -120,12 +148,11 @@ async def auto_assign(ctx: RequestContext, call: Call) -> int:
             )
         ).scalars()
     )
-    load = {r.id: 0 for r in pool}
+    loads = await open_call_loads(ctx, call.id)
+    load = {r.id: loads.get(r.id, 0) for r in pool}
     taken: dict[int, set[int]] = {}
     for row in rows:
         taken.setdefault(row.application_id, set()).add(row.reviewer_id)
-        if not row.conflict and row.reviewer_id in load:
-            load[row.reviewer_id] += 1
     added = 0
     for app in apps:
         have = taken.setdefault(app.id, set())

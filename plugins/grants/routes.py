@@ -47,6 +47,8 @@ def _call_form(call: Call | None) -> dict[str, Any]:
             "ranking": "normalised",
             "reviewers_per_application": "3",
             "own_ratio_pct": "0",
+            "overspend_pct": "10",
+            "vote_weight_pct": "30",
             "min_years_active": "0",
             "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
             "criteria": "\n".join(
@@ -67,6 +69,8 @@ def _call_form(call: Call | None) -> dict[str, Any]:
         "min_grant": service.yuan(call.min_grant_fen),
         "max_grant": service.yuan(call.max_grant_fen),
         "own_ratio_pct": str(call.own_ratio_pct),
+        "overspend_pct": str(call.overspend_pct),
+        "vote_weight_pct": str(call.vote_weight_pct),
         "min_years_active": str(call.min_years_active),
         "opens_at": _local(call.opens_at),
         "closes_at": _local(call.closes_at),
@@ -174,7 +178,7 @@ async def call_detail(request: Request[Any, Any, Any], ctx: RequestContext, call
     results = []
     if call.decided_at is not None:  # published: every viewer sees the awards and any override's reason
         for app in await service.list_applications(ctx.session, call_id=call.id):
-            if app.status == "approved":
+            if app.decision == "approved":  # closed projects were funded too
                 org = await organizations.get_organization(ctx.session, ctx.district, app.organization_id)
                 results.append((app, org.name))
     return await page(

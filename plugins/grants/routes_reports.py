@@ -77,6 +77,14 @@ async def _project_page(
     tranches = await projects.tranches_of(ctx, app)
     paid = sum(x.amount_fen for x in tranches if x.released_at and not x.reversed_at)
     kind = _next_kind(app, track.reports)
+    budget = await projects.budget_view(ctx, app)
+    if kind and "report" not in forms:  # the report form starts from the last figures, line by line
+        last = track.reports.get(kind) or track.reports.get("midterm")
+        said = {s["line"]: s["fen"] for s in last.spending} if last is not None else {}
+        lines = [r.line for r in budget.rows] or list(said)
+        forms["report"] = FormState(
+            values={"spending": "\n".join(f"{line} | {said.get(line, 0) / 100:.2f}" for line in lines)}
+        )
     scores = {
         stage: (e.score_x100 / 100 if e.score_x100 is not None else None) for stage, e in track.evaluations.items()
     }
@@ -94,6 +102,7 @@ async def _project_page(
         empty=FormState(values={}),
         tranches=tranches,
         paid=paid,
+        budget=budget,
         next_kind=kind,
         next_due=evaluation.report_due_on(app, kind) if kind else None,
         dues={k: evaluation.report_due_on(app, k) for k in evaluation.KINDS},

@@ -1,4 +1,5 @@
-"""Demo data for ``sanshe demo``: 海曙区's yearly call with its categories, 20 applications, 5 reviewers.
+"""Demo data for ``sanshe demo``: 海曙区's yearly call with its categories, 24 applications, 5 reviewers,
+16 awards (as in 中山南区).
 
 Adds the users ``grants-staff`` (district admin, runs the calls) and ``reviewer2`` … ``reviewer5``
 (expert reviewers, with ``expert``); password ``sanshe-demo``. ``reviewer4`` is a member of one
@@ -15,23 +16,25 @@ from sqlalchemy import select
 
 from core.plugin_api import DEMO_PASSWORD, Membership, User, hash_password, ledger, organizations, utcnow
 from plugins.grants.models import Application, Assignment, Call, Category, Criterion, Funder, Review, Tranche
+from plugins.grants.models_extra import GrantBudgetLine
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from core.plugin_api import District
 
-__all__ = ("DEMO_CALL", "seed_grants")
+__all__ = ("DEMO_CALL", "budget_lines", "seed_grants")
 
 DEMO_CALL = "2026 年度海曙区公益创投大赛"
 OPEN_CALL = "2027 年度社区微创投（征集中）"
 CATEGORIES = (
-    ("为老服务", 60_000_000),
+    ("为老服务", 50_000_000),
     ("青少年成长", 40_000_000),
     ("助残服务", 40_000_000),
-    ("环境保护", 20_000_000),
+    ("环境保护", 30_000_000),
     ("社区治理", 40_000_000),
 )
+AWARDS = 16  # funded in the demo call, in score order while the total and category budgets last
 CRITERIA = (("公益性", 25), ("创新性", 20), ("实践性", 20), ("影响力", 20), ("执行力", 15))
 USERS = (
     ("grants-staff", "创投专员 郑洁", "district_admin"),
@@ -71,7 +74,26 @@ PROJECTS = (
     "亲子自然课堂",
     "外来务工子女陪伴",
     "物业纠纷调解工作室",
+    "社区应急救护培训",
+    "困境儿童微心愿",
+    "老旧小区加装电梯协商",
+    "新就业群体暖心驿站",
 )
+BUDGET_LINES = (("人员劳务费", 55), ("活动物料费", 30), ("场地与宣传", 15))  # percent of the project's budget
+
+
+def budget_lines(application_id: int, district_id: int, total_fen: int) -> list[GrantBudgetLine]:
+    """A demo agreement's budget: 55 / 30 / 15 % of the project's whole budget (the last takes the rest)."""
+    rows, left = [], total_fen
+    for i, (line, pct) in enumerate(BUDGET_LINES):
+        fen = left if i == len(BUDGET_LINES) - 1 else total_fen * pct // 100
+        left -= fen
+        rows.append(
+            GrantBudgetLine(
+                district_id=district_id, application_id=application_id, position=i, line=line, planned_fen=fen
+            )
+        )
+    return rows
 
 
 async def _users(session: AsyncSession, district: District) -> dict[str, int]:
@@ -158,7 +180,7 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
     await session.flush()
     reviewer_ids = [users[u] for u in ("expert", "reviewer2", "reviewer3", "reviewer4", "reviewer5") if u in users]
     bias = dict(zip(reviewer_ids, (-2, 1, 0, -1, 2), strict=False))
-    statuses = ["screened"] * 15 + ["submitted", "more_info", "dismissed", "draft", "draft"]
+    statuses = ["screened"] * 19 + ["submitted", "more_info", "dismissed", "draft", "draft"]
     apps: list[Application] = []
     for i, title in enumerate(PROJECTS):
         org = orgs[i % len(orgs)]
@@ -170,7 +192,7 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
             title=title,
             summary=f"{title}：面向辖区居民开展为期一年的服务，每月不少于 4 次活动。",
             beneficiaries="辖区居民约 200 人",
-            requested_fen=(8 + i % 10) * 1_000_000,
+            requested_fen=(6 + i % 7) * 1_000_000,
             own_contribution_fen=(1 + i % 3) * 1_000_000,
             status=status,
             submitted_at=None if status == "draft" else call.closes_at - timedelta(days=1 + i % 9),
@@ -191,6 +213,7 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
             session, district, conflicted.organization_id, role="member", user_id=users["reviewer4"]
         )
     load = dict.fromkeys(reviewer_ids, 0)
+    quality: dict[int, int] = {}
     for i, app in enumerate(a for a in apps if a.status == "screened"):
         chosen: list[int] = []
         for rid in sorted(reviewer_ids, key=lambda r: (load[r], r)):
@@ -203,14 +226,14 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
                 continue
             chosen.append(rid)
             load[rid] += 1
-        quality = 4 + (i * 7) % 6
+        quality[app.id] = 4 + (i * 5) % 6
         for n, rid in enumerate(chosen):
             session.add(Assignment(application_id=app.id, reviewer_id=rid))
             scores = {}
             for k, criterion in enumerate(call.criteria):
-                value = max(0, min(10, quality + bias[rid] + (i + n + k) % 3 - 1))
+                value = max(0, min(10, quality[app.id] + bias[rid] + (i + n + k) % 3 - 1))
                 scores[str(criterion.id)] = None if criterion.allow_na and (i + n) % 4 == 0 else value
-            done = not (i == 14 and n == 2)  # one review still a draft: progress shows it
+            done = not (i == 18 and n == 2)  # one review still a draft: progress shows it
             session.add(
                 Review(
                     application_id=app.id,
@@ -221,7 +244,8 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
                 )
             )
     await session.flush()
-    await _awards(session, district, call, [a for a in apps if a.status == "screened"], staff)
+    screened = sorted((a for a in apps if a.status == "screened"), key=lambda a: (-quality[a.id], a.id))
+    await _awards(session, district, call, screened, staff)
     from plugins.grants.seed_extra import seed_extra  # noqa: PLC0415  (pools, co-funder money)
 
     await seed_extra(session, district, users, staff)
@@ -231,8 +255,18 @@ async def seed_grants(session: AsyncSession, district: District) -> int:
 async def _awards(
     session: AsyncSession, district: District, call: Call, screened: list[Application], staff: int
 ) -> None:
-    """The demo call's results: 10 funded (one cut by an override with its reason), projects in every stage."""
-    funded = screened[:10]
+    """The demo call's results: the best 16 funded while the budgets last (one cut by an override with its
+    reason), the rest not; projects in every stage."""
+    budgets = {c.id: c.budget_fen for c in call.categories}
+    left = call.budget_fen
+    funded: list[Application] = []
+    for app in screened:  # in score order
+        category = app.category_id or 0
+        fits = app.requested_fen <= left and app.requested_fen <= (budgets.get(category) or 0)
+        if len(funded) < AWARDS and fits:
+            funded.append(app)
+            left -= app.requested_fen
+            budgets[category] = (budgets.get(category) or 0) - app.requested_fen
     now = utcnow()
     for app in screened:
         approved = app in funded
@@ -252,17 +286,19 @@ async def _awards(
         name="公益创投资金",
         min_balance=None,
     )
-    stages = ("closed", "midterm", "signed", "signed", "signed")  # the other five are not signed yet
-    for app, stage in zip(funded, stages, strict=False):
+    stages = ("closed", "midterm", "signed", "signed", "signed")  # the other eleven are not signed yet
+    for app, stage in zip(sorted(funded[:5], key=lambda a: a.id), stages, strict=True):
         assert app.award_fen is not None
         app.signed_at = now - timedelta(days=1)
         app.starts_on, app.ends_on = date(2026, 3, 1), date(2027, 2, 28)
         app.milestones = "3 月启动；8 月中期评估；次年 2 月结项"
         session.add(Funder(application_id=app.id, kind="district", name="区公益创投资金", committed_fen=app.award_fen))
-        if stage == "closed":
+        co_funded = 3_000_000 if stage == "closed" else 0
+        if co_funded:
             session.add(
-                Funder(application_id=app.id, kind="company", name="宁波甬江银行海曙支行", committed_fen=3_000_000)
+                Funder(application_id=app.id, kind="company", name="宁波甬江银行海曙支行", committed_fen=co_funded)
             )
+        session.add_all(budget_lines(app.id, district.id, app.award_fen + app.own_contribution_fen + co_funded))
         if stage in ("midterm", "closed"):
             app.midterm_accepted_at = now - timedelta(hours=12)
         if stage == "closed":

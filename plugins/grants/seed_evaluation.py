@@ -1,6 +1,8 @@
 """Demo data after the award (runs after ``seed.seed_grants``): reports in every state, evaluations, a
-closed project with its grade, and an earlier call (2023) whose four projects closed two years ago and
-were followed up ("3 of 4 still running two years later").
+closed project with its grade, and the 2023 project-matching contest (项目对接大赛): 14 projects pitched to
+the reviewers and the companies, 8 were funded — each adopted by a company (认捐) whose money is paid into
+the project's account, two also with the city's matching programme — closed in January 2024 and followed
+up: "5 of 8 still running two years later" (as 北京东风 reports).
 
 The 2026 call's signed projects (see ``seed._awards``), in id order: the closed one gets accepted
 mid-term and final reports, both evaluations and the grade 优秀; the one past its mid-term gets an
@@ -17,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from core.plugin_api import User, ledger, utcnow
-from plugins.grants.evaluation import DEFAULT_FORM, criteria_of, report_due_on
-from plugins.grants.models import Application, Call, Funder, Tranche
+from plugins.grants.evaluation import DEFAULT_FORM, GRADE_ZH, criteria_of, report_due_on
+from plugins.grants.models import Application, Assignment, Call, Funder, Review, Tranche
 from plugins.grants.models_evaluation import GrantEvaluation, GrantFollowUp, GrantOutcome, GrantReport
+from plugins.grants.models_extra import GrantBudgetLine
 from plugins.grants.scoring import review_score
-from plugins.grants.seed import DEMO_CALL, _call
+from plugins.grants.seed import DEMO_CALL, _call, budget_lines
+from plugins.grants.seed_extra import pay_co_funders
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,25 +34,50 @@ if TYPE_CHECKING:
 
 __all__ = ("PAST_CALL", "seed_evaluation")
 
-PAST_CALL = "2023 年度海曙区公益创投大赛"
-PAST = (  # title, grade, still running after one year, after two years
-    ("社区长者助餐点", "excellent", True, True),
-    ("青少年四点半学堂", "good", True, True),
-    ("残障人士手工坊", "pass", True, True),
-    ("小区垃圾分类督导", "fail", False, False),
+PAST_CALL = "2023 年度海曙区公益项目对接大赛"
+PAST_DESCRIPTION = (
+    "区公益创投资金与辖区企业共同出资：14 个社会组织项目现场路演，评审专家打分、企业代表认领，"
+    "8 个项目获得资助，每个项目都有一家企业认捐配套资金。"
 )
-SPENDING: list[dict[str, Any]] = [
-    {"line": "人员劳务费", "fen": 2_400_000},
-    {"line": "活动物料费", "fen": 1_150_000},
-    {"line": "场地与宣传", "fen": 380_000},
-]
+PITCHED = 14
+PAST = (  # title, grade, still running after one year, after two years, the adopting company, its money (yuan)
+    ("社区长者助餐点", "excellent", True, True, "宁波甬江银行海曙支行", 30_000),
+    ("青少年四点半学堂", "good", True, True, "海曙区商贸集团有限公司", 20_000),
+    ("残障人士手工坊", "pass", True, True, "宁波天一医药连锁有限公司", 15_000),
+    ("小区垃圾分类督导", "fail", False, False, "宁波绿源环境科技有限公司", 10_000),
+    ("楼道文化微空间", "good", True, True, "宁波月湖物业服务有限公司", 20_000),
+    ("失独家庭陪伴计划", "excellent", True, True, "宁波港城建设集团海曙分公司", 25_000),
+    ("外卖骑手驿站", "good", True, False, "海曙区餐饮商会", 15_000),
+    ("社区议事能力培训", "pass", False, False, "宁波东风书店有限公司", 10_000),
+)
+PAST_UNFUNDED = ("社区共享工具屋", "银龄网购课堂", "亲子农场", "邻里调解志愿队", "老街记忆地图", "儿童友好步道")
+MATCHING = "宁波市博爱 100 配套资金"  # the city's matching programme, for the two best projects
 
 
 def _at(day: date, hour: int = 2) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
-def _report(app: Application, kind: str, status: str, submitted: date, **kw: Any) -> GrantReport:
+def _spending(lines: list[GrantBudgetLine], kind: str, over: bool) -> list[dict[str, Any]]:
+    """Spending to date by the agreement's lines: 45 % of each at mid-term, 95 % at the end — or, with
+    ``over``, the last line 6 % over its plan (within the call's 10 %: accepted and flagged)."""
+    spent = []
+    for i, b in enumerate(lines):
+        pct = 45 if kind == "midterm" else 106 if over and i == len(lines) - 1 else 95
+        spent.append({"line": b.line, "fen": b.planned_fen * pct // 100})
+    return spent
+
+
+def _report(
+    app: Application,
+    lines: list[GrantBudgetLine],
+    kind: str,
+    status: str,
+    submitted: date,
+    *,
+    over: bool = False,
+    **kw: Any,
+) -> GrantReport:
     due = report_due_on(app, kind)
     people = 120 if kind == "midterm" else 320
     return GrantReport(
@@ -59,7 +88,7 @@ def _report(app: Application, kind: str, status: str, submitted: date, **kw: Any
         indicators=f"服务老人 {people} 人次（目标 300）；志愿者培训 4 场；满意度 96%。",
         activities="每周二、四开展智能手机课堂；每月一次上门探访；组建 12 人志愿者队伍。",
         beneficiaries=people,
-        spending=SPENDING if kind == "midterm" else [{**s, "fen": s["fen"] * 2} for s in SPENDING],
+        spending=_spending(lines, kind, over),
         files=[],
         due_on=due,
         on_time=submitted <= due,
@@ -129,10 +158,11 @@ async def seed_evaluation(session: AsyncSession, district: District) -> int:
     rows: list[Any] = []
     for app in signed:
         mid_due = report_due_on(app, "midterm")
+        lines = await _lines(session, app.id)
         if app.closed_at is not None:
             rows += [
-                _report(app, "midterm", "accepted", mid_due - timedelta(days=2), decided_by=staff),
-                _report(app, "final", "accepted", utcnow().date() - timedelta(days=3), decided_by=staff),
+                _report(app, lines, "midterm", "accepted", mid_due - timedelta(days=2), decided_by=staff),
+                _report(app, lines, "final", "accepted", utcnow().date() - timedelta(days=3), decided_by=staff),
                 _evaluation(app, "midterm", expert, [8, 9, 9, 8], agency="宁波市社会组织评估中心"),
                 _evaluation(app, "final", staff, [9, 9, 10, 9]),
                 GrantOutcome(district_id=app.district_id, application_id=app.id, grade="excellent", note=app.result),
@@ -141,14 +171,15 @@ async def seed_evaluation(session: AsyncSession, district: District) -> int:
             app.result = f"优秀：{app.result}"
         elif app.midterm_accepted_at is not None:
             rows += [
-                _report(app, "midterm", "accepted", mid_due + timedelta(days=11), decided_by=staff),
-                _report(app, "final", "submitted", utcnow().date() - timedelta(days=1)),
+                _report(app, lines, "midterm", "accepted", mid_due + timedelta(days=11), decided_by=staff),
+                _report(app, lines, "final", "submitted", utcnow().date() - timedelta(days=1), over=True),
                 _evaluation(app, "midterm", expert, None, agency="宁波市社会组织评估中心"),
             ]
         elif not any(isinstance(r, GrantReport) and r.status == "returned" for r in rows):
             rows.append(
                 _report(
                     app,
+                    lines,
                     "midterm",
                     "returned",
                     mid_due,
@@ -157,16 +188,23 @@ async def seed_evaluation(session: AsyncSession, district: District) -> int:
                 )
             )
         elif not any(isinstance(r, GrantReport) and r.status == "submitted" and r.kind == "midterm" for r in rows):
-            rows.append(_report(app, "midterm", "submitted", mid_due + timedelta(days=3)))
+            rows.append(_report(app, lines, "midterm", "submitted", mid_due + timedelta(days=3)))
     session.add_all(rows)
     await _past_call(session, district, demo, staff)
     await session.flush()
     return len(rows)
 
 
+async def _lines(session: AsyncSession, application_id: int) -> list[GrantBudgetLine]:
+    query = select(GrantBudgetLine).where(GrantBudgetLine.application_id == application_id)
+    return list((await session.execute(query.order_by(GrantBudgetLine.position))).scalars())
+
+
 async def _past_call(session: AsyncSession, district: District, demo: Call, staff: int | None) -> None:
-    """The 2023 call: four projects closed in January 2024 with their grades, reports and follow-ups."""
+    """The 2023 matching contest: 14 projects pitched and scored, 8 funded with a company each (two also with
+    the city's matching money), closed in January 2024 with their grades, reports, follow-ups."""
     call = _call(PAST_CALL, -1100, -1070)
+    call.description = PAST_DESCRIPTION
     call.created_by, call.decided_at = staff, utcnow() - timedelta(days=1050)
     session.add(call)
     await session.flush()
@@ -175,6 +213,7 @@ async def _past_call(session: AsyncSession, district: District, demo: Call, staf
             await session.execute(select(Application.organization_id).where(Application.call_id == demo.id).distinct())
         ).scalars()
     )
+    reviewers = list((await session.execute(select(User.id).where(User.username.like("reviewer%")))).scalars())
     fund = await ledger.open_account(
         session,
         district_id=district.id,
@@ -185,37 +224,94 @@ async def _past_call(session: AsyncSession, district: District, demo: Call, staf
         min_balance=None,
     )
     closed = date(2024, 1, 15)
-    for i, (title, grade, year1, year2) in enumerate(PAST):
-        award = (10 + i * 2) * 1_000_000
+    pitched = [(p[0], p) for p in PAST] + [(title, None) for title in PAST_UNFUNDED]
+    assert len(pitched) == PITCHED
+    co_funders: list[Funder] = []
+    for i, (title, funded) in enumerate(pitched):
+        award = (10 + i % 4 * 2) * 1_000_000
         app = Application(
             district_id=district.id,
             call_id=call.id,
             organization_id=orgs[i % len(orgs)],
             category_id=call.categories[i % len(call.categories)].id,
             title=title,
-            summary=f"{title}：2023 年度资助项目。",
+            summary=f"{title}：2023 年项目对接大赛路演项目，为期一年。",
             beneficiaries="辖区居民",
             requested_fen=award,
             own_contribution_fen=1_000_000,
-            status="closed",
-            decision="approved",
-            award_fen=award,
+            status="closed" if funded else "rejected",
+            decision="approved" if funded else "rejected",
+            decision_message="获得资助。" if funded else "路演评分未进入资助名单，未获资助。",
+            award_fen=award if funded else None,
             submitted_at=call.closes_at - timedelta(days=2),
-            starts_on=date(2023, 2, 1),
-            ends_on=date(2024, 1, 10),
-            signed_at=_at(date(2023, 1, 20)),
-            midterm_accepted_at=_at(date(2023, 7, 20)),
-            closed_at=_at(closed),
-            result=("优秀", "良好", "合格", "不合格")[i],
+            screening=dict.fromkeys(call.screening_items, True),
         )
         session.add(app)
         await session.flush()
-        session.add(Funder(application_id=app.id, kind="district", name="区公益创投资金", committed_fen=award))
+        # The pitch: three reviewers scored every project; the funded ones scored higher.
+        for n, reviewer in enumerate(reviewers[:3]):
+            base = 8 if funded else 5
+            scores = {str(c.id): min(10, base + (i + n + k) % 3) for k, c in enumerate(call.criteria)}
+            session.add(Assignment(district_id=district.id, application_id=app.id, reviewer_id=reviewer))
+            session.add(
+                Review(
+                    district_id=district.id,
+                    application_id=app.id,
+                    reviewer_id=reviewer,
+                    scores=scores,
+                    comments={
+                        str(call.criteria[0].id): "路演表现清楚，企业代表有认领意向。" if funded else "需求论证不足。"
+                    },
+                    submitted_at=call.closes_at + timedelta(days=3),
+                )
+            )
+        if funded is None:
+            continue
+        _title, grade, year1, year2, company, company_yuan = funded
+        app.starts_on, app.ends_on = date(2023, 2, 1), date(2024, 1, 10)
+        app.signed_at, app.midterm_accepted_at, app.closed_at = (
+            _at(date(2023, 1, 20)),
+            _at(date(2023, 7, 20)),
+            _at(closed),
+        )
+        app.result = GRADE_ZH[grade]
+        funders = [
+            Funder(
+                district_id=district.id,
+                application_id=app.id,
+                kind="district",
+                name="区公益创投资金",
+                committed_fen=award,
+            ),
+            Funder(
+                district_id=district.id,
+                application_id=app.id,
+                kind="company",
+                name=company,
+                committed_fen=company_yuan * 100,
+            ),
+        ]
+        if grade == "excellent":
+            funders.append(
+                Funder(
+                    district_id=district.id,
+                    application_id=app.id,
+                    kind="matching",
+                    name=MATCHING,
+                    committed_fen=1_000_000,
+                )
+            )
+        session.add_all(funders)
+        co_funders += funders[1:]
+        lines = budget_lines(
+            app.id, district.id, award + app.own_contribution_fen + sum(f.committed_fen for f in funders[1:])
+        )
+        session.add_all(lines)
         session.add_all(
             [
-                _report(app, "midterm", "accepted", date(2023, 7, 10 + i * 3), decided_by=staff),
-                _report(app, "final", "accepted", date(2024, 1, 8), decided_by=staff),
-                _evaluation(app, "final", staff, [9 - i, 9 - i, 9 - i * 2, 8 - i]),
+                _report(app, lines, "midterm", "accepted", date(2023, 7, 10 + i * 2), decided_by=staff),
+                _report(app, lines, "final", "accepted", date(2024, 1, 8), decided_by=staff),
+                _evaluation(app, "final", staff, [9 - i % 4, 9 - i % 4, 9 - i % 4 * 2, 8 - i % 4]),
                 GrantOutcome(district_id=district.id, application_id=app.id, grade=grade, note=""),
                 *_follow_ups(app, closed, (year1, year2)),
             ]
@@ -259,3 +355,5 @@ async def _past_call(session: AsyncSession, district: District, demo: Call, staf
         for tranche in tranches:
             tranche.transfer_id = transfer.id if tranche.released_at else None
         session.add_all(tranches)
+    await session.flush()
+    await pay_co_funders(session, district, co_funders, staff)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from core.plugin_api import District
 
-__all__ = ("seed_extra",)
+__all__ = ("pay_co_funders", "seed_extra")
 
 POOLS = (("expert", "expert", ()), ("reviewer2", "expert", ()), ("reviewer3", "expert", ()),
          ("reviewer4", "finance", ()), ("reviewer5", "community", ("为老服务", "社区治理")))  # fmt: skip
@@ -28,7 +28,12 @@ async def seed_extra(session: AsyncSession, district: District, users: dict[str,
         if username in users:
             session.add(GrantPoolMember(user_id=users[username], pool=pool, categories=list(categories)))
     companies = list((await session.execute(select(Funder).where(Funder.kind == "company"))).scalars())
-    for funder in companies:
+    await pay_co_funders(session, district, companies, staff)
+
+
+async def pay_co_funders(session: AsyncSession, district: District, funders: list[Funder], staff: int | None) -> None:
+    """Each co-funder's commitment paid into its project's account (a balanced transfer, once per funder)."""
+    for funder in funders:
         source = await ledger.open_account(
             session,
             district_id=district.id,

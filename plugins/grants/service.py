@@ -197,6 +197,8 @@ class CallData:
     ranking: str
     blind: bool
     partial_awards: bool
+    vote_weight_pct: int
+    overspend_pct: int
     reviewers_per_application: int
     screening_items: list[str]
     categories: list[CategoryData] = field(default_factory=list)
@@ -333,6 +335,8 @@ def validate_call(raw: Mapping[str, Any]) -> CallData:
         errors["ranking"] = t(
             "排名依据只能是原始加权平均分或校准分。", "Rank by the raw weighted mean or the normalised score."
         )
+    vote_weight = _int(raw.get("vote_weight_pct"), errors, "vote_weight_pct", 0, 100, default=30)
+    overspend = _int(raw.get("overspend_pct"), errors, "overspend_pct", 0, 100, default=10)
     per_app = _int(raw.get("reviewers_per_application"), errors, "reviewers_per_application", 1, 20, default=3)
     categories = _categories(raw.get("categories"), errors)
     if "budget" not in errors and sum(c.budget_fen or 0 for c in categories) > budget:
@@ -359,6 +363,8 @@ def validate_call(raw: Mapping[str, Any]) -> CallData:
         ranking=ranking,
         blind=_flag(raw.get("blind")),
         partial_awards=_flag(raw.get("partial_awards")),
+        vote_weight_pct=vote_weight,
+        overspend_pct=overspend,
         reviewers_per_application=per_app,
         screening_items=_lines(raw.get("screening_items")),
         categories=categories,
@@ -383,6 +389,8 @@ def _copy(call: Call, data: CallData) -> None:
         "ranking",
         "blind",
         "partial_awards",
+        "vote_weight_pct",
+        "overspend_pct",
         "reviewers_per_application",
         "screening_items",
     ):
@@ -417,6 +425,12 @@ async def update_call(session: AsyncSession, call: Call, data: CallData) -> Call
     """Change a call. Categories and criteria are matched by name; one in use can't be removed."""
     from plugins.grants.models import Review  # noqa: PLC0415  (only here)
 
+    if call.decided_at is not None and (data.vote_weight_pct, data.ranking) != (call.vote_weight_pct, call.ranking):
+        message = t(
+            "结果已经公布，评选规则（排名依据和投票权重）不能再改。",
+            "The results are announced: the selection rule (ranking and vote weight) can't change.",
+        )
+        raise Refusal(message, message, status_code=409, errors={"vote_weight_pct": message})
     _copy(call, data)
     used = set(
         (

@@ -21,6 +21,17 @@ from plugins.grants.tests import standing_plugin
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+
+def budget(total_fen: int) -> list[dict[str, Any]]:
+    """An agreement's budget lines adding up to ``total_fen`` (award + own contribution + co-funders)."""
+    staff, things = total_fen * 60 // 100, total_fen * 30 // 100
+    return [
+        {"line": "人员劳务费", "fen": staff},
+        {"line": "活动物料费", "fen": things},
+        {"line": "场地与宣传", "fen": total_fen - staff - things},
+    ]
+
+
 CRITERIA = (("公益性", 3, 0, 10, False), ("创新性", 1, 0, 10, True), ("执行力", 1, 0, 5, False))
 
 

@@ -92,6 +92,7 @@ def test_apply_review_decide_and_pay_the_first_tranche(live_server, browser):
     expect(staff.locator(".grants-head")).to_contain_text("获资助")
     staff.fill("#agree-start", "2027-03-01")
     staff.fill("#agree-end", "2028-02-28")
+    staff.fill("#agree-budget", "授课老师劳务 | 48000\n美术材料 | 20000")  # the award 60000 + own 8000
     staff.get_by_role("button", name="登记已签订的协议").click()
     staff.get_by_role("button", name="拨付").first.click()
     expect(staff.locator("main")).to_contain_text("已于")

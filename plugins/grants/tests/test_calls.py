@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from core.db import utcnow
 from core.testing import csrf_of, login
 from plugins.grants.models import Application, Call
 from plugins.grants.tests.support import add_application
@@ -58,6 +59,27 @@ class TestCalls:
         assert changed.status_code == 200, changed.text
         assert changed.json()["budget_fen"] == 60_000_000
         assert changed.json()["categories"][0]["id"] == call["categories"][0]["id"]
+
+    def test_the_selection_rule_is_set_on_the_call_and_fixed_once_announced(self, client, world, seed):
+        """The committee vote's weight (default 30 %) is set through the API and shown on the call page (and
+        the selection page's rule); 101 is refused; once the results are announced it can't change (409)."""
+        url = f"{API}/calls/{world.call}"
+        assert client.get(url, headers=_auth(world, "staff")).json()["vote_weight_pct"] == 30
+        wrong = client.patch(url, json={"vote_weight_pct": 101}, headers=_auth(world, "staff"))
+        assert wrong.status_code == 400 and "vote_weight_pct" in wrong.json()["errors"]
+        changed = client.patch(url, json={"vote_weight_pct": 40}, headers=_auth(world, "staff"))
+        assert changed.status_code == 200 and changed.json()["vote_weight_pct"] == 40
+        login(client, "staff")
+        assert "排名得分占 60%，评审委员会得票率占 40%" in client.get(f"{PAGES}/calls/{world.call}").text
+        assert "评审得分 × 60% + 评审委员会得票率 × 40%" in client.get(f"{PAGES}/calls/{world.call}/selection").text
+
+        async def announce(session):
+            await session.execute(update(Call).where(Call.id == world.call).values(decided_at=utcnow()))
+
+        seed(announce)
+        fixed = client.patch(url, json={"vote_weight_pct": 50}, headers=_auth(world, "staff"))
+        assert fixed.status_code == 409 and "评选规则" in fixed.json()["detail"]
+        assert client.patch(url, json={"title": "改名"}, headers=_auth(world, "staff")).status_code == 200
 
     def test_bad_call_is_refused_field_by_field_and_nothing_is_saved(self, client, world, seed):
         """Largest grant below the smallest, category budgets over the total, no criteria: 400, no call added."""

@@ -22,7 +22,7 @@ from core.testing.web import csrf_of
 from plugins.grants.evaluation import send_follow_up_reminders
 from plugins.grants.models import Application, Tranche
 from plugins.grants.models_evaluation import GrantFollowUp, GrantOutcome, GrantReport
-from plugins.grants.tests.support import add_application
+from plugins.grants.tests.support import add_application, budget
 
 API = "/api/v1/districts/haishu/grants"
 REPORT = {
@@ -46,7 +46,7 @@ def _signed(client, world, seed, title="银发课堂") -> int:
     signed = client.post(
         f"{API}/applications/{app_id}/agreement",
         headers=_auth(world),
-        json={"starts_on": "2026-03-01", "ends_on": "2027-02-28"},
+        json={"starts_on": "2026-03-01", "ends_on": "2027-02-28", "budget": budget(11_000_000)},
     )
     assert signed.status_code == 200, signed.text
     assert client.post(f"{API}/applications/{app_id}/tranches/1/release", headers=_auth(world)).status_code == 200
@@ -429,15 +429,19 @@ def test_pages_report_with_a_photo_accepted_by_staff(client, world, seed):
 
 
 def test_demo_reports_evaluations_and_follow_ups(world, seed):
-    """The demo after the awards: reports in every state, evaluations, the closed 2026 project graded 优秀,
-    the 2023 call's four closed projects ("3 of 4 still running two years later"); a clean ledger; under
-    1 s; a second run adds nothing."""
+    """The demo after the awards: reports in every state (each within its agreement's budget lines, one
+    line flagged over its plan), evaluations, the closed 2026 project graded 优秀, the 2023 matching contest
+    (14 projects pitched and scored, 8 funded, each with a company co-funder whose money is on the ledger,
+    "5 of 8 still running two years later"); a clean ledger; under 1 s; a second run adds nothing."""
     import time
 
     from core.ledger import verify
+    from plugins.grants.budget import budget_of
     from plugins.grants.dashboard import dashboard
+    from plugins.grants.models import Call, Funder, Review
+    from plugins.grants.models_extra import GrantCoPayment
     from plugins.grants.seed import seed_grants
-    from plugins.grants.seed_evaluation import seed_evaluation
+    from plugins.grants.seed_evaluation import PAST_CALL, seed_evaluation
 
     async def run(session):
         district = await _district(session)
@@ -449,13 +453,38 @@ def test_demo_reports_evaluations_and_follow_ups(world, seed):
         states = sorted((await session.execute(select(GrantReport.kind, GrantReport.status))).all())
         figures = await dashboard(session)
         problems = await verify(session, district_id=district.id)
+        contest = (await session.execute(select(Call).where(Call.title == PAST_CALL))).scalar_one()
+        pitched = list((await session.execute(select(Application).where(Application.call_id == contest.id))).scalars())
+        reviewed = (
+            await session.execute(
+                select(func.count(func.distinct(Review.application_id))).where(
+                    Review.application_id.in_([a.id for a in pitched]), Review.submitted_at.is_not(None)
+                )
+            )
+        ).scalar_one()
+        companies = (
+            await session.execute(
+                select(Funder.application_id, GrantCoPayment.amount_fen)
+                .join(GrantCoPayment, GrantCoPayment.funder_id == Funder.id)
+                .where(Funder.kind == "company", Funder.application_id.in_([a.id for a in pitched]))
+            )
+        ).all()
+        overspent = []
+        for report in (await session.execute(select(GrantReport))).scalars():
+            lines = {b.line: b.planned_fen for b in await budget_of(session, report.application_id)}
+            assert {s["line"] for s in report.spending} <= set(lines)
+            assert sum(s["fen"] for s in report.spending) <= sum(lines.values())
+            overspent += [s["line"] for s in report.spending if s["fen"] > lines[s["line"]]]
         for_district(session, None)
-        return added, again, took, states, figures, problems
+        contest_figures = (len(pitched), sum(1 for a in pitched if a.status == "closed"), reviewed, len(companies))
+        return added, again, took, states, figures, problems, contest_figures, overspent
 
-    added, again, took, states, figures, problems = seed(run)
+    added, again, took, states, figures, problems, contest, overspent = seed(run)
+    assert contest == (14, 8, 14, 8)
+    assert overspent == ["场地与宣传"]
     assert added > 0 and again == 0
     assert took < 1.0
     assert {s for _k, s in states} == {"accepted", "submitted", "returned"}
-    assert (figures.still_running, figures.follow_ups_answered) == (3, 4)
-    assert figures.grades == {"excellent": 2, "good": 1, "pass": 1, "fail": 1}
+    assert (figures.still_running, figures.follow_ups_answered) == (5, 8)
+    assert figures.grades == {"excellent": 3, "good": 3, "pass": 2, "fail": 1}
     assert problems == []

@@ -13,7 +13,7 @@ from core.db import for_district, utcnow
 from core.models import District
 from core.testing import login
 from plugins.grants.models import Application, Call
-from plugins.grants.tests.support import add_application
+from plugins.grants.tests.support import add_application, budget
 
 API = "/api/v1/districts/haishu/grants"
 
@@ -119,6 +119,7 @@ def test_project_ledger_statement_lists_every_movement(client, world, seed):
             "starts_on": "2026-03-01",
             "ends_on": "2027-02-28",
             "co_funders": [{"kind": "company", "name": "宁波某银行海曙支行", "committed_fen": 2_000_000}],
+            "budget": budget(13_000_000),
         },
     )
     assert signed.status_code == 200, signed.text

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO
 
 import httpx
+from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
 from core.cases.types import store_version
@@ -22,7 +24,7 @@ from core.testing.races import Call, fire
 from core.testing.web import csrf_of
 from plugins.grants.models import Assignment, Funder
 from plugins.grants.models_extra import GrantAppFile, GrantCoPayment
-from plugins.grants.tests.support import add_application
+from plugins.grants.tests.support import add_application, budget
 
 API = "/api/v1/districts/haishu/grants"
 PDF = b"%PDF-1.4\n" + b"0" * 64
@@ -228,6 +230,23 @@ def test_call_questions_from_a_builder_case_type(client, world, seed):
     login(client, "staff")
     page = client.get(f"/d/haishu/grants/applications/{app_id}")
     assert "志愿者人数" in page.text and "街道" in page.text
+    # The scores workbook staff decide with carries the answers too: sheet 申报内容, one column per question.
+    book = load_workbook(BytesIO(client.get(f"{API}/calls/{world.call}/scores.xlsx", headers=_auth(world)).content))
+    rows = list(book["申报内容"].iter_rows(values_only=True))
+    header, row = rows[0], rows[1]
+    assert header[:8] == (
+        "项目",
+        "申报组织",
+        "类别",
+        "状态",
+        "申请金额（元）",
+        "自筹配套（元）",
+        "项目概述",
+        "受益对象",
+    )
+    answers = dict(zip(header[8:], row[8:], strict=True))
+    assert answers["志愿者人数"] == 12 and answers["服务范围"] == "街道"
+    assert row[:5] == ("银发课堂", "阳光社工服务社", "为老服务", "已提交，待形式审查", 50000)
 
 
 def test_questions_answered_on_the_application_page(client, world, seed):
@@ -307,6 +326,7 @@ def _signed_with_co_funder(client, world, seed) -> tuple[int, int]:
             "starts_on": "2026-03-01",
             "ends_on": "2027-02-28",
             "co_funders": [{"kind": "company", "name": "甬城银行", "committed_fen": 3_000_000}],
+            "budget": budget(14_000_000),
         },
     )
     assert signed.status_code == 200, signed.text

@@ -70,3 +70,25 @@ def test_dashboard_widget_shows_the_district_totals(client, world, seed):
     assert "40000.00 元" in page.text
     login(client, "leader")
     assert "获资助项目" not in client.get("/d/haishu/").text
+
+
+def test_announced_results_keep_closed_projects(client, world, seed):
+    """Once the results are announced, the call page lists every funded project — one already closed too —
+    and not the one that was not funded."""
+    seed(lambda s: add_application(s, world, status="approved", decision="approved", award_fen=4_000_000, title="在办"))
+    seed(lambda s: add_application(s, world, status="closed", decision="approved", award_fen=3_000_000, title="已结"))
+    seed(lambda s: add_application(s, world, status="rejected", decision="rejected", title="未获"))
+
+    async def announce(session):
+        from sqlalchemy import update
+
+        from core.db import utcnow
+        from plugins.grants.models import Call
+
+        await session.execute(update(Call).where(Call.id == world.call).values(decided_at=utcnow()))
+
+    seed(announce)
+    login(client, "resident")
+    page = client.get(f"/d/haishu/grants/calls/{world.call}").text
+    results = page[page.index("立项结果") :]
+    assert "在办" in results and "已结" in results and "30000.00 元" in results and "未获" not in results

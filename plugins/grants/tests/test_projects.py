@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.ledger import verify
 from core.models.ledger import LedgerAccount
-from plugins.grants.tests.support import add_application
+from plugins.grants.tests.support import add_application, budget
 
 API = "/api/v1/districts/haishu/grants"
 
@@ -32,6 +32,7 @@ def test_tranches_follow_their_conditions_and_the_ledger_balances(client, world,
             "ends_on": "2027-02-28",
             "milestones": "6 月中期评估",
             "co_funders": [{"kind": "company", "name": "宁波某银行海曙支行", "committed_fen": 2_000_000}],
+            "budget": budget(13_000_100),
         },
     )
     assert signed.status_code == 200, signed.text

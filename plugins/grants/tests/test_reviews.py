@@ -3,10 +3,12 @@ one review per reviewer, progress and the ranking."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from core.db import for_district, utcnow
+from core.models import District
 from core.testing import login
-from plugins.grants.models import Assignment
+from plugins.grants.models import Application, Assignment, Call
 from plugins.grants.tests.support import add_application
 
 API = "/api/v1/districts/haishu/grants"
@@ -169,3 +171,71 @@ def test_ranking_and_progress(client, world, seed):
     page = client.get(f"/d/haishu/grants/calls/{world.call}/ranking")
     assert page.text.index("甲") < page.text.index("乙")
     assert "校准分" in page.text and "原始加权平均分" in page.text
+
+
+def _busy_elsewhere(seed, world, reviewer="r1", count=10):
+    """``count`` applications of the other call (results not announced), each assigned to ``reviewer``."""
+
+    async def add(session):
+        ids = [
+            await add_application(session, world, org="group", title=f"旧{i}", call_id=world.closed_call)
+            for i in range(count)
+        ]
+        district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+        for_district(session, district.id)
+        session.add_all(Assignment(application_id=i, reviewer_id=world.users[reviewer]) for i in ids)
+        await session.flush()
+        for_district(session, None)
+
+    seed(add)
+
+
+def _load_in(seed, call_id):
+    async def read(session):
+        rows = await session.execute(
+            select(Assignment.reviewer_id)
+            .join(Application, Application.id == Assignment.application_id)
+            .where(Application.call_id == call_id)
+        )
+        found: dict[int, int] = {}
+        for (reviewer,) in rows.tuples():
+            found[reviewer] = found.get(reviewer, 0) + 1
+        return found
+
+    return seed(read)
+
+
+def test_automatic_assignment_balances_load_across_open_calls(client, world, seed):
+    """r1 already reviews 10 applications of the district's other call (still under review): four new
+    applications × two reviewers go to r2 and r3 (4 each), r1 gets none. Once the other call's results are
+    announced its assignments no longer count: two more applications both get r1 (now the least loaded)."""
+    _busy_elsewhere(seed, world)
+    for i in range(4):
+        seed(lambda s, i=i: add_application(s, world, title=f"新{i}", org="group"))
+    made = client.post(f"{API}/calls/{world.call}/auto-assign", headers=_auth(world, "staff"))
+    assert made.status_code == 200 and made.json()["added"] == 8
+    r1, r2, r3 = (world.users[f"r{i}"] for i in (1, 2, 3))
+    assert _load_in(seed, world.call) == {r2: 4, r3: 4}
+
+    async def announce(session):
+        await session.execute(update(Call).where(Call.id == world.closed_call).values(decided_at=utcnow()))
+
+    seed(announce)
+    for i in range(2):
+        seed(lambda s, i=i: add_application(s, world, title=f"后{i}", org="group"))
+    assert client.post(f"{API}/calls/{world.call}/auto-assign", headers=_auth(world, "staff")).json()["added"] == 4
+    assert _load_in(seed, world.call)[r1] == 2
+
+
+def test_assignment_by_pool_balances_load_across_open_calls(client, world, seed):
+    """Experts r1 and r3, one expert per application: r1 already has 10 in the other open call, so both new
+    applications get r3 (its load 0, then 1, still below r1's 10)."""
+    _busy_elsewhere(seed, world)
+    for user in ("r1", "r3"):
+        client.put(f"{API}/pools", json={"user_id": world.users[user], "pool": "expert"}, headers=_auth(world, "staff"))
+    client.put(f"{API}/calls/{world.call}/setup", json={"pool_quota": {"expert": 1}}, headers=_auth(world, "staff"))
+    for i in range(2):
+        seed(lambda s, i=i: add_application(s, world, title=f"新{i}", org="group"))
+    made = client.post(f"{API}/calls/{world.call}/auto-assign-pools", headers=_auth(world, "staff"))
+    assert made.status_code == 200 and made.json()["assigned"] == 2
+    assert _load_in(seed, world.call) == {world.users["r3"]: 2}
