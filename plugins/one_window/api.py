@@ -19,7 +19,7 @@ from plugins.one_window import intake as svc
 from plugins.one_window import service
 from plugins.one_window.backoffice import route_of
 from plugins.one_window.manifest import KEY
-from plugins.one_window.models import Intake, Item
+from plugins.one_window.models import Intake, Item, ItemVersion
 
 __all__ = ("API_ROUTES",)
 
@@ -91,11 +91,13 @@ class ItemOut:
     case_type_key: str
     is_active: bool
     route: list[StageOut]
+    version: int
 
     @classmethod
-    def of(cls, item: Item) -> ItemOut:
+    def of(cls, item: Item | ItemVersion) -> ItemOut:
+        """The item as it is now, or (``ItemVersion``) one of its published versions."""
         return cls(
-            id=item.id,
+            id=item.item_id if isinstance(item, ItemVersion) else item.id,
             code=item.code,
             title=item.title,
             keywords=item.keywords,
@@ -108,6 +110,7 @@ class ItemOut:
             case_type_key=item.case_type_key,
             is_active=item.is_active,
             route=[StageOut(list(st["departments"]), int(st["days"])) for st in route_of(item)],
+            version=item.version,
         )
 
 
@@ -154,6 +157,7 @@ class IntakeOut:
     id: int
     reference: str
     item_id: int
+    item_version: int
     person_id: int | None
     applicant: str
     status: str
@@ -190,6 +194,7 @@ async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
         id=intake.id,
         reference=intake.reference,
         item_id=intake.item_id,
+        item_version=intake.item_version,
         person_id=intake.person_id,
         applicant=intake.applicant,
         status=intake.status,
@@ -261,7 +266,7 @@ async def api_item_update(ctx: RequestContext, item_id: int, data: ItemIn) -> It
     values, errors = await service.validate(ctx.session, {**current, **data}, item=item)
     if values is None:
         raise _invalid(errors)
-    return ItemOut.of(await service.update_item(ctx.session, item, values))
+    return ItemOut.of(await service.update_item(ctx.session, item, values, by=ctx.user.id if ctx.user else None))
 
 
 @get("/one_window/applicants", name="one_window:api:applicants", summary="Find a resident in the register")
@@ -295,6 +300,30 @@ async def api_intake_create(ctx: RequestContext, data: IntakeIn) -> IntakeOut:
     if data.get("refusal_reason") or data.get("refusal_basis"):
         refusal = (data.get("refusal_reason", ""), data.get("refusal_basis", ""))
     return await _out(ctx, await svc.start_intake(ctx, item, given, refusal=refusal))
+
+
+@get(
+    "/one_window/items/{item_id:int}/versions",
+    name="one_window:api:item_versions",
+    summary="An item's published versions, newest first",
+)
+async def api_item_versions(ctx: RequestContext, item_id: int) -> list[ItemOut]:
+    ctx.require(KEY, "view")
+    await _item_or_404(ctx, item_id)
+    return [ItemOut.of(v) for v in await service.versions_of(ctx.session, item_id)]
+
+
+@get(
+    "/one_window/items/{item_id:int}/versions/{version:int}",
+    name="one_window:api:item_version",
+    summary="One published version of an item (as intakes received under it keep it)",
+)
+async def api_item_version(ctx: RequestContext, item_id: int, version: int) -> ItemOut:
+    ctx.require(KEY, "view")
+    found = await service.get_version(ctx.session, item_id, version)
+    if found is None:
+        raise NotFoundException(_("Not found."))
+    return ItemOut.of(found)
 
 
 @get("/one_window/intakes", name="one_window:api:intakes", summary="The latest intakes")
@@ -338,6 +367,8 @@ API_ROUTES = [
     api_item_create,
     api_item,
     api_item_update,
+    api_item_versions,
+    api_item_version,
     api_applicants,
     api_intake_create,
     api_intakes,

@@ -36,8 +36,8 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.one_window.backoffice import start_route
-from plugins.one_window.models import Intake, IntakeStatus, Item, Missing
-from plugins.one_window.service import CASE_TYPE, FORMS_ZH
+from plugins.one_window.models import Intake, IntakeStatus, Item, ItemVersion, Missing
+from plugins.one_window.service import CASE_TYPE, FORMS_ZH, get_version
 
 if TYPE_CHECKING:
     from core.plugin_api import RequestContext
@@ -210,6 +210,7 @@ async def start_intake(
         documents=[dict(d) for d in item.documents],
         received=sorted(data.received),
         time_limit_days=item.time_limit_days,
+        item_version=item.version,
         accepted_on=day,
         created_by=ctx.user.id,
     )
@@ -309,8 +310,9 @@ async def receive_documents(
         case, definition = await case_of(ctx, intake)
         await perform_transition(ctx, case, definition, "documents_complete", reason="材料已补齐")
         await _set_due(ctx, case, intake)
-        item = (await ctx.session.execute(select(Item).where(Item.id == intake.item_id))).scalar_one()
-        await start_route(ctx, case, intake, item, today=day)
+        received_under = await get_version(ctx.session, intake.item_id, intake.item_version)
+        assert received_under is not None
+        await start_route(ctx, case, intake, received_under, today=day)  # the route it was received under
     await ctx.session.flush()
     return intake
 
@@ -365,7 +367,7 @@ def document_line(doc: dict[str, Any]) -> str:
     return f"{doc['name']}（{FORMS_ZH.get(str(doc.get('form')), '原件')} {int(doc.get('count', 1))} 份{later}）"
 
 
-def notice_of(intake: Intake, item: Item, department: str, window_address: str) -> Notice:
+def notice_of(intake: Intake, item: Item | ItemVersion, department: str, window_address: str) -> Notice:
     """The one-time notice of ``intake``: exactly its documents not ticked as received."""
     return Notice(
         reference=intake.reference,

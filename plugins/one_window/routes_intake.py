@@ -28,7 +28,7 @@ from plugins.one_window import backoffice as bo
 from plugins.one_window import intake as svc
 from plugins.one_window import pdf, service
 from plugins.one_window.manifest import KEY
-from plugins.one_window.models import Intake, Item
+from plugins.one_window.models import Intake, Item, ItemVersion
 
 __all__ = ("INTAKE_ROUTES",)
 
@@ -185,9 +185,10 @@ async def intakes(request: Request[Any, Any, Any], ctx: RequestContext, status: 
     )
 
 
-async def _intake_or_404(ctx: RequestContext, intake_id: int) -> tuple[Intake, Item]:
+async def _intake_or_404(ctx: RequestContext, intake_id: int) -> tuple[Intake, ItemVersion]:
+    """The intake and the item's version it was received under (what its notice, receipt and route follow)."""
     found = await svc.get_intake(ctx, intake_id)
-    item = await service.get_item(ctx.session, found.item_id) if found else None
+    item = await service.get_version(ctx.session, found.item_id, found.item_version) if found else None
     if found is None or item is None:
         raise NotFoundException(_("Not found."))
     return found, item

@@ -178,7 +178,7 @@ class TestNotAccepted:
         refused = _post_intake(client, item, applicant="刘洋", phone="13858012345", decision="refuse")
         assert refused.status_code == 400
         assert "请填写不予受理的理由" in refused.text and "请填写不予受理的法律依据" in refused.text
-        assert counts(sanshe_factory) == {"items": 20, "intakes": 0, "cases": 0}
+        assert counts(sanshe_factory) == {"items": 89, "intakes": 0, "cases": 0}
         page = _post_intake(
             client,
             item,
@@ -217,7 +217,7 @@ class TestDoubleSubmit:
             responses = fire(url, [Call("POST", f"{API}/intakes", json=body, token=token) for _ in range(8)])
         assert [r.status_code for r in responses if r.status_code >= 300] == [], [r.text[:200] for r in responses]
         assert len({r.json()["reference"] for r in responses}) == 1
-        assert counts(sanshe_factory) == {"items": 20, "intakes": 1, "cases": 1}
+        assert counts(sanshe_factory) == {"items": 89, "intakes": 1, "cases": 1}
 
     def test_api_intake_and_late_documents(self, sanshe_factory, sanshe_district, sanshe_client_for):
         """Through the API: an intake missing a document waits with no promise; ticking it gives the promise."""
