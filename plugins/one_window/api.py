@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
 
 from litestar import get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import Body
 
-from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, residents, workdays
+from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, residents, storage_for, workdays
 from core.plugin_api import gettext as _
 from plugins.one_window import intake as svc
-from plugins.one_window import service
+from plugins.one_window import scans, service
 from plugins.one_window.backoffice import route_of
 from plugins.one_window.manifest import KEY
-from plugins.one_window.models import Intake, Item, ItemVersion
+from plugins.one_window.models import Intake, Item, ItemVersion, Scan
+
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 __all__ = ("API_ROUTES",)
 
@@ -362,6 +367,57 @@ async def api_intake_refuse(ctx: RequestContext, intake_id: int, data: RefusalIn
     return await _out(ctx, await svc.refuse_intake(ctx, intake, data["reason"], data["basis"]))
 
 
+@dataclass(frozen=True)
+class ScanOut:
+    """A scan attached to a received document (``document``: its index in the intake's checklist)."""
+
+    id: int
+    document: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+def _scan(ctx: RequestContext, scan: Scan) -> ScanOut:
+    path = f"/one_window/intakes/{scan.intake_id}/scans/{scan.id}"
+    return ScanOut(scan.id, scan.document, scan.name, scan.content_type, scan.size, ctx.url(path))
+
+
+@post(
+    "/one_window/intakes/{intake_id:int}/scans",
+    name="one_window:api:intake_scan",
+    summary="Attach a scan of a received document (multipart: `document` index, `file` JPEG/PNG/PDF, 10 MB)",
+    status_code=201,
+    request_max_body_size=scans.BODY_LIMIT,
+)
+async def api_intake_scan(ctx: RequestContext, intake_id: int, data: Upload) -> ScanOut:
+    ctx.require(KEY, "intake")
+    assert ctx.district is not None
+    intake = await _intake_or_404(ctx, intake_id)
+    upload = data.get("file")
+    raw = str(data.get("document", ""))
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationException(
+            _("Choose a file to upload."), extra={"errors": {"file": _("Choose a file to upload.")}}
+        )
+    content = await upload.read(scans.MAX_BYTES + 1)
+    storage = storage_for(ctx)
+    prefix = f"one_window/{ctx.district.code}/scans"
+    document = int(raw) if raw.isdigit() else -1
+    made = await scans.add_scan(
+        ctx, intake, document, upload.filename, content, lambda b: storage.save(b, prefix=prefix)
+    )
+    return _scan(ctx, made)
+
+
+@get("/one_window/intakes/{intake_id:int}/scans", name="one_window:api:intake_scans", summary="An intake's scans")
+async def api_intake_scans(ctx: RequestContext, intake_id: int) -> list[ScanOut]:
+    ctx.require(KEY, "view")
+    intake = await _intake_or_404(ctx, intake_id)
+    return [_scan(ctx, s) for s in await scans.scans_of(ctx, intake.id)]
+
+
 API_ROUTES = [
     api_items,
     api_item_create,
@@ -375,4 +431,6 @@ API_ROUTES = [
     api_intake,
     api_intake_documents,
     api_intake_refuse,
+    api_intake_scan,
+    api_intake_scans,
 ]

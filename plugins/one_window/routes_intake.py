@@ -5,28 +5,34 @@ not), the intakes, one intake (tick documents brought later, not accept), and it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
+from litestar.params import Body
 
 from core.plugin_api import (
     TIMEZONE,
     Form,
     FormState,
+    MissingFile,
     RequestContext,
     attempt,
     error_status,
     flashes,
+    inline_file,
     page,
     redirect,
     residents,
+    storage_for,
     workdays,
 )
 from core.plugin_api import gettext as _
 from plugins.one_window import backoffice as bo
 from plugins.one_window import intake as svc
-from plugins.one_window import pdf, service
+from plugins.one_window import pdf, scans, service
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models import Intake, Item, ItemVersion
 
@@ -70,6 +76,9 @@ def decision_label(decision: str) -> str:
 
 def _ticks(data: dict[str, str]) -> frozenset[int]:
     return frozenset(int(k[4:]) for k, v in data.items() if k.startswith("doc_") and k[4:].isdigit() and v)
+
+
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _int(raw: str | None) -> int | None:
@@ -220,6 +229,8 @@ async def _intake_page(
         status_label=status_label,
         channel_label=channel_label,
         can_intake=ctx.can(KEY, "intake"),
+        scans=scans.grouped(await scans.scans_of(ctx, found.id)),
+        received_documents=[(i, found.documents[i]["name"]) for i in sorted(found.received or [])],
         form=state,
         messages=await flashes(request, ctx),
     )
@@ -259,6 +270,57 @@ async def intake_refuse(
     if done is None:
         return await _intake_page(request, ctx, intake_id, state)
     return await redirect(request, ctx, ctx.url(f"/one_window/intakes/{intake_id}"), _("Saved."))
+
+
+@post(
+    "/one_window/intakes/{intake_id:int}/scans",
+    name="one_window:intake_scan",
+    status_code=200,
+    request_max_body_size=scans.BODY_LIMIT,
+)
+async def intake_scan(
+    request: Request[Any, Any, Any], ctx: RequestContext, intake_id: int, data: Upload
+) -> Response[Any]:
+    """Attach a scan (photo or PDF) to a document the window received."""
+    ctx.require(KEY, "intake")
+    assert ctx.district is not None
+    found, _item_row = await _intake_or_404(ctx, intake_id)
+    upload = data.get("file")
+    document = _int(str(data.get("document", "")))
+    state = FormState(values={"document": str(data.get("document", ""))})
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        state.errors["file"] = _("Choose a file to upload.")
+        return await _intake_page(request, ctx, intake_id, state)
+    content = await upload.read(scans.MAX_BYTES + 1)
+    storage = storage_for(ctx)
+    prefix = f"one_window/{ctx.district.code}/scans"
+    done = await attempt(
+        ctx,
+        lambda: scans.add_scan(
+            ctx, found, -1 if document is None else document, upload.filename, content,
+            lambda b: storage.save(b, prefix=prefix),
+        ),
+        state,
+    )  # fmt: skip
+    if done is None:
+        return await _intake_page(request, ctx, intake_id, state)
+    return await redirect(request, ctx, ctx.url(f"/one_window/intakes/{intake_id}"), _("Scan attached."))
+
+
+@get("/one_window/intakes/{intake_id:int}/scans/{scan_id:int}", name="one_window:intake_scan_file")
+async def intake_scan_file(ctx: RequestContext, intake_id: int, scan_id: int) -> Response[bytes]:
+    """A scan, to open in the browser: staff who see the intakes, and the departments the request was sent to."""
+    found = await svc.get_intake(ctx, intake_id)
+    if found is None or not await scans.may_see_scans(ctx, found):
+        raise NotFoundException(_("Not found."))
+    row = next((s for s in await scans.scans_of(ctx, intake_id) if s.id == scan_id), None)
+    if row is None:
+        raise NotFoundException(_("Not found."))
+    try:
+        content = await storage_for(ctx).read(row.key)
+    except (MissingFile, ValueError):
+        raise NotFoundException(_("The file is missing.")) from None
+    return inline_file(content, row.content_type, row.name)
 
 
 def _pdf(build: Callable[[], bytes], name: str) -> Response[bytes]:
@@ -344,6 +406,8 @@ INTAKE_ROUTES = [
     intake_detail,
     intake_documents,
     intake_refuse,
+    intake_scan,
+    intake_scan_file,
     notice_pdf,
     receipt_pdf,
     refusal_pdf,
