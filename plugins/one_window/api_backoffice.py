@@ -96,6 +96,17 @@ class MissingOut:
 
 
 @dataclass(frozen=True)
+class LevelOut:
+    """The three-level response at one level: sent there, of which from the level below, settled there, passed up."""
+
+    level: str  # community, department or meeting
+    sent: int
+    from_below: int
+    settled: int
+    passed_up: int
+
+
+@dataclass(frozen=True)
 class ReportOut:
     """The one-window figures for a period."""
 
@@ -104,6 +115,7 @@ class ReportOut:
     received: list[ReceivedOut]
     on_time: list[OnTimeOut]
     missing: list[MissingOut]
+    escalations: list[LevelOut]
 
 
 def _queue(ctx: RequestContext) -> None:
@@ -154,6 +166,7 @@ async def api_reports(ctx: RequestContext, start: str = "", end: str = "") -> Re
         received=[ReceivedOut(d, c, n) for (d, c), n in sorted(data.received.items(), key=lambda kv: str(kv[0]))],
         on_time=[OnTimeOut(r.department_id, r.answered, r.on_time, round(r.rate, 4)) for r in data.on_time],
         missing=[MissingOut(name, n) for name, n in data.missing],
+        escalations=[LevelOut(r.level, r.sent, r.from_below, r.settled, r.passed_up) for r in data.escalations],
     )
 
 

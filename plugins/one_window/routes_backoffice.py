@@ -142,7 +142,8 @@ def _period(start: str, end: str) -> tuple[date, date]:
 async def reports_page(
     request: Request[Any, Any, Any], ctx: RequestContext, start: str = "", end: str = ""
 ) -> Response[Any]:
-    """Requests per channel and department, on-time rate per department, the documents most often missing."""
+    """Requests per channel and department, on-time rate per department, the documents most often missing, and the
+    three-level response's cases per level."""
     ctx.require(KEY, "reports")
     first, last = _period(start[:10], end[:10])
     return await page(
@@ -152,6 +153,7 @@ async def reports_page(
         data=await reports.figures(ctx.session, first, last),
         names=await service.department_names(ctx.session, ctx.locale),
         channel_label=channel_label,
+        level_label=reports.level_label,
     )
 
 
