@@ -46,9 +46,7 @@ def _steps(factory, reference: str, *steps: tuple[str, str, dict]) -> None:
         assert refused is None, (key, refused)
 
 
-def test_escalations_per_level_on_the_page_in_the_xlsx_and_the_api(
-    sanshe_factory, sanshe_district, sanshe_client_for
-):
+def test_escalations_per_level_on_the_page_in_the_xlsx_and_the_api(sanshe_factory, sanshe_district, sanshe_client_for):
     """Four requests: one settled by the community; one the community passes to 民政 which settles it; one sent to
     民政 which takes it to the meeting, decided and settled; one so hard it goes from triage straight to the meeting.
     Per level — sent there, of which from the level below, settled there, passed on up: community 2, —, 1, 1;
@@ -85,7 +83,7 @@ def test_escalations_per_level_on_the_page_in_the_xlsx_and_the_api(
     assert [(r["level"], r["sent"], r["from_below"], r["settled"], r["passed_up"]) for r in api] == expected
     page = client.get(REPORTS).text
     section = page.split('id="ow-escalations"', 1)[1].split("</section>", 1)[0]
-    rows = [row for row in section.split("<tr>")[2:]]
+    rows = section.split("<tr>")[2:]
     cells = [[cell.split("</td>", 1)[0] for cell in row.split("<td>")[1:]] for row in rows]
     assert cells == [
         ["社区", "2", "—", "1", "1"],
