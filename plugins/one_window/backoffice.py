@@ -339,8 +339,7 @@ async def _finish(
     intake.stage = -2  # finished: no stage being worked
     if intake.person_id is None:
         return
-    people = await residents.find_people_by_phone(ctx.session, intake.phone)
-    login = next((p.user_id for p in people if p.id == intake.person_id and p.user_id), None)
+    login = await applicant_login(ctx, intake)
     await notify(
         ctx.session,
         [login],
@@ -350,6 +349,14 @@ async def _finish(
         dedupe_key=f"one_window.result:{intake.id}",
     )
     await _record_delivery(ctx, intake, login)
+
+
+async def applicant_login(ctx: RequestContext, intake: Intake) -> int | None:
+    """The login of the applicant when they are a person of the register with an account (else ``None``)."""
+    if intake.person_id is None:
+        return None
+    people = await residents.find_people_by_phone(ctx.session, intake.phone)
+    return next((p.user_id for p in people if p.id == intake.person_id and p.user_id), None)
 
 
 async def _record_delivery(ctx: RequestContext, intake: Intake, login: int | None) -> None:

@@ -250,7 +250,33 @@ async def start_intake(
         await ctx.session.flush()
     else:
         await start_route(ctx, case, intake, item, today=day)  # the departments on the route get it
+    if missing:
+        await _send_notice(ctx, intake)
     return intake
+
+
+async def _send_notice(ctx: RequestContext, intake: Intake) -> None:
+    """The one-time notice to the applicant's phone: a notice to their login (a person of the register with an
+    account), which the district's channels (SMS …) deliver besides the inbox."""
+    from core.plugin_api import notify  # noqa: PLC0415
+    from plugins.one_window.backoffice import QUIET, applicant_login  # noqa: PLC0415
+
+    login = None if ctx.extra.get(QUIET) else await applicant_login(ctx, intake)
+    if login is None:
+        return
+    await notify(
+        ctx.session,
+        [login],
+        "one_window.notice",
+        {
+            "reference": intake.reference,
+            "documents": "、".join(str(d["name"]) for d in missing_documents(intake)),
+            "deadline": intake.notice_deadline.isoformat() if intake.notice_deadline else "",
+            "place": await _window_address(ctx),
+        },
+        ctx.url("/public/one_window/progress"),
+        dedupe_key=f"one_window.notice:{intake.id}",
+    )
 
 
 def _date(value: date | datetime) -> date:
@@ -262,6 +288,13 @@ async def _supplement_days(ctx: RequestContext) -> int:
 
     assert ctx.district is not None
     return (await window_settings(ctx.session, ctx.district, ctx.host)).supplement_days
+
+
+async def _window_address(ctx: RequestContext) -> str:
+    from plugins.one_window.service import window_settings  # noqa: PLC0415 - the settings, read per request
+
+    assert ctx.district is not None
+    return (await window_settings(ctx.session, ctx.district, ctx.host)).window_address
 
 
 def _check_refusal(reason: str, basis: str) -> None:
