@@ -127,6 +127,10 @@ DEMO_INTAKES: tuple[tuple[str, str, str, tuple[int, ...], tuple[str, str] | None
     ("demo-intake-4", "330203-YB-004", "孙秀英", (2,), None),
     ("demo-intake-5", "330203-JS-002", "刘洋", (), ("申请人女方未满49周岁，不符合特别扶助条件。",
                                                   "《浙江省计划生育家庭特别扶助制度实施办法》第三条")),
+    ("demo-intake-9", "330203-MZ-011", "王建国", (), None),
+    ("demo-intake-10", "330203-CL-005", "孙秀英", (2,), None),
+    ("demo-intake-11", "330203-SB-005", "周敏", (1,), None),
+    ("demo-intake-12", "330203-JS-004", "刘洋", (1,), None),
 )
 # Back-office routes of three items (stages in order; the departments of a stage act in parallel).
 DEMO_ROUTES = {
