@@ -37,7 +37,7 @@ from core.plugin_api import (
 from core.plugin_api import gettext as _
 from plugins.one_window.backoffice import start_route
 from plugins.one_window.models import Intake, IntakeStatus, Item, ItemVersion, Missing
-from plugins.one_window.service import CASE_TYPE, FORMS_ZH, get_version
+from plugins.one_window.service import CASE_TYPE, FORMS_ZH, WindowSettings, get_version, window_settings
 
 if TYPE_CHECKING:
     from core.plugin_api import RequestContext
@@ -236,7 +236,7 @@ async def start_intake(
         return intake
     missing = missing_documents(intake)
     if missing:
-        intake.notice_deadline = _date(calendar.add_working_days(day, await _supplement_days(ctx)))
+        intake.notice_deadline = _date(calendar.add_working_days(day, (await _settings(ctx)).supplement_days))
     ctx.session.add_all(
         Missing(district_id=ctx.district.id, intake_id=intake.id, item_id=item.id, name=str(d["name"])[:100])
         for d in missing
@@ -272,7 +272,7 @@ async def _send_notice(ctx: RequestContext, intake: Intake) -> None:
             "reference": intake.reference,
             "documents": "、".join(str(d["name"]) for d in missing_documents(intake)),
             "deadline": intake.notice_deadline.isoformat() if intake.notice_deadline else "",
-            "place": await _window_address(ctx),
+            "place": (await _settings(ctx)).window_address,
         },
         ctx.url("/public/one_window/progress"),
         dedupe_key=f"one_window.notice:{intake.id}",
@@ -283,18 +283,9 @@ def _date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-async def _supplement_days(ctx: RequestContext) -> int:
-    from plugins.one_window.service import window_settings  # noqa: PLC0415 - the settings, read per request
-
+async def _settings(ctx: RequestContext) -> WindowSettings:
     assert ctx.district is not None
-    return (await window_settings(ctx.session, ctx.district, ctx.host)).supplement_days
-
-
-async def _window_address(ctx: RequestContext) -> str:
-    from plugins.one_window.service import window_settings  # noqa: PLC0415 - the settings, read per request
-
-    assert ctx.district is not None
-    return (await window_settings(ctx.session, ctx.district, ctx.host)).window_address
+    return await window_settings(ctx.session, ctx.district, ctx.host)
 
 
 def _check_refusal(reason: str, basis: str) -> None:
