@@ -8,23 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from litestar import get, patch, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException, ValidationException
-from litestar.params import Body
 
-from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, residents, storage_for, workdays
+from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, residents, workdays
 from core.plugin_api import gettext as _
 from plugins.one_window import intake as svc
 from plugins.one_window import scans, service
 from plugins.one_window.backoffice import route_of
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models import Intake, Item, ItemVersion, Scan
-
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+from plugins.one_window.routes import Upload
 
 __all__ = ("API_ROUTES",)
 
@@ -393,21 +389,7 @@ def _scan(ctx: RequestContext, scan: Scan) -> ScanOut:
 )
 async def api_intake_scan(ctx: RequestContext, intake_id: int, data: Upload) -> ScanOut:
     ctx.require(KEY, "intake")
-    assert ctx.district is not None
-    intake = await _intake_or_404(ctx, intake_id)
-    upload = data.get("file")
-    raw = str(data.get("document", ""))
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise ValidationException(
-            _("Choose a file to upload."), extra={"errors": {"file": _("Choose a file to upload.")}}
-        )
-    content = await upload.read(scans.MAX_BYTES + 1)
-    storage = storage_for(ctx)
-    prefix = f"one_window/{ctx.district.code}/scans"
-    document = int(raw) if raw.isdigit() else -1
-    made = await scans.add_scan(
-        ctx, intake, document, upload.filename, content, lambda b: storage.save(b, prefix=prefix)
-    )
+    made = await scans.attach_upload(ctx, await _intake_or_404(ctx, intake_id), data)
     return _scan(ctx, made)
 
 

@@ -23,7 +23,7 @@ from plugins.one_window.backoffice import route_of, route_text
 from plugins.one_window.manifest import KEY, MANIFEST
 from plugins.one_window.models import Item, ItemVersion
 
-__all__ = ("OPEN_ROUTES", "ROUTES")
+__all__ = ("OPEN_ROUTES", "ROUTES", "Upload")
 
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 

@@ -5,13 +5,10 @@ not), the intakes, one intake (tick documents brought later, not accept), and it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
 
 from core.plugin_api import (
     TIMEZONE,
@@ -35,6 +32,7 @@ from plugins.one_window import intake as svc
 from plugins.one_window import pdf, scans, service
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models import Intake, Item, ItemVersion
+from plugins.one_window.routes import Upload
 
 __all__ = ("INTAKE_ROUTES",)
 
@@ -76,9 +74,6 @@ def decision_label(decision: str) -> str:
 
 def _ticks(data: dict[str, str]) -> frozenset[int]:
     return frozenset(int(k[4:]) for k, v in data.items() if k.startswith("doc_") and k[4:].isdigit() and v)
-
-
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _int(raw: str | None) -> int | None:
@@ -283,25 +278,9 @@ async def intake_scan(
 ) -> Response[Any]:
     """Attach a scan (photo or PDF) to a document the window received."""
     ctx.require(KEY, "intake")
-    assert ctx.district is not None
     found, _item_row = await _intake_or_404(ctx, intake_id)
-    upload = data.get("file")
-    document = _int(str(data.get("document", "")))
     state = FormState(values={"document": str(data.get("document", ""))})
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        state.errors["file"] = _("Choose a file to upload.")
-        return await _intake_page(request, ctx, intake_id, state)
-    content = await upload.read(scans.MAX_BYTES + 1)
-    storage = storage_for(ctx)
-    prefix = f"one_window/{ctx.district.code}/scans"
-    done = await attempt(
-        ctx,
-        lambda: scans.add_scan(
-            ctx, found, -1 if document is None else document, upload.filename, content,
-            lambda b: storage.save(b, prefix=prefix),
-        ),
-        state,
-    )  # fmt: skip
+    done = await attempt(ctx, lambda: scans.attach_upload(ctx, found, data), state)
     if done is None:
         return await _intake_page(request, ctx, intake_id, state)
     return await redirect(request, ctx, ctx.url(f"/one_window/intakes/{intake_id}"), _("Scan attached."))

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from litestar.datastructures import UploadFile
 from sqlalchemy import func, select
 
-from core.plugin_api import PHOTOS_AND_PDF, InvalidData, content_type_of, safe_name
+from core.plugin_api import PHOTOS_AND_PDF, InvalidData, content_type_of, safe_name, storage_for
 from core.plugin_api import gettext as _
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models import Intake, IntakeStatus, Scan
@@ -23,7 +24,16 @@ from plugins.one_window.models import Intake, IntakeStatus, Scan
 if TYPE_CHECKING:
     from core.plugin_api import RequestContext
 
-__all__ = ("BODY_LIMIT", "MAX_BYTES", "MAX_SCANS", "add_scan", "grouped", "may_see_scans", "scans_of")
+__all__ = (
+    "BODY_LIMIT",
+    "MAX_BYTES",
+    "MAX_SCANS",
+    "add_scan",
+    "attach_upload",
+    "grouped",
+    "may_see_scans",
+    "scans_of",
+)
 
 MAX_BYTES = 10 * 1024 * 1024  # one scan
 MAX_SCANS = 30  # per intake
@@ -78,6 +88,21 @@ async def add_scan(
     ctx.session.add(scan)
     await ctx.session.flush()
     return scan
+
+
+async def attach_upload(ctx: RequestContext, intake: Intake, data: dict[str, Any]) -> Scan:
+    """A posted multipart form (``document``: the checklist index, ``file``) as a scan, kept in the installation's
+    storage under ``one_window/{district}/scans`` — for the intake's page and the API alike."""
+    assert ctx.district is not None
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise _refuse(_("Choose a file to upload."))
+    raw = str(data.get("document", ""))
+    content = await upload.read(MAX_BYTES + 1)
+    storage = storage_for(ctx)
+    prefix = f"one_window/{ctx.district.code}/scans"
+    document = int(raw) if raw.isdigit() else -1
+    return await add_scan(ctx, intake, document, upload.filename, content, lambda b: storage.save(b, prefix=prefix))
 
 
 async def scans_of(ctx: RequestContext, intake_id: int) -> list[Scan]:
