@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, distinct, func, select, update
 
 from core.cases.writes import RESERVED_SEQ  # its flush hooks also keep cases.contact_phone current
 from core.db import utcnow
@@ -24,7 +24,16 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ("GENESIS", "ChainBreak", "append_event", "event_hash", "verify_case_chain", "verify_events")
+__all__ = (
+    "GENESIS",
+    "ChainBreak",
+    "TransitionCount",
+    "append_event",
+    "event_hash",
+    "transition_counts",
+    "verify_case_chain",
+    "verify_events",
+)
 
 GENESIS = "0" * 64
 
@@ -163,3 +172,41 @@ async def iter_breaks(
             if found is not None:
                 yield found
         last_id = ids[-1]
+
+
+@dataclass(frozen=True)
+class TransitionCount:
+    """How often one workflow step was taken between two states in a period, and on how many cases."""
+
+    transition: str
+    from_state: str | None
+    to_state: str
+    taken: int
+    cases: int
+
+
+async def transition_counts(
+    session: AsyncSession, case_type_key: str, start: datetime, end: datetime
+) -> list[TransitionCount]:
+    """The steps taken on the district's cases of ``case_type_key`` from ``start`` until before ``end``, grouped by
+    step and states (read from the timeline; one query). The session's district filter applies as everywhere;
+    the figures are counts, never the cases themselves."""
+    transition = CaseEvent.payload["transition"].as_string()
+    source = CaseEvent.payload["from"].as_string()
+    target = CaseEvent.payload["to"].as_string()
+    query = (
+        select(transition, source, target, func.count(), func.count(distinct(CaseEvent.case_id)))
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(
+            CaseEvent.kind == "transition",
+            Case.case_type_key == case_type_key,
+            CaseEvent.at >= start,
+            CaseEvent.at < end,
+        )
+        .group_by(transition, source, target)
+        .order_by(transition, source, target)
+    )
+    return [
+        TransitionCount(str(key), from_state, str(to_state), int(taken), int(cases))
+        for key, from_state, to_state, taken, cases in (await session.execute(query)).tuples()
+    ]

@@ -29,7 +29,7 @@ from core.cases.service import (
     get_case,
     perform_transition,
 )
-from core.cases.timeline import append_event
+from core.cases.timeline import TransitionCount, append_event, transition_counts
 from core.casetypes.definition import CaseTypeDef
 from core.config import Settings
 from core.context import RequestContext, context_for
@@ -155,6 +155,7 @@ __all__ = (
     "Timestamps",
     "Title",
     "Transition",
+    "TransitionCount",
     "TransitionRefused",
     "User",
     "Vote",
@@ -218,6 +219,7 @@ __all__ = (
     "steps_open_to",
     "storage_for",
     "suffix_for",
+    "transition_counts",
     "unread_count",
     "use_locale",
     "utcnow",

@@ -16,10 +16,11 @@ from litestar.exceptions import NotFoundException, ValidationException
 from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, residents, workdays
 from core.plugin_api import gettext as _
 from plugins.one_window import intake as svc
-from plugins.one_window import service
+from plugins.one_window import scans, service
 from plugins.one_window.backoffice import route_of
 from plugins.one_window.manifest import KEY
-from plugins.one_window.models import Intake, Item
+from plugins.one_window.models import Intake, Item, ItemVersion, Scan
+from plugins.one_window.routes import Upload
 
 __all__ = ("API_ROUTES",)
 
@@ -91,11 +92,13 @@ class ItemOut:
     case_type_key: str
     is_active: bool
     route: list[StageOut]
+    version: int
 
     @classmethod
-    def of(cls, item: Item) -> ItemOut:
+    def of(cls, item: Item | ItemVersion) -> ItemOut:
+        """The item as it is now, or (``ItemVersion``) one of its published versions."""
         return cls(
-            id=item.id,
+            id=item.item_id if isinstance(item, ItemVersion) else item.id,
             code=item.code,
             title=item.title,
             keywords=item.keywords,
@@ -108,6 +111,7 @@ class ItemOut:
             case_type_key=item.case_type_key,
             is_active=item.is_active,
             route=[StageOut(list(st["departments"]), int(st["days"])) for st in route_of(item)],
+            version=item.version,
         )
 
 
@@ -154,6 +158,7 @@ class IntakeOut:
     id: int
     reference: str
     item_id: int
+    item_version: int
     person_id: int | None
     applicant: str
     status: str
@@ -190,6 +195,7 @@ async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
         id=intake.id,
         reference=intake.reference,
         item_id=intake.item_id,
+        item_version=intake.item_version,
         person_id=intake.person_id,
         applicant=intake.applicant,
         status=intake.status,
@@ -261,7 +267,7 @@ async def api_item_update(ctx: RequestContext, item_id: int, data: ItemIn) -> It
     values, errors = await service.validate(ctx.session, {**current, **data}, item=item)
     if values is None:
         raise _invalid(errors)
-    return ItemOut.of(await service.update_item(ctx.session, item, values))
+    return ItemOut.of(await service.update_item(ctx.session, item, values, by=ctx.user.id if ctx.user else None))
 
 
 @get("/one_window/applicants", name="one_window:api:applicants", summary="Find a resident in the register")
@@ -295,6 +301,30 @@ async def api_intake_create(ctx: RequestContext, data: IntakeIn) -> IntakeOut:
     if data.get("refusal_reason") or data.get("refusal_basis"):
         refusal = (data.get("refusal_reason", ""), data.get("refusal_basis", ""))
     return await _out(ctx, await svc.start_intake(ctx, item, given, refusal=refusal))
+
+
+@get(
+    "/one_window/items/{item_id:int}/versions",
+    name="one_window:api:item_versions",
+    summary="An item's published versions, newest first",
+)
+async def api_item_versions(ctx: RequestContext, item_id: int) -> list[ItemOut]:
+    ctx.require(KEY, "view")
+    await _item_or_404(ctx, item_id)
+    return [ItemOut.of(v) for v in await service.versions_of(ctx.session, item_id)]
+
+
+@get(
+    "/one_window/items/{item_id:int}/versions/{version:int}",
+    name="one_window:api:item_version",
+    summary="One published version of an item (as intakes received under it keep it)",
+)
+async def api_item_version(ctx: RequestContext, item_id: int, version: int) -> ItemOut:
+    ctx.require(KEY, "view")
+    found = await service.get_version(ctx.session, item_id, version)
+    if found is None:
+        raise NotFoundException(_("Not found."))
+    return ItemOut.of(found)
 
 
 @get("/one_window/intakes", name="one_window:api:intakes", summary="The latest intakes")
@@ -333,15 +363,56 @@ async def api_intake_refuse(ctx: RequestContext, intake_id: int, data: RefusalIn
     return await _out(ctx, await svc.refuse_intake(ctx, intake, data["reason"], data["basis"]))
 
 
+@dataclass(frozen=True)
+class ScanOut:
+    """A scan attached to a received document (``document``: its index in the intake's checklist)."""
+
+    id: int
+    document: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+def _scan(ctx: RequestContext, scan: Scan) -> ScanOut:
+    path = f"/one_window/intakes/{scan.intake_id}/scans/{scan.id}"
+    return ScanOut(scan.id, scan.document, scan.name, scan.content_type, scan.size, ctx.url(path))
+
+
+@post(
+    "/one_window/intakes/{intake_id:int}/scans",
+    name="one_window:api:intake_scan",
+    summary="Attach a scan of a received document (multipart: `document` index, `file` JPEG/PNG/PDF, 10 MB)",
+    status_code=201,
+    request_max_body_size=scans.BODY_LIMIT,
+)
+async def api_intake_scan(ctx: RequestContext, intake_id: int, data: Upload) -> ScanOut:
+    ctx.require(KEY, "intake")
+    made = await scans.attach_upload(ctx, await _intake_or_404(ctx, intake_id), data)
+    return _scan(ctx, made)
+
+
+@get("/one_window/intakes/{intake_id:int}/scans", name="one_window:api:intake_scans", summary="An intake's scans")
+async def api_intake_scans(ctx: RequestContext, intake_id: int) -> list[ScanOut]:
+    ctx.require(KEY, "view")
+    intake = await _intake_or_404(ctx, intake_id)
+    return [_scan(ctx, s) for s in await scans.scans_of(ctx, intake.id)]
+
+
 API_ROUTES = [
     api_items,
     api_item_create,
     api_item,
     api_item_update,
+    api_item_versions,
+    api_item_version,
     api_applicants,
     api_intake_create,
     api_intakes,
     api_intake,
     api_intake_documents,
     api_intake_refuse,
+    api_intake_scan,
+    api_intake_scans,
 ]

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
-from litestar import get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar import Request, get, post
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
 
-from core.plugin_api import LongText, RequestContext
+from core.plugin_api import Code, LongText, RequestContext
 from core.plugin_api import gettext as _
 from plugins.one_window import backoffice as bo
 from plugins.one_window import reports
@@ -96,6 +96,17 @@ class MissingOut:
 
 
 @dataclass(frozen=True)
+class LevelOut:
+    """The three-level response at one level: sent there, of which from the level below, settled there, passed up."""
+
+    level: str  # community, department or meeting
+    sent: int
+    from_below: int
+    settled: int
+    passed_up: int
+
+
+@dataclass(frozen=True)
 class ReportOut:
     """The one-window figures for a period."""
 
@@ -104,6 +115,7 @@ class ReportOut:
     received: list[ReceivedOut]
     on_time: list[OnTimeOut]
     missing: list[MissingOut]
+    escalations: list[LevelOut]
 
 
 def _queue(ctx: RequestContext) -> None:
@@ -154,7 +166,68 @@ async def api_reports(ctx: RequestContext, start: str = "", end: str = "") -> Re
         received=[ReceivedOut(d, c, n) for (d, c), n in sorted(data.received.items(), key=lambda kv: str(kv[0]))],
         on_time=[OnTimeOut(r.department_id, r.answered, r.on_time, round(r.rate, 4)) for r in data.on_time],
         missing=[MissingOut(name, n) for name, n in data.missing],
+        escalations=[LevelOut(r.level, r.sent, r.from_below, r.settled, r.passed_up) for r in data.escalations],
     )
 
 
-BACKOFFICE_API_ROUTES = [api_steps, api_step, api_step_answer, api_reports]
+class ProgressIn(TypedDict):
+    """The reference on the receipt and the phone given at the window."""
+
+    reference: Code
+    phone: Code
+
+
+@dataclass(frozen=True)
+class StageStepOut:
+    """One department of a stage of the route: ``waiting`` (not started), ``open`` (at work) or ``done``."""
+
+    department: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ProgressOut:
+    """Where a request stands, as the public lookup shows it: no name, no phone, no officer."""
+
+    reference: str
+    item_title: str
+    received_on: date
+    status: str
+    promised_on: date | None
+    stages: list[list[StageStepOut]]
+    result: str
+    result_text: str
+    finished_on: date | None
+
+
+@post(
+    "/one_window/progress",
+    name="one_window:api:progress",
+    summary="The public progress lookup: a request by its reference and the applicant's phone (no login)",
+    status_code=200,
+    opt={"public": True},
+)
+async def api_progress(request: Request[Any, Any, Any], ctx: RequestContext, data: ProgressIn) -> ProgressOut:
+    """The page's lookup as JSON: the same counter per address (10 in ten minutes, then 429) and the same answer
+    (404) for an unknown reference and a wrong phone."""
+    client = request.client.host if request.client else "unknown"
+    if await bo.count_lookup(ctx, client) > bo.LOOKUP_LIMIT:
+        raise HTTPException(status_code=429, detail=_("Too many lookups: try again in ten minutes."))
+    found = await bo.find_progress(ctx, data["reference"], data["phone"])
+    if found is None:
+        words = _("No request was found for this reference and phone. Check both against your receipt.")
+        raise NotFoundException(words)
+    return ProgressOut(
+        reference=found.reference,
+        item_title=found.item_title,
+        received_on=found.received_on,
+        status=found.status,
+        promised_on=found.promised_on,
+        stages=[[StageStepOut(name, status) for name, status in stage] for stage in found.stages],
+        result=found.result,
+        result_text=found.result_text,
+        finished_on=found.finished_on,
+    )
+
+
+BACKOFFICE_API_ROUTES = [api_steps, api_step, api_step_answer, api_reports, api_progress]

@@ -42,7 +42,7 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.one_window.manifest import DEPARTMENT_ROLE, KEY
-from plugins.one_window.models import Intake, IntakeStatus, Item
+from plugins.one_window.models import Intake, IntakeStatus, Item, ItemVersion
 from plugins.one_window.models_backoffice import Step, StepStatus
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def _date(value: date | datetime) -> date:
 # -- the route ----------------------------------------------------------------------------------
 
 
-def route_of(item: Item) -> list[dict[str, Any]]:
+def route_of(item: Item | ItemVersion) -> list[dict[str, Any]]:
     """The item's stages; without a route of its own, its department alone in its whole time limit."""
     if item.route:
         return [{"departments": [int(d) for d in s["departments"]], "days": int(s["days"])} for s in item.route]
@@ -233,8 +233,11 @@ async def _open_stage(ctx: RequestContext, intake: Intake, steps: list[Step], st
         )
 
 
-async def start_route(ctx: RequestContext, case: Case, intake: Intake, item: Item, *, today: date) -> list[Step]:
-    """Write the intake's steps from the item's route and open the first stage (nothing when already started)."""
+async def start_route(
+    ctx: RequestContext, case: Case, intake: Intake, item: Item | ItemVersion, *, today: date
+) -> list[Step]:
+    """Write the intake's steps from the route of the item's version it was received under and open the first
+    stage (nothing when already started)."""
     assert ctx.district is not None and ctx.user is not None
     if intake.stage >= 0:
         return await steps_of(ctx.session, intake.id)
@@ -336,8 +339,7 @@ async def _finish(
     intake.stage = -2  # finished: no stage being worked
     if intake.person_id is None:
         return
-    people = await residents.find_people_by_phone(ctx.session, intake.phone)
-    login = next((p.user_id for p in people if p.id == intake.person_id and p.user_id), None)
+    login = await applicant_login(ctx, intake)
     await notify(
         ctx.session,
         [login],
@@ -347,6 +349,14 @@ async def _finish(
         dedupe_key=f"one_window.result:{intake.id}",
     )
     await _record_delivery(ctx, intake, login)
+
+
+async def applicant_login(ctx: RequestContext, intake: Intake) -> int | None:
+    """The login of the applicant when they are a person of the register with an account (else ``None``)."""
+    if intake.person_id is None:
+        return None
+    people = await residents.find_people_by_phone(ctx.session, intake.phone)
+    return next((p.user_id for p in people if p.id == intake.person_id and p.user_id), None)
 
 
 async def _record_delivery(ctx: RequestContext, intake: Intake, login: int | None) -> None:

@@ -109,7 +109,8 @@ def scheduled_jobs() -> list[JobSpec]:
 
 @hookimpl
 def notification_kinds() -> list[NotificationKind]:
-    """A step in a department's queue, a step due soon or overdue, a promise due soon, the result for the resident."""
+    """A step in a department's queue, a step due soon or overdue, a promise due soon; for the resident, the one-time
+    notice of missing documents and the result."""
     department = (DEPARTMENT_ROLE,)
     return [
         NotificationKind(
@@ -145,6 +146,15 @@ def notification_kinds() -> list[NotificationKind]:
             roles=WINDOW,
             label_zh="承诺时限即将到期",
             label_en="A promised day near",
+        ),
+        NotificationKind(
+            "one_window.notice",
+            "一次性告知：您的申请 {reference} 还需补交材料",
+            "One-time notice: your request {reference} needs more documents",
+            "请于 {deadline} 前将以下材料送到{place}：{documents}。",
+            "Please bring these to {place} by {deadline}: {documents}.",
+            label_zh="一窗受理一次性告知",
+            label_en="The one-time notice of missing documents",
         ),
         NotificationKind(
             "one_window.result",

@@ -36,8 +36,8 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.one_window.backoffice import start_route
-from plugins.one_window.models import Intake, IntakeStatus, Item, Missing
-from plugins.one_window.service import CASE_TYPE, FORMS_ZH
+from plugins.one_window.models import Intake, IntakeStatus, Item, ItemVersion, Missing
+from plugins.one_window.service import CASE_TYPE, FORMS_ZH, WindowSettings, get_version, window_settings
 
 if TYPE_CHECKING:
     from core.plugin_api import RequestContext
@@ -210,6 +210,7 @@ async def start_intake(
         documents=[dict(d) for d in item.documents],
         received=sorted(data.received),
         time_limit_days=item.time_limit_days,
+        item_version=item.version,
         accepted_on=day,
         created_by=ctx.user.id,
     )
@@ -235,7 +236,7 @@ async def start_intake(
         return intake
     missing = missing_documents(intake)
     if missing:
-        intake.notice_deadline = _date(calendar.add_working_days(day, await _supplement_days(ctx)))
+        intake.notice_deadline = _date(calendar.add_working_days(day, (await _settings(ctx)).supplement_days))
     ctx.session.add_all(
         Missing(district_id=ctx.district.id, intake_id=intake.id, item_id=item.id, name=str(d["name"])[:100])
         for d in missing
@@ -249,18 +250,42 @@ async def start_intake(
         await ctx.session.flush()
     else:
         await start_route(ctx, case, intake, item, today=day)  # the departments on the route get it
+    if missing:
+        await _send_notice(ctx, intake)
     return intake
+
+
+async def _send_notice(ctx: RequestContext, intake: Intake) -> None:
+    """The one-time notice to the applicant's phone: a notice to their login (a person of the register with an
+    account), which the district's channels (SMS …) deliver besides the inbox."""
+    from core.plugin_api import notify  # noqa: PLC0415
+    from plugins.one_window.backoffice import QUIET, applicant_login  # noqa: PLC0415
+
+    login = None if ctx.extra.get(QUIET) else await applicant_login(ctx, intake)
+    if login is None:
+        return
+    await notify(
+        ctx.session,
+        [login],
+        "one_window.notice",
+        {
+            "reference": intake.reference,
+            "documents": "、".join(str(d["name"]) for d in missing_documents(intake)),
+            "deadline": intake.notice_deadline.isoformat() if intake.notice_deadline else "",
+            "place": (await _settings(ctx)).window_address,
+        },
+        ctx.url("/public/one_window/progress"),
+        dedupe_key=f"one_window.notice:{intake.id}",
+    )
 
 
 def _date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-async def _supplement_days(ctx: RequestContext) -> int:
-    from plugins.one_window.service import window_settings  # noqa: PLC0415 - the settings, read per request
-
+async def _settings(ctx: RequestContext) -> WindowSettings:
     assert ctx.district is not None
-    return (await window_settings(ctx.session, ctx.district, ctx.host)).supplement_days
+    return await window_settings(ctx.session, ctx.district, ctx.host)
 
 
 def _check_refusal(reason: str, basis: str) -> None:
@@ -309,8 +334,9 @@ async def receive_documents(
         case, definition = await case_of(ctx, intake)
         await perform_transition(ctx, case, definition, "documents_complete", reason="材料已补齐")
         await _set_due(ctx, case, intake)
-        item = (await ctx.session.execute(select(Item).where(Item.id == intake.item_id))).scalar_one()
-        await start_route(ctx, case, intake, item, today=day)
+        received_under = await get_version(ctx.session, intake.item_id, intake.item_version)
+        assert received_under is not None
+        await start_route(ctx, case, intake, received_under, today=day)  # the route it was received under
     await ctx.session.flush()
     return intake
 
@@ -365,7 +391,7 @@ def document_line(doc: dict[str, Any]) -> str:
     return f"{doc['name']}（{FORMS_ZH.get(str(doc.get('form')), '原件')} {int(doc.get('count', 1))} 份{later}）"
 
 
-def notice_of(intake: Intake, item: Item, department: str, window_address: str) -> Notice:
+def notice_of(intake: Intake, item: Item | ItemVersion, department: str, window_address: str) -> Notice:
     """The one-time notice of ``intake``: exactly its documents not ticked as received."""
     return Notice(
         reference=intake.reference,

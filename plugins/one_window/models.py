@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, JsonB, Timestamps
 
-__all__ = ("Intake", "IntakeStatus", "Item")
+__all__ = ("Intake", "IntakeStatus", "Item", "ItemVersion", "Scan")
 
 
 class Item(IdPrimaryKey, DistrictScoped, Timestamps, Base):
@@ -47,6 +47,56 @@ class Item(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    # The published version: each change of the item writes the next ``ItemVersion`` (never changed afterwards).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# The columns an item's version keeps (what a resident was told and a case is worked by).
+VERSIONED = (
+    "code",
+    "title",
+    "keywords",
+    "department_id",
+    "conditions",
+    "documents",
+    "time_limit_days",
+    "fee",
+    "legal_basis",
+    "case_type_key",
+    "route",
+    "is_active",
+)
+
+
+class ItemVersion(IdPrimaryKey, DistrictScoped, Timestamps, Base):
+    """One published version of an item: a copy of its ``VERSIONED`` columns, written once and never changed.
+
+    Version 1 is written when the item is added; each change that alters any of those
+    columns writes the next. An intake keeps the version it was received under
+    (``Intake.item_version``): its notice, receipt and back-office route follow that version
+    even after the catalogue changes.
+    """
+
+    __tablename__ = "one_window_item_version"
+    __table_args__ = (UniqueConstraint("item_id", "version"),)
+
+    item_id: Mapped[int] = mapped_column(BigId, ForeignKey("one_window_item.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    keywords: Mapped[str] = mapped_column(String(200), default="")
+    department_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("org_units.id", ondelete="SET NULL"), default=None
+    )
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
+    time_limit_days: Mapped[int] = mapped_column(Integer, default=20)
+    fee: Mapped[str] = mapped_column(String(100), default="")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    case_type_key: Mapped[str] = mapped_column(String(64), default="one_window_request")
+    route: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
 
 class IntakeStatus:
@@ -72,6 +122,7 @@ class Intake(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 
     submission_key: Mapped[str] = mapped_column(String(64))
     item_id: Mapped[int] = mapped_column(BigId, ForeignKey("one_window_item.id", ondelete="RESTRICT"), index=True)
+    item_version: Mapped[int] = mapped_column(Integer, default=1)  # the item's version it was received under
     case_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("cases.id", ondelete="SET NULL"), default=None, index=True
     )
@@ -96,6 +147,24 @@ class Intake(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     result: Mapped[str] = mapped_column(String(20), default="")
     result_text: Mapped[str] = mapped_column(Text, default="")
     finished_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
+
+
+class Scan(IdPrimaryKey, DistrictScoped, Timestamps, Base):
+    """A scan (photo or PDF) of a document received at the window, attached to the intake's checklist line.
+
+    ``document`` is the index of the document in ``Intake.documents``; ``key`` where the
+    bytes are in the installation's storage.
+    """
+
+    __tablename__ = "one_window_scan"
+
+    intake_id: Mapped[int] = mapped_column(BigId, ForeignKey("one_window_intake.id", ondelete="CASCADE"), index=True)
+    document: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(300))
     created_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
 

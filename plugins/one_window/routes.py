@@ -21,14 +21,14 @@ from core.plugin_api import gettext as _
 from plugins.one_window import service, xlsx
 from plugins.one_window.backoffice import route_of, route_text
 from plugins.one_window.manifest import KEY, MANIFEST
-from plugins.one_window.models import Item
+from plugins.one_window.models import Item, ItemVersion
 
-__all__ = ("OPEN_ROUTES", "ROUTES")
+__all__ = ("OPEN_ROUTES", "ROUTES", "Upload")
 
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
-def route_lines(item: Item, names: dict[int, str]) -> list[str]:
+def route_lines(item: Item | ItemVersion, names: dict[int, str]) -> list[str]:
     """The item's route, one line per stage: the departments (in parallel) and the working days."""
     return [
         _(
@@ -126,7 +126,30 @@ async def item_detail(request: Request[Any, Any, Any], ctx: RequestContext, item
         route_lines=route_lines(item, names),
         can_manage=ctx.can(KEY, "manage"),
         can_intake=ctx.can(KEY, "intake"),
+        versions=await service.versions_of(ctx.session, item.id),
         messages=await flashes(request, ctx),
+    )
+
+
+@get("/one_window/items/{item_id:int}/versions/{version:int}", name="one_window:item_version")
+async def item_version(
+    request: Request[Any, Any, Any], ctx: RequestContext, item_id: int, version: int
+) -> Response[Any]:
+    """One published version of an item, as residents were told it and as requests received under it are worked."""
+    ctx.require(KEY, "view")
+    item = await _item_or_404(ctx, item_id)
+    found = await service.get_version(ctx.session, item_id, version)
+    if found is None:
+        raise NotFoundException(_("Not found."))
+    names = await service.department_names(ctx.session, ctx.locale)
+    return await page(
+        request,
+        ctx,
+        "one_window/item_version.html",
+        item=found,
+        current=item,
+        department=names.get(found.department_id or 0, ""),
+        route_lines=route_lines(found, names),
     )
 
 
@@ -149,7 +172,7 @@ async def item_update(request: Request[Any, Any, Any], ctx: RequestContext, item
     values, errors = await service.validate(ctx.session, raw, item=item)
     if values is None:
         return await _form_page(request, ctx, FormState(values=dict(data), errors=errors), item)
-    await service.update_item(ctx.session, item, values)
+    await service.update_item(ctx.session, item, values, by=ctx.user.id if ctx.user else None)
     return await redirect(request, ctx, ctx.url(f"/one_window/items/{item.id}"), _("Saved."))
 
 
@@ -231,5 +254,16 @@ async def public_item(request: Request[Any, Any, Any], ctx: RequestContext, code
     )
 
 
-ROUTES = [index, item_new, item_create, item_detail, item_edit, item_update, import_form, import_upload, export]
+ROUTES = [
+    index,
+    item_new,
+    item_create,
+    item_detail,
+    item_version,
+    item_edit,
+    item_update,
+    import_form,
+    import_upload,
+    export,
+]
 OPEN_ROUTES = [public_guide, public_item]

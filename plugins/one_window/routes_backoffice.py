@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from core.plugin_api import Form, FormState, RequestContext, attempt, error_status, flashes, page, redirect
 from core.plugin_api import gettext as _
 from plugins.one_window import backoffice as bo
-from plugins.one_window import reports, service
+from plugins.one_window import reports, scans, service
 from plugins.one_window.intake import today_local
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models_backoffice import StepStatus
@@ -68,6 +68,7 @@ async def _step_page(
     step, intake, item = await bo.get_step(ctx, step_id)
     names = await service.department_names(ctx.session, ctx.locale)
     state = state or FormState()
+    attached = scans.grouped(await scans.scans_of(ctx, intake.id))
     return await page(
         request,
         ctx,
@@ -77,6 +78,7 @@ async def _step_page(
         intake=intake,
         item=item,
         route=await bo.steps_of(ctx.session, intake.id),
+        scans=attached,
         names=names,
         can_answer=step.status == StepStatus.OPEN and step.department_id in bo.department_ids(ctx),
         step_status_label=step_status_label,
@@ -140,7 +142,8 @@ def _period(start: str, end: str) -> tuple[date, date]:
 async def reports_page(
     request: Request[Any, Any, Any], ctx: RequestContext, start: str = "", end: str = ""
 ) -> Response[Any]:
-    """Requests per channel and department, on-time rate per department, the documents most often missing."""
+    """Requests per channel and department, on-time rate per department, the documents most often missing, and the
+    three-level response's cases per level."""
     ctx.require(KEY, "reports")
     first, last = _period(start[:10], end[:10])
     return await page(
@@ -150,6 +153,7 @@ async def reports_page(
         data=await reports.figures(ctx.session, first, last),
         names=await service.department_names(ctx.session, ctx.locale),
         channel_label=channel_label,
+        level_label=reports.level_label,
     )
 
 

@@ -14,21 +14,25 @@ from core.plugin_api import (
     TIMEZONE,
     Form,
     FormState,
+    MissingFile,
     RequestContext,
     attempt,
     error_status,
     flashes,
+    inline_file,
     page,
     redirect,
     residents,
+    storage_for,
     workdays,
 )
 from core.plugin_api import gettext as _
 from plugins.one_window import backoffice as bo
 from plugins.one_window import intake as svc
-from plugins.one_window import pdf, service
+from plugins.one_window import pdf, scans, service
 from plugins.one_window.manifest import KEY
-from plugins.one_window.models import Intake, Item
+from plugins.one_window.models import Intake, Item, ItemVersion
+from plugins.one_window.routes import Upload
 
 __all__ = ("INTAKE_ROUTES",)
 
@@ -185,9 +189,10 @@ async def intakes(request: Request[Any, Any, Any], ctx: RequestContext, status: 
     )
 
 
-async def _intake_or_404(ctx: RequestContext, intake_id: int) -> tuple[Intake, Item]:
+async def _intake_or_404(ctx: RequestContext, intake_id: int) -> tuple[Intake, ItemVersion]:
+    """The intake and the item's version it was received under (what its notice, receipt and route follow)."""
     found = await svc.get_intake(ctx, intake_id)
-    item = await service.get_item(ctx.session, found.item_id) if found else None
+    item = await service.get_version(ctx.session, found.item_id, found.item_version) if found else None
     if found is None or item is None:
         raise NotFoundException(_("Not found."))
     return found, item
@@ -219,6 +224,8 @@ async def _intake_page(
         status_label=status_label,
         channel_label=channel_label,
         can_intake=ctx.can(KEY, "intake"),
+        scans=scans.grouped(await scans.scans_of(ctx, found.id)),
+        received_documents=[(i, found.documents[i]["name"]) for i in sorted(found.received or [])],
         form=state,
         messages=await flashes(request, ctx),
     )
@@ -258,6 +265,41 @@ async def intake_refuse(
     if done is None:
         return await _intake_page(request, ctx, intake_id, state)
     return await redirect(request, ctx, ctx.url(f"/one_window/intakes/{intake_id}"), _("Saved."))
+
+
+@post(
+    "/one_window/intakes/{intake_id:int}/scans",
+    name="one_window:intake_scan",
+    status_code=200,
+    request_max_body_size=scans.BODY_LIMIT,
+)
+async def intake_scan(
+    request: Request[Any, Any, Any], ctx: RequestContext, intake_id: int, data: Upload
+) -> Response[Any]:
+    """Attach a scan (photo or PDF) to a document the window received."""
+    ctx.require(KEY, "intake")
+    found, _item_row = await _intake_or_404(ctx, intake_id)
+    state = FormState(values={"document": str(data.get("document", ""))})
+    done = await attempt(ctx, lambda: scans.attach_upload(ctx, found, data), state)
+    if done is None:
+        return await _intake_page(request, ctx, intake_id, state)
+    return await redirect(request, ctx, ctx.url(f"/one_window/intakes/{intake_id}"), _("Scan attached."))
+
+
+@get("/one_window/intakes/{intake_id:int}/scans/{scan_id:int}", name="one_window:intake_scan_file")
+async def intake_scan_file(ctx: RequestContext, intake_id: int, scan_id: int) -> Response[bytes]:
+    """A scan, to open in the browser: staff who see the intakes, and the departments the request was sent to."""
+    found = await svc.get_intake(ctx, intake_id)
+    if found is None or not await scans.may_see_scans(ctx, found):
+        raise NotFoundException(_("Not found."))
+    row = next((s for s in await scans.scans_of(ctx, intake_id) if s.id == scan_id), None)
+    if row is None:
+        raise NotFoundException(_("Not found."))
+    try:
+        content = await storage_for(ctx).read(row.key)
+    except (MissingFile, ValueError):
+        raise NotFoundException(_("The file is missing.")) from None
+    return inline_file(content, row.content_type, row.name)
 
 
 def _pdf(build: Callable[[], bytes], name: str) -> Response[bytes]:
@@ -343,6 +385,8 @@ INTAKE_ROUTES = [
     intake_detail,
     intake_documents,
     intake_refuse,
+    intake_scan,
+    intake_scan_file,
     notice_pdf,
     receipt_pdf,
     refusal_pdf,

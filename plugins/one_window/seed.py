@@ -1,20 +1,22 @@
-"""Demo data for ``sanshe demo`` (the demo district 海曙区, ``haishu``): the street's five departments, a
-catalogue of 20 items with their documents, and a morning at the window (one request waiting for a document).
+"""Demo data for ``sanshe demo`` (the demo district 海曙区, ``haishu``): the street's five departments, the town's
+catalogue of 89 items with their documents (20 written out here, the rest in ``seed_catalogue``), a morning at
+the window (requests waiting for documents), and requests in every back-office state.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from core.plugin_api import OrgUnit, OrgUnitKind, Settings, User, context_for, residents
 from plugins.one_window.backoffice import QUIET, answer_step, department_ids, parse_route, steps_of
 from plugins.one_window.intake import IntakeInput, start_intake
 from plugins.one_window.manifest import DEPARTMENT_ROLE, KEY
-from plugins.one_window.models import Intake, Item
+from plugins.one_window.models import Intake, Item, ItemVersion
+from plugins.one_window.seed_catalogue import compact_items
 from plugins.one_window.service import CASE_TYPE, department_keys, parse_documents
 
 if TYPE_CHECKING:
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
     from core.plugin_api import District, RequestContext
 
-__all__ = ("DEMO_DEPARTMENTS", "DEMO_ITEMS", "seed_one_window")
+__all__ = ("DEMO_DEPARTMENTS", "DEMO_ITEMS", "demo_items", "seed_one_window")
 
 ID_CARD = "居民身份证，原件及复印件"
 HUKOU = "户口簿，原件及复印件"
@@ -125,6 +127,10 @@ DEMO_INTAKES: tuple[tuple[str, str, str, tuple[int, ...], tuple[str, str] | None
     ("demo-intake-4", "330203-YB-004", "孙秀英", (2,), None),
     ("demo-intake-5", "330203-JS-002", "刘洋", (), ("申请人女方未满49周岁，不符合特别扶助条件。",
                                                   "《浙江省计划生育家庭特别扶助制度实施办法》第三条")),
+    ("demo-intake-9", "330203-MZ-011", "王建国", (), None),
+    ("demo-intake-10", "330203-CL-005", "孙秀英", (2,), None),
+    ("demo-intake-11", "330203-SB-005", "周敏", (1,), None),
+    ("demo-intake-12", "330203-JS-004", "刘洋", (1,), None),
 )
 # Back-office routes of three items (stages in order; the departments of a stage act in parallel).
 DEMO_ROUTES = {
@@ -182,38 +188,52 @@ async def _departments(session: AsyncSession, district: District) -> dict[str, i
     return {code: units[code].id for code, _zh, _en in DEMO_DEPARTMENTS}
 
 
-async def seed_items(session: AsyncSession, district: District) -> int:
-    """Add the demo items ``district`` lacks (matched by code); return how many were added.
+def demo_items() -> list[tuple[str, str, str, str, int, str, str, str, str]]:
+    """The town's 89 items: the 20 written out above, then the compact catalogue of ``seed_catalogue``."""
+    return [*DEMO_ITEMS, *compact_items()]
 
-    ``sanshe demo`` runs again on an existing database, so this must be idempotent.
+
+async def seed_items(session: AsyncSession, district: District) -> int:
+    """Add the demo items ``district`` lacks (matched by code), each published as version 1; return how many.
+
+    ``sanshe demo`` runs again on an existing database, so this must be idempotent. The items
+    go in as one bulk insert, their first versions as another (``sanshe demo`` stays fast).
     The session is bound to ``district``: the query sees only its items.
     """
     departments = await _departments(session, district)
+    keys = await department_keys(session)
     existing = set((await session.execute(select(Item.code))).scalars())
-    added = 0
-    for code, title, keywords, department, days, fee, conditions, documents, basis in DEMO_ITEMS:
+    rows: list[dict[str, Any]] = []
+    for code, title, keywords, department, days, fee, conditions, documents, basis in demo_items():
         if code in existing:
             continue
         docs, problem = parse_documents(documents)
         assert problem is None, (code, problem)
-        session.add(
-            Item(
-                district_id=district.id,
-                code=code,
-                title=title,
-                keywords=keywords,
-                department_id=departments[department],
-                conditions=conditions,
-                documents=docs,
-                time_limit_days=days,
-                fee=fee,
-                legal_basis=basis,
-                case_type_key=CASE_TYPE,
-            )
+        route, problem = parse_route(DEMO_ROUTES[code], keys) if code in DEMO_ROUTES else ([], None)
+        assert problem is None, (code, problem)
+        rows.append(
+            {
+                "district_id": district.id,
+                "code": code,
+                "title": title,
+                "keywords": keywords,
+                "department_id": departments[department],
+                "conditions": conditions,
+                "documents": docs,
+                "time_limit_days": days,
+                "fee": fee,
+                "legal_basis": basis,
+                "case_type_key": CASE_TYPE,
+                "route": route,
+                "is_active": True,
+                "version": 1,
+            }
         )
-        added += 1
-    await session.flush()
-    return added
+    if not rows:
+        return 0
+    ids = dict((await session.execute(insert(Item).returning(Item.code, Item.id), rows)).tuples().all())
+    await session.execute(insert(ItemVersion), [{**row, "item_id": ids[row["code"]]} for row in rows])
+    return len(rows)
 
 
 async def _window_ctx(session: AsyncSession, district: District) -> RequestContext | None:
@@ -262,16 +282,6 @@ async def seed_intakes(session: AsyncSession, district: District) -> int:
         await start_intake(ctx, item, given, refusal=refusal)
         added += 1
     return added
-
-
-async def seed_routes(session: AsyncSession) -> None:
-    """The demo routes, on items that have none yet (a route changed by hand stays)."""
-    keys = await department_keys(session)
-    for item in (await session.execute(select(Item).where(Item.code.in_(DEMO_ROUTES)))).scalars():
-        if not item.route:
-            item.route, problem = parse_route(DEMO_ROUTES[item.code], keys)
-            assert problem is None, problem
-    await session.flush()
 
 
 async def seed_officers(session: AsyncSession, district: District) -> dict[str, User]:
@@ -339,6 +349,5 @@ async def seed_routed(session: AsyncSession, district: District) -> int:
 async def seed_one_window(session: AsyncSession, district: District) -> None:
     """The catalogue and its routes, then the intakes (which need it), then requests in the back office."""
     await seed_items(session, district)
-    await seed_routes(session)
     await seed_intakes(session, district)
     await seed_routed(session, district)

@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 from core.plugin_api import OrgUnit, OrgUnitKind, plugin_settings
 from core.plugin_api import gettext as _
 from plugins.one_window.manifest import KEY
-from plugins.one_window.models import Item
+from plugins.one_window.models import VERSIONED, Item, ItemVersion
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,11 +40,13 @@ __all__ = (
     "documents_text",
     "form_label",
     "get_item",
+    "get_version",
     "list_items",
     "parse_documents",
     "update_item",
     "validate",
     "values_of",
+    "versions_of",
     "window_settings",
 )
 
@@ -304,19 +306,52 @@ async def get_item(session: AsyncSession, item_id: int) -> Item | None:
 async def add_item(
     session: AsyncSession, district: District, values: dict[str, Any], *, created_by: int | None
 ) -> Item:
-    """Add a validated item to ``district``."""
-    item = Item(district_id=district.id, case_type_key=CASE_TYPE, created_by=created_by, **values)
+    """Add a validated item to ``district``, published as its version 1."""
+    item = Item(district_id=district.id, case_type_key=CASE_TYPE, created_by=created_by, version=1, **values)
     session.add(item)
     await session.flush()
-    return item
-
-
-async def update_item(session: AsyncSession, item: Item, values: dict[str, Any]) -> Item:
-    """Write validated values onto ``item``."""
-    for name, value in values.items():
-        setattr(item, name, value)
+    session.add(_snapshot(item, created_by))
     await session.flush()
     return item
+
+
+def _snapshot(item: Item, by: int | None) -> ItemVersion:
+    return ItemVersion(
+        district_id=item.district_id,
+        item_id=item.id,
+        version=item.version,
+        created_by=by,
+        **{name: getattr(item, name) for name in VERSIONED},
+    )
+
+
+async def update_item(session: AsyncSession, item: Item, values: dict[str, Any], *, by: int | None) -> Item:
+    """Write validated values onto ``item``; when anything published changes, publish the next version.
+
+    The item's row is locked first (on PostgreSQL; SQLite's writers take turns), so two edits
+    at once publish two versions one after the other, never the same number twice.
+    """
+    await session.refresh(item, with_for_update=True)
+    changed = any(getattr(item, name) != value for name, value in values.items() if name in VERSIONED)
+    for name, value in values.items():
+        setattr(item, name, value)
+    if changed:
+        item.version += 1
+        session.add(_snapshot(item, by))
+    await session.flush()
+    return item
+
+
+async def versions_of(session: AsyncSession, item_id: int) -> list[ItemVersion]:
+    """The item's published versions, newest first."""
+    query = select(ItemVersion).where(ItemVersion.item_id == item_id).order_by(ItemVersion.version.desc())
+    return list((await session.execute(query)).scalars())
+
+
+async def get_version(session: AsyncSession, item_id: int, version: int) -> ItemVersion | None:
+    """Version ``version`` of the district's item ``item_id``."""
+    query = select(ItemVersion).where(ItemVersion.item_id == item_id, ItemVersion.version == version)
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 @dataclass(frozen=True)

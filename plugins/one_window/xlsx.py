@@ -218,5 +218,5 @@ async def _import_row(
         await service.add_item(session, district, values, created_by=by)
         result.added += 1
     else:
-        await service.update_item(session, existing, values)
+        await service.update_item(session, existing, values, by=by)
         result.changed += 1

@@ -328,7 +328,7 @@ class TestReports:
         assert [(r["answered"], r["on_time"]) for r in data["on_time"]] == [(1, 1)]
         assert data["missing"] == [{"name": "残疾证或病历", "count": 1}]
         book = load_workbook(io.BytesIO(admin.get(f"{D}/one_window/reports.xlsx").content))
-        assert book.sheetnames == ["受理量", "按时办结率", "常缺材料"]
+        assert book.sheetnames == ["受理量", "按时办结率", "常缺材料", "三级响应"]
         assert [c.value for c in book["常缺材料"][2]] == ["残疾证或病历", 1]
         assert sanshe_client_for("volunteer").get(f"{D}/one_window/reports").status_code == 403
 

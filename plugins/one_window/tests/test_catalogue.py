@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from core.testing import csrf_of
-from plugins.one_window.seed import DEMO_ITEMS
+from plugins.one_window.seed import demo_items
 from plugins.one_window.tests.support import API, CATALOGUE, catalogue, counts, item_id, xlsx
 
 PUBLIC = "/d/haishu/public/one_window"
@@ -33,15 +33,20 @@ def _upload(client, content: bytes):
 
 class TestDemoCatalogue:
     def test_demo_items_are_added_once(self, sanshe_factory, sanshe_district, sanshe_client_for):
-        """Seeding the demo twice lists each of the 20 items exactly once, with its department."""
+        """Seeding the demo twice lists each of the town's 89 items exactly once, with its department; each is
+        published as version 1."""
         catalogue(sanshe_factory)
         catalogue(sanshe_factory)
-        assert counts(sanshe_factory)["items"] == len(DEMO_ITEMS) == 20
-        page = sanshe_client_for("community_worker").get(CATALOGUE).text
-        for code, title, *_rest in DEMO_ITEMS:
+        assert counts(sanshe_factory)["items"] == len(demo_items()) == 89
+        assert len({code for code, *_rest in demo_items()}) == 89
+        client = sanshe_client_for("community_worker")
+        page = client.get(CATALOGUE).text
+        for code, title, *_rest in demo_items():
             assert page.count(f"<code>{code}</code>") == 1
             assert title in page
-        assert "鼓楼街道残联" in page and "共 20 项" in page
+        assert "鼓楼街道残联" in page and "共 89 项" in page
+        versions = client.get(f"{API}/items/{item_id(sanshe_factory, '330203-JS-014')}/versions")
+        assert [(v["version"], v["title"]) for v in versions.json()] == [(1, "计划生育特殊家庭就医绿色通道")]
 
     def test_search_by_keyword_code_and_department(self, sanshe_factory, sanshe_district, sanshe_client_for):
         """Staff find items by a keyword (低保), by part of the code (yb-00), and by department."""
@@ -50,7 +55,7 @@ class TestDemoCatalogue:
         by_keyword = client.get(CATALOGUE, params={"q": "低保"}).text
         assert "最低生活保障申请" in by_keyword and "异地就医备案" not in by_keyword
         by_code = client.get(CATALOGUE, params={"q": "yb-00"}).text
-        assert "共 4 项" in by_code and "异地就医备案" in by_code
+        assert "共 9 项" in by_code and "异地就医备案" in by_code  # YB-001 to YB-009
 
 
 class TestImport:
@@ -78,7 +83,7 @@ class TestImport:
         response = _upload(sanshe_client_for("community_worker"), xlsx([GOOD_ROW, GOOD_ROW]))
         assert response.status_code == 400
         assert "与第 2 行的事项编码重复" in response.text
-        assert counts(sanshe_factory)["items"] == 20
+        assert counts(sanshe_factory)["items"] == 89
 
     def test_a_good_file_adds_and_changes_items(self, sanshe_factory, sanshe_district, sanshe_client_for):
         """A new code adds an item; a known code changes that item (its time limit here)."""
@@ -99,28 +104,27 @@ class TestImport:
         response = _upload(client, xlsx([GOOD_ROW, changed]))
         assert response.status_code == 200, response.text
         assert "新增 1 项，修改 1 项" in response.text
-        assert counts(sanshe_factory)["items"] == 21
+        assert counts(sanshe_factory)["items"] == 90
         detail = client.get(f"{CATALOGUE}/items/{item_id(sanshe_factory, '330203-MZ-004')}").text
-        assert "7 个工作日" in detail
+        assert "7 个工作日" in detail and "这是第 2 版" in detail  # the change published version 2
 
     def test_the_export_imports_back_unchanged(self, sanshe_factory, sanshe_district, sanshe_client_for):
-        """The exported sheet has the import's columns and every item; importing it changes 20 and adds none."""
+        """The exported sheet has the import's columns and every item; importing it changes 89 and adds none, and
+        publishes no new version (nothing published changed)."""
         catalogue(sanshe_factory)
         client = sanshe_client_for("community_worker")
         exported = client.get(f"{CATALOGUE}/export.xlsx")
         assert exported.headers["content-type"].startswith("application/vnd.openxmlformats")
         sheet = load_workbook(io.BytesIO(exported.content)).worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
-        assert rows[0][:2] == ("事项编码", "事项名称") and len(rows) == 21
+        assert rows[0][:2] == ("事项编码", "事项名称") and len(rows) == 90
         low = next(r for r in rows if r[0] == "330203-MZ-001")
         assert "残疾证或病历，复印件，1份，可后补" in low[5]
         assert low[10] == "鼓楼街道民政办、鼓楼街道社保所，10\n鼓楼街道民政办，5"  # the back-office route
         response = _upload(client, exported.content)
-        assert "新增 0 项，修改 20 项" in response.text
-        assert (
-            "鼓楼街道社保所 · 10 个工作日"
-            in client.get(f"{CATALOGUE}/items/{item_id(sanshe_factory, '330203-MZ-001')}").text
-        )
+        assert "新增 0 项，修改 89 项" in response.text
+        detail = client.get(f"{CATALOGUE}/items/{item_id(sanshe_factory, '330203-MZ-001')}").text
+        assert "鼓楼街道社保所 · 10 个工作日" in detail and "这是第 1 版" in detail
 
     def test_a_route_naming_an_unknown_department_names_its_row(
         self, sanshe_factory, sanshe_district, sanshe_client_for
@@ -190,7 +194,7 @@ class TestItemForm:
         assert response.status_code == 400
         assert "第 2 行：无法识别“正本”" in response.text
         assert "身份证，正本" in response.text
-        assert counts(sanshe_factory)["items"] == 20
+        assert counts(sanshe_factory)["items"] == 89
 
 
 def item_and_department(factory) -> int:
@@ -207,11 +211,12 @@ def item_and_department(factory) -> int:
 
 class TestPublicGuide:
     def test_resident_looks_up_what_to_bring_without_logging_in(self, sanshe_factory, sanshe_district, sanshe_client):
-        """Anyone searches the guide (残疾 finds 4 items) and reads an item's documents, time limit and place."""
+        """Anyone searches the guide (残疾 finds the federation's 14 items) and reads an item's documents, time
+        limit and place."""
         catalogue(sanshe_factory)
         found = sanshe_client.get(PUBLIC, params={"q": "残疾"})
         assert found.status_code == 200
-        assert found.text.count('href="/d/haishu/public/one_window/330203-CL-') == 4
+        assert found.text.count('href="/d/haishu/public/one_window/330203-CL-') == 14
         item = sanshe_client.get(f"{PUBLIC}/330203-MZ-001").text
         assert "家庭收入情况说明" in item and "20 个工作日" in item
         assert "可容缺后补" in item and "街道便民服务中心一楼综合受理窗口" in item
@@ -249,10 +254,10 @@ class TestAccessAndApi:
         """The API searches items, adds one with documents as JSON, and refuses a taken code (400, by field)."""
         catalogue(sanshe_factory)
         client = sanshe_client_for("community_worker")
-        found = client.get(f"{API}/items", params={"q": "医保"}).json()
+        found = client.get(f"{API}/items", params={"q": "医保参保登记"}).json()
         assert {i["code"] for i in found} == {"330203-YB-001"}
         body = {
-            "code": "330203-YB-010",
+            "code": "330203-YB-110",
             "title": "医保关系转移",
             "department_id": found[0]["department_id"],
             "time_limit_days": 10,
@@ -264,4 +269,4 @@ class TestAccessAndApi:
         again = client.post(f"{API}/items", json=body, headers=api_headers(client))
         assert again.status_code == 400
         assert "已被其他事项使用" in again.json()["extra"]["errors"]["code"]
-        assert counts(sanshe_factory)["items"] == 21
+        assert counts(sanshe_factory)["items"] == 90

@@ -178,7 +178,7 @@ class TestNotAccepted:
         refused = _post_intake(client, item, applicant="刘洋", phone="13858012345", decision="refuse")
         assert refused.status_code == 400
         assert "请填写不予受理的理由" in refused.text and "请填写不予受理的法律依据" in refused.text
-        assert counts(sanshe_factory) == {"items": 20, "intakes": 0, "cases": 0}
+        assert counts(sanshe_factory) == {"items": 89, "intakes": 0, "cases": 0}
         page = _post_intake(
             client,
             item,
@@ -217,7 +217,7 @@ class TestDoubleSubmit:
             responses = fire(url, [Call("POST", f"{API}/intakes", json=body, token=token) for _ in range(8)])
         assert [r.status_code for r in responses if r.status_code >= 300] == [], [r.text[:200] for r in responses]
         assert len({r.json()["reference"] for r in responses}) == 1
-        assert counts(sanshe_factory) == {"items": 20, "intakes": 1, "cases": 1}
+        assert counts(sanshe_factory) == {"items": 89, "intakes": 1, "cases": 1}
 
     def test_api_intake_and_late_documents(self, sanshe_factory, sanshe_district, sanshe_client_for):
         """Through the API: an intake missing a document waits with no promise; ticking it gives the promise."""
@@ -238,3 +238,47 @@ class TestDoubleSubmit:
         assert done.status_code == 200
         assert done.json()["status"] == "accepted" and done.json()["missing"] == []
         assert done.json()["promised_on"] is not None
+
+
+class TestNoticeToThePhone:
+    def test_the_notice_reaches_a_registered_resident_once(
+        self, sanshe_factory, sanshe_district, sanshe_client_for, sanshe_client
+    ):
+        """A resident of the register with a login, missing 家庭收入情况说明 at the window, finds the one-time notice
+        in their inbox (what an SMS channel of the district sends to their phone): the reference, exactly the
+        missing document, the day to bring it by and the window's address; posting the same form again sends no
+        second notice. A walk-in who is not in the register gets none (the printed notice is theirs)."""
+        from core.models.residents import Person
+        from core.testing import login
+        from plugins.one_window.tests.support import _district
+
+        catalogue(sanshe_factory)
+        person = resident(sanshe_factory, "周敏", "13957423456")
+        account = sanshe_factory.user("zhoumin", role="resident")
+
+        async def link(session):
+            await _district(session)
+            (await session.execute(select(Person).where(Person.id == person))).scalar_one().user_id = account
+
+        sanshe_factory.run(link)
+        window = sanshe_client_for("community_worker")
+        headers = {"x-csrftoken": csrf_of(window, "/d/haishu/")}
+        body = {
+            "item_id": item_id(sanshe_factory, "330203-MZ-001"),
+            "person_id": person,
+            "phone": "",
+            "received": [0, 1, 3, 4],
+            "submission_key": "notice-to-phone-1",
+        }
+        made = window.post(f"{API}/intakes", json=body, headers=headers).json()
+        assert window.post(f"{API}/intakes", json=body, headers=headers).json()["id"] == made["id"]
+        stranger = {**body, "person_id": None, "applicant": "路人", "phone": "13900001111", "submission_key": "x" * 12}
+        assert window.post(f"{API}/intakes", json=stranger, headers=headers).status_code == 201
+
+        inbox = login(sanshe_client, "zhoumin").get("/api/v1/districts/haishu/notifications").json()
+        notices = [n for n in inbox["items"] if n["kind"] == "one_window.notice"]
+        assert len(notices) == 1
+        assert notices[0]["title"] == f"一次性告知：您的申请 {made['reference']} 还需补交材料"
+        assert notices[0]["body"] == (
+            f"请于 {made['notice_deadline']} 前将以下材料送到街道便民服务中心一楼综合受理窗口：家庭收入情况说明。"
+        )
