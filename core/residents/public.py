@@ -36,6 +36,7 @@ __all__ = (
     "NewHousehold",
     "Owner",
     "UserHousehold",
+    "add_resident",
     "estate_floor_area",
     "estate_owners",
     "find_applicants",
@@ -295,3 +296,14 @@ async def find_applicants(
         masked = mask_id_number(person.id_number)
         out.append(Applicant(person.id, person.name, person.phone, masked, person.gender, address))
     return out
+
+
+async def add_resident(session: AsyncSession, district_id: int, user_id: int | None, name: str, phone: str) -> int:
+    """Record a person met at a window or a visit (name and phone only: nothing sensitive, so no consent step).
+
+    Returns the new person's id. Refused with the registry's own messages when the name or
+    phone is not valid, or when the same name and phone are recorded already (409: choose
+    that person instead). Written in the caller's transaction.
+    """
+    person = await service.create_person(session, district_id, user_id, {"name": name, "phone": phone})
+    return person.id

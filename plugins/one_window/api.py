@@ -135,11 +135,13 @@ class IntakeIn(TypedDict, total=False):
 
     ``received`` are indexes into the item's ``documents``; ``submission_key`` (8–64
     characters) makes a retried post answer the first intake; ``refusal_reason`` with
-    ``refusal_basis`` records the request as not accepted.
+    ``refusal_basis`` records the request as not accepted; ``register`` (without
+    ``person_id``) adds the applicant to the district's register by name and phone.
     """
 
     item_id: int
     person_id: int | None
+    register: bool
     applicant: Name
     phone: Code
     address: Title
@@ -296,6 +298,7 @@ async def api_intake_create(ctx: RequestContext, data: IntakeIn) -> IntakeOut:
         person_id=data.get("person_id"),
         received=frozenset(data.get("received", [])),
         submission_key=data.get("submission_key") or svc.new_submission_key(),
+        register=bool(data.get("register")),
     )
     refusal = None
     if data.get("refusal_reason") or data.get("refusal_basis"):

@@ -26,6 +26,7 @@ from core.plugin_api import (
     TIMEZONE,
     Case,
     InvalidData,
+    Refusal,
     create_case,
     definition_for,
     normalize_phone,
@@ -87,6 +88,7 @@ class IntakeInput:
     person_id: int | None = None
     received: frozenset[int] = frozenset()
     submission_key: str = ""
+    register: bool = False  # not in the register (no ``person_id``): add the applicant to it
 
 
 def missing_documents(intake: Intake) -> list[dict[str, Any]]:
@@ -151,6 +153,19 @@ async def _check(ctx: RequestContext, item: Item, data: IntakeInput) -> dict[str
         raise InvalidData(_("Please correct the marked fields."), errors)
     address = data.address.strip() or (person.address if person else "")
     return {"applicant": applicant, "phone": phone, "address": address, "details": data.details.strip()}
+
+
+async def _register(ctx: RequestContext, name: str, phone: str) -> int:
+    """Add a walk-in who is not in the district's register to it (the whole intake is refused if that fails)."""
+    assert ctx.district is not None and ctx.user is not None
+    try:
+        return await residents.add_resident(ctx.session, ctx.district.id, ctx.user.id, name, phone)
+    except Refusal as exc:
+        if exc.status_code == 409:
+            message = _("The register already has a person with this name and phone: find and choose them above.")
+        else:
+            message = exc.text(ctx.locale)
+        raise InvalidData(_("Please correct the marked fields."), {"register": message}) from exc
 
 
 async def _existing(ctx: RequestContext, key: str) -> Intake | None:
@@ -219,6 +234,8 @@ async def start_intake(
         earlier = await _existing(ctx, data.submission_key)
         assert earlier is not None
         return earlier
+    if data.register and data.person_id is None:
+        intake.person_id = await _register(ctx, values["applicant"], values["phone"])
     case = await create_case(
         ctx,
         item.case_type_key or CASE_TYPE,

@@ -158,6 +158,7 @@ async def intake_create(request: Request[Any, Any, Any], ctx: RequestContext, da
         person_id=person_id,
         received=_ticks(data),
         submission_key=data.get("submission_key", ""),
+        register=data.get("register") == "on",
     )
     refusal = None
     if data.get("decision") == "refuse":

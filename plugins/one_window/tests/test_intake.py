@@ -282,3 +282,81 @@ class TestNoticeToThePhone:
         assert notices[0]["body"] == (
             f"请于 {made['notice_deadline']} 前将以下材料送到街道便民服务中心一楼综合受理窗口：家庭收入情况说明。"
         )
+
+
+def _people(factory) -> list[tuple[str, str]]:
+    from core.models import Person
+
+    async def work(session):
+        return [tuple(r) for r in (await session.execute(select(Person.name, Person.phone).order_by(Person.id))).all()]
+
+    return factory.run(work)
+
+
+class TestNewResidents:
+    def test_a_walk_in_not_in_the_register_is_added_to_it(self, sanshe_factory, sanshe_district, sanshe_client_for):
+        """Ticking 加入居民名录 records the applicant (name, phone) and links the request to the new person;
+        the next time the window finds them by phone."""
+        catalogue(sanshe_factory)
+        client = sanshe_client_for("community_worker")
+        form = client.get(WINDOW, params={"item": item_id(sanshe_factory, LOW_INCOME)}).text
+        assert "将申请人加入本区居民名录" in form
+        page = _post_intake(
+            client,
+            item_id(sanshe_factory, LOW_INCOME),
+            ticks=range(5),
+            applicant="孙立",
+            phone="139 5742 0001",
+            register="on",
+        )
+        assert page.status_code == 200 and "已受理：HA-2026-" in page.text
+        assert _people(sanshe_factory) == [("孙立", "13957420001")]
+        intake = sanshe_factory.run(_only_intake)
+        assert intake.person_id is not None
+        found = client.get(WINDOW, params={"who": "13957420001"}).text
+        assert f"person={intake.person_id}" in found
+
+    def test_someone_already_registered_is_refused_and_nothing_is_written(
+        self, sanshe_factory, sanshe_district, sanshe_client_for
+    ):
+        """The same name and phone again: the window is told to choose the person; no request, no case, no person."""
+        catalogue(sanshe_factory)
+        resident(sanshe_factory, "周敏", "13957423456")
+        before = counts(sanshe_factory)
+        client = sanshe_client_for("community_worker")
+        page = _post_intake(
+            client,
+            item_id(sanshe_factory, LOW_INCOME),
+            ticks=range(5),
+            applicant="周敏",
+            phone="13957423456",
+            register="on",
+        )
+        assert page.status_code == 400
+        assert "居民名录中已有同名同电话的居民，请在上方查找并选择。" in page.text
+        assert 'name="applicant" value="周敏"' in page.text  # what was typed is kept
+        assert counts(sanshe_factory) == before
+        assert _people(sanshe_factory) == [("周敏", "13957423456")]
+
+    def test_the_api_adds_the_applicant_too(self, sanshe_factory, sanshe_district, sanshe_client_for):
+        catalogue(sanshe_factory)
+        client = sanshe_client_for("community_worker")
+        headers = {"x-csrftoken": csrf_of(client, "/d/haishu/")}
+        body = {
+            "item_id": item_id(sanshe_factory, LOW_INCOME),
+            "applicant": "孙立",
+            "phone": "13957420001",
+            "register": True,
+            "received": [0, 1, 2, 3, 4],
+        }
+        made = client.post(f"{API}/intakes", json=body, headers=headers)
+        assert made.status_code == 201, made.text
+        assert made.json()["person_id"] is not None
+        again = client.post(f"{API}/intakes", json=body, headers=headers)
+        assert again.status_code == 400
+        assert again.json()["errors"]["register"] == "居民名录中已有同名同电话的居民，请在上方查找并选择。"
+        assert _people(sanshe_factory) == [("孙立", "13957420001")]
+
+
+async def _only_intake(session) -> Intake:
+    return (await session.execute(select(Intake))).scalar_one()
