@@ -42,3 +42,14 @@ def test_links_of_a_fetched_page_are_those_a_person_can_follow() -> None:
         "http://127.0.0.1:8000/d/haishu/cases/HS-1",
         "http://127.0.0.1:8000/d/haishu/cases?page=2",
     ]
+
+
+def test_a_title_holding_markup_or_none_is_a_finding() -> None:
+    """A page whose <title> swallowed a section (a block left open in its template) is reported, as is no title."""
+    from core.testing.crawl import title_problems
+
+    assert title_problems("统计报表 · 三社") == []
+    assert title_problems("") == ["the page has no title"]
+    swallowed = '统计报表<section id="ow-escalations">\n  <h2>三级响应</h2>'
+    assert title_problems(swallowed)[0].startswith("the title holds markup or runs on")
+    assert title_problems("报" * 121) != []

@@ -7,7 +7,7 @@ for a page the user may not open — as long as the answer is an HTML error page
 reached by a link must answer 200). Each page is checked at desktop size and again at phone
 size (the viewport is resized; the page is not reloaded). A page must:
 
-- answer ``text/html`` with status 200;
+- answer ``text/html`` with status 200, with a title of plain text;
 - raise no JavaScript error, log no console error and have no failed request (favicon included);
 - show no raw key: no ``snake_case`` identifier (outside ``<code>``, where an administrator's
   keys belong), no ``#123`` database id, no empty ``（）``,
@@ -189,6 +189,18 @@ def catalog_strings(po_files: Iterable[str]) -> tuple[set[str], set[str]]:
     return english, chinese
 
 
+MAX_TITLE = 120  # a browser tab shows far less; a longer title is markup or text that went into the wrong block
+
+
+def title_problems(title: str) -> list[str]:
+    """What is wrong with a page's ``<title>``: missing, or holding markup (a template block left open)."""
+    if not title.strip():
+        return ["the page has no title"]
+    if "<" in title or ">" in title or len(title) > MAX_TITLE:
+        return [f"the title holds markup or runs on: {title[:60]!r}…"]
+    return []
+
+
 def text_problems(text: str, *, locale: str, english: set[str], chinese: set[str]) -> list[str]:
     """What in a page's visible text is a raw key or in the wrong language."""
     problems = []
@@ -288,6 +300,8 @@ class _Crawler:
         if refused:
             return []
         facts = self.page.evaluate(PAGE_FACTS)
+        for problem in title_problems(self.page.title()):
+            self.find(path, "desktop", problem)
         for problem in text_problems(facts["text"], locale=self.locale, english=self.english, chinese=self.chinese):
             self.find(path, "desktop", problem)
         if facts["overflow"] > 0:
