@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.cases.access import visibility_clause
 from core.cases.labels import channel_label, priority_label, sla_badge, state_label
 from core.cases.permissions import may_comment, may_edit
+from core.cases.reads import may_read_log
 from core.cases.service import available_transitions, case_types
 from core.forms import visible_fields
 from core.i18n import gettext
@@ -81,6 +82,8 @@ class CaseView:
     priority: str = ""
     badge: str = ""
     type_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    audited: bool = False  # every read of the case is logged (the page says so)
+    may_read_log: bool = False  # a district admin or the case's supervisor: a link to its read log
 
 
 def field_row(
@@ -289,4 +292,6 @@ async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, e
         priority=priority_label(case.priority),
         badge=sla_badge(case),
         type_names={d.key: d.name(ctx.locale) for _, d in (await case_types(ctx)).values()},
+        audited=definition.audit_reads,
+        may_read_log=definition.audit_reads and may_read_log(ctx, [definition]),
     )
