@@ -38,8 +38,8 @@ MAX_DAYS = 3660
 _BATCH = 500
 _COLUMNS = (
     ("open_now", "Open now"),
-    ("opened", "Opened"),
-    ("closed", "Closed"),
+    ("opened", "Opened in the period"),
+    ("closed", "Closed in the period"),
     ("closed_goals_met", "Closed with goals met"),
     ("service_records", "Service records"),
     ("service_hours", "Service hours"),

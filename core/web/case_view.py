@@ -152,6 +152,33 @@ def _mentions(text: str, mentioned: list[dict[str, Any]]) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every piece was escaped above
 
 
+def _group_lines(group: FieldDef, old: Any, new: Any, locale: str, names: Any) -> list[tuple[str, str, str]]:
+    """A repeating group's change, row by row: each changed, added or removed row as its cells' text.
+
+    (A group's whole value, old and new, would repeat every row at every change: months of
+    service records made a timeline entry longer than the record.)
+    """
+
+    def rows(value: Any) -> list[dict[str, Any]]:
+        return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+
+    def text(row: dict[str, Any] | None) -> str:
+        if row is None:
+            return ""
+        cells = (display_value(s, row.get(s.key), locale, names) for s in group.fields)
+        return " · ".join(c for c in cells if c)
+
+    before, after = rows(old), rows(new)
+    label = group.label(locale)
+    out = []
+    for n in range(max(len(before), len(after))):
+        was = before[n] if n < len(before) else None
+        now = after[n] if n < len(after) else None
+        if was != now:
+            out.append((f"{label} #{n + 1}", text(was), text(now)))
+    return out
+
+
 def _change_lines(
     definition: CaseTypeDef, changes: dict[str, Any], locale: str, names: Any
 ) -> list[tuple[str, str, str]]:
@@ -159,7 +186,9 @@ def _change_lines(
     for key, pair in (changes or {}).items():
         old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         f = definition.form.get(key)
-        if f is not None:
+        if f is not None and f.type == "group":
+            lines += _group_lines(f, old, new, locale, names)
+        elif f is not None:
             lines.append((f.label(locale), display_value(f, old, locale, names), display_value(f, new, locale, names)))
         elif key == "priority":
             lines.append((gettext("Priority"), priority_label(old or 0), priority_label(new or 0)))
