@@ -79,5 +79,4 @@ CORE_POLICIES: tuple[PolicyDefault, ...] = (
     PolicyDefault("org_staff", "organization", "edit_own"),
     PolicyDefault("community_worker", "registrations", "confirm"),
     PolicyDefault("casework_supervisor", "casework", "report"),
-    PolicyDefault("casework_supervisor", "users", "view"),
 )
