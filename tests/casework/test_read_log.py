@@ -10,8 +10,11 @@ from __future__ import annotations
 import csv
 import io
 
+from click.testing import CliRunner
+
 from core.cases import service
 from core.cases.queues import Filters, count_cases
+from core.cli import _register, cli
 from tests.casework.conftest import API, PAGES, new_casework, reads_of
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -148,3 +151,23 @@ def test_service_line_queues_count_only_what_the_user_may_see(world, api, as_use
         return await count_cases(ctx, Filters(types=("casework",), fields=(("service_line", "elderly"),)), definitions)
 
     assert [as_user(name, count) for name in ("social", "supervisor", "social2", "supervisor2")] == [1, 1, 0, 0]
+
+
+def test_the_command_line_lists_the_reads(world, api, database_url, monkeypatch):
+    """``sanshe audit reads --district haishu --case REF`` prints each read (who, case, how), newest first."""
+    social = api("social")
+    reference = new_casework(social, world["pingqiao"])
+    social.get(f"{PAGES}/cases/{reference}")
+    api("supervisor").get(f"{API}/cases/{reference}")
+    monkeypatch.setenv("SANSHE_DATABASE_URL", database_url)
+    _register()
+    result = CliRunner().invoke(cli, ["audit", "reads", "--district", "haishu", "--case", reference])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[2:] for line in lines[:2]] == [
+        ["supervisor", reference, "api"],
+        ["social", reference, "page"],
+    ]
+    assert lines[-1] == "共 2 条 / 2 reads"
+    unknown = CliRunner().invoke(cli, ["audit", "reads", "--district", "nope"])
+    assert unknown.exit_code != 0 and "没有代码为 'nope' 的区" in unknown.output
