@@ -338,7 +338,9 @@ async def daily_flow(ctx: RequestContext, definitions: list[CaseTypeDef], days: 
     since = _day_start(first)
     visible = await _conditions(ctx, Filters(open="any"), definitions)
     rows = await ctx.session.execute(
-        select(Case.created_at, Case.closed_at).where(*visible, or_(Case.created_at >= since, Case.closed_at >= since))
+        select(Case.created_at, Case.closed_at).where(
+            *visible, or_(Case.created_at >= since, Case.closed_at >= since)
+        )
     )
     opened = dict.fromkeys(range(days), 0)
     closed = dict.fromkeys(range(days), 0)

@@ -93,7 +93,7 @@ async def get_case(
     """A case the user may see, by reference; 404 otherwise (never revealing that it exists).
 
     A case whose type audits reads gets a row in its read log (:mod:`core.cases.reads`)
-    unless ``record`` is false (the read log's own pages, which do not show the record).
+    unless ``record`` is false (code that acts as a user without showing anyone the record: the demo seed).
     """
     types = await case_types(ctx)
     visible = await visibility_clause(ctx, [d for _, d in types.values()])
