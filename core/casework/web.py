@@ -90,7 +90,14 @@ async def report_xlsx(request: Request[Any, Any, Any], ctx: RequestContext, star
     report, errors = await report_for(ctx, start, end)
     if errors:
         return await page(
-            request, ctx, "core/casework/report.html", report=None, errors=errors, start=start, end=end, status_code=400
+            request,
+            ctx,
+            "core/casework/report.html",
+            report=None,
+            errors=errors,
+            start=start[:20],
+            end=end[:20],
+            status_code=400,
         )
     assert report is not None
     name = f"casework-{report.start.isoformat()}-{report.end.isoformat()}.xlsx"
