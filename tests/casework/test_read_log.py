@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
+import yaml
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from core.cases import service
 from core.cases.queues import Filters, count_cases
+from core.cases.types import store_version
+from core.casetypes.definition import parse_case_type
 from core.cli import _register, cli
+from core.models import District
 from tests.casework.conftest import API, PAGES, new_casework, reads_of
 
+SHIPPED = Path(__file__).resolve().parents[2] / "core/casetypes/builtin/casework.yaml"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -171,3 +178,29 @@ def test_the_command_line_lists_the_reads(world, api, database_url, monkeypatch)
     assert lines[-1] == "共 2 条 / 2 reads"
     unknown = CliRunner().invoke(cli, ["audit", "reads", "--district", "nope"])
     assert unknown.exit_code != 0 and "没有代码为 'nope' 的区" in unknown.output
+
+
+def test_access_and_logging_follow_the_types_current_version(world, api, seed):
+    """A case stays on the version it started on, but who reads it follows the type's current version, and
+    its reads are logged if either version audits them: a team-visible, unaudited version lets the team in
+    (still logged: the case began protected); the next protected version shuts them out again (what an
+    upgraded district gets from case-types sync)."""
+    reference = new_casework(api("social"), world["pingqiao"])
+    shipped = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+    def publish(**changes):
+        async def store(session):
+            district = (await session.execute(select(District).where(District.code == "haishu"))).scalar_one()
+            definition = parse_case_type({**shipped, **changes}, known_roles=None)
+            await store_version(session, district, definition, source="builder")
+
+        seed(store)
+
+    publish(visibility="team", audit_reads=False, supervisors=[])
+    assert api("social2").get(f"{PAGES}/cases/{reference}").status_code == 200
+    assert api("social3").get(f"{PAGES}/cases/{reference}").status_code == 404  # 牡丹 is not the case's team
+    assert reads_of(seed, reference) == [("social2", "page")]
+    publish(visibility="assigned", audit_reads=True, supervisors=["casework_supervisor"], title="新版")
+    assert api("social2").get(f"{PAGES}/cases/{reference}").status_code == 404
+    assert api("supervisor").get(f"{PAGES}/cases/{reference}").status_code == 200
+    assert reads_of(seed, reference)[-1] == ("supervisor", "page")
