@@ -63,6 +63,12 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
             permission=("organization", "view_own"),
         ),
         NavItem(
+            _("Casework per service line"),
+            ctx.url("/casework/report"),
+            order=40,
+            permission=("casework", "report"),
+        ),
+        NavItem(
             _("Org units"), ctx.url("/admin/org-units"), order=900, permission=("org_units", "view"), group="admin"
         ),
         NavItem(_("Users"), ctx.url("/admin/users"), order=910, permission=("users", "view"), group="admin"),
@@ -71,6 +77,7 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
             _("Case types"), ctx.url("/admin/case-types"), order=925, permission=("district", "admin"), group="admin"
         ),
         NavItem(_("Queues"), ctx.url("/admin/queues"), order=927, permission=("district", "admin"), group="admin"),
+        NavItem(_("Read log"), ctx.url("/case-reads"), order=928, permission=("district", "admin"), group="admin"),
         NavItem(_("Modules"), ctx.url("/admin/modules"), order=930, permission=("plugins", "manage"), group="admin"),
         NavItem(
             _("Working days"), ctx.url("/admin/calendar"), order=935, permission=("district", "admin"), group="admin"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from core.auth.passwords import hash_password
+from core.casework.demo import seed_casework
 from core.db.base import utcnow
 from core.db.tenancy import for_district
 from core.demo_requests import seed_requests
@@ -79,6 +80,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "civil_affairs",
     ),
     DemoUser("town-office", "镇长办公室 周强", "town_office", "镇长办公室", "town head's office"),
+    DemoUser("supervisor", "社工督导 吴敏", "casework_supervisor", "社工督导", "casework supervisor", "gulou"),
 )
 
 
@@ -302,6 +304,8 @@ async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
         await seed_organizations(session, district, units, result.created)
         made = await seed_requests(session, district, host, _context_maker(session, district, host))
         result.created.extend(f"request {ref}" for ref in made)
+        made = await seed_casework(session, district, _context_maker(session, district, host))
+        result.created.extend(f"casework {ref}" for ref in made)
     finally:
         for_district(session, None)
     for key in plugin_order(host):

@@ -35,7 +35,10 @@ ADMINS = frozenset({"district_admin"})
 # The unfiltered queue's export: only who may export every type they see (a social worker may
 # export resident requests but not casework, so only a type-filtered export: tests/queues).
 # The department and the town office see (and may export) only resident requests: theirs.
-CASE_EXPORTERS = frozenset({"district_admin", "department_staff", "town_office"})
+# A casework supervisor sees (and may export) only casework.
+CASE_EXPORTERS = frozenset({"district_admin", "department_staff", "town_office", "casework_supervisor"})
+# The read log of protected cases and casework per service line (docs/casework.md).
+CASEWORK_OVERSIGHT = frozenset({"district_admin", "casework_supervisor"})
 PUBLIC, LOGIN, PLATFORM_ONLY = "public", "login", "platform"
 # Routes of one case or case type: who may see it is decided per record (404 when not visible,
 # 403 when visible but not permitted), tested with real cases in tests/api_cases. Here: anonymous
@@ -173,6 +176,11 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", f"{D}/public"): PUBLIC,
     ("GET", "/register"): PUBLIC,
     ("POST", "/register"): PUBLIC,
+    ("GET", f"{D}/case-reads"): CASEWORK_OVERSIGHT,
+    ("GET", f"{API}/case-reads"): CASEWORK_OVERSIGHT,
+    ("GET", f"{D}/casework/report"): CASEWORK_OVERSIGHT,
+    ("GET", f"{D}/casework/report.xlsx"): CASEWORK_OVERSIGHT,
+    ("GET", f"{API}/casework/report"): CASEWORK_OVERSIGHT,
     ("GET", f"{D}/registrations"): REGISTRATION_CONFIRMERS,
     ("POST", f"{D}/registrations/{{user_id:int}}/{{decision:str}}"): REGISTRATION_CONFIRMERS,
     ("GET", f"{API}/registrations"): REGISTRATION_CONFIRMERS,

@@ -78,6 +78,8 @@ class CaseTypeOut(msgspec.Struct):
     visibility: str
     channels: list[str]
     can_create: bool
+    audit_reads: bool  # every read of a case of this type is logged (docs/casework.md)
+    supervisors: list[str]  # roles that see the type's cases of their org units
     initial_state: str
     states: list[StateOut]
     transitions: list[TransitionOut]

@@ -48,6 +48,8 @@ def _out(ctx: RequestContext, row: CaseTypeVersion, d: CaseTypeDef) -> CaseTypeO
         visibility=d.visibility,
         channels=list(d.channels),
         can_create=ctx.can(d.resource, "create"),
+        audit_reads=d.audit_reads,
+        supervisors=list(d.supervisors),
         initial_state=d.workflow.initial,
         states=[
             StateOut(

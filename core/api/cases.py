@@ -34,6 +34,7 @@ from core.cases.attachments import claim_pending, link_pending
 from core.cases.errors import InvalidData
 from core.cases.permissions import may_edit
 from core.cases.queues import PAGE_SIZE, Filters, list_cases
+from core.cases.reads import record_reads
 from core.cases.transitions import fields_to_fill
 from core.context import RequestContext
 from core.i18n import gettext
@@ -86,6 +87,10 @@ async def list_cases_api(
     due_from: date | None = None,
     due_to: date | None = None,
     q: Annotated[str | None, Parameter(description="text in the reference, title or data")] = None,
+    field_: Annotated[
+        list[str] | None,
+        Parameter(query="field", description='a form field equal to a value, "service_line:elderly" (repeatable)'),
+    ] = None,
     sort: Sort = "-updated",
     cursor: Annotated[str | None, Parameter(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = PAGE_SIZE,
@@ -104,12 +109,14 @@ async def list_cases_api(
         "due_to": due_to,
         "q": q,
         "sort": sort,
+        "field": field_ or [],
     }
     filters = Filters.from_query({k: v.isoformat() if isinstance(v, date) else v for k, v in raw.items()})
     if cursor:
         _check_cursor(cursor, filters.sort)
     definitions = [d for _row, d in (await service.case_types(ctx)).values()]
     page = await list_cases(ctx, filters, definitions, cursor=cursor, limit=limit)
+    await record_reads(ctx, page.cases, [d.key for d in definitions if d.audit_reads])  # the items carry the data
     return CaseList(items=await cases_out(ctx, page.cases), next_cursor=page.next_cursor)
 
 

@@ -16,6 +16,7 @@ from core.api.queues import QUEUE_API
 from core.api.registrations import REGISTRATION_API
 from core.api.roles import ROLE_API
 from core.api.workdays import WORKDAYS_API
+from core.casework.api import CASEWORK_API
 from core.context import RequestContext
 from core.notifications.api import NOTIFICATION_API
 from core.organizations.api import ORGANIZATION_API
@@ -54,4 +55,5 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     *RESIDENT_API,
     *ORGANIZATION_API,
     *REGISTRATION_API,
+    *CASEWORK_API,
 ]

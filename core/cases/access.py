@@ -5,6 +5,11 @@ rule admits them (``all``; ``team``: the case's team is one of the user's org un
 below them, or they are its assignee or creator; ``assigned``: assignee or creator), or
 holds ``view_own`` and created it. Plugins may narrow further with ``case_record_rules``.
 
+A type's ``supervisors`` (roles) widen ``assigned`` and ``team`` for the users holding one
+of them: a supervisor sees the type's cases of their org units and the units below (the
+social workers they supervise), besides the cases they are assigned or created — the
+casework rule "only the people on the case, and their supervisor".
+
 A type's ``stage_visibility`` rules narrow the roles they name: a user whose only roles
 with ``view`` on the type are such roles sees just the cases one of their rules admits (a
 state of the rule; the rule's ``unit_field`` naming one of the org units of their
@@ -32,7 +37,7 @@ if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef, StageRule
     from core.context import RequestContext
 
-__all__ = ("clear_cache", "team_unit_ids", "visibility_clause")
+__all__ = ("clear_cache", "is_supervisor", "team_unit_ids", "visibility_clause")
 
 # Each district's org-unit tree (parent id → child ids), kept per process: district id →
 # (policy_version, tree). Adding, moving or removing a unit bumps the district's
@@ -81,6 +86,15 @@ async def team_unit_ids(ctx: RequestContext) -> set[int]:
                 stack.extend(children.get(unit, []))
     ctx.extra["team_unit_ids"] = frozenset(result)
     return result
+
+
+def is_supervisor(ctx: RequestContext, definition: CaseTypeDef) -> bool:
+    """Whether the user holds one of the type's ``supervisors`` roles (and may view the type)."""
+    return (
+        bool(definition.supervisors)
+        and bool(ctx.roles & set(definition.supervisors))
+        and ctx.can(definition.resource, "view")
+    )
 
 
 async def visibility_clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> ColumnElement[bool]:
@@ -167,17 +181,20 @@ async def _clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> Column
         extra = flatten(await call_hook(ctx.hooks.case_record_rules, ctx=ctx, case_type=definition))
         narrowed = narrowed or bool(extra)
         stages = await _stage_rules(ctx, definition) if view else None
-        rules.append((definition, view, view_own, extra, stages))
+        visibility = definition.visibility
+        if view and visibility != "all" and is_supervisor(ctx, definition):
+            visibility = "team"
+        rules.append((definition, visibility, view, view_own, extra, stages))
     key = (
         uid,
         frozenset(teams),
-        tuple((d.key, d.visibility, view, own, stages) for d, view, own, _, stages in rules),
+        tuple((d.key, visibility, view, own, stages) for d, visibility, view, own, _, stages in rules),
     )
     cached = None if narrowed else _clauses.get(key)
     if cached is not None:
         return cached
     conditions: list[Any] = []
-    for definition, view, _, extra, stages in rules:
+    for definition, visibility, view, _, extra, stages in rules:
         is_type = Case.case_type_key == definition.key
         if view and stages is not None:
             rule: Any = is_type & or_(
@@ -186,9 +203,9 @@ async def _clause(ctx: RequestContext, definitions: list[CaseTypeDef]) -> Column
                 *(_stage_condition(stage, codes) for stage, codes in stages),
             )
         elif view:
-            if definition.visibility == "all":
+            if visibility == "all":
                 rule = is_type
-            elif definition.visibility == "team":
+            elif visibility == "team":
                 rule = is_type & or_(
                     Case.team_id.in_(teams) if teams else false(), Case.assignee_id == uid, Case.created_by_id == uid
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,8 @@ __all__ = (
     "count_many",
     "daily_flow",
     "list_cases",
+    "parse_fields",
+    "selected_ids",
 )
 
 PAGE_SIZE = 50
@@ -80,6 +83,8 @@ class Filters:
     due_to: date | None = None
     q: str = ""
     sort: str = "-updated"
+    # Form fields equal to a value, ``field=service_line:elderly`` in a URL (a case type's queue).
+    fields: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -118,6 +123,7 @@ class Filters:
             due_to=get_date("due_to"),
             q=str(query.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else "-updated",
+            fields=parse_fields(get_list("field")),
         )
 
     def to_query(self) -> list[tuple[str, str]]:
@@ -140,10 +146,24 @@ class Filters:
                 out.append((name, getattr(self, name).isoformat()))
         if self.sort != "-updated":
             out.append(("sort", self.sort))
+        out += [("field", f"{key}:{value}") for key, value in self.fields]
         return out
 
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
+
+
+_FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def parse_fields(values: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
+    """``key:value`` filters on form fields; malformed ones are left out (like every other bad filter)."""
+    out = []
+    for raw in values:
+        key, sep, value = raw.partition(":")
+        if sep and _FIELD_KEY.match(key) and value and len(value) <= 100:
+            out.append((key, value))
+    return tuple(out)
 
 
 def _day_start(day: date) -> datetime:
@@ -194,6 +214,8 @@ async def _conditions(ctx: RequestContext, filters: Filters, definitions: list[C
         conds.append(Case.due_at >= _day_start(filters.due_from))
     if filters.due_to:
         conds.append(Case.due_at < _day_start(filters.due_to + timedelta(days=1)))
+    for key, value in filters.fields:
+        conds.append(Case.data[key].as_string() == value)
     if filters.q:
         needle = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conds.append(Case.search_text.like(f"%{needle}%", escape="\\"))
@@ -267,6 +289,11 @@ async def list_cases(
         rows = rows[:limit]
         next_cursor = _encode(_sort_value(rows[-1], filters.sort), rows[-1].id)
     return Page(rows, next_cursor)
+
+
+async def selected_ids(ctx: RequestContext, filters: Filters, definitions: list[CaseTypeDef]) -> Select[Any]:
+    """A SELECT of the ids of every case ``filters`` select (visibility applied), for a statement to build on."""
+    return select(Case.id).where(*await _conditions(ctx, filters, definitions))
 
 
 async def count_cases(

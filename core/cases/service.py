@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 
 from core.cases.access import visibility_clause
 from core.cases.errors import InvalidData, TransitionRefused
+from core.cases.reads import record_read
 from core.cases.references import next_reference
 from core.cases.sla import apply_sla
 from core.cases.timeline import append_event
@@ -86,8 +87,14 @@ async def definition_for(ctx: RequestContext, case: Case) -> CaseTypeDef:
 _BY_REFERENCE: dict[tuple[int, bool], tuple[Any, Any]] = {}
 
 
-async def get_case(ctx: RequestContext, reference: str, *, for_update: bool = False) -> tuple[Case, CaseTypeDef]:
-    """A case the user may see, by reference; 404 otherwise (never revealing that it exists)."""
+async def get_case(
+    ctx: RequestContext, reference: str, *, for_update: bool = False, record: bool = True
+) -> tuple[Case, CaseTypeDef]:
+    """A case the user may see, by reference; 404 otherwise (never revealing that it exists).
+
+    A case whose type audits reads gets a row in its read log (:mod:`core.cases.reads`)
+    unless ``record`` is false (code that acts as a user without showing anyone the record: the demo seed).
+    """
     types = await case_types(ctx)
     visible = await visibility_clause(ctx, [d for _, d in types.values()])
     found = _BY_REFERENCE.get((id(visible), for_update))
@@ -100,7 +107,11 @@ async def get_case(ctx: RequestContext, reference: str, *, for_update: bool = Fa
     case = (await ctx.session.execute(found[1], {"reference": reference})).scalar_one_or_none()
     if case is None:
         raise NotFound(gettext("No such case, or you may not see it."))
-    return case, await definition_for(ctx, case)
+    definition = await definition_for(ctx, case)
+    if record:  # audited if the case's version or the type's current one says so
+        current = types.get(case.case_type_key)
+        await record_read(ctx, case, current[1] if current and current[1].audit_reads else definition)
+    return case, definition
 
 
 async def create_case(

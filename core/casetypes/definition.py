@@ -40,6 +40,8 @@ _TOP_KEYS = {
     "channels",
     "version",
     "stage_visibility",
+    "audit_reads",
+    "supervisors",
 }
 
 
@@ -53,6 +55,8 @@ class QueueDef:
     states: tuple[str, ...] = ()
     scope: str = "all"  # all | mine | team | unassigned
     roles: tuple[str, ...] = ()
+    # Form fields equal to a value (``where: {service_line: elderly}``): one queue per service line.
+    where: tuple[tuple[str, str], ...] = ()
 
     def label(self, locale: str) -> str:
         return localized(self.label_zh, self.label_en, locale)
@@ -99,6 +103,11 @@ class CaseTypeDef:
     description_en: str = ""
     channels: tuple[str, ...] = CHANNELS
     stage_visibility: tuple[StageRule, ...] = ()
+    # Every read of a case of this type is logged (core.cases.reads): sensitive records.
+    audit_reads: bool = False
+    # Roles that supervise: with ``view``, they see the type's cases of their org units (and
+    # below) even when the visibility is ``assigned``, and read the cases' read log.
+    supervisors: tuple[str, ...] = ()
 
     @property
     def staged_roles(self) -> frozenset[str]:
@@ -137,12 +146,17 @@ class CaseTypeDef:
                     **({"states": list(q.states)} if q.states else {}),
                     **({"scope": q.scope} if q.scope != "all" else {}),
                     **({"roles": list(q.roles)} if q.roles else {}),
+                    **({"where": dict(q.where)} if q.where else {}),
                 }
                 for q in self.queues
             ]
         out["permissions"] = {action: list(roles) for action, roles in self.permissions.items()}
         if self.stage_visibility:
             out["stage_visibility"] = [rule.to_dict() for rule in self.stage_visibility]
+        if self.audit_reads:
+            out["audit_reads"] = True
+        if self.supervisors:
+            out["supervisors"] = list(self.supervisors)
         return out
 
     def checksum(self) -> str:
@@ -225,6 +239,7 @@ def parse_case_type(raw: Any, *, known_roles: Iterable[str] | None, source: str 
                 q_states,
                 scope,
                 q_roles,
+                _parse_where(item.get("where"), form, p, problems),
             )
         )
     visibility = str(raw.get("visibility") or "all")
@@ -239,6 +254,7 @@ def parse_case_type(raw: Any, *, known_roles: Iterable[str] | None, source: str 
                 Problem("channels", f"未知的渠道 {c!r} / unknown channel {c!r} (known: {', '.join(CHANNELS)})")
             )
     stage_rules = _parse_stage_rules(raw.get("stage_visibility"), roles, state_keys, form, problems)
+    audit_reads, supervisors = _parse_sensitivity(raw, roles, problems)
     if problems:
         raise DefinitionError(problems, source)
     return CaseTypeDef(
@@ -255,7 +271,45 @@ def parse_case_type(raw: Any, *, known_roles: Iterable[str] | None, source: str 
         description_en=_text(raw.get("description"), "en"),
         channels=channels,
         stage_visibility=stage_rules,
+        audit_reads=audit_reads,
+        supervisors=supervisors,
     )
+
+
+def _parse_where(raw: Any, form: FormDef, p: str, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    """A queue's ``where``: form field → the value it must have (a choice field: one of its choices)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        problems.append(Problem(f"{p}.where", "须为 字段: 值 / where must map fields to values"))
+        return ()
+    out = []
+    for key, value in raw.items():
+        spec = form.get(str(key))
+        text = str(value)
+        if spec is None:
+            problems.append(Problem(f"{p}.where", f"字段 {key!r} 不存在 / field {key!r} does not exist"))
+        elif spec.choices and text not in spec.choice_values():
+            problems.append(Problem(f"{p}.where", f"{key} 没有选项 {text!r} / {key} has no choice {text!r}"))
+        else:
+            out.append((str(key), text))
+    return tuple(out)
+
+
+def _parse_sensitivity(raw: dict[str, Any], roles: Any, problems: list[Problem]) -> tuple[bool, tuple[str, ...]]:
+    """``audit_reads`` (log every read) and ``supervisors`` (roles that see their units' cases)."""
+    audit_reads = raw.get("audit_reads", False)
+    if not isinstance(audit_reads, bool):
+        problems.append(Problem("audit_reads", "须为 true 或 false / audit_reads must be true or false"))
+    raw_supervisors = raw.get("supervisors") or []
+    if not isinstance(raw_supervisors, list):
+        problems.append(Problem("supervisors", "须为角色列表 / supervisors must be a list of roles"))
+        raw_supervisors = []
+    supervisors = tuple(str(r) for r in raw_supervisors)
+    for role in supervisors:
+        if role not in roles:
+            problems.append(Problem("supervisors", f"角色 {role!r} 不存在 / role {role!r} does not exist"))
+    return audit_reads is True, supervisors
 
 
 def _parse_stage_rules(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.models.auth import ApiToken, LoginAttempt, WebSession
-from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseTypeVersion, SavedQueue
+from core.models.cases import Attachment, Case, CaseCounter, CaseEvent, CaseRead, CaseTypeVersion, SavedQueue
 from core.models.deliveries import ServiceDelivery
 from core.models.district import District, OrgUnit, OrgUnitKind
 from core.models.idempotency import IdempotencyKey
@@ -26,6 +26,7 @@ __all__ = (
     "CaseCounter",
     "CaseEvent",
     "CaseMigrationJob",
+    "CaseRead",
     "CaseTypeVersion",
     "District",
     "DistrictPlugin",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, BigId, DistrictScoped, IdPrimaryKey, JsonB, utcnow
 
-__all__ = ("Attachment", "Case", "CaseCounter", "CaseEvent", "CaseTypeVersion", "SavedQueue")
+__all__ = ("Attachment", "Case", "CaseCounter", "CaseEvent", "CaseRead", "CaseTypeVersion", "SavedQueue")
 
 
 class CaseTypeVersion(IdPrimaryKey, DistrictScoped, Base):
@@ -109,6 +109,23 @@ class CaseEvent(IdPrimaryKey, DistrictScoped, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class CaseRead(IdPrimaryKey, DistrictScoped, Base):
+    """One read of a case whose type audits reads (``audit_reads``): who, when, which case, how (append-only).
+
+    ``via`` is ``page`` (the case page), ``fragment`` (a part of it loaded by htmx), ``api``
+    (the JSON API), ``file`` (a file of the case downloaded), ``export`` (a row of a queue
+    export) or ``service`` (code acting as the user: the command line, a job).
+    """
+
+    __tablename__ = "case_reads"
+    __table_args__ = (Index("ix_case_reads_case_id_at", "case_id", "at"),)
+
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("cases.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    via: Mapped[str] = mapped_column(String(16))
 
 
 class Attachment(IdPrimaryKey, DistrictScoped, Base):

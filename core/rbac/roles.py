@@ -19,6 +19,8 @@ DEFAULT_ROLES: tuple[RoleDef, ...] = (
     RoleDef("parking_committee", "停车自管委员", "Parking committee member"),
     RoleDef("department_staff", "职能部门工作人员", "Department staff"),
     RoleDef("town_office", "镇长办公室", "Town head's office"),
+    # Supervises social workers' casework (督导): sees the casework of their org units, its read log.
+    RoleDef("casework_supervisor", "社工督导", "Casework supervisor"),
 )
 
 CORE_PERMISSIONS: tuple[Permission, ...] = (
@@ -46,6 +48,7 @@ CORE_PERMISSIONS: tuple[Permission, ...] = (
     ),
     Permission("organization", "edit_own", "修改本人所在社会组织", "Change one's own organizations"),
     Permission("registrations", "confirm", "确认居民注册", "Confirm residents' registrations"),
+    Permission("casework", "report", "查看个案工作统计（按服务领域）", "View casework statistics per service line"),
 )
 
 _ALL_STAFF = ("district_admin", "community_worker", "social_worker", "org_staff")
@@ -75,4 +78,5 @@ CORE_POLICIES: tuple[PolicyDefault, ...] = (
     PolicyDefault("org_staff", "organization", "view_own"),
     PolicyDefault("org_staff", "organization", "edit_own"),
     PolicyDefault("community_worker", "registrations", "confirm"),
+    PolicyDefault("casework_supervisor", "casework", "report"),
 )

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from core.cases.attachments import attach, check_file, open_attachment
 from core.cases.errors import InvalidData, StaleCase, TransitionRefused
+from core.cases.reads import set_via
 from core.cases.service import assign, claim, comment, get_case, perform_transition
 from core.cases.transitions import available_transitions, fields_to_fill
 from core.context import RequestContext
@@ -228,6 +229,7 @@ async def upload(request: Request[Any, Any, Any], ctx: RequestContext, reference
 @get("/cases/{reference:str}/attachments/{attachment_id:int}", name="case_attachment", include_in_schema=False)
 async def download(ctx: RequestContext, reference: str, attachment_id: int) -> FileStream:
     """A case's file, to people who may see the case (404 for everyone else)."""
+    set_via(ctx, "file")
     case, _ = await get_case(ctx, reference)
     found = (
         await ctx.session.execute(

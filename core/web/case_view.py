@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.cases.access import visibility_clause
 from core.cases.labels import channel_label, priority_label, sla_badge, state_label
 from core.cases.permissions import may_comment, may_edit
+from core.cases.reads import may_read_log
 from core.cases.service import available_transitions, case_types
 from core.forms import visible_fields
 from core.i18n import gettext
@@ -81,6 +82,8 @@ class CaseView:
     priority: str = ""
     badge: str = ""
     type_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    audited: bool = False  # every read of the case is logged (the page says so)
+    may_read_log: bool = False  # a district admin or the case's supervisor: a link to its read log
 
 
 def field_row(
@@ -149,6 +152,33 @@ def _mentions(text: str, mentioned: list[dict[str, Any]]) -> Markup:
     return Markup("".join(out))  # noqa: S704 - every piece was escaped above
 
 
+def _group_lines(group: FieldDef, old: Any, new: Any, locale: str, names: Any) -> list[tuple[str, str, str]]:
+    """A repeating group's change, row by row: each changed, added or removed row as its cells' text.
+
+    (A group's whole value, old and new, would repeat every row at every change: months of
+    service records made a timeline entry longer than the record.)
+    """
+
+    def rows(value: Any) -> list[dict[str, Any]]:
+        return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+
+    def text(row: dict[str, Any] | None) -> str:
+        if row is None:
+            return ""
+        cells = (display_value(s, row.get(s.key), locale, names) for s in group.fields)
+        return " · ".join(c for c in cells if c)
+
+    before, after = rows(old), rows(new)
+    label = group.label(locale)
+    out = []
+    for n in range(max(len(before), len(after))):
+        was = before[n] if n < len(before) else None
+        now = after[n] if n < len(after) else None
+        if was != now:
+            out.append((f"{label} #{n + 1}", text(was), text(now)))
+    return out
+
+
 def _change_lines(
     definition: CaseTypeDef, changes: dict[str, Any], locale: str, names: Any
 ) -> list[tuple[str, str, str]]:
@@ -156,7 +186,9 @@ def _change_lines(
     for key, pair in (changes or {}).items():
         old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         f = definition.form.get(key)
-        if f is not None:
+        if f is not None and f.type == "group":
+            lines += _group_lines(f, old, new, locale, names)
+        elif f is not None:
             lines.append((f.label(locale), display_value(f, old, locale, names), display_value(f, new, locale, names)))
         elif key == "priority":
             lines.append((gettext("Priority"), priority_label(old or 0), priority_label(new or 0)))
@@ -289,4 +321,6 @@ async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, e
         priority=priority_label(case.priority),
         badge=sla_badge(case),
         type_names={d.key: d.name(ctx.locale) for _, d in (await case_types(ctx)).values()},
+        audited=definition.audit_reads,
+        may_read_log=definition.audit_reads and may_read_log(ctx, [definition]),
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from sqlalchemy import select
 
+from core.cases.reads import set_via
 from core.context import RequestContext, context_for, enter_district, load_memberships, pending_message
 from core.i18n import current_locale, gettext
 from core.models import District
@@ -59,6 +60,9 @@ async def get_context(connection: ASGIConnection[Any, Any, Any, Any]) -> Request
     code = connection.path_params.get("district_code")
     if code is not None:
         await _enter_district(ctx, code, public=_is_public(connection))
+    # How this request reads a sensitive case, for its read log (core.cases.reads).
+    path = connection.scope.get("path", "")  # type: ignore[call-overload]
+    set_via(ctx, "api" if path.startswith("/api/") else "fragment" if connection.headers.get("hx-request") else "page")
     connection.scope[_SCOPE_KEY] = ctx  # type: ignore[literal-required]
     return ctx
 

@@ -138,7 +138,7 @@ async def sidebar(ctx: RequestContext, current: Filters | None = None, current_k
             if queue.roles and not ctx.is_platform_admin and not roles & set(queue.roles):
                 continue
             scope = queue.scope if queue.scope in SCOPES else "all"
-            filters = Filters(scope=scope, types=(definition.key,), states=tuple(queue.states))
+            filters = Filters(scope=scope, types=(definition.key,), states=tuple(queue.states), fields=queue.where)
             entries.append(QueueEntry(f"{definition.key}.{queue.key}", queue.label(ctx.locale), filters, "types"))
     admin = ctx.can("district", "admin")
     for stored in await visible_queues(ctx):

@@ -24,7 +24,8 @@ from core.cases.errors import InvalidData
 from core.cases.exports import csv_chunks, plan_export, xlsx_chunks
 from core.cases.labels import state_label
 from core.cases.permissions import may_edit
-from core.cases.queues import SORTS, Filters, list_cases
+from core.cases.queues import SORTS, Filters, list_cases, selected_ids
+from core.cases.reads import record_export
 from core.cases.saved_queues import (
     check_spec,
     create_queue,
@@ -410,6 +411,8 @@ async def _export(request: Request[Any, Any, Any], ctx: RequestContext, kind: st
             _("You may not export every case this queue shows; choose a case type you may export.")
         )
     plan, names = await plan_export(ctx, list(columns), allowed, filters)
+    # The read log of sensitive cases: written (and committed) before the file's first byte.
+    await record_export(ctx, await selected_ids(ctx, filters, allowed), allowed)
     engine = request.app.state.db_config.get_engine()
     district_id = ctx.district.id
     writer = csv_chunks if kind == "csv" else xlsx_chunks

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from core.casework.web import CASEWORK_ROUTES
 from core.notifications.web import NOTIFICATION_ROUTES
 from core.organizations.pages import ORGANIZATION_ROUTES
 from core.residents.web import RESIDENT_ROUTES
@@ -40,4 +41,5 @@ DISTRICT_ROUTES: list[ControllerRouterHandler] = [
     *RESIDENT_ROUTES,
     *ORGANIZATION_ROUTES,
     *REGISTRATION_DISTRICT_ROUTES,
+    *CASEWORK_ROUTES,
 ]

@@ -53,7 +53,7 @@ def test_types_follow_the_callers_permissions(world, api):
     assert worker == ["resident_request"]
     social = {t["key"]: t for t in api("social").get(f"{API}/case-types").json()}
     assert set(social) == {"casework", "resident_request"}
-    assert social["casework"]["name"] == "个案工作" and social["casework"]["visibility"] == "team"
+    assert social["casework"]["name"] == "个案工作" and social["casework"]["visibility"] == "assigned"
     resident = api("resident").get(f"{API}/case-types").json()
     assert [(t["key"], t["can_create"]) for t in resident] == [("resident_request", True)]
 
