@@ -9,8 +9,9 @@ An allocation gives one space to someone in weekly windows between two dates. No
 active allocations of a space overlap in time: the check expands both weekly windows into
 half-open minute-of-week intervals (a window whose end is not after its start crosses
 midnight; Sunday night wraps into Monday), so 08:30–17:00 and 17:00–08:30 share a space,
-and a hand-over at the same minute is allowed. It runs under the estate's row lock, so
-parallel allocations of one space are decided one at a time.
+and a hand-over at the same minute is allowed. The window is stored as those intervals
+(``parking_tidal_slot``): the check is part of the insert's statement, and on PostgreSQL an
+exclusion constraint refuses an overlapping slot even from two transactions at once.
 """
 
 from __future__ import annotations
@@ -18,16 +19,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, delete, exists, func, insert, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from core.plugin_api import gettext as _
 from core.plugin_api import utcnow
-from plugins.parking.models import LIVE_PERMIT, Permit, Space, TidalAgreement, TidalAllocation
+from plugins.parking.models import (
+    LIVE_PERMIT,
+    WEEK_MINUTES,
+    Permit,
+    Space,
+    TidalAgreement,
+    TidalAllocation,
+    TidalSlot,
+)
 from plugins.parking.service import Conflict, Refused, lock_estate
 
 if TYPE_CHECKING:
+    from sqlalchemy import Table
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from plugins.parking.models import ParkingEstate
@@ -45,7 +56,7 @@ __all__ = (
     "totals",
 )
 
-WEEK = 7 * 1440
+WEEK = WEEK_MINUTES
 
 
 def _minute(raw: Any, field: str) -> int:
@@ -84,18 +95,24 @@ def _date(raw: Any, field: str) -> date:
 
 
 def intervals(days: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The half-open minute-of-week intervals of a weekly window (Monday 00:00 is 0)."""
-    out: list[tuple[int, int]] = []
+    """The half-open minute-of-week intervals of a weekly window (Monday 00:00 is 0), sorted, touching ones joined.
+
+    An end not after the start crosses midnight; Sunday night is split at the end of the week.
+    """
+    spans: list[tuple[int, int]] = []
     length = (end - start) if end > start else (1440 - start + end)
     if length <= 0:
-        return out
+        return spans
     for day in days:
         begin = (int(day) - 1) * 1440 + start
         stop = begin + length
-        if stop <= WEEK:
+        spans += [(begin, stop)] if stop <= WEEK else [(begin, WEEK), (0, stop - WEEK)]
+    out: list[tuple[int, int]] = []
+    for begin, stop in sorted(spans):
+        if out and out[-1][1] >= begin:
+            out[-1] = (out[-1][0], max(out[-1][1], stop))
+        else:
             out.append((begin, stop))
-        else:  # Sunday night into Monday morning
-            out += [(begin, WEEK), (0, stop - WEEK)]
     return out
 
 
@@ -162,10 +179,10 @@ async def create_agreement(session: AsyncSession, estate: ParkingEstate, data: M
     return agreement
 
 
-async def _agreement(session: AsyncSession, agreement_id: int) -> TidalAgreement:
+async def _agreement(session: AsyncSession, agreement_id: int, *, lock: bool = False) -> TidalAgreement:
     from core.plugin_api import NotFound  # noqa: PLC0415
 
-    agreement = await session.get(TidalAgreement, agreement_id)
+    agreement = await session.get(TidalAgreement, agreement_id, with_for_update={"read": True} if lock else None)
     if agreement is None or agreement.district_id != session.info.get("district_id", agreement.district_id):
         raise NotFound(_("Not found."))
     return agreement
@@ -192,10 +209,14 @@ async def terminate(session: AsyncSession, agreement_id: int) -> TidalAgreement:
     if agreement.status != "signed":
         raise Conflict("只有已签署的协议可以终止", "Only a signed agreement is terminated.")
     agreement.status = "terminated"
+    released = []
     for allocation in (
         await session.execute(select(TidalAllocation).where(TidalAllocation.agreement_id == agreement.id))
     ).scalars():
         allocation.status = "released"
+        released.append(allocation.id)
+    if released:
+        await session.execute(delete(TidalSlot).where(TidalSlot.allocation_id.in_(released)))
     for permit in (
         await session.execute(select(Permit).where(Permit.agreement_id == agreement.id, Permit.status.in_(LIVE_PERMIT)))
     ).scalars():
@@ -207,15 +228,18 @@ async def terminate(session: AsyncSession, agreement_id: int) -> TidalAgreement:
 async def allocate(
     session: AsyncSession, estate_id: int, data: Mapping[str, Any], agreement_id: int | None = None
 ) -> TidalAllocation:
-    """Give a space to ``holder`` in weekly windows between two dates, refused (409) if it overlaps another."""
-    estate = await lock_estate(session, estate_id)
+    """Give a space to ``holder`` in weekly windows between two dates, refused (409) if it overlaps another.
+
+    The check and the insert are one statement (``INSERT … SELECT … WHERE NOT EXISTS`` an
+    overlapping slot of the space), then the window's slots are inserted. Two allocations
+    at once: on SQLite the second waits for the write lock and then sees the first; on
+    PostgreSQL both may pass the check, and the slots' exclusion constraint refuses the
+    second when the first commits.
+    """
     try:
         space_id = int(str(data.get("space_id")))
     except ValueError:
         space_id = 0
-    space = await session.get(Space, space_id)
-    if space is None or space.parking_estate_id != estate.id:
-        raise Refused("请选择本小区的车位", "Choose a space of this estate.", errors={"space_id": _("Choose a space.")})
     holder = str(data.get("holder") or "").strip()[:100]
     if not holder:
         raise Refused("请填写使用人", "Enter who uses the space.", errors={"holder": _("Enter who uses the space.")})
@@ -226,37 +250,123 @@ async def allocate(
             "结束日期不能早于开始", "The end date is after the start.", errors={"valid_to": _("After the start.")}
         )
     if agreement_id is not None:
-        agreement = await _agreement(session, agreement_id)
-        if agreement.status != "signed":
+        # FOR SHARE: a termination of the agreement waits for this allocation (then releases it), or goes first.
+        agreement = await _agreement(session, agreement_id, lock=True)
+        if agreement.parking_estate_id != estate_id or agreement.status != "signed":
             raise Conflict("协议尚未签署，不能分配车位", "The agreement is not signed: no space is allocated under it.")
-    query = select(TidalAllocation).where(
-        TidalAllocation.space_id == space.id,
-        TidalAllocation.status == "active",
-        TidalAllocation.valid_from <= valid_to,
-        TidalAllocation.valid_to >= valid_from,
+    spans = intervals(days, start, end)
+    district_id = session.info.get("district_id")
+    now = utcnow()
+    space = _space.c
+    where = [
+        space.id == space_id,
+        space.parking_estate_id == estate_id,
+        ~exists(_clash(space.id, spans, valid_from, valid_to)),
+    ]
+    if district_id is not None:
+        where.append(space.district_id == district_id)
+    columns = _allocation.c
+    values = {
+        columns.agreement_id: agreement_id,
+        columns.holder: holder,
+        columns.days: days,
+        columns.start_minute: start,
+        columns.end_minute: end,
+        columns.valid_from: valid_from,
+        columns.valid_to: valid_to,
+        columns.status: "active",
+        columns.created_at: now,
+        columns.updated_at: now,
+    }
+    source = select(
+        space.district_id, space.parking_estate_id, space.id, *(literal(v, c.type) for c, v in values.items())
+    ).where(*where)
+    insert_allocation = (
+        insert(_allocation)
+        .from_select([columns.district_id, columns.parking_estate_id, columns.space_id, *values], source)
+        .returning(columns.id, columns.district_id)
     )
-    for other in (await session.execute(query)).scalars():
-        if overlaps((days, start, end), (other.days, other.start_minute, other.end_minute)):
-            raise Conflict(
-                f"车位 {space.code} 在该时段已分配给 {other.holder}",
-                f"Space {space.code} is allocated to {other.holder} at that time.",
-                errors={"start": _("This time overlaps another allocation of the space.")},
-            )
-    allocation = TidalAllocation(
-        district_id=estate.district_id,
-        parking_estate_id=estate.id,
-        space_id=space.id,
-        agreement_id=agreement_id,
-        holder=holder,
-        days=days,
-        start_minute=start,
-        end_minute=end,
-        valid_from=valid_from,
-        valid_to=valid_to,
+    row = (await session.execute(insert_allocation)).first()
+    if row is None:
+        raise await _refusal(session, space_id, estate_id, district_id, spans, valid_from, valid_to)
+    allocation_id, allocation_district = row
+    slots = [
+        {
+            "allocation_id": allocation_id,
+            "space_id": space_id,
+            "begin_minute": b,
+            "end_minute": e,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        }
+        for b, e in spans
+    ]
+    try:
+        await session.execute(insert(_slot).values(slots))
+    except IntegrityError as exc:  # PostgreSQL: another allocation of these minutes committed a moment ago
+        raise _taken() from exc
+    return TidalAllocation(
+        id=allocation_id,
+        district_id=allocation_district,
+        parking_estate_id=estate_id,
+        space_id=space_id,
+        **{c.key: v for c, v in values.items()},
     )
-    session.add(allocation)
-    await session.flush()
-    return allocation
+
+
+_allocation = cast("Table", TidalAllocation.__table__)
+_slot = cast("Table", TidalSlot.__table__)
+_space = cast("Table", Space.__table__)
+
+
+def _clash(space_id: Any, spans: list[tuple[int, int]], first: date, last: date) -> Select[Any]:
+    """The slots of ``space_id`` sharing a minute of ``spans`` (half-open) on a day from ``first`` to ``last``."""
+    slot = _slot.c
+    return select(slot.allocation_id).where(
+        slot.space_id == space_id,
+        slot.valid_to >= first,
+        slot.valid_from <= last,
+        or_(*(and_(slot.begin_minute < e, slot.end_minute > b) for b, e in spans)),
+    )
+
+
+def _taken() -> Conflict:
+    """An allocation refused by the database's constraint: another one of the same minutes went first."""
+    return Conflict(
+        "该车位的这一时段刚被分配给他人，请刷新后查看",
+        "The space was allocated for that time a moment ago: reload the page to see to whom.",
+        errors={"start": _("This time overlaps another allocation of the space.")},
+    )
+
+
+async def _refusal(
+    session: AsyncSession,
+    space_id: int,
+    estate_id: int,
+    district_id: int | None,
+    spans: list[tuple[int, int]],
+    first: date,
+    last: date,
+) -> Refused | Conflict:
+    """Why an allocation was not inserted: no such space in the estate (400), or who holds it then (409)."""
+    clash = _clash(_space.c.id, spans, first, last).limit(1).scalar_subquery()
+    holder = select(_allocation.c.holder).where(_allocation.c.id == clash).scalar_subquery()
+    query = select(_space.c.code, holder).where(_space.c.id == space_id, _space.c.parking_estate_id == estate_id)
+    if district_id is not None:
+        query = query.where(_space.c.district_id == district_id)
+    row = (await session.execute(query)).first()
+    if row is None:
+        return Refused(
+            "请选择本小区的车位", "Choose a space of this estate.", errors={"space_id": _("Choose a space.")}
+        )
+    code, name = row
+    if name is None:  # PostgreSQL: the other allocation was released between the two statements
+        return _taken()
+    return Conflict(
+        f"车位 {code} 在该时段已分配给 {name}",
+        f"Space {code} is allocated to {name} at that time.",
+        errors={"start": _("This time overlaps another allocation of the space.")},
+    )
 
 
 async def allocations(session: AsyncSession, estate_id: int) -> list[TidalAllocation]:

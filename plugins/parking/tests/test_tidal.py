@@ -3,10 +3,15 @@ also under 10 parallel allocations; tidal cards only under a signed agreement; t
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
 
 from core.testing.browser import serve
 from core.testing.races import Call, fire
+from plugins.parking.models import TidalSlot
 from plugins.parking.tests.support import adopt_convention
 from plugins.parking.tidal import overlaps
 
@@ -135,8 +140,63 @@ def test_ten_parallel_allocations_of_one_space_give_it_once(app, client, world):
     assert sorted(r.status_code for r in responses) == [201] + [409] * 9, [r.text[:200] for r in responses]
 
 
+def test_twenty_parallel_allocations_of_one_space_give_exactly_the_non_overlapping_ones(app, client, world):
+    """Five day windows (08:30–17:00) and five night windows (17:00–08:30 the next morning), each asked for twice at
+    once on one space: each window is given once — ten 201 and ten 409 — and the hand-overs at 08:30 and at 17:00
+    of the same minute all stand."""
+    space = _space(client, world)
+    windows = [(day, "08:30", "17:00") for day in "12345"] + [(day, "17:00", "08:30") for day in "12345"]
+    calls = [
+        Call(
+            "POST",
+            f"{API}/estates/{world.estate}/allocations",
+            json={
+                "space_id": space,
+                "holder": f"住户{n}-{days}{start}",
+                "days": days,
+                "start": start,
+                "end": end,
+                "valid_from": "2026-12-01",
+                "valid_to": "2027-11-30",
+            },
+            token=world.tokens["worker"],
+        )
+        for days, start, end in windows
+        for n in (1, 2)
+    ]
+    with serve(app) as url:
+        responses = fire(url, calls)
+    statuses = [r.status_code for r in responses]
+    assert sorted(statuses) == [201] * 10 + [409] * 10, [r.text[:200] for r in responses]
+    assert all(sorted(statuses[k : k + 2]) == [201, 409] for k in range(0, 20, 2)), statuses
+    listed = client.get(f"{API}/estates/{world.estate}/allocations", headers=_auth(world)).json()
+    assert sorted((a["days"], a["start"], a["end"]) for a in listed) == sorted(windows)
+
+
+@pytest.mark.postgres_only
+def test_the_database_refuses_an_overlapping_slot_written_past_the_application(client, world, seed):
+    """On PostgreSQL the exclusion constraint itself refuses a second slot of a space sharing a minute and a day
+    (written directly, not through ``allocate``), and accepts one that starts at the minute the first one ends."""
+    space = _space(client, world)
+    first = _allocate(client, world, space, "光大厦", WORKDAYS, "08:30", "17:00")
+    assert first.status_code == 201, first.text
+    later = _allocate(client, world, space, "王美华", "1234567", "17:00", "08:30")
+    assert later.status_code == 201, later.text
+    january = {"allocation_id": later.json()["id"], "space_id": space}
+    january |= {"valid_from": date(2027, 1, 1), "valid_to": date(2027, 1, 31)}
+
+    async def write(session, begin, end):
+        await session.execute(insert(TidalSlot).values(**january, begin_minute=begin, end_minute=end))
+
+    with pytest.raises(IntegrityError, match="parking_tidal_slot_no_overlap"):
+        seed(lambda s: write(s, 960, 1080))  # Monday 16:00–18:00: inside the office's window
+    seed(lambda s: write(s, 8640 + 510, 8640 + 600))  # Sunday 08:30–10:00: from the minute the night ends
+    assert _allocate(client, world, space, "李建国", "7", "09:00", "09:30").status_code == 409
+
+
 def test_district_totals_count_signed_agreements_and_drop_a_terminated_one(client, world, seed):
-    """P5: two signed agreements (30 + 20 spaces) and a draft: 2 sites, 50 spaces; terminating one revokes its cards."""
+    """P5: two signed agreements (30 + 20 spaces) and a draft: 2 sites, 50 spaces; terminating one revokes its cards
+    and releases its allocations: the other partner then gets the space at those hours."""
     seed(lambda s: adopt_convention(s, world))
     first, second = _agreement(client, world, "光大厦", 30), _agreement(client, world, "塘桥大厦", 20)
     _agreement(client, world, "草拟中的公司", 99)
@@ -147,7 +207,11 @@ def test_district_totals_count_signed_agreements_and_drop_a_terminated_one(clien
     ).json()
     totals = client.get(f"{API}/tidal-totals", headers=_auth(world, "resident")).json()
     assert totals == {"sites": 2, "spaces": 50, "estates": 1}
+    space = _space(client, world)
+    assert _allocate(client, world, space, "光大厦", WORKDAYS, "08:30", "17:00", first).status_code == 201
+    assert _allocate(client, world, space, "塘桥大厦", WORKDAYS, "09:00", "12:00", second).status_code == 409
     assert client.post(f"{API}/agreements/{first}/terminate", headers=_auth(world)).json()["status"] == "terminated"
+    assert _allocate(client, world, space, "塘桥大厦", WORKDAYS, "09:00", "12:00", second).status_code == 201
     assert client.get(f"{API}/tidal-totals", headers=_auth(world)).json() == {"sites": 1, "spaces": 20, "estates": 1}
     permits = client.get(f"{API}/estates/{world.estate}/permits", headers=_auth(world)).json()
     assert [(p["id"], p["status"]) for p in permits] == [(card["id"], "revoked")]
