@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Select, and_, delete, exists, func, insert, literal, or_, select
+from sqlalchemy import Date, Integer, Select, and_, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.plugin_api import gettext as _
@@ -38,8 +39,9 @@ from plugins.parking.models import (
 from plugins.parking.service import Conflict, Refused, lock_estate
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import Insert, Table
     from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.sql.dml import ReturningInsert
 
     from plugins.parking.models import ParkingEstate
 
@@ -256,39 +258,45 @@ async def allocate(
             raise Conflict("协议尚未签署，不能分配车位", "The agreement is not signed: no space is allocated under it.")
     spans = intervals(days, start, end)
     district_id = session.info.get("district_id")
+    insert_allocation, insert_slot, holder_of = _statements(len(spans), district_id is not None)
     now = utcnow()
-    space = _space.c
-    where = [
-        space.id == space_id,
-        space.parking_estate_id == estate_id,
-        ~exists(_clash(space.id, spans, valid_from, valid_to)),
-    ]
-    if district_id is not None:
-        where.append(space.district_id == district_id)
-    columns = _allocation.c
-    values = {
-        columns.agreement_id: agreement_id,
-        columns.holder: holder,
-        columns.days: days,
-        columns.start_minute: start,
-        columns.end_minute: end,
-        columns.valid_from: valid_from,
-        columns.valid_to: valid_to,
-        columns.status: "active",
-        columns.created_at: now,
-        columns.updated_at: now,
+    params: dict[str, Any] = {
+        "space": space_id,
+        "estate": estate_id,
+        "district": district_id,
+        "first": valid_from,
+        "last": valid_to,
+        **{f"b{k}": b for k, (b, _e) in enumerate(spans)},
+        **{f"e{k}": e for k, (_b, e) in enumerate(spans)},
     }
-    source = select(
-        space.district_id, space.parking_estate_id, space.id, *(literal(v, c.type) for c, v in values.items())
-    ).where(*where)
-    insert_allocation = (
-        insert(_allocation)
-        .from_select([columns.district_id, columns.parking_estate_id, columns.space_id, *values], source)
-        .returning(columns.id, columns.district_id)
-    )
-    row = (await session.execute(insert_allocation)).first()
+    values = {
+        "agreement_id": agreement_id,
+        "holder": holder,
+        "days": days,
+        "start_minute": start,
+        "end_minute": end,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "status": "active",
+        "created_at": now,
+        "updated_at": now,
+    }
+    connection = await session.connection()  # Core statements on tables: the ORM session has nothing to add
+    row = (await connection.execute(insert_allocation, params | values)).first()
     if row is None:
-        raise await _refusal(session, space_id, estate_id, district_id, spans, valid_from, valid_to)
+        found = (await connection.execute(holder_of, params)).first()
+        if found is None:
+            raise Refused(
+                "请选择本小区的车位", "Choose a space of this estate.", errors={"space_id": _("Choose a space.")}
+            )
+        code, name = found
+        if name is None:  # PostgreSQL: the other allocation was released between the two statements
+            raise _taken()
+        raise Conflict(
+            f"车位 {code} 在该时段已分配给 {name}",
+            f"Space {code} is allocated to {name} at that time.",
+            errors={"start": _("This time overlaps another allocation of the space.")},
+        )
     allocation_id, allocation_district = row
     slots = [
         {
@@ -302,7 +310,7 @@ async def allocate(
         for b, e in spans
     ]
     try:
-        await session.execute(insert(_slot).values(slots))
+        await connection.execute(insert_slot, slots)
     except IntegrityError as exc:  # PostgreSQL: another allocation of these minutes committed a moment ago
         raise _taken() from exc
     return TidalAllocation(
@@ -310,23 +318,7 @@ async def allocate(
         district_id=allocation_district,
         parking_estate_id=estate_id,
         space_id=space_id,
-        **{c.key: v for c, v in values.items()},
-    )
-
-
-_allocation = cast("Table", TidalAllocation.__table__)
-_slot = cast("Table", TidalSlot.__table__)
-_space = cast("Table", Space.__table__)
-
-
-def _clash(space_id: Any, spans: list[tuple[int, int]], first: date, last: date) -> Select[Any]:
-    """The slots of ``space_id`` sharing a minute of ``spans`` (half-open) on a day from ``first`` to ``last``."""
-    slot = _slot.c
-    return select(slot.allocation_id).where(
-        slot.space_id == space_id,
-        slot.valid_to >= first,
-        slot.valid_from <= last,
-        or_(*(and_(slot.begin_minute < e, slot.end_minute > b) for b, e in spans)),
+        **values,
     )
 
 
@@ -339,34 +331,58 @@ def _taken() -> Conflict:
     )
 
 
-async def _refusal(
-    session: AsyncSession,
-    space_id: int,
-    estate_id: int,
-    district_id: int | None,
-    spans: list[tuple[int, int]],
-    first: date,
-    last: date,
-) -> Refused | Conflict:
-    """Why an allocation was not inserted: no such space in the estate (400), or who holds it then (409)."""
-    clash = _clash(_space.c.id, spans, first, last).limit(1).scalar_subquery()
-    holder = select(_allocation.c.holder).where(_allocation.c.id == clash).scalar_subquery()
-    query = select(_space.c.code, holder).where(_space.c.id == space_id, _space.c.parking_estate_id == estate_id)
-    if district_id is not None:
-        query = query.where(_space.c.district_id == district_id)
-    row = (await session.execute(query)).first()
-    if row is None:
-        return Refused(
-            "请选择本小区的车位", "Choose a space of this estate.", errors={"space_id": _("Choose a space.")}
-        )
-    code, name = row
-    if name is None:  # PostgreSQL: the other allocation was released between the two statements
-        return _taken()
-    return Conflict(
-        f"车位 {code} 在该时段已分配给 {name}",
-        f"Space {code} is allocated to {name} at that time.",
-        errors={"start": _("This time overlaps another allocation of the space.")},
+@cache
+def _statements(spans: int, scoped: bool) -> tuple[ReturningInsert[Any], Insert, Select[Any]]:
+    """The statements of :func:`allocate` for a window of ``spans`` intervals, built once (SQLAlchemy caches them).
+
+    1. the allocation's insert, which is the overlap check: ``INSERT … SELECT … FROM parking_space
+       WHERE NOT EXISTS (an overlapping slot of the space) RETURNING id``;
+    2. the slots' insert (one row per interval);
+    3. when 1 inserted nothing: the space's code and who holds it then.
+
+    ``scoped``: with the session's district (``district_id`` of the space).
+    """
+    allocations, slots, spaces = (cast("Table", m.__table__) for m in (TidalAllocation, TidalSlot, Space))
+    allocation, slot, space = allocations.c, slots.c, spaces.c
+    clash = select(slot.allocation_id).where(
+        slot.space_id == space.id,
+        slot.valid_to >= bindparam("first", type_=Date),
+        slot.valid_from <= bindparam("last", type_=Date),
+        or_(
+            *(
+                and_(
+                    slot.begin_minute < bindparam(f"e{k}", type_=Integer),
+                    slot.end_minute > bindparam(f"b{k}", type_=Integer),
+                )
+                for k in range(spans)
+            )
+        ),
     )
+    where = [space.id == bindparam("space"), space.parking_estate_id == bindparam("estate")]
+    if scoped:
+        where.append(space.district_id == bindparam("district"))
+    copied = [allocation.district_id, allocation.parking_estate_id, allocation.space_id]
+    given = [
+        allocation.agreement_id,
+        allocation.holder,
+        allocation.days,
+        allocation.start_minute,
+        allocation.end_minute,
+        allocation.valid_from,
+        allocation.valid_to,
+        allocation.status,
+        allocation.created_at,
+        allocation.updated_at,
+    ]
+    source = select(
+        space.district_id, space.parking_estate_id, space.id, *(bindparam(c.key, type_=c.type) for c in given)
+    ).where(*where, ~exists(clash))
+    insert_allocation = (
+        insert(allocations).from_select([*copied, *given], source).returning(allocation.id, allocation.district_id)
+    )
+    holder = select(allocation.holder).where(allocation.id == clash.limit(1).scalar_subquery()).scalar_subquery()
+    holder_of = select(space.code, holder).where(*where)
+    return insert_allocation, insert(slots), holder_of
 
 
 async def allocations(session: AsyncSession, estate_id: int) -> list[TidalAllocation]:
