@@ -334,8 +334,8 @@ def candidates(space_ids: Sequence[int], n: int) -> list[dict[str, Any]]:
     return out
 
 
-async def floor_allocate(floor: Floor, district: int, estate: int, data: dict[str, Any]) -> bool:
-    """The app's statements by hand: True when allocated, False when refused (the holder looked up)."""
+async def floor_allocate(floor: Floor, district: int, estate: int, data: dict[str, Any]) -> str | None:
+    """The app's statements by hand: ``None`` when allocated, else who holds the space (looked up)."""
     days, start, end = tidal.clean_window(data)
     first, last = date.fromisoformat(data["valid_from"]), date.fromisoformat(data["valid_to"])
     spans = tidal.intervals(days, start, end)
@@ -359,7 +359,7 @@ async def floor_allocate(floor: Floor, district: int, estate: int, data: dict[st
     if inserted is None:
         found = await floor.row(HOLDER.format(minutes=test), params)
         assert found is not None and found[1] is not None
-        return False
+        return str(found[1])
     slots = [
         {
             "allocation_id": inserted[0],
@@ -372,15 +372,16 @@ async def floor_allocate(floor: Floor, district: int, estate: int, data: dict[st
         for b, e in spans
     ]
     await floor.executemany(SLOTS, slots)
-    return True
+    return None
 
 
-async def app_allocate(session: AsyncSession, estate: int, data: dict[str, Any]) -> bool:
+async def app_allocate(session: AsyncSession, estate: int, data: dict[str, Any]) -> str | None:
+    """``tidal.allocate``: ``None`` when allocated, else the refusal's message."""
     try:
         await tidal.allocate(session, estate, data)
-    except Conflict:
-        return False
-    return True
+    except Conflict as refused:
+        return refused.zh
+    return None
 
 
 async def bench_overlap(backend: Backend, district: int, estate: int, spaces: int, n: int) -> float:
@@ -389,20 +390,25 @@ async def bench_overlap(backend: Backend, district: int, estate: int, spaces: in
     plan = candidates(range(1, spaces + 1), n)  # the load numbers the spaces from 1
     engine = create_engine(backend.url)
     api, bare, per_request = [], [], []
-    api_ok = floor_ok = 0
+    allocated = 0
     async with engine.connect() as connection:
         session = AsyncSession(bind=connection, expire_on_commit=False)
         for_district(session, district)
         for data in plan:  # app and floor take turns, so a burst of load elsewhere falls on both
             t = time.perf_counter()
-            api_ok += await app_allocate(session, estate, data)
+            refused = await app_allocate(session, estate, data)
             await session.rollback()
             api.append(time.perf_counter() - t)
             t = time.perf_counter()
             await floor.begin()
-            floor_ok += await floor_allocate(floor, district, estate, data)
+            holder = await floor_allocate(floor, district, estate, data)
             await floor.rollback()
             bare.append(time.perf_counter() - t)
+            assert (refused is None) == (holder is None) and (holder is None or holder in str(refused)), (
+                refused,
+                holder,
+            )
+            allocated += refused is None
         await session.close()
     factory = session_factory(engine)
     for data in plan[: max(10, n // 5)]:  # as a request handler does: a session and a pool checkout per try
@@ -414,10 +420,10 @@ async def bench_overlap(backend: Backend, district: int, estate: int, spaces: in
         per_request.append(time.perf_counter() - t)
     await engine.dispose()
     await floor.close()
-    assert api_ok == floor_ok == n // 2, (api_ok, floor_ok)
+    assert allocated == n // 2, allocated
     (am, ap), (fm, fp), (rm, rp) = stats(api), stats(bare), stats(per_request)
     say(
-        f"  overlap check + allocate ({n}x, {n - api_ok} refused)  API median {am:.2f} ms p99 {ap:.2f} ms | floor"
+        f"  overlap check + allocate ({n}x, {n - allocated} refused)  API median {am:.2f} ms p99 {ap:.2f} ms | floor"
         f" median {fm:.2f} ms p99 {fp:.2f} ms | ratio {am / fm:.2f}x"
     )
     say(f"    (with a session and a pool checkout per try, as a request: median {rm:.2f} ms p99 {rp:.2f} ms)")

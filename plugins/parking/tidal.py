@@ -380,7 +380,8 @@ def _statements(spans: int, scoped: bool) -> tuple[ReturningInsert[Any], Insert,
     insert_allocation = (
         insert(allocations).from_select([*copied, *given], source).returning(allocation.id, allocation.district_id)
     )
-    holder = select(allocation.holder).where(allocation.id == clash.limit(1).scalar_subquery()).scalar_subquery()
+    first_clash = clash.correlate(spaces).limit(1).scalar_subquery()  # two levels down: correlated by hand
+    holder = select(allocation.holder).where(allocation.id == first_clash).scalar_subquery()
     holder_of = select(space.code, holder).where(*where)
     return insert_allocation, insert(slots), holder_of
 

@@ -115,6 +115,22 @@ def test_office_worker_gets_a_card_only_after_signing_and_residents_share_the_sp
     ]
 
 
+def test_a_refusal_names_the_holder_of_that_space_not_of_another(client, world):
+    """T-05 by day to 光大厦 and T-06 by day to 塘桥大厦: a clash on T-06 names 塘桥大厦, on T-05 光大厦; a space of
+    another estate or none at all is a 400 on the space."""
+    first, second = _space(client, world, "T-05"), _space(client, world, "T-06")
+    assert _allocate(client, world, first, "光大厦", WORKDAYS, "08:30", "17:00").status_code == 201
+    assert _allocate(client, world, second, "塘桥大厦", WORKDAYS, "08:30", "17:00").status_code == 201
+    on_second = _allocate(client, world, second, "王美华", "3", "12:00", "13:00")
+    assert on_second.status_code == 409
+    assert "车位 T-06 在该时段已分配给 塘桥大厦" in on_second.json()["detail"]
+    on_first = _allocate(client, world, first, "王美华", "3", "12:00", "13:00")
+    assert "车位 T-05 在该时段已分配给 光大厦" in on_first.json()["detail"]
+    missing = _allocate(client, world, 999_999, "王美华", "3", "12:00", "13:00")
+    assert missing.status_code == 400
+    assert "space_id" in missing.text
+
+
 def test_ten_parallel_allocations_of_one_space_give_it_once(app, client, world):
     """10 allocations of T-05 for the same workday window at once: one 201, nine 409, none 5xx."""
     space = _space(client, world)
