@@ -44,6 +44,7 @@ __all__ = (
     "Space",
     "TidalAgreement",
     "TidalAllocation",
+    "TidalDocument",
     "TidalSlot",
 )
 
@@ -293,6 +294,28 @@ class TidalSlot(Base):
     end_minute: Mapped[int] = mapped_column(Integer)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
+
+
+TIDAL_DOCUMENTS = ("identity", "employer_letter")
+
+
+class TidalDocument(IdPrimaryKey, DistrictScoped, Timestamps, Base):
+    """A document of a partner employee's tidal card application (scenario P2): an identity document or the
+    employer's letter, a photo or a PDF kept in the core's file storage."""
+
+    __tablename__ = "parking_tidal_document"
+    __table_args__ = (
+        UniqueConstraint("permit_id", "kind"),
+        CheckConstraint(_in("kind", TIDAL_DOCUMENTS), name="kind"),
+    )
+
+    permit_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_permit.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
 
 from plugins.parking import models_money  # noqa: E402, F401  (registers the money tables)

@@ -16,7 +16,7 @@ exclusion constraint refuses an overlapping slot even from two transactions at o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -25,15 +25,17 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Date, Integer, Select, and_, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from core.plugin_api import PHOTOS_AND_PDF, content_type_of, safe_name, utcnow
 from core.plugin_api import gettext as _
-from core.plugin_api import utcnow
 from plugins.parking.models import (
     LIVE_PERMIT,
+    TIDAL_DOCUMENTS,
     WEEK_MINUTES,
     Permit,
     Space,
     TidalAgreement,
     TidalAllocation,
+    TidalDocument,
     TidalSlot,
 )
 from plugins.parking.service import Conflict, Refused, lock_estate
@@ -50,15 +52,22 @@ __all__ = (
     "agreements",
     "allocate",
     "apply_tidal",
+    "check_document",
     "create_agreement",
+    "document_or_404",
+    "documents_of",
     "intervals",
     "overlaps",
     "sign",
     "terminate",
+    "tidal_cards",
     "totals",
 )
 
 WEEK = WEEK_MINUTES
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+# What each document is called: (Chinese, English).
+DOCUMENT_LABELS = {"identity": ("身份证件", "identity document"), "employer_letter": ("单位证明", "employer's letter")}
 
 
 def _minute(raw: Any, field: str) -> int:
@@ -396,10 +405,45 @@ async def allocations(session: AsyncSession, estate_id: int) -> list[TidalAlloca
     return list((await session.execute(query)).scalars())
 
 
+def check_document(kind: str, filename: str, data: bytes) -> tuple[str, str]:
+    """(safe name, content type) of an application's document: a JPEG or PNG photo or a PDF of at most 5 MB."""
+    zh, en = DOCUMENT_LABELS[kind]
+    name = safe_name(filename, kind)
+    if not data:
+        raise Refused(
+            f"请上传{zh}（照片或 PDF）",
+            f"Attach the {en} (a photo or a PDF).",
+            errors={kind: _("Attach it: a JPEG or PNG photo or a PDF.")},
+        )
+    if len(data) > DOCUMENT_MAX_BYTES:
+        raise Refused(
+            f"{zh}过大：最多 5 MB", f"The {en} is too large: at most 5 MB.", errors={kind: _("At most 5 MB.")}
+        )
+    content_type = content_type_of(name, data, PHOTOS_AND_PDF)
+    if content_type is None:
+        raise Refused(
+            f"{zh}须为 JPEG、PNG 照片或 PDF",
+            f"The {en} must be a JPEG or PNG photo or a PDF.",
+            errors={kind: _("A JPEG or PNG photo or a PDF.")},
+        )
+    return name, content_type
+
+
 async def apply_tidal(
-    session: AsyncSession, agreement_id: int, plate: Any, holder_name: str, user_id: int | None
+    session: AsyncSession,
+    agreement_id: int,
+    plate: Any,
+    holder_name: str,
+    user_id: int | None,
+    documents: Mapping[str, tuple[str, bytes]],
+    store: Callable[[bytes], Awaitable[Any]],
 ) -> Permit:
-    """A partner's employee applies (at the property window): only under a signed agreement in its term."""
+    """A partner's employee applies at the property window (scenario P2), with an identity document and the
+    employer's letter (``documents``: kind → (filename, bytes)): only under a signed agreement with a space left.
+
+    Everything is checked first; only then are the documents' bytes kept, through ``store``
+    (``storage_for(ctx).save``), which answers the stored file.
+    """
     from core.plugin_api import residents  # noqa: PLC0415
 
     agreement = await _agreement(session, agreement_id)
@@ -429,6 +473,7 @@ async def apply_tidal(
     convention = await adopted_convention(session, estate.id)
     if convention is None:
         raise Conflict("本小区的停车公约尚未通过", "No convention is in force in this estate.")
+    checked = {kind: check_document(kind, *documents.get(kind, ("", b""))) for kind in TIDAL_DOCUMENTS}
     permit = Permit(
         district_id=estate.district_id,
         parking_estate_id=estate.id,
@@ -450,7 +495,52 @@ async def apply_tidal(
     )
     session.add(permit)
     await session.flush()
+    for kind, (name, content_type) in checked.items():
+        stored = await store(documents[kind][1])
+        session.add(
+            TidalDocument(
+                district_id=estate.district_id,
+                permit_id=permit.id,
+                kind=kind,
+                name=name,
+                content_type=content_type,
+                storage_key=stored.key,
+                sha256=stored.sha256,
+                uploaded_by=user_id,
+            )
+        )
+    await session.flush()
     return permit
+
+
+async def documents_of(session: AsyncSession, permit_ids: list[int]) -> dict[int, list[TidalDocument]]:
+    """The documents of these tidal cards, by card (identity first)."""
+    if not permit_ids:
+        return {}
+    query = select(TidalDocument).where(TidalDocument.permit_id.in_(permit_ids)).order_by(TidalDocument.id)
+    out: dict[int, list[TidalDocument]] = {}
+    for document in (await session.execute(query)).scalars():
+        out.setdefault(document.permit_id, []).append(document)
+    return out
+
+
+async def document_or_404(session: AsyncSession, permit_id: int, kind: str) -> tuple[TidalDocument, Permit]:
+    """A tidal card's document of ``kind`` in the session's district, with its card; else 404."""
+    from core.plugin_api import NotFound  # noqa: PLC0415
+
+    query = select(TidalDocument, Permit).join(Permit, Permit.id == TidalDocument.permit_id)
+    row = (await session.execute(query.where(Permit.id == permit_id, TidalDocument.kind == kind))).first()
+    if row is None:
+        raise NotFound(_("Not found."))
+    return row[0], row[1]
+
+
+async def tidal_cards(session: AsyncSession, estate_id: int) -> list[Permit]:
+    """The estate's tidal cards (under its agreements), newest first."""
+    query = (
+        select(Permit).where(Permit.parking_estate_id == estate_id, Permit.kind == "tidal").order_by(Permit.id.desc())
+    )
+    return list((await session.execute(query)).scalars())
 
 
 @dataclass(frozen=True)

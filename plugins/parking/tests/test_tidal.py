@@ -3,12 +3,14 @@ also under 10 parallel allocations; tidal cards only under a signed agreement; t
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 
 import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from core.testing import csrf_of, login
 from core.testing.browser import serve
 from core.testing.races import Call, fire
 from plugins.parking.models import TidalSlot
@@ -16,7 +18,17 @@ from plugins.parking.tests.support import adopt_convention
 from plugins.parking.tidal import overlaps
 
 API = "/api/v1/districts/haishu/parking"
+BASE = "/d/haishu/parking"
 WORKDAYS = "12345"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A partner employee's two documents, inline as the API takes them.
+DOCUMENTS = {
+    "identity_base64": base64.b64encode(PNG).decode(),
+    "identity_name": "身份证.png",
+    "employer_letter_base64": base64.b64encode(PDF).decode(),
+    "employer_letter_name": "在职证明.pdf",
+}
 
 
 @pytest.mark.parametrize(
@@ -85,7 +97,7 @@ def test_office_worker_gets_a_card_only_after_signing_and_residents_share_the_sp
     seed(lambda s: adopt_convention(s, world))
     space = _space(client, world)
     agreement = _agreement(client, world)
-    employee = {"holder_name": "周晓", "plate": "沪A12345"}
+    employee = {"holder_name": "周晓", "plate": "沪A12345", **DOCUMENTS}
     early = client.post(f"{API}/agreements/{agreement}/permits", json=employee, headers=_auth(world))
     assert early.status_code == 409
     assert "协议尚未签署" in early.json()["detail"]
@@ -219,7 +231,9 @@ def test_district_totals_count_signed_agreements_and_drop_a_terminated_one(clien
     for agreement in (first, second):
         client.post(f"{API}/agreements/{agreement}/sign", json={"signatories": "双方"}, headers=_auth(world))
     card = client.post(
-        f"{API}/agreements/{first}/permits", json={"holder_name": "周晓", "plate": "沪A12345"}, headers=_auth(world)
+        f"{API}/agreements/{first}/permits",
+        json={"holder_name": "周晓", "plate": "沪A12345", **DOCUMENTS},
+        headers=_auth(world),
     ).json()
     totals = client.get(f"{API}/tidal-totals", headers=_auth(world, "resident")).json()
     assert totals == {"sites": 2, "spaces": 50, "estates": 1}
@@ -231,3 +245,65 @@ def test_district_totals_count_signed_agreements_and_drop_a_terminated_one(clien
     assert client.get(f"{API}/tidal-totals", headers=_auth(world)).json() == {"sites": 1, "spaces": 20, "estates": 1}
     permits = client.get(f"{API}/estates/{world.estate}/permits", headers=_auth(world)).json()
     assert [(p["id"], p["status"]) for p in permits] == [(card["id"], "revoked")]
+
+
+def _signed_agreement(client, world, seed):
+    seed(lambda s: adopt_convention(s, world))
+    agreement = _agreement(client, world)
+    client.post(f"{API}/agreements/{agreement}/sign", json={"signatories": "双方"}, headers=_auth(world))
+    return agreement
+
+
+def test_api_tidal_card_needs_both_documents_and_the_committee_reads_them(client, world, seed):
+    """P2 through the API: without the employer's letter 400 and no card; with both documents 201; the committee
+    gets each document back as it was sent, a resident does not."""
+    agreement = _signed_agreement(client, world, seed)
+    body = {"holder_name": "周晓", "plate": "沪A12345", **DOCUMENTS}
+    short = client.post(
+        f"{API}/agreements/{agreement}/permits",
+        json={k: v for k, v in body.items() if not k.startswith("employer_letter")},
+        headers=_auth(world),
+    )
+    assert short.status_code == 400
+    assert "请上传单位证明" in short.json()["detail"]
+    assert client.get(f"{API}/estates/{world.estate}/permits", headers=_auth(world)).json() == []
+    card = client.post(f"{API}/agreements/{agreement}/permits", json=body, headers=_auth(world))
+    assert card.status_code == 201, card.text
+    letter = client.get(f"{API}/permits/{card.json()['id']}/documents/employer_letter", headers=_auth(world))
+    assert (letter.status_code, letter.headers["content-type"], letter.content) == (200, "application/pdf", PDF)
+    identity = client.get(f"{API}/permits/{card.json()['id']}/documents/identity", headers=_auth(world))
+    assert (identity.headers["content-type"], identity.content) == ("image/png", PNG)
+    denied = client.get(f"{API}/permits/{card.json()['id']}/documents/identity", headers=_auth(world, "resident"))
+    assert denied.status_code == 403
+
+
+def test_property_window_enters_a_tidal_card_with_documents_on_the_page(client, world, seed):
+    """P2 on the page: the worker at the property window enters 周晓's application under 光大厦's signed agreement
+    with a photo of the ID and the employer's letter; the tidal page lists the card with both documents. Without
+    the letter the form comes back with the error and no card is made."""
+    agreement = _signed_agreement(client, world, seed)
+    login(client, "worker")
+    page = f"{BASE}/estates/{world.estate}/tidal"
+    fields = {"agreement_id": str(agreement), "holder_name": "周晓", "plate": "沪A12345"}
+    missing = client.post(
+        f"{BASE}/estates/{world.estate}/tidal-cards",
+        data={**fields, "_csrf_token": csrf_of(client, page)},
+        files={"identity": ("id.png", PNG, "image/png")},
+        follow_redirects=False,
+    )
+    assert missing.status_code == 400
+    assert '<small id="pk-k-letter-error" class="field-error">请上传：JPEG、PNG 照片或 PDF。</small>' in missing.text
+    assert "还没有潮汐停车卡" in missing.text
+    entered = client.post(
+        f"{BASE}/estates/{world.estate}/tidal-cards",
+        data={**fields, "_csrf_token": csrf_of(client, page)},
+        files={"identity": ("id.png", PNG, "image/png"), "employer_letter": ("letter.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert entered.status_code in (302, 303), entered.text[:500]
+    shown = client.get(page).text
+    assert "周晓" in shown and "沪A12345" in shown and "光大厦" in shown
+    card = client.get(f"{API}/estates/{world.estate}/permits", headers=_auth(world)).json()[0]
+    assert f"/parking/permits/{card['id']}/documents/identity" in shown
+    assert f"/parking/permits/{card['id']}/documents/employer_letter" in shown
+    assert client.get(f"{BASE}/permits/{card['id']}/documents/employer_letter").content == PDF
