@@ -1,7 +1,8 @@
 """Estates, spaces and the committee: validation and queries shared by the pages, the API, the seed and the tests.
 
 Queries take a district-bound session (``ctx.session``): the core adds the district
-filter, nothing here filters by district by hand. A refusal raises :class:`Refused`
+filter; only the pool's counts (scalar subqueries, which the filter does not reach) name the
+district themselves. A refusal raises :class:`Refused`
 (Chinese, then English) and writes nothing.
 """
 

@@ -128,7 +128,10 @@ def intervals(days: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
-    """Whether two weekly windows ``(days, start, end)`` share a minute (half-open: a hand-over is not one)."""
+    """Whether two weekly windows ``(days, start, end)`` share a minute (half-open: a hand-over is not one).
+
+    The rule :func:`allocate` checks in SQL on the stored slots, stated in Python (the tests pin it down).
+    """
     return any(x0 < y1 and y0 < x1 for x0, x1 in intervals(*a) for y0, y1 in intervals(*b))
 
 
