@@ -689,7 +689,9 @@ async def api_tidal_document(ctx: RequestContext, permit_id: int, kind: str) -> 
     ctx.require(KEY, "view")
     document, permit = await tidal.document_or_404(ctx.session, permit_id, kind)
     await _run(ctx, await service.estate_or_404(ctx.session, permit.parking_estate_id))
-    return await tidal_document_response(ctx, document)
+    response = await tidal_document_response(ctx, document)
+    response.media_type = "application/octet-stream"  # as the schema says; the file name's suffix tells PNG from PDF
+    return response
 
 
 @get("/parking/estates/{estate_id:int}/allocations", name="parking:api:allocations", summary="Active allocations")
