@@ -47,7 +47,10 @@ from plugins.parking.manifest import KEY
 from plugins.parking.models import COMMITTEE_ROLES, SPACE_KINDS, ParkingEstate, TidalDocument
 from plugins.parking.trend import violations_trend
 
-__all__ = ("ROUTES", "may_run", "tidal_document_response")
+__all__ = ("ROUTES", "Upload", "may_run", "tidal_document_response")
+
+# A form with files (multipart): its fields, and an UploadFile for each file.
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 CHANNEL_LABELS = {"paper": "Paper ballot", "hands": "Show of hands", "door_to_door": "Door to door"}
 
@@ -593,9 +596,6 @@ async def allocation_add(
     return await redirect(request, ctx, ctx.url(f"/parking/estates/{estate.id}/tidal"), _("Saved."))
 
 
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
-
 @post("/parking/estates/{estate_id:int}/tidal-cards", name="parking:tidal-apply", status_code=200)
 async def tidal_apply(
     request: Request[Any, Any, Any], ctx: RequestContext, estate_id: int, data: Upload
@@ -624,7 +624,7 @@ async def tidal_apply(
             raise service.Refused(
                 "请选择本小区已签署的协议",
                 "Choose a signed agreement of this estate.",
-                errors={"agreement_id": _("Choose.")},
+                errors={"agreement_id": _("Choose the agreement.")},
             )
         return await tidal.apply_tidal(
             ctx.session,
