@@ -6,6 +6,8 @@ and ``errors`` by field, and nothing is written.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,11 +17,12 @@ from litestar import get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Response
 
-from core.plugin_api import Code, Forbidden, LongText, Name, RequestContext, Title
+from core.plugin_api import Code, Forbidden, LongText, Name, RequestContext, Title, storage_for
 from core.plugin_api import gettext as _
 from plugins.parking import conventions, permits, service, tidal
 from plugins.parking.manifest import KEY
 from plugins.parking.models import (
+    TIDAL_DOCUMENTS,
     CommitteeMember,
     Convention,
     ParkingEstate,
@@ -28,7 +31,7 @@ from plugins.parking.models import (
     TidalAgreement,
     TidalAllocation,
 )
-from plugins.parking.routes import _today, may_run
+from plugins.parking.routes import _today, may_run, tidal_document_response
 
 __all__ = ("API_ROUTES",)
 
@@ -595,10 +598,15 @@ class AllocationIn(TypedDict, total=False):
 
 
 class TidalPermitIn(TypedDict, total=False):
-    """A partner's employee: name and plate."""
+    """A partner's employee: name, plate, and the two documents inline (base64, a JPEG or PNG photo or a PDF of at
+    most 5 MB each): an identity document and the employer's letter."""
 
     holder_name: Name
     plate: Code
+    identity_base64: str
+    identity_name: Name
+    employer_letter_base64: str
+    employer_letter_name: Name
 
 
 @get("/parking/estates/{estate_id:int}/agreements", name="parking:api:agreements", summary="Tidal agreements")
@@ -647,14 +655,43 @@ async def api_agreement_terminate(ctx: RequestContext, agreement_id: int) -> Agr
 )
 async def api_tidal_permit(ctx: RequestContext, agreement_id: int, data: TidalPermitIn) -> PermitOut:
     await _agreement_estate(ctx, agreement_id)
+    documents = {}
+    for kind in TIDAL_DOCUMENTS:
+        try:
+            content = base64.b64decode(str(data.get(f"{kind}_base64") or ""), validate=True)  # type: ignore[misc]
+        except (binascii.Error, ValueError):
+            raise service.Refused(
+                "文件数据有误", "A document is not valid base64.", errors={f"{kind}_base64": _("Not valid base64.")}
+            ) from None
+        documents[kind] = (str(data.get(f"{kind}_name") or kind), content)  # type: ignore[misc]
+    storage = storage_for(ctx)
+    assert ctx.district is not None
+    prefix = f"parking/{ctx.district.code}/tidal-documents"
     permit = await tidal.apply_tidal(
         ctx.session,
         agreement_id,
         data.get("plate"),
         str(data.get("holder_name") or ""),
         ctx.user.id if ctx.user else None,
+        documents,
+        lambda b: storage.save(b, prefix=prefix),
     )
     return PermitOut.of(permit)
+
+
+@get(
+    "/parking/permits/{permit_id:int}/documents/{kind:str}",
+    name="parking:api:tidal-document",
+    summary="A tidal card's document (identity or employer_letter), for the committee and staff",
+    media_type="application/octet-stream",
+)
+async def api_tidal_document(ctx: RequestContext, permit_id: int, kind: str) -> Response[Any]:
+    ctx.require(KEY, "view")
+    document, permit = await tidal.document_or_404(ctx.session, permit_id, kind)
+    await _run(ctx, await service.estate_or_404(ctx.session, permit.parking_estate_id))
+    response = await tidal_document_response(ctx, document)
+    response.media_type = "application/octet-stream"  # as the schema says; the file name's suffix tells PNG from PDF
+    return response
 
 
 @get("/parking/estates/{estate_id:int}/allocations", name="parking:api:allocations", summary="Active allocations")
@@ -709,5 +746,6 @@ API_ROUTES = [
     api_tidal_permit,
     api_allocations,
     api_allocate,
+    api_tidal_document,
     api_tidal_totals,
 ]

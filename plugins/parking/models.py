@@ -11,7 +11,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.plugin_api import Base, BigId, DistrictScoped, IdPrimaryKey, JsonB, Timestamps, utcnow
@@ -30,6 +44,8 @@ __all__ = (
     "Space",
     "TidalAgreement",
     "TidalAllocation",
+    "TidalDocument",
+    "TidalSlot",
 )
 
 SPACE_KINDS = ("fixed", "pool", "tidal", "visitor", "accessible")
@@ -240,6 +256,66 @@ class TidalAllocation(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), default="active")
+
+
+WEEK_MINUTES = 7 * 1440
+
+
+class TidalSlot(Base):
+    """One half-open minute-of-week interval ``[begin, end)`` of an active allocation (Monday 00:00 is 0).
+
+    An allocation's weekly window is stored as its intervals (Mon–Fri 08:30–17:00: five;
+    every night 17:00–08:30: eight, Sunday night split at the end of the week), so "no two
+    allocations of a space overlap" is a condition on rows: on PostgreSQL an exclusion
+    constraint (btree_gist) over the space, the minutes and the dates refuses an overlapping
+    row even from two transactions at once; SQLite runs one writer at a time. A released
+    allocation's slots are deleted.
+    """
+
+    __tablename__ = "parking_tidal_slot"
+    __table_args__ = (
+        PrimaryKeyConstraint("allocation_id", "begin_minute"),
+        CheckConstraint(
+            f"begin_minute >= 0 AND begin_minute < end_minute AND end_minute <= {WEEK_MINUTES}", name="span"
+        ),
+        Index("ix_parking_tidal_slot_space", "space_id", "valid_to"),
+        ExcludeConstraint(
+            (literal_column("space_id"), "="),
+            (func.int4range(literal_column("begin_minute"), literal_column("end_minute")), "&&"),
+            (func.daterange(literal_column("valid_from"), literal_column("valid_to"), text("'[]'")), "&&"),
+            name="parking_tidal_slot_no_overlap",
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    allocation_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_tidal_allocation.id", ondelete="CASCADE"))
+    space_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_space.id", ondelete="CASCADE"))
+    begin_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+
+
+TIDAL_DOCUMENTS = ("identity", "employer_letter")
+
+
+class TidalDocument(IdPrimaryKey, DistrictScoped, Timestamps, Base):
+    """A document of a partner employee's tidal card application (scenario P2): an identity document or the
+    employer's letter, a photo or a PDF kept in the core's file storage."""
+
+    __tablename__ = "parking_tidal_document"
+    __table_args__ = (
+        UniqueConstraint("permit_id", "kind"),
+        CheckConstraint(_in("kind", TIDAL_DOCUMENTS), name="kind"),
+    )
+
+    permit_id: Mapped[int] = mapped_column(BigId, ForeignKey("parking_permit.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None)
 
 
 from plugins.parking import models_money  # noqa: E402, F401  (registers the money tables)

@@ -27,7 +27,7 @@ from core.plugin_api import TIMEZONE, residents, utcnow
 from core.plugin_api import gettext as _
 from plugins.parking.conventions import adopted_convention
 from plugins.parking.models import LIVE_PERMIT, ParkingEstate, Permit
-from plugins.parking.service import Conflict, Refused, lock_estate, pool_size, pool_used
+from plugins.parking.service import Conflict, Refused, lock_estate, pool
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -168,7 +168,8 @@ async def apply(
         )
     kind = "second_car" if any(p.kind == "resident" for p in live) else "resident"
     fee = int(convention.fees.get("second_car_fen" if kind == "second_car" else "first_car_fen", 0))
-    full = await pool_used(session, estate.id) >= await pool_size(session, estate.id)
+    used, size = await pool(session, estate.id)
+    full = used >= size
     permit = Permit(
         district_id=estate.district_id,
         parking_estate_id=estate.id,
@@ -236,7 +237,8 @@ async def _step(session: AsyncSession, permit_id: int, action: str, user_id: int
 
 async def _promote(session: AsyncSession, estate: ParkingEstate) -> Permit | None:
     """Give a freed pool place to the first on the waiting list."""
-    if await pool_used(session, estate.id) >= await pool_size(session, estate.id):
+    used, size = await pool(session, estate.id)
+    if used >= size:
         return None
     first = (await waiting_list(session, estate.id))[:1]
     if not first:

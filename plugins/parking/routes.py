@@ -11,9 +11,12 @@ resident applies for cards of their own household and votes as its owner.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.response import Response as PlainResponse
 
 from core.plugin_api import (
@@ -21,6 +24,8 @@ from core.plugin_api import (
     Forbidden,
     Form,
     FormState,
+    MissingFile,
+    NotFound,
     RequestContext,
     User,
     act,
@@ -28,18 +33,24 @@ from core.plugin_api import (
     error_status,
     flashes,
     format_amount,
+    inline_file,
     page,
     redirect,
     residents,
+    storage_for,
+    suffix_for,
     utcnow,
 )
 from core.plugin_api import gettext as _
 from plugins.parking import conventions, permits, service, tidal
 from plugins.parking.manifest import KEY
-from plugins.parking.models import COMMITTEE_ROLES, SPACE_KINDS, ParkingEstate
+from plugins.parking.models import COMMITTEE_ROLES, SPACE_KINDS, ParkingEstate, TidalDocument
 from plugins.parking.trend import violations_trend
 
-__all__ = ("ROUTES", "may_run")
+__all__ = ("ROUTES", "Upload", "may_run", "tidal_document_response")
+
+# A form with files (multipart): its fields, and an UploadFile for each file.
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 CHANNEL_LABELS = {"paper": "Paper ballot", "hands": "Show of hands", "door_to_door": "Door to door"}
 
@@ -489,25 +500,30 @@ async def _tidal_page(
 ) -> Response[Any]:
     failed = next((f for f in forms.values() if not f.ok), None)
     spaces = await service.spaces(ctx.session, estate.id)
+    agreements = await tidal.agreements(ctx.session, estate.id)
+    can_run = await may_run(ctx, estate)
+    cards = await tidal.tidal_cards(ctx.session, estate.id) if can_run else []
     return await page(
         request,
         ctx,
         "parking/tidal.html",
         status_code=error_status(request, failed) if failed else 200,
         estate=await service.estate_view(ctx.session, estate, ctx.locale),
-        agreements=await tidal.agreements(ctx.session, estate.id),
+        agreements=agreements,
+        partners={a.id: a.partner for a in agreements},
         allocations=await tidal.allocations(ctx.session, estate.id),
+        cards=cards,
+        documents=await tidal.documents_of(ctx.session, [c.id for c in cards]),
+        document_label={"identity": _("Identity document"), "employer_letter": _("Employer's letter")},
         space_codes={s.id: s.code for s in spaces},
         space_options=[(s.id, f"{s.code} · {service.space_kind_label(s.kind)}") for s in spaces],
-        can_run=await may_run(ctx, estate),
-        forms={"agreement": FormState(), "allocation": FormState(), **forms},
+        can_run=can_run,
+        forms={"agreement": FormState(), "allocation": FormState(), "card": FormState(), **forms},
         hhmm=_hhmm,
         day_text=lambda days: "、".join("一二三四五六日"[int(d) - 1] for d in days),
         agreement_status={"draft": _("Draft"), "signed": _("Signed"), "terminated": _("Terminated")},
         day_options=[("12345", _("Workdays (Mon–Fri)")), ("67", _("Weekends")), ("1234567", _("Every day"))],
-        agreement_options=[
-            (a.id, a.partner) for a in await tidal.agreements(ctx.session, estate.id) if a.status == "signed"
-        ],
+        agreement_options=[(a.id, a.partner) for a in agreements if a.status == "signed"],
         notices=await flashes(request, ctx),
         **page_helpers(ctx),
     )
@@ -580,6 +596,71 @@ async def allocation_add(
     return await redirect(request, ctx, ctx.url(f"/parking/estates/{estate.id}/tidal"), _("Saved."))
 
 
+@post("/parking/estates/{estate_id:int}/tidal-cards", name="parking:tidal-apply", status_code=200)
+async def tidal_apply(
+    request: Request[Any, Any, Any], ctx: RequestContext, estate_id: int, data: Upload
+) -> Response[Any]:
+    """The property window enters a partner employee's application: agreement, name, plate, identity document and
+    employer's letter (scenario P2); a card is applied for only under a signed agreement with a space left."""
+    ctx.require(KEY, "view")
+    estate = await service.estate_or_404(ctx.session, estate_id)
+    await _require_run(ctx, estate)
+    values = {k: v for k, v in data.items() if not isinstance(v, UploadFile)}
+    form = FormState(values=values)
+    documents: dict[str, tuple[str, bytes]] = {}
+    for kind in ("identity", "employer_letter"):
+        upload = data.get(kind)
+        if isinstance(upload, UploadFile):
+            documents[kind] = (upload.filename or "", await upload.read(tidal.DOCUMENT_MAX_BYTES + 1))
+    raw = str(values.get("agreement_id") or "")
+    agreement_id = int(raw) if raw.isdigit() else 0
+    storage = storage_for(ctx)
+    assert ctx.district is not None
+    prefix = f"parking/{ctx.district.code}/tidal-documents"
+    user_id = ctx.user.id if ctx.user else None
+
+    async def apply() -> Any:
+        if agreement_id not in {a.id for a in await tidal.agreements(ctx.session, estate.id)}:
+            raise service.Refused(
+                "请选择本小区已签署的协议",
+                "Choose a signed agreement of this estate.",
+                errors={"agreement_id": _("Choose the agreement.")},
+            )
+        return await tidal.apply_tidal(
+            ctx.session,
+            agreement_id,
+            values.get("plate"),
+            str(values.get("holder_name") or ""),
+            user_id,
+            documents,
+            lambda b: storage.save(b, prefix=prefix),
+        )
+
+    await attempt(ctx, apply, form)
+    if not form.ok:
+        return await _tidal_page(request, ctx, estate, {"card": form})
+    return await redirect(request, ctx, ctx.url(f"/parking/estates/{estate.id}/tidal"), _("Saved."))
+
+
+async def tidal_document_response(ctx: RequestContext, document: TidalDocument) -> Response[Any]:
+    """A tidal card's document (inline), or 404 when the storage has lost it."""
+    try:
+        content = await storage_for(ctx).read(document.storage_key)
+    except (MissingFile, ValueError):
+        raise NotFound(_("The document's file is missing.")) from None
+    name = f"{document.kind}-{document.permit_id}{suffix_for(document.content_type)}"
+    return inline_file(content, document.content_type, name)
+
+
+@get("/parking/permits/{permit_id:int}/documents/{kind:str}", name="parking:tidal-document")
+async def tidal_document(ctx: RequestContext, permit_id: int, kind: str) -> Response[Any]:
+    """A tidal card's identity document or employer's letter, for the committee and community staff."""
+    ctx.require(KEY, "view")
+    document, permit = await tidal.document_or_404(ctx.session, permit_id, kind)
+    await _require_run(ctx, await service.estate_or_404(ctx.session, permit.parking_estate_id))
+    return await tidal_document_response(ctx, document)
+
+
 @get("/parking/dashboard", name="parking:dashboard")
 async def dashboard(request: Request[Any, Any, Any], ctx: RequestContext) -> Response[Any]:
     """The district's parking: estates, spaces, cards, waiting lists, tidal sharing (sites and extra spaces)."""
@@ -625,5 +706,7 @@ ROUTES = [
     agreement_add,
     agreement_step,
     allocation_add,
+    tidal_apply,
+    tidal_document,
     dashboard,
 ]

@@ -11,12 +11,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Stream
 
 from core.plugin_api import (
@@ -43,14 +41,12 @@ from plugins.parking.models import ParkingEstate, Permit
 from plugins.parking.models_dividend import DIVIDEND_METHODS, CarReport
 from plugins.parking.models_money import FundLine
 from plugins.parking.plates import mask_plate
-from plugins.parking.routes import CHANNEL_LABELS, may_run
+from plugins.parking.routes import CHANNEL_LABELS, Upload, may_run
 from plugins.parking.routes_money import money_helpers
 from plugins.parking.routes_patrols import store_photo
 from plugins.parking.seed_dividend import demo_photo
 
 __all__ = ("DIVIDEND_ROUTES", "PUBLIC_EXPORT_ROUTES")
-
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def _helpers(ctx: RequestContext) -> dict[str, Any]:

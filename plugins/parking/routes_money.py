@@ -10,12 +10,10 @@ reason as a notice and nothing written.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 
 from core.plugin_api import (
     Form,
@@ -42,12 +40,10 @@ from plugins.parking import money, service
 from plugins.parking.manifest import KEY
 from plugins.parking.models import ParkingEstate, Permit, TidalAgreement
 from plugins.parking.models_money import EXPENSE_CATEGORIES, FundLine
-from plugins.parking.routes import page_helpers
+from plugins.parking.routes import Upload, page_helpers
 from plugins.parking.seed_money import demo_receipt
 
 __all__ = ("MONEY_ROUTES", "money_helpers", "receipt_response")
-
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
 def fen_formatter(ctx: RequestContext) -> Any:

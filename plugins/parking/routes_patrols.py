@@ -8,12 +8,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Stream
 
 from core.plugin_api import (
@@ -38,11 +36,10 @@ from plugins.parking import patrols, service
 from plugins.parking.manifest import KEY
 from plugins.parking.models import ParkingEstate
 from plugins.parking.models_patrols import Violation
-from plugins.parking.routes import may_run
+from plugins.parking.routes import Upload, may_run
 
 __all__ = ("PATROL_ROUTES", "may_see", "store_photo")
 
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 OUTCOME_LABELS = {
     "upheld": "Upheld: the violation stands",
     "withdrawn": "Withdrawn: it no longer counts",

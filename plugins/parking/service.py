@@ -1,7 +1,8 @@
 """Estates, spaces and the committee: validation and queries shared by the pages, the API, the seed and the tests.
 
 Queries take a district-bound session (``ctx.session``): the core adds the district
-filter, nothing here filters by district by hand. A refusal raises :class:`Refused`
+filter; only the pool's counts (scalar subqueries, which the filter does not reach) name the
+district themselves. A refusal raises :class:`Refused`
 (Chinese, then English) and writes nothing.
 """
 
@@ -11,9 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from core.plugin_api import NotFound, OrgUnit, Refusal, residents
 from core.plugin_api import gettext as _
@@ -42,8 +44,7 @@ __all__ = (
     "estate_view",
     "list_estates",
     "lock_estate",
-    "pool_size",
-    "pool_used",
+    "pool",
     "spaces",
 )
 
@@ -140,14 +141,15 @@ async def estate_view(session: AsyncSession, estate: ParkingEstate, locale: str)
     total = (await session.execute(select(func.count()).where(Space.parking_estate_id == estate.id))).scalar_one()
     owners = await residents.estate_owners(session, estate.estate_id, locale)
     area = await residents.estate_floor_area(session, estate.estate_id)
+    used, size = await pool(session, estate.id)
     return EstateView(
         id=estate.id,
         estate_id=estate.estate_id,
         name=names.get(estate.estate_id, ""),
         supervisor=names.get(estate.supervisor_id or 0, ""),
         spaces=int(total),
-        pool=await pool_size(session, estate.id),
-        pool_used=await pool_used(session, estate.id),
+        pool=size,
+        pool_used=used,
         households=len(owners),
         floor_area=f"{area:.2f}",
     )
@@ -224,23 +226,35 @@ async def add_space(session: AsyncSession, estate: ParkingEstate, data: Mapping[
     return space
 
 
-async def pool_size(session: AsyncSession, estate_id: int) -> int:
-    """Active spaces of the shared pool (共享车位池): what floating permits draw from."""
-    query = select(func.count()).where(
-        Space.parking_estate_id == estate_id, Space.kind == "pool", Space.status == "active"
-    )
-    return int((await session.execute(query)).scalar_one())
+@cache
+def _pool_statement(scoped: bool) -> Select[tuple[int, int]]:
+    """The two counts that decide whether a floating card gets a place or waits, in one statement (built once).
 
-
-async def pool_used(session: AsyncSession, estate_id: int) -> int:
-    """Permits holding a place in the pool (applied, approved, issued, suspended; no fixed space)."""
-    query = select(func.count()).where(
-        Permit.parking_estate_id == estate_id,
+    The core's district filter does not reach into scalar subqueries: with ``scoped`` the
+    statement names the district itself.
+    """
+    used = [
+        Permit.parking_estate_id == bindparam("estate"),
         Permit.status.in_(POOL_HOLDING),
         Permit.space_id.is_(None),
         Permit.kind.in_(("resident", "second_car")),
+    ]
+    size = [Space.parking_estate_id == bindparam("estate"), Space.kind == "pool", Space.status == "active"]
+    if scoped:
+        used.append(Permit.district_id == bindparam("district"))
+        size.append(Space.district_id == bindparam("district"))
+    return select(
+        select(func.count()).where(*used).scalar_subquery(), select(func.count()).where(*size).scalar_subquery()
     )
-    return int((await session.execute(query)).scalar_one())
+
+
+async def pool(session: AsyncSession, estate_id: int) -> tuple[int, int]:
+    """The shared pool (共享车位池): places held (permits applied, approved, issued or suspended with no fixed
+    space) and its active spaces."""
+    district_id = session.info.get("district_id")
+    statement = _pool_statement(district_id is not None)
+    used, size = (await session.execute(statement, {"estate": estate_id, "district": district_id})).one()
+    return int(used), int(size)
 
 
 async def committee(session: AsyncSession, estate_id: int) -> list[CommitteeMember]:
