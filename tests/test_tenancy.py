@@ -1,0 +1,50 @@
+"""A session bound to a district sees only that district's rows, however the query is written (core.db.tenancy)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, literal, select
+
+from core.db import for_district
+from core.models import OrgUnit, OrgUnitKind
+from core.testing.factories import make_district, make_org_unit
+
+
+def _two_districts(seed) -> tuple[int, int]:
+    async def make(session):
+        haishu = await make_district(session, "haishu", "海曙区", ref_prefix="HS")
+        yinzhou = await make_district(session, "yinzhou", "鄞州区", ref_prefix="YZ")
+        await make_org_unit(session, haishu, "gulou", "鼓楼街道", OrgUnitKind.STREET)
+        for code in ("a", "b", "c"):
+            await make_org_unit(session, yinzhou, code, f"街道{code}", OrgUnitKind.STREET)
+        return haishu.id, yinzhou.id
+
+    return seed(make)
+
+
+def test_every_shape_of_query_sees_only_its_district(seed) -> None:
+    haishu, _yinzhou = _two_districts(seed)
+
+    async def counts(session):
+        for_district(session, haishu)
+        count = select(func.count()).select_from(OrgUnit)
+        return {
+            "entities": len((await session.execute(select(OrgUnit))).scalars().all()),
+            "count": (await session.execute(count)).scalar_one(),
+            "scalar subquery, no entity outside": (await session.execute(select(count.scalar_subquery()))).scalar_one(),
+            "subquery beside a literal": (
+                await session.execute(
+                    select(literal(1), count.where(OrgUnit.kind == OrgUnitKind.STREET).scalar_subquery())
+                )
+            ).one()[1],
+            "exists": (
+                await session.execute(select(select(OrgUnit.id).where(OrgUnit.code == "a").exists()))
+            ).scalar_one(),
+        }
+
+    assert seed(counts) == {
+        "entities": 1,
+        "count": 1,
+        "scalar subquery, no entity outside": 1,
+        "subquery beside a literal": 1,
+        "exists": False,
+    }
