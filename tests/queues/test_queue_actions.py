@@ -235,7 +235,7 @@ def test_htmx_blocks(as_user, world, logged_in):
     make_requests(as_user, 1)
     client = logged_in("worker")
     full = client.get("/d/haishu/cases")
-    assert "<html" in full.text and 'src="/static/queue.js"' in full.text
+    assert "<html" in full.text and 'src="/static/queue.js?v=' in full.text
     assert "HX-Request" in full.headers["vary"]
     main = client.get("/d/haishu/cases?scope=mine", headers=htmx("queue-main")).text
     assert main.lstrip().startswith('<section id="queue-main"') and "<html" not in main
