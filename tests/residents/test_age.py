@@ -53,6 +53,7 @@ def test_age_in_whole_years_from_birth_date_or_id_number(world, seed):
 
 def test_age_from_the_id_number_when_no_birth_date_is_stored(world, seed):
     """A person whose stored birth date is empty but whose ID number is known still has an age."""
+
     async def age(session):
         for_district(session, world["district"])
         owner = (await public.find_people_by_phone(session, "13777812345"))[0]
