@@ -182,7 +182,7 @@ class IntakeOut:
     result: str = ""
     finished_on: date | None = None
     # The item's age rule against the register on the day of intake: meets / fails / unknown; None: no age rule.
-    age_check: Literal["meets", "fails", "unknown"] | None = None
+    age_check: svc.AgeStatus | None = None
 
 
 class DocumentsIn(TypedDict):
@@ -222,7 +222,7 @@ async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
         refusal_basis=intake.refusal_basis,
         result=intake.result,
         finished_on=intake.finished_on,
-        age_check=ages.status if ages else None,  # type: ignore[arg-type]
+        age_check=ages.status if ages else None,
     )
 
 

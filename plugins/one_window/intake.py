@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = (
     "CHANNELS",
     "AgeCheck",
+    "AgeStatus",
     "IntakeInput",
     "Notice",
     "age_check",
@@ -124,6 +125,9 @@ def promised_on(intake: Intake, calendar: workdays.DistrictCalendar) -> date | N
     return result if isinstance(result, date) and not isinstance(result, datetime) else result.date()
 
 
+AgeStatus = Literal["meets", "fails", "unknown"]
+
+
 @dataclass(frozen=True)
 class AgeCheck:
     """The item's age rule checked against the register: ``meets``, ``fails`` or ``unknown`` (age not known).
@@ -132,7 +136,7 @@ class AgeCheck:
     registry does not give it out); ``rule`` the rule in words.
     """
 
-    status: str
+    status: AgeStatus
     rule: str
     age: int | None
 
