@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from core.db.base import utcnow
 from core.forms.formats import (
     area_from_hundredths,
     area_to_hundredths,
+    id_number_birth_date,
     mask_id_number,
     mask_phone,
     normalize_phone,
@@ -37,6 +39,7 @@ __all__ = (
     "Owner",
     "UserHousehold",
     "add_resident",
+    "age_of",
     "estate_floor_area",
     "estate_owners",
     "find_applicants",
@@ -94,6 +97,31 @@ async def find_people_by_phone(session: AsyncSession, phone: str) -> list[Person
         return []
     query = select(Person).where(Person.phone == number).order_by(Person.name, Person.id)
     return list((await session.execute(query)).scalars())
+
+
+def _years_between(born: date, on: date) -> int:
+    """Whole years from ``born`` to ``on``: a 29 February birthday comes round on 1 March in other years."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+async def age_of(session: AsyncSession, person_id: int, on: date) -> int | None:
+    """The person's age in whole years on ``on``, from the recorded birth date or else the ID number's.
+
+    ``None`` when the person is not in the district, neither date is known, or ``on`` is before the
+    birth. The birth date itself never leaves the registry: a plugin learns only the age.
+    """
+    row = (await session.execute(select(Person.birth_date, Person.id_number).where(Person.id == person_id))).first()
+    if row is None:
+        return None
+    born, number = row
+    if born is None and number:
+        try:
+            born = id_number_birth_date(number)
+        except ValueError:
+            return None
+    if born is None or on < born:
+        return None
+    return _years_between(born, on)
 
 
 async def household_members(session: AsyncSession, household_id: int) -> list[Member]:

@@ -49,6 +49,8 @@ class ItemIn(TypedDict, total=False):
     keywords: Title
     department_id: int
     conditions: LongText
+    min_age: int | None
+    max_age: int | None
     documents: list[DocumentIn]
     time_limit_days: int
     fee: Name
@@ -85,6 +87,8 @@ class ItemOut:
     keywords: str
     department_id: int | None
     conditions: str
+    min_age: int | None
+    max_age: int | None
     documents: list[DocumentOut]
     time_limit_days: int
     fee: str
@@ -104,6 +108,8 @@ class ItemOut:
             keywords=item.keywords,
             department_id=item.department_id,
             conditions=item.conditions,
+            min_age=item.min_age,
+            max_age=item.max_age,
             documents=[DocumentOut(**_doc(d)) for d in item.documents],
             time_limit_days=item.time_limit_days,
             fee=item.fee,
@@ -175,6 +181,8 @@ class IntakeOut:
     refusal_basis: str
     result: str = ""
     finished_on: date | None = None
+    # The item's age rule against the register on the day of intake: meets / fails / unknown; None: no age rule.
+    age_check: svc.AgeStatus | None = None
 
 
 class DocumentsIn(TypedDict):
@@ -193,6 +201,8 @@ class RefusalIn(TypedDict):
 async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
     assert ctx.district is not None
     calendar = await workdays.calendar_for(ctx.session, ctx.district)
+    version = await service.get_version(ctx.session, intake.item_id, intake.item_version)
+    ages = await svc.age_check(ctx.session, version, intake.person_id, intake.accepted_on) if version else None
     return IntakeOut(
         id=intake.id,
         reference=intake.reference,
@@ -212,6 +222,7 @@ async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
         refusal_basis=intake.refusal_basis,
         result=intake.result,
         finished_on=intake.finished_on,
+        age_check=ages.status if ages else None,
     )
 
 

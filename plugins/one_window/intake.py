@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -38,15 +38,27 @@ from core.plugin_api import (
 from core.plugin_api import gettext as _
 from plugins.one_window.backoffice import start_route
 from plugins.one_window.models import Intake, IntakeStatus, Item, ItemVersion, Missing
-from plugins.one_window.service import CASE_TYPE, FORMS_ZH, WindowSettings, get_version, window_settings
+from plugins.one_window.service import (
+    CASE_TYPE,
+    FORMS_ZH,
+    WindowSettings,
+    age_rule_text,
+    get_version,
+    window_settings,
+)
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from core.plugin_api import RequestContext
 
 __all__ = (
     "CHANNELS",
+    "AgeCheck",
+    "AgeStatus",
     "IntakeInput",
     "Notice",
+    "age_check",
     "blocking_missing",
     "case_of",
     "document_line",
@@ -111,6 +123,57 @@ def promised_on(intake: Intake, calendar: workdays.DistrictCalendar) -> date | N
         return None
     result = calendar.add_working_days(intake.accepted_on, intake.time_limit_days + intake.paused_days)
     return result if isinstance(result, date) and not isinstance(result, datetime) else result.date()
+
+
+AgeStatus = Literal["meets", "fails", "unknown"]
+
+
+@dataclass(frozen=True)
+class AgeCheck:
+    """The item's age rule checked against the register: ``meets``, ``fails`` or ``unknown`` (age not known).
+
+    ``age`` is the applicant's age in whole years on the day (never the birth date: the
+    registry does not give it out); ``rule`` the rule in words.
+    """
+
+    status: AgeStatus
+    rule: str
+    age: int | None
+
+    @property
+    def text(self) -> str:
+        """The line the window shows (Chinese first)."""
+        if self.status == "meets":
+            return _(
+                "Meets the age condition: the item requires %(rule)s (the applicant is %(age)s).",
+                rule=self.rule,
+                age=self.age,
+            )
+        if self.status == "fails":
+            return _(
+                "Does not meet the age condition: the item requires %(rule)s, the applicant is %(age)s.",
+                rule=self.rule,
+                age=self.age,
+            )
+        return _("The age cannot be checked against the register of residents: check the applicant's ID document.")
+
+
+async def age_check(
+    session: AsyncSession, item: Item | ItemVersion, person_id: int | None, on: date
+) -> AgeCheck | None:
+    """The item's age rule against the person's age on ``on``; ``None`` when the item has no age rule.
+
+    An applicant not in the register (no ``person_id``) or without a known birth date is
+    ``unknown``: the staff check the ID document. Nothing is refused here: staff decide.
+    """
+    if item.min_age is None and item.max_age is None:
+        return None
+    rule = age_rule_text(item.min_age, item.max_age)
+    age = await residents.age_of(session, person_id, on) if person_id is not None else None
+    if age is None:
+        return AgeCheck("unknown", rule, None)
+    fits = (item.min_age is None or age >= item.min_age) and (item.max_age is None or age <= item.max_age)
+    return AgeCheck("meets" if fits else "fails", rule, age)
 
 
 def _end_of(day: date) -> datetime:

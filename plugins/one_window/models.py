@@ -36,6 +36,9 @@ class Item(IdPrimaryKey, DistrictScoped, Timestamps, Base):
         BigId, ForeignKey("org_units.id", ondelete="SET NULL"), default=None, index=True
     )
     conditions: Mapped[str] = mapped_column(Text, default="")
+    # The age rule of the conditions, in whole years (None: no bound); checked at the window against the register.
+    min_age: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_age: Mapped[int | None] = mapped_column(Integer, default=None)
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     time_limit_days: Mapped[int] = mapped_column(Integer, default=20)
     fee: Mapped[str] = mapped_column(String(100), default="")
@@ -58,6 +61,8 @@ VERSIONED = (
     "keywords",
     "department_id",
     "conditions",
+    "min_age",
+    "max_age",
     "documents",
     "time_limit_days",
     "fee",
@@ -89,6 +94,9 @@ class ItemVersion(IdPrimaryKey, DistrictScoped, Timestamps, Base):
         BigId, ForeignKey("org_units.id", ondelete="SET NULL"), default=None
     )
     conditions: Mapped[str] = mapped_column(Text, default="")
+    # The age rule of the conditions, in whole years (None: no bound); checked at the window against the register.
+    min_age: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_age: Mapped[int | None] = mapped_column(Integer, default=None)
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     time_limit_days: Mapped[int] = mapped_column(Integer, default=20)
     fee: Mapped[str] = mapped_column(String(100), default="")

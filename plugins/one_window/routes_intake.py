@@ -107,6 +107,7 @@ async def _window(
             values.update(applicant=chosen.name, phone=phone, address=chosen.address)
         state = FormState(values=values)
     names = await service.department_names(ctx.session, ctx.locale)
+    ages = await svc.age_check(ctx.session, item, person_id if chosen else None, svc.today_local()) if item else None
     return await page(
         request,
         ctx,
@@ -117,6 +118,7 @@ async def _window(
         items=await service.list_items(ctx.session, q[:100], active_only=True) if q.strip() else [],
         item=item,
         department=names.get(item.department_id or 0, "") if item else "",
+        age_check=ages,
         applicants=applicants,
         chosen=chosen,
         mask=(lambda phone: phone) if sensitive else residents.mask_phone,

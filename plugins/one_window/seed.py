@@ -133,6 +133,18 @@ DEMO_INTAKES: tuple[tuple[str, str, str, tuple[int, ...], tuple[str, str] | None
     ("demo-intake-12", "330203-JS-004", "刘洋", (1,), None),
 )
 # Back-office routes of three items (stages in order; the departments of a stage act in parallel).
+# The age rules of the items whose conditions name an age (min, max in whole years; None: no bound).
+DEMO_AGES: dict[str, tuple[int | None, int | None]] = {
+    "330203-MZ-004": (80, None),  # 高龄津贴: 年满80周岁
+    "330203-MZ-009": (None, 17),  # 孤儿基本生活费: 未满18周岁
+    "330203-MZ-011": (60, None),  # 老年人优待证
+    "330203-MZ-013": (60, None),  # 老年人能力评估
+    "330203-SB-001": (16, None),  # 城乡居民养老保险参保登记
+    "330203-SB-002": (60, None),  # 城乡居民养老保险待遇申领
+    "330203-JS-002": (49, None),  # 计划生育特别扶助: 女方年满49周岁
+    "330203-JS-003": (60, None),  # 独生子女父母奖励扶助
+    "330203-CL-010": (0, 17),  # 残疾儿童康复救助: 0至17周岁
+}
 DEMO_ROUTES = {
     "330203-MZ-001": "鼓楼街道民政办、鼓楼街道社保所，10\n鼓楼街道民政办，5",
     "330203-CL-002": "鼓楼街道残联、鼓楼街道民政办，8\n鼓楼街道残联，5",
@@ -219,6 +231,8 @@ async def seed_items(session: AsyncSession, district: District) -> int:
                 "keywords": keywords,
                 "department_id": departments[department],
                 "conditions": conditions,
+                "min_age": DEMO_AGES.get(code, (None, None))[0],
+                "max_age": DEMO_AGES.get(code, (None, None))[1],
                 "documents": docs,
                 "time_limit_days": days,
                 "fee": fee,

@@ -34,6 +34,7 @@ __all__ = (
     "FIELDS",
     "WindowSettings",
     "add_item",
+    "age_rule_text",
     "department_names",
     "departments",
     "document_text",
@@ -56,6 +57,7 @@ TEXT_MAX = 2000
 MAX_DOCUMENTS = 30
 MAX_COUNT = 20
 MAX_DAYS = 365
+MAX_AGE = 150
 CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{1,39}$")
 FIELDS = (
     "code",
@@ -63,6 +65,8 @@ FIELDS = (
     "keywords",
     "department_id",
     "conditions",
+    "min_age",
+    "max_age",
     "documents",
     "time_limit_days",
     "fee",
@@ -155,6 +159,30 @@ def _int(raw: Any) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _age(raw: Mapping[str, Any], name: str, item: Item | None, errors: dict[str, str]) -> int | None:
+    """An age bound: whole years 0–150, or None when empty; kept from ``item`` when not given at all."""
+    if name not in raw:
+        return getattr(item, name) if item is not None else None
+    text = str(raw[name] if raw[name] is not None else "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) > MAX_AGE:
+        errors[name] = _("Enter a whole number of years from 0 to %(max)s, or leave it empty.", max=MAX_AGE)
+        return None
+    return int(text)
+
+
+def age_rule_text(min_age: int | None, max_age: int | None) -> str:
+    """The age rule in words: 年满 60 周岁 / 不超过 18 周岁 / 年满 16 周岁、不超过 59 周岁; "" when none."""
+    if min_age is not None and max_age is not None:
+        return _("aged %(low)s to %(high)s", low=min_age, high=max_age)
+    if min_age is not None:
+        return _("aged %(low)s or over", low=min_age)
+    if max_age is not None:
+        return _("aged %(high)s or under", high=max_age)
+    return ""
+
+
 def _flag(raw: Any) -> bool:
     return raw in (True, "on", "true", "1", 1, "是")
 
@@ -195,6 +223,10 @@ async def validate(
     if department_id is None or department_id not in known:
         errors["department_id"] = _("Choose the responsible department.")
     clean["department_id"] = department_id
+    clean["min_age"] = _age(raw, "min_age", item, errors)
+    clean["max_age"] = _age(raw, "max_age", item, errors)
+    if clean["min_age"] is not None and clean["max_age"] is not None and clean["min_age"] > clean["max_age"]:
+        errors["max_age"] = _("The highest age cannot be below the lowest age.")
     days = _int(raw.get("time_limit_days"))
     if days is None or not 1 <= days <= MAX_DAYS:
         errors["time_limit_days"] = _("Enter a whole number of working days from 1 to %(max)s.", max=MAX_DAYS)
@@ -263,6 +295,8 @@ def values_of(item: Item) -> dict[str, Any]:
         "keywords": item.keywords,
         "department_id": str(item.department_id or ""),
         "conditions": item.conditions,
+        "min_age": "" if item.min_age is None else str(item.min_age),
+        "max_age": "" if item.max_age is None else str(item.max_age),
         "documents": documents_text(item.documents),
         "time_limit_days": str(item.time_limit_days),
         "fee": item.fee,

@@ -1,7 +1,8 @@
 """The catalogue as XLSX: export every item, import a filled-in sheet (all rows or none).
 
 The import reads the export's columns (headers in Chinese: the sheet is filled in by
-district staff). A row whose code is already in the catalogue changes that item; any
+district staff); a file without the two age columns (older exports) still imports and keeps
+the items' age rules as they are. A row whose code is already in the catalogue changes that item; any
 other row adds one. Every row goes through :func:`plugins.one_window.service.validate`
 inside one savepoint; the savepoint is kept only when no row has an error, so a file with
 a bad row imports nothing and names each bad row with its reasons (in Chinese).
@@ -44,6 +45,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("legal_basis", "设定依据"),
     ("is_active", "是否启用"),
     ("route", "办理流程"),
+    ("min_age", "最低年龄（周岁）"),
+    ("max_age", "最高年龄（周岁）"),
 )
 HEADER = dict(COLUMNS)
 HEADER["department_id"] = HEADER["department"]
@@ -111,9 +114,11 @@ async def export_bytes(session: AsyncSession) -> bytes:
                 item.legal_basis,
                 "是" if item.is_active else "否",
                 route_text(item.route, names),
+                item.min_age,
+                item.max_age,
             ]
         )
-    for i, width in enumerate((16, 28, 16, 14, 40, 40, 10, 12, 40, 8, 40), start=1):
+    for i, width in enumerate((16, 28, 16, 14, 40, 40, 10, 12, 40, 8, 40, 10, 10), start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = width
     out = io.BytesIO()
     book.save(out)
