@@ -121,7 +121,7 @@ DEMO_ITEMS: tuple[tuple[str, str, str, str, int, str, str, str, str], ...] = (
 )
 # (submission key, item code, applicant's name in the register, indexes of documents NOT brought, refusal)
 DEMO_INTAKES: tuple[tuple[str, str, str, tuple[int, ...], tuple[str, str] | None], ...] = (
-    ("demo-intake-1", "330203-MZ-004", "王建国", (), None),
+    ("demo-intake-1", "330203-MZ-005", "王建国", (), None),
     ("demo-intake-2", "330203-YB-001", "刘洋", (), None),
     ("demo-intake-3", "330203-MZ-001", "周敏", (2,), None),
     ("demo-intake-4", "330203-YB-004", "孙秀英", (2,), None),
