@@ -125,7 +125,11 @@ async def add_files(
         problem = t("请选择要上传的文件。", "Choose a file to upload.")
         raise Refusal(problem, problem, errors={"files": problem})
     checked = [(*check_file(name, data), data) for name, data in files]
-    have = (await ctx.session.execute(select(func.count()).where(GrantAppFile.application_id == app.id))).scalar_one()
+    have = (
+        await ctx.session.execute(
+            select(func.count()).select_from(GrantAppFile).where(GrantAppFile.application_id == app.id)
+        )
+    ).scalar_one()
     if have + len(checked) > FILES_MAX:
         problem = t(
             f"每份申请最多 {FILES_MAX} 个附件，已有 {have} 个。",

@@ -121,7 +121,7 @@ async def may_see_scans(ctx: RequestContext, intake: Intake) -> bool:
     from plugins.one_window.models_backoffice import Step  # noqa: PLC0415
 
     mine = department_ids(ctx)
-    query = select(func.count()).where(Step.intake_id == intake.id, Step.department_id.in_(mine))
+    query = select(func.count()).select_from(Step).where(Step.intake_id == intake.id, Step.department_id.in_(mine))
     return bool(mine) and int((await ctx.session.execute(query)).scalar_one()) > 0
 
 

@@ -385,12 +385,16 @@ async def _count(session: AsyncSession, estate_id: int, plate: str, at: datetime
     estate's lock), not in the order of their times, so a report taken a moment earlier
     but recorded a moment later still sees the other and no two get the same ordinal.
     """
-    query = select(func.count()).where(
-        Violation.parking_estate_id == estate_id,
-        Violation.plate == plate,
-        Violation.status.in_(COUNTING),
-        Violation.observed_at > at - timedelta(days=days),
-        Violation.observed_at < at + timedelta(days=days),
+    query = (
+        select(func.count())
+        .select_from(Violation)
+        .where(
+            Violation.parking_estate_id == estate_id,
+            Violation.plate == plate,
+            Violation.status.in_(COUNTING),
+            Violation.observed_at > at - timedelta(days=days),
+            Violation.observed_at < at + timedelta(days=days),
+        )
     )
     return int((await session.execute(query)).scalar_one())
 
@@ -616,9 +620,13 @@ async def violations(
 
 async def suspensions(session: AsyncSession, estate_id: int) -> int:
     """How many violations suspended a card (not lifted)."""
-    query = select(func.count()).where(
-        Violation.parking_estate_id == estate_id,
-        Violation.suspended_permit_id.is_not(None),
-        Violation.suspension_lifted_at.is_(None),
+    query = (
+        select(func.count())
+        .select_from(Violation)
+        .where(
+            Violation.parking_estate_id == estate_id,
+            Violation.suspended_permit_id.is_not(None),
+            Violation.suspension_lifted_at.is_(None),
+        )
     )
     return int((await session.execute(query)).scalar_one())

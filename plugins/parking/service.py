@@ -138,7 +138,9 @@ async def _unit_names(session: AsyncSession, ids: list[int], locale: str) -> dic
 async def estate_view(session: AsyncSession, estate: ParkingEstate, locale: str) -> EstateView:
     """The figures of one estate."""
     names = await _unit_names(session, [estate.estate_id, estate.supervisor_id or 0], locale)
-    total = (await session.execute(select(func.count()).where(Space.parking_estate_id == estate.id))).scalar_one()
+    total = (
+        await session.execute(select(func.count()).select_from(Space).where(Space.parking_estate_id == estate.id))
+    ).scalar_one()
     owners = await residents.estate_owners(session, estate.estate_id, locale)
     area = await residents.estate_floor_area(session, estate.estate_id)
     used, size = await pool(session, estate.id)
@@ -244,7 +246,8 @@ def _pool_statement(scoped: bool) -> Select[tuple[int, int]]:
         used.append(Permit.district_id == bindparam("district"))
         size.append(Space.district_id == bindparam("district"))
     return select(
-        select(func.count()).where(*used).scalar_subquery(), select(func.count()).where(*size).scalar_subquery()
+        select(func.count()).select_from(Permit).where(*used).scalar_subquery(),
+        select(func.count()).select_from(Space).where(*size).scalar_subquery(),
     )
 
 

@@ -463,12 +463,18 @@ async def apply_tidal(
         raise Refused(
             "请填写姓名", "Enter the name.", errors={"holder_name": _("Enter the name (up to 50 characters).")}
         )
-    live = select(func.count()).where(
-        Permit.parking_estate_id == estate.id, Permit.plate == normalized, Permit.status.in_(LIVE_PERMIT)
+    live = (
+        select(func.count())
+        .select_from(Permit)
+        .where(Permit.parking_estate_id == estate.id, Permit.plate == normalized, Permit.status.in_(LIVE_PERMIT))
     )
     if (await session.execute(live)).scalar_one():
         raise Conflict(f"{normalized} 已有有效的停车卡或申请", f"{normalized} already has a live card or application.")
-    used = select(func.count()).where(Permit.agreement_id == agreement.id, Permit.status.in_(LIVE_PERMIT))
+    used = (
+        select(func.count())
+        .select_from(Permit)
+        .where(Permit.agreement_id == agreement.id, Permit.status.in_(LIVE_PERMIT))
+    )
     if (await session.execute(used)).scalar_one() >= agreement.space_count:
         raise Conflict("协议约定的车位已发满", "Every space of the agreement has a card.")
     from plugins.parking.conventions import adopted_convention  # noqa: PLC0415

@@ -84,7 +84,9 @@ async def add(
     await ctx.session.execute(select(GradeEvaluation.id).where(GradeEvaluation.id == ev.id).with_for_update())
     count = (
         await ctx.session.execute(
-            select(func.count()).where(GradeEvidence.evaluation_id == ev.id, GradeEvidence.indicator_id == indicator.id)
+            select(func.count())
+            .select_from(GradeEvidence)
+            .where(GradeEvidence.evaluation_id == ev.id, GradeEvidence.indicator_id == indicator.id)
         )
     ).scalar_one()
     if count >= FILES_PER_INDICATOR:

@@ -54,7 +54,9 @@ async def bank_list(request: Request[Any, Any, Any], ctx: RequestContext) -> Res
         )
         applied = (
             await ctx.session.execute(
-                select(func.count()).where(Member.bank_id == bank.id, Member.status == MemberStatus.APPLIED)
+                select(func.count())
+                .select_from(Member)
+                .where(Member.bank_id == bank.id, Member.status == MemberStatus.APPLIED)
             )
         ).scalar_one()
         rows.append((bank, counts, applied))
