@@ -235,6 +235,17 @@ class BallotIn(TypedDict, total=False):
     channel: Code
 
 
+class VisitorIn(TypedDict, total=False):
+    """A visitor's car for today: the host household, the plate, ``arrive`` (``HH:MM``, default now), a name;
+    ``channel`` ``window`` when staff register it."""
+
+    household_id: int
+    plate: Code
+    arrive: Code
+    name: Name
+    channel: Code
+
+
 class PermitIn(TypedDict, total=False):
     """An application: household and plate (registered to it); ``channel`` online or window."""
 
@@ -446,6 +457,36 @@ async def api_apply(ctx: RequestContext, estate_id: int, data: PermitIn) -> Perm
             raise Forbidden(_("You apply only for your own household."))
     permit = await permits.apply(
         ctx.session, estate.id, data.get("household_id"), data.get("plate"), channel=channel, user_id=ctx.user.id
+    )
+    return PermitOut.of(permit)
+
+
+@post(
+    "/parking/estates/{estate_id:int}/visitors",
+    name="parking:api:visitor",
+    summary="Let a visitor's car in for the convention's free hours today (a resident for their household, or staff)",
+)
+async def api_visitor(ctx: RequestContext, estate_id: int, data: VisitorIn) -> PermitOut:
+    estate = await _estate(ctx, estate_id)
+    assert ctx.user is not None
+    channel = "window" if data.get("channel") == "window" else "online"
+    if channel == "window":
+        await _run(ctx, estate)
+    else:
+        from core.plugin_api import residents  # noqa: PLC0415
+
+        mine = {h.household_id for h in await residents.households_of_user(ctx.session, ctx.user.id)}
+        if data.get("household_id") not in mine:
+            raise Forbidden(_("You register visitors only for your own household."))
+    permit = await permits.register_visitor(
+        ctx.session,
+        estate.id,
+        data.get("household_id"),
+        data.get("plate"),
+        arrive=data.get("arrive", ""),
+        name=data.get("name", ""),
+        channel=channel,
+        user_id=ctx.user.id,
     )
     return PermitOut.of(permit)
 
@@ -737,6 +778,7 @@ API_ROUTES = [
     api_permits,
     api_waiting,
     api_apply,
+    api_visitor,
     api_permit_step,
     api_whitelist,
     api_agreements,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, select
@@ -190,6 +190,134 @@ async def apply(
             await session.flush()
     except IntegrityError as exc:  # the plate's live permit in another estate race: the index decides
         raise Conflict(f"{normalized} 已有有效的停车卡或申请", f"{normalized} already has a live card.") from exc
+    return permit
+
+
+VISITORS_PER_DAY = 3  # a household's visitor registrations a day unless the convention says ("visitors_per_day")
+
+
+def _minute(raw: Any, now: datetime) -> int:
+    """``HH:MM`` (or empty: now) as a minute of the day."""
+    text = str(raw or "").strip()
+    if not text:
+        return now.hour * 60 + now.minute
+    hours, _sep, minutes = text.partition(":")
+    if hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60:
+        return int(hours) * 60 + int(minutes)
+    raise Refused("到达时间格式有误", "The arrival time is HH:MM.", errors={"arrive": _("Enter a time as HH:MM.")})
+
+
+async def register_visitor(
+    session: AsyncSession,
+    estate_id: int,
+    household_id: Any,
+    plate: Any,
+    *,
+    arrive: Any = "",
+    name: Any = "",
+    channel: str,
+    user_id: int | None,
+    now: datetime | None = None,
+) -> Permit:
+    """A visitor's car let in for the convention's free hours today, from ``arrive`` (default now).
+
+    Issued at once (no card, no fee, no pool place): the plate is on today's gate whitelist
+    for its hours. Refused before the convention is adopted, for a household not of the
+    estate, for a plate with a live card or visit, and past the convention's visits a day per
+    household (``visitors_per_day``, default 3) — counted under the estate's lock, so
+    parallel registrations never pass it. A visit whose hours are over is expired first, so
+    the same car may come again later that day.
+    """
+    now = (now or utcnow()).astimezone(TIMEZONE)
+    today = now.date()
+    estate = await lock_estate(session, estate_id)
+    try:
+        hid = int(household_id)
+    except (TypeError, ValueError):
+        raise Refused(
+            "请选择住户", "Choose the household.", errors={"household_id": _("Choose the household.")}
+        ) from None
+    normalized = residents.normalize_plate(str(plate or ""))
+    if not normalized:
+        raise Refused(
+            "车牌号格式有误", "Enter a valid plate.", errors={"plate": _("Enter a valid plate, e.g. 浙B12345.")}
+        )
+    start = _minute(arrive, now)
+    convention = await adopted_convention(session, estate.id)
+    if convention is None:
+        raise Conflict(
+            "本小区的停车公约尚未经业主表决通过，不能登记访客车辆",
+            "No parking convention has been adopted by the owners of this estate: visitors are not registered yet.",
+        )
+    hours = int(convention.fees.get("visitor_free_hours", 2))
+    if hours <= 0:
+        raise Conflict("本小区停车公约没有访客免费停车时段", "The estate's convention gives visitors no free hours.")
+    if hid not in await _estate_households(session, estate):
+        raise Refused(
+            "该住户不在本小区的住户登记中",
+            "This household is not in the estate's register.",
+            errors={"household_id": _("Choose a household of this estate.")},
+        )
+    over = select(Permit.id).where(
+        Permit.parking_estate_id == estate.id,
+        Permit.kind == "visitor",
+        Permit.status == "issued",
+        (Permit.valid_to < today) | ((Permit.valid_to == today) & (Permit.end_minute <= now.hour * 60 + now.minute)),
+    )
+    for permit_id in list((await session.execute(over)).scalars()):
+        await _step(session, permit_id, "expire", None)
+    live = select(Permit.id).where(
+        Permit.parking_estate_id == estate.id, Permit.plate == normalized, Permit.status.in_(LIVE_PERMIT)
+    )
+    if (await session.execute(live)).first():
+        raise Conflict(
+            f"{normalized} 已有有效的停车卡或访客登记",
+            f"{normalized} already has a live card or visit.",
+            errors={"plate": _("This car already has a live card or visit.")},
+        )
+    limit = int(convention.rules.get("visitors_per_day", VISITORS_PER_DAY))
+    visits = select(func.count(Permit.id)).where(
+        Permit.parking_estate_id == estate.id,
+        Permit.household_id == hid,
+        Permit.kind == "visitor",
+        Permit.valid_from == today,
+    )
+    done = int((await session.execute(visits)).scalar_one())
+    if done >= limit:
+        raise Conflict(
+            f"每户每天最多登记 {limit} 辆访客车辆（本户今天已登记 {done} 辆）",
+            f"At most {limit} visitors' cars a day per household ({done} today).",
+        )
+    holder = str(name or "").strip()
+    if len(holder) > 50:
+        raise Refused("姓名过长", "The name is too long.", errors={"name": _("At most 50 characters.")})
+    permit = Permit(
+        district_id=estate.district_id,
+        parking_estate_id=estate.id,
+        convention_id=convention.id,
+        household_id=hid,
+        holder_name=holder,
+        plate=normalized,
+        kind="visitor",
+        status="issued",
+        days=str(today.isoweekday()),
+        start_minute=start,
+        end_minute=min(start + hours * 60, 24 * 60),
+        valid_from=today,
+        valid_to=today,
+        fee_fen=0,
+        channel=channel if channel in ("online", "window") else "online",
+        applied_by=user_id,
+        applied_at=utcnow(),
+        decided_by=user_id,
+        decided_at=utcnow(),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(permit)
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{normalized} 已有有效的停车卡或访客登记", f"{normalized} already has a live card.") from exc
     return permit
 
 

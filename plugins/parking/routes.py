@@ -429,8 +429,12 @@ async def whitelist(ctx: RequestContext, estate_id: int) -> PlainResponse[str]:
 # ---------------------------------------------------------------- the resident's phone page
 
 
-async def _mine(request: Request[Any, Any, Any], ctx: RequestContext, form: FormState) -> Response[Any]:
+async def _mine(
+    request: Request[Any, Any, Any], ctx: RequestContext, form: FormState, visitor: FormState | None = None
+) -> Response[Any]:
+    """The phone page; ``form`` is the card application's state, ``visitor`` the visitor form's."""
     assert ctx.user is not None
+    visitor = visitor or FormState()
     households = await residents.households_of_user(ctx.session, ctx.user.id, ctx.locale)
     estates = {e.estate_id: e for e in await service.list_estates(ctx.session)}
     options, cards, plates = [], [], {}
@@ -446,11 +450,16 @@ async def _mine(request: Request[Any, Any, Any], ctx: RequestContext, form: Form
         request,
         ctx,
         "parking/mine.html",
-        status_code=error_status(request, form) if not form.ok else 200,
+        status_code=error_status(request, form)
+        if not form.ok
+        else error_status(request, visitor)
+        if not visitor.ok
+        else 200,
         cards=cards,
         household_options=options,
         plate_options=plate_options,
         form=form,
+        visitor=visitor,
         notices=await flashes(request, ctx),
         **page_helpers(ctx),
     )
@@ -485,6 +494,39 @@ async def mine_apply(request: Request[Any, Any, Any], ctx: RequestContext, data:
     if not form.ok:
         return await _mine(request, ctx, form)
     message = _("Put on the waiting list.") if permit.status == "waiting" else _("Application sent.")
+    return await redirect(request, ctx, ctx.url("/parking/mine"), message)
+
+
+@post("/parking/mine/visitors", name="parking:visitor", status_code=200)
+async def mine_visitor(request: Request[Any, Any, Any], ctx: RequestContext, data: Form) -> Response[Any]:
+    """A resident lets a visitor's car in for the convention's free hours today."""
+    ctx.require(KEY, "view")
+    assert ctx.user is not None
+    form = FormState(values=dict(data))
+    estate_part, _sep, household_part = str(data.get("household") or "").partition(":")
+    mine_ids = {h.household_id for h in await residents.households_of_user(ctx.session, ctx.user.id)}
+    if not estate_part.isdigit() or not household_part.isdigit() or int(household_part) not in mine_ids:
+        form.errors["household"] = _("Choose your household.")
+        return await _mine(request, ctx, FormState(), form)
+    user_id = ctx.user.id
+    permit = await attempt(
+        ctx,
+        lambda: permits.register_visitor(
+            ctx.session,
+            int(estate_part),
+            int(household_part),
+            data.get("plate"),
+            arrive=data.get("arrive"),
+            name=data.get("name"),
+            channel="online",
+            user_id=user_id,
+        ),
+        form,
+    )
+    if not form.ok:
+        return await _mine(request, ctx, FormState(), form)
+    hours = permits.window_text(permit).split(" ", 1)[1]
+    message = _("%(plate)s may come in today, %(hours)s.", plate=permit.plate, hours=hours)
     return await redirect(request, ctx, ctx.url("/parking/mine"), message)
 
 
@@ -702,6 +744,7 @@ ROUTES = [
     whitelist,
     mine,
     mine_apply,
+    mine_visitor,
     tidal_page,
     agreement_add,
     agreement_step,
