@@ -175,7 +175,7 @@ def _group_lines(group: FieldDef, old: Any, new: Any, locale: str, names: Any) -
         was = before[n] if n < len(before) else None
         now = after[n] if n < len(after) else None
         if was != now:
-            out.append((f"{label} #{n + 1}", text(was), text(now)))
+            out.append((gettext("%(list)s, row %(n)s", list=label, n=n + 1), text(was), text(now)))
     return out
 
 

@@ -50,7 +50,7 @@ def test_referrals_are_tasks_with_status_and_outcome(world, api):
     ]
     assert _patch(social, reference, referrals=later).status_code == 200
     page = social.get(f"{PAGES}/cases/{reference}").text
-    assert "转介 #2" in page and "对方已接收" in page and "调解获赔" in page
+    assert "转介 第 2 条" in page and "对方已接收" in page and "调解获赔" in page
     assert '"agency"' not in page  # rows as text, never the raw JSON
 
 

@@ -43,12 +43,13 @@ def test_a_notice_is_rolled_back_with_the_comment_that_caused_it(world, as_user,
 
 
 def test_mentions_reach_only_members_who_may_see_the_case(world, as_user, seed):
-    """On 平桥's casework @colleague (平桥) is told; @social2 (牡丹), @dadmin (no team), @resident get nothing."""
+    """On 平桥's casework (read by its social worker and 平桥's casework supervisor only) @colleague, the
+    supervisor, is told; @social2 (牡丹), @dadmin (an administrator, not on the case), @resident get nothing."""
 
     async def colleague(session):
         district = await session.get(District, world["district_id"])
         unit = await session.get(OrgUnit, world["pingqiao"])
-        await make_user(session, "colleague", district=district, roles=("social_worker",), org_unit=unit)
+        await make_user(session, "colleague", district=district, roles=("casework_supervisor",), org_unit=unit)
 
     seed(colleague)
     reference = new_casework(as_user, world["pingqiao"])

@@ -263,9 +263,9 @@ def test_demo_seed_publishes_twelve_reconciling_months_quickly(world, agreement,
 
     async def run(session):
         district = await haishu(session)
-        started = time.process_time()
+        started = time.thread_time()
         await seed_money(session, district)
-        cpu = time.process_time() - started
+        cpu = time.thread_time() - started
         await seed_money(session, district)
         estates = list((await session.execute(select(ParkingEstate).order_by(ParkingEstate.id))).scalars())
         estate = estates[-1]

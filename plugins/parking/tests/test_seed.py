@@ -32,12 +32,12 @@ def test_demo_seed_is_fast_and_gives_yanyue_its_convention_cards_and_waiting_lis
 
         engine = session.get_bind()
         event.listen(engine, "before_cursor_execute", count)
-        started = time.process_time()
+        started = time.thread_time()
         try:
             added = await seed_parking(session, district)
         finally:
             event.remove(engine, "before_cursor_execute", count)
-        elapsed = time.process_time() - started, len(statements)
+        elapsed = time.thread_time() - started, len(statements)
         estate = (await session.execute(select(ParkingEstate).order_by(ParkingEstate.id))).scalars().first()
         view = await service.estate_view(session, estate, "zh_CN")
         adopted = await conventions.adopted_convention(session, estate.id)
