@@ -59,20 +59,8 @@ MAX_COUNT = 20
 MAX_DAYS = 365
 MAX_AGE = 150
 CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{1,39}$")
-FIELDS = (
-    "code",
-    "title",
-    "keywords",
-    "department_id",
-    "conditions",
-    "min_age",
-    "max_age",
-    "documents",
-    "time_limit_days",
-    "fee",
-    "legal_basis",
-    "is_active",
-)
+# The item form's fields: the versioned columns but the case type and the route (each has its own page).
+FIELDS = tuple(name for name in VERSIONED if name not in ("case_type_key", "route"))
 # Document forms: the stored key and its Chinese word (also what the XLSX and the PDF say).
 FORMS_ZH = {"original": "原件", "copy": "复印件", "both": "原件及复印件"}
 _FORM_WORDS = {

@@ -264,6 +264,24 @@ async def _run(ctx: RequestContext, estate: ParkingEstate) -> None:
         raise Forbidden(_("Only the estate's parking committee or community staff may do this."))
 
 
+async def _for_household(
+    ctx: RequestContext, estate_id: int, household_id: Any, channel: Any
+) -> tuple[ParkingEstate, str]:
+    """The estate and the channel of a request made for a household: staff at the window (the estate's
+    committee or community staff) for any household, a resident online for their own only."""
+    estate = await _estate(ctx, estate_id)
+    assert ctx.user is not None
+    if channel == "window":
+        await _run(ctx, estate)
+        return estate, "window"
+    from core.plugin_api import residents  # noqa: PLC0415
+
+    mine = {h.household_id for h in await residents.households_of_user(ctx.session, ctx.user.id)}
+    if household_id not in mine:
+        raise Forbidden(_("You act only for your own household."))
+    return estate, "online"
+
+
 async def _estate_out(ctx: RequestContext, estate: ParkingEstate) -> EstateOut:
     v = await service.estate_view(ctx.session, estate, ctx.locale)
     return EstateOut(v.id, v.estate_id, v.name, v.supervisor, v.households, v.floor_area, v.spaces, v.pool, v.pool_used)
@@ -444,17 +462,8 @@ async def api_waiting(ctx: RequestContext, estate_id: int) -> list[PermitOut]:
     summary="Apply for a card (a resident for their own household, or staff at the window)",
 )
 async def api_apply(ctx: RequestContext, estate_id: int, data: PermitIn) -> PermitOut:
-    estate = await _estate(ctx, estate_id)
+    estate, channel = await _for_household(ctx, estate_id, data.get("household_id"), data.get("channel"))
     assert ctx.user is not None
-    channel = "window" if data.get("channel") == "window" else "online"
-    if channel == "window":
-        await _run(ctx, estate)
-    else:
-        from core.plugin_api import residents  # noqa: PLC0415
-
-        mine = {h.household_id for h in await residents.households_of_user(ctx.session, ctx.user.id)}
-        if data.get("household_id") not in mine:
-            raise Forbidden(_("You apply only for your own household."))
     permit = await permits.apply(
         ctx.session, estate.id, data.get("household_id"), data.get("plate"), channel=channel, user_id=ctx.user.id
     )
@@ -467,17 +476,8 @@ async def api_apply(ctx: RequestContext, estate_id: int, data: PermitIn) -> Perm
     summary="Let a visitor's car in for the convention's free hours today (a resident for their household, or staff)",
 )
 async def api_visitor(ctx: RequestContext, estate_id: int, data: VisitorIn) -> PermitOut:
-    estate = await _estate(ctx, estate_id)
+    estate, channel = await _for_household(ctx, estate_id, data.get("household_id"), data.get("channel"))
     assert ctx.user is not None
-    channel = "window" if data.get("channel") == "window" else "online"
-    if channel == "window":
-        await _run(ctx, estate)
-    else:
-        from core.plugin_api import residents  # noqa: PLC0415
-
-        mine = {h.household_id for h in await residents.households_of_user(ctx.session, ctx.user.id)}
-        if data.get("household_id") not in mine:
-            raise Forbidden(_("You register visitors only for your own household."))
     permit = await permits.register_visitor(
         ctx.session,
         estate.id,

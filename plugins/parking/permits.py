@@ -108,6 +108,22 @@ async def household_choices(session: AsyncSession, estate: ParkingEstate) -> lis
     return sorted((await _estate_households(session, estate)).items(), key=lambda kv: kv[1])
 
 
+def _household_and_plate(household_id: Any, plate: Any) -> tuple[int, str]:
+    """The household's id and the normalised plate, or a refusal naming the field."""
+    try:
+        hid = int(household_id)
+    except (TypeError, ValueError):
+        raise Refused(
+            "请选择住户", "Choose the household.", errors={"household_id": _("Choose the household.")}
+        ) from None
+    normalized = residents.normalize_plate(str(plate or ""))
+    if not normalized:
+        raise Refused(
+            "车牌号格式有误", "Enter a valid plate.", errors={"plate": _("Enter a valid plate, e.g. 浙B12345.")}
+        )
+    return hid, normalized
+
+
 async def apply(
     session: AsyncSession,
     estate_id: int,
@@ -120,17 +136,7 @@ async def apply(
 ) -> Permit:
     """Apply for a card for ``plate`` of ``household_id``: ``applied``, or ``waiting`` when the pool is full."""
     estate = await lock_estate(session, estate_id)
-    try:
-        hid = int(household_id)
-    except (TypeError, ValueError):
-        raise Refused(
-            "请选择住户", "Choose the household.", errors={"household_id": _("Choose the household.")}
-        ) from None
-    normalized = residents.normalize_plate(str(plate or ""))
-    if not normalized:
-        raise Refused(
-            "车牌号格式有误", "Enter a valid plate.", errors={"plate": _("Enter a valid plate, e.g. 浙B12345.")}
-        )
+    hid, normalized = _household_and_plate(household_id, plate)
     convention = await adopted_convention(session, estate.id)
     if convention is None:
         raise Conflict(
@@ -231,17 +237,7 @@ async def register_visitor(
     now = (now or utcnow()).astimezone(TIMEZONE)
     today = now.date()
     estate = await lock_estate(session, estate_id)
-    try:
-        hid = int(household_id)
-    except (TypeError, ValueError):
-        raise Refused(
-            "请选择住户", "Choose the household.", errors={"household_id": _("Choose the household.")}
-        ) from None
-    normalized = residents.normalize_plate(str(plate or ""))
-    if not normalized:
-        raise Refused(
-            "车牌号格式有误", "Enter a valid plate.", errors={"plate": _("Enter a valid plate, e.g. 浙B12345.")}
-        )
+    hid, normalized = _household_and_plate(household_id, plate)
     start = _minute(arrive, now)
     convention = await adopted_convention(session, estate.id)
     if convention is None:
