@@ -4,11 +4,14 @@
 - Every plate checked is logged (:class:`PlateCheck`), compliant or not (parkkihubi style).
 - A violation needs plate, time, place and evidence: a photo (bytes in the core's
   storage) or a second patroller as witness. Refused otherwise, nothing written.
-- Escalation counts the plate's violations in the estate recorded so far and observed
-  within ``violation_days`` (convention rules, default 30) of this one, this one
-  included, leaving out withdrawn ones: the first is a warning; the ``suspend_after``-th (default 3) suspends the
-  plate's issued card. Reports run under the estate's row lock, so parallel reports are
-  counted one after the other and a card is suspended once.
+- Escalation counts the plate's violations in the estate observed in the ``violation_days``
+  (convention rules, default 30) up to and including this one — from the same moment
+  ``violation_days`` earlier (inclusive) to this one's time — leaving out withdrawn ones:
+  the first is a warning; the ``suspend_after``-th (default 3) suspends the plate's issued
+  card. A report entered late (its time before others already recorded) also suspends
+  when it makes a later violation the ``suspend_after``-th of its own period. Reports run
+  under the estate's row lock, and one without a time takes "now" under that lock, so
+  parallel reports are counted one after the other and a card is suspended once.
 - A dispute goes to the residents' committee (community staff) for mediation: upheld,
   withdrawn, or referred to the community committee, which decides upheld or withdrawn.
   A withdrawn violation no longer counts; a suspension that no longer has its count is lifted.
@@ -307,11 +310,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _moment(raw: Any) -> datetime:
+def _moment(raw: Any) -> datetime | None:
     if isinstance(raw, datetime):
         moment = raw
     elif raw in (None, ""):
-        return utcnow()
+        return None  # "now": taken when recorded (patrols.report, under the estate's lock)
     else:
         try:
             moment = datetime.fromisoformat(str(raw))
@@ -378,25 +381,40 @@ async def clean_report(
     return values
 
 
-async def _count(session: AsyncSession, estate_id: int, plate: str, at: datetime, days: int) -> int:
-    """The plate's counting violations recorded so far that were observed less than ``days`` from ``at``.
+def _period(at: datetime, days: int) -> tuple[datetime, datetime]:
+    """The convention's period ending with a violation observed ``at``: [at − days, at], both ends included."""
+    return at - timedelta(days=days), at
 
-    Either side of ``at``: reports are counted in the order they are recorded (under the
-    estate's lock), not in the order of their times, so a report taken a moment earlier
-    but recorded a moment later still sees the other and no two get the same ordinal.
-    """
-    query = (
-        select(func.count())
-        .select_from(Violation)
-        .where(
-            Violation.parking_estate_id == estate_id,
-            Violation.plate == plate,
-            Violation.status.in_(COUNTING),
-            Violation.observed_at > at - timedelta(days=days),
-            Violation.observed_at < at + timedelta(days=days),
-        )
+
+async def _times(session: AsyncSession, estate_id: int, plate: str, start: datetime, end: datetime) -> list[datetime]:
+    """When the plate's counting violations in the estate were observed, from ``start`` to ``end`` inclusive."""
+    query = select(Violation.observed_at).where(
+        Violation.parking_estate_id == estate_id,
+        Violation.plate == plate,
+        Violation.status.in_(COUNTING),
+        Violation.observed_at >= start,
+        Violation.observed_at <= end,
     )
-    return int((await session.execute(query)).scalar_one())
+    return [_aware(t) for t in (await session.execute(query)).scalars()]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=TIMEZONE)
+
+
+async def _count(session: AsyncSession, estate_id: int, plate: str, at: datetime, days: int) -> int:
+    """How many of the plate's counting violations were observed in the period ending ``at`` (:func:`_period`)."""
+    return len(await _times(session, estate_id, plate, *_period(at, days)))
+
+
+async def _reaches(session: AsyncSession, estate_id: int, plate: str, at: datetime, days: int, after: int) -> bool:
+    """Whether a new violation observed ``at`` makes itself or a later one the ``after``-th of its period."""
+    times = [*await _times(session, estate_id, plate, at - timedelta(days=days), at + timedelta(days=days)), at]
+    for end in (t for t in times if t >= at):
+        start = end - timedelta(days=days)
+        if sum(1 for t in times if start <= t <= end) >= after:
+            return True
+    return False
 
 
 async def _household(session: AsyncSession, estate_id: int, plate: str, permit: Permit | None) -> int | None:
@@ -421,10 +439,11 @@ async def report(
             "违规记录须附照片，或由第二名巡查员作证", "A violation needs a photo or a second patroller as witness."
         )
     estate = await lock_estate(session, estate_id)
-    plate, observed = values["plate"], values["observed_at"]
+    plate, observed = values["plate"], values.get("observed_at") or utcnow()
     suspend_after, days = rules_of(await adopted_convention(session, estate_id))
     permit = await live_permit(session, estate_id, plate)
     ordinal = await _count(session, estate_id, plate, observed, days) + 1
+    suspends = ordinal >= suspend_after or await _reaches(session, estate_id, plate, observed, days, suspend_after)
     violation = Violation(
         district_id=estate.district_id,
         parking_estate_id=estate_id,
@@ -445,7 +464,7 @@ async def report(
         step="warning" if ordinal == 1 else "recorded",
         status="open",
     )
-    if ordinal >= suspend_after and permit is not None and permit.status == "issued":
+    if suspends and permit is not None and permit.status == "issued":
         await permits.suspend(session, permit.id, reporter_id)
         violation.step = "suspension"
         violation.suspended_permit_id = permit.id

@@ -229,7 +229,7 @@ async def file_car_report(
         parking_estate_id=estate.id,
         plate=values["plate"],
         place=values["place"],
-        observed_at=values["observed_at"],
+        observed_at=values["observed_at"] or utcnow(),
         description=values.get("description", ""),
         photo_key=evidence.photo_key,
         photo_name=evidence.photo_name,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 
-from core.plugin_api import Notification
+from core.plugin_api import TIMEZONE, Notification
 from plugins.parking.models import Permit
 from plugins.parking.models_patrols import PlateCheck, Violation
-from plugins.parking.tests.patrol_support import API, PLATE, ago, auth, prepare, report
+from plugins.parking.tests.patrol_support import API, PLATE, ago, auth, local_now, prepare, report
 from plugins.parking.tests.support import haishu
 
 
@@ -74,20 +76,52 @@ def test_round_logs_every_check_and_a_witnessed_violation_warns_the_owner(client
 
 
 def test_the_third_violation_in_30_days_suspends_the_card_but_not_over_31_days(client, world, seed):
-    """At 31, 10 and 0 days ago the third counts only two in its 30 days: no suspension. One more (day 5) suspends.
-
-    The one 5 days ago has three others within 30 days of it (31, 10 and 0 days ago): the fourth counted.
-    """
+    """At 31, 10 and 0 days ago the third counts only two in its 30 days: no suspension. One entered late (5 days ago)
+    has 31 days ago outside its period: it is the third of its 30 days (10 and 5 days ago and itself), and suspends."""
     permit_id = prepare(seed, world)
     steps = [report(client, world, when=ago(d)).json()["step"] for d in (31, 10, 0)]
     assert steps == ["warning", "recorded", "recorded"]
     assert _permit_status(seed, permit_id) == "issued"
     fourth = report(client, world, when=ago(5)).json()
-    assert (fourth["step"], fourth["ordinal"], fourth["suspended_permit_id"]) == ("suspension", 4, permit_id)
+    assert (fourth["step"], fourth["ordinal"], fourth["suspended_permit_id"]) == ("suspension", 3, permit_id)
     assert _permit_status(seed, permit_id) == "suspended"
     corrected = client.post(f"{API}/violations/{fourth['id']}/correct", headers=auth(world, "parking-chair"))
     assert corrected.json()["status"] == "corrected"
     assert _permit_status(seed, permit_id) == "suspended"  # corrected still counts
+
+
+def _at(moment: datetime) -> str:
+    return moment.astimezone(TIMEZONE).isoformat()
+
+
+def test_the_30_days_end_with_the_violation_and_include_exactly_30_days_before(client, world, seed):
+    """The period is the 30 days up to and including the violation: exactly 30 days (720 h) before counts, 30 days
+    and a minute before does not, and a violation observed after one never counts toward it."""
+    permit_id = prepare(seed, world)
+    now = local_now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    other = "浙B20001"  # no card: counted the same way
+    assert report(client, world, plate=other, when=_at(now - timedelta(days=30, minutes=1))).json()["ordinal"] == 1
+    assert report(client, world, plate=other, when=_at(now)).json()["ordinal"] == 1  # a minute too early: outside
+    assert report(client, world, when=_at(now - timedelta(days=30))).json()["ordinal"] == 1
+    on_edge = report(client, world, when=_at(now)).json()
+    assert (on_edge["ordinal"], on_edge["step"]) == (2, "recorded")  # exactly 30 days before: inside
+    assert _permit_status(seed, permit_id) == "issued"
+    # Entered late, 29 days ago: the one "now" is after it and does not count toward it (ordinal 2) …
+    late = report(client, world, when=_at(now - timedelta(days=29))).json()
+    assert late["ordinal"] == 2
+    # … but it makes "now" the third of its own 30 days (30 and 29 days before, itself): the card is suspended.
+    assert (late["step"], late["suspended_permit_id"]) == ("suspension", permit_id)
+    assert _permit_status(seed, permit_id) == "suspended"
+
+
+def test_a_late_report_that_makes_a_later_violation_the_third_suspends(client, world, seed):
+    """Violations 10 and 0 days ago are recorded; one 20 days ago is entered late. It is the first of its own 30 days,
+    but the one 0 days ago now has three in its 30 days (20, 10, 0): the card is suspended."""
+    permit_id = prepare(seed, world)
+    assert [report(client, world, when=ago(d)).json()["ordinal"] for d in (10, 0.01)] == [1, 2]
+    late = report(client, world, when=ago(20)).json()
+    assert (late["ordinal"], late["step"]) == (1, "suspension")
+    assert _permit_status(seed, permit_id) == "suspended"
 
 
 def test_a_withdrawn_violation_lifts_the_suspension_it_caused(client, world, seed):
