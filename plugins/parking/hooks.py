@@ -7,23 +7,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.plugin_api import DEFAULT_ROLES, Manifest, NavItem, NotificationKind, PolicyDefault, hookimpl
+from core.plugin_api import (
+    DEFAULT_ROLES,
+    JobSpec,
+    Manifest,
+    NavItem,
+    NotificationKind,
+    PolicyDefault,
+    daily_at,
+    hookimpl,
+)
 from core.plugin_api import gettext as _
 from plugins.parking.api import API_ROUTES
 from plugins.parking.api_dividend import DIVIDEND_API_ROUTES
 from plugins.parking.api_money import MONEY_API_ROUTES
 from plugins.parking.api_patrols import PATROL_API_ROUTES
+from plugins.parking.api_rota import ROTA_API_ROUTES
 from plugins.parking.manifest import KEY, MANIFEST
+from plugins.parking.rota import send_reminders
 from plugins.parking.routes import ROUTES
 from plugins.parking.routes_dividend import DIVIDEND_ROUTES, PUBLIC_EXPORT_ROUTES
 from plugins.parking.routes_money import MONEY_ROUTES
 from plugins.parking.routes_money_public import PUBLIC_MONEY_ROUTES
 from plugins.parking.routes_patrols import PATROL_ROUTES
 from plugins.parking.routes_public import PUBLIC_ROUTES
+from plugins.parking.routes_rota import ROTA_ROUTES
 from plugins.parking.seed import seed_parking
 from plugins.parking.seed_dividend import seed_dividend
 from plugins.parking.seed_money import seed_money
 from plugins.parking.seed_patrols import seed_patrols
+from plugins.parking.seed_rota import seed_rota
 from plugins.parking.seed_tidal_rent import seed_tidal_rent
 
 if TYPE_CHECKING:
@@ -41,7 +54,7 @@ def plugin_manifest() -> Manifest:
 
 @hookimpl
 def register_routes() -> list[Any]:
-    return list(ROUTES) + list(MONEY_ROUTES) + list(PATROL_ROUTES) + list(DIVIDEND_ROUTES)
+    return list(ROUTES) + list(MONEY_ROUTES) + list(PATROL_ROUTES) + list(ROTA_ROUTES) + list(DIVIDEND_ROUTES)
 
 
 @hookimpl
@@ -56,7 +69,13 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def register_api_routes() -> list[Any]:
-    return list(API_ROUTES) + list(MONEY_API_ROUTES) + list(PATROL_API_ROUTES) + list(DIVIDEND_API_ROUTES)
+    return (
+        list(API_ROUTES)
+        + list(MONEY_API_ROUTES)
+        + list(PATROL_API_ROUTES)
+        + list(ROTA_API_ROUTES)
+        + list(DIVIDEND_API_ROUTES)
+    )
 
 
 @hookimpl
@@ -76,13 +95,14 @@ async def seed_demo(session: AsyncSession, district: District) -> None:
     await seed_parking(session, district)
     await seed_money(session, district)
     await seed_patrols(session, district)
+    await seed_rota(session, district)
     await seed_dividend(session, district)
     await seed_tidal_rent(session, district)
 
 
 @hookimpl
 def notification_kinds() -> list[NotificationKind]:
-    """The car's household is told of a violation and of the outcome of its dispute."""
+    """The car's household is told of a violation and of the outcome of its dispute; a patroller of tomorrow's shift."""
     return [
         NotificationKind(
             key="parking.violation",
@@ -100,4 +120,27 @@ def notification_kinds() -> list[NotificationKind]:
             label_zh="停车违规异议结果",
             label_en="Outcomes of my parking disputes",
         ),
+        NotificationKind(
+            key="parking.shift_reminder",
+            title_zh="明天 {date} {start}–{end} 您有停车巡查班次",
+            title_en="Your parking patrol shift tomorrow, {date} {start}–{end}",
+            body_zh="巡查区域：{area}。如不能到岗，请在“我的排班”中退出，让其他巡查员补位。",
+            body_en="Area: {area}. If you cannot come, give it up on “My shifts” so another patroller can take it.",
+            label_zh="停车巡查排班提醒",
+            label_en="Reminders of my parking patrol shifts",
+        ),
+    ]
+
+
+@hookimpl
+def scheduled_jobs() -> list[JobSpec]:
+    """Each afternoon, the patrollers of tomorrow's shifts are reminded (once per shift and patroller)."""
+    return [
+        JobSpec(
+            "parking.shift_reminders",
+            "停车巡查排班提醒",
+            "Parking patrol shift reminders",
+            daily_at("16:00"),
+            send_reminders,
+        )
     ]

@@ -321,3 +321,4 @@ class TidalDocument(IdPrimaryKey, DistrictScoped, Timestamps, Base):
 from plugins.parking import models_money  # noqa: E402, F401  (registers the money tables)
 from plugins.parking.models_dividend import CarReport, Dividend, DividendShare, Renewal  # noqa: E402,F401
 from plugins.parking.models_patrols import PatrolRound, PlateCheck, Violation  # noqa: E402,F401  (patrols' tables)
+from plugins.parking.models_rota import PatrolShift, ShiftAssignment  # noqa: E402,F401  (the rota's tables)

@@ -50,6 +50,10 @@ class PatrolRound(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     patroller_name: Mapped[str] = mapped_column(String(50), default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The rota's shift the patroller was on when the round started (plugins.parking.rota).
+    shift_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("parking_patrol_shift.id", ondelete="SET NULL"), default=None, index=True
+    )
 
 
 class PlateCheck(IdPrimaryKey, DistrictScoped, Base):

@@ -32,6 +32,7 @@ from plugins.parking import permits
 from plugins.parking.conventions import adopted_convention
 from plugins.parking.models import Convention, Permit
 from plugins.parking.models_patrols import PatrolRound, PlateCheck, Violation
+from plugins.parking.models_rota import ShiftAssignment
 from plugins.parking.service import Conflict, Refused, committee_role, lock_estate
 
 if TYPE_CHECKING:
@@ -145,19 +146,36 @@ async def open_round(session: AsyncSession, estate_id: int, user_id: int) -> Pat
     return (await session.execute(query.order_by(PatrolRound.id.desc()))).scalars().first()
 
 
+EARLY = timedelta(minutes=30)
+
+
+async def shift_at(session: AsyncSession, estate_id: int, user_id: int, at: datetime) -> int | None:
+    """The patroller's rota shift in the estate at ``at`` (or starting within 30 minutes): a round then links to it."""
+    query = select(ShiftAssignment.shift_id).where(
+        ShiftAssignment.parking_estate_id == estate_id,
+        ShiftAssignment.patroller_id == user_id,
+        ShiftAssignment.seat.is_not(None),
+        ShiftAssignment.starts_at <= at + EARLY,
+        ShiftAssignment.ends_at > at,
+    )
+    return (await session.execute(query.order_by(ShiftAssignment.starts_at).limit(1))).scalar_one_or_none()
+
+
 async def start_round(session: AsyncSession, estate_id: int, user_id: int, name: str) -> PatrolRound:
-    """Start a round (or give back the one in progress)."""
+    """Start a round (or give back the one in progress); during one's rota shift it is linked to the shift."""
     await _require_patroller(session, estate_id, user_id)
     estate = await lock_estate(session, estate_id)
     current = await open_round(session, estate_id, user_id)
     if current is not None:
         return current
+    now = utcnow()
     row = PatrolRound(
         district_id=estate.district_id,
         parking_estate_id=estate_id,
         patroller_id=user_id,
         patroller_name=name[:50],
-        started_at=utcnow(),
+        started_at=now,
+        shift_id=await shift_at(session, estate_id, user_id, now),
     )
     session.add(row)
     await session.flush()

@@ -42,7 +42,7 @@ from core.plugin_api import (
     utcnow,
 )
 from core.plugin_api import gettext as _
-from plugins.parking import conventions, permits, service, tidal
+from plugins.parking import conventions, permits, rota, service, tidal
 from plugins.parking.manifest import KEY
 from plugins.parking.models import COMMITTEE_ROLES, SPACE_KINDS, ParkingEstate, TidalDocument
 from plugins.parking.trend import violations_trend
@@ -135,6 +135,7 @@ async def _estate_page(
 ) -> Response[Any]:
     failed = next((f for f in forms.values() if not f.ok), None)
     convention_rows = await conventions.conventions(ctx.session, estate.id)
+    can_run = await may_run(ctx, estate)
     return await page(
         request,
         ctx,
@@ -145,7 +146,8 @@ async def _estate_page(
         members=await service.committee(ctx.session, estate.id),
         conventions=convention_rows,
         counts=await permits.counts(ctx.session, estate.id),
-        can_run=await may_run(ctx, estate),
+        can_run=can_run,
+        missed_shifts=await rota.missed_count(ctx.session, estate.id) if can_run else 0,
         is_patroller=await service.committee_role(ctx.session, estate.id, ctx.user.id if ctx.user else None, _today())
         == "patroller",
         kind_options=[(k, service.space_kind_label(k)) for k in SPACE_KINDS],
