@@ -419,35 +419,17 @@ async def views_of(session: AsyncSession, rows: list[PatrolShift]) -> list[Shift
             )
         ).scalars()
     )
-    rounds = dict(
-        (
-            await session.execute(
-                select(PatrolRound.shift_id, func.count(PatrolRound.id))
-                .where(PatrolRound.shift_id.in_(ids))
-                .group_by(PatrolRound.shift_id)
-            )
-        ).all()
-    )
-    checks = dict(
-        (
-            await session.execute(
-                select(PatrolRound.shift_id, func.count(PlateCheck.id))
-                .join(PlateCheck, PlateCheck.round_id == PatrolRound.id)
-                .where(PatrolRound.shift_id.in_(ids))
-                .group_by(PatrolRound.shift_id)
-            )
-        ).all()
-    )
-    violations = dict(
-        (
-            await session.execute(
-                select(PatrolRound.shift_id, func.count(Violation.id))
-                .join(Violation, Violation.round_id == PatrolRound.id)
-                .where(PatrolRound.shift_id.in_(ids))
-                .group_by(PatrolRound.shift_id)
-            )
-        ).all()
-    )
+    by_shift = PatrolRound.shift_id.in_(ids)
+
+    async def per_shift(counted: Any, *joins: tuple[Any, Any]) -> dict[int, int]:
+        query = select(PatrolRound.shift_id, func.count(counted)).where(by_shift).group_by(PatrolRound.shift_id)
+        for table, on in joins:
+            query = query.join(table, on)
+        return {int(k): int(n) for k, n in (await session.execute(query)).tuples() if k is not None}
+
+    rounds = await per_shift(PatrolRound.id)
+    checks = await per_shift(PlateCheck.id, (PlateCheck, PlateCheck.round_id == PatrolRound.id))
+    violations = await per_shift(Violation.id, (Violation, Violation.round_id == PatrolRound.id))
     now = utcnow()
     views = []
     for s in rows:
@@ -455,9 +437,9 @@ async def views_of(session: AsyncSession, rows: list[PatrolShift]) -> list[Shift
             s,
             [a for a in places if a.shift_id == s.id and a.seat is not None],
             [a for a in places if a.shift_id == s.id and a.seat is None],
-            int(rounds.get(s.id, 0)),
-            int(checks.get(s.id, 0)),
-            int(violations.get(s.id, 0)),
+            rounds.get(s.id, 0),
+            checks.get(s.id, 0),
+            violations.get(s.id, 0),
         )
         view.status = _status(view, now)
         views.append(view)
