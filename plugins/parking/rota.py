@@ -336,7 +336,7 @@ async def volunteer(session: AsyncSession, shift_id: int, user_id: int, name: st
     return await _seat(session, shift, user_id, names.get(user_id, name), user_id)
 
 
-async def _release(session: AsyncSession, shift: PatrolShift, user_id: int) -> ShiftAssignment:
+async def _held(session: AsyncSession, shift: PatrolShift, user_id: int) -> ShiftAssignment:
     query = select(ShiftAssignment).where(
         ShiftAssignment.shift_id == shift.id,
         ShiftAssignment.patroller_id == user_id,
@@ -345,8 +345,6 @@ async def _release(session: AsyncSession, shift: PatrolShift, user_id: int) -> S
     row = (await session.execute(query)).scalar_one_or_none()
     if row is None:
         raise Conflict("不在这个班次上", "Not on this shift.")
-    row.seat, row.given_up_at = None, utcnow()
-    await session.flush()
     return row
 
 
@@ -354,17 +352,21 @@ async def give_up(session: AsyncSession, shift_id: int, user_id: int) -> ShiftAs
     """A patroller gives up their place before the shift starts: the place is open again."""
     shift = await _locked(session, shift_id)
     _not_started(shift, "不能再退出", "it can no longer be given up.")
-    return await _release(session, shift, user_id)
+    row = await _held(session, shift, user_id)
+    row.seat, row.given_up_at = None, utcnow()
+    await session.flush()
+    return row
 
 
-async def unassign(session: AsyncSession, shift_id: int, patroller_id: Any) -> ShiftAssignment:
-    """The committee takes a patroller off a shift that has not started."""
+async def unassign(session: AsyncSession, shift_id: int, patroller_id: Any) -> None:
+    """The committee takes a patroller off a shift that has not started (their place is removed, not "given up")."""
     shift = await _locked(session, shift_id)
     _not_started(shift, "不能再调整", "no more changes.")
     raw = str(patroller_id or "")
     if not raw.isdigit():
         raise Refused("请选择巡查员", "Choose the patroller.")
-    return await _release(session, shift, int(raw))
+    await session.delete(await _held(session, shift, int(raw)))
+    await session.flush()
 
 
 # ---------------------------------------------------------------- reading the rota

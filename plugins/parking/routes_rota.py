@@ -56,10 +56,10 @@ async def form_values(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 def rota_helpers() -> dict[str, Any]:
-    return {"shift_status": rota.status_label, "day_label": rota.day_label, "local": patrols_local}
+    return {"shift_status": rota.status_label, "day_label": rota.day_label, "local": _short_time}
 
 
-def patrols_local(moment: Any) -> str:
+def _short_time(moment: Any) -> str:
     return rota.local(moment).strftime("%m-%d %H:%M") if moment else ""
 
 

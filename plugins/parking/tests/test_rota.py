@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from core.db import for_district
 from core.models import District
@@ -150,6 +152,18 @@ def test_a_patroller_is_never_on_two_overlapping_shifts_half_open_and_across_mid
         f"{API}/shifts/{west['id']}/assignments", json={"patroller_id": other}, headers=auth(world, "parking-chair")
     )
     assert onto.status_code == 409 and count(seed, ShiftAssignment, ShiftAssignment.seat.is_not(None)) == 4
+
+
+@pytest.mark.postgres_only
+def test_the_database_refuses_overlapping_places_of_a_patroller_written_past_the_service(world, seed):
+    """On PostgreSQL the exclusion constraint itself refuses a patroller's second place overlapping in time (written
+    directly, not through the rota's service) and accepts one starting at the minute the first one ends."""
+    begins = utcnow().replace(microsecond=0) + timedelta(days=3)
+    put_shift(seed, world, begins, 2, on=("patroller",))
+    with pytest.raises(IntegrityError, match="parking_shift_assignment_no_overlap"):
+        put_shift(seed, world, begins + timedelta(hours=1), 2, on=("patroller",))
+    put_shift(seed, world, begins + timedelta(hours=2), 2, on=("patroller",))
+    assert count(seed, ShiftAssignment) == 2
 
 
 def test_volunteering_fills_open_places_only_and_giving_up_opens_one_again(client, world, seed):
