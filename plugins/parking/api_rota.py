@@ -111,7 +111,7 @@ class PatrollerIn(TypedDict, total=False):
     patroller_id: int
 
 
-async def _views_of(ctx: RequestContext, shift_id: int) -> ShiftOut:
+async def _shift_out(ctx: RequestContext, shift_id: int) -> ShiftOut:
     shift = await rota.shift_or_404(ctx.session, shift_id)
     return ShiftOut.of((await rota.views_of(ctx.session, [shift]))[0])
 
@@ -212,7 +212,7 @@ async def api_shift_assign(ctx: RequestContext, shift_id: int, data: PatrollerIn
     shift = await rota.shift_or_404(ctx.session, shift_id)
     await _require_run(ctx, shift.parking_estate_id)
     await rota.assign(ctx.session, shift_id, data.get("patroller_id"), ctx.user.id if ctx.user else None)
-    return await _views_of(ctx, shift_id)
+    return await _shift_out(ctx, shift_id)
 
 
 @post(
@@ -225,7 +225,7 @@ async def api_shift_unassign(ctx: RequestContext, shift_id: int, data: Patroller
     shift = await rota.shift_or_404(ctx.session, shift_id)
     await _require_run(ctx, shift.parking_estate_id)
     await rota.unassign(ctx.session, shift_id, data.get("patroller_id"))
-    return await _views_of(ctx, shift_id)
+    return await _shift_out(ctx, shift_id)
 
 
 @post(
@@ -237,7 +237,7 @@ async def api_shift_volunteer(ctx: RequestContext, shift_id: int) -> ShiftOut:
     ctx.require(KEY, "view")
     assert ctx.user is not None
     await rota.volunteer(ctx.session, shift_id, ctx.user.id, ctx.user.display_name)
-    return await _views_of(ctx, shift_id)
+    return await _shift_out(ctx, shift_id)
 
 
 @post(
@@ -249,7 +249,7 @@ async def api_shift_give_up(ctx: RequestContext, shift_id: int) -> ShiftOut:
     ctx.require(KEY, "view")
     assert ctx.user is not None
     await rota.give_up(ctx.session, shift_id, ctx.user.id)
-    return await _views_of(ctx, shift_id)
+    return await _shift_out(ctx, shift_id)
 
 
 ROTA_API_ROUTES = [

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = (
     "MAX_WEEKS",
     "Plan",
+    "Planned",
     "ShiftView",
     "assign",
     "clean_plan",
@@ -57,6 +58,7 @@ __all__ = (
     "open_shifts",
     "plan",
     "send_reminders",
+    "shift_or_404",
     "shifts",
     "unassign",
     "views_of",
@@ -65,7 +67,6 @@ __all__ = (
 
 MAX_WEEKS = 12
 MAX_HOURS = 12
-DAY_NAMES = "一二三四五六日"
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
