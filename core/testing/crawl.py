@@ -25,7 +25,11 @@ user's cookies, and one whose ``<main>`` is byte for byte a ``<main>`` already j
 CSRF token aside) is not opened in Chromium again; its links are still followed. About six
 pages in ten of a role are such repeats (the same list, form or error page seen by another
 role), and opening pages in Chromium is most of the crawl's time. Each user's start page is
-always opened, so every role's own navigation is judged.
+always opened, so every role's own navigation is judged. A page that answers a redirect is
+not opened either: the page it leads to is crawled in its place (once, like any link), so
+``/login``, ``/`` and the queue fragments that send a plain GET to the queue page do not
+open the queue page again for every role. Lists differing only in their order or page
+(:data:`REORDER_KEYS`) count as one kind of page.
 """
 
 from __future__ import annotations
@@ -76,7 +80,11 @@ EMPTY_PARENS = re.compile(r"（\s*）|\(\s*\)")
 HAN = re.compile(r"[\u4e00-\u9fff]")
 SENTENCE = re.compile(r"[，。；：？！]")
 MAIN = re.compile(r"<main\b.*?</main>", re.DOTALL)
-CSRF = re.compile(r'(?:x-csrftoken": "|name="_csrf_token" value=")([^"]+)"')
+# Per-request values in a page: the CSRF token and each form's idempotency token (_form_token).
+CSRF = re.compile(r'(?:x-csrftoken": "|name="_(?:csrf|form)_token" value=")([^"]+)"')
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Query keys that only reorder or page a list: a list sorted another way is the same kind of page.
+REORDER_KEYS = frozenset({"sort", "order", "page"})
 
 # Run in the page: what a person sees and can reach.
 PAGE_FACTS = """() => {
@@ -229,6 +237,8 @@ def _login(page: Page, base: str, username: str, password: str, locale: str) -> 
         msg = f"{username} could not log in"
         raise AssertionError(msg)
     code = "en" if locale.startswith("en") else "zh_CN"
+    if code == "zh_CN" and page.evaluate("document.documentElement.lang").startswith("zh"):
+        return  # already Chinese, the default: a click would only load the page again
     switch = page.locator(f"button[name=lang][value={code}]")
     if switch.count():
         switch.first.click()
@@ -383,7 +393,10 @@ def crawl(
                     continue  # an error page, as it should be: nothing to look at in Chromium
                 html = _html_of(response) if path != start else None
                 digest = content_digest(html) if html is not None else None
-                if html is not None and digest is not None and not judged.claim(digest):
+                moved = response.headers.get("location") if path != start and response.status in REDIRECTS else None
+                if moved:
+                    links = [urljoin(urljoin(base, path), moved)]  # the page it leads to is crawled, once
+                elif html is not None and digest is not None and not judged.claim(digest):
                     links = links_of(html, urljoin(base, path))  # judged already: only its links
                 else:
                     links = crawler.judge(path, may_refuse=refusals if path in extra else ())
@@ -396,8 +409,12 @@ def crawl(
 
 
 def _shape(path: str, query: str) -> str:
-    """Pages of one kind: ``/cases/HS-2026-000001`` and ``/cases/HS-2026-000002`` alike, queries by their keys."""
-    keys = sorted({pair.split("=", 1)[0] for pair in query.split("&") if pair})
+    """Pages of one kind: ``/cases/HS-2026-000001`` and ``/cases/HS-2026-000002`` alike, queries by their keys.
+
+    Keys that only sort or page a list (:data:`REORDER_KEYS`) do not make another kind:
+    ``/cases?sort=due`` is a ``/cases`` page.
+    """
+    keys = sorted({pair.split("=", 1)[0] for pair in query.split("&") if pair} - REORDER_KEYS)
     return re.sub(r"\d+", "N", path) + "?" + "&".join(keys)
 
 
