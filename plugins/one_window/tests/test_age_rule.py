@@ -1,5 +1,6 @@
 """The age rule of an item's conditions (min_age / max_age): kept by the form, the API and the XLSX, refused when
-wrong; at the window it is checked against the register (meets / fails / unknown) without blocking the staff.
+wrong; at the window it is checked against the register (meets / fails / unknown); the staff decide (a request
+that fails is received with their acknowledgement, see test_eligibility.py).
 """
 
 from __future__ import annotations
@@ -168,7 +169,8 @@ class TestAtTheWindow:
         assert "年龄条件" not in client.get(WINDOW, params={"item": item_id(sanshe_factory, LOW_INCOME)}).text
 
     def test_the_intake_api_carries_the_age_check(self, sanshe_factory, sanshe_district, sanshe_client_for):
-        """``age_check`` is meets / fails / unknown for an item with an age rule, null for one without."""
+        """``age_check`` is meets / fails / unknown for an item with an age rule, null for one without (the one who
+        fails is received with ``acknowledge``)."""
         catalogue(sanshe_factory)
         people = {
             "meets": _person(sanshe_factory, "老张", "13900000001", 76),
@@ -179,7 +181,7 @@ class TestAtTheWindow:
         elderly = item_id(sanshe_factory, ELDERLY)
         for expected, person in people.items():
             body = {"item_id": elderly, "person_id": person, "applicant": "申请人", "phone": "13900000009",
-                    "received": [0, 1]}  # fmt: skip
+                    "received": [0, 1], "acknowledge": expected == "fails"}  # fmt: skip
             made = client.post(f"{API}/intakes", json=body, headers=_headers(client))
             assert made.status_code == 201, made.text
             assert made.json()["age_check"] == expected
