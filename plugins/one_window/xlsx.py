@@ -4,8 +4,8 @@ The import reads the export's columns (headers in Chinese: the sheet is filled i
 district staff); a file without the age or the other checked-condition columns (older
 exports) still imports and keeps those conditions of the items as they are. A row whose code
 is already in the catalogue changes that item; any other row adds one. Every row goes through
-:func:`plugins.one_window.service.validate` inside one savepoint; the savepoint is kept only when no row has an error, so a file with
-a bad row imports nothing and names each bad row with its reasons (in Chinese).
+:func:`plugins.one_window.service.validate` inside one savepoint; the savepoint is kept only
+when no row has an error, so a file with a bad row imports nothing and names each bad row with its reasons (in Chinese).
 """
 
 from __future__ import annotations
