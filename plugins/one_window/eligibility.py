@@ -97,7 +97,7 @@ def _gender_person(gender: str) -> str:
 
 
 def relation_text(relations: list[str] | tuple[str, ...]) -> str:
-    """The relations in words: 产权人或共有产权人."""
+    """The relations in words: 产权人、共有产权人或租户."""
     words = {
         "owner": _("owner"),
         "co_owner": _("co-owner"),
@@ -105,7 +105,10 @@ def relation_text(relations: list[str] | tuple[str, ...]) -> str:
         "family": _("family member"),
         "other": _("other member"),
     }
-    return _(" or ").join(words.get(r, r) for r in relations)
+    named = [words.get(r, r) for r in relations]
+    if len(named) < 2:
+        return "".join(named)
+    return _("%(first)s or %(last)s", first=_(", ").join(named[:-1]), last=named[-1])
 
 
 def _place(residence: int, places: Mapping[int, str]) -> str:

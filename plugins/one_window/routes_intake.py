@@ -231,6 +231,7 @@ async def _intake_page(
         status_label=status_label,
         channel_label=channel_label,
         can_intake=ctx.can(KEY, "intake"),
+        check_label=eligibility.status_label,
         scans=scans.grouped(await scans.scans_of(ctx, found.id)),
         received_documents=[(i, found.documents[i]["name"]) for i in sorted(found.received or [])],
         form=state,

@@ -113,15 +113,15 @@ class TestItemAgeRule:
         assert [(v["version"], v["min_age"]) for v in versions] == [(2, None), (1, 60)]
 
     def test_xlsx_round_trip_a_bad_age_row_and_an_old_file(self, sanshe_factory, sanshe_district, sanshe_client_for):
-        """The export ends with the two age columns and imports back unchanged; a bad age names its row and
+        """The export has the two age columns (after 办理流程) and imports back unchanged; a bad age names its row and
         column and imports nothing; a file of the old columns (no ages) still imports and keeps the rules."""
         catalogue(sanshe_factory)
         client = sanshe_client_for("community_worker")
         exported = client.get(f"{CATALOGUE}/export.xlsx").content
         rows = list(load_workbook(io.BytesIO(exported)).worksheets[0].iter_rows(values_only=True))
-        assert rows[0][-2:] == ("最低年龄（周岁）", "最高年龄（周岁）")
+        assert rows[0][11:13] == ("最低年龄（周岁）", "最高年龄（周岁）")
         elderly = next(r for r in rows if r[0] == ELDERLY)
-        assert elderly[-2:] == (60, None)
+        assert elderly[11:13] == (60, None)
         token = csrf_of(client, f"{CATALOGUE}/import")
 
         def upload(content: bytes):
@@ -130,7 +130,7 @@ class TestItemAgeRule:
 
         assert "新增 0 项，修改 89 项" in upload(exported).text
         bad = list(elderly)
-        bad[-1] = "很老"
+        bad[12] = "很老"
         refused = upload(xlsx([bad]))
         assert refused.status_code == 400
         assert "第 2 行" in refused.text and "最高年龄（周岁）" in refused.text

@@ -196,6 +196,9 @@ class TestAtTheWindow:
         assert any(
             "受理条件核对：不符合年龄条件" in t and "工作人员已确认，仍予受理。" in t for t in intake["timeline"]
         )
+        page = client.get(f"{CATALOGUE}/intakes/{intake['id']}").text
+        assert 'id="ow-acknowledged"' in page and "经工作人员确认仍予受理" in page
+        assert "不符合性别条件：本事项仅限女性，居民名录记载申请人为男性" in page
         shown = client.get(f"{API}/intakes/{intake['id']}").json()
         assert shown["acknowledged"] is True
         assert [(c["kind"], c["status"]) for c in shown["eligibility"]][:2] == [("age", "fails"), ("gender", "fails")]
@@ -275,7 +278,7 @@ class TestTheCatalogue:
         assert counts(sanshe_factory)["items"] == 89
         saved = client.post(f"{CATALOGUE}/items", data=form, follow_redirects=True)
         assert saved.status_code == 200
-        for line in ("限女性", "平桥社区居民（居民名录登记住户）", "居民名录登记的住房产权人或共有产权人或租户",
+        for line in ("限女性", "平桥社区居民（居民名录登记住户）", "居民名录登记的住房产权人、共有产权人或租户",
                      "本事项办理期间不得重复申请", "持孕产妇保健手册。"):  # fmt: skip
             assert line in saved.text, line
         item = item_id(sanshe_factory, "330203-MZ-401")
