@@ -130,12 +130,12 @@ def promised_on(intake: Intake, calendar: workdays.DistrictCalendar) -> date | N
 
 
 async def eligibility_of(
-    ctx: RequestContext, item: Item | ItemVersion, person_id: int | None, on: date, *, item_id: int
+    ctx: RequestContext, item: Item | ItemVersion, person_id: int | None, on: date, *, item_id: int, locale: str = ""
 ) -> list[Check]:
-    """The item's checked conditions against the register for ``person_id`` (``None``: not in it)."""
-    return await check_item(
-        ctx.session, item, person_id, on, await place_names(ctx.session, ctx.locale), item_id=item_id
-    )
+    """The item's checked conditions against the register for ``person_id`` (``None``: not in it), the places
+    named in ``locale`` (default: the user's)."""
+    places = await place_names(ctx.session, locale or ctx.locale)
+    return await check_item(ctx.session, item, person_id, on, places, item_id=item_id)
 
 
 def _end_of(day: date) -> datetime:
@@ -239,7 +239,7 @@ async def start_intake(
         _check_refusal(*refusal)
     day = today or today_local()
     with use_locale("zh_CN"):  # kept on the intake and written on the timeline in Chinese
-        checks = await eligibility_of(ctx, item, data.person_id, day, item_id=item.id)
+        checks = await eligibility_of(ctx, item, data.person_id, day, item_id=item.id, locale="zh_CN")
     failed = [c for c in checks if c.status == "fails"]
     if failed and refusal is None and not data.acknowledge:
         raise InvalidData(
