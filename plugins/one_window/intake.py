@@ -238,6 +238,10 @@ async def start_intake(
     if refusal is not None:
         _check_refusal(*refusal)
     day = today or today_local()
+    if (item.checks or {}).get("no_duplicate") and data.person_id is not None:
+        # The repeat check counts open requests: requests for the item take turns (the row lock on PostgreSQL,
+        # SQLite's writers one at a time), so two sent at once cannot both find none open.
+        await ctx.session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
     with use_locale("zh_CN"):  # kept on the intake and written on the timeline in Chinese
         checks = await eligibility_of(ctx, item, data.person_id, day, item_id=item.id, locale="zh_CN")
     failed = [c for c in checks if c.status == "fails"]

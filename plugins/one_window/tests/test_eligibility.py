@@ -19,10 +19,13 @@ from core.models import CaseEvent, District, OrgUnit, OrgUnitKind
 from core.plugins.migrations import downgrade, upgrade_all
 from core.residents import service as registry
 from core.testing import csrf_of
+from core.testing.apps import lease
+from core.testing.browser import serve
 from core.testing.factories import make_org_unit
+from core.testing.races import Call, fire
 from plugins.one_window import intake as svc
 from plugins.one_window.models import Intake
-from plugins.one_window.tests.support import API, CATALOGUE, WINDOW, catalogue, counts, item_id, xlsx
+from plugins.one_window.tests.support import API, CATALOGUE, WINDOW, api_token, catalogue, counts, item_id, xlsx
 from plugins.one_window.xlsx import COLUMNS
 
 WOMAN_ID = "330203196203150425"  # born 1962-03-15; 17th digit 2: a woman
@@ -230,6 +233,31 @@ class TestAtTheWindow:
         assert duplicate["kind"] == "duplicate" and duplicate["status"] == "fails"
         assert duplicate["text"] == f"不符合不重复申请条件：申请人本事项的申请 {first.json()['reference']} 仍在办理中"
         assert second.json()["acknowledged"] is True
+
+
+def test_requests_sent_at_once_leave_one_open_request_without_acknowledgement(
+    sanshe_factory, sanshe_district, sanshe_settings, sanshe_host
+):
+    """Six requests of 黄美华 for an item with the repeat rule, sent at once without ``acknowledge``: exactly one is
+    received (the others fail the repeat check, 400), so the rule holds under concurrency on both backends."""
+    people = _world(sanshe_factory)
+    sanshe_factory.user("window-clerk", role="community_worker")
+    token = api_token(sanshe_factory, "window-clerk")
+    item = item_id(sanshe_factory, LOW_INCOME)  # 鼓楼街道 residents, one request at a time
+    body = {"item_id": item, "person_id": people["fits"], "applicant": "黄美华", "phone": "13777812345",
+            "received": [0, 1, 2, 3, 4]}  # fmt: skip
+    with serve(lease(sanshe_settings, sanshe_host)) as url:
+        calls = [
+            Call("POST", f"{API}/intakes", json={**body, "submission_key": f"race-{n:04d}"}, token=token)
+            for n in range(6)
+        ]
+        answers = fire(url, calls)
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201, 400, 400, 400, 400, 400], [a.text for a in answers]
+    assert all(
+        "申请人有 1 项受理条件不符合" in a.json()["errors"]["acknowledge"] for a in answers if a.status_code == 400
+    )
+    assert counts(sanshe_factory)["intakes"] == 1
 
 
 def _only_intake(factory) -> dict[str, Any]:
