@@ -53,7 +53,6 @@ __all__ = (
 )
 
 Status = Literal["meets", "fails", "unknown"]
-MAX_AGE = 150
 # The words of the XLSX cells and the public page (always Chinese there).
 GENDER_WORDS = {"female": "女", "male": "男"}
 RELATION_WORDS = {
