@@ -44,11 +44,13 @@ __all__ = (
     "estate_owners",
     "find_applicants",
     "find_people_by_phone",
+    "gender_of",
     "household_logins",
     "household_members",
     "household_vehicles",
     "households_of_plate",
     "households_of_user",
+    "is_household_member",
     "mask_id_number",
     "mask_phone",
     "normalize_phone",
@@ -122,6 +124,63 @@ async def age_of(session: AsyncSession, person_id: int, on: date) -> int | None:
     if born is None or on < born:
         return None
     return _years_between(born, on)
+
+
+async def gender_of(session: AsyncSession, person_id: int) -> str | None:
+    """``"female"`` or ``"male"``: the recorded gender, or else the ID number's 17th digit (odd: male).
+
+    ``None`` when the person is not in the district or neither is known. The ID number never
+    leaves the registry: a plugin learns only the gender.
+    """
+    row = (await session.execute(select(Person.gender, Person.id_number).where(Person.id == person_id))).first()
+    if row is None:
+        return None
+    gender, number = row
+    if gender:
+        return str(gender)
+    if number and len(number) == 18 and number[16].isdigit():
+        return "male" if int(number[16]) % 2 else "female"
+    return None
+
+
+async def is_household_member(
+    session: AsyncSession,
+    person_id: int,
+    *,
+    within: int | None = None,
+    relations: tuple[str, ...] | None = None,
+) -> bool | None:
+    """Whether the person is a member of a household of the district (yes / no / unknown).
+
+    ``within``: only households whose estate is that org unit or lies under it (a street, a
+    community, an estate). ``relations``: only memberships with one of these relations
+    (``owner``, ``co_owner``, ``tenant``, ``family``, ``other``). ``None`` (unknown) when the
+    person is not in the district or belongs to no household at all; a plugin learns the answer,
+    never the address.
+    """
+    if (await session.execute(select(Person.id).where(Person.id == person_id))).first() is None:
+        return None
+    query = (
+        select(Household.estate_id, HouseholdMember.relation)
+        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .where(HouseholdMember.person_id == person_id)
+    )
+    memberships = list((await session.execute(query)).tuples())
+    if not memberships:
+        return None
+    wanted = [estate for estate, relation in memberships if relations is None or relation in relations]
+    if within is None or not wanted:
+        return bool(wanted)
+    units = dict(list((await session.execute(select(OrgUnit.id, OrgUnit.parent_id))).tuples()))
+    for estate in wanted:
+        unit: int | None = estate
+        for _level in range(len(units) + 1):  # street → community → estate; the bound guards a cycle
+            if unit is None:
+                break
+            if unit == within:
+                return True
+            unit = units.get(unit)
+    return False
 
 
 async def household_members(session: AsyncSession, household_id: int) -> list[Member]:

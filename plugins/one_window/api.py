@@ -6,7 +6,7 @@ second ``POST /intakes`` with the same ``submission_key`` answers the first inta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, TypedDict
 
@@ -51,6 +51,10 @@ class ItemIn(TypedDict, total=False):
     conditions: LongText
     min_age: int | None
     max_age: int | None
+    gender: Literal["female", "male", ""] | None
+    residence: int | None
+    relations: list[Literal["owner", "co_owner", "tenant", "family", "other"]]
+    no_duplicate: bool
     documents: list[DocumentIn]
     time_limit_days: int
     fee: Name
@@ -89,6 +93,12 @@ class ItemOut:
     conditions: str
     min_age: int | None
     max_age: int | None
+    # The conditions checked against the register at the window (docs/one-window.md): "female" / "male" / None;
+    # 0 (the district) or a street's or community's id / None; relations to a home; no second open request.
+    gender: str | None
+    residence: int | None
+    relations: list[str]
+    no_duplicate: bool
     documents: list[DocumentOut]
     time_limit_days: int
     fee: str
@@ -110,6 +120,10 @@ class ItemOut:
             conditions=item.conditions,
             min_age=item.min_age,
             max_age=item.max_age,
+            gender=(item.checks or {}).get("gender"),
+            residence=(item.checks or {}).get("residence"),
+            relations=list((item.checks or {}).get("relations", [])),
+            no_duplicate=bool((item.checks or {}).get("no_duplicate")),
             documents=[DocumentOut(**_doc(d)) for d in item.documents],
             time_limit_days=item.time_limit_days,
             fee=item.fee,
@@ -142,7 +156,8 @@ class IntakeIn(TypedDict, total=False):
     ``received`` are indexes into the item's ``documents``; ``submission_key`` (8–64
     characters) makes a retried post answer the first intake; ``refusal_reason`` with
     ``refusal_basis`` records the request as not accepted; ``register`` (without
-    ``person_id``) adds the applicant to the district's register by name and phone.
+    ``person_id``) adds the applicant to the district's register by name and phone;
+    ``acknowledge`` receives it although a checked condition is not met (without it, 400).
     """
 
     item_id: int
@@ -157,6 +172,16 @@ class IntakeIn(TypedDict, total=False):
     submission_key: Code
     refusal_reason: Text
     refusal_basis: Text
+    acknowledge: bool
+
+
+@dataclass(frozen=True)
+class CheckOut:
+    """One condition of the item checked against the register at intake (the text in Chinese)."""
+
+    kind: Literal["age", "gender", "residence", "relation", "duplicate"]
+    status: Literal["meets", "fails", "unknown"]
+    text: str
 
 
 @dataclass(frozen=True)
@@ -183,6 +208,9 @@ class IntakeOut:
     finished_on: date | None = None
     # The item's age rule against the register on the day of intake: meets / fails / unknown; None: no age rule.
     age_check: svc.AgeStatus | None = None
+    # Every checked condition as it stood at intake; ``acknowledged``: received although one was not met.
+    eligibility: list[CheckOut] = field(default_factory=list)
+    acknowledged: bool = False
 
 
 class DocumentsIn(TypedDict):
@@ -223,6 +251,8 @@ async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
         result=intake.result,
         finished_on=intake.finished_on,
         age_check=ages.status if ages else None,
+        eligibility=[CheckOut(c["kind"], c["status"], c["text"]) for c in intake.eligibility or []],
+        acknowledged=intake.acknowledged,
     )
 
 
@@ -310,6 +340,7 @@ async def api_intake_create(ctx: RequestContext, data: IntakeIn) -> IntakeOut:
         received=frozenset(data.get("received", [])),
         submission_key=data.get("submission_key") or svc.new_submission_key(),
         register=bool(data.get("register")),
+        acknowledge=bool(data.get("acknowledge")),
     )
     refusal = None
     if data.get("refusal_reason") or data.get("refusal_basis"):

@@ -27,7 +27,7 @@ from plugins.one_window.routes import OPEN_ROUTES, ROUTES
 from plugins.one_window.routes_backoffice import BACKOFFICE_OPEN_ROUTES, BACKOFFICE_ROUTES
 from plugins.one_window.routes_intake import INTAKE_ROUTES
 from plugins.one_window.seed import seed_one_window
-from plugins.one_window.service import age_rule_text, form_label
+from plugins.one_window.service import form_label
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,9 +70,8 @@ def public_pages(ctx: RequestContext) -> list[NavItem]:
 
 @hookimpl
 def template_globals() -> dict[str, Any]:
-    """``{{ one_window.form_label(doc.form) }}``: 原件 / 复印件 / 原件及复印件 in the user's language;
-    ``{{ one_window.age_rule(item.min_age, item.max_age) }}``: the age rule in words ("" when none)."""
-    return {"form_label": form_label, "age_rule": age_rule_text}
+    """``{{ one_window.form_label(doc.form) }}``: 原件 / 复印件 / 原件及复印件 in the user's language."""
+    return {"form_label": form_label}
 
 
 @hookimpl

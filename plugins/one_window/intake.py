@@ -17,7 +17,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,41 +27,44 @@ from core.plugin_api import (
     Case,
     InvalidData,
     Refusal,
+    append_event,
     create_case,
     definition_for,
     normalize_phone,
     perform_transition,
     residents,
+    use_locale,
     utcnow,
     workdays,
 )
 from core.plugin_api import gettext as _
 from plugins.one_window.backoffice import start_route
+from plugins.one_window.eligibility import AgeCheck, Check, age_check, check_item, place_names
+from plugins.one_window.eligibility import Status as AgeStatus
 from plugins.one_window.models import Intake, IntakeStatus, Item, ItemVersion, Missing
 from plugins.one_window.service import (
     CASE_TYPE,
     FORMS_ZH,
     WindowSettings,
-    age_rule_text,
     get_version,
     window_settings,
 )
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
     from core.plugin_api import RequestContext
 
 __all__ = (
     "CHANNELS",
     "AgeCheck",
     "AgeStatus",
+    "Check",
     "IntakeInput",
     "Notice",
     "age_check",
     "blocking_missing",
     "case_of",
     "document_line",
+    "eligibility_of",
     "get_intake",
     "list_intakes",
     "missing_documents",
@@ -101,6 +104,7 @@ class IntakeInput:
     received: frozenset[int] = frozenset()
     submission_key: str = ""
     register: bool = False  # not in the register (no ``person_id``): add the applicant to it
+    acknowledge: bool = False  # received although a checked condition is not met (the staff's confirmation)
 
 
 def missing_documents(intake: Intake) -> list[dict[str, Any]]:
@@ -125,55 +129,13 @@ def promised_on(intake: Intake, calendar: workdays.DistrictCalendar) -> date | N
     return result if isinstance(result, date) and not isinstance(result, datetime) else result.date()
 
 
-AgeStatus = Literal["meets", "fails", "unknown"]
-
-
-@dataclass(frozen=True)
-class AgeCheck:
-    """The item's age rule checked against the register: ``meets``, ``fails`` or ``unknown`` (age not known).
-
-    ``age`` is the applicant's age in whole years on the day (never the birth date: the
-    registry does not give it out); ``rule`` the rule in words.
-    """
-
-    status: AgeStatus
-    rule: str
-    age: int | None
-
-    @property
-    def text(self) -> str:
-        """The line the window shows (Chinese first)."""
-        if self.status == "meets":
-            return _(
-                "Meets the age condition: the item requires %(rule)s (the applicant is %(age)s).",
-                rule=self.rule,
-                age=self.age,
-            )
-        if self.status == "fails":
-            return _(
-                "Does not meet the age condition: the item requires %(rule)s, the applicant is %(age)s.",
-                rule=self.rule,
-                age=self.age,
-            )
-        return _("The age cannot be checked against the register of residents: check the applicant's ID document.")
-
-
-async def age_check(
-    session: AsyncSession, item: Item | ItemVersion, person_id: int | None, on: date
-) -> AgeCheck | None:
-    """The item's age rule against the person's age on ``on``; ``None`` when the item has no age rule.
-
-    An applicant not in the register (no ``person_id``) or without a known birth date is
-    ``unknown``: the staff check the ID document. Nothing is refused here: staff decide.
-    """
-    if item.min_age is None and item.max_age is None:
-        return None
-    rule = age_rule_text(item.min_age, item.max_age)
-    age = await residents.age_of(session, person_id, on) if person_id is not None else None
-    if age is None:
-        return AgeCheck("unknown", rule, None)
-    fits = (item.min_age is None or age >= item.min_age) and (item.max_age is None or age <= item.max_age)
-    return AgeCheck("meets" if fits else "fails", rule, age)
+async def eligibility_of(
+    ctx: RequestContext, item: Item | ItemVersion, person_id: int | None, on: date, *, item_id: int, locale: str = ""
+) -> list[Check]:
+    """The item's checked conditions against the register for ``person_id`` (``None``: not in it), the places
+    named in ``locale`` (default: the user's)."""
+    places = await place_names(ctx.session, locale or ctx.locale)
+    return await check_item(ctx.session, item, person_id, on, places, item_id=item_id)
 
 
 def _end_of(day: date) -> datetime:
@@ -276,6 +238,24 @@ async def start_intake(
     if refusal is not None:
         _check_refusal(*refusal)
     day = today or today_local()
+    if (item.checks or {}).get("no_duplicate") and data.person_id is not None:
+        # The repeat check counts open requests: requests for the item take turns (the row lock on PostgreSQL,
+        # SQLite's writers one at a time), so two sent at once cannot both find none open.
+        await ctx.session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
+    with use_locale("zh_CN"):  # kept on the intake and written on the timeline in Chinese
+        checks = await eligibility_of(ctx, item, data.person_id, day, item_id=item.id, locale="zh_CN")
+    failed = [c for c in checks if c.status == "fails"]
+    if failed and refusal is None and not data.acknowledge:
+        raise InvalidData(
+            _("Please correct the marked fields."),
+            {
+                "acknowledge": _(
+                    "The applicant does not meet %(n)s of the item's conditions: tick the confirmation to receive "
+                    "the request anyway, or do not accept it.",
+                    n=len(failed),
+                )
+            },
+        )
     calendar = await workdays.calendar_for(ctx.session, ctx.district)
     intake = Intake(
         district_id=ctx.district.id,
@@ -290,6 +270,8 @@ async def start_intake(
         time_limit_days=item.time_limit_days,
         item_version=item.version,
         accepted_on=day,
+        eligibility=[c.as_dict() for c in checks],
+        acknowledged=bool(failed) and refusal is None,
         created_by=ctx.user.id,
     )
     claimed = await _claim(ctx, intake)
@@ -307,6 +289,10 @@ async def start_intake(
         channel=data.channel,
     )
     intake.case_id, intake.reference = case.id, case.reference
+    if intake.acknowledged:
+        lines = "；".join(c.text for c in failed)
+        note = f"受理条件核对：{lines}。工作人员已确认，仍予受理。"
+        await append_event(ctx.session, case, "comment", ctx.user.id, {"text": note, "mentions": []})
     definition = await definition_for(ctx, case)
     if refusal is not None:
         intake.status = IntakeStatus.REFUSED

@@ -39,6 +39,10 @@ class Item(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     # The age rule of the conditions, in whole years (None: no bound); checked at the window against the register.
     min_age: Mapped[int | None] = mapped_column(Integer, default=None)
     max_age: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The other conditions checked against the register at the window (plugins/one_window/eligibility.py):
+    # ``{"gender": "female"|"male", "residence": 0 (the district) | org unit id, "relations": [...],
+    # "no_duplicate": true}``; a key left out is no condition.
+    checks: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     time_limit_days: Mapped[int] = mapped_column(Integer, default=20)
     fee: Mapped[str] = mapped_column(String(100), default="")
@@ -63,6 +67,7 @@ VERSIONED = (
     "conditions",
     "min_age",
     "max_age",
+    "checks",
     "documents",
     "time_limit_days",
     "fee",
@@ -97,6 +102,7 @@ class ItemVersion(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     # The age rule of the conditions, in whole years (None: no bound); checked at the window against the register.
     min_age: Mapped[int | None] = mapped_column(Integer, default=None)
     max_age: Mapped[int | None] = mapped_column(Integer, default=None)
+    checks: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     documents: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
     time_limit_days: Mapped[int] = mapped_column(Integer, default=20)
     fee: Mapped[str] = mapped_column(String(100), default="")
@@ -150,6 +156,11 @@ class Intake(IdPrimaryKey, DistrictScoped, Timestamps, Base):
     notice_deadline: Mapped[date | None] = mapped_column(Date, default=None)
     refusal_reason: Mapped[str] = mapped_column(Text, default="")
     refusal_basis: Mapped[str] = mapped_column(Text, default="")
+    # The item's conditions checked against the register at intake: ``[{"kind", "status", "text"}]``
+    # (status meets / fails / unknown, text in Chinese); ``acknowledged``: the staff received it
+    # although a condition was not met (also written on the case's timeline).
+    eligibility: Mapped[list[dict[str, Any]]] = mapped_column(JsonB, default=list)
+    acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
     # The back office: the stage of the route being worked (-1 before it starts), the result when done.
     stage: Mapped[int] = mapped_column(Integer, default=-1)
     result: Mapped[str] = mapped_column(String(20), default="")

@@ -18,7 +18,7 @@ from litestar.params import Body
 
 from core.plugin_api import Form, FormState, RequestContext, error_status, flashes, page, redirect
 from core.plugin_api import gettext as _
-from plugins.one_window import service, xlsx
+from plugins.one_window import eligibility, service, xlsx
 from plugins.one_window.backoffice import route_of, route_text
 from plugins.one_window.manifest import KEY, MANIFEST
 from plugins.one_window.models import Item, ItemVersion
@@ -75,6 +75,11 @@ async def index(
     )
 
 
+async def _conditions(ctx: RequestContext, item: Item | ItemVersion) -> list[str]:
+    """The item's checked conditions in words (the age, gender, residence … rules)."""
+    return eligibility.condition_lines(item, await eligibility.place_names(ctx.session, ctx.locale))
+
+
 async def _form_page(
     request: Request[Any, Any, Any], ctx: RequestContext, state: FormState, item: Item | None
 ) -> Response[Any]:
@@ -87,7 +92,21 @@ async def _form_page(
         item=item,
         action=ctx.url(f"/one_window/items/{item.id}") if item else ctx.url("/one_window/items"),
         departments=list((await service.department_names(ctx.session, ctx.locale)).items()),
+        genders=[("female", _("Women only")), ("male", _("Men only"))],
+        places=[("0", _("The district"))]
+        + [(str(k), v) for k, v in (await eligibility.place_names(ctx.session, ctx.locale)).items()],
+        relations=_relation_choices(state.value("relations")),
     )
+
+
+def _relation_choices(current: Any) -> list[tuple[str, str]]:
+    """The item form's relation choices (owners, tenants, either), and the item's own when it is another."""
+    choices = [(",".join(p), eligibility.relation_text(p)) for p in eligibility.RELATION_PRESETS]
+    given = str(current or "")
+    if given and given not in dict(choices):
+        keys = [k for k in given.split(",") if k in eligibility.RELATION_WORDS]
+        choices.append((given, eligibility.relation_text(keys) or given))
+    return choices
 
 
 @get("/one_window/items/new", name="one_window:item_new")
@@ -103,7 +122,7 @@ async def item_create(request: Request[Any, Any, Any], ctx: RequestContext, data
     """Add an item, or show the form again with what is wrong."""
     ctx.require(KEY, "manage")
     assert ctx.district is not None and ctx.user is not None
-    raw = {**data, "is_active": data.get("is_active", "")}
+    raw = {**data, "is_active": data.get("is_active", ""), "no_duplicate": data.get("no_duplicate", "")}
     values, errors = await service.validate(ctx.session, raw)
     if values is None:
         return await _form_page(request, ctx, FormState(values=dict(data), errors=errors), None)
@@ -124,6 +143,7 @@ async def item_detail(request: Request[Any, Any, Any], ctx: RequestContext, item
         item=item,
         department=names.get(item.department_id or 0, ""),
         route_lines=route_lines(item, names),
+        condition_lines=await _conditions(ctx, item),
         can_manage=ctx.can(KEY, "manage"),
         can_intake=ctx.can(KEY, "intake"),
         versions=await service.versions_of(ctx.session, item.id),
@@ -150,6 +170,7 @@ async def item_version(
         current=item,
         department=names.get(found.department_id or 0, ""),
         route_lines=route_lines(found, names),
+        condition_lines=await _conditions(ctx, found),
     )
 
 
@@ -168,7 +189,7 @@ async def item_update(request: Request[Any, Any, Any], ctx: RequestContext, item
     """Save the edited item, or show the form again with what is wrong."""
     ctx.require(KEY, "manage")
     item = await _item_or_404(ctx, item_id)
-    raw = {**data, "is_active": data.get("is_active", "")}
+    raw = {**data, "is_active": data.get("is_active", ""), "no_duplicate": data.get("no_duplicate", "")}
     values, errors = await service.validate(ctx.session, raw, item=item)
     if values is None:
         return await _form_page(request, ctx, FormState(values=dict(data), errors=errors), item)
@@ -250,6 +271,7 @@ async def public_item(request: Request[Any, Any, Any], ctx: RequestContext, code
         item=found[0],
         department=names.get(found[0].department_id or 0, ""),
         route_lines=route_lines(found[0], names),
+        condition_lines=await _conditions(ctx, found[0]),
         settings=settings,
     )
 

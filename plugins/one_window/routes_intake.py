@@ -28,8 +28,8 @@ from core.plugin_api import (
 )
 from core.plugin_api import gettext as _
 from plugins.one_window import backoffice as bo
+from plugins.one_window import eligibility, pdf, scans, service
 from plugins.one_window import intake as svc
-from plugins.one_window import pdf, scans, service
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models import Intake, Item, ItemVersion
 from plugins.one_window.routes import Upload
@@ -107,7 +107,9 @@ async def _window(
             values.update(applicant=chosen.name, phone=phone, address=chosen.address)
         state = FormState(values=values)
     names = await service.department_names(ctx.session, ctx.locale)
-    ages = await svc.age_check(ctx.session, item, person_id if chosen else None, svc.today_local()) if item else None
+    checks = []
+    if item is not None:
+        checks = await svc.eligibility_of(ctx, item, person_id if chosen else None, svc.today_local(), item_id=item.id)
     return await page(
         request,
         ctx,
@@ -118,7 +120,8 @@ async def _window(
         items=await service.list_items(ctx.session, q[:100], active_only=True) if q.strip() else [],
         item=item,
         department=names.get(item.department_id or 0, "") if item else "",
-        age_check=ages,
+        checks=checks,
+        check_label=eligibility.status_label,
         applicants=applicants,
         chosen=chosen,
         mask=(lambda phone: phone) if sensitive else residents.mask_phone,
@@ -161,6 +164,7 @@ async def intake_create(request: Request[Any, Any, Any], ctx: RequestContext, da
         received=_ticks(data),
         submission_key=data.get("submission_key", ""),
         register=data.get("register") == "on",
+        acknowledge=data.get("acknowledge") == "on",
     )
     refusal = None
     if data.get("decision") == "refuse":
@@ -227,6 +231,7 @@ async def _intake_page(
         status_label=status_label,
         channel_label=channel_label,
         can_intake=ctx.can(KEY, "intake"),
+        check_label=eligibility.status_label,
         scans=scans.grouped(await scans.scans_of(ctx, found.id)),
         received_documents=[(i, found.documents[i]["name"]) for i in sorted(found.received or [])],
         form=state,

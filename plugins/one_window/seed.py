@@ -131,6 +131,8 @@ DEMO_INTAKES: tuple[tuple[str, str, str, tuple[int, ...], tuple[str, str] | None
     ("demo-intake-10", "330203-CL-005", "孙秀英", (2,), None),
     ("demo-intake-11", "330203-SB-005", "周敏", (1,), None),
     ("demo-intake-12", "330203-JS-004", "刘洋", (1,), None),
+    # 周敏 lives in 刘洋's flat as family, not its owner or tenant: received with the window's acknowledgement.
+    ("demo-intake-13", "330203-CL-009", "周敏", (), None),
 )
 # Back-office routes of three items (stages in order; the departments of a stage act in parallel).
 # The age rules of the items whose conditions name an age (min, max in whole years; None: no bound).
@@ -144,6 +146,15 @@ DEMO_AGES: dict[str, tuple[int | None, int | None]] = {
     "330203-JS-002": (49, None),  # 计划生育特别扶助: 女方年满49周岁
     "330203-JS-003": (60, None),  # 独生子女父母奖励扶助
     "330203-CL-010": (0, 17),  # 残疾儿童康复救助: 0至17周岁
+}
+# The conditions checked against the register (Item.checks) of a few items; "residence" names the org unit by code.
+DEMO_CHECKS: dict[str, dict[str, Any]] = {
+    "330203-MZ-001": {"residence": "gulou", "no_duplicate": True},  # 低保: 本街道户籍, one request at a time
+    "330203-MZ-004": {"residence": "gulou", "no_duplicate": True},  # 高龄津贴: 本街道户籍、年满80周岁
+    "330203-CL-002": {"no_duplicate": True},  # 困难残疾人生活补贴: the certificate stays 需核对材料
+    "330203-CL-003": {"no_duplicate": True},  # 重度残疾人护理补贴: likewise
+    "330203-CL-009": {"residence": "gulou", "relations": ["owner", "co_owner", "tenant"]},  # 无障碍改造: 住房产权或租赁
+    "330203-JS-011": {"gender": "female", "residence": "gulou"},  # 孕产妇健康管理建档: 居住在本街道的孕妇
 }
 DEMO_ROUTES = {
     "330203-MZ-001": "鼓楼街道民政办、鼓楼街道社保所，10\n鼓楼街道民政办，5",
@@ -205,6 +216,16 @@ def demo_items() -> list[tuple[str, str, str, str, int, str, str, str, str]]:
     return [*DEMO_ITEMS, *compact_items()]
 
 
+def _demo_checks(code: str, units: dict[str, int]) -> dict[str, Any]:
+    """The item's checked conditions; the residence's unit code becomes its id (left out when the district lacks it)."""
+    checks = dict(DEMO_CHECKS.get(code, {}))
+    if "residence" in checks:
+        unit = units.get(str(checks.pop("residence")))
+        if unit is not None:
+            checks["residence"] = unit
+    return checks
+
+
 async def seed_items(session: AsyncSession, district: District) -> int:
     """Add the demo items ``district`` lacks (matched by code), each published as version 1; return how many.
 
@@ -213,6 +234,7 @@ async def seed_items(session: AsyncSession, district: District) -> int:
     The session is bound to ``district``: the query sees only its items.
     """
     departments = await _departments(session, district)
+    units = {u.code: u.id for u in (await session.execute(select(OrgUnit))).scalars()}
     keys = await department_keys(session)
     existing = set((await session.execute(select(Item.code))).scalars())
     rows: list[dict[str, Any]] = []
@@ -233,6 +255,7 @@ async def seed_items(session: AsyncSession, district: District) -> int:
                 "conditions": conditions,
                 "min_age": DEMO_AGES.get(code, (None, None))[0],
                 "max_age": DEMO_AGES.get(code, (None, None))[1],
+                "checks": _demo_checks(code, units),
                 "documents": docs,
                 "time_limit_days": days,
                 "fee": fee,
@@ -292,6 +315,7 @@ async def seed_intakes(session: AsyncSession, district: District) -> int:
             person_id=person.person_id,
             received=received,
             submission_key=key,
+            acknowledge=True,  # the demo window received them whatever the check said (the timeline records it)
         )
         await start_intake(ctx, item, given, refusal=refusal)
         added += 1

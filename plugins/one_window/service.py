@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 
 from core.plugin_api import OrgUnit, OrgUnitKind, plugin_settings
 from core.plugin_api import gettext as _
+from plugins.one_window.eligibility import parse_checks, place_names
 from plugins.one_window.manifest import KEY
 from plugins.one_window.models import VERSIONED, Item, ItemVersion
 
@@ -31,10 +32,10 @@ if TYPE_CHECKING:
 
 __all__ = (
     "CASE_TYPE",
+    "CHECK_FIELDS",
     "FIELDS",
     "WindowSettings",
     "add_item",
-    "age_rule_text",
     "department_names",
     "departments",
     "document_text",
@@ -59,8 +60,16 @@ MAX_COUNT = 20
 MAX_DAYS = 365
 MAX_AGE = 150
 CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{1,39}$")
-# The item form's fields: the versioned columns but the case type and the route (each has its own page).
-FIELDS = tuple(name for name in VERSIONED if name not in ("case_type_key", "route"))
+# The checked conditions' fields of the form, the API and the XLSX (``Item.checks``).
+CHECK_FIELDS = ("gender", "residence", "relations", "no_duplicate")
+# The item form's fields: the versioned columns but the case type and the route (each has its own page),
+# with ``checks`` as its fields.
+FIELDS = tuple(
+    field
+    for name in VERSIONED
+    if name not in ("case_type_key", "route")
+    for field in (CHECK_FIELDS if name == "checks" else (name,))
+)
 # Document forms: the stored key and its Chinese word (also what the XLSX and the PDF say).
 FORMS_ZH = {"original": "原件", "copy": "复印件", "both": "原件及复印件"}
 _FORM_WORDS = {
@@ -160,17 +169,6 @@ def _age(raw: Mapping[str, Any], name: str, item: Item | None, errors: dict[str,
     return int(text)
 
 
-def age_rule_text(min_age: int | None, max_age: int | None) -> str:
-    """The age rule in words: 年满 60 周岁 / 不超过 18 周岁 / 年满 16 周岁、不超过 59 周岁; "" when none."""
-    if min_age is not None and max_age is not None:
-        return _("aged %(low)s to %(high)s", low=min_age, high=max_age)
-    if min_age is not None:
-        return _("aged %(low)s or over", low=min_age)
-    if max_age is not None:
-        return _("aged %(high)s or under", high=max_age)
-    return ""
-
-
 def _flag(raw: Any) -> bool:
     return raw in (True, "on", "true", "1", 1, "是")
 
@@ -215,6 +213,7 @@ async def validate(
     clean["max_age"] = _age(raw, "max_age", item, errors)
     if clean["min_age"] is not None and clean["max_age"] is not None and clean["min_age"] > clean["max_age"]:
         errors["max_age"] = _("The highest age cannot be below the lowest age.")
+    clean["checks"] = parse_checks(raw, item, await place_names(session, "zh_CN"), errors)
     days = _int(raw.get("time_limit_days"))
     if days is None or not 1 <= days <= MAX_DAYS:
         errors["time_limit_days"] = _("Enter a whole number of working days from 1 to %(max)s.", max=MAX_DAYS)
@@ -285,6 +284,10 @@ def values_of(item: Item) -> dict[str, Any]:
         "conditions": item.conditions,
         "min_age": "" if item.min_age is None else str(item.min_age),
         "max_age": "" if item.max_age is None else str(item.max_age),
+        "gender": item.checks.get("gender", ""),
+        "residence": "" if item.checks.get("residence") is None else str(item.checks["residence"]),
+        "relations": ",".join(item.checks.get("relations", [])),
+        "no_duplicate": "on" if item.checks.get("no_duplicate") else "",
         "documents": documents_text(item.documents),
         "time_limit_days": str(item.time_limit_days),
         "fee": item.fee,

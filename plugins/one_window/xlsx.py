@@ -1,11 +1,11 @@
 """The catalogue as XLSX: export every item, import a filled-in sheet (all rows or none).
 
 The import reads the export's columns (headers in Chinese: the sheet is filled in by
-district staff); a file without the two age columns (older exports) still imports and keeps
-the items' age rules as they are. A row whose code is already in the catalogue changes that item; any
-other row adds one. Every row goes through :func:`plugins.one_window.service.validate`
-inside one savepoint; the savepoint is kept only when no row has an error, so a file with
-a bad row imports nothing and names each bad row with its reasons (in Chinese).
+district staff); a file without the age or the other checked-condition columns (older
+exports) still imports and keeps those conditions of the items as they are. A row whose code
+is already in the catalogue changes that item; any other row adds one. Every row goes through
+:func:`plugins.one_window.service.validate` inside one savepoint; the savepoint is kept only
+when no row has an error, so a file with a bad row imports nothing and names each bad row with its reasons (in Chinese).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import select
 from core.plugin_api import use_locale
 from plugins.one_window import service
 from plugins.one_window.backoffice import route_text
+from plugins.one_window.eligibility import GENDER_WORDS, RELATION_WORDS, place_names
 from plugins.one_window.models import Item
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
     from core.plugin_api import District
 
-__all__ = ("COLUMNS", "MAX_BYTES", "MAX_ROWS", "ImportResult", "RowResult", "export_bytes", "run_import")
+__all__ = ("COLUMNS", "MAX_BYTES", "MAX_ROWS", "ImportResult", "RowResult", "check_cells", "export_bytes", "run_import")
 
 MAX_ROWS = 1000
 MAX_BYTES = 2 * 1024 * 1024
@@ -47,6 +48,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("route", "办理流程"),
     ("min_age", "最低年龄（周岁）"),
     ("max_age", "最高年龄（周岁）"),
+    ("gender", "性别条件"),
+    ("residence", "居住条件"),
+    ("relations", "房屋关系条件"),
+    ("no_duplicate", "不得重复申请"),
 )
 HEADER = dict(COLUMNS)
 HEADER["department_id"] = HEADER["department"]
@@ -95,6 +100,7 @@ def _text(value: Any) -> str:
 async def export_bytes(session: AsyncSession) -> bytes:
     """Every item of the district as an XLSX sheet with the import's columns, by code."""
     names = await service.department_names(session, "zh_CN")
+    places = await place_names(session, "zh_CN")
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -116,13 +122,25 @@ async def export_bytes(session: AsyncSession) -> bytes:
                 route_text(item.route, names),
                 item.min_age,
                 item.max_age,
+                *check_cells(item.checks or {}, places),
             ]
         )
-    for i, width in enumerate((16, 28, 16, 14, 40, 40, 10, 12, 40, 8, 40, 10, 10), start=1):
+    for i, width in enumerate((16, 28, 16, 14, 40, 40, 10, 12, 40, 8, 40, 10, 10, 8, 14, 20, 8), start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = width
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def check_cells(checks: dict[str, Any], places: dict[int, str]) -> list[str]:
+    """The checked conditions as the sheet's four cells (女 / 本辖区 or a place's name / 产权人、租户 / 是 or 否)."""
+    residence = checks.get("residence")
+    return [
+        GENDER_WORDS.get(str(checks.get("gender")), ""),
+        "" if residence is None else ("本辖区" if residence == 0 else places.get(int(residence), "")),
+        "、".join(RELATION_WORDS[r] for r in checks.get("relations", []) if r in RELATION_WORDS),
+        "是" if checks.get("no_duplicate") else "否",
+    ]
 
 
 def _read(content: bytes, result: ImportResult) -> tuple[list[str], list[tuple[int, list[Any]]]]:

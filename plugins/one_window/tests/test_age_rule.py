@@ -1,5 +1,6 @@
 """The age rule of an item's conditions (min_age / max_age): kept by the form, the API and the XLSX, refused when
-wrong; at the window it is checked against the register (meets / fails / unknown) without blocking the staff.
+wrong; at the window it is checked against the register (meets / fails / unknown); the staff decide (a request
+that fails is received with their acknowledgement, see test_eligibility.py).
 """
 
 from __future__ import annotations
@@ -112,15 +113,15 @@ class TestItemAgeRule:
         assert [(v["version"], v["min_age"]) for v in versions] == [(2, None), (1, 60)]
 
     def test_xlsx_round_trip_a_bad_age_row_and_an_old_file(self, sanshe_factory, sanshe_district, sanshe_client_for):
-        """The export ends with the two age columns and imports back unchanged; a bad age names its row and
+        """The export has the two age columns (after 办理流程) and imports back unchanged; a bad age names its row and
         column and imports nothing; a file of the old columns (no ages) still imports and keeps the rules."""
         catalogue(sanshe_factory)
         client = sanshe_client_for("community_worker")
         exported = client.get(f"{CATALOGUE}/export.xlsx").content
         rows = list(load_workbook(io.BytesIO(exported)).worksheets[0].iter_rows(values_only=True))
-        assert rows[0][-2:] == ("最低年龄（周岁）", "最高年龄（周岁）")
+        assert rows[0][11:13] == ("最低年龄（周岁）", "最高年龄（周岁）")
         elderly = next(r for r in rows if r[0] == ELDERLY)
-        assert elderly[-2:] == (60, None)
+        assert elderly[11:13] == (60, None)
         token = csrf_of(client, f"{CATALOGUE}/import")
 
         def upload(content: bytes):
@@ -129,7 +130,7 @@ class TestItemAgeRule:
 
         assert "新增 0 项，修改 89 项" in upload(exported).text
         bad = list(elderly)
-        bad[-1] = "很老"
+        bad[12] = "很老"
         refused = upload(xlsx([bad]))
         assert refused.status_code == 400
         assert "第 2 行" in refused.text and "最高年龄（周岁）" in refused.text
@@ -168,7 +169,8 @@ class TestAtTheWindow:
         assert "年龄条件" not in client.get(WINDOW, params={"item": item_id(sanshe_factory, LOW_INCOME)}).text
 
     def test_the_intake_api_carries_the_age_check(self, sanshe_factory, sanshe_district, sanshe_client_for):
-        """``age_check`` is meets / fails / unknown for an item with an age rule, null for one without."""
+        """``age_check`` is meets / fails / unknown for an item with an age rule, null for one without (the one who
+        fails is received with ``acknowledge``)."""
         catalogue(sanshe_factory)
         people = {
             "meets": _person(sanshe_factory, "老张", "13900000001", 76),
@@ -179,7 +181,7 @@ class TestAtTheWindow:
         elderly = item_id(sanshe_factory, ELDERLY)
         for expected, person in people.items():
             body = {"item_id": elderly, "person_id": person, "applicant": "申请人", "phone": "13900000009",
-                    "received": [0, 1]}  # fmt: skip
+                    "received": [0, 1], "acknowledge": expected == "fails"}  # fmt: skip
             made = client.post(f"{API}/intakes", json=body, headers=_headers(client))
             assert made.status_code == 201, made.text
             assert made.json()["age_check"] == expected

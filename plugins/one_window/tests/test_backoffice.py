@@ -353,12 +353,12 @@ class TestDemo:
             from core.plugin_api import for_district
 
             for_district(session, district.id)
-            started = time.perf_counter()
+            started = time.thread_time()  # CPU of this thread: other work on a loaded machine does not count
             await seed_one_window(session, district)
-            return time.perf_counter() - started
+            return time.thread_time() - started
 
         took = sanshe_factory.run(seed)
-        assert took < 10, took  # about 1 s on an idle machine; the bound only catches a pathological seed
+        assert took < 10, took  # about 1 s of CPU; the bound only catches a pathological seed
 
         async def states(session):
             query = select(Intake.submission_key, Intake.status, Intake.result, Step.status, Step.due_on).join(
