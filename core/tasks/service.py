@@ -36,7 +36,7 @@ from core.cases.reads import record_reads
 from core.cases.service import case_types
 from core.cases.timeline import append_event
 from core.db import utcnow
-from core.i18n import TIMEZONE, gettext, localized
+from core.i18n import TIMEZONE, format_date, gettext, localized
 from core.models import Membership, User
 from core.models.cases import Case
 from core.models.tasks import CaseTask
@@ -380,11 +380,11 @@ async def my_tasks(ctx: RequestContext, *, limit: int = MY_TASKS_LIMIT) -> list[
 
 
 def due_label(task: CaseTask, today: date | None = None) -> str:
-    """ "2026-12-08" with 已逾期 / 明天到期 when it applies."""
+    """The due date in the user's words, with 已逾期 / 明天到期 when it applies."""
     if task.due_on is None:
         return ""
     today = today or local_today()
-    text = task.due_on.isoformat()
+    text = format_date(task.due_on)
     if task.status in OPEN and task.due_on < today:
         return gettext("%(day)s (overdue)", day=text)
     if task.status in OPEN and task.due_on == today + timedelta(days=1):

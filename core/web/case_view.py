@@ -354,7 +354,7 @@ async def task_views(ctx: RequestContext, case: Case, names: dict[str, dict[str,
             kind=kind_label(t.kind, ctx.locale),
             status=status_label(t.status, ctx.locale),
             follower=people.get(str(t.follower_id), "") if t.follower_id else "",
-            due=due_label(t, today),
+            due=due_label(t, today) if t.status in OPEN else "",
             overdue=t.status in OPEN and t.due_on is not None and t.due_on < today,
             next=[(s, status_label(s, ctx.locale)) for s in next_statuses(t)],
         )
