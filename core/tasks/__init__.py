@@ -2,6 +2,6 @@
 
 :mod:`core.tasks.service` holds the rules (who may, which status follows which, the
 outcome, the version check, the case's timeline), :mod:`core.tasks.due` the reminders of
-tasks due tomorrow or overdue, :mod:`core.tasks.web` and :mod:`core.tasks.api` the pages
-and the JSON API. docs/tasks.md describes them.
+tasks due tomorrow or overdue; the pages are :mod:`core.web.case_tasks`, the JSON API
+:mod:`core.api.case_tasks`. docs/tasks.md describes them.
 """
