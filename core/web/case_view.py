@@ -292,7 +292,7 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
                     status=status_label(str(p.get("status", "")), locale),
                 )
                 partner = str(p.get("partner", ""))
-                view.reason = gettext("To %(partner)s", partner=partner) if partner else ""
+                view.text = gettext("Goes to: %(partner)s", partner=partner) if partner else ""
             else:
                 view.title = gettext(
                     "Task %(title)s: %(old)s → %(new)s",
