@@ -48,6 +48,11 @@ def nav_items(ctx: RequestContext) -> list[NavItem]:
                 NavItem(_("New case"), ctx.url("/cases/new"), icon="plus", order=11, permission=("dashboard", "view"))
             ]
         ),
+        *(
+            []
+            if is_served_only(ctx)
+            else [NavItem(_("My tasks"), ctx.url("/my-tasks"), order=12, permission=("dashboard", "view"))]
+        ),
         NavItem(_("Residents"), ctx.url("/residents"), icon="users", order=15, permission=("resident", "view")),
         NavItem(
             _("Registrations to confirm"),

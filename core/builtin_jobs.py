@@ -12,7 +12,13 @@ from core.workdays import known_years, year_known
 if TYPE_CHECKING:
     from core.scheduler.spec import JobContext
 
-__all__ = ("CORE_JOBS", "check_next_year_holidays", "notify_due_soon", "purge_idempotency_keys")
+__all__ = (
+    "CORE_JOBS",
+    "check_next_year_holidays",
+    "notify_due_soon",
+    "notify_tasks_due",
+    "purge_idempotency_keys",
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,21 @@ async def notify_due_soon(job: JobContext) -> JobResult:
     )
 
 
+async def notify_tasks_due(job: JobContext) -> JobResult:
+    """Tell followers of tasks due tomorrow, or overdue, once per task and due date."""
+    from core.tasks.due import send_task_reminders  # noqa: PLC0415 - tasks sit above jobs
+
+    assert job.district is not None
+    found = await send_task_reminders(job.session, job.district, job.now)
+    told = found.due_soon + found.overdue
+    return JobResult(
+        f"提醒任务 {told} 项（明天到期 {found.due_soon}，已逾期 {found.overdue}）；{found.already_told} 项此前已提醒",
+        {"due_soon": found.due_soon, "overdue": found.overdue, "already_told": found.already_told},
+        message_en=f"Told {told} tasks (due tomorrow {found.due_soon}, overdue {found.overdue}); "
+        f"{found.already_told} told before",
+    )
+
+
 async def purge_idempotency_keys(job: JobContext) -> JobResult:
     """Delete the stored answers of idempotency keys and form tokens past their expiry (a day)."""
     from core.web.idempotency import purge_expired  # noqa: PLC0415 - the web layer sits above jobs
@@ -85,6 +106,13 @@ CORE_JOBS = (
         name_en="Remind of cases due soon or overdue",
         schedule=every_minutes(15),
         run=notify_due_soon,
+    ),
+    JobSpec(
+        key="tasks.due",
+        name_zh="提醒明天到期和已逾期的任务",
+        name_en="Remind of tasks due tomorrow or overdue",
+        schedule=every_minutes(30),
+        run=notify_tasks_due,
     ),
     JobSpec(
         key="idempotency.purge",

@@ -164,6 +164,10 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{D}/cases/{{reference:str}}/comments"): RECORD,
     ("POST", f"{D}/cases/{{reference:str}}/attachments"): RECORD,
     ("GET", f"{D}/cases/{{reference:str}}/attachments/{{attachment_id:int}}"): RECORD,
+    # Linked tasks (core.tasks): read as the case; adding and changing need its edit permission.
+    ("POST", f"{D}/cases/{{reference:str}}/tasks"): RECORD,
+    ("POST", f"{D}/cases/{{reference:str}}/tasks/{{task_id:int}}/status"): RECORD,
+    ("GET", f"{D}/my-tasks"): EVERYONE,
     # The case queue (core/web/queues.py): what each user sees is filtered in SQL; exports need `export`.
     ("GET", f"{D}/cases"): EVERYONE,  # residents and volunteers are sent on to 我的诉求
     ("GET", f"{D}/my-requests"): EVERYONE,
@@ -234,6 +238,10 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", f"{API}/cases/{{reference:str}}/attachments"): RECORD,
     ("GET", f"{API}/cases/{{reference:str}}/attachments/{{attachment_id:int}}"): RECORD,
     ("GET", f"{API}/cases/{{reference:str}}/timeline"): RECORD,
+    ("GET", f"{API}/cases/{{reference:str}}/tasks"): RECORD,
+    ("POST", f"{API}/cases/{{reference:str}}/tasks"): RECORD,
+    ("POST", f"{API}/cases/{{reference:str}}/tasks/{{task_id:int}}/status"): RECORD,
+    ("GET", f"{API}/my-tasks"): EVERYONE,
     ("POST", f"{API}/cases/{{reference:str}}/claim"): RECORD,
     ("POST", f"{API}/cases/{{reference:str}}/assign"): RECORD,
     # Notifications (core/notifications): each member's own inbox; another person's notice is 404.
@@ -433,6 +441,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "HS-2026-999999",
                 "attachment_id": 999_999,
+                "task_id": 999_999,
                 "notice_id": 999_999,
                 "day": "2026-11-20",
                 "job_key": "workdays.next_year_check",
@@ -453,6 +462,7 @@ def world(settings: Any, seed: Any) -> dict[str, Any]:
                 "type_key": "resident_request",
                 "reference": "YI-2026-999999",
                 "attachment_id": 999_999,
+                "task_id": 999_999,
                 "notice_id": b_notice.id,
                 "day": "2026-11-20",
                 "job_key": "workdays.next_year_check",

@@ -133,6 +133,7 @@ def test_disabled_plugin_job_does_not_run_in_that_district(world, host, database
         ("workdays.next_year_check", True),
         ("idempotency.purge", True),  # a core job for the whole platform: expired idempotency keys
         ("notifications.due_soon", False),  # a core job: in every district
+        ("tasks.due", False),  # a core job: linked tasks due tomorrow or overdue, per district
     }
 
 

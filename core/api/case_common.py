@@ -43,6 +43,8 @@ def _case_error(_request: Request[Any, Any, Any], exc: CaseError) -> Response[An
     elif isinstance(exc, StaleCase):
         body["changes"] = exc.changes
         body["lock_version"] = exc.current_version
+    elif "version" in exc.extra:  # a linked task changed by someone else (core.tasks)
+        body["version"] = exc.extra["version"]
     return Response(body, status_code=exc.status_code, media_type=MediaType.JSON)
 
 

@@ -9,6 +9,7 @@ from litestar import get
 from core.api.admin import ADMIN_DISTRICT_API, ADMIN_GLOBAL_API
 from core.api.builder import BUILDER_API
 from core.api.case_activity import ACTIVITY_API
+from core.api.case_tasks import TASK_API
 from core.api.case_type_migrate import MIGRATION_API
 from core.api.case_types import CASE_TYPE_API
 from core.api.cases import CASE_API
@@ -47,6 +48,7 @@ DISTRICT_API: list[ControllerRouterHandler] = [
     CASE_TYPE_API,
     CASE_API,
     ACTIVITY_API,
+    TASK_API,
     BUILDER_API,
     MIGRATION_API,
     ROLE_API,

@@ -6,7 +6,9 @@ driver's insurer disputes the claim. The social worker ``social`` takes the case
 平桥 community, assesses needs, risks and strengths, sets goals, and works it for five
 months with referrals to a hospital's rehabilitation clinic, legal aid, a counsellor, the
 community's volunteers and the civil-affairs office (temporary assistance), recording
-every visit; two reviews later the case is in its closing review.
+every visit; two reviews later the case is in its closing review. Each referral is a linked
+task of the case (core.tasks) with its history: sent, accepted by the partner, completed
+with its outcome, on the dates it happened.
 
 Every step goes through the case service as the user whose step it is (permissions, SLA,
 timeline are real); then the case's times and its timeline are set to the dates the story
@@ -27,6 +29,8 @@ from core.cases.timeline import event_hash
 from core.i18n import TIMEZONE
 from core.models import OrgUnit, User
 from core.models.cases import Case, CaseEvent
+from core.models.tasks import CaseTask
+from core.tasks.service import change_status, create_task
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -66,15 +70,9 @@ def _record(day: str, minutes: int, kind: str, note: str) -> dict[str, Any]:
     return {"date": day, "minutes": minutes, "kind": kind, "note": note}
 
 
-def _referral(
-    to: str, agency: str, reason: str, sent: str, status: str, outcome: str = "", closed: str = ""
-) -> dict[str, Any]:
-    out = {"to": to, "agency": agency, "reason": reason, "sent_on": sent, "status": status}
-    if outcome:
-        out["outcome"] = outcome
-    if closed:
-        out["closed_on"] = closed
-    return out
+def _referral(to: str, agency: str, reason: str, due: str = "") -> dict[str, Any]:
+    """A referral task to create (sent at the step's time); ``due`` is set as the story had it."""
+    return {"kind": "referral", "partner_kind": to, "partner": agency, "title": reason, "status": "sent", "due": due}
 
 
 RECORDS = [
@@ -92,20 +90,18 @@ RECORDS = [
     _record("2026-10-28", 120, "accompany", "陪同参加交通事故赔偿调解，达成协议。"),
     _record("2026-11-16", 60, "home_visit", "服务对象已返岗半天工作；母亲复查结果稳定。"),
 ]
-REHAB = ("medical", "宁波市第一医院康复科", "骨折术后康复训练", "2026-06-22")
-MEALS = ("community", "平桥社区居委会（助餐志愿队）", "母亲化疗期间送餐、陪同复诊", "2026-06-24")
-LEGAL = ("legal", "海曙区法律援助中心", "交通事故赔偿纠纷", "2026-06-25")
-COUNSEL = ("counselling", "阳光心理咨询工作室", "焦虑、失眠", "2026-07-10")
-RELIEF = ("civil_affairs", "鼓楼街道民政办", "临时救助申请", "2026-07-01")
-REFERRALS_JUNE = [_referral(*REHAB, "accepted"), _referral(*MEALS, "accepted"), _referral(*LEGAL, "accepted")]
-REFERRALS_JULY = [*REFERRALS_JUNE, _referral(*COUNSEL, "accepted"), _referral(*RELIEF, "sent")]
-REFERRALS_NOVEMBER = [
-    _referral(*REHAB, "completed", "完成 12 次康复训练，可独立行走", "2026-09-30"),
-    _referral(*MEALS, "accepted"),
-    _referral(*LEGAL, "completed", "调解达成赔偿协议，获赔 8.6 万元", "2026-10-28"),
-    _referral(*COUNSEL, "completed", "8 次咨询后情绪稳定、睡眠改善", "2026-09-15"),
-    _referral(*RELIEF, "completed", "获临时救助 3000 元", "2026-08-12"),
-]
+REHAB = _referral("medical", "宁波市第一医院康复科", "骨折术后康复训练", "2026-09-30")
+MEALS = _referral("community", "平桥社区居委会（助餐志愿队）", "母亲化疗期间送餐、陪同复诊", "2026-12-31")
+LEGAL = _referral("legal", "海曙区法律援助中心", "交通事故赔偿纠纷", "2026-11-30")
+COUNSEL = _referral("counselling", "阳光心理咨询工作室", "焦虑、失眠", "2026-09-30")
+RELIEF = _referral("civil_affairs", "鼓楼街道民政办", "临时救助申请", "2026-08-31")
+
+
+def _status(task: dict[str, Any], status: str, outcome: str = "") -> tuple[str, str, str]:
+    """A status change of the task with ``task``'s title."""
+    return (str(task["title"]), status, outcome)
+
+
 REVIEWS = [
     {
         "date": "2026-08-31",
@@ -117,15 +113,27 @@ REVIEWS = [
 SUPERVISION = "督导意见：风险已由高转中，注意服务对象返岗后的体力安排，赔偿到位前继续跟进。"
 
 # (who, what, payload, when): the story's steps, each at the local time it happened.
-# what: "step" (a transition key, or (key, data)), "edit" (changed fields) or "comment".
+# what: "step" (a transition key, or (key, data)), "edit" (changed fields), "comment", "task" (a
+# referral to create, sent) or "status" (a referral's next status: its title, the status, the outcome).
 Step = tuple[str, str, Any, str]
 STORY: tuple[Step, ...] = (
     ("social", "step", "accept", "2026-06-09 09:30"),
     ("social", "edit", ASSESSMENT, "2026-06-15 16:00"),
     ("social", "edit", {"goals": GOALS, "service_records": RECORDS[:2]}, "2026-06-19 10:00"),
     ("social", "step", "plan", "2026-06-20 09:00"),
-    ("social", "edit", {"referrals": REFERRALS_JUNE, "service_records": RECORDS[:4]}, "2026-06-25 17:00"),
-    ("social", "edit", {"referrals": REFERRALS_JULY, "service_records": RECORDS[:6]}, "2026-07-10 18:00"),
+    ("social", "task", REHAB, "2026-06-22 11:00"),
+    ("social", "status", _status(REHAB, "accepted"), "2026-06-23 10:00"),
+    ("social", "task", MEALS, "2026-06-24 15:00"),
+    ("social", "task", LEGAL, "2026-06-25 11:30"),
+    ("social", "status", _status(MEALS, "accepted"), "2026-06-25 16:00"),
+    ("social", "edit", {"service_records": RECORDS[:4]}, "2026-06-25 17:00"),
+    ("social", "status", _status(LEGAL, "accepted"), "2026-06-28 10:00"),
+    ("social", "task", RELIEF, "2026-07-01 10:00"),
+    ("social", "status", _status(RELIEF, "accepted"), "2026-07-08 10:00"),
+    ("social", "task", COUNSEL, "2026-07-10 17:30"),
+    ("social", "edit", {"service_records": RECORDS[:6]}, "2026-07-10 18:00"),
+    ("social", "status", _status(COUNSEL, "accepted"), "2026-07-13 10:00"),
+    ("social", "status", _status(RELIEF, "completed", "获临时救助 3000 元"), "2026-08-12 14:30"),
     ("social", "edit", {"service_records": RECORDS[:8]}, "2026-08-12 15:00"),
     ("supervisor", "comment", SUPERVISION, "2026-08-31 11:00"),
     (
@@ -134,7 +142,10 @@ STORY: tuple[Step, ...] = (
         {"reviews": REVIEWS[:1], "risk_level": "medium", "service_records": RECORDS[:9]},
         "2026-08-31 16:00",
     ),
-    ("social", "edit", {"referrals": REFERRALS_NOVEMBER, "service_records": RECORDS}, "2026-11-16 17:30"),
+    ("social", "status", _status(COUNSEL, "completed", "8 次咨询后情绪稳定、睡眠改善"), "2026-09-15 17:00"),
+    ("social", "status", _status(REHAB, "completed", "完成 12 次康复训练，可独立行走"), "2026-09-30 17:00"),
+    ("social", "status", _status(LEGAL, "completed", "调解达成赔偿协议，获赔 8.6 万元"), "2026-10-28 18:00"),
+    ("social", "edit", {"service_records": RECORDS}, "2026-11-16 17:30"),
     (
         "social",
         "edit",
@@ -143,6 +154,10 @@ STORY: tuple[Step, ...] = (
     ),
     ("social", "step", "to_review", "2026-11-20 10:05"),
 )
+
+MEALS_ALONE = _referral("community", "平桥社区助老服务站", "每日助餐", "2026-12-31")
+RESPITE = _referral("community", "鼓楼街道居家养老服务中心", "喘息服务", "2026-04-10")
+TRAINING = _referral("other", "海曙区就业服务中心", "技能培训报名", "2026-11-30")
 
 # More cases, one or two per service line: (title, line, client, problem, opened, steps).
 OTHERS: tuple[tuple[str, str, str, str, str, tuple[Step, ...]], ...] = (
@@ -161,10 +176,11 @@ OTHERS: tuple[tuple[str, str, str, str, str, tuple[Step, ...]], ...] = (
                     "needs": "居家安全改造、助餐、紧急呼叫。",
                     "goals": [{"goal": "安装紧急呼叫器并每周探访", "status": "open"}],
                     "service_records": [_record("2026-09-20", 60, "home_visit", "家访评估居家安全。")],
-                    "referrals": [_referral("community", "平桥社区助老服务站", "每日助餐", "2026-09-21", "accepted")],
                 },
                 "2026-09-21 16:00",
             ),
+            ("social", "task", MEALS_ALONE, "2026-09-21 16:10"),
+            ("social", "status", _status(MEALS_ALONE, "accepted"), "2026-09-23 09:00"),
             ("social", "step", "plan", "2026-09-22 09:00"),
         ),
     ),
@@ -176,6 +192,9 @@ OTHERS: tuple[tuple[str, str, str, str, str, tuple[Step, ...]], ...] = (
         "2026-03-02 09:00",
         (
             ("social", "step", "accept", "2026-03-02 15:00"),
+            ("social", "task", RESPITE, "2026-03-12 10:00"),
+            ("social", "status", _status(RESPITE, "accepted"), "2026-03-16 10:00"),
+            ("social", "status", _status(RESPITE, "completed", "每月两次上门照护"), "2026-04-01 10:00"),
             (
                 "social",
                 "edit",
@@ -185,17 +204,6 @@ OTHERS: tuple[tuple[str, str, str, str, str, tuple[Step, ...]], ...] = (
                     "service_records": [
                         _record("2026-03-10", 90, "home_visit", "评估照护负担。"),
                         _record("2026-05-20", 60, "group", "照护者支持小组。"),
-                    ],
-                    "referrals": [
-                        _referral(
-                            "community",
-                            "鼓楼街道居家养老服务中心",
-                            "喘息服务",
-                            "2026-03-12",
-                            "completed",
-                            "每月两次上门照护",
-                            "2026-04-01",
-                        )
                     ],
                 },
                 "2026-05-20 17:00",
@@ -233,10 +241,10 @@ OTHERS: tuple[tuple[str, str, str, str, str, tuple[Step, ...]], ...] = (
                     "needs": "就业技能与求职支持。",
                     "goals": [{"goal": "三个月内稳定就业", "status": "open"}],
                     "service_records": [_record("2026-10-15", 60, "office", "面谈，了解求职经历。")],
-                    "referrals": [_referral("other", "海曙区就业服务中心", "技能培训报名", "2026-10-16", "sent")],
                 },
                 "2026-10-16 16:00",
             ),
+            ("social", "task", TRAINING, "2026-10-16 16:10"),
             ("social", "step", "plan", "2026-10-17 09:00"),
         ),
     ),
@@ -258,19 +266,41 @@ def _at(text: str) -> datetime:
 
 
 async def _play(ctx_of: Any, reference: str, steps: tuple[Step, ...], session: AsyncSession) -> list[datetime]:
-    """Take ``steps`` on the case; the time of each event they made, in order."""
+    """Take ``steps`` on the case; the time of each event they made, in order.
+
+    A referral's own times (sent, each change, closed) and its due date are set to the story's too.
+    """
     times: list[datetime] = []
     for who, what, payload, when in steps:
         ctx = await ctx_of(who)
         case, definition = await service.get_case(ctx, reference, record=False)
         before = case.event_seq
+        task: CaseTask | None = None
         if what == "step":
             key, data = payload if isinstance(payload, tuple) else (payload, None)
             await service.perform_transition(ctx, case, definition, key, data=data)
         elif what == "edit":
             await service.update_case(ctx, case, definition, lock_version=case.lock_version, changes=payload)
+        elif what == "task":
+            fields = {k: v for k, v in payload.items() if k != "due"}
+            task = await create_task(ctx, case, definition, **fields)
+            task.created_at = _at(when)
+            task.due_on = date.fromisoformat(payload["due"]) if payload.get("due") else None
+        elif what == "status":
+            title, status, outcome = payload
+            found = (
+                await session.execute(select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.title == title))
+            ).scalar_one()
+            task = await change_status(
+                ctx, case, definition, found.id, status=status, version=found.version, outcome=outcome
+            )
+            if task.closed_at is not None:
+                task.closed_at = _at(when)
         else:
             await service.comment(ctx, case, definition, payload)
+        if task is not None:
+            task.updated_at = _at(when)
+            await session.flush()
         await session.refresh(case)
         times += [_at(when)] * (case.event_seq - before)
     return times

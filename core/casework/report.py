@@ -5,12 +5,16 @@ For a period (both days inclusive, local dates), per value of the casework type'
 those closed with their goals met; service records dated in the period with their hours;
 referrals sent in the period, completed in the period, and still waiting (sent or accepted).
 
+Referrals are the cases' linked tasks of kind ``referral`` (:mod:`core.tasks`): sent is a
+referral created in the period, completed one completed in the period, waiting one still
+sent or accepted (or to do) today.
+
 The figures are numbers only — no reference, title or name — so they are given to holders
 of ``casework:report`` (district admins, casework supervisors) over every casework case of
 the district, although each case is readable only by the people on it (docs/casework.md).
-The case counts are one grouped SQL query; the service records and referrals live in the
-cases' repeating groups and are summed from the data of the cases active in the period
-(open, or closed since the period began), read in batches.
+The case counts and the referral counts are one grouped SQL query each; the service records
+live in the cases' repeating groups and are summed from the data of the cases active in the
+period (open, or closed since the period began), read in batches.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from sqlalchemy import case, func, or_, select
 from core.cases.service import case_type
 from core.i18n import TIMEZONE, gettext
 from core.models.cases import Case
+from core.models.tasks import CaseTask
+from core.tasks.service import OPEN
 
 if TYPE_CHECKING:
     from core.casetypes.definition import CaseTypeDef
@@ -146,26 +152,14 @@ def _day(raw: Any) -> date | None:
         return None
 
 
-def _count_groups(figures: LineFigures, data: dict[str, Any], start: date, end: date) -> None:
-    """Add one case's service records and referrals of the period to ``figures``."""
+def _count_records(figures: LineFigures, data: dict[str, Any], start: date, end: date) -> None:
+    """Add one case's service records of the period to ``figures``."""
     for record in data.get("service_records") or []:
         day = _day(record.get("date")) if isinstance(record, dict) else None
         if day is not None and start <= day <= end:
             figures.service_records += 1
             minutes = record.get("minutes")
             figures.service_minutes += minutes if isinstance(minutes, int) and not isinstance(minutes, bool) else 0
-    for referral in data.get("referrals") or []:
-        if not isinstance(referral, dict):
-            continue
-        sent = _day(referral.get("sent_on"))
-        status = referral.get("status")
-        if sent is not None and start <= sent <= end:
-            figures.referrals_sent += 1
-        closed = _day(referral.get("closed_on"))
-        if status == "completed" and closed is not None and start <= closed <= end:
-            figures.referrals_completed += 1
-        if status in {"sent", "accepted"}:
-            figures.referrals_waiting += 1
 
 
 async def build_report(ctx: RequestContext, definition: CaseTypeDef, start: date, end: date) -> Report:
@@ -204,10 +198,34 @@ async def build_report(ctx: RequestContext, definition: CaseTypeDef, start: date
         rows = (await ctx.session.execute(active.where(Case.id > last_id))).tuples().all()
         for case_id, key, data in rows:
             figures = lines.setdefault(str(key), LineFigures(str(key), str(key)))
-            _count_groups(figures, data or {}, start, end)
+            _count_records(figures, data or {}, start, end)
             last_id = case_id
         if len(rows) < _BATCH:
             break
+    referrals = (
+        select(
+            line,
+            func.sum(case(((CaseTask.created_at >= since) & (CaseTask.created_at < until), 1), else_=0)),
+            func.sum(
+                case(
+                    (
+                        (CaseTask.status == "completed") & (CaseTask.closed_at >= since) & (CaseTask.closed_at < until),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ),
+            func.sum(case((CaseTask.status.in_(sorted(OPEN)), 1), else_=0)),
+        )
+        .select_from(CaseTask)
+        .join(Case, Case.id == CaseTask.case_id)
+        .where(Case.case_type_key == definition.key, CaseTask.kind == "referral")
+        .group_by(line)
+    )
+    for key, sent, completed, waiting in (await ctx.session.execute(referrals)).tuples():
+        figures = lines.setdefault(str(key), LineFigures(str(key), str(key)))
+        figures.referrals_sent, figures.referrals_completed = int(sent or 0), int(completed or 0)
+        figures.referrals_waiting = int(waiting or 0)
     report = Report(start, end, list(lines.values()))
     report.total.label = gettext("Total")
     for figures in report.lines:

@@ -15,6 +15,7 @@ from core.models.plugin import DistrictPlugin
 from core.models.rbac import PolicyRule, Role
 from core.models.residents import Household, HouseholdMember, Person, SensitiveAccess, Vehicle
 from core.models.storage import StoredChunk
+from core.models.tasks import CaseTask
 from core.models.user import Membership, User
 from core.models.votes import Vote, VoteBallot, VoteElector, VoteHandCount, VoteParticipation
 from core.models.workdays import ScheduledJobLease, ScheduledJobRun, WorkdayOverride
@@ -27,6 +28,7 @@ __all__ = (
     "CaseEvent",
     "CaseMigrationJob",
     "CaseRead",
+    "CaseTask",
     "CaseTypeVersion",
     "District",
     "DistrictPlugin",

@@ -108,6 +108,24 @@ CORE_KINDS: tuple[NotificationKind, ...] = (
         label_zh="我的案件已逾期",
         label_en="A case of mine is overdue",
     ),
+    NotificationKind(
+        key="core.task_due_soon",
+        title_zh="任务“{title}”（案件 {reference}）明天到期",
+        title_en="Task \u201c{title}\u201d (case {reference}) is due tomorrow, {due}",
+        body_zh="{partner}",
+        body_en="{partner}",
+        label_zh="我跟进的任务明天到期",
+        label_en="A task I follow is due tomorrow",
+    ),
+    NotificationKind(
+        key="core.task_overdue",
+        title_zh="任务“{title}”（案件 {reference}）已逾期，应于 {due} 完成",
+        title_en="Task \u201c{title}\u201d (case {reference}) is overdue: it was due {due}",
+        body_zh="{partner}",
+        body_en="{partner}",
+        label_zh="我跟进的任务已逾期",
+        label_en="A task I follow is overdue",
+    ),
 )
 
 _registry: dict[str, NotificationKind] = {k.key: k for k in CORE_KINDS}

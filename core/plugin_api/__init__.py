@@ -55,6 +55,7 @@ from core.ledger import LedgerAccount, LedgerPosting, LedgerTransfer, Statement,
 from core.models import District, DistrictPlugin, Membership, OrgUnit, OrgUnitKind, User
 from core.models.cases import Case, CaseEvent, CaseTypeVersion
 from core.models.notifications import Notification
+from core.models.tasks import CaseTask
 from core.models.votes import Vote
 from core.notifications import Channel, NotificationKind, notify, unread_count
 from core.pdf import FontMissing, cjk_font, new_cjk_pdf
@@ -78,6 +79,7 @@ from core.residents.public import normalize_phone
 from core.scheduler import JobContext, JobResult, JobSpec, daily_at, every_minutes
 from core.services.enablement import disable_plugin, enable_plugin
 from core.storage import MissingFile, Storage
+from core.tasks.service import StaleTask, change_status, create_task, tasks_of
 from core.web.forms import display_value, form_view_for, input_values
 from core.web.pages import (
     Form,
@@ -106,6 +108,7 @@ __all__ = (
     "Case",
     "CaseError",
     "CaseEvent",
+    "CaseTask",
     "CaseTypeDef",
     "CaseTypeVersion",
     "Channel",
@@ -148,6 +151,7 @@ __all__ = (
     "RoleDef",
     "Settings",
     "StaleCase",
+    "StaleTask",
     "Statement",
     "StatementLine",
     "Storage",
@@ -165,11 +169,13 @@ __all__ = (
     "attempt",
     "bump_policy_version",
     "case_type",
+    "change_status",
     "cjk_font",
     "comment",
     "content_type_of",
     "context_for",
     "create_case",
+    "create_task",
     "daily_at",
     "definition_for",
     "deliveries",
@@ -219,6 +225,7 @@ __all__ = (
     "steps_open_to",
     "storage_for",
     "suffix_for",
+    "tasks_of",
     "transition_counts",
     "unread_count",
     "use_locale",

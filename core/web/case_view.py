@@ -19,8 +19,21 @@ from core.forms import visible_fields
 from core.i18n import gettext
 from core.models import OrgUnit, User
 from core.models.cases import Attachment, Case, CaseEvent
+from core.models.tasks import CaseTask
 from core.plugins.asyncio import call_hook, flatten
 from core.services.memberships import assignable_members
+from core.tasks.service import (
+    KINDS,
+    OPEN,
+    PARTNER_KINDS,
+    choices,
+    due_label,
+    kind_label,
+    local_today,
+    next_statuses,
+    status_label,
+    tasks_of,
+)
 from core.web.forms import display_value, reference_options
 
 if TYPE_CHECKING:
@@ -29,7 +42,7 @@ if TYPE_CHECKING:
     from core.forms import FieldDef
     from core.workflows.definition import Transition
 
-__all__ = ("CaseView", "EventView", "FieldRow", "build_view", "field_row", "timeline")
+__all__ = ("CaseView", "EventView", "FieldRow", "TaskView", "build_view", "field_row", "task_views", "timeline")
 
 RELATED_LIMIT = 10
 
@@ -59,6 +72,19 @@ class EventView:
 
 
 @dataclass
+class TaskView:
+    """One linked task on the case page: the row, its words, and the statuses it may move to."""
+
+    task: CaseTask
+    kind: str
+    status: str
+    follower: str
+    due: str
+    overdue: bool
+    next: list[tuple[str, str]]
+
+
+@dataclass
 class CaseView:
     """Everything the case page renders."""
 
@@ -82,6 +108,10 @@ class CaseView:
     priority: str = ""
     badge: str = ""
     type_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    tasks: list[TaskView] = dataclasses.field(default_factory=list)  # 转介与任务
+    task_kinds: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # the add form's choices
+    task_partners: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    task_starts: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     audited: bool = False  # every read of the case is logged (the page says so)
     may_read_log: bool = False  # a district admin or the case's supervisor: a link to its read log
 
@@ -252,6 +282,25 @@ async def timeline(ctx: RequestContext, case: Case, definition: CaseTypeDef, nam
                 if p.get("claimed")
                 else gettext("Assigned the case to %(name)s", name=new or "?")
             )
+        elif event.kind == "task":
+            title = str(p.get("title", ""))
+            if p.get("action") == "created":
+                view.title = gettext(
+                    "Added the task %(title)s (%(kind)s, %(status)s)",
+                    title=title,
+                    kind=kind_label(str(p.get("kind", "")), locale),
+                    status=status_label(str(p.get("status", "")), locale),
+                )
+                partner = str(p.get("partner", ""))
+                view.text = gettext("Goes to: %(partner)s", partner=partner) if partner else ""
+            else:
+                view.title = gettext(
+                    "Task %(title)s: %(old)s → %(new)s",
+                    title=title,
+                    old=status_label(str(p.get("from", "")), locale),
+                    new=status_label(str(p.get("to", "")), locale),
+                )
+                view.text = str(p.get("outcome", ""))
         elif event.kind == "attachment":
             view.title = gettext("Attached %(name)s", name=str(p.get("name", "")))
         else:
@@ -290,6 +339,29 @@ async def panels(ctx: RequestContext, case: Case, definition: CaseTypeDef, env: 
     return out
 
 
+async def task_views(ctx: RequestContext, case: Case, names: dict[str, dict[str, str]]) -> list[TaskView]:
+    """The case's tasks as the page shows them (each follower's name; who is not in ``names`` is looked up)."""
+    tasks = await tasks_of(ctx, case)
+    people = dict(names.get("person", {}))
+    wanted = {t.follower_id for t in tasks if t.follower_id is not None and str(t.follower_id) not in people}
+    if wanted:
+        found = await ctx.session.execute(select(User.id, User.label).where(User.id.in_(wanted)))
+        people.update({str(uid): label for uid, label in found})
+    today = local_today()
+    return [
+        TaskView(
+            task=t,
+            kind=kind_label(t.kind, ctx.locale),
+            status=status_label(t.status, ctx.locale),
+            follower=people.get(str(t.follower_id), "") if t.follower_id else "",
+            due=due_label(t, today) if t.status in OPEN else "",
+            overdue=t.status in OPEN and t.due_on is not None and t.due_on < today,
+            next=[(s, status_label(s, ctx.locale)) for s in next_statuses(t)],
+        )
+        for t in tasks
+    ]
+
+
 async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, env: Any) -> CaseView:
     """The whole page's view of a case the user may see."""
     names = await _names(ctx, definition, case)
@@ -321,6 +393,10 @@ async def build_view(ctx: RequestContext, case: Case, definition: CaseTypeDef, e
         priority=priority_label(case.priority),
         badge=sla_badge(case),
         type_names={d.key: d.name(ctx.locale) for _, d in (await case_types(ctx)).values()},
+        tasks=await task_views(ctx, case, names),
+        task_kinds=choices(KINDS, ctx.locale),
+        task_partners=choices(PARTNER_KINDS, ctx.locale),
+        task_starts=[(s, status_label(s, ctx.locale)) for s in ("sent", "open")],
         audited=definition.audit_reads,
         may_read_log=definition.audit_reads and may_read_log(ctx, [definition]),
     )

@@ -10,6 +10,7 @@ from core.organizations.pages import ORGANIZATION_ROUTES
 from core.residents.web import RESIDENT_ROUTES
 from core.web.admin import ADMIN_DISTRICT_ROUTES, ADMIN_PLATFORM_ROUTES
 from core.web.case_routes import CASE_ROUTES
+from core.web.case_tasks import CASE_TASK_ROUTES
 from core.web.dashboard import dashboard
 from core.web.my_requests import MY_REQUESTS_ROUTES
 from core.web.profile import PROFILE_ROUTES
@@ -37,6 +38,7 @@ DISTRICT_ROUTES: list[ControllerRouterHandler] = [
     *QUEUE_ROUTES,
     *MY_REQUESTS_ROUTES,
     *CASE_ROUTES,
+    *CASE_TASK_ROUTES,
     *NOTIFICATION_ROUTES,
     *RESIDENT_ROUTES,
     *ORGANIZATION_ROUTES,

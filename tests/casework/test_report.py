@@ -1,4 +1,4 @@
-"""Casework per service line (page, XLSX, API) and referrals: each a dated task with a status and an outcome."""
+"""Casework per service line (page, XLSX, API), its referrals counted from the cases' linked tasks."""
 
 from __future__ import annotations
 
@@ -13,18 +13,6 @@ RECORDS = [
     {"date": "2026-03-20", "minutes": 30, "kind": "phone", "note": "电话回访"},
     {"date": "2025-12-30", "minutes": 60, "kind": "office", "note": "上一年的面谈"},
 ]
-REFERRALS = [
-    {
-        "to": "medical",
-        "agency": "市第一医院康复科",
-        "reason": "康复训练",
-        "sent_on": "2026-03-03",
-        "status": "completed",
-        "outcome": "完成 12 次康复训练",
-        "closed_on": "2026-04-30",
-    },
-    {"to": "legal", "agency": "区法律援助中心", "reason": "赔偿纠纷", "sent_on": "2026-03-05", "status": "accepted"},
-]
 
 
 def _patch(client, reference, **data):
@@ -32,33 +20,39 @@ def _patch(client, reference, **data):
     return client.patch(f"{API}/cases/{reference}", json={"lock_version": lock, "data": data})
 
 
-def test_referrals_are_tasks_with_status_and_outcome(world, api):
-    """A referral needs an agency, a reason, a date sent and a known status: a bad one is refused field by field
-    and nothing changes; a good one is kept, and its status change shows on the timeline row by row."""
+def test_referrals_are_no_longer_a_field_of_the_case(world, api):
+    """Referrals moved onto linked tasks (core.tasks): the casework form has no ``referrals`` list any more, so the
+    case data refuses one and keeps nothing."""
     social = api("social")
     reference = new_casework(social, world["pingqiao"])
-    bad = _patch(
-        social, reference, referrals=[{"to": "medical", "agency": "", "sent_on": "2026-13-01", "status": "lost"}]
-    )
-    assert bad.status_code == 400
-    assert set(bad.json()["errors"]) >= {"referrals.0.agency", "referrals.0.reason", "referrals.0.status"}
-    assert social.get(f"{API}/cases/{reference}").json()["data"]["referrals"] == []  # nothing kept
-    assert _patch(social, reference, referrals=REFERRALS).status_code == 200
-    later = [
-        {**REFERRALS[0]},
-        {**REFERRALS[1], "status": "completed", "outcome": "调解获赔", "closed_on": "2026-06-01"},
-    ]
-    assert _patch(social, reference, referrals=later).status_code == 200
-    page = social.get(f"{PAGES}/cases/{reference}").text
-    assert "转介 第 2 条" in page and "对方已接收" in page and "调解获赔" in page
-    assert '"agency"' not in page  # rows as text, never the raw JSON
+    refused = _patch(social, reference, referrals=[{"to": "medical", "agency": "市第一医院", "status": "sent"}])
+    assert refused.status_code == 400, refused.text
+    assert "referrals" not in social.get(f"{API}/cases/{reference}").json()["data"]
+
+
+def _referral(client, reference, title, *statuses):
+    task = client.post(
+        f"{API}/cases/{reference}/tasks",
+        json={"kind": "referral", "title": title, "partner": "市第一医院康复科", "status": "sent"},
+    ).json()
+    for status in statuses:
+        task = client.post(
+            f"{API}/cases/{reference}/tasks/{task['id']}/status",
+            json={"status": status, "version": task["version"], "outcome": "完成"},
+        ).json()
+    return task
 
 
 def test_report_per_service_line(world, api):
     """Two youth cases (one closed with its goals met), one elderly: per line the open and closed cases, the
-    service records and hours of the period (not last year's), the referrals sent, completed and waiting."""
+    service records and hours of the period (not last year's), the referral tasks sent, completed and waiting
+    (a follow-up task is not a referral)."""
     social = api("social")
-    youth = new_casework(social, world["pingqiao"], service_records=RECORDS, referrals=REFERRALS)
+    youth = new_casework(social, world["pingqiao"], service_records=RECORDS)
+    _referral(social, youth, "康复训练", "accepted", "completed")
+    _referral(social, youth, "赔偿纠纷", "accepted")
+    follow_up = social.post(f"{API}/cases/{youth}/tasks", json={"kind": "follow_up", "title": "电话回访"})
+    assert follow_up.status_code == 201  # not a referral: not counted
     new_casework(social, world["pingqiao"])
     new_casework(social, world["mudan"], service_line="elderly", client_name="王秀珍")
     # Take the first youth case to its close.

@@ -197,7 +197,7 @@ class TestJobs:
         login(client, "admin")
         client.headers.update({"x-csrftoken": csrf_of(client, "/me")})
         jobs = client.get(f"{API}/jobs").json()
-        keys = ["idempotency.purge", "notifications.due_soon", "workdays.next_year_check"]
+        keys = ["idempotency.purge", "notifications.due_soon", "tasks.due", "workdays.next_year_check"]
         assert [j["key"] for j in jobs] == keys
         assert jobs[0]["last_run"] is None and jobs[0]["next_run"]
         runs = client.post(f"{API}/jobs/workdays.next_year_check/run").json()
