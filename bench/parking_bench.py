@@ -30,6 +30,7 @@ import asyncio
 import re
 import shutil
 import signal
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -172,21 +173,24 @@ class SqliteFloor(Floor):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
-    async def begin(self) -> None:  # cursors closed, as SQLAlchemy's adapter does
-        async with self.conn.execute("BEGIN IMMEDIATE"):
-            pass
+    # Each statement in one trip to aiosqlite's thread (execute_fetchall), the fewest there are.
+    async def begin(self) -> None:
+        await self.conn.execute_fetchall("BEGIN IMMEDIATE")
 
     async def rollback(self) -> None:
         await self.conn.rollback()
 
     async def row(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
-        async with self.conn.execute(sql, {k: _sqlite(v) for k, v in params.items()}) as cursor:
-            found = await cursor.fetchone()
-        return None if found is None else tuple(found)
+        rows = list(await self.conn.execute_fetchall(sql, {k: _sqlite(v) for k, v in params.items()}))
+        return tuple(rows[0]) if rows else None
 
     async def executemany(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        async with self.conn.executemany(sql, [{k: _sqlite(v) for k, v in row.items()} for row in rows]):
-            pass
+        values = [{k: _sqlite(v) for k, v in row.items()} for row in rows]
+
+        def run(connection: sqlite3.Connection) -> None:
+            connection.executemany(sql, values).close()
+
+        await self.conn._execute(run, self.conn._conn)
 
     async def close(self) -> None:
         await self.conn.close()

@@ -15,6 +15,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util.concurrency import await_only, in_greenlet
 
+from core.db.sqlite_trips import one_trip
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -66,6 +68,7 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, record: ConnectionPoolEnt
     # by _sqlite_begin (short for writers, see SQLITE_STATEMENT_BUSY_MS); foreign keys are off
     # by default in SQLite.
     # The driver must not begin transactions itself: _sqlite_begin does, IMMEDIATE or not.
+    one_trip(dbapi_connection)  # each statement in one trip to aiosqlite's thread (core.db.sqlite_trips)
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -84,20 +87,18 @@ def _busy_timeout(connection: Connection, ms: int) -> None:
 
 
 def _begin_immediate(connection: Connection) -> None:
-    """``BEGIN IMMEDIATE`` handed to aiosqlite's thread directly: one trip there, one to close the cursor.
+    """``BEGIN IMMEDIATE`` handed to aiosqlite's thread directly, in one trip (``execute_fetchall``).
 
-    SQLAlchemy's execution of the same text takes three trips (a cursor, the statement, its
-    close) and builds an execution context: on a small write transaction (a tidal allocation)
-    that was a tenth of its time (bench/parking_bench.py). A failure is raised wrapped, as
-    SQLAlchemy's execution would raise it (``is_busy`` reads it the same way).
+    SQLAlchemy's execution of the same text builds an execution context: on a small write
+    transaction (a tidal allocation) that was a tenth of its time (bench/parking_bench.py).
+    A failure is raised wrapped, as SQLAlchemy's execution would raise it (``is_busy`` reads it the same way).
     """
     if not in_greenlet():  # a synchronous caller: no event loop to hand the statement to
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     driver = connection.connection.driver_connection
     try:
-        cursor = await_only(driver.execute("BEGIN IMMEDIATE"))  # type: ignore[union-attr]
-        await_only(cursor.close())
+        await_only(driver.execute_fetchall("BEGIN IMMEDIATE"))  # type: ignore[union-attr]
     except sqlite3.Error as exc:
         raise DBAPIError.instance("BEGIN IMMEDIATE", None, exc, sqlite3.Error) from exc
 
