@@ -13,7 +13,7 @@ from typing import Any, Literal, TypedDict
 from litestar import get, patch, post
 from litestar.exceptions import NotFoundException, ValidationException
 
-from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, residents, workdays
+from core.plugin_api import Code, LongText, Name, RequestContext, Text, Title, localized, residents, workdays
 from core.plugin_api import gettext as _
 from plugins.one_window import intake as svc
 from plugins.one_window import scans, service
@@ -177,7 +177,7 @@ class IntakeIn(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class CheckOut:
-    """One condition of the item checked against the register at intake (the text in Chinese)."""
+    """One condition of the item checked against the register at intake (the text in the client's language)."""
 
     kind: Literal["age", "gender", "residence", "relation", "duplicate"]
     status: Literal["meets", "fails", "unknown"]
@@ -251,7 +251,9 @@ async def _out(ctx: RequestContext, intake: Intake) -> IntakeOut:
         result=intake.result,
         finished_on=intake.finished_on,
         age_check=ages.status if ages else None,
-        eligibility=[CheckOut(c["kind"], c["status"], c["text"]) for c in intake.eligibility or []],
+        eligibility=[
+            CheckOut(c["kind"], c["status"], localized(c["text"], c.get("text_en"))) for c in intake.eligibility or []
+        ],
         acknowledged=intake.acknowledged,
     )
 

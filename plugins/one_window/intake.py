@@ -244,6 +244,8 @@ async def start_intake(
         await ctx.session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
     with use_locale("zh_CN"):  # kept on the intake and written on the timeline in Chinese
         checks = await eligibility_of(ctx, item, data.person_id, day, item_id=item.id, locale="zh_CN")
+    with use_locale("en"):  # and kept in English too, for the English interface
+        checks_en = await eligibility_of(ctx, item, data.person_id, day, item_id=item.id, locale="en")
     failed = [c for c in checks if c.status == "fails"]
     if failed and refusal is None and not data.acknowledge:
         raise InvalidData(
@@ -270,7 +272,7 @@ async def start_intake(
         time_limit_days=item.time_limit_days,
         item_version=item.version,
         accepted_on=day,
-        eligibility=[c.as_dict() for c in checks],
+        eligibility=[c.as_dict() | {"text_en": e.text} for c, e in zip(checks, checks_en, strict=True)],
         acknowledged=bool(failed) and refusal is None,
         created_by=ctx.user.id,
     )

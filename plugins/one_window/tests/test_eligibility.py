@@ -205,6 +205,13 @@ class TestAtTheWindow:
         shown = client.get(f"{API}/intakes/{intake['id']}").json()
         assert shown["acknowledged"] is True
         assert [(c["kind"], c["status"]) for c in shown["eligibility"]][:2] == [("age", "fails"), ("gender", "fails")]
+        # The checks are kept in both languages: the English interface shows them in English.
+        client.post("/lang", data={"lang": "en", "_csrf_token": csrf_of(client, "/me")})
+        page = client.get(f"{CATALOGUE}/intakes/{intake['id']}").text
+        assert "不符合性别条件" not in page
+        assert "Does not meet the gender condition" in page
+        shown = client.get(f"{API}/intakes/{intake['id']}").json()
+        assert shown["eligibility"][1]["text"].startswith("Does not meet the gender condition")
 
     def test_the_api_refuses_without_acknowledge_and_a_second_open_request_fails(
         self, sanshe_factory, sanshe_district, sanshe_client_for
