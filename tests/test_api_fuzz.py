@@ -37,7 +37,7 @@ from core.plugins import PluginHost
 pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(600)]
 
 # Examples per operation and generation mode (SANSHE_FUZZ_EXAMPLES overrides, for a longer run by hand).
-EXAMPLES = int(os.environ.get("SANSHE_FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("SANSHE_FUZZ_EXAMPLES", "5"))
 # No operation gets more than this many seconds, whatever its examples cost.
 OPERATION_BUDGET = float(os.environ.get("SANSHE_FUZZ_OPERATION_SECONDS", "2"))
 CHECKS = ("not_a_server_error", "response_schema_conformance", "content_type_conformance")
