@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from core.auth.passwords import hash_password
+from core.auth.passwords import hash_password, needs_rehash
 from core.casework.demo import seed_casework
 from core.db.base import utcnow
 from core.db.tenancy import for_district
@@ -31,9 +31,30 @@ if TYPE_CHECKING:
 
     from core.plugins.host import PluginHost
 
-__all__ = ("DEMO_DISTRICT", "DEMO_PASSWORD", "DEMO_USERS", "DemoResult", "DemoUser", "plugin_order", "seed_demo")
+__all__ = (
+    "DEMO_DISTRICT",
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "DemoResult",
+    "DemoUser",
+    "demo_password_hash",
+    "plugin_order",
+    "seed_demo",
+)
 
 DEMO_PASSWORD = "sanshe-demo"  # noqa: S105 - the published demo password
+_demo_hash: list[str] = []
+
+
+def demo_password_hash() -> str:
+    """A hash of :data:`DEMO_PASSWORD`, made once per process for every demo user of every seed.
+
+    The demo users share a published password; with production parameters each hash costs
+    about half a second on a 2-core machine, and ``sanshe demo`` made one per plugin.
+    """
+    if not _demo_hash or needs_rehash(_demo_hash[0]):  # hashing parameters changed (tests make them cheap)
+        _demo_hash[:] = [hash_password(DEMO_PASSWORD)]
+    return _demo_hash[0]
 DEMO_DISTRICT = {"code": "haishu", "name_zh": "海曙区", "name_en": "Haishu District", "ref_prefix": "HS"}
 
 # (code, zh name, en name, kind, parent code): 鼓楼街道 → 平桥社区 (→ 偃月小区), 牡丹社区.
@@ -129,15 +150,13 @@ async def _units(session: AsyncSession, district: District, created: list[str]) 
 
 async def _users(session: AsyncSession, district: District, units: dict[str, OrgUnit], created: list[str]) -> None:
     memberships_added = False
-    password_hash = ""  # one hash for every demo user: they share the published password
     for demo in DEMO_USERS:
         user = (await session.execute(select(User).where(User.username == demo.username))).scalar_one_or_none()
         if user is None:
-            password_hash = password_hash or hash_password(DEMO_PASSWORD)
             user = User(
                 username=demo.username,
                 display_name=demo.display_name,
-                password_hash=password_hash,
+                password_hash=demo_password_hash(),
                 is_platform_admin=demo.platform_admin,
             )
             session.add(user)

@@ -6,12 +6,12 @@ import pytest
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.auth.middleware import ANON_CSRF_COOKIE, LANG_COOKIE
 from core.auth.passwords import verify_password
 from core.auth.sessions import COOKIE_NAME
 from core.models import User, WebSession
 from core.testing import csrf_of, login
+from core.testing.apps import lease
 from core.testing.factories import PASSWORD, make_district, make_user
 from tests.test_tokens import add_probe, fresh_client
 
@@ -132,9 +132,7 @@ def test_refusal_is_in_english_for_english_users(client, worker):
 
 def test_browser_session_api_write_without_token_is_refused(settings, worker):
     """An unsafe API request made with the browser session and no CSRF token gets 403 in JSON."""
-    app = create_app(settings)  # its own app, not the test pool's: it gains the probe route
-    add_probe(app)
-    with TestClient(app=app) as client:
+    with TestClient(app=lease(settings, extend=add_probe)) as client:
         login(client, "worker")
         response = client.post("/api/v1/districts/haishu/probe")
         assert response.status_code == 403

@@ -215,7 +215,7 @@ class _Server:
         import core.app as app_module
         from core.db import create_engine
 
-        monkeypatch.setattr(app_module, "create_engine", create_engine)  # not the tests' NullPool: one loop here
+        monkeypatch.setattr(app_module, "create_engine", create_engine)  # the production pool (pre-ping): one loop here
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")

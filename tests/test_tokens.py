@@ -10,11 +10,10 @@ from litestar import Router, get, post
 from litestar.testing import TestClient
 from sqlalchemy import select
 
-from core.app import create_app
 from core.auth.sessions import hash_id
 from core.models import ApiToken
 from core.testing import csrf_of, login
-from core.testing.apps import pooled
+from core.testing.apps import lease
 from core.testing.factories import make_district, make_user
 from core.web.context import RequestContext, district_guard
 
@@ -36,21 +35,12 @@ async def probe_write(ctx: RequestContext) -> dict[str, Any]:
 
 
 def fresh_client(settings: Any, *, probe: bool = False) -> TestClient:
-    """Another browser or program: a client of its own app instance.
-
-    Each ``TestClient`` runs the app in its own event loop, and asyncpg connections
-    belong to the loop that opened them, so a second client never shares the app (and
-    its connection pool) with the first.
-    """
-    app = create_app(settings)
-    if probe:
-        add_probe(app)
-    return TestClient(app=app)
+    """Another browser or program: a client of its own app instance (an app runs one lifespan at a time)."""
+    return TestClient(app=lease(settings, extend=add_probe if probe else None))
 
 
 def add_probe(app: Any) -> None:
     """Mount ``/api/v1/districts/{code}/probe`` (GET and POST) the way the core mounts district APIs."""
-    assert not pooled(app), "build the app with core.app.create_app: a pooled one would keep the probe"
     app.register(
         Router(
             path="/api/v1/districts/{district_code:str}",
@@ -62,10 +52,8 @@ def add_probe(app: Any) -> None:
 
 @pytest.fixture
 def api(settings):
-    """An app of its own with the probe resource (not the test pool's: it gains a route), driven by a client."""
-    app = create_app(settings)
-    add_probe(app)
-    with TestClient(app=app) as client:
+    """A client of an app with the probe resource (pooled apart from the plain apps: core.testing.apps)."""
+    with TestClient(app=lease(settings, extend=add_probe)) as client:
         yield client
 
 

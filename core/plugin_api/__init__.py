@@ -35,7 +35,7 @@ from core.config import Settings
 from core.context import RequestContext, context_for
 from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, for_district, utcnow
 from core.db.base import BigId, JsonB
-from core.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD, demo_password_hash
 from core.filetypes import FILE_TYPES, PHOTOS_AND_PDF, content_type_of, safe_name, suffix_for
 from core.forms import form_input
 from core.forms import validate as validate_form
@@ -179,6 +179,7 @@ __all__ = (
     "daily_at",
     "definition_for",
     "deliveries",
+    "demo_password_hash",
     "disable_plugin",
     "display_value",
     "enable_plugin",

@@ -11,8 +11,14 @@ are keyed by database ids are cleared between tests already (``_clear_process_ca
 
 An app is leased until the end of the test (:func:`release_all`, called by an autouse
 fixture); two clients in one test get two apps, because one app's lifespan cannot run
-twice at once. A test that changes its app (registers a route, replaces a handler) builds
-its own with ``core.app.create_app``.
+twice at once. A test that adds to its app (a route of its own) passes the function that
+does it as ``extend``: apps so extended are pooled apart, keyed by that function. A test
+that replaces something of an app (a handler, a dependency) builds its own with
+``core.app.create_app``.
+
+On PostgreSQL an app's engine pools its connections, as in production, but apart for each
+event loop (:class:`core.testing.loop_pool.LoopPool`): each ``TestClient`` has a loop of
+its own, and an asyncpg connection belongs to the loop that opened it.
 """
 
 from __future__ import annotations
@@ -22,7 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from litestar import Litestar
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
     from core.config import Settings
     from core.plugins import PluginHost
@@ -34,23 +43,23 @@ _leased: list[tuple[tuple[Any, ...], Litestar]] = []
 _initial_state: dict[int, dict[str, Any]] = {}
 
 
-def _key(settings: Settings, host: PluginHost | None) -> tuple[Any, ...]:
+def _key(settings: Settings, host: PluginHost | None, extend: Callable[[Litestar], None] | None) -> tuple[Any, ...]:
     # Everything the app is built from, except what :func:`_point` changes per test.
     general = dataclasses.replace(settings, database_url="", var_dir=Path(), storage_dir=None)
     plugins = None if host is None else tuple((key, p.module) for key, p in sorted(host.installed.items()))
-    return (repr(general), plugins)
+    added = None if extend is None else f"{extend.__module__}.{extend.__qualname__}"
+    return (repr(general), plugins, added)
 
 
-def _engine(url: str) -> Any:
-    """The test engine: on PostgreSQL without a pool (each TestClient has its own event loop)."""
-    from sqlalchemy.pool import NullPool  # noqa: PLC0415
-
+def _engine(url: str) -> AsyncEngine:
+    """The app's engine (core.db.create_engine); on PostgreSQL pooling each event loop's connections apart."""
     from core.db.engine import create_engine, is_sqlite  # noqa: PLC0415
+    from core.testing.loop_pool import LoopPool  # noqa: PLC0415
 
-    return create_engine(url) if is_sqlite(url) else create_engine(url, poolclass=NullPool)
+    return create_engine(url) if is_sqlite(url) else create_engine(url, poolclass=LoopPool)
 
 
-def _build(settings: Settings, host: PluginHost | None) -> Litestar:
+def _build(settings: Settings, host: PluginHost | None, extend: Callable[[Litestar], None] | None) -> Litestar:
     import core.app as app_module  # noqa: PLC0415
 
     original = app_module.create_engine
@@ -59,6 +68,8 @@ def _build(settings: Settings, host: PluginHost | None) -> Litestar:
         app = app_module.create_app(settings, plugin_host=host)
     finally:
         app_module.create_engine = original  # type: ignore[assignment]
+    if extend is not None:
+        extend(app)
     _initial_state[id(app)] = app.state.dict()
     return app
 
@@ -75,15 +86,21 @@ def _point(app: Litestar, settings: Settings) -> None:
     app.state.update({**_initial_state[id(app)], "settings": settings})
 
 
-def lease(settings: Settings, host: PluginHost | None = None) -> Litestar:
-    """An app for ``settings`` and ``host`` until the end of the test: a free one of the pool, else a new one."""
-    key = _key(settings, host)
+def lease(
+    settings: Settings, host: PluginHost | None = None, *, extend: Callable[[Litestar], None] | None = None
+) -> Litestar:
+    """An app for ``settings`` and ``host`` until the end of the test: a free one of the pool, else a new one.
+
+    ``extend(app)`` adds to a new app what the test needs (a route of its own): the pool
+    keeps such apps apart, one kind per function.
+    """
+    key = _key(settings, host, extend)
     free = _free.setdefault(key, [])
     if free:
         app = free.pop()
         _point(app, settings)
     else:
-        app = _build(settings, host)
+        app = _build(settings, host, extend)
     _leased.append((key, app))
     return app
 

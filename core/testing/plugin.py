@@ -200,7 +200,7 @@ def sanshe_settings(sanshe_database_url: str, sanshe_plugins: tuple[str, ...], t
 def make_app(settings: Settings, host: PluginHost) -> Litestar:
     """The app for ``settings`` until the end of the test (built once per process: :mod:`core.testing.apps`).
 
-    On PostgreSQL its engine does not pool: each TestClient has its own event loop.
+    On PostgreSQL its engine pools each event loop's connections apart (each TestClient has its own loop).
     """
     from core.testing.apps import lease  # noqa: PLC0415
 

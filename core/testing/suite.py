@@ -122,26 +122,23 @@ def _plugin_catalogs() -> None:
 
 @pytest.fixture(autouse=True, scope="session")
 def _one_event_loop_per_connection() -> Iterator[None]:
-    """Apps built in tests open PostgreSQL connections without pooling them (``NullPool``).
+    """Apps built in tests keep each event loop's PostgreSQL connections apart (:mod:`core.testing.loop_pool`).
 
     Every ``TestClient`` runs the app in an event loop of its own thread, and tests may
     hold several clients of one app at once; an asyncpg connection belongs to the loop
-    that opened it, and handing it to another loop from a shared pool corrupts it (it
-    crashed the interpreter). SQLAlchemy's advice for engines used from several event
-    loops is ``NullPool``. SQLite (aiosqlite runs each connection in its own thread) keeps
-    the production engine.
+    that opened it. SQLite (aiosqlite runs each connection in its own thread) keeps the
+    production engine.
     """
-    from sqlalchemy.pool import NullPool  # noqa: PLC0415
-
     import core.app as app_module  # noqa: PLC0415
     from core.db.engine import is_sqlite  # noqa: PLC0415
+    from core.testing.loop_pool import LoopPool  # noqa: PLC0415
 
     original = app_module.create_engine
 
     def create_engine_for_tests(url: str, **kwargs: Any) -> Any:
         if is_sqlite(url):
             return original(url, **kwargs)
-        return original(url, poolclass=NullPool)
+        return original(url, poolclass=LoopPool)
 
     app_module.create_engine = create_engine_for_tests  # type: ignore[assignment]
     try:

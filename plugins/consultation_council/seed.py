@@ -91,15 +91,13 @@ def _at(days_ago: int, hour: int) -> datetime:
 
 
 async def _users(session: AsyncSession, district: District, pingqiao: OrgUnit) -> dict[str, User]:
-    from core.plugin_api import DEMO_PASSWORD, hash_password  # noqa: PLC0415
+    from core.plugin_api import demo_password_hash  # noqa: PLC0415
 
     found: dict[str, User] = {}
-    password_hash = ""
     for username, display, roles, *_rest in COUNCIL_USERS:
         user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
         if user is None:
-            password_hash = password_hash or hash_password(DEMO_PASSWORD)
-            user = User(username=username, display_name=display, password_hash=password_hash)
+            user = User(username=username, display_name=display, password_hash=demo_password_hash())
             session.add(user)
             await session.flush()
         have = set(

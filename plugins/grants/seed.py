@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from core.plugin_api import DEMO_PASSWORD, Membership, User, hash_password, ledger, organizations, utcnow
+from core.plugin_api import Membership, User, demo_password_hash, ledger, organizations, utcnow
 from plugins.grants.models import Application, Assignment, Call, Category, Criterion, Funder, Review, Tranche
 from plugins.grants.models_extra import GrantBudgetLine
 
@@ -97,12 +97,11 @@ def budget_lines(application_id: int, district_id: int, total_fen: int) -> list[
 
 
 async def _users(session: AsyncSession, district: District) -> dict[str, int]:
-    password = hash_password(DEMO_PASSWORD)
     found: dict[str, int] = {}
     for username, name, role in USERS:
         user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
         if user is None:
-            user = User(username=username, display_name=name, password_hash=password)
+            user = User(username=username, display_name=name, password_hash=demo_password_hash())
             session.add(user)
             await session.flush()
             session.add(Membership(user_id=user.id, district_id=district.id, role_key=role))

@@ -468,7 +468,6 @@ async def _update_organization(
     assert ctx.district is not None
     org = await organizations.get_organization(ctx.session, ctx.district, incubation.organization_id)
     values = organizations.OrganizationInput.of(org)
-    day = min(day, date.today())  # noqa: DTZ011 - the registry refuses dates after the server's calendar day
     if key == "file" and org.kind == organizations.OrgKind.INFORMAL:
         values.kind = "filed"
         values.filing_number = str(data.get("filing_number") or "")

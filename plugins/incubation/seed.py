@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.plugin_api import (
-    DEMO_PASSWORD,
     Case,
     Membership,
     OrgUnit,
@@ -26,7 +25,7 @@ from core.plugin_api import (
     bump_policy_version,
     context_for,
     create_case,
-    hash_password,
+    demo_password_hash,
     organizations,
 )
 from plugins.incubation import assessments, cases, desks, instruments, mentoring
@@ -111,12 +110,10 @@ CLOSED = {"graduated", "exited"}
 async def _users(session: AsyncSession, district: District) -> dict[str, User]:
     unit = (await session.execute(select(OrgUnit).where(OrgUnit.code == "gulou"))).scalar_one_or_none()
     out: dict[str, User] = {}
-    password = ""
     for username, display, role in USERS:
         user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
         if user is None:
-            password = password or hash_password(DEMO_PASSWORD)
-            user = User(username=username, display_name=display, password_hash=password)
+            user = User(username=username, display_name=display, password_hash=demo_password_hash())
             session.add(user)
             await session.flush()
         query = select(Membership.id).where(

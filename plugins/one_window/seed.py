@@ -324,16 +324,14 @@ async def seed_intakes(session: AsyncSession, district: District) -> int:
 
 async def seed_officers(session: AsyncSession, district: District) -> dict[str, User]:
     """The departments' officers: a membership of role ``one_window_department`` limited to their department."""
-    from core.plugin_api import DEMO_PASSWORD, Membership, bump_policy_version, hash_password  # noqa: PLC0415
+    from core.plugin_api import Membership, bump_policy_version, demo_password_hash  # noqa: PLC0415
 
     units = await _departments(session, district)
     found: dict[str, User] = {}
-    password_hash = ""
     for username, display, unit in DEMO_OFFICERS:
         user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
         if user is None:
-            password_hash = password_hash or hash_password(DEMO_PASSWORD)
-            user = User(username=username, display_name=display, password_hash=password_hash)
+            user = User(username=username, display_name=display, password_hash=demo_password_hash())
             session.add(user)
             await session.flush()
             session.add(

@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select
 
 from core.plugin_api import (
-    DEMO_PASSWORD,
     TIMEZONE,
     Membership,
     OrgUnit,
     OrgUnitKind,
     User,
-    hash_password,
+    demo_password_hash,
     residents,
     utcnow,
 )
@@ -60,7 +59,7 @@ CONVENTION = """第一条 本公约依据《民法典》第二百七十八条，
 async def _user(session: AsyncSession, district: District, unit_id: int, username: str, display: str) -> User:
     user = (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
     if user is None:
-        user = User(username=username, display_name=display, password_hash=hash_password(DEMO_PASSWORD))
+        user = User(username=username, display_name=display, password_hash=demo_password_hash())
         session.add(user)
         await session.flush()
         session.add(Membership(user_id=user.id, district_id=district.id, role_key="resident", org_unit_id=unit_id))

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from core.plugin_api import (
-    DEMO_PASSWORD,
     Membership,
     OrgUnit,
     User,
     bump_policy_version,
-    hash_password,
+    demo_password_hash,
     organizations,
 )
 from plugins.time_bank import bank_settings, banks
@@ -148,7 +147,7 @@ async def seed_time_bank(session: AsyncSession, district: District) -> None:
     )
     for name, category, price in CATALOGUE:
         session.add(CatalogueItem(district_id=district.id, bank_id=bank.id, name=name, category=category, price=price))
-    password = hash_password(DEMO_PASSWORD)
+    password = demo_password_hash()
     staff = await _user(session, "tb-staff", "时间银行专员 周敏", password)
     await _role(session, district, staff, "org_staff", None)
     await _member(session, bank, staff, rng, is_staff=True, is_volunteer=False)

@@ -173,3 +173,27 @@ def test_bad_input_is_a_clear_4xx(browser, world):
         f"{API}/{world['elderly']}/members", json={"username": "u-volunteer", "role": "member", "title": "a\x00"}
     )
     assert response.status_code == 400
+
+
+def test_a_date_is_in_the_future_by_the_calendar_in_china(browser, monkeypatch):
+    """At 01:00 in China (17:00 UTC the day before) today's date is accepted and tomorrow's refused.
+
+    The registry compared with the server's own calendar day: on a server on UTC, from
+    midnight to 08:00 in China a founding or registration dated today was refused as future.
+    """
+    from datetime import UTC, datetime
+
+    from core.organizations import service
+
+    class ChinaOneAm(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 7, 17, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(service, "datetime", ChinaOneAm)
+    client = browser("u-district_admin")
+    body = {"name": "海曙区新成立的志愿队", "kind": "informal"}
+    assert client.post(API, json={**body, "founded_on": "2026-12-08"}).status_code == 201
+    refused = client.post(API, json={**body, "name": "明天成立的队", "founded_on": "2026-12-09"})
+    assert refused.status_code == 400
+    assert refused.json()["extra"]["errors"] == {"founded_on": "日期不能晚于今天。"}

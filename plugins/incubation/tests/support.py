@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from core.context import RequestContext
 
 VALID_CODE = credit_code("social_group", "MJ770001")
-TODAY = cases.today()
+today = cases.today  # China's date when called: a constant made at import goes stale at midnight in China (16:00 UTC)
 
 
 @dataclass
@@ -146,7 +146,7 @@ def to_resident(as_user: Any, incubation_id: int, **agreement: Any) -> None:
     assert step(as_user, incubation_id, "screen", {"screening_notes": "同意"}) is None
     assert step(as_user, incubation_id, "file", {"filing_number": "海曙备字 2026-001"}) is None
     data = {
-        "start_on": TODAY.isoformat(),
+        "start_on": today().isoformat(),
         "criteria": ["有固定的负责人和章程"],
         "custom_criteria": "会员 30 人以上",
         **agreement,

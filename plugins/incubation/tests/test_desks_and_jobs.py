@@ -12,7 +12,7 @@ from core.models.notifications import Notification
 from core.scheduler import JobContext
 from plugins.incubation import desks, jobs
 from plugins.incubation.models import Allocation, Incubation
-from plugins.incubation.tests.support import TODAY, apply_as, call, district, incubation, step, to_resident
+from plugins.incubation.tests.support import apply_as, call, district, incubation, step, to_resident, today
 
 
 def _allocate(as_user: Any, inc: int, **data: Any) -> Any:
@@ -69,7 +69,7 @@ def test_exit_sets_the_hand_back_date_in_working_days(as_user, world, seed):
     """Scenario I2: at exit the desk is due back 15 working days later (the district's calendar)."""
     inc = apply_as(as_user, world)
     to_resident(as_user, inc)
-    _allocate(as_user, inc, space_id=world.desks[0], starts_on=TODAY.isoformat())
+    _allocate(as_user, inc, space_id=world.desks[0], starts_on=today().isoformat())
     assert step(as_user, inc, "exit", reason="期满未达成出壳条件") is None
 
     async def due(ctx: Any) -> tuple[Any, Any]:
@@ -77,11 +77,11 @@ def test_exit_sets_the_hand_back_date_in_working_days(as_user, world, seed):
 
         row = (await ctx.session.execute(select(Allocation).where(Allocation.incubation_id == inc))).scalar_one()
         cal = await calendar_for(ctx.session, ctx.district)
-        return row.release_due_on, cal.add_working_days(TODAY, 15)
+        return row.release_due_on, cal.add_working_days(today(), 15)
 
     got, expected = as_user("incubator", due)
     assert got == expected
-    assert (got - TODAY).days >= 19  # 15 working days span at least three weekends
+    assert (got - today()).days >= 19  # 15 working days span at least three weekends
 
 
 def _run_job(seed: Any, now: datetime) -> Any:

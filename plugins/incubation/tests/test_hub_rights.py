@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from core.testing import csrf_of, login
 from plugins.incubation.models import Allocation
 from plugins.incubation.routes import _month_starts
-from plugins.incubation.tests.support import TODAY, apply_as, district, to_resident
+from plugins.incubation.tests.support import apply_as, district, to_resident, today
 
 D = "/d/haishu/incubation"
 API = "/api/v1/districts/haishu/incubation"
@@ -48,10 +48,10 @@ def test_hub_staff_record_a_supervision_session_for_members_only(client, as_user
     outsider = apply_as(as_user, world, organization_id=world.outsider)
     to_resident(as_user, member)
     session = {
-        "held_on": TODAY.isoformat(),
+        "held_on": today().isoformat(),
         "notes": "枢纽督导：年度计划",
         "items": "提交年度计划",
-        "due_on": TODAY.isoformat(),
+        "due_on": today().isoformat(),
     }
     hub = _auth(world, "hubstaff")
     made = client.post(f"{API}/cases/{member}/sessions", json=session, headers=hub)
@@ -66,7 +66,7 @@ def test_hub_staff_record_a_supervision_session_for_members_only(client, as_user
     login(client, "hubstaff")
     page = client.get(f"{D}/cases/{member}").text
     assert "枢纽督导：年度计划" in page and 'id="session-notes"' in page
-    data = {"held_on": TODAY.isoformat(), "notes": "第二次督导", "_csrf_token": csrf_of(client, D)}
+    data = {"held_on": today().isoformat(), "notes": "第二次督导", "_csrf_token": csrf_of(client, D)}
     assert client.post(f"{D}/cases/{member}/sessions", data=data, follow_redirects=False).status_code == 303
     assert client.post(f"{D}/cases/{outsider}/sessions", data=data, follow_redirects=False).status_code == 404
     assert "第二次督导" in client.get(f"{D}/cases/{member}").text
@@ -77,7 +77,7 @@ def test_the_export_counts_desk_occupancy_by_hand(client, as_user, world, seed):
     year: 1, 2 and 1 of 3 desks on the last three month-starts, 0 before; the hub's staff get no occupancy sheet."""
     member = apply_as(as_user, world)
     outsider = apply_as(as_user, world, organization_id=world.outsider)
-    months = _month_starts(TODAY)
+    months = _month_starts(today())
 
     async def hold(session: Any) -> None:
         haishu = (await district(session)).id

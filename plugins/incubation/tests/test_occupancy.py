@@ -13,7 +13,7 @@ from core.plugin_api import for_district
 from plugins.incubation import reports
 from plugins.incubation.models import Allocation, Space
 from plugins.incubation.routes import _month_starts
-from plugins.incubation.tests.support import TODAY, apply_as, district
+from plugins.incubation.tests.support import apply_as, district, today
 
 
 def test_occupancy_is_one_query_and_matches_a_hand_count(as_user, world, seed):
@@ -22,7 +22,7 @@ def test_occupancy_is_one_query_and_matches_a_hand_count(as_user, world, seed):
     then 1, 2 (D-2's first spell ends on the next first: free that day, taken again by its second spell) and 2."""
     member = apply_as(as_user, world)
     outsider = apply_as(as_user, world, organization_id=world.outsider)
-    months = _month_starts(TODAY)
+    months = _month_starts(today())
 
     async def run(session: Any) -> tuple[list[tuple[date, int, int]], int]:
         haishu, yinzhou = await district(session), await district(session, "yinzhou")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.organizations import OrgKind
 from core.testing import csrf_of, login
 from plugins.incubation.models import Incubation
-from plugins.incubation.tests.support import TODAY, apply_as, to_resident
+from plugins.incubation.tests.support import apply_as, to_resident, today
 
 D = "/d/haishu/incubation"
 HTMX = {"HX-Request": "true", "HX-Target": "main"}
@@ -87,11 +87,11 @@ def test_staff_take_a_step_and_give_a_desk_from_the_incubation_page(client, as_u
     )
     assert "已备案" in client.get(f"{D}/cases/{inc}").text
     to_resident_rest = _post(
-        client, f"{D}/cases/{inc}/agreement", {"start_on": TODAY.isoformat(), "custom_criteria": "会员 30 人"}
+        client, f"{D}/cases/{inc}/agreement", {"start_on": today().isoformat(), "custom_criteria": "会员 30 人"}
     )
     assert to_resident_rest.status_code == 303
     _post(client, f"{D}/cases/{inc}/step", {"step": "admit"})
-    _post(client, f"{D}/cases/{inc}/desks", {"space_id": world.desks[1], "starts_on": TODAY.isoformat()})
+    _post(client, f"{D}/cases/{inc}/desks", {"space_id": world.desks[1], "starts_on": today().isoformat()})
     page = client.get(f"{D}/cases/{inc}").text
     assert "D-2" in page and "在孵（入驻）" in page and "会员 30 人" in page
 
@@ -116,7 +116,7 @@ def test_organization_profile_shows_the_incubation_panel(client, as_user, world)
     inc = apply_as(as_user, world)
     to_resident(as_user, inc, mentor_id=world.mentor)
     login(client, "incubator")
-    _post(client, f"{D}/cases/{inc}/desks", {"space_id": world.desks[0], "starts_on": TODAY.isoformat()})
+    _post(client, f"{D}/cases/{inc}/desks", {"space_id": world.desks[0], "starts_on": today().isoformat()})
     page = client.get(f"/d/haishu/organizations/{world.member}").text
     assert "孵化" in page and "在孵（入驻）" in page and "王晓红" in page and "D-1" in page
 
@@ -138,10 +138,10 @@ def test_mentor_records_a_session_with_action_items(client, as_user, world):
     login(client, "mentor")
     assert "平桥老年合唱团" in client.get(f"{D}/mentors").text  # the mentor's own caseload
     data = {
-        "held_on": TODAY.isoformat(),
+        "held_on": today().isoformat(),
         "notes": "讨论章程草案",
         "items": "起草章程\n整理会员名册",
-        "due_on": TODAY.isoformat(),
+        "due_on": today().isoformat(),
     }
     assert _post(client, f"{D}/cases/{inc}/sessions", data).status_code == 303
     page = client.get(f"{D}/cases/{inc}").text
@@ -197,7 +197,7 @@ def test_training_attendance_counts_only_incubating_organizations(client, as_use
     apply_as(as_user, world)
     login(client, "incubator")
     base = f"{D}/incubators/{world.incubator}"
-    _post(client, f"{base}/trainings", {"topic": "财务规范培训", "held_on": TODAY.isoformat()})
+    _post(client, f"{base}/trainings", {"topic": "财务规范培训", "held_on": today().isoformat()})
     page = client.get(base).text
     training_id = re.search(r"/trainings/(\d+)/attendance", page).group(1)
     _post(client, f"{base}/trainings/{training_id}/attendance", {"organization_ids": str(world.member)})

@@ -15,7 +15,7 @@ from core.testing.browser import serve
 from core.testing.races import Call, fire
 from plugins.incubation import cases
 from plugins.incubation.models import Allocation, Incubation
-from plugins.incubation.tests.support import TODAY, district
+from plugins.incubation.tests.support import district, today
 
 API = "/api/v1/districts/haishu/incubation"
 
@@ -67,7 +67,7 @@ def test_parallel_desk_allocations_give_the_desk_once(app, world, seed, as_user)
         Call(
             "POST",
             f"{API}/cases/{i}/allocations",
-            json={"space_id": desk, "starts_on": TODAY.isoformat()},
+            json={"space_id": desk, "starts_on": today().isoformat()},
             token=world.tokens["incubator"],
         )
         for i in incubations

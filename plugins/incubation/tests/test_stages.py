@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.organizations import OrgKind, get_organization
 from plugins.incubation import assessments, cases
-from plugins.incubation.tests.support import TODAY, VALID_CODE, apply_as, call, incubation, step, to_resident
+from plugins.incubation.tests.support import VALID_CODE, apply_as, call, incubation, step, to_resident, today
 
 REGISTER = {"registration_number": "海民社证字第 0103 号", "credit_code": VALID_CODE, "registered_type": "social_group"}
 
@@ -83,7 +83,7 @@ def test_agreement_defaults_to_24_months(as_user, world):
     async def end(ctx: Any) -> Any:
         return (await incubation(ctx, inc)).planned_end_on
 
-    assert as_user("incubator", end) == cases.add_months(TODAY, 24)
+    assert as_user("incubator", end) == cases.add_months(today(), 24)
 
 
 def test_registration_needs_a_valid_credit_code(as_user, world):
@@ -119,7 +119,7 @@ def test_graduation_needs_every_criterion_and_a_recent_assessment(as_user, world
         row = await incubation(ctx, inc)
         return row.stage, row.active, row.graduated_on
 
-    assert as_user("incubator", state) == ("graduated", False, TODAY)
+    assert as_user("incubator", state) == ("graduated", False, today())
 
 
 def test_exit_from_any_stage_needs_a_reason(as_user, world):
@@ -154,7 +154,7 @@ def test_registered_organization_may_enter_at_registered_when_configured(as_user
     step(as_user, inc, "screen", {"screening_notes": "同意"})
 
     async def sign(ctx: Any) -> Any:
-        return await cases.set_agreement(ctx, await incubation(ctx, inc), {"start_on": TODAY.isoformat()})
+        return await cases.set_agreement(ctx, await incubation(ctx, inc), {"start_on": today().isoformat()})
 
     call(as_user, sign)
     assert step(as_user, inc, "enter_registered") is None
@@ -163,5 +163,5 @@ def test_registered_organization_may_enter_at_registered_when_configured(as_user
         row = await incubation(ctx, inc)
         return row.stage, row.resident_on
 
-    assert as_user("incubator", stage) == ("registered", TODAY)
+    assert as_user("incubator", stage) == ("registered", today())
     _ = (select, OrgKind)
