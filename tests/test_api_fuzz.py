@@ -9,6 +9,12 @@ is pinned to the demo district so the fuzzed values reach the handlers instead o
 Bounded so that one backend takes well under two minutes on a 2-core machine: a few
 examples per operation and mode, no shrinking, no example database. Run it alone with
 ``pytest -m fuzz`` (docs/security.md).
+
+The examples are drawn once per test process and sent to each backend: generation is
+derandomized, so the second backend would draw exactly the same requests again, and
+drawing them is more than half of the fuzzer's time (hypothesis building values from each
+operation's schema). Both backends run on one pytest-xdist worker (``xdist_group``); the
+first one to run draws and records the requests it sent, the other sends those.
 """
 
 from __future__ import annotations
@@ -34,13 +40,15 @@ from core.demo import seed_demo
 from core.models import User
 from core.plugins import PluginHost
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.fuzz, pytest.mark.timeout(600), pytest.mark.xdist_group("fuzz")]
 
 # Examples per operation and generation mode (SANSHE_FUZZ_EXAMPLES overrides, for a longer run by hand).
 EXAMPLES = int(os.environ.get("SANSHE_FUZZ_EXAMPLES", "5"))
 # No operation gets more than this many seconds, whatever its examples cost.
 OPERATION_BUDGET = float(os.environ.get("SANSHE_FUZZ_OPERATION_SECONDS", "2"))
 CHECKS = ("not_a_server_error", "response_schema_conformance", "content_type_conformance")
+# The requests sent by the first backend's run in this process, by operation and mode, in order.
+_DRAWN: dict[tuple[str, str], list[Any]] = {}
 
 
 def _demo_token(seed: Any) -> str:
@@ -60,6 +68,8 @@ def _fuzz(schema: Any, headers: dict[str, str]) -> tuple[int, list[str], Counter
     checks = [getattr(registry, name) for name in CHECKS]
     record = _Record()
     failures = record.failures
+    replay = bool(_DRAWN)  # filled only by a first run that went through every operation
+    drawing: dict[tuple[str, str], list[Any]] = {}
     for operation in sorted((result.ok() for result in schema.get_all_operations()), key=_order):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             if mode is GenerationMode.NEGATIVE and not len(operation.body) and not len(operation.query):
@@ -67,6 +77,10 @@ def _fuzz(schema: Any, headers: dict[str, str]) -> tuple[int, list[str], Counter
                 # spends seconds filtering for a handful of examples the positive mode already covers.
                 continue
             started = time.monotonic()
+            if replay:
+                for case in _DRAWN.get((operation.label, mode.value), []):
+                    _send(case, operation, headers, checks, record)
+                continue
             path = {"district_code": "haishu"} if "{district_code}" in operation.path else None
             try:
                 strategy = operation.as_strategy(generation_mode=mode, path_parameters=path)
@@ -76,10 +90,13 @@ def _fuzz(schema: Any, headers: dict[str, str]) -> tuple[int, list[str], Counter
                 failures.append(f"{operation.label}: no strategy ({exc})")
                 continue
 
-            _run_examples(strategy, operation.label, started, headers, checks, record)
+            drawn = drawing.setdefault((operation.label, mode.value), [])
+            _run_examples(strategy, operation, started, headers, checks, record, drawn)
             if os.environ.get("SANSHE_FUZZ_TRACE"):
                 print(f"{time.monotonic() - started:6.2f}s {mode} {operation.label}")  # noqa: T201
 
+    if not replay:
+        _DRAWN.update(drawing)
     return record.sent, record.failures, record.statuses
 
 
@@ -109,7 +126,9 @@ class _Record:
         self.statuses: Counter[str] = Counter()
 
 
-def _run_examples(strategy: Any, label: str, started: float, headers: Any, checks: Any, record: _Record) -> None:
+def _run_examples(
+    strategy: Any, operation: Any, started: float, headers: Any, checks: Any, record: _Record, drawn: list[Any]
+) -> None:
     @hypothesis.settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -122,26 +141,33 @@ def _run_examples(strategy: Any, label: str, started: float, headers: Any, check
     def run(case: Any) -> None:
         if time.monotonic() - started > OPERATION_BUDGET:
             return
-        # schemathesis waits 10 s by default: too tight for one request on a loaded 2-core CI machine
-        response = case.call(headers=headers, timeout=60)
-        record.sent += 1
-        record.statuses[str(response.status_code)] += 1
-        if os.environ.get("SANSHE_FUZZ_TRACE"):
-            print(response.status_code, label, response.request.method, response.request.url, response.content[:150])  # noqa: T201
-        try:
-            case.validate_response(response, checks=checks)
-        except FailureGroup as group:
-            for failure in group.exceptions:
-                record.failures.append(
-                    f"{label} [{response.status_code}] {failure.title}: "
-                    f"{case.as_curl_command()}\n    {response.content[:300].decode('utf-8', 'replace')}"
-                )
-        except AssertionError as exc:
-            record.failures.append(f"{label} [{response.status_code}] {exc}: {case.as_curl_command()}")
+        drawn.append(case)
+        _send(case, operation, headers, checks, record)
 
     # Unsatisfiable: nothing in this operation can be made invalid (negative mode), so no example to send.
     with contextlib.suppress(hypothesis.errors.Unsatisfiable):
         run()
+
+
+def _send(case: Any, operation: Any, headers: Any, checks: Any, record: _Record) -> None:
+    """Send one example to ``operation``'s app (the example may have been drawn for another backend's)."""
+    label = operation.label
+    # schemathesis waits 10 s by default: too tight for one request on a loaded 2-core CI machine
+    response = case.call(headers=headers, timeout=60, app=operation.app)
+    record.sent += 1
+    record.statuses[str(response.status_code)] += 1
+    if os.environ.get("SANSHE_FUZZ_TRACE"):
+        print(response.status_code, label, response.request.method, response.request.url, response.content[:150])  # noqa: T201
+    try:
+        case.validate_response(response, checks=checks)
+    except FailureGroup as group:
+        for failure in group.exceptions:
+            record.failures.append(
+                f"{label} [{response.status_code}] {failure.title}: "
+                f"{case.as_curl_command()}\n    {response.content[:300].decode('utf-8', 'replace')}"
+            )
+    except AssertionError as exc:
+        record.failures.append(f"{label} [{response.status_code}] {exc}: {case.as_curl_command()}")
 
 
 def test_every_api_operation_survives_fuzzing_without_5xx(backend: str, settings: Any, seed: Any) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, TypedDict
 from litestar import delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 
 from core.plugin_api import Code, LongText, MissingFile, NotFound, RequestContext, Title, storage_for
 from plugins.rating import grade_evidence, grading, service
@@ -314,7 +314,9 @@ async def api_answer(ctx: RequestContext, objection_id: int, data: AnswerIn) -> 
 
 @get("/rating/grade-indicators", name="rating:api:grade_indicators", summary="The indicator tree of a type")
 async def api_indicators(
-    ctx: RequestContext, org_type: str = "social_group", version: int | None = None
+    ctx: RequestContext,
+    org_type: str = "social_group",
+    version: Annotated[int | None, Parameter(description="a version of the tree", ge=1, le=2**31 - 1)] = None,
 ) -> list[IndicatorOut]:
     """The newest version unless ``version`` is given; empty until the district uses or edits the tree."""
     if not (ctx.can(KEY, "manage") or ctx.can(KEY, "indicators")):

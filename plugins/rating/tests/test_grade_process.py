@@ -343,3 +343,6 @@ def test_indicator_edit_makes_a_new_version_and_evaluations_keep_theirs(client, 
     page = client.get("/d/haishu/rating/grade-indicators?org_type=social_service")
     assert "品牌项目" in page.text
     assert "第 2 版" in page.text
+    # A version beyond a database integer is refused, not a server error on PostgreSQL (found by the fuzzer).
+    huge = client.get("/api/v1/districts/haishu/rating/grade-indicators?version=2199023255552")
+    assert huge.status_code == 400, huge.text
