@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 
 from core.db.engine import create_engine, is_sqlite, writes
 
@@ -146,8 +146,9 @@ class Replicas:
         if any(is_sqlite(u) for u in urls) or (urls and primary.dialect.name != "postgresql"):
             msg = "SANSHE_DATABASE_REPLICA_URL 只用于 PostgreSQL / read replicas need PostgreSQL"
             raise ValueError(msg)
-        # Tests give the app NullPool (one event loop per test client): the replicas follow the primary.
-        kwargs: dict[str, Any] = {"poolclass": NullPool} if isinstance(primary.pool, NullPool) else {}
+        # Tests give the app a pool of their own (one event loop per test client): the replicas use the same kind.
+        default = isinstance(primary.pool, AsyncAdaptedQueuePool)
+        kwargs: dict[str, Any] = {} if default else {"poolclass": type(primary.pool)}
         kwargs["connect_args"] = {"timeout": CHECK_TIMEOUT}
         self.max_lag = max_lag
         self._replicas = [_Replica(url, create_engine(url, **kwargs)) for url in urls]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.testing.pgserver import PostgresServer, shared_server
-from core.testing.runner import run_sync
+from core.testing.runner import run_in_setup_loop, run_sync
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,6 +34,7 @@ class Databases:
         self.workdir = workdir
         self._server: PostgresServer | None = None
         self._templates: dict[tuple[str, frozenset[str]], str] = {}
+        self._admin_conn: Any = None  # an asyncpg connection of the set-up loop (core.testing.runner)
 
     @property
     def server(self) -> PostgresServer:
@@ -43,19 +44,18 @@ class Databases:
         return self._server
 
     def _admin(self, *statements: str) -> None:
+        """Run statements on the server's ``postgres`` database, over one connection kept on the set-up loop."""
         import asyncpg  # noqa: PLC0415 - only for PostgreSQL
 
         dsn = self.server.dsn()
 
         async def run() -> None:
-            conn = await asyncpg.connect(dsn)
-            try:
-                for statement in statements:
-                    await conn.execute(statement)
-            finally:
-                await conn.close()
+            if self._admin_conn is None or self._admin_conn.is_closed():
+                self._admin_conn = await asyncpg.connect(dsn)
+            for statement in statements:
+                await self._admin_conn.execute(statement)
 
-        run_sync(run)
+        run_in_setup_loop(run)
 
     def template(self, backend: str, host: PluginHost) -> str:
         """The migrated template of ``backend`` for ``host``'s plugins (made once): a file or database name."""
@@ -111,5 +111,8 @@ class Databases:
             names = [t for (backend, _), t in self._templates.items() if backend == "postgresql"]
             if names:
                 self._admin(*(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in names))
+            if self._admin_conn is not None:
+                conn, self._admin_conn = self._admin_conn, None
+                run_in_setup_loop(conn.close)
             self._server = None
         self._templates.clear()

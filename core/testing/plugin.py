@@ -22,6 +22,7 @@ import pytest
 
 from core.testing.databases import BACKENDS, Databases
 from core.testing.factory import DistrictRef, Factory
+from core.testing.runner import dispose_setup_engines
 from core.testing.web import login
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ def sanshe_database_url(
         yield url
     finally:
         _clear_process_caches()
+        dispose_setup_engines()
         _sanshe_databases.drop(url)
 
 

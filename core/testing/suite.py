@@ -14,7 +14,6 @@ database with every migration of the core and of all installed plugins; ``app`` 
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import os
 import shutil
@@ -32,6 +31,7 @@ import pytest
 
 from core.testing.browser import CHROMIUM_ARGS, chromium_path
 from core.testing.pgserver import PostgresNotFoundError, PostgresServer, free_port, shared_server
+from core.testing.runner import dispose_setup_engines
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -196,6 +196,7 @@ def database_url(
         else:
             yield url
     finally:
+        dispose_setup_engines()
         _sanshe_databases.drop(url)
 
 
@@ -231,21 +232,21 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def seed(database_url: str) -> Callable[[Callable[[AsyncSession], Awaitable[Any]]], Any]:
-    """``seed(async_fn)`` runs ``async_fn(session)`` against the test database and commits."""
-    from core.db import create_engine, session_factory  # noqa: PLC0415
+    """``seed(async_fn)`` runs ``async_fn(session)`` against the test database and commits.
+
+    On the process's set-up loop, with the database's kept engine (core.testing.runner).
+    """
+    from core.db import session_factory  # noqa: PLC0415
+    from core.testing.runner import engine_for, run_in_setup_loop  # noqa: PLC0415
 
     def run(func: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
         async def runner() -> Any:
-            engine = create_engine(database_url)
-            try:
-                async with session_factory(engine)() as session:
-                    result = await func(session)
-                    await session.commit()
-                    return result
-            finally:
-                await engine.dispose()
+            async with engine_for(database_url) as engine, session_factory(engine)() as session:
+                result = await func(session)
+                await session.commit()
+                return result
 
-        return asyncio.run(runner())
+        return run_in_setup_loop(runner)
 
     return run
 
