@@ -95,7 +95,9 @@ def _fuzz(schema: Any, headers: dict[str, str]) -> tuple[int, list[str], Counter
             if os.environ.get("SANSHE_FUZZ_TRACE"):
                 print(f"{time.monotonic() - started:6.2f}s {mode} {operation.label}")  # noqa: T201
 
-    if not replay:
+    if replay:
+        _DRAWN.clear()  # sent to both backends: the cases hold the first backend's app and schema alive
+    else:
         _DRAWN.update(drawing)
     return record.sent, record.failures, record.statuses
 
