@@ -43,6 +43,8 @@ __all__ = (
 )
 
 DEMO_PASSWORD = "sanshe-demo"  # noqa: S105 - the published demo password
+DEMO_DISTRICT = {"code": "haishu", "name_zh": "海曙区", "name_en": "Haishu District", "ref_prefix": "HS"}
+
 _demo_hash: list[str] = []
 
 
@@ -55,7 +57,7 @@ def demo_password_hash() -> str:
     if not _demo_hash or needs_rehash(_demo_hash[0]):  # hashing parameters changed (tests make them cheap)
         _demo_hash[:] = [hash_password(DEMO_PASSWORD)]
     return _demo_hash[0]
-DEMO_DISTRICT = {"code": "haishu", "name_zh": "海曙区", "name_en": "Haishu District", "ref_prefix": "HS"}
+
 
 # (code, zh name, en name, kind, parent code): 鼓楼街道 → 平桥社区 (→ 偃月小区), 牡丹社区.
 DEMO_UNITS: tuple[tuple[str, str, str, OrgUnitKind, str | None], ...] = (

@@ -15,7 +15,7 @@ from litestar.exceptions import HTTPException
 from sqlalchemy import select
 
 from core.refusal import Refusal
-from core.testing.runner import engine_for, run_in_setup_loop
+from core.testing.runner import committed
 from core.testing.web import PASSWORD
 
 if TYPE_CHECKING:
@@ -91,15 +91,7 @@ class Factory:
 
     def run(self, func: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``await func(session)`` in one transaction, commit, and return its result."""
-        from core.db import session_factory  # noqa: PLC0415
-
-        async def work() -> T:
-            async with engine_for(self.database_url) as engine, session_factory(engine)() as session:
-                result = await func(session)
-                await session.commit()
-                return result
-
-        return run_in_setup_loop(work)
+        return committed(self.database_url, func)
 
     def as_user(
         self, username: str, func: Callable[[RequestContext], Awaitable[T]], district: str = DEFAULT_DISTRICT

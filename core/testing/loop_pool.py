@@ -12,13 +12,14 @@ each table the request touches.
 connections it opened, and a connection goes back to the loop that opened it or, returned
 anywhere else, is closed. Disposing the pool (the app's lifespan does when its client
 closes) closes the idle connections of the loop that disposes it; another loop's are left
-to that loop (the test's database is dropped at the end of the test in any case).
+to that loop. Those of a loop that closed without disposing (a client used without its
+lifespan) cannot be closed from here: the pool lets go of them when it next opens a
+connection, and the test's database is dropped at the end of the test in any case.
 """
 
 from __future__ import annotations
 
 import asyncio
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.pool import Pool
@@ -43,9 +44,8 @@ class LoopPool(Pool):
 
     def __init__(self, creator: Any, **kwargs: Any) -> None:
         super().__init__(creator, **kwargs)
-        self._idle: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[ConnectionPoolEntry]] = (
-            weakref.WeakKeyDictionary()
-        )
+        # Not weak: an idle connection holds its loop alive. Closed loops are let go in _do_get.
+        self._idle: dict[asyncio.AbstractEventLoop, list[ConnectionPoolEntry]] = {}
 
     def status(self) -> str:
         return f"LoopPool: {sum(map(len, self._idle.values()))} idle in {len(self._idle)} event loops"
@@ -55,14 +55,16 @@ class LoopPool(Pool):
         idle = self._idle.get(loop) if loop is not None else None
         if idle:
             return idle.pop()
+        for closed in [other for other in self._idle if other.is_closed()]:
+            del self._idle[closed]
         record = self._create_connection()
-        record.info[_LOOP] = None if loop is None else weakref.ref(loop)
+        record.info[_LOOP] = loop
         return record
 
     def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
-        owner = record.info.get(_LOOP)
         loop = _running_loop()
-        if loop is not None and owner is not None and owner() is loop and not loop.is_closed():
+        owner: asyncio.AbstractEventLoop | None = record.info.get(_LOOP)
+        if loop is not None and not loop.is_closed() and owner is loop:
             self._idle.setdefault(loop, []).append(record)
         else:
             record.close()

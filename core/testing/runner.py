@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-__all__ = ("dispose_setup_engines", "engine_for", "run_in_setup_loop", "run_sync")
+__all__ = ("committed", "dispose_setup_engines", "engine_for", "run_in_setup_loop", "run_sync")
 
 T = TypeVar("T")
 
@@ -87,6 +87,19 @@ async def engine_for(url: str) -> AsyncIterator[AsyncEngine]:
     if key not in _engines:
         _engines[key] = create_engine(url, connect_args=dict(_NO_STATEMENT_CACHE))
     yield _engines[key]
+
+
+def committed(url: str, func: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``await func(session)`` on the set-up loop in one transaction on ``url``, commit, and return its result."""
+    from core.db import session_factory  # noqa: PLC0415
+
+    async def work() -> T:
+        async with engine_for(url) as engine, session_factory(engine)() as session:
+            result = await func(session)
+            await session.commit()
+            return result
+
+    return run_in_setup_loop(work)
 
 
 def dispose_setup_engines() -> None:

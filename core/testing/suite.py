@@ -236,17 +236,10 @@ def seed(database_url: str) -> Callable[[Callable[[AsyncSession], Awaitable[Any]
 
     On the process's set-up loop, with the database's kept engine (core.testing.runner).
     """
-    from core.db import session_factory  # noqa: PLC0415
-    from core.testing.runner import engine_for, run_in_setup_loop  # noqa: PLC0415
+    from core.testing.runner import committed  # noqa: PLC0415
 
     def run(func: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
-        async def runner() -> Any:
-            async with engine_for(database_url) as engine, session_factory(engine)() as session:
-                result = await func(session)
-                await session.commit()
-                return result
-
-        return run_in_setup_loop(runner)
+        return committed(database_url, func)
 
     return run
 
