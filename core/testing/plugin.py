@@ -62,6 +62,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sanshe_plugins(*keys): the plugins enabled for this test (overrides the ini)")
     config.addinivalue_line("markers", "sanshe_db(backend): run this test only on 'sqlite' or 'postgresql'")
     config.addinivalue_line("markers", "xdist_group(name): run these tests on one pytest-xdist worker")
+    from core.db.engine import share_compilation  # noqa: PLC0415
+
+    share_compilation()  # each test's engine compiles no statement an earlier test's compiled
     if config.getini("sanshe_fast_passwords"):
         from core.testing.passwords import use_fast_hashing  # noqa: PLC0415
 
