@@ -13,6 +13,11 @@ SANSHE := $(VENV)/bin/sanshe
 PYTHON := $(VENV)/bin/python
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+# Python keeps each module it compiles (__pycache__) for the next process. An environment that
+# says not to (PYTHONDONTWRITEBYTECODE, set in some CI images) makes every process of the test
+# run — each xdist worker, each live server, each `sanshe` command — compile the project, the
+# tests and pytest's assertion rewrites again: about 0.7 s of CPU per process.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help demo test setup setup-test migrate seed serve lint typecheck imports pytest crawl fuzz clean-demo
 

@@ -23,6 +23,7 @@ from core.organizations.demo import seed_organizations
 from core.plugins.asyncio import await_me_maybe
 from core.plugins.enabled import enabled_keys
 from core.rbac import bump_policy_version
+from core.rbac.enforcer import loads_deferred
 from core.services.enablement import enable_plugin
 from core.services.policies import ensure_district_defaults
 
@@ -316,10 +317,11 @@ async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
     created: list[str] = []
     district = await _district(session, created)
     result = DemoResult(district=district, created=created)
-    await ensure_district_defaults(session, district)
-    units = await _units(session, district, result.created)
-    await _users(session, district, units, result.created)
-    await _residents(session, district, units["yanyue"], result.created)
+    async with loads_deferred(session):  # roles granted to every demo user: the rules load once
+        await ensure_district_defaults(session, district)
+        units = await _units(session, district, result.created)
+        await _users(session, district, units, result.created)
+        await _residents(session, district, units["yanyue"], result.created)
     for_district(session, district.id)
     try:
         await seed_organizations(session, district, units, result.created)
@@ -329,11 +331,12 @@ async def seed_demo(session: AsyncSession, host: PluginHost) -> DemoResult:
         result.created.extend(f"casework {ref}" for ref in made)
     finally:
         for_district(session, None)
-    for key in plugin_order(host):
-        if key not in await enabled_keys(session, district, host):
-            await enable_plugin(session, district, host, key)
-            result.created.append(f"plugin {key} enabled")
-        result.plugins.append(key)
+    async with loads_deferred(session):  # each module's roles and permissions: the rules load once
+        for key in plugin_order(host):
+            if key not in await enabled_keys(session, district, host):
+                await enable_plugin(session, district, host, key)
+                result.created.append(f"plugin {key} enabled")
+            result.plugins.append(key)
     for key in result.plugins:
         for_district(session, district.id)
         try:

@@ -21,7 +21,7 @@ from core.models import PolicyRule, Role
 from core.models.cases import CaseTypeVersion
 from core.plugins.host import CORE_KEY
 from core.rbac import bump_policy_version
-from core.rbac.enforcer import bump_in_flush
+from core.rbac.enforcer import bump_in_flush, loads_deferred
 from core.rbac.roles import DEFAULT_ROLES
 
 if TYPE_CHECKING:
@@ -254,15 +254,16 @@ async def sync_shipped_types(
     """Store a new version of every shipped type of the core and ``enabled`` plugins whose file changed."""
     roles = install_roles(host)
     created = []
-    for owner, path in shipped_files(host, enabled):
-        definition = load_yaml_file(path, known_roles=roles)
-        latest = await latest_version(session, district, definition.key)
-        if latest is not None and latest.checksum == definition.checksum():
-            continue
-        if latest is not None and not latest.source.startswith(("core", "plugin:")):
-            continue  # the district made its own version; the builder decides when to take the shipped one
-        source = "core" if owner == CORE_KEY else f"plugin:{owner}"
-        created.append(await store_version(session, district, definition, source=source))
+    async with loads_deferred(session):  # each type's permissions bump the policies: loaded once at the end
+        for owner, path in shipped_files(host, enabled):
+            definition = load_yaml_file(path, known_roles=roles)
+            latest = await latest_version(session, district, definition.key)
+            if latest is not None and latest.checksum == definition.checksum():
+                continue
+            if latest is not None and not latest.source.startswith(("core", "plugin:")):
+                continue  # the district made its own version; the builder decides when to take the shipped one
+            source = "core" if owner == CORE_KEY else f"plugin:{owner}"
+            created.append(await store_version(session, district, definition, source=source))
     return created
 
 

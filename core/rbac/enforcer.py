@@ -7,6 +7,7 @@ per check; one enforcer per district plus a decision cache answers in microsecon
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from sqlalchemy.orm.util import identity_key
 from core.models import District, Membership, PolicyRule
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncSession
     from sqlalchemy.orm import Session
@@ -31,6 +34,7 @@ __all__ = (
     "bump_policy_version",
     "ensure_loaded",
     "invalidate",
+    "loads_deferred",
     "policies_moved",
     "role_authorized",
     "subject_of",
@@ -184,19 +188,52 @@ def invalidate(district_id: int | None = None) -> None:
         _enforcers.pop(district_id, None)
 
 
-async def bump_policy_version(session: AsyncSession, district: District) -> None:
+async def bump_policy_version(session: AsyncSession, district: District, *, load: bool = True) -> None:
     """Mark the district's policies as changed: every process reloads them on its next request.
 
     This process loads the new version at once (inside the caller's transaction), so the
     rest of the request already decides with the new rules; other requests keep the
-    version they loaded until their next request (no window without policies).
+    version they loaded until their next request (no window without policies). With
+    ``load=False`` it leaves the loading to the next :func:`ensure_loaded` (each request
+    context awaits it): for code that checks no permission after the change (test
+    factories, seeds); a check before that fails loudly ("not loaded").
     """
     await session.execute(
         update(District).where(District.id == district.id).values(policy_version=District.policy_version + 1)
     )
     await session.refresh(district, ["policy_version"])
     _drop(district.id, district.policy_version)  # a version number a rolled-back change may have used
-    await ensure_loaded(session, district)
+    deferred = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred[district.id] = district
+    elif load:
+        await ensure_loaded(session, district)
+
+
+_DEFERRED = "sanshe_policy_loads_deferred"
+
+
+@asynccontextmanager
+async def loads_deferred(session: AsyncSession) -> AsyncIterator[None]:
+    """Policy changes in the block bump the version but load each district's rules once, at the end.
+
+    For code that grants many roles in one transaction (seeding a district, its users and
+    its modules): each :func:`bump_policy_version` otherwise reloads every rule of the
+    district — a test's seed did it about twenty times. Inside the block a check of a
+    changed district's rules fails loudly ("not loaded") rather than deciding with old
+    rules, until :func:`ensure_loaded` is awaited.
+    """
+    if _DEFERRED in session.info:  # nested: the outer block loads
+        yield
+        return
+    changed: dict[int, District] = {}
+    session.info[_DEFERRED] = changed
+    try:
+        yield
+    finally:
+        del session.info[_DEFERRED]
+    for district in changed.values():
+        await ensure_loaded(session, district)
 
 
 def _drop(district_id: int, version: int) -> None:

@@ -14,6 +14,7 @@ from core.plugins.asyncio import await_me_maybe
 from core.plugins.enabled import enabled_keys, plugin_row
 from core.plugins.host import CORE_KEY, PluginError
 from core.plugins.settings import validate_settings
+from core.rbac.enforcer import loads_deferred
 from core.services.policies import ensure_plugin_roles_and_policies
 
 if TYPE_CHECKING:
@@ -56,8 +57,9 @@ async def enable_plugin(
     row.enabled = True
     if settings is not None:
         row.settings = validate_settings(plugin.manifest, settings)
-    await ensure_plugin_roles_and_policies(session, district, host, key)
-    await sync_shipped_types(session, district, host, [key])
+    async with loads_deferred(session):  # the roles, then each case type's permissions: loaded once
+        await ensure_plugin_roles_and_policies(session, district, host, key)
+        await sync_shipped_types(session, district, host, [key])
     district.plugins_version += 1
     await session.flush()
     await await_me_maybe(host.call_for(key, "on_plugin_enabled", session=session, district=district))

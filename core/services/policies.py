@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.models import PolicyRule, Role
 from core.plugins.asyncio import await_me_maybe
-from core.rbac.enforcer import bump_policy_version
+from core.rbac.enforcer import bump_policy_version, loads_deferred
 from core.rbac.roles import CORE_POLICIES, DEFAULT_ROLES
 
 if TYPE_CHECKING:
@@ -62,11 +62,12 @@ async def ensure_district_defaults(session: AsyncSession, district: District) ->
     """Create the default roles, the core's default policies and its case types (idempotent)."""
     from core.cases.types import sync_shipped_types  # noqa: PLC0415 - cases build on rbac
 
-    await _ensure_roles(session, district, DEFAULT_ROLES, "")
-    await _ensure_policies(session, district, CORE_POLICIES)
-    await session.flush()
-    await bump_policy_version(session, district)
-    await sync_shipped_types(session, district, None)
+    async with loads_deferred(session):  # the roles, then each case type's permissions: loaded once
+        await _ensure_roles(session, district, DEFAULT_ROLES, "")
+        await _ensure_policies(session, district, CORE_POLICIES)
+        await session.flush()
+        await bump_policy_version(session, district)
+        await sync_shipped_types(session, district, None)
 
 
 async def ensure_plugin_roles_and_policies(

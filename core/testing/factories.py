@@ -87,5 +87,5 @@ async def make_user(
     if district is not None and roles:
         from core.rbac import bump_policy_version  # noqa: PLC0415
 
-        await bump_policy_version(session, district)
+        await bump_policy_version(session, district, load=False)  # the next request context loads the rules
     return user
