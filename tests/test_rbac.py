@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import rbac
 from core.models import District, User
 from core.plugins import PluginHost
-from core.rbac import authorize, ensure_loaded
+from core.rbac import authorize, enforcer, ensure_loaded
 from core.rbac.enforcer import _enforcers
 from core.services import roles as role_svc
 from core.services.memberships import add_membership, remove_membership
@@ -149,3 +149,63 @@ def test_other_process_sees_change_through_the_version(seed):
         return authorize(worker, district, "plugins", "manage")
 
     assert seed(check_again) is True
+
+
+def test_changes_in_a_batch_load_the_rules_once_at_its_end(seed):
+    """Inside ``loads_deferred`` each change bumps the version but loads nothing; a check in
+    between fails loudly instead of deciding with old rules; at the end the new rules decide."""
+    async def check(session):
+        district, _other, worker, _admin, _platform = await _setup(session)
+        host = PluginHost.load(frozenset(), entry_points=False)
+        await ensure_loaded(session, district)
+        loads = []
+        original = enforcer._new_enforcer
+
+        def counted():
+            loads.append(1)
+            return original()
+
+        enforcer._new_enforcer = counted
+        try:
+            before = district.policy_version
+            async with enforcer.loads_deferred(session):
+                await add_membership(session, district, worker, "district_admin")
+                current = await role_svc.permissions_of(session, district, "community_worker")
+                await role_svc.set_permissions(
+                    session, district, host, "community_worker", current | {("org_units", "manage")}
+                )
+                moved, loaded_inside = district.policy_version - before, len(loads)
+                try:
+                    authorize(worker, district, "roles", "manage")
+                    refused_inside = None
+                except RuntimeError as exc:
+                    refused_inside = str(exc)
+            return moved, loaded_inside, refused_inside, len(loads), authorize(worker, district, "roles", "manage")
+        finally:
+            enforcer._new_enforcer = original
+
+    moved, loaded_inside, refused_inside, loaded_after, may = seed(check)
+    assert moved == 2  # every change still tells the other processes
+    assert loaded_inside == 0
+    assert refused_inside is not None and "not loaded" in refused_inside
+    assert loaded_after == 1
+    assert may is True
+
+
+def test_a_change_made_without_loading_is_loaded_by_the_next_context(seed):
+    """``bump_policy_version(load=False)`` (the test factory's ``make_user``): the next ``ensure_loaded`` loads it."""
+
+    async def check(session):
+        district, _other, worker, _admin, _platform = await _setup(session)
+        await ensure_loaded(session, district)
+        user = await make_user(session, "new-admin", district=district, roles=("district_admin",))
+        try:
+            authorize(user, district, "roles", "manage")
+            checked_early = "decided"
+        except RuntimeError:
+            checked_early = "not loaded"
+        await ensure_loaded(session, district)
+        may = authorize(user, district, "roles", "manage"), authorize(worker, district, "roles", "manage")
+        return checked_early, *may
+
+    assert seed(check) == ("not loaded", True, False)
