@@ -3,7 +3,7 @@
 #   make demo   install everything, migrate the SQLite database, seed the demo district
 #               海曙区 and serve it at http://$(SANSHE_HOST):$(SANSHE_PORT) (default 127.0.0.1:8000)
 #   make test   install what the tests need (Debian's chromium and postgresql too),
-#               then ruff, mypy, import-linter and the whole pytest suite
+#               then ruff, mypy and import-linter beside the whole pytest suite
 #
 # Set-up steps are skipped when already done (see scripts/setup.sh).
 
