@@ -13,6 +13,7 @@ from uuid import uuid4
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import LRUCache
 from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 from core.db.sqlite_trips import one_trip
@@ -236,8 +237,6 @@ def _share_compilation(engine: AsyncEngine) -> None:
         return
 
     def connected(*_: object) -> None:  # SQLAlchemy's first connect has initialized the dialect
-        from sqlalchemy.util import LRUCache  # noqa: PLC0415
-
         if kind not in shared:
             sync._compiled_cache = LRUCache(SHARED_COMPILED_STATEMENTS)
             shared[kind] = (sync.dialect, sync._compiled_cache)

@@ -188,6 +188,10 @@ def invalidate(district_id: int | None = None) -> None:
         _enforcers.pop(district_id, None)
 
 
+# In a session's info while a loads_deferred block is open: the districts whose rules changed in it.
+_DEFERRED = "sanshe_policy_loads_deferred"
+
+
 async def bump_policy_version(session: AsyncSession, district: District, *, load: bool = True) -> None:
     """Mark the district's policies as changed: every process reloads them on its next request.
 
@@ -208,9 +212,6 @@ async def bump_policy_version(session: AsyncSession, district: District, *, load
         deferred[district.id] = district
     elif load:
         await ensure_loaded(session, district)
-
-
-_DEFERRED = "sanshe_policy_loads_deferred"
 
 
 @asynccontextmanager
