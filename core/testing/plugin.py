@@ -22,6 +22,7 @@ import pytest
 
 from core.testing.databases import BACKENDS, Databases
 from core.testing.factory import DistrictRef, Factory
+from core.testing.gcpace import GcPacer
 from core.testing.runner import dispose_setup_engines
 from core.testing.web import login
 
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = ()
 
 _hosts: dict[frozenset[str], PluginHost] = {}
+_gc_pacer = GcPacer()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,10 +67,22 @@ def pytest_configure(config: pytest.Config) -> None:
     from core.db.engine import share_compilation  # noqa: PLC0415
 
     share_compilation()  # each test's engine compiles no statement an earlier test's compiled
+    _gc_pacer.collection_starts()
     if config.getini("sanshe_fast_passwords"):
         from core.testing.passwords import use_fast_hashing  # noqa: PLC0415
 
         use_fast_hashing()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _gc_pacer.collection_done()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After each test, pace the garbage collector (:mod:`core.testing.gcpace`)."""
+    yield
+    _gc_pacer.test_done()
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
