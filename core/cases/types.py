@@ -21,7 +21,7 @@ from core.models import PolicyRule, Role
 from core.models.cases import CaseTypeVersion
 from core.plugins.host import CORE_KEY
 from core.rbac import bump_policy_version
-from core.rbac.enforcer import bump_in_flush, loads_deferred
+from core.rbac.enforcer import add_policy_rules, bump_in_flush, loads_deferred
 from core.rbac.roles import DEFAULT_ROLES
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ __all__ = (
     "current_versions",
     "definition_of",
     "get_version",
+    "grant_permissions",
     "install_roles",
     "latest_version",
     "phone_keys",
@@ -200,10 +201,21 @@ async def store_version(
             )
         )
     ).scalar_one()
-    row = CaseTypeVersion(
+    row = _version_row(district, definition, (last or 0) + 1, source, status, created_by_id)
+    session.add(row)
+    await session.flush()
+    if status == "published":
+        await grant_permissions(session, district, [definition])
+    return row
+
+
+def _version_row(
+    district: District, definition: CaseTypeDef, version: int, source: str, status: str, created_by_id: int | None
+) -> CaseTypeVersion:
+    return CaseTypeVersion(
         district_id=district.id,
         key=definition.key,
-        version=(last or 0) + 1,
+        version=version,
         status=status,
         source=source,
         name_zh=definition.name_zh,
@@ -213,57 +225,82 @@ async def store_version(
         created_by_id=created_by_id,
         published_at=utcnow() if status == "published" else None,
     )
-    session.add(row)
-    await session.flush()
-    if status == "published":
-        await grant_definition_permissions(session, district, definition)
-    return row
 
 
 async def grant_definition_permissions(session: AsyncSession, district: District, definition: CaseTypeDef) -> None:
     """Make the definition's permissions Casbin rules of the district (idempotent; roles must exist)."""
-    resource = definition.resource
-    wanted: set[tuple[str, str]] = set()
-    for action, roles in definition.permissions.items():
-        wanted.update((role, action) for role in roles)
-    for transition in definition.workflow.transitions:
-        wanted.update((role, f"transition:{transition.key}") for role in transition.roles)
+    await grant_permissions(session, district, [definition])
+
+
+async def grant_permissions(session: AsyncSession, district: District, definitions: Iterable[CaseTypeDef]) -> None:
+    """Make each definition's permissions Casbin rules of the district: two reads, one flush, one bump at most."""
+    wanted: set[tuple[str, str, str]] = set()
+    for definition in definitions:
+        resource = definition.resource
+        for action, roles in definition.permissions.items():
+            wanted.update((resource, role, action) for role in roles)
+        for transition in definition.workflow.transitions:
+            wanted.update((resource, role, f"transition:{transition.key}") for role in transition.roles)
+    if not wanted:
+        return
     existing_roles = set((await session.execute(select(Role.key).where(Role.district_id == district.id))).scalars())
+    resources = {resource for resource, _, _ in wanted}
     have = set(
         (
             await session.execute(
-                select(PolicyRule.subject, PolicyRule.action).where(
-                    PolicyRule.district_id == district.id, PolicyRule.resource == resource
+                select(PolicyRule.resource, PolicyRule.subject, PolicyRule.action).where(
+                    PolicyRule.district_id == district.id, PolicyRule.resource.in_(resources)
                 )
             )
         ).tuples()
     )
-    added = False
-    for role, action in sorted(wanted - have):
-        if role in existing_roles:
-            session.add(PolicyRule(district_id=district.id, subject=role, resource=resource, action=action))
-            added = True
-    if added:
-        await session.flush()
+    missing = [(role, resource, action) for resource, role, action in sorted(wanted - have) if role in existing_roles]
+    if await add_policy_rules(session, district, missing):
         await bump_policy_version(session, district)
 
 
 async def sync_shipped_types(
     session: AsyncSession, district: District, host: PluginHost | None, enabled: Iterable[str] = ()
 ) -> list[CaseTypeVersion]:
-    """Store a new version of every shipped type of the core and ``enabled`` plugins whose file changed."""
+    """Store a new version of every shipped type of the core and ``enabled`` plugins whose file changed.
+
+    Two reads tell what the district has (the newest non-draft version of each key, and the
+    highest version number of each key, drafts included); the new versions are written in
+    one flush and their permissions granted in one pass.
+    """
     roles = install_roles(host)
-    created = []
-    async with loads_deferred(session):  # each type's permissions bump the policies: loaded once at the end
-        for owner, path in shipped_files(host, enabled):
-            definition = load_yaml_file(path, known_roles=roles)
-            latest = await latest_version(session, district, definition.key)
-            if latest is not None and latest.checksum == definition.checksum():
-                continue
-            if latest is not None and not latest.source.startswith(("core", "plugin:")):
-                continue  # the district made its own version; the builder decides when to take the shipped one
-            source = "core" if owner == CORE_KEY else f"plugin:{owner}"
-            created.append(await store_version(session, district, definition, source=source))
+    newest: dict[str, Any] = {}
+    for row in await session.execute(
+        select(CaseTypeVersion.key, CaseTypeVersion.checksum, CaseTypeVersion.source)
+        .where(CaseTypeVersion.district_id == district.id, CaseTypeVersion.status != "draft")
+        .order_by(CaseTypeVersion.key, CaseTypeVersion.version)
+    ):
+        newest[row.key] = row  # ordered by version: the last one of each key stays
+    numbers = await session.execute(
+        select(CaseTypeVersion.key, func.max(CaseTypeVersion.version))
+        .where(CaseTypeVersion.district_id == district.id)
+        .group_by(CaseTypeVersion.key)
+    )
+    highest: dict[str, int] = dict(numbers.tuples().all())
+    created: list[CaseTypeVersion] = []
+    definitions: list[CaseTypeDef] = []
+    for owner, path in shipped_files(host, enabled):
+        definition = load_yaml_file(path, known_roles=roles)
+        latest = newest.get(definition.key)
+        if latest is not None and latest.checksum == definition.checksum():
+            continue
+        if latest is not None and not latest.source.startswith(("core", "plugin:")):
+            continue  # the district made its own version; the builder decides when to take the shipped one
+        source = "core" if owner == CORE_KEY else f"plugin:{owner}"
+        version = highest.get(definition.key, 0) + 1
+        highest[definition.key] = version
+        created.append(_version_row(district, definition, version, source, "published", None))
+        definitions.append(definition)
+    if created:
+        session.add_all(created)
+        await session.flush()
+        async with loads_deferred(session):  # the permissions bump the policies: loaded once at the end
+            await grant_permissions(session, district, definitions)
     return created
 
 

@@ -160,8 +160,17 @@ class CaseTypeDef:
         return out
 
     def checksum(self) -> str:
-        """A stable hash of the definition: a shipped file that changed makes a new version."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        """A stable hash of the definition: a shipped file that changed makes a new version.
+
+        Computed once per definition (it is frozen): shipped files are parsed once per
+        process and compared with each new district's versions.
+        """
+        cached = self.__dict__.get("_checksum")
+        if cached is None:
+            text = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+            cached = hashlib.sha256(text.encode()).hexdigest()
+            object.__setattr__(self, "_checksum", cached)  # not a field: equality and hashing ignore it
+        return cached
 
 
 class _AnyRole:

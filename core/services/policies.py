@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from core.models import PolicyRule, Role
 from core.plugins.asyncio import await_me_maybe
-from core.rbac.enforcer import bump_policy_version, loads_deferred
+from core.rbac.enforcer import add_policy_rules, bump_policy_version, loads_deferred
 from core.rbac.roles import CORE_POLICIES, DEFAULT_ROLES
 
 if TYPE_CHECKING:
@@ -24,19 +24,22 @@ __all__ = ("ensure_district_defaults", "ensure_plugin_roles_and_policies")
 
 async def _ensure_roles(session: AsyncSession, district: District, roles: Iterable[RoleDef], plugin_key: str) -> None:
     existing = set((await session.execute(select(Role.key).where(Role.district_id == district.id))).scalars())
+    rows: dict[str, dict[str, object]] = {}
     for role in roles:
         if role.key not in existing:
-            session.add(
-                Role(
-                    district_id=district.id,
-                    key=role.key,
-                    name_zh=role.name_zh,
-                    name_en=role.name_en,
-                    builtin=True,
-                    plugin_key=plugin_key,
-                )
+            rows.setdefault(
+                role.key,
+                {
+                    "district_id": district.id,
+                    "key": role.key,
+                    "name_zh": role.name_zh,
+                    "name_en": role.name_en,
+                    "builtin": True,
+                    "plugin_key": plugin_key,
+                },
             )
-            existing.add(role.key)
+    if rows:
+        await session.execute(insert(Role), list(rows.values()))  # one statement (a district gets a dozen)
 
 
 async def _ensure_policies(session: AsyncSession, district: District, policies: Iterable[PolicyDefault]) -> None:
@@ -49,13 +52,8 @@ async def _ensure_policies(session: AsyncSession, district: District, policies: 
             )
         ).tuples()
     )
-    for rule in policies:
-        triple = (rule.role, rule.resource, rule.action)
-        if triple not in existing:
-            session.add(
-                PolicyRule(district_id=district.id, subject=rule.role, resource=rule.resource, action=rule.action)
-            )
-            existing.add(triple)
+    missing = dict.fromkeys((rule.role, rule.resource, rule.action) for rule in policies)
+    await add_policy_rules(session, district, (triple for triple in missing if triple not in existing))
 
 
 async def ensure_district_defaults(session: AsyncSession, district: District) -> None:
