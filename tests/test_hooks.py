@@ -141,11 +141,16 @@ def test_hook_dashboard_widgets(hello_client, two_districts):
     assert hello.WIDGET_TEXT not in hello_client.get("/d/yinzhou/").text
 
 
-def test_hook_seed_demo(seed, host):
-    """``sanshe demo``'s seeding runs every plugin's seed_demo; running it twice adds nothing twice."""
+def test_hook_seed_demo(seed):
+    """``sanshe demo``'s seeding runs every plugin's seed_demo; running it twice adds nothing twice.
+
+    Two plugins (``hello_test`` and the built-in ``notices``) show it: the whole demo, every
+    built-in plugin twice over, is tests/test_demo.py's (its seeds take seconds each).
+    """
     from core.demo import seed_demo
     from plugins.notices.models import Notice
 
+    host = PluginHost.load(frozenset({"notices", "hello_test"}), entry_points=False, extra_modules=(hello,))
     seed(lambda session: seed_demo(session, host))
     seed(lambda session: seed_demo(session, host))
     assert seed(lambda s: _count_units(s, "haishu", hello.SEEDED_UNIT)) == 1
