@@ -14,16 +14,16 @@ database with every migration of the core and of all installed plugins; ``app`` 
 
 from __future__ import annotations
 
-import atexit
+import fcntl
 import os
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from core.testing.databases import Databases
     from core.testing.pgbouncer import PgBouncer
 
-__all__ = ("ALL_BACKENDS", "BACKENDS", "selected_backends")
+__all__ = ("ALL_BACKENDS", "BACKENDS", "run_folder", "selected_backends")
 
 # "pgbouncer": PostgreSQL through Debian's PgBouncer in transaction mode (core.testing.pgbouncer);
 # not in the default selection — `make test` runs a part of the suite on it.
@@ -320,22 +320,44 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 _DEMO_TEMPLATE: list[Path] = []
 
 
-def _seeded_demo_into(workdir: Path, env: dict[str, str]) -> None:
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This test run's folder, common to its pytest-xdist workers (each has a folder of its own in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) against the run's other processes."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _seeded_demo_into(workdir: Path, env: dict[str, str], run_folder: Path) -> None:
     """Put a migrated, demo-seeded ``demo.db`` (and its ``var/``) into ``workdir``.
 
     ``sanshe demo`` seeds every plugin's data and takes seconds; it runs once per test
-    process into a template folder, which each live server's folder copies.
+    run, by the first worker that needs it (the others wait for it, under a file lock),
+    into a template folder of the run's folder, which each live server's folder copies.
     """
     if not _DEMO_TEMPLATE:
-        template = Path(tempfile.mkdtemp(prefix="sanshe-demo-template-"))
-        atexit.register(shutil.rmtree, template, ignore_errors=True)
-        template_env = {
-            **env,
-            "SANSHE_VAR_DIR": str(template / "var"),
-            "SANSHE_DATABASE_URL": f"sqlite+aiosqlite:///{template / 'demo.db'}",
-        }
-        _sanshe(template_env, "db", "upgrade")
-        _sanshe(template_env, "demo", "--quiet")
+        template = run_folder / "demo-template"
+        with _locked(run_folder / "demo-template.lock"):
+            if not (template / "seeded").exists():
+                shutil.rmtree(template, ignore_errors=True)  # a seed that failed half-way
+                template.mkdir()
+                template_env = {
+                    **env,
+                    "SANSHE_VAR_DIR": str(template / "var"),
+                    "SANSHE_DATABASE_URL": f"sqlite+aiosqlite:///{template / 'demo.db'}",
+                }
+                _sanshe(template_env, "db", "upgrade")
+                _sanshe(template_env, "demo", "--quiet")
+                (template / "seeded").touch()
         _DEMO_TEMPLATE.append(template)
     template = _DEMO_TEMPLATE[0]
     for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
@@ -352,7 +374,7 @@ def live_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def live_server(live_workdir: Path) -> Iterator[str]:
+def live_server(live_workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running ``sanshe run`` over a migrated, demo-seeded SQLite database (a free port)."""
     workdir = live_workdir
     port = free_port()
@@ -364,7 +386,7 @@ def live_server(live_workdir: Path) -> Iterator[str]:
         "SANSHE_HOST": "127.0.0.1",
         "SANSHE_PORT": str(port),
     }
-    _seeded_demo_into(workdir, env)
+    _seeded_demo_into(workdir, env, run_folder(tmp_path_factory))
     log = workdir / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own argv

@@ -11,7 +11,6 @@ already is fetched, not opened again (core.testing.crawl). Run it alone with ``m
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ import pytest
 from core.app import create_app
 from core.config import Settings
 from core.testing.crawl import SKIP_PATH, JudgedContent, crawl
+from core.testing.suite import run_folder
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -80,9 +80,7 @@ SHARDS = 2  # the roles are split over this many tests, which xdist may run on d
 
 def _judged(tmp_path_factory: pytest.TempPathFactory, locale: str) -> JudgedContent:
     """The contents judged in ``locale`` by this run's crawl tests, on every xdist worker (each judged once)."""
-    base = tmp_path_factory.getbasetemp()
-    run = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the workers' common folder
-    return JudgedContent(run / f"crawl-judged-{locale}")
+    return JudgedContent(run_folder(tmp_path_factory) / f"crawl-judged-{locale}")
 
 
 def _run(
