@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
-from core.cases.types import grant_definition_permissions
+from core.cases.types import grant_permissions
 from core.models import PolicyRule
 from core.rbac import bump_policy_version
 
@@ -85,4 +85,4 @@ async def replace_permissions(session: AsyncSession, district: District, definit
         await session.execute(delete(PolicyRule).where(PolicyRule.id.in_(stale)))
         await session.flush()
         await bump_policy_version(session, district)
-    await grant_definition_permissions(session, district, definition)
+    await grant_permissions(session, district, [definition])

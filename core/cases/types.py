@@ -227,13 +227,11 @@ def _version_row(
     )
 
 
-async def grant_definition_permissions(session: AsyncSession, district: District, definition: CaseTypeDef) -> None:
-    """Make the definition's permissions Casbin rules of the district (idempotent; roles must exist)."""
-    await grant_permissions(session, district, [definition])
-
-
 async def grant_permissions(session: AsyncSession, district: District, definitions: Iterable[CaseTypeDef]) -> None:
-    """Make each definition's permissions Casbin rules of the district: two reads, one flush, one bump at most."""
+    """Make each definition's permissions Casbin rules of the district (idempotent; roles must exist).
+
+    Two reads, one insert and one policy bump at most, however many definitions.
+    """
     wanted: set[tuple[str, str, str]] = set()
     for definition in definitions:
         resource = definition.resource

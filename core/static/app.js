@@ -46,9 +46,13 @@
   });
   // A later request of the user's that succeeds clears the banner; a background refresh
   // (the bell, the queue counts: marked data-background) never hides an error just shown.
+  // The element that sent the request is requestConfig.elt: when its answer swapped it out of
+  // the page (the bell replaces itself), htmx fires afterRequest again on a parent still in the
+  // page and detail.elt is that parent, which is not marked data-background.
   document.addEventListener("htmx:afterRequest", function (event) {
     var banner = document.getElementById("request-error");
-    var elt = event.detail.elt;
+    var config = event.detail.requestConfig;
+    var elt = (config && config.elt) || event.detail.elt;
     var background = elt && elt.closest && elt.closest("[data-background]");
     if (banner && event.detail.successful && !background) banner.hidden = true;
   });

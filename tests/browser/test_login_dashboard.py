@@ -50,3 +50,33 @@ def test_a_refused_htmx_request_says_why_and_changes_nothing(live_server, page):
 
     banner.click()
     expect(banner).to_be_hidden()
+
+
+def test_the_bell_answering_after_a_refusal_leaves_the_reason_shown(live_server, page):
+    """The bell's first count (a background request) arriving after a refused request does not hide the banner.
+
+    The bell replaces itself with its answer; htmx then reports the finished request again
+    from the bell's parent, which is not a background element. Seen on a loaded machine,
+    where the bell answered after the refusal: the reason vanished before anyone read it.
+    """
+    held = []
+    # The bell's answer waits (Playwright needs a Python function, not the builtin list.append).
+    page.route(re.compile(r"/notifications/bell$"), lambda route: held.append(route))  # noqa: PLW0108
+    page.goto(f"{live_server}/login")
+    page.fill("#username", "social")
+    page.fill("#password", "sanshe-demo")
+    page.locator("form[action='/login'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/d/haishu/$"))
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate("""() => {
+        document.body.setAttribute("hx-headers", '{"x-csrftoken": "stale"}');
+        htmx.ajax("POST", "/me/password", {source: document.body, target: "#main", swap: "innerHTML"});
+    }""")
+    banner = page.locator("#request-error")
+    expect(banner).to_contain_text("表单已过期")
+    assert held, "the bell asked for its count"
+    with page.expect_response(re.compile(r"/notifications/bell$")):
+        held.pop().continue_()
+    page.wait_for_function("() => !document.querySelector('#notification-bell[hx-trigger^=load]')")  # swapped
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("表单已过期")
