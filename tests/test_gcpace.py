@@ -9,6 +9,7 @@ a cycle that died after it was frozen.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import weakref
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ import pytest
 from core.app import create_app
 from core.config import Settings
 from core.testing import gcpace
+from core.testing import plugin as kit
 from core.testing.gcpace import FREEZE_EVERY, GcPacer
 
 if TYPE_CHECKING:
@@ -100,3 +102,14 @@ def test_create_app_leaves_the_collector_on_and_freezes_the_app(tmp_path: Path) 
         assert not gc.isenabled(), "a caller that paused the collector finds it paused still"
     finally:
         gc.enable()
+
+
+def test_the_collection_hook_turns_the_collector_back_on_where_nothing_is_collected() -> None:
+    """The kit pauses the collector around ``pytest_collection`` itself: pytest-xdist's controller
+    process runs that hook but collects nothing, and its collector was left off for the whole run."""
+    wrapper = kit.pytest_collection(session=None)  # type: ignore[arg-type]
+    next(wrapper)
+    assert not gc.isenabled()
+    with contextlib.suppress(StopIteration):
+        next(wrapper)
+    assert gc.isenabled()

@@ -67,14 +67,21 @@ def pytest_configure(config: pytest.Config) -> None:
     from core.db.engine import share_compilation  # noqa: PLC0415
 
     share_compilation()  # each test's engine compiles no statement an earlier test's compiled
-    _gc_pacer.collection_starts()
     if config.getini("sanshe_fast_passwords"):
         from core.testing.passwords import use_fast_hashing  # noqa: PLC0415
 
         use_fast_hashing()
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session: pytest.Session) -> Iterator[None]:
+    """Collect with the collector paused, then freeze what collection made (:mod:`core.testing.gcpace`).
+
+    A wrapper, not configure/collection_finish: pytest-xdist's controller process collects
+    nothing (its workers do) and never reaches ``pytest_collection_finish``.
+    """
+    _gc_pacer.collection_starts()
+    yield
     _gc_pacer.collection_done()
 
 
