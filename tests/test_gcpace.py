@@ -1,4 +1,7 @@
-"""The garbage collector's pace: frozen start-up and test-run objects, swept now and then (core.testing.gcpace).
+"""The garbage collector's pace: frozen start-up and test-run objects, swept now and then.
+
+core.long_lived pauses the collector while long-lived objects are made and freezes them;
+core.testing.gcpace freezes what survives every few tests and sweeps now and then.
 
 A full collection walks every object of the process; an app and a long test run hold
 more than a million. ``create_app`` freezes what it built, and the test kit's pacer
@@ -18,6 +21,7 @@ import pytest
 
 from core.app import create_app
 from core.config import Settings
+from core.long_lived import long_lived_objects
 from core.testing import gcpace
 from core.testing import plugin as kit
 from core.testing.gcpace import FREEZE_EVERY, GcPacer
@@ -76,15 +80,11 @@ def test_a_cycle_frozen_alive_is_freed_by_the_next_sweep_and_not_before(monkeypa
         gc.enable()
 
 
-def test_collection_pauses_the_collector_and_freezes_what_it_made() -> None:
-    pacer = GcPacer()
-    pacer.collection_starts()
-    try:
+def test_a_long_lived_block_pauses_the_collector_and_freezes_what_it_made() -> None:
+    with long_lived_objects():
         assert not gc.isenabled()
         kept = [[] for _ in range(1000)]  # lists are tracked by the collector
         before = gc.get_freeze_count()
-    finally:
-        pacer.collection_done()
     assert gc.isenabled()
     assert gc.get_freeze_count() >= before + len(kept)
 

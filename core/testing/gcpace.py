@@ -11,7 +11,7 @@ and cases tests: 8.8 s of 104 s).
 :class:`GcPacer` (the test kit calls it; see :mod:`core.testing.plugin`):
 
 - pauses the collector while the tests are collected (imports make long-lived objects and
-  little garbage), then freezes what collection made (``gc.freeze``);
+  little garbage), then freezes what collection made: :func:`core.long_lived.long_lived_objects`;
 - after every :data:`FREEZE_EVERY` tests, collects and freezes what is left: frozen objects
   are left out of every later collection, so each collection walks only what the last few
   tests made;
@@ -19,7 +19,7 @@ and cases tests: 8.8 s of 104 s).
   was alive when frozen and later became unreachable in a cycle is freed there, so such
   leftovers are bounded by what a few hundred tests leave.
 
-``core.app.create_app`` freezes the app it built in the same way (a server's start-up).
+``core.app.create_app`` builds the app in :func:`core.long_lived.long_lived_objects` too (a server's start-up).
 """
 
 from __future__ import annotations
@@ -33,21 +33,11 @@ SWEEP_EVERY = 30  # freezes between two full sweeps (unfreeze, collect everythin
 
 
 class GcPacer:
-    """Pauses the collector during collection; collects and freezes every few tests; sweeps now and then."""
+    """Collects and freezes every few tests; sweeps now and then."""
 
     def __init__(self) -> None:
         self.tests = 0
         self.freezes = 0
-        self._was_enabled = True
-
-    def collection_starts(self) -> None:
-        self._was_enabled = gc.isenabled()
-        gc.disable()
-
-    def collection_done(self) -> None:
-        if self._was_enabled:
-            gc.enable()
-        gc.freeze()
 
     def test_done(self) -> None:
         self.tests += 1

@@ -80,9 +80,10 @@ def pytest_collection(session: pytest.Session) -> Iterator[None]:
     A wrapper, not configure/collection_finish: pytest-xdist's controller process collects
     nothing (its workers do) and never reaches ``pytest_collection_finish``.
     """
-    _gc_pacer.collection_starts()
-    yield
-    _gc_pacer.collection_done()
+    from core.long_lived import long_lived_objects  # noqa: PLC0415
+
+    with long_lived_objects():
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)

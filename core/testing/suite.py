@@ -337,7 +337,7 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _seeded_demo_into(workdir: Path, env: dict[str, str], run_folder: Path) -> None:
+def _seeded_demo_into(workdir: Path, env: dict[str, str], shared: Path) -> None:
     """Put a migrated, demo-seeded ``demo.db`` (and its ``var/``) into ``workdir``.
 
     ``sanshe demo`` seeds every plugin's data and takes seconds; it runs once per test
@@ -345,8 +345,8 @@ def _seeded_demo_into(workdir: Path, env: dict[str, str], run_folder: Path) -> N
     into a template folder of the run's folder, which each live server's folder copies.
     """
     if not _DEMO_TEMPLATE:
-        template = run_folder / "demo-template"
-        with _locked(run_folder / "demo-template.lock"):
+        template = shared / "demo-template"
+        with _locked(shared / "demo-template.lock"):
             if not (template / "seeded").exists():
                 shutil.rmtree(template, ignore_errors=True)  # a seed that failed half-way
                 template.mkdir()
