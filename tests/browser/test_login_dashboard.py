@@ -80,3 +80,7 @@ def test_the_bell_answering_after_a_refusal_leaves_the_reason_shown(live_server,
     page.wait_for_function("() => !document.querySelector('#notification-bell[hx-trigger^=load]')")  # swapped
     expect(banner).to_be_visible()
     expect(banner).to_contain_text("表单已过期")
+    # On a phone the reason wraps, and the close mark stays inside the banner (a float once hung below it).
+    page.set_viewport_size({"width": 390, "height": 844})
+    fits = "() => { const b = document.getElementById('request-error'); return b.scrollHeight <= b.clientHeight; }"
+    assert page.evaluate(fits), "the banner's close mark hangs below it on a phone"
