@@ -12,7 +12,8 @@ pragmas and ``BEGIN IMMEDIATE``) on one connection — for an allocation the ins
 also the overlap check (``INSERT … SELECT … WHERE NOT EXISTS`` an overlapping slot), then
 the slots' insert, or the look-up of who holds the space; two ``count(*)`` for the pool —
 so the ratio is what the application layer (SQLAlchemy, the session, the plugin's Python)
-costs.
+costs. The app's allocation sends its SQLAlchemy-compiled statements on the same driver
+(``core.db.driver_statements``); the session's begin and rollback still go through SQLAlchemy.
 
     .venv/bin/python bench/parking_bench.py                                   # full, both backends
     .venv/bin/python bench/parking_bench.py --spaces 1000 --checks 300 --backend sqlite   # quick

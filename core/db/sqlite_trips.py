@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Sequence
 
-__all__ = ("one_trip",)
+    import aiosqlite
+
+__all__ = ("one_trip", "run_many", "run_one")
 
 
 Outcome = tuple[Any, int, "int | None", list[Any]]  # description, rowcount, lastrowid, rows
@@ -54,6 +56,17 @@ def _statements(connection: sqlite3.Connection, operation: str, rows: Sequence[A
         cursor.close()
 
 
+async def run_one(driver: aiosqlite.Connection, operation: str, parameters: Any) -> list[Any]:
+    """One statement on an aiosqlite connection in one trip; its rows (``core.db.driver_statements``)."""
+    _description, _rowcount, _lastrowid, rows = await driver._execute(_statement, driver._conn, operation, parameters)
+    return rows
+
+
+async def run_many(driver: aiosqlite.Connection, operation: str, rows: Sequence[Any]) -> None:
+    """One statement for many parameter rows on an aiosqlite connection, in one trip."""
+    await driver._execute(_statements, driver._conn, operation, rows)
+
+
 class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ()
 
@@ -72,9 +85,7 @@ class _OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         try:
             driver = self._connection
-            rowcount, lastrowid = self.await_(
-                driver._execute(_statements, driver._conn, operation, seq_of_parameters)
-            )
+            rowcount, lastrowid = self.await_(driver._execute(_statements, driver._conn, operation, seq_of_parameters))
         except Exception as error:  # noqa: BLE001
             self._adapt_connection._handle_exception(error)
         self.description = None

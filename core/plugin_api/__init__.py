@@ -35,6 +35,7 @@ from core.config import Settings
 from core.context import RequestContext, context_for
 from core.db import Base, DistrictScoped, IdPrimaryKey, Timestamps, for_district, utcnow
 from core.db.base import BigId, JsonB
+from core.db.driver_statements import DriverStatement
 from core.demo import DEMO_PASSWORD, demo_password_hash
 from core.filetypes import FILE_TYPES, PHOTOS_AND_PDF, content_type_of, safe_name, suffix_for
 from core.forms import form_input
@@ -116,6 +117,7 @@ __all__ = (
     "District",
     "DistrictPlugin",
     "DistrictScoped",
+    "DriverStatement",
     "ExportColumn",
     "FontMissing",
     "Forbidden",

@@ -22,10 +22,10 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Date, Integer, Select, and_, bindparam, delete, exists, func, insert, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from core.plugin_api import PHOTOS_AND_PDF, content_type_of, safe_name, utcnow
+from core.plugin_api import PHOTOS_AND_PDF, DriverStatement, content_type_of, safe_name, utcnow
 from core.plugin_api import gettext as _
 from plugins.parking.models import (
     LIVE_PERMIT,
@@ -41,9 +41,8 @@ from plugins.parking.models import (
 from plugins.parking.service import Conflict, Refused, lock_estate
 
 if TYPE_CHECKING:
-    from sqlalchemy import Insert, Table
+    from sqlalchemy import Table
     from sqlalchemy.ext.asyncio import AsyncSession
-    from sqlalchemy.sql.dml import ReturningInsert
 
     from plugins.parking.models import ParkingEstate
 
@@ -294,9 +293,9 @@ async def allocate(
         "updated_at": now,
     }
     connection = await session.connection()  # Core statements on tables: the ORM session has nothing to add
-    row = (await connection.execute(insert_allocation, params | values)).first()
+    row = await insert_allocation.first(connection, params | values)
     if row is None:
-        found = (await connection.execute(holder_of, params)).first()
+        found = await holder_of.first(connection, params)
         if found is None:
             raise Refused(
                 "请选择本小区的车位", "Choose a space of this estate.", errors={"space_id": _("Choose a space.")}
@@ -322,7 +321,7 @@ async def allocate(
         for b, e in spans
     ]
     try:
-        await connection.execute(insert_slot, slots)
+        await insert_slot.executemany(connection, slots)
     except IntegrityError as exc:  # PostgreSQL: another allocation of these minutes committed a moment ago
         raise _taken() from exc
     return TidalAllocation(
@@ -344,8 +343,12 @@ def _taken() -> Conflict:
 
 
 @cache
-def _statements(spans: int, scoped: bool) -> tuple[ReturningInsert[Any], Insert, Select[Any]]:
-    """The statements of :func:`allocate` for a window of ``spans`` intervals, built once (SQLAlchemy caches them).
+def _statements(spans: int, scoped: bool) -> tuple[DriverStatement, DriverStatement, DriverStatement]:
+    """The statements of :func:`allocate` for a window of ``spans`` intervals, built and compiled once.
+
+    They are sent on the session's driver (:class:`~core.plugin_api.DriverStatement`): an
+    allocation is the parking plugin's hot path, and SQLAlchemy's execution of each statement
+    cost more than the database's work (bench/parking_bench.py, docs/performance.md).
 
     1. the allocation's insert, which is the overlap check: ``INSERT … SELECT … FROM parking_space
        WHERE NOT EXISTS (an overlapping slot of the space) RETURNING id``;
@@ -395,7 +398,7 @@ def _statements(spans: int, scoped: bool) -> tuple[ReturningInsert[Any], Insert,
     first_clash = clash.correlate(spaces).limit(1).scalar_subquery()  # two levels down: correlated by hand
     holder = select(allocation.holder).where(allocation.id == first_clash).scalar_subquery()
     holder_of = select(space.code, holder).where(*where)
-    return insert_allocation, insert(slots), holder_of
+    return DriverStatement(insert_allocation), DriverStatement(insert(slots)), DriverStatement(holder_of)
 
 
 async def allocations(session: AsyncSession, estate_id: int) -> list[TidalAllocation]:
