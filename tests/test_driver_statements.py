@@ -75,6 +75,9 @@ def test_rows_and_types_are_what_sqlalchemy_gives(database_url: str) -> None:
         rows = await FIRST_AFTER.all(connection, {"after": date(2026, 3, 1)})
         assert rows == [("乙", date(2026, 3, 2), ROWS[1]["at"]), ("丙", date(2026, 3, 3), ROWS[2]["at"])]
         assert rows == [tuple(r) for r in await session.execute(FIRST_AFTER.statement, {"after": date(2026, 3, 1)})]
+        # Stored as SQLAlchemy stores them: its own comparison, its parameters processed, finds the row.
+        same = select(things.c.name).where(things.c.at == ROWS[2]["at"], things.c.day == ROWS[2]["day"])
+        assert (await session.execute(same)).scalars().all() == ["丙"]
         returned = await ADD_ONE.first(connection, {"name": "丁", "day": date(2026, 3, 4), "at": ROWS[0]["at"]})
         assert returned is not None
         assert returned[1] == date(2026, 3, 4)
