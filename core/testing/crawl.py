@@ -14,7 +14,8 @@ was left at, so every other page is judged at phone size first). A page must:
   keys belong), no ``#123`` database id, no empty ``（）``,
   no English message id in the Chinese interface and no Chinese message in the English one
   (the catalogs say which strings are the interface's own);
-- not scroll sideways at either width; give every form control a label;
+- not scroll sideways at either width; give every form control a label; keep each form field of a
+  ``.grid`` in one cell (label, control and hint wrapped together);
 - offer a skip link to the main content as the first thing the keyboard reaches.
 
 Findings name the user, the URL, the size and what was wrong. Plugins' pages are crawled
@@ -101,6 +102,12 @@ PAGE_FACTS = """() => {
     !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')
     && !el.getAttribute('title')
   ).map(el => el.outerHTML.slice(0, 120));
+  // A form field (label, control, hint or error: siblings, as the ui macros write them) inside a
+  // .grid must be wrapped in one cell: bare, each part becomes a column, and a hint or an error
+  // shifts the row (a time input squeezed to "09:").
+  const split = [...document.querySelectorAll(
+    '.grid > label:not(:has(input, select, textarea)), .grid > small[id$="-hint"], .grid > small[id$="-error"]'
+  )].map(el => el.outerHTML.slice(0, 120));
   const focusable = [...document.querySelectorAll(
     'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])'
   )].filter(el => !el.disabled);
@@ -119,6 +126,7 @@ PAGE_FACTS = """() => {
     text: text,
     overflow: doc.scrollWidth - window.innerWidth,
     unlabelled: unlabelled,
+    split: split,
     skip: !!skip,
     first: first ? first.outerHTML.slice(0, 120) : null,
     links: links,
@@ -341,6 +349,8 @@ class _Crawler:
             self.find(path, "desktop", f"scrolls sideways by {facts['overflow']} px")
         for control in facts["unlabelled"][:3]:
             self.find(path, "desktop", f"form control without a label: {control}")
+        for part in facts["split"][:3]:
+            self.find(path, "desktop", f"form field split over grid columns (wrap it in a <div>): {part}")
         if not facts["skip"]:
             self.find(path, "desktop", f"first focusable element is not a skip link to the content: {facts['first']}")
         return list(facts["links"])

@@ -1,9 +1,10 @@
-"""The crawl judges each page at both sizes whichever size it opens at (core.testing.crawl).
+"""The crawl's page checks on a tiny app (core.testing.crawl): both sizes, and form fields in grids.
 
 The crawl leaves a page at the size it judged last and opens the next one there, so
 pages alternate between opening at desktop and at phone size. A tiny app serves pages
 that scroll sideways only on a phone and only on a desktop; the crawl must report each
-of them at the size it overflows, and nothing at the other.
+of them at the size it overflows, and nothing at the other. A field written bare in a
+``.grid`` (its label, control and hint each a column) is found; a wrapped one is not.
 """
 
 from __future__ import annotations
@@ -73,3 +74,23 @@ def test_each_page_is_judged_at_both_sizes_whichever_it_opens_at(browser: Browse
     assert sorted(report.opened) == sorted(PAGES)
     sideways = sorted((f.url, f.size) for f in report.findings if "scrolls sideways" in f.problem)
     assert sideways == [("/a", "phone"), ("/b", "phone"), ("/d", "phone"), ("/e", "desktop"), ("/e", "phone")]
+
+
+GRID_FORM = (
+    '<form method="post" action="/"><div class="grid">'
+    '<div><label for="a">开始</label><input id="a" name="a" type="time">'
+    '<small id="a-hint" class="muted">早于结束</small></div>'
+    '<label for="b">结束</label><input id="b" name="b" type="time"><small id="b-hint" class="muted">次日早晨</small>'
+    '<label><input type="checkbox" name="c"> 每天</label>'
+    "</div></form>"
+)
+
+
+def test_a_form_field_split_over_grid_columns_is_found_and_a_wrapped_one_is_not(browser: Browser) -> None:
+    app = Litestar([login_form, login, _page("/", GRID_FORM)])
+    with serve(app) as base:
+        report = crawl(browser, base, "someone", "secret", start="/", max_pages=5, per_shape=5)
+    split = [f.problem for f in report.findings if "split over grid columns" in f.problem]
+    assert len(split) == 2, report.findings
+    assert 'for="b"' in split[0]
+    assert 'id="b-hint"' in split[1]
